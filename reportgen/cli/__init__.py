@@ -1,0 +1,67 @@
+"""Command-line entry point: parses arguments, runs one command, maps errors to exit codes.
+
+Only this package prints, exits or chooses files; the stages it calls return values.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import traceback
+from collections.abc import Sequence
+
+from reportgen import __version__
+from reportgen.errors import ExitCode, ReportgenError
+
+# Each command is a module in this package with `add_parser(subparsers)` and `run(args)`.
+COMMANDS: tuple[str, ...] = ("summary", "verdict", "report", "formats", "convert")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with our usage exit code and a one-line error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"reportgen: error: {message}\n")
+        sys.exit(ExitCode.USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="reportgen",
+        description="Turn raw test and benchmark results into an evidence-based readiness "
+        "verdict and phase reports.",
+        epilog="Exit codes: 0 READY (or success), 1 NOT READY, 2 usage error, "
+        "3 INSUFFICIENT EVIDENCE, 4 invalid input, 5 internal error.",
+    )
+    parser.add_argument("--version", action="version", version=f"reportgen {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        importlib.import_module(f"reportgen.cli.{name}").add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return ExitCode.USAGE
+    try:
+        return int(args.run(args))
+    except ReportgenError as exc:
+        sys.stderr.write(f"reportgen: {exc}\n")
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("reportgen: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); nothing more to say.
+        return int(ExitCode.READY)
+    except Exception:
+        # Anything else is a bug: keep the traceback so it can be reported.
+        traceback.print_exc()
+        sys.stderr.write("reportgen: internal error (a bug; please report it with the traceback)\n")
+        return int(ExitCode.INTERNAL)

@@ -1,0 +1,224 @@
+"""The ingester interface, the sink ingesters write into, and text helpers they share."""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, ClassVar
+
+from reportgen.errors import InputError
+from reportgen.model import (
+    OUTPUT_CAP,
+    Attempt,
+    Diagnostic,
+    Direction,
+    Metric,
+    Outcome,
+    TestTableBuilder,
+)
+
+#: Bytes of a file given to `Ingester.sniff`.
+HEAD_BYTES = 8192
+
+# CSI sequences (colours, cursor moves), OSC sequences (titles, hyperlinks) and lone
+# two-character escapes. Test output is full of them and they must never reach a report.
+_ANSI = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC, terminated by BEL or ST (or unterminated)
+    r"|\x1b[@-Z\\-_]"  # other Fe escapes
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+)
+# C0 and C1 controls except tab and newline; DEL too.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(text: str) -> str:
+    """Strip ANSI escapes and control characters; normalise line endings to \\n."""
+    if "\x1b" in text or "\x9b" in text:
+        text = _ANSI.sub("", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text)
+
+
+def clean_optional(text: str | None) -> str | None:
+    """`clean_text` for optional values; empty (after cleaning) becomes None."""
+    if text is None:
+        return None
+    cleaned = clean_text(text)
+    return cleaned if cleaned.strip() else None
+
+
+def cap_output(text: str | None, cap: int = OUTPUT_CAP) -> tuple[str | None, int]:
+    """Clean captured output and keep at most `cap` characters: (kept text, characters cut).
+
+    The head is kept, as that is where most harnesses put the assertion that failed.
+    """
+    if text is None:
+        return None, 0
+    cleaned = clean_text(text)
+    if not cleaned.strip():
+        return None, 0
+    if len(cleaned) <= cap:
+        return cleaned, 0
+    return cleaned[:cap], len(cleaned) - cap
+
+
+def first_line(text: str | None) -> str | None:
+    """The first non-blank line of a message."""
+    if not text:
+        return None
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return None
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file handed to an ingester: its path as the user gave it and its first bytes."""
+
+    path: Path
+    display: str
+    head: bytes
+
+    def open(self) -> IO[bytes]:
+        """Open the file for reading in binary mode."""
+        try:
+            return self.path.open("rb")
+        except OSError as exc:
+            raise InputError(f"cannot open: {exc.strerror or exc}", path=self.display) from exc
+
+    def error(self, message: str, line: int | None = None, hint: str | None = None) -> InputError:
+        """An input error about this file, ready to raise."""
+        return InputError(message, path=self.display, line=line, hint=hint)
+
+
+class Sink:
+    """What an ingester writes into for one input file; counts records, collects warnings."""
+
+    def __init__(self, tests: TestTableBuilder, metrics: list[Metric], input_index: int, path: str):
+        self._tests = tests
+        self._metrics = metrics
+        self.input_index = input_index
+        self.path = path
+        self.records = 0
+        self.warnings: list[Diagnostic] = []
+        self._warned: set[str] = set()
+
+    def test(
+        self,
+        *,
+        name: str,
+        outcome: Outcome,
+        classname: str | None = None,
+        suite: tuple[str, ...] = (),
+        duration: float | None = None,
+        message: str | None = None,
+        type: str | None = None,
+        output: str | None = None,
+        file: str | None = None,
+        line: int | None = None,
+        properties: dict[str, str] | None = None,
+        attempts: Sequence[Attempt] = (),
+        flaky: bool = False,
+        merge: bool = True,
+    ) -> int:
+        """Record one test execution. Message, type and output are cleaned and capped here."""
+        kept, cut = cap_output(output)
+        self.records += 1
+        return self._tests.add(
+            name=name,
+            outcome=outcome,
+            classname=classname,
+            suite=suite,
+            duration=duration,
+            input=self.input_index,
+            message=clean_optional(message),
+            type=clean_optional(type),
+            output=kept,
+            output_truncated=cut,
+            file=file,
+            line=line,
+            properties=properties,
+            attempts=attempts,
+            flaky=flaky,
+            merge=merge,
+        )
+
+    def metric(
+        self,
+        *,
+        name: str,
+        unit: str = "",
+        direction: Direction = Direction.LOWER_IS_BETTER,
+        samples: Sequence[float] | None = None,
+        stats: dict[str, float] | None = None,
+        n: int | None = None,
+        source: str | None = None,
+        properties: dict[str, str] | None = None,
+    ) -> None:
+        """Record one metric (values already in the canonical unit, see `units.normalise_unit`)."""
+        self.records += 1
+        self._metrics.append(
+            Metric(
+                name=name,
+                unit=unit,
+                direction=direction,
+                samples=tuple(samples) if samples is not None else None,
+                stats=stats or {},
+                n=n,
+                input=self.input_index,
+                source=source,
+                properties=properties or {},
+            )
+        )
+
+    def warn(self, message: str, line: int | None = None, *, once: str | None = None) -> None:
+        """Record a warning about this file. With `once`, repeated warnings of a kind are folded."""
+        if once is not None:
+            if once in self._warned:
+                return
+            self._warned.add(once)
+        self.warnings.append(Diagnostic(path=self.path, line=line, message=clean_text(message)))
+
+
+class Ingester(ABC):
+    """Reads one result format. Register new ones in `reportgen.ingest.registry`."""
+
+    #: Short name used by `--format` and shown in reports.
+    name: ClassVar[str]
+    #: One line: what produces this format.
+    description: ClassVar[str]
+    #: Typical file names, for `reportgen formats`.
+    patterns: ClassVar[tuple[str, ...]]
+
+    @abstractmethod
+    def sniff(self, head: bytes, path: str) -> float:
+        """How sure this ingester is that it reads the file, from 0 (not mine) to 1 (certain)."""
+
+    @abstractmethod
+    def read(self, source: Source, sink: Sink) -> None:
+        """Read the whole file into `sink`; raise `source.error(...)` when it is malformed."""
+
+
+def decode_text(data: bytes, source: Source) -> str:
+    """Decode a text file: UTF-8 (with or without BOM) or UTF-16 with a BOM.
+
+    Anything else is an input error naming the byte offset, not mojibake.
+    """
+    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise source.error(f"invalid UTF-16 at byte {exc.start}") from exc
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise source.error(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})", line=line
+        ) from exc

@@ -1,0 +1,19 @@
+"""go test -json (test2json) event stream ingester (placeholder until implemented)."""
+
+from __future__ import annotations
+
+from reportgen.ingest.base import Ingester, Sink, Source
+
+
+class GoTestJsonIngester(Ingester):
+    """Placeholder: recognises nothing yet."""
+
+    name = "gotest-json"
+    description = "go test -json (test2json) event stream"
+    patterns = ()
+
+    def sniff(self, head: bytes, path: str) -> float:
+        return 0.0
+
+    def read(self, source: Source, sink: Sink) -> None:
+        raise source.error("this format is not implemented yet")

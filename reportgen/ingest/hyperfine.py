@@ -1,0 +1,19 @@
+"""hyperfine --export-json ingester (placeholder until implemented)."""
+
+from __future__ import annotations
+
+from reportgen.ingest.base import Ingester, Sink, Source
+
+
+class HyperfineIngester(Ingester):
+    """Placeholder: recognises nothing yet."""
+
+    name = "hyperfine"
+    description = "hyperfine --export-json"
+    patterns = ()
+
+    def sniff(self, head: bytes, path: str) -> float:
+        return 0.0
+
+    def read(self, source: Source, sink: Sink) -> None:
+        raise source.error("this format is not implemented yet")

@@ -1,0 +1,19 @@
+"""Jest --json results ingester (placeholder until implemented)."""
+
+from __future__ import annotations
+
+from reportgen.ingest.base import Ingester, Sink, Source
+
+
+class JestJsonIngester(Ingester):
+    """Placeholder: recognises nothing yet."""
+
+    name = "jest-json"
+    description = "Jest --json results"
+    patterns = ()
+
+    def sniff(self, head: bytes, path: str) -> float:
+        return 0.0
+
+    def read(self, source: Source, sink: Sink) -> None:
+        raise source.error("this format is not implemented yet")

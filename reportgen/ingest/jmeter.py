@@ -1,0 +1,19 @@
+"""JMeter JTL CSV ingester (placeholder until implemented)."""
+
+from __future__ import annotations
+
+from reportgen.ingest.base import Ingester, Sink, Source
+
+
+class JMeterIngester(Ingester):
+    """Placeholder: recognises nothing yet."""
+
+    name = "jmeter"
+    description = "JMeter JTL CSV"
+    patterns = ()
+
+    def sniff(self, head: bytes, path: str) -> float:
+        return 0.0
+
+    def read(self, source: Source, sink: Sink) -> None:
+        raise source.error("this format is not implemented yet")

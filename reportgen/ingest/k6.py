@@ -1,0 +1,19 @@
+"""k6 summary JSON ingester (placeholder until implemented)."""
+
+from __future__ import annotations
+
+from reportgen.ingest.base import Ingester, Sink, Source
+
+
+class K6Ingester(Ingester):
+    """Placeholder: recognises nothing yet."""
+
+    name = "k6"
+    description = "k6 summary JSON"
+    patterns = ()
+
+    def sniff(self, head: bytes, path: str) -> float:
+        return 0.0
+
+    def read(self, source: Source, sink: Sink) -> None:
+        raise source.error("this format is not implemented yet")

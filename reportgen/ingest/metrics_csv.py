@@ -1,0 +1,19 @@
+"""reportgen metrics CSV ingester (placeholder until implemented)."""
+
+from __future__ import annotations
+
+from reportgen.ingest.base import Ingester, Sink, Source
+
+
+class MetricsCsvIngester(Ingester):
+    """Placeholder: recognises nothing yet."""
+
+    name = "metrics-csv"
+    description = "reportgen metrics CSV"
+    patterns = ()
+
+    def sniff(self, head: bytes, path: str) -> float:
+        return 0.0
+
+    def read(self, source: Source, sink: Sink) -> None:
+        raise source.error("this format is not implemented yet")

@@ -1,0 +1,19 @@
+"""NUnit 3 XML ingester (placeholder until implemented)."""
+
+from __future__ import annotations
+
+from reportgen.ingest.base import Ingester, Sink, Source
+
+
+class NUnit3Ingester(Ingester):
+    """Placeholder: recognises nothing yet."""
+
+    name = "nunit3"
+    description = "NUnit 3 XML"
+    patterns = ()
+
+    def sniff(self, head: bytes, path: str) -> float:
+        return 0.0
+
+    def read(self, source: Source, sink: Sink) -> None:
+        raise source.error("this format is not implemented yet")

@@ -1,0 +1,19 @@
+"""TAP 13/14 (Test Anything Protocol) ingester (placeholder until implemented)."""
+
+from __future__ import annotations
+
+from reportgen.ingest.base import Ingester, Sink, Source
+
+
+class TapIngester(Ingester):
+    """Placeholder: recognises nothing yet."""
+
+    name = "tap"
+    description = "TAP 13/14 (Test Anything Protocol)"
+    patterns = ()
+
+    def sniff(self, head: bytes, path: str) -> float:
+        return 0.0
+
+    def read(self, source: Source, sink: Sink) -> None:
+        raise source.error("this format is not implemented yet")

@@ -1,0 +1,120 @@
+"""Quantities with units: durations, percentages, sizes and plain numbers, and their display."""
+
+from __future__ import annotations
+
+import math
+import re
+
+#: Seconds per duration unit. `min` is minutes; `m` is accepted as minutes only in criteria.
+DURATION_UNITS: dict[str, float] = {
+    "ns": 1e-9,
+    "us": 1e-6,
+    "µs": 1e-6,
+    "μs": 1e-6,
+    "ms": 1e-3,
+    "s": 1.0,
+    "sec": 1.0,
+    "min": 60.0,
+    "h": 3600.0,
+}
+
+#: Bytes per size unit.
+SIZE_UNITS: dict[str, float] = {
+    "B": 1.0,
+    "kB": 1e3,
+    "KB": 1e3,
+    "MB": 1e6,
+    "GB": 1e9,
+    "KiB": 1024.0,
+    "MiB": 1024.0**2,
+    "GiB": 1024.0**3,
+}
+
+_QUANTITY = re.compile(r"^\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-zµμ%/]*)\s*$")
+
+
+class UnitError(ValueError):
+    """A quantity that cannot be parsed or whose unit is unknown."""
+
+
+def parse_quantity(text: str | float | int) -> tuple[float, str]:
+    """Parse `"1.2s"`, `"5%"`, `"250 ms"`, `"3"` into (value in canonical unit, kind).
+
+    Kinds: `"s"` (seconds), `"ratio"` (from a percentage: 5% -> 0.05), `"B"` (bytes) or `""`
+    (a plain number). Raises UnitError for anything else.
+    """
+    if isinstance(text, bool):
+        raise UnitError(f"expected a number, got {text!r}")
+    if isinstance(text, int | float):
+        if not math.isfinite(float(text)):
+            raise UnitError(f"expected a finite number, got {text!r}")
+        return float(text), ""
+    match = _QUANTITY.match(text)
+    if not match:
+        raise UnitError(f"cannot read {text!r} as a quantity (e.g. 1.2s, 250ms, 5%, 42)")
+    value = float(match.group(1))
+    unit = match.group(2)
+    if unit == "":
+        return value, ""
+    if unit == "%":
+        return value / 100.0, "ratio"
+    if unit in DURATION_UNITS:
+        return value * DURATION_UNITS[unit], "s"
+    if unit == "m":
+        return value * 60.0, "s"
+    if unit in SIZE_UNITS:
+        return value * SIZE_UNITS[unit], "B"
+    raise UnitError(
+        f"unknown unit {unit!r} in {text!r} (durations: ns us ms s min; percent: %; sizes: B kB MB)"
+    )
+
+
+def normalise_unit(value: float, unit: str) -> tuple[float, str]:
+    """Convert a harness value to the canonical unit of its kind (seconds, bytes)."""
+    if unit in DURATION_UNITS:
+        return value * DURATION_UNITS[unit], "s"
+    if unit in SIZE_UNITS:
+        return value * SIZE_UNITS[unit], "B"
+    if unit == "%":
+        return value / 100.0, "ratio"
+    return value, unit
+
+
+def format_duration(seconds: float) -> str:
+    """Human-readable duration with a unit chosen for three significant figures."""
+    if math.isnan(seconds):
+        return "n/a"
+    magnitude = abs(seconds)
+    if magnitude == 0:
+        return "0 s"
+    if magnitude < 1e-6:
+        return f"{seconds * 1e9:.3g} ns"
+    if magnitude < 1e-3:
+        return f"{seconds * 1e6:.3g} µs"
+    if magnitude < 1:
+        return f"{seconds * 1e3:.3g} ms"
+    if magnitude < 120:
+        return f"{seconds:.3g} s"
+    return f"{seconds / 60:.3g} min"
+
+
+def format_value(value: float, unit: str) -> str:
+    """Display a value in its canonical unit."""
+    if unit == "s":
+        return format_duration(value)
+    if unit == "ratio":
+        return format_percent(value)
+    if unit == "B":
+        for name, factor in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+            if abs(value) >= factor:
+                return f"{value / factor:.3g} {name}"
+        return f"{value:.0f} B"
+    text = f"{value:.4g}"
+    return f"{text} {unit}".rstrip()
+
+
+def format_percent(ratio: float, digits: int = 1) -> str:
+    """0.0523 -> '5.2%'."""
+    if math.isnan(ratio):
+        return "n/a"
+    return f"{ratio * 100:.{digits}f}%"

@@ -1,0 +1,107 @@
+"""The run model: column store round trips, duplicate merging, JSON form."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reportgen.model import Attempt, Outcome, Run, TestCase, TestTable, TestTableBuilder
+
+
+def _table(*rows: dict[str, object]) -> TestTable:
+    builder = TestTableBuilder()
+    for row in rows:
+        builder.add(**row)  # type: ignore[arg-type]
+    return builder.build()
+
+
+def test_ids_use_classname_then_innermost_suite() -> None:
+    table = _table(
+        {"name": "a", "classname": "pkg.C", "suite": ("s",), "outcome": Outcome.PASSED},
+        {"name": "b", "suite": ("outer", "inner"), "outcome": Outcome.FAILED},
+        {"name": "c", "outcome": Outcome.SKIPPED},
+    )
+    assert [t.id for t in table] == ["pkg.C::a", "inner::b", "c"]
+    assert table[1].suite == ("outer", "inner")
+    assert table.outcome_counts() == {
+        Outcome.PASSED: 1,
+        Outcome.FAILED: 1,
+        Outcome.ERROR: 0,
+        Outcome.SKIPPED: 1,
+    }
+
+
+def test_unknown_duration_stays_none() -> None:
+    table = _table(
+        {"name": "a", "outcome": Outcome.PASSED},
+        {"name": "b", "outcome": Outcome.PASSED, "duration": 0.0},
+    )
+    assert table[0].duration is None
+    assert table[1].duration == 0.0
+    assert table.total_duration() == 0.0
+
+
+def test_retry_that_passes_is_flaky_pass() -> None:
+    table = _table(
+        {
+            "name": "t",
+            "classname": "C",
+            "outcome": Outcome.FAILED,
+            "message": "boom",
+            "duration": 1.0,
+        },
+        {"name": "t", "classname": "C", "outcome": Outcome.PASSED, "duration": 2.0},
+    )
+    assert len(table) == 1
+    case = table[0]
+    assert case.outcome is Outcome.PASSED
+    assert case.flaky
+    assert [a.outcome for a in case.attempts] == [Outcome.FAILED, Outcome.PASSED]
+    assert case.duration == 3.0
+    assert table.flaky_count() == 1
+
+
+def test_failure_plus_teardown_error_is_one_failed_test() -> None:
+    table = _table(
+        {"name": "t", "classname": "C", "outcome": Outcome.FAILED, "message": "assert 0"},
+        {"name": "t", "classname": "C", "outcome": Outcome.ERROR, "message": "teardown"},
+    )
+    assert len(table) == 1
+    assert table[0].outcome is Outcome.FAILED
+    assert table[0].message == "assert 0"
+    assert not table[0].flaky
+
+
+def test_same_name_in_different_inputs_is_not_merged() -> None:
+    table = _table(
+        {"name": "t", "classname": "C", "outcome": Outcome.PASSED, "input": 0},
+        {"name": "t", "classname": "C", "outcome": Outcome.FAILED, "input": 1},
+    )
+    assert len(table) == 2
+
+
+def test_run_json_round_trip() -> None:
+    table = _table(
+        {
+            "name": "t",
+            "classname": "C",
+            "outcome": Outcome.FAILED,
+            "message": "m",
+            "properties": {"k": "v"},
+            "attempts": (Attempt(outcome=Outcome.FAILED),),
+        },
+        {"name": "u", "outcome": Outcome.PASSED, "duration": 0.5},
+    )
+    run = Run(tests=table)
+    text = run.model_dump_json()
+    data = json.loads(text)
+    assert data["tests"][0]["id"] == "C::t"
+    again = Run.model_validate_json(text)
+    assert list(again.tests) == list(run.tests)
+
+
+def test_models_are_frozen() -> None:
+    case = TestCase(id="a", name="a", outcome=Outcome.PASSED)
+    with pytest.raises(ValueError):
+        case.name = "b"  # type: ignore[misc]
