@@ -66,6 +66,11 @@ class InputFile(Frozen):
     sha256: str
     size: int = Field(description="Size in bytes.")
     records: int = Field(description="Tests plus metrics read from this file.")
+    timestamp: str | None = Field(
+        default=None,
+        description="When the results were produced (ISO 8601), when the file says; "
+        "used for the max_age staleness rule.",
+    )
     warnings: tuple[Diagnostic, ...] = ()
 
 

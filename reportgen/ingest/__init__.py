@@ -189,6 +189,7 @@ def _read_one(
         sha256=hasher.digest,
         size=hasher.size,
         records=sink.records,
+        timestamp=sink.timestamp,
         warnings=tuple(sink.warnings),
     )
 

@@ -106,6 +106,8 @@ class Sink:
         self.input_index = input_index
         self.path = path
         self.records = 0
+        #: ISO 8601 time the results were produced, when the file says (earliest seen wins).
+        self.timestamp: str | None = None
         self.warnings: list[Diagnostic] = []
         self._warned: set[str] = set()
 
