@@ -1,0 +1,1 @@
+"""Render stage: turn a run and its evaluation into Markdown, HTML, PDF, JSON and JUnit."""
