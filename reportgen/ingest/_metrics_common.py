@@ -1,0 +1,174 @@
+"""Helpers shared by the metric ingesters: JSON loading, value checks, units and directions."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from reportgen.errors import InputError
+from reportgen.ingest.base import Sink, Source, decode_text
+from reportgen.model import Direction
+from reportgen.units import normalise_unit
+
+#: Statistic keys of the criteria vocabulary (plus pNN percentiles).
+STAT_KEYS = frozenset({"mean", "median", "min", "max", "stdev", "count", "rate", "cv"})
+_PERCENTILE = re.compile(r"^p(\d{1,2}(?:\.\d+)?)$")
+#: Statistics that are not in the metric's unit and so are never rescaled.
+UNITLESS_STATS = frozenset({"count", "cv"})
+
+# Name fragments that say "more is worse" for a ratio or a count (error rates, drops).
+_BAD_WORDS = re.compile(r"fail|error|err(?:s)?\b|drop|loss|miss|timeout|reject|retr", re.I)
+# Name fragments that say "more is better" (throughput, successes).
+_GOOD_WORDS = re.compile(
+    r"throughput|ops|rps|qps|tps|per_?sec|/s\b|success|pass|hit|bandwidth|speed", re.I
+)
+
+
+def is_stat_key(key: str) -> bool:
+    """True for a key of the criteria statistic vocabulary (mean, p95, ...)."""
+    if key in STAT_KEYS:
+        return True
+    match = _PERCENTILE.match(key)
+    return bool(match) and 0 < float(match.group(1)) < 100
+
+
+def default_direction(name: str, unit: str) -> Direction:
+    """Which way a metric gets better when the input does not say.
+
+    Durations and sizes: lower. Throughput (`.../s`): higher. Ratios: higher for success-like
+    rates, lower for failure-like ones. Otherwise the name decides, defaulting to lower.
+    """
+    if unit in ("s", "B"):
+        return Direction.LOWER_IS_BETTER
+    if "/s" in unit or unit in ("Hz", "ops", "rps", "qps"):
+        return Direction.HIGHER_IS_BETTER
+    if _BAD_WORDS.search(name):
+        return Direction.LOWER_IS_BETTER
+    if _GOOD_WORDS.search(name):
+        return Direction.HIGHER_IS_BETTER
+    return Direction.LOWER_IS_BETTER
+
+
+def unit_factor(unit: str) -> tuple[float, str]:
+    """(factor to the canonical unit, canonical unit) for a harness unit."""
+    return normalise_unit(1.0, unit)
+
+
+def scale_stats(stats: Mapping[str, float], factor: float) -> dict[str, float]:
+    """Statistics in the canonical unit; counts and CVs are dimensionless and kept."""
+    if factor == 1.0:
+        return dict(stats)
+    return {k: (v if k in UNITLESS_STATS else v * factor) for k, v in stats.items()}
+
+
+def read_bytes(source: Source) -> bytes:
+    """The whole file; an empty (or blank) file is an input error."""
+    with source.open() as handle:
+        data = handle.read()
+    if not data.strip():
+        raise source.error("file is empty")
+    return data
+
+
+def load_json(source: Source) -> Any:
+    """Parse the whole file as JSON, with errors naming the line and what is wrong."""
+    text = decode_text(read_bytes(source), source)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
+            raise source.error("truncated JSON: the document ends early", line=exc.lineno) from exc
+        raise source.error(
+            f"invalid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno
+        ) from exc
+    except RecursionError as exc:
+        raise source.error("JSON nested too deeply") from exc
+
+
+def where(path: Iterable[str | int]) -> str:
+    """`metrics[3].samples[5]` from a JSON location."""
+    text = ""
+    for part in path:
+        if part == "[key]":  # pydantic's marker for an invalid dict key
+            continue
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "document"
+
+
+def number(value: Any, source: Source, at: str, *, allow_negative: bool = False) -> float:
+    """A finite number from a JSON value, else an input error naming its location."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise source.error(f"{at}: expected a number, got {json.dumps(value)[:40]}")
+    result = float(value)
+    if not math.isfinite(result):
+        raise source.error(f"{at}: expected a finite number, got {value}")
+    if result < 0 and not allow_negative:
+        raise source.error(f"{at}: negative value {value} cannot be a measurement")
+    return result
+
+
+def optional_number(
+    value: Any, source: Source, at: str, *, allow_negative: bool = False
+) -> float | None:
+    """`number`, or None when the value is absent (None)."""
+    if value is None:
+        return None
+    return number(value, source, at, allow_negative=allow_negative)
+
+
+def mapping(value: Any, source: Source, at: str) -> dict[str, Any]:
+    """A JSON object, else an input error."""
+    if not isinstance(value, dict):
+        raise source.error(f"{at}: expected an object, got {type(value).__name__}")
+    return value
+
+
+def sequence(value: Any, source: Source, at: str) -> list[Any]:
+    """A JSON array, else an input error."""
+    if not isinstance(value, list):
+        raise source.error(f"{at}: expected an array, got {type(value).__name__}")
+    return value
+
+
+def text_field(value: Any, source: Source, at: str) -> str:
+    """A non-empty string, else an input error."""
+    if not isinstance(value, str) or not value.strip():
+        raise source.error(f"{at}: expected a non-empty string")
+    return value
+
+
+def note_timestamp(sink: Sink, value: str | float | None) -> None:
+    """Record when results were produced (ISO 8601 text or epoch seconds); earliest wins."""
+    if value is None:
+        return
+    if isinstance(value, int | float):
+        try:
+            iso = datetime.fromtimestamp(float(value), UTC).isoformat()
+        except (OverflowError, OSError, ValueError):
+            return
+    else:
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return
+        iso = parsed.isoformat()
+    if sink.timestamp is None or iso < sink.timestamp:
+        sink.timestamp = iso
+
+
+def head_text(head: bytes) -> str:
+    """The sniffing head as text, tolerant of a cut multi-byte character and a BOM."""
+    if head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff"):
+        return head.decode("utf-16", errors="ignore")
+    return head.decode("utf-8", errors="ignore").lstrip("\ufeff")
+
+
+def input_error(source: Source, exc: InputError) -> InputError:
+    """Re-home an error raised without a path onto this source."""
+    if exc.path is None:
+        return source.error(exc.message, line=exc.line, hint=exc.hint)
+    return exc
