@@ -1,0 +1,689 @@
+"""The criteria file: pydantic models, and `load()` reporting `file:line: what is wrong`."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from reportgen.errors import CriteriaError
+from reportgen.evaluation import Severity
+from reportgen.model import Frozen
+from reportgen.units import UnitError, parse_quantity
+
+#: The only criteria file version this code reads.
+CRITERIA_VERSION = 1
+
+_STAT = re.compile(r"^(mean|median|min|max|count|rate|stdev|cv|p(\d{1,2}(?:\.\d+)?))$")
+_AGE = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(d|w)\s*$")
+_SECONDS_PER = {"d": 86400.0, "w": 7 * 86400.0}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number read from the criteria file, in its canonical unit, with the text it came from.
+
+    `kind` is "s" (seconds), "ratio" (a percentage or a fraction), "B" (bytes) or "" (plain).
+    """
+
+    value: float
+    kind: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _text(raw: Any) -> str:
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw)
+
+
+def _quantity(raw: Any) -> Quantity:
+    if isinstance(raw, Quantity):
+        return raw
+    if not isinstance(raw, str | int | float) or isinstance(raw, bool):
+        raise ValueError(f"expected a number or a quantity such as 1.2s or 5%, got {raw!r}")
+    try:
+        value, kind = parse_quantity(raw)
+    except UnitError as exc:
+        raise ValueError(str(exc)) from None
+    return Quantity(value, kind, _text(raw).strip())
+
+
+def _duration(raw: Any) -> Quantity:
+    q = _quantity(raw)
+    if q.kind != "s" or q.value < 0:
+        raise ValueError(f"expected a duration such as 1us, 250ms or 2s, got {raw!r}")
+    return q
+
+
+def _age(raw: Any) -> Quantity:
+    # Ages are usually days; units.parse_quantity stops at hours, so days and weeks are read here.
+    if isinstance(raw, str) and (match := _AGE.match(raw)):
+        return Quantity(float(match.group(1)) * _SECONDS_PER[match.group(2)], "s", raw.strip())
+    q = _quantity(raw)
+    if q.kind != "s" or q.value <= 0:
+        raise ValueError(f"expected an age such as 14d, 36h or 2w, got {raw!r}")
+    return q
+
+
+def _fraction(raw: Any) -> Quantity:
+    """A percentage ("99%") or a plain fraction in [0, 1] (a plain 99 is almost surely 99%)."""
+    q = _quantity(raw)
+    if q.kind == "":
+        if not 0.0 <= q.value <= 1.0:
+            raise ValueError(
+                f"{raw!r} is not a fraction between 0 and 1: write a percentage such as 5%"
+            )
+        return Quantity(q.value, "ratio", q.text)
+    if q.kind != "ratio" or q.value < 0:
+        raise ValueError(f"expected a percentage such as 5%, got {raw!r}")
+    return q
+
+
+def _confidence(raw: Any) -> float:
+    q = _fraction(raw)
+    if not 0.5 <= q.value < 1.0:
+        raise ValueError(f"confidence must be at least 50% and below 100%, got {raw!r}")
+    return q.value
+
+
+_QUANTITY_SCHEMA = {
+    "anyOf": [
+        {"type": "number"},
+        {"type": "string", "description": "a number with a unit: 1.2s, 250ms, 5%, 1kB"},
+    ]
+}
+_PERCENT_SCHEMA = {
+    "anyOf": [
+        {"type": "number", "minimum": 0, "maximum": 1},
+        {"type": "string", "pattern": r"^\s*[0-9.eE+-]+\s*%\s*$"},
+    ]
+}
+_DURATION_SCHEMA = {
+    "type": "string",
+    "description": "a duration: ns, us, ms, s, min, h (ages also d, w)",
+}
+
+
+def _serialise(q: Quantity) -> str:
+    return q.text
+
+
+AnyQuantity = Annotated[
+    Quantity,
+    PlainValidator(_quantity),
+    PlainSerializer(_serialise, return_type=str),
+    WithJsonSchema(_QUANTITY_SCHEMA),
+]
+Duration = Annotated[
+    Quantity,
+    PlainValidator(_duration),
+    PlainSerializer(_serialise, return_type=str),
+    WithJsonSchema(_DURATION_SCHEMA),
+]
+Age = Annotated[
+    Quantity,
+    PlainValidator(_age),
+    PlainSerializer(_serialise, return_type=str),
+    WithJsonSchema(_DURATION_SCHEMA),
+]
+Fraction = Annotated[
+    Quantity,
+    PlainValidator(_fraction),
+    PlainSerializer(_serialise, return_type=str),
+    WithJsonSchema(_PERCENT_SCHEMA),
+]
+Confidence = Annotated[float, PlainValidator(_confidence), WithJsonSchema(_PERCENT_SCHEMA)]
+Patterns = Annotated[
+    tuple[str, ...],
+    PlainValidator(lambda raw: _patterns(raw)),
+    PlainSerializer(lambda value: list(value), return_type=list[str]),
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}),
+]
+
+
+def _patterns(raw: Any) -> tuple[str, ...]:
+    """One glob or a list of globs."""
+    items = [raw] if isinstance(raw, str) else raw
+    if not isinstance(items, list | tuple) or not items:
+        raise ValueError("expected a glob pattern or a non-empty list of them")
+    for item in items:
+        if not isinstance(item, str) or not item.strip():
+            raise ValueError(f"expected a glob pattern (a string), got {item!r}")
+    return tuple(items)
+
+
+def _key_error(key: str, message: str) -> PydanticCustomError:
+    """A validation error that `load` places on the line of `key` in the offending mapping."""
+    return PydanticCustomError("criteria", "{msg}", {"msg": message, "key": key})
+
+
+class Settings(Frozen):
+    """Statistical settings: file-wide in `defaults`, overridable per criterion."""
+
+    confidence: Confidence | None = Field(
+        default=None, description="Confidence level for bounds and intervals (default 95%)."
+    )
+    min_samples: int | None = Field(
+        default=None, ge=1, description="Fewer samples than this are insufficient (default 10)."
+    )
+    timer_resolution: Duration | None = Field(
+        default=None,
+        description="Durations at or below this are not measurements (default 1us).",
+    )
+    max_age: Age | None = Field(
+        default=None,
+        description="Inputs whose timestamp is older than this are stale (default: no limit).",
+    )
+
+
+class Defaults(Settings):
+    """File-wide statistical settings."""
+
+
+@dataclass(frozen=True)
+class Effective:
+    """Settings in force for one criterion, after defaults and overrides."""
+
+    confidence: float
+    min_samples: int
+    timer_resolution: float
+    max_age: float | None  # seconds
+
+
+class Report(Frozen):
+    """How the report is titled."""
+
+    title: str | None = None
+    subject: str | None = Field(default=None, description="What is judged: an issue, a release.")
+
+
+class TestsSpec(Frozen):
+    """Checks over test outcomes. Patterns are globs against a test's id or `file::name`."""
+
+    __test__ = False
+
+    select: Patterns | None = Field(
+        default=None, description="Tests the checks below count (default: every test)."
+    )
+    require: Patterns | None = Field(
+        default=None, description="Each pattern must match at least one test, and all must pass."
+    )
+    min_pass_rate: Fraction | None = Field(
+        default=None, description="Clopper–Pearson lower bound of passed / executed."
+    )
+    new_failures: int | None = Field(
+        default=None,
+        ge=0,
+        description="Most tests allowed to fail now that did not fail in the baseline.",
+    )
+    min_total: int | None = Field(default=None, ge=0)
+    max_failed: int | None = Field(default=None, ge=0, description="Failed plus errored tests.")
+    max_skipped: int | None = Field(default=None, ge=0)
+    max_flaky: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _has_a_check(self) -> TestsSpec:
+        checks = (
+            self.require,
+            self.min_pass_rate,
+            self.new_failures,
+            self.min_total,
+            self.max_failed,
+            self.max_skipped,
+            self.max_flaky,
+        )
+        if all(c is None for c in checks):
+            raise _key_error(
+                "select",
+                "tests: nothing to check; add require, min_pass_rate, new_failures, "
+                "min_total, max_failed, max_skipped or max_flaky",
+            )
+        return self
+
+
+Kind = Literal["threshold", "baseline", "variance", "tests"]
+
+
+class Criterion(Settings):
+    """One gate. Its kind follows from its keys: `stat` (with min/max), `compare: baseline`,
+    `max_cv`, or `tests`."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$", description="Unique id.")
+    title: str | None = None
+    severity: Severity = Severity.BLOCKER
+    impact: str | None = Field(default=None, description="What this criterion protects.")
+    metric: str | None = Field(
+        default=None, description="Metric name, or a glob covering several (Holm-corrected)."
+    )
+    stat: str | None = Field(
+        default=None, description="mean, median, min, max, pNN, count, rate, stdev or cv."
+    )
+    min: AnyQuantity | None = None
+    max: AnyQuantity | None = None
+    compare: Literal["baseline"] | None = None
+    max_regression: Fraction | None = Field(
+        default=None, description="Largest tolerated relative regression against the baseline."
+    )
+    max_regression_abs: AnyQuantity | None = Field(
+        default=None,
+        description="Largest tolerated absolute regression, in the metric's unit (e.g. 20ms); "
+        "with max_regression, the more lenient of the two applies.",
+    )
+    allow_point_estimates: bool = Field(
+        default=False,
+        description="Compare harness-reported statistics when there are no samples (weaker).",
+    )
+    max_cv: Fraction | None = Field(default=None, description="Largest coefficient of variation.")
+    cv_method: Literal["robust", "plain"] = Field(
+        default="robust", description="robust: 1.4826·MAD/median; plain: stdev/mean."
+    )
+    tests: TestsSpec | None = None
+
+    @property
+    def kind(self) -> Kind:
+        if self.tests is not None:
+            return "tests"
+        if self.compare is not None:
+            return "baseline"
+        if self.max_cv is not None:
+            return "variance"
+        return "threshold"
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Criterion:
+        kinds = [
+            key
+            for key, present in (
+                ("tests", self.tests is not None),
+                ("compare", self.compare is not None),
+                ("max_cv", self.max_cv is not None),
+                ("stat", self.stat is not None and self.compare is None),
+            )
+            if present
+        ]
+        if not kinds:
+            raise _key_error(
+                "id",
+                f"criterion {self.id!r} checks nothing: give `stat` with min/max, "
+                "`compare: baseline`, `max_cv` or `tests`",
+            )
+        if len(kinds) > 1:
+            raise _key_error(
+                kinds[1],
+                f"criterion {self.id!r} mixes {' and '.join(kinds)}; split it into one "
+                "criterion per check",
+            )
+        kind = kinds[0]
+        if kind == "tests":
+            for key in ("metric", "min", "max", "max_regression", "max_regression_abs"):
+                if getattr(self, key) is not None:
+                    raise _key_error(key, f"`{key}` does not apply to a `tests` criterion")
+            return self
+        if self.metric is None:
+            raise _key_error("id", f"criterion {self.id!r} needs `metric`")
+        regression_keys = ("max_regression", "max_regression_abs")
+        if kind == "compare":
+            if self.max_regression is None and self.max_regression_abs is None:
+                raise _key_error(
+                    "compare", "`compare: baseline` needs max_regression and/or max_regression_abs"
+                )
+            for key in ("min", "max"):
+                if getattr(self, key) is not None:
+                    raise _key_error(key, f"`{key}` does not apply to `compare: baseline`")
+            if self.stat is not None and not _STAT.match(self.stat):
+                raise _key_error("stat", _bad_stat(self.stat))
+            return self
+        for key in regression_keys:
+            if getattr(self, key) is not None:
+                raise _key_error(key, f"`{key}` needs `compare: baseline`")
+        if kind == "max_cv":
+            for key in ("min", "max"):
+                if getattr(self, key) is not None:
+                    raise _key_error(key, f"`{key}` does not apply with `max_cv`")
+            return self
+        assert self.stat is not None
+        if not _STAT.match(self.stat):
+            raise _key_error("stat", _bad_stat(self.stat))
+        if match := _STAT.match(self.stat):
+            q = match.group(2)
+            if q is not None and not 0 < float(q) < 100:
+                raise _key_error("stat", f"percentile {self.stat!r} must be between p0 and p100")
+        if self.min is None and self.max is None:
+            raise _key_error("stat", f"`stat: {self.stat}` needs `min` and/or `max`")
+        return self
+
+
+def _bad_stat(stat: str) -> str:
+    return f"unknown statistic {stat!r} (mean, median, min, max, pNN, count, rate, stdev, cv)"
+
+
+class Phase(Frozen):
+    """A named group of criteria, with its own verdict."""
+
+    name: str = Field(min_length=1)
+    criteria: tuple[Criterion, ...] = ()
+
+
+class WaiverSpec(Frozen):
+    """Accept a criterion's failure (or missing evidence) for a reason, until a date."""
+
+    criterion: str
+    reason: str = Field(min_length=1)
+    expires: date | None = Field(
+        default=None, description="Last day the waiver holds (YYYY-MM-DD)."
+    )
+
+
+class CriteriaFile(Frozen):
+    """The root of a criteria file."""
+
+    version: Literal[1] = Field(description="Criteria file format version.")
+    report: Report = Field(default_factory=Report)
+    defaults: Defaults = Field(default_factory=Defaults)
+    criteria: tuple[Criterion, ...] = Field(default=(), description="Criteria outside any phase.")
+    phases: tuple[Phase, ...] = ()
+    waivers: tuple[WaiverSpec, ...] = ()
+
+    def all_criteria(self) -> Iterator[tuple[str | None, Criterion]]:
+        """(phase name or None, criterion) in file order: ungrouped criteria first."""
+        for criterion in self.criteria:
+            yield None, criterion
+        for phase in self.phases:
+            for criterion in phase.criteria:
+                yield phase.name, criterion
+
+    def effective(self, criterion: Criterion) -> Effective:
+        """Settings for `criterion`: its own, else the file's defaults, else built-ins."""
+        d = self.defaults
+
+        def pick(name: str) -> Any:
+            own = getattr(criterion, name)
+            return own if own is not None else getattr(d, name)
+
+        resolution: Quantity | None = pick("timer_resolution")
+        age: Quantity | None = pick("max_age")
+        confidence: float | None = pick("confidence")
+        min_samples: int | None = pick("min_samples")
+        return Effective(
+            confidence=0.95 if confidence is None else confidence,
+            min_samples=10 if min_samples is None else min_samples,
+            timer_resolution=1e-6 if resolution is None else resolution.value,
+            max_age=None if age is None else age.value,
+        )
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> CriteriaFile:
+        seen: set[str] = set()
+        for p, phase in enumerate(self.phases):
+            for q, other in enumerate(self.phases[:p]):
+                if other.name == phase.name:
+                    raise _located(
+                        ("phases", p, "name"), f"phase name {phase.name!r} repeats phases[{q}]"
+                    )
+        for loc, criterion in _criteria_locations(self):
+            if criterion.id in seen:
+                raise _located((*loc, "id"), f"duplicate criterion id {criterion.id!r}")
+            seen.add(criterion.id)
+        for w, waiver in enumerate(self.waivers):
+            if waiver.criterion not in seen:
+                close = difflib.get_close_matches(waiver.criterion, sorted(seen), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise _located(
+                    ("waivers", w, "criterion"),
+                    f"waiver names unknown criterion {waiver.criterion!r}{hint}",
+                )
+        return self
+
+
+def _criteria_locations(cf: CriteriaFile) -> Iterator[tuple[tuple[str | int, ...], Criterion]]:
+    for i, criterion in enumerate(cf.criteria):
+        yield ("criteria", i), criterion
+    for p, phase in enumerate(cf.phases):
+        for i, criterion in enumerate(phase.criteria):
+            yield ("phases", p, "criteria", i), criterion
+
+
+def _located(loc: tuple[str | int, ...], message: str) -> PydanticCustomError:
+    return PydanticCustomError("criteria", "{msg}", {"msg": message, "loc": list(loc)})
+
+
+# --- loading with line numbers -------------------------------------------------------------
+
+
+def load(path: str | Path) -> CriteriaFile:
+    """Read and validate a criteria file (YAML or JSON).
+
+    Raises CriteriaError naming the file, the line and the offending key.
+    """
+    display = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CriteriaError("criteria file not found", path=display) from None
+    except UnicodeDecodeError:
+        raise CriteriaError("criteria file is not UTF-8 text", path=display) from None
+    except OSError as exc:
+        raise CriteriaError(f"cannot read: {exc.strerror or exc}", path=display) from None
+    return loads(text, display)
+
+
+def loads(text: str, display: str = "<criteria>") -> CriteriaFile:
+    """Validate criteria given as YAML or JSON text; `display` names it in errors."""
+    data, root = _parse(text, display)
+    if data is None:
+        raise CriteriaError("criteria file is empty", path=display, line=1)
+    if not isinstance(data, dict):
+        raise CriteriaError(
+            "expected a mapping at the top (version: 1, criteria: [...])", path=display, line=1
+        )
+    try:
+        return CriteriaFile.model_validate(data)
+    except ValidationError as exc:
+        raise _first_error(exc, data, root, display) from None
+
+
+def _parse(text: str, display: str) -> tuple[Any, Any]:
+    """Data and the YAML node tree (None when only JSON could read it)."""
+    import yaml  # only the verdict and report commands need it
+
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, None
+        _check_duplicate_keys(node, display)
+        data = loader.construct_document(node)
+        return data, node
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "cannot parse"
+        if display.endswith(".json"):
+            try:
+                return json.loads(text), None
+            except json.JSONDecodeError as jexc:
+                raise CriteriaError(
+                    f"invalid JSON: {jexc.msg}", path=display, line=jexc.lineno
+                ) from None
+        raise CriteriaError(f"invalid YAML: {problem}", path=display, line=line) from None
+    except yaml.YAMLError as exc:
+        raise CriteriaError(f"invalid YAML: {exc}", path=display) from None
+    finally:
+        loader.dispose()
+
+
+def _check_duplicate_keys(node: Any, display: str) -> None:
+    import yaml
+
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, value in current.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in seen:
+                        raise CriteriaError(
+                            f"duplicate key {key.value!r}",
+                            path=display,
+                            line=key.start_mark.line + 1,
+                        )
+                    seen.add(key.value)
+                stack.append(value)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+
+
+def _first_error(exc: ValidationError, data: Any, root: Any, display: str) -> CriteriaError:
+    # Report the error earliest in the file: that is where a reader starts fixing.
+    located = [
+        (*_describe(err, data, root), err["type"] == "extra_forbidden") for err in exc.errors()
+    ]
+    located.sort(key=lambda item: (item[0] is None, item[0] or 0, not item[2]))
+    line, message, _ = located[0]
+    if len(located) > 1:
+        message += f" (and {len(located) - 1} more error{'s' if len(located) > 2 else ''})"
+    return CriteriaError(message, path=display, line=line)
+
+
+def _describe(err: Any, data: Any, root: Any) -> tuple[int | None, str]:
+    ctx = err.get("ctx") or {}
+    loc: list[str | int] = list(ctx["loc"]) if "loc" in ctx else list(err["loc"])
+    kind = err["type"]
+    # Walk the data along the location, dropping the union-member tags pydantic inserts.
+    path: list[str | int] = []
+    value = data
+    missing: str | int | None = None
+    for part in loc:
+        in_dict = isinstance(value, dict) and part in value
+        if in_dict or (
+            isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value)
+        ):
+            value = value[part]
+            path.append(part)
+        elif isinstance(value, dict) and isinstance(part, str) and kind == "missing":
+            missing = part
+            break
+    key_in_ctx = ctx.get("key")
+    line = _line_of(root, path, key_in_ctx if isinstance(key_in_ctx, str) else None)
+    where = _display_path(path, data)
+    if kind == "extra_forbidden":
+        unknown = path[-1] if path else "?"
+        parent = _model_fields_at(path[:-1], data)
+        close = difflib.get_close_matches(str(unknown), parent, n=1) if parent else []
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        owner = _display_path(path[:-1], data)
+        return line, f"{owner + ': ' if owner else ''}unknown key {unknown!r}{hint}"
+    if kind == "missing":
+        return line, f"{where + ': ' if where else ''}missing required key {missing!r}"
+    message = str(ctx["msg"]) if kind == "criteria" else err["msg"]
+    message = message.removeprefix("Value error, ")
+    if kind == "criteria" and isinstance(key_in_ctx, str) and "loc" not in ctx:
+        where = f"{where}.{key_in_ctx}" if where else key_in_ctx
+    if kind == "literal_error" and path and path[-1] == "version":
+        message = f"unsupported version {value!r}; this reportgen reads version 1"
+    return line, f"{where + ': ' if where else ''}{message}"
+
+
+def _display_path(path: Sequence[str | int], data: Any) -> str:
+    """`criteria[2] (connect-p95).stat` style path for messages."""
+    out = ""
+    value = data
+    for part in path:
+        value = value[part]
+        if isinstance(part, int):
+            out += f"[{part}]"
+            if isinstance(value, dict) and isinstance(value.get("id"), str):
+                out += f" ({value['id']})"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _model_fields_at(path: Sequence[str | int], data: Any) -> list[str]:
+    """Allowed keys of the mapping at `path`, for did-you-mean hints."""
+    keys = [p for p in path if isinstance(p, str)]
+    model: Any = CriteriaFile
+    for key in keys:
+        field = model.model_fields.get(key)
+        if field is None:
+            return []
+        model = {
+            "report": Report,
+            "defaults": Defaults,
+            "criteria": Criterion,
+            "phases": Phase,
+            "waivers": WaiverSpec,
+            "tests": TestsSpec,
+        }.get(key)
+        if model is None:
+            return []
+    return sorted(model.model_fields)
+
+
+def _line_of(root: Any, path: Sequence[str | int], key: str | None) -> int | None:
+    """1-based line of the value at `path` (or of `key` inside it) in the YAML node tree."""
+    if root is None:
+        return None
+    import yaml
+
+    node = root
+    key_node = None
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            found = next(
+                (
+                    (k, v)
+                    for k, v in node.value
+                    if isinstance(k, yaml.ScalarNode) and k.value == str(part)
+                ),
+                None,
+            )
+            if found is None:
+                break
+            key_node, node = found
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                break
+            key_node, node = None, node.value[part]
+        else:
+            break
+    if key is not None and isinstance(node, yaml.MappingNode):
+        for k, _v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                return int(k.start_mark.line) + 1
+    target = key_node if key_node is not None else node
+    return int(target.start_mark.line) + 1
+
+
+def threshold_kind_matches(quantity: Quantity, unit: str) -> bool:
+    """Whether a threshold can be compared with values in `unit`."""
+    if quantity.kind == "":
+        return True
+    if quantity.kind == "ratio":
+        return unit in ("ratio", "")
+    return quantity.kind == unit
+
+
+def is_finite(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)
