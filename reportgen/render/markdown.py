@@ -1,0 +1,205 @@
+"""GitHub-flavoured Markdown report: escaped by default, trimmed stepwise to a size limit.
+
+Every `{{ value }}` in the Markdown template goes through `escape_inline` unless a filter marked
+it `MdSafe`; untrusted text therefore cannot open a link, an image, raw HTML, a table cell, a
+code fence, an @mention or a #reference, whatever the template author forgets.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from functools import cache
+from typing import Any
+
+import jinja2
+
+from reportgen.ingest.base import clean_text
+from reportgen.render.view import ReportView, TestsView
+
+#: `--github-comment`: GitHub's comment limit is 65,536 characters; keep a little margin.
+GITHUB_COMMENT_CHARS = 65_000
+
+# Characters with inline meaning in GFM (emphasis, code, links, images, raw HTML, tables,
+# strikethrough, entities, math). A backslash makes each literal.
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&!$])")
+# Things GitHub turns into links or notifications even when every special character is
+# escaped: @mentions (and e-mail addresses), #refs, bare URLs and www. names. A zero-width
+# joiner breaks the pattern while the text reads the same.
+_ZWJ = "\u200d"
+_AUTOLINK = re.compile(r"(@|#)(?=\w)|(?<=:)(//)|\b(www)(\.)", re.IGNORECASE)
+
+ICONS = {
+    "pass": "✅",
+    "fail": "❌",
+    "insufficient": "⚠️",
+    "waived": "➖",
+    "ready": "✅",
+    "not-ready": "❌",
+}
+
+
+class MdSafe(str):
+    """Markdown that is already safe to emit as is (produced by our own filters)."""
+
+    __slots__ = ()
+
+
+def escape_inline(value: object) -> str:
+    """Untrusted text as inert inline Markdown on one line."""
+    if value is None:
+        return ""
+    if isinstance(value, MdSafe):
+        return value
+    text = " ".join(clean_text(str(value)).split())
+    text = _INLINE_SPECIAL.sub(r"\\\1", text)
+    return _AUTOLINK.sub(_break_autolink, text)
+
+
+def _break_autolink(match: re.Match[str]) -> str:
+    if match.group(1):
+        return match.group(1) + _ZWJ
+    if match.group(2):
+        return _ZWJ + match.group(2)
+    return match.group(3) + _ZWJ + match.group(4)
+
+
+def code_block(value: object, info: str = "text") -> MdSafe:
+    """Untrusted text as a fenced code block whose fence no line of the text can close."""
+    text = clean_text("" if value is None else str(value)).rstrip("\n")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return MdSafe(f"{fence}{info}\n{text}\n{fence}")
+
+
+def _finalize(value: Any) -> str:
+    return escape_inline(value)
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("reportgen", "templates"),
+        autoescape=False,  # HTML escaping is wrong for Markdown; `finalize` escapes instead
+        finalize=_finalize,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["block"] = code_block
+    env.filters["icon"] = lambda key: MdSafe(ICONS.get(str(key), ""))
+    env.filters["count"] = lambda n: MdSafe(f"{int(n):,}")
+    return env
+
+
+def _render(view: ReportView, level: int) -> str:
+    template = _environment().get_template("report.md.j2")
+    text = template.render(v=view, level=level)
+    # Collapse the blank-line runs left by skipped sections: stable, tidy output.
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
+
+
+def _compact(view: ReportView) -> ReportView:
+    """Level 1: details collapsed (no output excerpts, short lists)."""
+    t = view.tests
+    if t is not None:
+        t = dataclasses.replace(
+            t,
+            failures=tuple(
+                dataclasses.replace(f, output=None, output_cut=None) for f in t.failures
+            ),
+            suites=t.suites[:10],
+            suites_more=t.suites_more + max(0, len(t.suites) - 10),
+            flaky_tests=(),
+            flaky_more=t.flaky,
+            skipped_tests=(),
+            skipped_more=t.skipped,
+            slowest=(),
+        )
+    provenance = dataclasses.replace(
+        view.provenance,
+        inputs=tuple(
+            dataclasses.replace(i, warnings=(), warnings_more=i.warnings_more + len(i.warnings))
+            for i in view.provenance.inputs
+        ),
+    )
+    return dataclasses.replace(view, tests=t, provenance=provenance)
+
+
+def _failures_only(view: ReportView) -> ReportView:
+    """Level 2: the verdict, criteria, findings and the failure list; nothing else."""
+    view = _compact(view)
+    t: TestsView | None = view.tests
+    if t is not None:
+        t = dataclasses.replace(t, suites=(), suites_more=0)
+    return dataclasses.replace(view, tests=t, impacts=(), risks=(), charts=())
+
+
+_LEVEL_NOTES = {
+    1: "captured output and long lists were left out",
+    2: "only the verdict, criteria, findings and failures are shown",
+    3: "the report was cut short",
+}
+
+
+def _note(max_chars: int, level: int, hint: str | None) -> str:
+    where = (
+        f"The full report is {escape_inline(hint)}."
+        if hint
+        else "The full report is in the HTML, PDF or JSON output of the same run."
+    )
+    return (
+        f"\n---\n\n> ✂️ **Trimmed** to fit {max_chars:,} characters: "
+        f"{_LEVEL_NOTES[level]}. {where}\n"
+    )
+
+
+def _cut(text: str, budget: int) -> str:
+    """The longest prefix of whole lines within `budget`, with an open fence closed."""
+    out: list[str] = []
+    used = 0
+    fence: str | None = None
+    for line in text.splitlines(keepends=True):
+        stripped = line.rstrip("\n")
+        new_fence = fence
+        match = re.match(r"^(`{3,})", stripped)
+        if match:
+            if fence is None:
+                new_fence = match.group(1)
+            elif stripped.strip() == fence:
+                new_fence = None
+        # Keep room to close the fence this line leaves open.
+        closer = len(new_fence) + 1 if new_fence else 0
+        if used + len(line) + closer > budget:
+            break
+        out.append(line)
+        used += len(line)
+        fence = new_fence
+    if fence:
+        out.append(fence + "\n")
+    return "".join(out)
+
+
+def render_markdown(
+    view: ReportView, *, max_chars: int | None = None, full_report_hint: str | None = None
+) -> str:
+    """The report as GitHub-flavoured Markdown, at most `max_chars` characters when given.
+
+    Over the limit, details are collapsed first, then only failures are kept, then the text is
+    cut at a line boundary (closing any open code fence); a trimmed report always ends with a
+    visible note saying so and where the full report is.
+    """
+    full = _render(view, 0)
+    if max_chars is None or len(full) <= max_chars:
+        return full
+    for level, shrink in ((1, _compact), (2, _failures_only)):
+        text = _render(shrink(view), level)
+        note = _note(max_chars, level, full_report_hint)
+        if len(text) + len(note) <= max_chars:
+            return text + note
+    note = _note(max_chars, 3, full_report_hint)
+    if len(note) >= max_chars:
+        # No room for any report: the note alone, cut to the limit.
+        return note[:max_chars]
+    return _cut(text, max_chars - len(note)) + note
