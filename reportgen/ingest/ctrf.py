@@ -1,19 +1,309 @@
-"""CTRF JSON (Common Test Report Format) ingester (placeholder until implemented)."""
+"""CTRF JSON (Common Test Report Format) ingester, checked against the rules of the CTRF schema.
+
+The rules of the official schema (spec 1.0.0, draft-07) are written out here rather than
+loading the schema at run time. Violations that leave the data ambiguous (a test without a
+name, an unknown status, a duration that is not a number) are input errors; violations that
+real reporters commit while their data stays clear (pre-1.0 reports without
+`reportFormat`/`specVersion`, `suite` as a `" > "`-joined string, unknown fields, counts in
+`summary` that disagree with the tests) are warnings.
+
+Outcomes: passed, failed, skipped as named; `pending` and `other` become skipped with the
+original status kept in the `status` property (neither is evidence that the test passed).
+A passed test with `flaky: true` is flaky; `retryAttempts` become attempts.
+"""
 
 from __future__ import annotations
 
-from reportgen.ingest.base import Ingester, Sink, Source
+import re
+from typing import Any, ClassVar
+
+from reportgen.ingest._json_tests import (
+    arr,
+    check_declared,
+    head_keys,
+    load_document,
+    ms_to_s,
+    note_timestamp,
+    obj,
+    opt_int,
+    opt_num,
+    opt_str,
+    type_name,
+)
+from reportgen.ingest.base import Ingester, Sink, Source, cap_output, clean_optional
+from reportgen.model import Attempt, Outcome
+
+_STATUSES: dict[str, Outcome] = {
+    "passed": Outcome.PASSED,
+    "failed": Outcome.FAILED,
+    "skipped": Outcome.SKIPPED,
+    "pending": Outcome.SKIPPED,
+    "other": Outcome.SKIPPED,
+}
+_SEMVER = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
+_TOP_KEYS = frozenset(
+    {
+        "reportFormat",
+        "specVersion",
+        "reportId",
+        "runId",
+        "timestamp",
+        "generatedBy",
+        "extra",
+        "results",
+        "insights",
+        "baseline",
+    }
+)
+_TEST_KEYS = frozenset(
+    {
+        "id",
+        "testId",
+        "executionId",
+        "name",
+        "status",
+        "duration",
+        "start",
+        "stop",
+        "suite",
+        "message",
+        "trace",
+        "snippet",
+        "ai",
+        "line",
+        "rawStatus",
+        "tags",
+        "labels",
+        "type",
+        "filePath",
+        "retries",
+        "retryAttempts",
+        "flaky",
+        "stdout",
+        "stderr",
+        "threadId",
+        "browser",
+        "device",
+        "screenshot",
+        "attachments",
+        "parameters",
+        "steps",
+        "insights",
+        "extra",
+    }
+)
+_SUMMARY_REQUIRED = ("tests", "passed", "failed", "skipped", "pending", "other", "start", "stop")
+#: Test fields kept as properties when present (strings only, short).
+_PROPERTY_FIELDS = ("type", "browser", "device", "threadId", "rawStatus")
 
 
 class CtrfIngester(Ingester):
-    """Placeholder: recognises nothing yet."""
+    """Reads CTRF JSON reports (spec 1.0 and the earlier shape without `reportFormat`)."""
 
     name = "ctrf"
-    description = "CTRF JSON (Common Test Report Format)"
-    patterns = ()
+    description = "CTRF JSON (Common Test Report Format), any CTRF reporter"
+    patterns: ClassVar[tuple[str, ...]] = ("ctrf-report.json", "ctrf*.json", "*.ctrf.json")
 
     def sniff(self, head: bytes, path: str) -> float:
+        keys = head_keys(head)
+        if not keys.top:
+            return 0.0
+        if "reportFormat" in keys.top and b'"CTRF"' in head:
+            return 0.95
+        # Pre-1.0 reports: {"results": {"tool": ..., "summary": ..., "tests": [...]}}.
+        inner = keys.inner("results")
+        if "results" in keys.top and "tool" in inner:
+            return 0.9 if ("tests" in inner or "summary" in inner) else 0.7
         return 0.0
 
     def read(self, source: Source, sink: Sink) -> None:
-        raise source.error("this format is not implemented yet")
+        doc = obj(load_document(source), source, "document")
+        _check_header(doc, source, sink)
+        results = obj(doc.get("results"), source, "results")
+        tool = results.get("tool")
+        if tool is None:
+            sink.warn("results.tool is missing (required by the CTRF schema)")
+        elif not isinstance(tool, dict) or not isinstance(tool.get("name"), str):
+            sink.warn("results.tool.name should be a string (CTRF schema)")
+        if "tests" not in results:
+            raise source.error("results.tests: missing (required by the CTRF schema)")
+        tests = arr(results["tests"], source, "results.tests")
+        summary_raw = results.get("summary")
+        summary = obj(summary_raw, source, "results.summary") if summary_raw is not None else None
+
+        statuses: dict[str, int] = dict.fromkeys(_STATUSES, 0)
+        flaky_count = 0
+        suites: set[tuple[str, ...]] = set()
+        for index, raw in enumerate(tests):
+            at = f"results.tests[{index}]"
+            status, flaky, suite = _read_test(obj(raw, source, at), source, sink, at)
+            statuses[status] += 1
+            flaky_count += flaky
+            suites.add(suite)
+
+        if summary is None:
+            sink.warn("results.summary is missing (required by the CTRF schema)")
+            note_timestamp(
+                sink, doc.get("timestamp") if isinstance(doc.get("timestamp"), str) else None
+            )
+            return
+        missing = [k for k in _SUMMARY_REQUIRED if k not in summary]
+        if missing:
+            sink.warn(f"results.summary lacks {', '.join(missing)} (required by the CTRF schema)")
+        declared = {
+            k: opt_int(summary, k, source, "results.summary") for k in ("tests", *_STATUSES)
+        }
+        declared["flaky"] = opt_int(summary, "flaky", source, "results.summary")
+        declared["suites"] = opt_int(summary, "suites", source, "results.summary")
+        check_declared(
+            sink,
+            declared,
+            {"tests": len(tests), "flaky": flaky_count, "suites": len(suites), **statuses},
+            "results.summary",
+        )
+        start = opt_num(summary, "start", source, "results.summary")
+        if start is not None and start > 0:
+            note_timestamp(sink, start, epoch_ms=True)
+        elif isinstance(doc.get("timestamp"), str):
+            note_timestamp(sink, doc["timestamp"])
+
+
+def _check_header(doc: dict[str, Any], source: Source, sink: Sink) -> None:
+    fmt = doc.get("reportFormat")
+    if fmt is None:
+        sink.warn("no reportFormat/specVersion: a pre-1.0 CTRF report, read leniently")
+    elif fmt != "CTRF":
+        raise source.error(f'reportFormat: expected "CTRF", got {str(fmt)[:40]!r}')
+    else:
+        version = doc.get("specVersion")
+        if not isinstance(version, str) or not _SEMVER.match(version):
+            sink.warn("specVersion should be a version like 1.0.0 (CTRF schema)")
+    unknown = sorted(k for k in doc if k not in _TOP_KEYS)
+    if unknown:
+        sink.warn(f"unknown top-level CTRF field(s) ignored: {', '.join(unknown)[:200]}")
+
+
+def _read_test(
+    test: dict[str, Any], source: Source, sink: Sink, at: str
+) -> tuple[str, bool, tuple[str, ...]]:
+    """Record one CTRF test; return its CTRF status, whether it is flaky, and its suite."""
+    name = test.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise source.error(f"{at}.name: expected a non-empty string")
+    status = test.get("status")
+    if status not in _STATUSES:
+        raise source.error(
+            f"{at}.status: expected one of {', '.join(_STATUSES)}, got {str(status)[:40]!r}"
+        )
+    outcome = _STATUSES[status]
+    if "duration" not in test:
+        sink.warn("tests without a duration (required by the CTRF schema)", once="no-duration")
+    duration = ms_to_s(opt_num(test, "duration", source, at))
+    for key in ("start", "stop", "line", "retries"):
+        opt_int(test, key, source, at)
+    unknown = sorted(k for k in test if k not in _TEST_KEYS)
+    if unknown:
+        sink.warn(
+            f"unknown CTRF test field(s) ignored: {', '.join(unknown)[:200]}",
+            once="unknown:" + ",".join(unknown),
+        )
+
+    suite = _suite(test.get("suite"), source, sink, at)
+    flaky_raw = test.get("flaky", False)
+    if not isinstance(flaky_raw, bool):
+        raise source.error(f"{at}.flaky: expected a boolean, got {type_name(flaky_raw)}")
+    retries = opt_int(test, "retries", source, at)
+    attempts = _attempts(test, outcome, duration, source, at)
+
+    properties: dict[str, str] = {}
+    if status in ("pending", "other"):
+        properties["status"] = status
+    for key in _PROPERTY_FIELDS:
+        value = opt_str(test, key, source, at)
+        if value:
+            properties[key] = value
+    tags = _strings(test, "tags", source, at)
+    if tags:
+        properties["tags"] = ", ".join(tags)
+    if retries:
+        properties["retries"] = str(retries)
+
+    message = opt_str(test, "message", source, at)
+    parts = [
+        opt_str(test, "trace", source, at),
+        "\n".join(_strings(test, "stdout", source, at)) or None,
+        "\n".join(_strings(test, "stderr", source, at)) or None,
+    ]
+    output = "\n".join(p for p in parts if p) or None
+    # A passed test that needed retries is flaky even when `flaky` is left out.
+    flaky = outcome is Outcome.PASSED and (
+        flaky_raw or any(a.outcome in (Outcome.FAILED, Outcome.ERROR) for a in attempts)
+    )
+    sink.test(
+        name=name,
+        outcome=outcome,
+        suite=suite,
+        duration=duration,
+        message=message,
+        type=None,
+        output=output,
+        file=opt_str(test, "filePath", source, at),
+        line=opt_int(test, "line", source, at),
+        properties=properties or None,
+        attempts=attempts,
+        flaky=flaky,
+    )
+    return status, flaky, suite
+
+
+def _suite(value: Any, source: Source, sink: Sink, at: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        # Pre-1.0 reporters join the suite path with " > ".
+        sink.warn("suite given as a string (pre-1.0 CTRF), split on ' > '", once="suite-str")
+        return tuple(p.strip() for p in value.split(" > ") if p.strip())
+    items = arr(value, source, f"{at}.suite")
+    if not all(isinstance(s, str) for s in items):
+        raise source.error(f"{at}.suite: expected an array of strings")
+    return tuple(items)
+
+
+def _strings(test: dict[str, Any], key: str, source: Source, at: str) -> list[str]:
+    value = test.get(key)
+    if value is None:
+        return []
+    items = arr(value, source, f"{at}.{key}")
+    if not all(isinstance(s, str) for s in items):
+        raise source.error(f"{at}.{key}: expected an array of strings")
+    return items
+
+
+def _attempts(
+    test: dict[str, Any], outcome: Outcome, duration: float | None, source: Source, at: str
+) -> list[Attempt]:
+    raw = test.get("retryAttempts")
+    if raw is None:
+        return []
+    attempts: list[Attempt] = []
+    for index, item in enumerate(arr(raw, source, f"{at}.retryAttempts")):
+        where = f"{at}.retryAttempts[{index}]"
+        entry = obj(item, source, where)
+        number = opt_int(entry, "attempt", source, where)
+        if number is None or number < 1:
+            raise source.error(f"{where}.attempt: expected an integer >= 1")
+        status = entry.get("status")
+        if status not in _STATUSES:
+            raise source.error(f"{where}.status: expected one of {', '.join(_STATUSES)}")
+        attempts.append(
+            Attempt(
+                outcome=_STATUSES[status],
+                duration=ms_to_s(opt_num(entry, "duration", source, where)),
+                message=clean_optional(opt_str(entry, "message", source, where)),
+                output=cap_output(opt_str(entry, "trace", source, where))[0],
+            )
+        )
+    # Reporters list the final execution among the attempts; add it when they do not.
+    if attempts and attempts[-1].outcome is not outcome:
+        attempts.append(Attempt(outcome=outcome, duration=duration))
+    return attempts

@@ -1,0 +1,249 @@
+"""Helpers shared by the JSON test-result ingesters: sniffing keys, typed access, timestamps."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from reportgen.ingest.base import Sink, Source, decode_text
+from reportgen.model import Outcome
+
+# Strings (with escapes) and the structural characters of JSON; everything else is skipped.
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:]', re.DOTALL)
+
+
+class HeadKeys:
+    """Object keys found in the (possibly truncated) first bytes of a JSON document."""
+
+    __slots__ = ("nested", "top")
+
+    def __init__(self, top: tuple[str, ...], nested: dict[str, tuple[str, ...]]) -> None:
+        #: Keys of the top-level object, in order of appearance.
+        self.top = top
+        #: Keys of the objects that are values of top-level keys, by that key.
+        self.nested = nested
+
+    def has(self, *keys: str) -> bool:
+        """Whether every key is a top-level key."""
+        return all(k in self.top for k in keys)
+
+    def inner(self, parent: str) -> tuple[str, ...]:
+        """Keys of the object under the top-level key `parent` (empty when not seen)."""
+        return self.nested.get(parent, ())
+
+
+_NO_KEYS = HeadKeys((), {})
+
+
+@lru_cache(maxsize=8)
+def head_keys(head: bytes) -> HeadKeys:
+    """The keys at depth 1 and 2 of a JSON object, read from its head only.
+
+    The head is cut at an arbitrary byte, so this never parses the document: it walks the
+    tokens and stops where the head ends. Cached because every JSON ingester sniffs the same
+    head.
+    """
+    text = head_text(head).lstrip()
+    if not text.startswith("{"):
+        return _NO_KEYS
+    top: list[str] = []
+    nested: dict[str, list[str]] = {}
+    depth = 0
+    # The top-level key whose value we are inside (only tracked for object values).
+    parent: str | None = None
+    pending: str | None = None  # the last string token, a key if a ':' follows
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if token[0] == '"':
+            pending = token
+            continue
+        if token == ":":
+            if pending is not None:
+                key = _unquote(pending)
+                if depth == 1:
+                    top.append(key)
+                    parent = key
+                elif depth == 2 and parent is not None:
+                    nested.setdefault(parent, []).append(key)
+        elif token in "{[":
+            depth += 1
+        else:
+            depth -= 1
+            if depth <= 0:
+                break
+        pending = None
+    return HeadKeys(tuple(top), {k: tuple(v) for k, v in nested.items()})
+
+
+def _unquote(token: str) -> str:
+    try:
+        value = json.loads(token)
+    except ValueError:
+        return token[1:-1]
+    return value if isinstance(value, str) else token[1:-1]
+
+
+def head_text(head: bytes) -> str:
+    """The sniffing head as text, tolerant of a cut multi-byte character and a BOM."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", errors="ignore")
+    return head.decode("utf-8", errors="ignore").lstrip("\ufeff")
+
+
+def load_document(source: Source) -> Any:
+    """Read and parse a whole JSON file; malformed input is an InputError with line and column."""
+    with source.open() as handle:
+        data = handle.read()
+    if not data.strip():
+        raise source.error("file is empty")
+    text = decode_text(data, source)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise source.error(
+            f"invalid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno
+        ) from exc
+    except RecursionError as exc:
+        raise source.error("JSON nested too deeply") from exc
+
+
+def type_name(value: Any) -> str:
+    """JSON's name for the type of a parsed value, for error messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def obj(value: Any, source: Source, at: str) -> dict[str, Any]:
+    """A JSON object, else an input error naming where in the document."""
+    if not isinstance(value, dict):
+        raise source.error(f"{at}: expected an object, got {type_name(value)}")
+    return value
+
+
+def arr(value: Any, source: Source, at: str) -> list[Any]:
+    """A JSON array, else an input error."""
+    if not isinstance(value, list):
+        raise source.error(f"{at}: expected an array, got {type_name(value)}")
+    return value
+
+
+def opt_arr(parent: Mapping[str, Any], key: str, source: Source, at: str) -> list[Any]:
+    """An optional array member (absent or null is empty)."""
+    value = parent.get(key)
+    return [] if value is None else arr(value, source, f"{at}.{key}")
+
+
+def req_str(parent: Mapping[str, Any], key: str, source: Source, at: str) -> str:
+    """A required string member."""
+    value = parent.get(key)
+    if not isinstance(value, str):
+        what = "missing" if key not in parent else f"expected a string, got {type_name(value)}"
+        raise source.error(f"{at}.{key}: {what}")
+    return value
+
+
+def opt_str(parent: Mapping[str, Any], key: str, source: Source, at: str) -> str | None:
+    """An optional string member (null is absent)."""
+    value = parent.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise source.error(f"{at}.{key}: expected a string, got {type_name(value)}")
+
+
+def opt_num(parent: Mapping[str, Any], key: str, source: Source, at: str) -> float | None:
+    """An optional finite number member; numeric strings (Mocha writes some) are accepted."""
+    value = parent.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise source.error(f"{at}.{key}: expected a number, got boolean")
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            shown = str(parent.get(key))[:40]
+            raise source.error(f"{at}.{key}: expected a number, got {shown!r}") from None
+    if not isinstance(value, int | float):
+        raise source.error(f"{at}.{key}: expected a number, got {type_name(value)}")
+    if not math.isfinite(value):
+        raise source.error(f"{at}.{key}: expected a finite number")
+    return float(value)
+
+
+def opt_int(parent: Mapping[str, Any], key: str, source: Source, at: str) -> int | None:
+    """An optional integer member (a float with no fraction is accepted)."""
+    value = opt_num(parent, key, source, at)
+    if value is None:
+        return None
+    if not value.is_integer():
+        raise source.error(f"{at}.{key}: expected an integer, got {value}")
+    return int(value)
+
+
+def ms_to_s(value: float | None) -> float | None:
+    """Milliseconds to seconds; negative durations (clock skew) are treated as unknown."""
+    if value is None or value < 0:
+        return None
+    return value / 1000.0
+
+
+def note_timestamp(sink: Sink, value: str | float | None, *, epoch_ms: bool = False) -> None:
+    """Record when results were produced (ISO 8601 text, or epoch ms); the earliest wins.
+
+    Stored in UTC so that timestamps from different offsets compare correctly as text.
+    """
+    if value is None or isinstance(value, bool):
+        return
+    try:
+        if isinstance(value, int | float):
+            seconds = value / 1000.0 if epoch_ms else float(value)
+            moment = datetime.fromtimestamp(seconds, UTC)
+        else:
+            moment = datetime.fromisoformat(value.strip())
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)  # no offset given: assume UTC
+    except (OverflowError, OSError, ValueError):
+        return
+    iso = moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if sink.timestamp is None or iso < sink.timestamp:
+        sink.timestamp = iso
+
+
+def check_declared(
+    sink: Sink, declared: Mapping[str, int | None], counted: Mapping[str, int], where: str
+) -> None:
+    """Warn for each count a file declares that disagrees with what it contains.
+
+    The contents win: the declared figure is only reported, never used.
+    """
+    for key, value in declared.items():
+        if value is None:
+            continue
+        actual = counted.get(key, 0)
+        if value != actual:
+            sink.warn(
+                f"{where} declares {key}={value} but the file contains {actual}; "
+                "the tests in the file are used"
+            )
+
+
+def tally(outcomes: list[Outcome]) -> dict[Outcome, int]:
+    """Tests per outcome, every outcome present."""
+    counts = dict.fromkeys(Outcome, 0)
+    for outcome in outcomes:
+        counts[outcome] += 1
+    return counts
