@@ -33,7 +33,7 @@ def is_stat_key(key: str) -> bool:
     if key in STAT_KEYS:
         return True
     match = _PERCENTILE.match(key)
-    return bool(match) and 0 < float(match.group(1)) < 100
+    return match is not None and 0 < float(match.group(1)) < 100
 
 
 def default_direction(name: str, unit: str) -> Direction:

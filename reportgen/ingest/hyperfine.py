@@ -1,19 +1,137 @@
-"""hyperfine --export-json ingester (placeholder until implemented)."""
+"""hyperfine `--export-json`: one metric per benchmarked command, samples from `times`."""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
+from reportgen.ingest._metrics_common import (
+    head_text,
+    load_json,
+    mapping,
+    number,
+    optional_number,
+    sequence,
+    text_field,
+)
 from reportgen.ingest.base import Ingester, Sink, Source
+from reportgen.model import Direction
+
+_RESULTS = re.compile(r'"results"\s*:\s*\[')
+_COMMAND = re.compile(r'"command"\s*:\s*"')
+_TIMING = re.compile(r'"(?:times|mean|stddev|median|user|system|exit_codes)"\s*:')
+
+# hyperfine's summary statistics, by the criteria vocabulary name they map to.
+_STATS = {"mean": "mean", "stddev": "stdev", "median": "median", "min": "min", "max": "max"}
 
 
 class HyperfineIngester(Ingester):
-    """Placeholder: recognises nothing yet."""
+    """Reads hyperfine's JSON export: wall-clock seconds per run of each command."""
 
     name = "hyperfine"
-    description = "hyperfine --export-json"
-    patterns = ()
+    description = "hyperfine --export-json: one metric per command, samples from `times`"
+    patterns = ("hyperfine*.json", "bench*.json")
 
     def sniff(self, head: bytes, path: str) -> float:
-        return 0.0
+        text = head_text(head).lstrip()
+        if not text.startswith("{"):
+            return 0.0
+        match = _RESULTS.search(text)
+        if not match or not _COMMAND.search(text, match.end()):
+            return 0.0
+        return 0.9 if _TIMING.search(text, match.end()) else 0.5
 
     def read(self, source: Source, sink: Sink) -> None:
-        raise source.error("this format is not implemented yet")
+        data = mapping(load_json(source), source, "document")
+        results = sequence(data.get("results"), source, "results")
+        seen: dict[str, int] = {}
+        for i, raw in enumerate(results):
+            at = f"results[{i}]"
+            result = mapping(raw, source, at)
+            command = text_field(result.get("command"), source, f"{at}.command")
+            name = command
+            properties: dict[str, str] = {}
+            parameters = result.get("parameters")
+            if isinstance(parameters, dict) and parameters:
+                properties.update({f"parameter.{k}": str(v) for k, v in parameters.items()})
+            if command in seen:
+                # The same command twice (e.g. repeated on the command line): keep both, apart.
+                seen[command] += 1
+                name = f"{command} #{seen[command]}"
+                sink.warn(f"{at}: command {command!r} appears again; read as {name!r}")
+            else:
+                seen[command] = 1
+            samples = self._times(result, source, at)
+            stats = {
+                key: value
+                for src, key in _STATS.items()
+                if (value := optional_number(result.get(src), source, f"{at}.{src}")) is not None
+            }
+            for part in ("user", "system"):
+                value = optional_number(result.get(part), source, f"{at}.{part}")
+                if value is not None:
+                    properties[f"{part}_mean_s"] = repr(value)
+            n = len(samples) if samples is not None else None
+            failed = self._failed_runs(result, source, at, n)
+            if failed:
+                properties["failed_runs"] = str(failed)
+                sink.warn(f"{at}: {failed} run(s) of {command!r} exited with a non-zero code")
+            if samples is None:
+                if not stats:
+                    raise source.error(f"{at}: neither `times` nor summary statistics")
+                sink.warn(f"{at}: no `times` for {command!r}; using its summary statistics")
+                codes = result.get("exit_codes")
+                n = len(codes) if isinstance(codes, list) and codes else None
+            sink.metric(
+                name=name,
+                unit="s",
+                direction=Direction.LOWER_IS_BETTER,
+                samples=samples,
+                # The raw times carry everything; the summary is only kept when they are absent.
+                stats=stats if samples is None else None,
+                n=n,
+                source=command,
+                properties=properties,
+            )
+            self._memory(result, source, at, name, command, sink)
+
+    @staticmethod
+    def _times(result: dict[str, Any], source: Source, at: str) -> list[float] | None:
+        if result.get("times") is None:
+            return None
+        times = sequence(result["times"], source, f"{at}.times")
+        if not times:
+            raise source.error(f"{at}.times: no runs")
+        return [number(t, source, f"{at}.times[{j}]") for j, t in enumerate(times)]
+
+    @staticmethod
+    def _failed_runs(result: dict[str, Any], source: Source, at: str, n: int | None) -> int:
+        codes = result.get("exit_codes")
+        if codes is None:
+            return 0
+        codes = sequence(codes, source, f"{at}.exit_codes")
+        if n is not None and len(codes) != n:
+            raise source.error(f"{at}: {len(codes)} exit codes for {n} times")
+        # null is a run killed by a signal.
+        return sum(1 for code in codes if code != 0)
+
+    @staticmethod
+    def _memory(
+        result: dict[str, Any], source: Source, at: str, name: str, command: str, sink: Sink
+    ) -> None:
+        """Peak memory per run (hyperfine >= 1.19), as its own metric."""
+        raw = result.get("memory_usage_byte")
+        if raw is None:
+            return
+        values = sequence(raw, source, f"{at}.memory_usage_byte")
+        if values:
+            sink.metric(
+                name=f"{name} [memory]",
+                unit="B",
+                direction=Direction.LOWER_IS_BETTER,
+                samples=[
+                    number(v, source, f"{at}.memory_usage_byte[{j}]") for j, v in enumerate(values)
+                ],
+                n=len(values),
+                source=command,
+            )

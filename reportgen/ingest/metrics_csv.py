@@ -1,19 +1,115 @@
-"""reportgen metrics CSV ingester (placeholder until implemented)."""
+"""Plain metrics CSV: one sample per row, `name,value[,unit]`, with an optional header row."""
 
 from __future__ import annotations
 
-from reportgen.ingest.base import Ingester, Sink, Source
+import csv
+import io
+import math
+import re
+from typing import Any
+
+from reportgen.ingest._metrics_common import default_direction, head_text, read_bytes, unit_factor
+from reportgen.ingest.base import HEAD_BYTES, Ingester, Sink, Source, decode_text
+
+_HEADER = re.compile(r"^\ufeff?\s*\"?name\"?\s*,\s*\"?value\"?\s*(,\s*\"?unit\"?\s*)?$", re.I)
+_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+# A headerless row: a name that is not a bare number, a number, and an optional unit label.
+_ROW = re.compile(rf"^\s*(\"[^\"]+\"|[^,\"]*[^\d\s,.+\-][^,\"]*)\s*,\s*{_NUMBER}\s*(,\s*[^,]*)?$")
 
 
 class MetricsCsvIngester(Ingester):
-    """Placeholder: recognises nothing yet."""
+    """Reads `name,value[,unit]` rows; rows with the same name are samples of one metric."""
 
     name = "metrics-csv"
-    description = "reportgen metrics CSV"
-    patterns = ()
+    description = "plain metrics CSV: name,value[,unit] per sample, header optional"
+    patterns = ("*metrics*.csv",)
 
     def sniff(self, head: bytes, path: str) -> float:
+        lines = [
+            line
+            for line in head_text(head).splitlines()
+            if line.strip() and not line.lstrip().startswith("#")
+        ]
+        if len(head) >= HEAD_BYTES and len(lines) > 1 and not head.endswith(b"\n"):
+            lines = lines[:-1]  # the last line may be cut by the head limit
+        if not lines:
+            return 0.0
+        if _HEADER.match(lines[0]):
+            return 0.9
+        # Headerless: the first line and most of the rest must look like metric rows, so that
+        # another format's CSV (JTL has ten or more columns) is never taken.
+        sample = lines[:50]
+        if _ROW.match(sample[0]) and sum(1 for x in sample if _ROW.match(x)) >= 0.8 * len(sample):
+            return 0.5
         return 0.0
 
     def read(self, source: Source, sink: Sink) -> None:
-        raise source.error("this format is not implemented yet")
+        text = decode_text(read_bytes(source), source)
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        values: dict[str, list[float]] = {}
+        units: dict[str, tuple[str, int]] = {}  # canonical unit and the line that set it
+        try:
+            self._rows(source, reader, values, units)
+        except csv.Error as exc:
+            raise source.error(f"malformed CSV: {exc}", line=reader.line_num) from None
+        if not values:
+            raise source.error("no metric rows (expected name,value[,unit])")
+        for name, samples in values.items():
+            unit = units[name][0]
+            sink.metric(
+                name=name,
+                unit=unit,
+                direction=default_direction(name, unit),
+                samples=samples,
+                n=len(samples),
+                source=name,
+            )
+
+    @staticmethod
+    def _rows(
+        source: Source,
+        reader: Any,
+        values: dict[str, list[float]],
+        units: dict[str, tuple[str, int]],
+    ) -> None:
+        first = True
+        for row in reader:
+            line = reader.line_num
+            if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
+                continue
+            if first:
+                first = False
+                if _HEADER.match(",".join(cell.strip() for cell in row)):
+                    continue
+            if len(row) not in (2, 3):
+                raise source.error(
+                    f"expected name,value[,unit]: found {len(row)} columns", line=line
+                )
+            name = row[0].strip()
+            if not name:
+                raise source.error("empty metric name", line=line)
+            raw = row[1].strip()
+            try:
+                value = float(raw)
+            except ValueError:
+                raise source.error(
+                    f"value {raw[:40]!r} of {name!r} is not a number", line=line
+                ) from None
+            if not math.isfinite(value):
+                raise source.error(f"value {raw!r} of {name!r} is not finite", line=line)
+            if value < 0:
+                raise source.error(
+                    f"negative value {raw} of {name!r} cannot be a measurement", line=line
+                )
+            factor, unit = unit_factor(row[2].strip() if len(row) == 3 else "")
+            seen = units.get(name)
+            if seen is None:
+                units[name] = (unit, line)
+                values[name] = []
+            elif seen[0] != unit:
+                raise source.error(
+                    f"{name!r} is in {unit or 'no unit'!r} here but in {seen[0] or 'no unit'!r} "
+                    f"on line {seen[1]}",
+                    line=line,
+                )
+            values[name].append(value * factor)

@@ -1,0 +1,108 @@
+"""hyperfine --export-json: real corpus output, a generated export, and broken files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reportgen.errors import InputError
+from reportgen.ingest import detect, load
+from reportgen.model import Direction
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "hyperfine"
+
+
+def test_corpus_two_commands(corpus: Path) -> None:
+    path = corpus / "hyperfine" / "bencher-hyperfine-two.json"
+    raw = json.loads(path.read_text())
+    run = load([str(path)])
+    assert run.inputs[0].format == "hyperfine" and run.inputs[0].records == 2
+    first, second = run.metrics
+    assert (first.name, first.sample_count) == ("sleep 0.1", 27)
+    assert (second.name, second.sample_count) == ("sleep 0.2", 13)
+    assert first.unit == "s" and first.direction is Direction.LOWER_IS_BETTER
+    assert first.samples == tuple(raw["results"][0]["times"])
+    assert first.samples is not None and first.samples[3] == pytest.approx(0.11533689272)
+    assert min(second.samples or ()) == pytest.approx(raw["results"][1]["min"])
+    assert first.properties["user_mean_s"].startswith("0.000717")
+    assert not run.warnings
+
+
+def test_generated_fixture(tmp_path: Path) -> None:
+    """An export written by the real hyperfine (see fixtures/hyperfine/README.md)."""
+    path = FIXTURES / "two-commands.json"
+    raw = json.loads(path.read_text())
+    run = load([str(path)])
+    assert [m.name for m in run.metrics] == [r["command"] for r in raw["results"]]
+    for metric, result in zip(run.metrics, raw["results"], strict=True):
+        assert metric.samples == tuple(result["times"])
+        assert metric.n == len(result["exit_codes"])
+
+
+def test_live_hyperfine(tmp_path: Path) -> None:
+    exe = shutil.which("hyperfine")
+    if exe is None:
+        pytest.skip("hyperfine is not installed (apt-get install hyperfine)")
+    out = tmp_path / "h.json"
+    subprocess.run(
+        [exe, "-N", "--runs", "5", "--warmup", "1", "--export-json", str(out), "true"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    (metric,) = load([str(out)]).metrics
+    assert metric.name == "true" and metric.sample_count == 5
+
+
+def test_failed_runs_and_missing_times(tmp_path: Path) -> None:
+    doc: dict[str, Any] = {
+        "results": [
+            {"command": "./flaky", "mean": 0.2, "times": [0.1, 0.2, 0.3], "exit_codes": [0, 1, 0]},
+            {"command": "old", "mean": 0.5, "stddev": 0.1, "median": 0.4, "min": 0.3, "max": 0.9},
+            {"command": "./flaky", "times": [0.4], "exit_codes": [0], "parameters": {"n": 3}},
+        ]
+    }
+    path = tmp_path / "h.json"
+    path.write_text(json.dumps(doc))
+    run = load([str(path)])
+    flaky, old, again = run.metrics
+    assert flaky.properties["failed_runs"] == "1"
+    assert old.samples is None and old.stats == {
+        "mean": 0.5,
+        "stdev": 0.1,
+        "median": 0.4,
+        "min": 0.3,
+        "max": 0.9,
+    }
+    assert again.name == "./flaky #2" and again.properties["parameter.n"] == "3"
+    messages = " ".join(w.message for w in run.warnings)
+    assert "exited with a non-zero code" in messages and "no `times`" in messages
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"results": [{"command": "a", "times": [0.1, -1]}]}', "results[0].times[1]: negative"),
+        ('{"results": [{"command": "a", "times": [0.1, "x"]}]}', "expected a number"),
+        ('{"results": [{"command": "a", "times": 3}]}', "results[0].times: expected an array"),
+        ('{"results": [{"command": "", "times": [1]}]}', "results[0].command"),
+        (
+            '{"results": [{"command": "a", "times": [1], "exit_codes": [0, 0]}]}',
+            "2 exit codes for 1 times",
+        ),
+        ('{"results": [{"command": "a"}]}', "neither `times` nor summary"),
+        ('{"results": [{"command": "a", "times": [0.1,', "truncated JSON"),
+    ],
+)
+def test_broken_files(tmp_path: Path, text: str, expected: str) -> None:
+    path = tmp_path / "h.json"
+    path.write_text(text)
+    assert detect(text.encode(), str(path)) is not None
+    with pytest.raises(InputError) as info:
+        load([str(path)])
+    assert str(path) in str(info.value) and expected in str(info.value)
