@@ -1,19 +1,213 @@
-"""NUnit 3 XML ingester (placeholder until implemented)."""
+"""NUnit 3 XML ingester (nunit3-console --result, NUnit3TestAdapter): test-run > suite > case.
+
+Outcomes: `Passed` and `Warning` pass; `Failed` fails, except that the labels `Error` (an
+unexpected exception), `Cancelled` and `Invalid` and the sites `SetUp`, `TearDown` and
+`Parent` (a fixture's set-up or tear-down failed, not the test) are errors; `Skipped`
+(labels `Ignored`, `Explicit`, …) and `Inconclusive` are skipped. A suite whose one-time
+set-up failed without any of its tests saying so, or whose tear-down failed, adds one error
+test named after the suite. NUnit 2's `test-results` files are a different format and are not
+read here. The counts declared on `test-run` are checked against the test cases.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from reportgen.ingest._safexml import (
+    child,
+    children,
+    local_name,
+    parse_float,
+    parse_xml,
+    sniff_root,
+    text_of,
+)
 from reportgen.ingest.base import Ingester, Sink, Source
+from reportgen.model import Outcome
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+_ERROR_LABELS = {"error", "cancelled", "invalid"}
+_ERROR_SITES = {"setup", "teardown", "parent"}
+
+
+def nunit_timestamp(text: str | None) -> str | None:
+    """`2021-06-28 20:23:41Z` (NUnit's test-run form) as ISO 8601 `2021-06-28T20:23:41Z`."""
+    if not text or not text.strip():
+        return None
+    text = text.strip()
+    if len(text) > 10 and text[10] == " ":
+        text = f"{text[:10]}T{text[11:]}"
+    return text
+
+
+def _properties(element: etree._Element) -> dict[str, str]:
+    found: dict[str, list[str]] = {}
+    props = child(element, "properties")
+    if props is not None:
+        for prop in children(props, "property"):
+            name = prop.get("name")
+            if name:
+                found.setdefault(name, []).append(prop.get("value", ""))
+    return {name: ", ".join(values) for name, values in found.items()}
+
+
+def _message(element: etree._Element) -> tuple[str | None, str | None]:
+    """(message, stack trace) of a failure, else of a reason (skips, inconclusive)."""
+    for holder_name in ("failure", "reason"):
+        holder = child(element, holder_name)
+        if holder is not None:
+            message = text_of(child(holder, "message"))
+            return (message.strip() if message else None), text_of(child(holder, "stack-trace"))
+    return None, None
 
 
 class NUnit3Ingester(Ingester):
-    """Placeholder: recognises nothing yet."""
+    """NUnit 3 result XML."""
 
     name = "nunit3"
-    description = "NUnit 3 XML"
-    patterns = ()
+    description = "NUnit 3 XML (nunit3-console --result, NUnit3TestAdapter)"
+    patterns = ("TestResult.xml", "*.nunit3.xml", "*nunit*.xml")
 
     def sniff(self, head: bytes, path: str) -> float:
-        return 0.0
+        root = sniff_root(head)
+        if root is None or root[0] != "test-run":
+            return 0.0
+        return 0.9
 
     def read(self, source: Source, sink: Sink) -> None:
-        raise source.error("this format is not implemented yet")
+        with source.open() as handle:
+            data = handle.read()
+        root = parse_xml(data, source)
+        tag = local_name(root.tag)
+        if tag == "test-results":
+            raise source.error(
+                "this is an NUnit 2 result file (<test-results>), not NUnit 3",
+                hint="write NUnit 3 results (nunit3-console --result=FILE) or JUnit XML",
+            )
+        if tag != "test-run":
+            raise source.error(f"not an NUnit 3 file: root element is <{tag}>")
+        sink.timestamp = nunit_timestamp(root.get("start-time"))
+        reader = _Reader(sink)
+        reader.container(root, ())
+        if reader.cases == 0:
+            sink.warn("no test cases in this NUnit 3 result file")
+        _check_counts(root, reader.raw, sink)
+
+
+class _Reader:
+    def __init__(self, sink: Sink) -> None:
+        self.sink = sink
+        self.raw = Counter[str]()
+        self.cases = 0
+
+    def container(self, element: etree._Element, suite: tuple[str, ...]) -> int:
+        """Read the suites and cases under `element`; return failed-or-errored tests."""
+        bad = 0
+        for item in element:
+            if not isinstance(item.tag, str):
+                continue
+            tag = local_name(item.tag)
+            if tag == "test-suite":
+                bad += self.suite(item, suite)
+            elif tag == "test-case":
+                bad += self.case(item, suite)
+        return bad
+
+    def suite(self, element: etree._Element, suite: tuple[str, ...]) -> int:
+        name = element.get("name") or element.get("fullname") or "(suite)"
+        path = (*suite, name)
+        bad = self.container(element, path)
+        site = (element.get("site") or "").lower()
+        failed = (element.get("result") or "").lower() == "failed"
+        # A set-up failure usually marks every child (site="Parent"); add one only if not.
+        if failed and (site == "teardown" or (site == "setup" and bad == 0)):
+            message, stack = _message(element)
+            label = "OneTimeTearDown" if site == "teardown" else "OneTimeSetUp"
+            self.sink.test(
+                name=f"[{label}]",
+                classname=element.get("classname") or element.get("fullname") or None,
+                suite=path,
+                outcome=Outcome.ERROR,
+                duration=None,
+                message=message or f"{label} of {name} failed",
+                output=stack,
+                properties={"site": element.get("site") or ""},
+                merge=False,
+            )
+            bad += 1
+        return bad
+
+    def case(self, element: etree._Element, suite: tuple[str, ...]) -> int:
+        self.cases += 1
+        result = element.get("result") or ""
+        label = element.get("label") or ""
+        site = element.get("site") or ""
+        self.raw[result.lower()] += 1
+        properties = _properties(element)
+        lowered = result.lower()
+        if lowered in ("passed", "warning"):
+            outcome = Outcome.PASSED
+        elif lowered == "failed":
+            error = label.lower() in _ERROR_LABELS or site.lower() in _ERROR_SITES
+            outcome = Outcome.ERROR if error else Outcome.FAILED
+        elif lowered in ("skipped", "inconclusive"):
+            outcome = Outcome.SKIPPED
+        else:
+            self.sink.warn(
+                f"unknown NUnit result {result!r}: counted as an error", once=f"result:{result}"
+            )
+            outcome = Outcome.ERROR
+        if lowered not in ("passed", "failed", "skipped"):
+            properties["nunit_result"] = result
+        if label:
+            properties["label"] = label
+        if site and site.lower() != "test":
+            properties["site"] = site
+        message, stack = _message(element)
+        if outcome == Outcome.PASSED:
+            message = None  # NUnit writes "Success" reasons on passing tests; not a message
+        elif message is None and label and outcome != Outcome.SKIPPED:
+            message = label  # e.g. "Test exceeded Timeout value 1ms."
+        output = text_of(child(element, "output"))
+        if stack:
+            output = f"{stack}\n{output}" if output else stack
+        exc_type: str | None = None
+        if outcome in (Outcome.FAILED, Outcome.ERROR) and "timeout" in label.lower():
+            exc_type = "Timeout"
+        self.sink.test(
+            name=element.get("name") or element.get("fullname") or "(unnamed)",
+            classname=element.get("classname") or None,
+            suite=suite,
+            outcome=outcome,
+            duration=parse_float(element.get("duration")),
+            message=message,
+            type=exc_type,
+            output=output,
+            properties=properties or None,
+            merge=False,
+        )
+        return 1 if outcome in (Outcome.FAILED, Outcome.ERROR) else 0
+
+
+def _check_counts(root: etree._Element, raw: Counter[str], sink: Sink) -> None:
+    found = {
+        "total": sum(raw.values()),
+        "passed": raw["passed"],
+        "failed": raw["failed"],
+        "skipped": raw["skipped"],
+        "inconclusive": raw["inconclusive"],
+        "warnings": raw["warning"],
+    }
+    disagreements = []
+    for attribute, count in found.items():
+        declared = root.get(attribute)
+        if declared is not None and declared.strip().isdigit() and int(declared) != count:
+            disagreements.append(f"{attribute}={declared} (test cases: {count})")
+    if disagreements:
+        sink.warn(
+            "test-run counts disagree with the test cases; the test cases are used: "
+            + ", ".join(disagreements)
+        )

@@ -1,19 +1,582 @@
-"""TAP 13/14 (Test Anything Protocol) ingester (placeholder until implemented)."""
+"""TAP 13/14 (Test Anything Protocol) ingester: plans, directives, YAML diagnostics, subtests.
+
+How a stream maps onto the model (decided here, tested in tests/ingest/test_tap.py):
+
+- Every test point that has no subtests of its own is one test; a test point whose indented
+  child stream holds test points is a *parent*: its leaves are counted, not the parent. A parent
+  that says `not ok` while none of its leaves failed (a hook or plan failure) adds one `error`
+  test named after it, so its failure is never lost.
+- `# SKIP` is skipped (even on `not ok`); `# TODO` is skipped with the properties
+  `directive=TODO` and `todo_result=ok|not ok`: a TODO that passes is still a skipped TODO,
+  and the file gets a warning saying how many did.
+- A plan that does not match the points of its stream is evidence that tests did not run (or
+  that the stream is broken): a warning, plus one `error` test per missing test (named after
+  a `# Subtest:` announcement that never reported, when there is one), or one `error` test
+  when more points than planned appeared. A top-level stream without any plan is treated the
+  same way, as a truncated run cannot be told from a complete one without it.
+- `Bail out!` adds one `error` test (and a warning); processing stops there, as the TAP
+  specification says, and that error stands for everything that did not run, so the plans of
+  the streams still open are not checked.
+"""
 
 from __future__ import annotations
 
-from reportgen.ingest.base import Ingester, Sink, Source
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from reportgen.ingest.base import Ingester, Sink, Source, decode_text, first_line
+from reportgen.model import Outcome
+
+_VERSION = re.compile(r"TAP version (\d+)\s*$", re.IGNORECASE)
+_PLAN = re.compile(r"1\.\.(\d+)\s*(?:#\s*(.*))?$")
+_POINT = re.compile(r"(not\s+)?ok\b(?:\s+(\d+))?(?:\s*-(?=\s|$))?\s*(.*)$")
+_BAIL = re.compile(r"Bail out!\s*(.*)$", re.IGNORECASE)
+_SUBTEST = re.compile(r"#\s*Subtest(?::\s*(.*))?$")
+# The directive follows the first `#` not escaped with a backslash.
+_UNESCAPED_HASH = re.compile(r"(?<!\\)#")
+_DIRECTIVE = re.compile(r"(skip\w*|todo)\b[:\s]*(.*)$", re.IGNORECASE | re.DOTALL)
+# node-tap writes the time a subtest took as `# time=12.5ms` after the description.
+_TIME = re.compile(r"time=\s*([0-9.]+)\s*(ms|s)\b", re.IGNORECASE)
+# `file:line:column` (node) or `file:line`.
+_LOCATION = re.compile(r"^(.*):(\d+):\d+$|^(.*):(\d+)$")
+_HEAD_POINT = re.compile(r"(not )?ok \d+\b")
+
+#: YAML blocks bigger than this are not parsed (their text is kept as output).
+_MAX_YAML_CHARS = 1 << 20
+
+
+@dataclass
+class _Point:
+    """One `ok` / `not ok` line and what belongs to it."""
+
+    ok: bool
+    number: int | None
+    description: str
+    directive: str | None  # "SKIP" or "TODO"
+    reason: str
+    line: int
+    indent: int
+    duration: float | None = None
+    yaml: dict[str, Any] | None = None
+    yaml_text: str | None = None
+    extra: list[str] = field(default_factory=list)
+    children: _Stream | None = None
+
+
+@dataclass
+class _Synthetic:
+    """An error test made by the reader: a missing planned test, a bail out, a bad plan."""
+
+    name: str
+    message: str
+    line: int | None
+
+
+@dataclass
+class _Stream:
+    """The test points, plan and announcements at one indentation level."""
+
+    depth: int
+    entries: list[_Point | _Stream | _Synthetic] = field(default_factory=list)
+    name: str | None = None
+    plan: int | None = None
+    plan_line: int | None = None
+    plan_reason: str | None = None
+    announced: list[str] = field(default_factory=list)
+    points: int = 0  # entries that count against the plan
+
+
+class _Parser:
+    """Reads a whole TAP document into a tree of streams."""
+
+    def __init__(self, sink: Sink) -> None:
+        self.sink = sink
+        self.streams: list[_Stream] = [_Stream(depth=0)]
+        self.last_point: _Point | None = None
+        self.buffered: dict[int, _Point] = {}
+        self.seen_anything = False
+        self.bail_line: int | None = None
+
+    # --- stream structure --------------------------------------------------------------
+    def _sync(self, depth: int) -> _Stream | None:
+        """Open or close streams so that `depth` is the innermost; return the stream closed
+        directly below `depth` (the candidate children of a point at `depth`)."""
+        while len(self.streams) - 1 < depth:
+            self.streams.append(_Stream(depth=len(self.streams)))
+        closed: _Stream | None = None
+        while len(self.streams) - 1 > depth:
+            stream = self.streams.pop()
+            self._check_plan(stream)
+            if len(self.streams) - 1 == depth:
+                closed = stream
+            else:
+                self._adopt_orphan(self.streams[-1], stream)
+        return closed
+
+    def _adopt_orphan(self, parent: _Stream, child: _Stream) -> None:
+        """A child stream that ended without its parent's test point still ran: keep it."""
+        if not child.entries:
+            return
+        child.name = parent.announced.pop(0) if parent.announced else "(subtest)"
+        parent.entries.append(child)
+        parent.points += 1
+
+    def _check_plan(self, stream: _Stream) -> None:
+        if stream.plan is None:
+            if stream.depth == 0 and stream.points:
+                self.sink.warn(
+                    "no plan (1..N) in the TAP stream: cannot tell whether every test ran; "
+                    "counted as one error"
+                )
+                stream.entries.append(
+                    _Synthetic(
+                        "(no plan)", "TAP stream has no plan; the run may be truncated", None
+                    )
+                )
+            return
+        ran = stream.points
+        where = f"plan 1..{stream.plan} at line {stream.plan_line}"
+        if ran < stream.plan:
+            missing = stream.plan - ran
+            self.sink.warn(
+                f"{where} but {ran} test(s) reported: {missing} missing, counted as errors",
+                line=stream.plan_line,
+            )
+            for k in range(ran + 1, stream.plan + 1):
+                name = stream.announced.pop(0) if stream.announced else f"test {k}"
+                stream.entries.append(
+                    _Synthetic(name, f"planned ({where}) but never reported", stream.plan_line)
+                )
+        elif ran > stream.plan:
+            self.sink.warn(
+                f"{where} but {ran} tests reported; counted as one error", line=stream.plan_line
+            )
+            stream.entries.append(
+                _Synthetic(
+                    f"(plan 1..{stream.plan} exceeded)",
+                    f"{ran} tests reported against {where}",
+                    stream.plan_line,
+                )
+            )
+
+    # --- lines --------------------------------------------------------------------------
+    def feed(self, lines: list[str]) -> None:
+        i = 0
+        total = len(lines)
+        while i < total:
+            raw = lines[i]
+            number = i + 1
+            i += 1
+            if "\t" in raw:
+                raw = raw.expandtabs(4)
+            text = raw.lstrip(" ")
+            if not text.strip():
+                continue
+            indent = len(raw) - len(text)
+            text = text.rstrip()
+            depth = indent // 4
+            point = self.last_point
+            if text == "---" and point is not None and indent > point.indent:
+                i = self._read_yaml(lines, i, indent, point, number)
+                continue
+            if match := _VERSION.match(text):
+                if depth == 0 and match.group(1) not in ("13", "14"):
+                    self.sink.warn(f"TAP version {match.group(1)} (13 and 14 are read)", number)
+                self.seen_anything = True
+                continue
+            if match := _POINT.match(text):
+                self._point(match, depth, indent, number)
+                continue
+            if match := _PLAN.match(text):
+                self._plan(int(match.group(1)), match.group(2), depth, number)
+                continue
+            if match := _BAIL.match(text):
+                self._bail(match.group(1).strip(), depth, number, lines[i:])
+                return
+            if match := _SUBTEST.match(text):
+                closed = self._sync(depth)
+                stream = self.streams[depth]
+                if closed is not None:
+                    self._adopt_orphan(stream, closed)
+                stream.announced.append((match.group(1) or "").strip() or "(subtest)")
+                continue
+            if text == "}" and depth in self.buffered:
+                parent = self.buffered.pop(depth)
+                closed = self._sync(depth)
+                if closed is not None and closed.entries:
+                    parent.children = closed
+                    closed.name = parent.description
+                continue
+            if text.startswith("#") or text.startswith("pragma "):
+                continue
+            # Anything else is not TAP. Mocha prints a failure's error and stack as bare
+            # indented lines after the `not ok` line: keep those with that test.
+            if point is not None and not point.ok and indent > point.indent:
+                point.extra.append(text)
+
+    def _point(self, match: re.Match[str], depth: int, indent: int, number: int) -> None:
+        self.seen_anything = True
+        closed = self._sync(depth)
+        stream = self.streams[depth]
+        description, directive, reason, duration, buffered = _split_description(match.group(3))
+        point = _Point(
+            ok=match.group(1) is None,
+            number=int(match.group(2)) if match.group(2) else None,
+            description=description,
+            directive=directive,
+            reason=reason,
+            line=number,
+            indent=indent,
+            duration=duration,
+        )
+        if closed is not None:
+            if closed.entries:
+                point.children = closed
+                closed.name = description or closed.name
+            elif closed.plan == 0 and closed.plan_reason and not point.directive:
+                # `1..0 # SKIP why` in the child: the parent point is a skipped test.
+                point.directive, point.reason = "SKIP", closed.plan_reason
+        if description in stream.announced:
+            stream.announced.remove(description)
+        elif stream.announced and closed is not None:
+            stream.announced.pop(0)
+        stream.entries.append(point)
+        stream.points += 1
+        self.last_point = point
+        if buffered:
+            self.buffered[depth] = point
+
+    def _plan(self, count: int, comment: str | None, depth: int, number: int) -> None:
+        self.seen_anything = True
+        closed = self._sync(depth)
+        stream = self.streams[depth]
+        if closed is not None:
+            self._adopt_orphan(stream, closed)
+        if stream.plan is not None:
+            self.sink.warn(
+                f"second plan 1..{count} in one stream ignored (first: 1..{stream.plan} "
+                f"at line {stream.plan_line})",
+                number,
+                once="second-plan",
+            )
+            return
+        stream.plan, stream.plan_line = count, number
+        if comment:
+            directive = _DIRECTIVE.match(comment.strip())
+            stream.plan_reason = (directive.group(2) if directive else comment).strip() or "skip"
+        if count == 0 and depth == 0:
+            reason = f": {stream.plan_reason}" if stream.plan_reason else ""
+            self.sink.warn(f"plan 1..0: the whole file was skipped{reason}", number)
+
+    def _bail(self, reason: str, depth: int, number: int, rest: list[str]) -> None:
+        self.seen_anything = True
+        self.bail_line = number
+        ignored = sum(1 for line in rest if _POINT.match(line.strip()))
+        later = f"; {ignored} later test line(s) ignored" if ignored else ""
+        self.sink.warn(
+            f"Bail out!{' ' + reason if reason else ''}: the run was aborted, so tests that "
+            f"never ran are missing (counted as one error){later}",
+            number,
+        )
+        stream = self.streams[min(depth, len(self.streams) - 1)]
+        stream.entries.append(_Synthetic("Bail out!", reason or "Bail out!", number))
+
+    def _read_yaml(self, lines: list[str], i: int, indent: int, point: _Point, start: int) -> int:
+        """Collect a `---` … `...` block for `point`; return the index after it."""
+        body: list[str] = []
+        total = len(lines)
+        while i < total:
+            raw = lines[i]
+            i += 1
+            if raw.strip() == "...":
+                break
+            body.append(raw[indent:] if raw[:indent].strip() == "" else raw.lstrip())
+        else:
+            self.sink.warn("YAML diagnostics block not closed with '...'", start)
+        text = "\n".join(body)
+        point.yaml_text = text
+        point.yaml = _parse_yaml(text, self.sink, start)
+        return i
+
+    # --- result -------------------------------------------------------------------------
+    def finish(self) -> _Stream:
+        if self.bail_line is None:
+            self._sync(0)
+            self._check_plan(self.streams[0])
+        else:
+            # Streams open at the bail keep what they reported; their plans are not checked.
+            while len(self.streams) > 1:
+                stream = self.streams.pop()
+                self._adopt_orphan(self.streams[-1], stream)
+        for point in self.buffered.values():
+            self.sink.warn("subtest block opened with '{' never closed", point.line)
+        return self.streams[0]
+
+
+def _split_description(text: str) -> tuple[str, str | None, str, float | None, bool]:
+    """Description, directive (SKIP/TODO), its reason, a `time=` duration, buffered `{`."""
+    directive: str | None = None
+    reason = ""
+    duration: float | None = None
+    hashed = _UNESCAPED_HASH.search(text)
+    comment = ""
+    if hashed:
+        comment = text[hashed.end() :].strip()
+        text = text[: hashed.start()]
+        if match := _DIRECTIVE.match(comment):
+            word = match.group(1).upper()
+            directive = "TODO" if word == "TODO" else "SKIP"
+            reason = match.group(2).strip()
+        if match := _TIME.search(comment):
+            value = float(match.group(1))
+            duration = value / 1000 if match.group(2).lower() == "ms" else value
+    text = text.strip()
+    buffered = False
+    if text.endswith("{") and not directive:
+        buffered = True
+        text = text[:-1].rstrip()
+    text = text.replace("\\#", "#").replace("\\\\", "\\")
+    return text, directive, reason, duration, buffered
+
+
+def _parse_yaml(text: str, sink: Sink, line: int) -> dict[str, Any] | None:
+    """The YAML diagnostics as a mapping; a key: value reading when it is not valid YAML."""
+    if len(text) > _MAX_YAML_CHARS:
+        sink.warn("YAML diagnostics block too large to parse; kept as text", line)
+        return None
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        data = yaml.load(text, Loader=loader)
+    except yaml.YAMLError:
+        sink.warn(
+            "YAML diagnostics that are not valid YAML: read as plain 'key: value' lines",
+            line,
+            once="bad-yaml",
+        )
+        return _loose_yaml(text)
+    return data if isinstance(data, dict) else None
+
+
+def _loose_yaml(text: str) -> dict[str, Any]:
+    """Top-level `key: value` pairs, block scalars joined; enough for the usual keys."""
+    result: dict[str, Any] = {}
+    key: str | None = None
+    block: list[str] = []
+    for raw in text.splitlines():
+        if raw and not raw[0].isspace() and ":" in raw:
+            if key is not None and block:
+                result[key] = "\n".join(block)
+            key, _, value = raw.partition(":")
+            key = key.strip()
+            value = value.strip()
+            block = []
+            if value in ("|", "|-", "|+", ">", ">-"):
+                continue
+            result[key] = value.strip("'\"")
+            key = None if value else key
+        elif key is not None:
+            block.append(raw.strip())
+    if key is not None and block:
+        result[key] = "\n".join(block)
+    return result
+
+
+def _scalar(data: dict[str, Any] | None, *keys: str) -> str | None:
+    if not data:
+        return None
+    for key in keys:
+        value = data.get(key)
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            text = str(value).strip()
+            if text:
+                return text
+    return None
+
+
+def _yaml_duration(data: dict[str, Any] | None) -> float | None:
+    if not data:
+        return None
+    for key, scale in (("duration_ms", 1e-3), ("duration", 1.0)):
+        value = data.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            seconds = float(value) * scale
+            if math.isfinite(seconds) and seconds >= 0:
+                return seconds
+    return None
+
+
+def _location(data: dict[str, Any] | None) -> tuple[str | None, int | None]:
+    if not data:
+        return None, None
+    at = data.get("at") if isinstance(data.get("at"), dict) else None
+    if at is not None:
+        file = at.get("file")
+        line = at.get("line")
+        return (str(file) if file else None, line if isinstance(line, int) else None)
+    text = _scalar(data, "location", "at")
+    if text is None:
+        return None, None
+    match = _LOCATION.match(text)
+    if match:
+        file, line = (match.group(1), match.group(2)) if match.group(1) else match.group(3, 4)
+        return file, int(line)
+    return text, None
+
+
+class _Emitter:
+    """Walks the parsed tree and writes the leaves (and synthetic errors) to the sink."""
+
+    def __init__(self, sink: Sink) -> None:
+        self.sink = sink
+        self.todo_passed = 0
+
+    def stream(self, stream: _Stream, suite: tuple[str, ...]) -> int:
+        """Emit one stream; return how many failed or errored tests it produced."""
+        bad = 0
+        used: set[str] = set()
+        for index, entry in enumerate(stream.entries, start=1):
+            if isinstance(entry, _Synthetic):
+                self.sink.test(
+                    name=self._unique(entry.name, None, index, used),
+                    suite=suite,
+                    outcome=Outcome.ERROR,
+                    message=entry.message,
+                    line=entry.line,
+                    properties={"tap": "synthetic"},
+                    merge=False,
+                )
+                bad += 1
+            elif isinstance(entry, _Stream):
+                bad += self.stream(entry, (*suite, entry.name or "(subtest)"))
+            elif entry.children is not None and entry.children.entries:
+                name = entry.description or f"test {entry.number or index}"
+                child_bad = self.stream(entry.children, (*suite, name))
+                bad += child_bad
+                if not entry.ok and entry.directive is None and child_bad == 0:
+                    self._leaf(entry, suite, index, used, outcome=Outcome.ERROR)
+                    bad += 1
+            else:
+                bad += self._leaf(entry, suite, index, used)
+        return bad
+
+    @staticmethod
+    def _unique(name: str, number: int | None, index: int, used: set[str]) -> str:
+        base = name or f"test {number or index}"
+        unique = base
+        if unique in used:
+            unique = f"{base} (#{number or index})"
+            k = 2
+            while unique in used:
+                unique = f"{base} (#{number or index}.{k})"
+                k += 1
+        used.add(unique)
+        return unique
+
+    def _leaf(
+        self,
+        point: _Point,
+        suite: tuple[str, ...],
+        index: int,
+        used: set[str],
+        outcome: Outcome | None = None,
+    ) -> int:
+        data = point.yaml
+        properties: dict[str, str] = {}
+        message = _scalar(data, "message", "error")
+        if outcome is None:
+            if point.directive == "SKIP":
+                outcome = Outcome.SKIPPED
+            elif point.directive == "TODO":
+                outcome = Outcome.SKIPPED
+                properties["todo_result"] = "ok" if point.ok else "not ok"
+                if point.ok:
+                    self.todo_passed += 1
+            else:
+                outcome = Outcome.PASSED if point.ok else Outcome.FAILED
+        if point.directive:
+            properties["directive"] = point.directive
+            if point.reason:
+                properties["reason"] = point.reason
+            if outcome == Outcome.SKIPPED:
+                message = point.reason or message
+        severity = _scalar(data, "severity")
+        if severity:
+            properties["severity"] = severity
+        output_parts: list[str] = []
+        stack = _scalar(data, "stack")
+        if stack:
+            output_parts.append(stack)
+        if point.extra:
+            message = message or point.extra[0]
+            output_parts.append("\n".join(point.extra))
+        if data is None and point.yaml_text and not point.ok:
+            output_parts.append(point.yaml_text)
+        if outcome == Outcome.ERROR and message is None:
+            message = "subtest parent reported not ok although none of its subtests failed"
+        file, line = _location(data)
+        duration = _yaml_duration(data)
+        if duration is None:
+            duration = point.duration
+        failing = outcome in (Outcome.FAILED, Outcome.ERROR)
+        self.sink.test(
+            name=self._unique(point.description, point.number, index, used),
+            suite=suite,
+            outcome=outcome,
+            duration=duration,
+            message=first_line(message) if message and not failing else message,
+            type=_scalar(data, "name", "code", "failureType") if failing else None,
+            output="\n".join(output_parts) if output_parts else None,
+            file=file,
+            line=line,
+            properties=properties or None,
+            merge=False,
+        )
+        return 1 if failing else 0
 
 
 class TapIngester(Ingester):
-    """Placeholder: recognises nothing yet."""
+    """Test Anything Protocol streams, as written by node:test, node-tap, tape, mocha, prove."""
 
     name = "tap"
-    description = "TAP 13/14 (Test Anything Protocol)"
-    patterns = ()
+    description = "TAP 13/14 (Test Anything Protocol): node --test, node-tap, tape, mocha, prove"
+    patterns = ("*.tap", "*.tap.txt")
 
     def sniff(self, head: bytes, path: str) -> float:
+        text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+        lines = [line.strip() for line in text.splitlines()[:40]]
+        boost = 0.1 if path.lower().endswith(".tap") else 0.0
+        if any(_VERSION.match(line) for line in lines[:20]):
+            return min(1.0, 0.9 + boost)
+        meaningful = [line for line in lines if line and not line.startswith("#")]
+        if not meaningful:
+            return 0.0
+        first = meaningful[0]
+        if _PLAN.match(first):
+            follows = any(_HEAD_POINT.match(line) for line in meaningful[1:])
+            return min(1.0, (0.8 if follows else 0.4) + boost)
+        if _HEAD_POINT.match(first):
+            return min(1.0, 0.7 + boost)
         return 0.0
 
     def read(self, source: Source, sink: Sink) -> None:
-        raise source.error("this format is not implemented yet")
+        with source.open() as handle:
+            data = handle.read()
+        if not data.strip():
+            raise source.error("file is empty")
+        text = decode_text(data, source)
+        parser = _Parser(sink)
+        parser.feed(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+        if not parser.seen_anything:
+            raise source.error("no TAP test lines, plan or version line found")
+        root = parser.finish()
+        emitter = _Emitter(sink)
+        emitter.stream(root, ())
+        if emitter.todo_passed:
+            sink.warn(
+                f"{emitter.todo_passed} TODO test(s) passed; still counted as skipped (todo) "
+                "until the TODO is removed"
+            )

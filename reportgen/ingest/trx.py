@@ -1,19 +1,254 @@
-"""Visual Studio TRX ingester (placeholder until implemented)."""
+"""Visual Studio TRX ingester (`dotnet test --logger trx`, vstest.console, MSTest, xUnit, NUnit).
+
+Each `UnitTestResult` is one test, joined to its `UnitTest` definition by `testId` for the
+class name (display names such as `Should be even number(i: 3)` differ from the method). A
+result with `InnerResults` (data-driven or ordered tests) is counted by its inner results.
+The same `testId` reported twice is a rerun and becomes attempts of one test.
+`Inconclusive`, `NotExecuted` and `Pending` are skipped; xUnit v3's synthetic
+`[Test Class Cleanup Failure (...)]` results, `Error`, `Aborted`, `NotRunnable`,
+`Disconnected` and `InProgress` are errors (outside the test body, or never finished).
+`ResultSummary/Counters` are checked against the results and a mismatch is a warning.
+"""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from reportgen.ingest._safexml import child, children, local_name, parse_xml, sniff_root, text_of
 from reportgen.ingest.base import Ingester, Sink, Source
+from reportgen.model import Outcome
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+_NAMESPACE = "microsoft.com/schemas/visualstudio/teamtest"
+
+#: TRX outcome (lower case) -> model outcome.
+_OUTCOMES: dict[str, Outcome] = {
+    "passed": Outcome.PASSED,
+    "passedbutrunaborted": Outcome.PASSED,
+    "warning": Outcome.PASSED,
+    "completed": Outcome.PASSED,
+    "failed": Outcome.FAILED,
+    "timeout": Outcome.FAILED,
+    "error": Outcome.ERROR,
+    "aborted": Outcome.ERROR,
+    "notrunnable": Outcome.ERROR,
+    "disconnected": Outcome.ERROR,
+    "inprogress": Outcome.ERROR,
+    "notexecuted": Outcome.SKIPPED,
+    "inconclusive": Outcome.SKIPPED,
+    "pending": Outcome.SKIPPED,
+}
+
+# TimeSpan text: [d.]hh:mm:ss[.fffffff]
+_TIMESPAN = re.compile(r"^(?:(\d+)\.)?(\d+):(\d{1,2}):(\d{1,2}(?:\.\d+)?)$")
+# "System.DivideByZeroException : Attempted..." -> the exception type.
+_EXCEPTION = re.compile(r"^\s*([A-Za-z_][\w.`+]*(?:Exception|Error))\s*:")
+# xUnit v3 reports class/collection/assembly fixture failures as fake test results.
+_FIXTURE_FAILURE = re.compile(
+    r"^\[Test (?:Class|Collection|Assembly) (?:Cleanup|Setup|Init\w*)? ?Failure \((.+)\)\]$"
+)
+
+
+def parse_timespan(text: str | None) -> float | None:
+    """A .NET TimeSpan (`00:00:01.2345678`, `1.02:03:04`) in seconds; None if unreadable."""
+    if not text:
+        return None
+    match = _TIMESPAN.match(text.strip())
+    if match is None:
+        return None
+    days, hours, minutes, seconds = match.groups()
+    return int(days or 0) * 86400 + int(hours) * 3600 + int(minutes) * 60 + float(seconds)
 
 
 class TrxIngester(Ingester):
-    """Placeholder: recognises nothing yet."""
+    """Visual Studio / VSTest TRX result files."""
 
     name = "trx"
-    description = "Visual Studio TRX"
-    patterns = ()
+    description = "Visual Studio TRX (dotnet test --logger trx, vstest.console, MSTest)"
+    patterns = ("*.trx",)
 
     def sniff(self, head: bytes, path: str) -> float:
-        return 0.0
+        root = sniff_root(head)
+        if root is None or root[0] != "TestRun":
+            return 0.0
+        if _NAMESPACE in root[1].lower():
+            return 0.95
+        return 0.6 if path.lower().endswith(".trx") else 0.3
 
     def read(self, source: Source, sink: Sink) -> None:
-        raise source.error("this format is not implemented yet")
+        with source.open() as handle:
+            data = handle.read()
+        root = parse_xml(data, source)
+        if local_name(root.tag) != "TestRun":
+            raise source.error(f"not a TRX file: root element is <{local_name(root.tag)}>")
+        times = child(root, "Times")
+        if times is not None:
+            sink.timestamp = times.get("start") or times.get("creation")
+
+        classes: dict[str, tuple[str | None, str | None]] = {}
+        categories: dict[str, str] = {}
+        definitions = child(root, "TestDefinitions")
+        if definitions is not None:
+            for test in definitions:
+                if not isinstance(test.tag, str):
+                    continue
+                test_id = test.get("id")
+                method = child(test, "TestMethod")
+                if test_id is None:
+                    continue
+                classname = method.get("className") if method is not None else None
+                method_name = method.get("name") if method is not None else None
+                classes[test_id] = (classname or None, method_name)
+                category = child(test, "TestCategory")
+                if category is not None:
+                    names = [
+                        c.get("TestCategory", "") for c in children(category, "TestCategoryItem")
+                    ]
+                    if any(names):
+                        categories[test_id] = ", ".join(n for n in names if n)
+
+        results = child(root, "Results")
+        raw = Counter[str]()
+        reader = _ResultReader(sink, classes, categories, raw)
+        if results is not None:
+            for result in results:
+                if isinstance(result.tag, str):
+                    reader.result(result)
+        _check_counters(root, raw, sink)
+
+
+class _ResultReader:
+    """Turns UnitTestResult elements (and their inner results) into tests."""
+
+    def __init__(
+        self,
+        sink: Sink,
+        classes: dict[str, tuple[str | None, str | None]],
+        categories: dict[str, str],
+        raw: Counter[str],
+    ) -> None:
+        self.sink = sink
+        self.classes = classes
+        self.categories = categories
+        self.raw = raw
+        # (classname, name) -> testId of the first result with that identity.
+        self.identity: dict[tuple[str | None, str], str] = {}
+
+    def result(self, element: etree._Element, parent: str | None = None, row: int = 0) -> None:
+        test_id = element.get("testId", "")
+        name = element.get("testName") or test_id or "(unnamed)"
+        outcome_text = element.get("outcome") or ""
+        inner = child(element, "InnerResults")
+        inner_results = [r for r in inner if isinstance(r.tag, str)] if inner is not None else []
+        if inner_results:
+            # Data-driven and ordered tests: the inner results are the tests, not the parent.
+            for number, sub in enumerate(inner_results, start=1):
+                self.result(sub, name, number)
+            return
+        self.raw[outcome_text.lower()] += 1
+        classname, _method = self.classes.get(test_id, (None, None))
+        properties: dict[str, str] = {}
+        outcome = _OUTCOMES.get(outcome_text.lower())
+        if outcome is None:
+            self.sink.warn(
+                f"unknown TRX outcome {outcome_text!r} for {name!r}: counted as an error",
+                once=f"outcome:{outcome_text}",
+            )
+            outcome = Outcome.ERROR
+        fixture = _FIXTURE_FAILURE.match(name)
+        if fixture and outcome == Outcome.FAILED:
+            # A fixture cleanup/setup failure happened outside any test body.
+            outcome = Outcome.ERROR
+            classname = classname or fixture.group(1).rpartition(".")[0] or None
+            properties["fixture_failure"] = "true"
+        if outcome_text and outcome_text.lower() not in ("passed", "failed", "notexecuted"):
+            properties["trx_outcome"] = outcome_text
+        if test_id in self.categories:
+            properties["categories"] = self.categories[test_id]
+        data_row = element.get("dataRowInfo")
+        if data_row:
+            properties["data_row"] = data_row
+        if parent is not None and name == parent:
+            # Data rows often repeat the parent's name: the row tells them apart.
+            name = f"{name} (row {data_row or row})"
+        if classname and name.startswith(classname + "."):
+            name = name[len(classname) + 1 :]
+
+        output_el = child(element, "Output")
+        message = stack = stdout = stderr = None
+        if output_el is not None:
+            info = child(output_el, "ErrorInfo")
+            if info is not None:
+                message = text_of(child(info, "Message"))
+                stack = text_of(child(info, "StackTrace"))
+            stdout = text_of(child(output_el, "StdOut"))
+            stderr = text_of(child(output_el, "StdErr"))
+            debug = text_of(child(output_el, "DebugTrace"))
+            if debug:
+                stdout = f"{stdout}\n{debug}" if stdout else debug
+        if outcome == Outcome.SKIPPED and message is None and stdout:
+            # xUnit puts a skip reason only in StdOut.
+            message = stdout.strip().splitlines()[0]
+        if fixture and outcome == Outcome.ERROR and message is None:
+            message = "test fixture failure reported by the runner (no details in the TRX)"
+        exception = _EXCEPTION.match(message) if message else None
+        if outcome_text.lower() == "timeout":
+            exc_type: str | None = "Timeout"
+        else:
+            exc_type = exception.group(1) if exception else None
+        output = "\n".join(part for part in (stack, stdout, stderr) if part) or None
+
+        key = (classname, name)
+        first = self.identity.setdefault(key, test_id)
+        # A repeated testId is a rerun of the same test: merge it into attempts. Another test
+        # that happens to share the display name must stay a test of its own.
+        merge = first == test_id and parent is None
+        self.sink.test(
+            name=name,
+            classname=classname,
+            outcome=outcome,
+            duration=parse_timespan(element.get("duration")),
+            message=message,
+            type=exc_type,
+            output=output,
+            properties=properties or None,
+            merge=merge,
+        )
+
+
+def _check_counters(root: etree._Element, raw: Counter[str], sink: Sink) -> None:
+    """Warn when the declared ResultSummary counters disagree with the results read."""
+    summary = child(root, "ResultSummary")
+    counters = child(summary, "Counters") if summary is not None else None
+    if counters is None:
+        return
+    total = sum(raw.values())
+    not_run = raw["notexecuted"] + raw["notrunnable"] + raw["pending"]
+    found: dict[str, int] = {
+        "total": total,
+        "executed": total - not_run,
+        "passed": raw["passed"],
+        "failed": raw["failed"],
+        "error": raw["error"],
+        "timeout": raw["timeout"],
+        "aborted": raw["aborted"],
+        "inconclusive": raw["inconclusive"],
+        "notExecuted": raw["notexecuted"],
+        "notRunnable": raw["notrunnable"],
+    }
+    disagreements = []
+    for attribute, count in found.items():
+        declared = counters.get(attribute)
+        if declared is None or not declared.strip().isdigit():
+            continue
+        if int(declared) != count:
+            disagreements.append(f"{attribute}={declared} (results: {count})")
+    if disagreements:
+        sink.warn(
+            "ResultSummary counters disagree with the results; the results are used: "
+            + ", ".join(disagreements)
+        )
