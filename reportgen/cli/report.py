@@ -1,19 +1,229 @@
-"""`reportgen report` (placeholder until implemented)."""
+"""`reportgen report`: evaluate criteria and write Markdown, HTML, PDF and JSON reports.
+
+Everything is rendered in memory first and written only when every output rendered, each file
+atomically, so a failure leaves no half-written report. The exit code is the verdict's, so one
+command both reports and gates.
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import hashlib
+import shlex
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from reportgen.errors import UsageError
+from reportgen import __version__
+from reportgen.cli.common import add_input_arguments, end_progress, progress_printer, write_output
+from reportgen.errors import ExitCode, InputError, UsageError
+from reportgen.evaluation import Evaluation
+from reportgen.model import Run
+from reportgen.render.markdown import GITHUB_COMMENT_CHARS
+
+if TYPE_CHECKING:
+    from reportgen.render.view import ReportView
+
+#: Output formats by file suffix.
+SUFFIXES: dict[str, str] = {
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+    ".json": "json",
+}
+FORMATS: tuple[str, ...] = ("md", "html", "pdf", "json")
+#: Below this a trimmed Markdown report cannot hold even the verdict and the trimmed note.
+MIN_MAX_CHARS = 1000
 
 
 def add_parser(sub: Any) -> None:
     parser = sub.add_parser(
-        "report", help="render Markdown, HTML, PDF and JSON reports (not implemented yet)"
+        "report",
+        help="evaluate criteria and write Markdown, HTML, PDF and JSON reports",
+        description="Read result files, evaluate the criteria and write one report per -o "
+        "(format from the suffix: .md .html .pdf .json). Missing output directories are "
+        "created. Exits with the verdict's code: 0 READY, 1 NOT READY, 3 INSUFFICIENT "
+        "EVIDENCE (or 0 with --exit-zero once the reports are written); 2 usage error, "
+        "4 invalid input.",
+    )
+    add_input_arguments(parser)
+    parser.add_argument(
+        "-c", "--criteria", required=True, metavar="FILE", help="criteria file (YAML)"
+    )
+    parser.add_argument(
+        "--baseline",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="baseline results to compare against (repeatable; files, directories or globs)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        action="append",
+        default=[],
+        metavar="OUT",
+        help="report file to write (repeatable); `-` writes to stdout (needs --to)",
+    )
+    parser.add_argument(
+        "--to",
+        choices=FORMATS,
+        metavar="FORMAT",
+        help="output format for every OUT whose suffix does not say (md, html, pdf, json)",
+    )
+    parser.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="exit 0 once the reports are written, whatever the verdict",
+    )
+    parser.add_argument(
+        "--pdf-variant",
+        choices=("pdf/ua-1", "pdf/a-3b"),
+        help="write a tagged PDF/UA-1 or an archival PDF/A-3b",
+    )
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument(
+        "--max-chars",
+        type=int,
+        metavar="N",
+        help="trim the Markdown report to at most N characters (details first, then all but "
+        "failures, then cut), ending with a note saying so",
+    )
+    size.add_argument(
+        "--github-comment",
+        action="store_true",
+        help=f"trim the Markdown report to fit a GitHub comment ({GITHUB_COMMENT_CHARS:,} chars)",
     )
     parser.set_defaults(run=run)
 
 
+def _targets(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """(path, format) for every -o, checked before any work is done."""
+    if not args.output:
+        raise UsageError("no output: give one or more -o OUT (e.g. -o report.html)")
+    targets: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for out in args.output:
+        fmt = SUFFIXES.get(Path(out).suffix.lower()) if out != "-" else None
+        fmt = fmt or args.to
+        if fmt is None:
+            raise UsageError(
+                f"cannot tell the format of output {out!r}",
+                hint="use a .md, .html, .pdf or .json suffix, or --to FORMAT",
+            )
+        key = out if out == "-" else str(Path(out).resolve())
+        if key in seen:
+            raise UsageError(f"output {out!r} given twice")
+        seen.add(key)
+        targets.append((out, fmt))
+    if sum(1 for out, _ in targets if out == "-") > 1:
+        raise UsageError("only one output can go to stdout")
+    return targets
+
+
+def _max_chars(args: argparse.Namespace) -> int | None:
+    if args.github_comment:
+        return GITHUB_COMMENT_CHARS
+    if args.max_chars is not None and args.max_chars < MIN_MAX_CHARS:
+        raise UsageError(f"--max-chars must be at least {MIN_MAX_CHARS}")
+    return None if args.max_chars is None else int(args.max_chars)
+
+
+def _criteria_sha256(path: str) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError as exc:
+        raise InputError(f"cannot read criteria: {exc.strerror or exc}", path=path) from exc
+
+
+def _evaluate(args: argparse.Namespace) -> tuple[Run, Run | None, Evaluation]:
+    from reportgen import criteria as criteria_module
+    from reportgen.evaluate import evaluate
+    from reportgen.ingest import load
+
+    if not args.paths:
+        raise UsageError("no input: give result files, directories or globs")
+    criteria = criteria_module.load(args.criteria)
+    progress = progress_printer()
+    run = load(args.paths, format=args.input_format, progress=progress)
+    baseline = (
+        load(args.baseline, format=args.input_format, progress=progress) if args.baseline else None
+    )
+    end_progress()
+    evaluation = evaluate(run, criteria, baseline=baseline)
+    # Provenance of the criteria file, whatever the evaluator recorded.
+    evaluation = evaluation.model_copy(
+        update={
+            "criteria_file": evaluation.criteria_file or args.criteria,
+            "criteria_sha256": evaluation.criteria_sha256 or _criteria_sha256(args.criteria),
+        }
+    )
+    return run, baseline, evaluation
+
+
 def run(args: argparse.Namespace) -> int:
-    raise UsageError("`reportgen report` is not implemented yet")
+    targets = _targets(args)
+    max_chars = _max_chars(args)
+    run_, baseline, evaluation = _evaluate(args)
+
+    from reportgen.render.view import build_view
+
+    command = "reportgen " + shlex.join(sys.argv[1:]) if sys.argv[1:] else None
+    view = build_view(
+        run_,
+        evaluation,
+        baseline=baseline,
+        command=command,
+        criteria_path=args.criteria,
+        tool_version=__version__,
+    )
+    others = [out for out, fmt in targets if fmt != "md" and out != "-"]
+    hint = f"in {', '.join(others)}" if others else None
+
+    # Render everything before writing anything: a failure leaves no partial set of reports.
+    rendered: list[tuple[str, str | bytes]] = []
+    for out, fmt in targets:
+        rendered.append((out, _render(fmt, view, evaluation, args, max_chars, hint)))
+
+    for out, _ in rendered:
+        if out != "-":
+            Path(out).parent.mkdir(parents=True, exist_ok=True)
+    for out, data in rendered:
+        write_output(out, data)
+
+    stream = sys.stderr if any(out == "-" for out, _ in targets) else sys.stdout
+    counts = ", ".join(f"{n} {s.value}" for s, n in evaluation.counts().items() if n)
+    written = ", ".join(out for out, _ in targets if out != "-")
+    stream.write(
+        f"{evaluation.verdict.value} ({counts or 'no criteria'})"
+        + (f"; wrote {written}" if written else "")
+        + "\n"
+    )
+    if args.exit_zero:
+        return int(ExitCode.READY)
+    return int(evaluation.verdict.exit_code)
+
+
+def _render(
+    fmt: str,
+    view: ReportView,
+    evaluation: Evaluation,
+    args: argparse.Namespace,
+    max_chars: int | None,
+    hint: str | None,
+) -> str | bytes:
+    if fmt == "md":
+        from reportgen.render.markdown import render_markdown
+
+        return render_markdown(view, max_chars=max_chars, full_report_hint=hint)
+    if fmt == "html":
+        from reportgen.render.html import render_html
+
+        return render_html(view)
+    if fmt == "pdf":
+        from reportgen.render.pdf import render_pdf
+
+        return render_pdf(view, variant=args.pdf_variant)
+    return evaluation.model_dump_json(indent=2) + "\n"

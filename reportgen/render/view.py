@@ -28,6 +28,7 @@ from reportgen.evaluation import (
 )
 from reportgen.ingest.base import clean_text
 from reportgen.model import InputFile, Metric, Outcome, Run
+from reportgen.render.charts import distribution_svg, outcomes_svg, slowest_svg
 from reportgen.units import format_percent, format_value
 
 #: Characters of a sha256 shown next to a figure (the spec asks for at least 12).
@@ -305,18 +306,6 @@ class ReportView:
     charts: tuple[ChartView, ...]
     provenance: ProvenanceView
     notes: tuple[str, ...] = field(default=())
-
-
-def chart(name: str, *args: object, **kwargs: object) -> str:
-    """An SVG chart from `reportgen.render.charts`; empty until that module exists."""
-    try:
-        from reportgen.render import charts
-    except ImportError:
-        return ""
-    function = getattr(charts, name, None)
-    if function is None:
-        return ""
-    return str(function(*args, **kwargs))
 
 
 # --- formatting helpers ---------------------------------------------------------------------
@@ -705,14 +694,11 @@ def _tests(run: Run) -> TestsView | None:
         )
         for d, neg in top
     ]
-    outcomes_chart = chart(
-        "outcomes_svg",
+    outcomes_chart = outcomes_svg(
         [(r.name, r.passed, r.failed, r.errors, r.skipped) for r in suite_rows[:MAX_SUITES]],
     )
     slowest_chart = (
-        chart("slowest_svg", [(t.id, d) for t, (d, _) in zip(slowest, top, strict=True)])
-        if slowest
-        else ""
+        slowest_svg([(t.id, d) for t, (d, _) in zip(slowest, top, strict=True)]) if slowest else ""
     )
     return TestsView(
         total=len(tests),
@@ -817,8 +803,7 @@ def _metrics(
         )
         current = _samples(metrics)
         if figures is not None and current:
-            svg = chart(
-                "distribution_svg",
+            svg = distribution_svg(
                 _samples(base) or None,
                 current,
                 unit=unit,
