@@ -1,19 +1,532 @@
-"""go test -json (test2json) event stream ingester (placeholder until implemented)."""
+"""`go test -json` (test2json event stream) ingester: tests, subtests, build failures, benchmarks.
+
+Rules, decided here and tested against real streams:
+
+* Every test and subtest (`Parent/child`) that reports `pass`, `fail` or `skip` is a test, with
+  the package import path as its classname and suite. A test that ran subtests is only a
+  container and is not counted, so `TestTable` with three cases counts three tests, not four;
+  the exception is a parent that failed while none of its subtests did (its own body failed
+  after the subtests passed), which is counted as a failed test. Subtest names may contain
+  `/`, so a subtest's parent is the longest already-running test whose name is a prefix.
+* A test that started but never reported an outcome (a timeout or a panic killed the binary)
+  is an error. A package that failed without any failing test (a timeout panic racing the
+  test's own `pass`, `TestMain` exiting non-zero) gets one error test, `[package failed]`,
+  carrying the panic line. A build failure is an error test `[build failed]`: Go >= 1.24
+  reports it as `build-output`/`build-fail` events and `FailedBuild`; older versions write the
+  compiler output as plain text into the stream.
+* Lines that are not JSON (compiler output, a stray `panic` on stderr merged with `2>&1`) are
+  kept as build output and reported in one warning with the first line number; a line that
+  starts like JSON but does not parse is corruption and an input error naming the line.
+* Output is kept for tests that failed, errored or were skipped (the skip reason is in it);
+  the output of passing tests is dropped as it streams by, which keeps memory flat.
+* Benchmark result lines (`BenchmarkX-8  1000  1234 ns/op  56 B/op`) become metrics: time per
+  op in seconds, bytes per op in bytes, MB/s as bytes per second (higher is better), other
+  units as written. Repeated runs (`-count`) are samples of one metric.
+* `sink.timestamp` is the `Time` of the first event.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+from typing import Any, ClassVar
+
+from reportgen.ingest._json_tests import head_text, note_timestamp
 from reportgen.ingest.base import Ingester, Sink, Source
+from reportgen.model import Direction, Outcome
+
+_TERMINAL = {"pass": Outcome.PASSED, "fail": Outcome.FAILED, "skip": Outcome.SKIPPED}
+_BENCH_LINE = re.compile(r"^(Benchmark\S*?)(?:-(\d+))?\s+(\d+)((?:\s+[-+0-9.eE]+ \S+)+)\s*$")
+_BENCH_VALUE = re.compile(r"([-+0-9.eE]+) (\S+)")
+_PLAIN_BUILD_FAIL = re.compile(r"^FAIL\s+(\S+) \[(build|setup) failed\]\s*$")
+_FILE_LINE = re.compile(r"^\s*([\w./-]+\.go):(\d+): ")
+# The literal prefix every test-level output event carries, in Go's field order.
+_OUT_ACTION = b'","Action":"output","Package":"'
+_OUT_ACTION_LEN = len(_OUT_ACTION)
+_OUT_KEY = b'","Output":"'
+_NOISE_PREFIXES = ("=== RUN", "=== PAUSE", "=== CONT", "=== NAME", "--- ")
+
+
+class _Test:
+    """One execution of a test or subtest while the stream is read."""
+
+    __slots__ = (
+        "children",
+        "elapsed",
+        "failed_children",
+        "name",
+        "outcome",
+        "output",
+        "panic",
+        "parent",
+    )
+
+    def __init__(self, name: str, parent: _Test | None) -> None:
+        self.name = name
+        self.parent = parent
+        self.failed_children = 0
+        self.outcome: Outcome | None = None
+        self.elapsed: float | None = None
+        #: Raw event lines (bytes) until the outcome is known, then the decoded text or None.
+        self.output: list[bytes] | str | None = []
+        self.children = 0
+        self.panic: str | None = None
+
+
+class _Package:
+    """Everything seen for one package."""
+
+    __slots__ = ("action", "build_output", "failed_build", "finished", "output", "running")
+
+    def __init__(self) -> None:
+        self.running: dict[str, _Test] = {}
+        self.finished: list[_Test] = []
+        self.output: list[str] = []  # package-level output, decoded
+        self.action: str | None = None
+        self.failed_build = False
+        self.build_output: list[str] = []
+
+
+class _Bench:
+    __slots__ = ("procs", "samples")
+
+    def __init__(self) -> None:
+        self.samples: dict[str, list[float]] = {}
+        self.procs: str | None = None
 
 
 class GoTestJsonIngester(Ingester):
-    """Placeholder: recognises nothing yet."""
+    """Reads `go test -json` output (test2json events, one JSON object per line)."""
 
     name = "gotest-json"
-    description = "go test -json (test2json) event stream"
-    patterns = ()
+    description = "go test -json (test2json event stream), incl. subtests and benchmarks"
+    patterns: ClassVar[tuple[str, ...]] = ("*.jsonl", "go-test*.json", "test2json*.json")
 
     def sniff(self, head: bytes, path: str) -> float:
+        text = head_text(head)
+        lines = [ln.strip() for ln in text.splitlines()[:20] if ln.strip()]
+        if not lines:
+            return 0.0
+        events = 0
+        for line in lines:
+            if (
+                line.startswith("{")
+                and '"Action"' in line
+                and ('"Time"' in line or '"Package"' in line or '"ImportPath"' in line)
+            ):
+                events += 1
+        if events:
+            return 0.95 if lines[0].startswith("{") or events >= 2 else 0.7
+        # Before Go 1.24 a build failure made the whole "JSON" stream plain compiler text.
+        if any(_PLAIN_BUILD_FAIL.match(line) for line in lines) and lines[0].startswith("# "):
+            return 0.45
         return 0.0
 
     def read(self, source: Source, sink: Sink) -> None:
-        raise source.error("this format is not implemented yet")
+        _Reader(source, sink).run()
+
+
+class _Reader:
+    """One pass over the stream; the hot loop avoids JSON decoding of passing tests' output."""
+
+    def __init__(self, source: Source, sink: Sink) -> None:
+        self.source = source
+        self.sink = sink
+        self.packages: dict[str, _Package] = {}
+        #: b'<package>","Test":"<test>' -> running test, for the raw output fast path.
+        self.fast: dict[bytes, _Test] = {}
+        self.benches: dict[tuple[str, str], _Bench] = {}
+        self.partial: dict[str, str] = {}  # package -> unfinished package-level output line
+        self.stray: list[str] = []
+        self.stray_count = 0
+        self.stray_first: int | None = None
+        self.events = 0
+        self.plain_build_failures: list[tuple[str, list[str]]] = []
+        #: Go >= 1.24 build events by ImportPath (`pkg [pkg.test]`): output, and whether failed.
+        self.builds: dict[str, tuple[list[str], list[bool]]] = {}
+        self.claimed_builds: set[str] = set()
+
+    def package(self, name: str) -> _Package:
+        pkg = self.packages.get(name)
+        if pkg is None:
+            pkg = self.packages[name] = _Package()
+        return pkg
+
+    # --- the loop --------------------------------------------------------------------------
+    def run(self) -> None:
+        source = self.source
+        fast = self.fast
+        loads = json.loads
+        timestamp_seen = False
+        empty = True
+        with source.open() as handle:
+            for lineno, raw in enumerate(handle, 1):
+                # Fast path: output of a running test whose name needs no unescaping. The
+                # line is kept raw and decoded only if the test does not pass.
+                start = raw.find(_OUT_ACTION)
+                if start > 0:
+                    name_end = raw.find(_OUT_KEY, start)
+                    if name_end > 0:
+                        test = fast.get(raw[start + _OUT_ACTION_LEN : name_end])
+                        if test is not None and b"panic: " not in raw:
+                            output = test.output
+                            if type(output) is list:
+                                output.append(raw)
+                                continue
+                stripped = raw.strip()
+                if not stripped:
+                    continue
+                empty = False
+                if stripped[:1] != b"{":
+                    self.non_json(raw, lineno)
+                    continue
+                try:
+                    event = loads(raw)
+                except ValueError as exc:
+                    raise source.error(f"invalid JSON event: {_reason(exc)}", line=lineno) from exc
+                except RecursionError as exc:
+                    raise source.error("JSON nested too deeply", line=lineno) from exc
+                if type(event) is not dict:
+                    raise source.error("expected a JSON object per line", line=lineno)
+                if not timestamp_seen:
+                    stamp = event.get("Time")
+                    if isinstance(stamp, str):
+                        note_timestamp(self.sink, stamp)
+                        timestamp_seen = True
+                self.event(event, lineno)
+        if empty:
+            raise source.error("file is empty")
+        if not self.events and not self.plain_build_failures:
+            raise source.error(
+                "no go test -json events found",
+                hint="produce it with `go test -json ./...`",
+            )
+        if self.stray_count:
+            self.sink.warn(
+                f"{self.stray_count} line(s) are not JSON events (first at line "
+                f"{self.stray_first}); kept as build output",
+                line=self.stray_first,
+            )
+        for name, pkg in self.packages.items():
+            self.finish_package(name, pkg)
+        for name, output in self.plain_build_failures:
+            if name not in self.packages:
+                self.build_error(name, output)
+        for path, (output, failed) in self.builds.items():
+            if failed and path not in self.claimed_builds:
+                self.build_error(path.split(" ")[0], output)
+        self.emit_benchmarks()
+
+    def non_json(self, raw: bytes, lineno: int) -> None:
+        text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        self.stray_count += 1
+        if self.stray_first is None:
+            self.stray_first = lineno
+        match = _PLAIN_BUILD_FAIL.match(text)
+        if match:
+            self.stray.append(text)
+            self.plain_build_failures.append((match.group(1), self.stray))
+            self.stray = []
+        elif len(self.stray) < 10_000:
+            self.stray.append(text)
+
+    # --- events ----------------------------------------------------------------------------
+    def event(self, event: dict[str, Any], lineno: int) -> None:
+        action = event.get("Action")
+        if not isinstance(action, str):
+            raise self.source.error("event without a string Action", line=lineno)
+        self.events += 1
+        pkg_name = event.get("Package")
+        if action in ("build-output", "build-fail"):
+            self.build_event(event, action, lineno)
+            return
+        if not isinstance(pkg_name, str):
+            if pkg_name is None:
+                return  # events outside any package carry nothing we count
+            raise self.source.error("Package must be a string", line=lineno)
+        pkg = self.package(pkg_name)
+        test_name = event.get("Test")
+        if test_name is not None and not isinstance(test_name, str):
+            raise self.source.error("Test must be a string", line=lineno)
+        if action == "output":
+            text = event.get("Output")
+            if not isinstance(text, str):
+                raise self.source.error("output event without a string Output", line=lineno)
+            if test_name:
+                self.test_output(pkg_name, pkg, test_name, text)
+            else:
+                self.package_output(pkg_name, pkg, text)
+            return
+        elapsed = event.get("Elapsed")
+        if elapsed is not None and (
+            isinstance(elapsed, bool) or not isinstance(elapsed, int | float)
+        ):
+            raise self.source.error("Elapsed must be a number", line=lineno)
+        if not test_name:
+            if action in ("pass", "fail", "skip"):
+                pkg.action = action
+                failed_build = event.get("FailedBuild")
+                if failed_build:
+                    pkg.failed_build = True
+                    self.claimed_builds.add(str(failed_build))
+                    built = self.builds.get(str(failed_build))
+                    if built is not None:
+                        pkg.build_output.extend(built[0])
+            return
+        if action == "run":
+            self.start_test(pkg_name, pkg, test_name)
+        elif action in _TERMINAL:
+            test = pkg.running.get(test_name)
+            if test is None:
+                # A result with no `run` (old streams, or a cut file): still a test.
+                test = self.start_test(pkg_name, pkg, test_name)
+            self.end_test(pkg_name, pkg, test, _TERMINAL[action], elapsed)
+
+    def build_event(self, event: dict[str, Any], action: str, lineno: int) -> None:
+        path = event.get("ImportPath")
+        if not isinstance(path, str):
+            raise self.source.error(f"{action} event without an ImportPath", line=lineno)
+        output, failed = self.builds.setdefault(path, ([], [False]))
+        if action == "build-output":
+            text = event.get("Output")
+            if isinstance(text, str):
+                output.append(text)
+        else:
+            failed[0] = True
+
+    def start_test(self, pkg_name: str, pkg: _Package, name: str) -> _Test:
+        previous = pkg.running.get(name)
+        if previous is not None:
+            # Run again (-count) before the first run reported: close the first one.
+            self.end_test(pkg_name, pkg, previous, None, None)
+        parent: _Test | None = None
+        if "/" in name:
+            cut = len(name)
+            while (cut := name.rfind("/", 0, cut)) > 0:
+                parent = pkg.running.get(name[:cut])
+                if parent is not None:
+                    parent.children += 1
+                    break
+        test = _Test(name, parent)
+        pkg.running[name] = test
+        # Benchmark output carries result lines, so it always takes the decoding path.
+        if not name.startswith("Benchmark"):
+            self.fast[f'{pkg_name}","Test":"{name}'.encode()] = test
+        return test
+
+    def end_test(
+        self,
+        pkg_name: str,
+        pkg: _Package,
+        test: _Test,
+        outcome: Outcome | None,
+        elapsed: float | None,
+    ) -> None:
+        test.outcome = outcome
+        test.elapsed = float(elapsed) if elapsed is not None else None
+        if outcome is Outcome.FAILED or outcome is None:
+            ancestor = test.parent
+            while ancestor is not None:
+                ancestor.failed_children += 1
+                ancestor = ancestor.parent
+        if outcome is Outcome.PASSED:
+            test.output = None
+        else:
+            test.output = _decode_output(test.output)
+            if test.output and "panic: " in test.output and test.panic is None:
+                test.panic = _panic_line(test.output)
+        if pkg.running.get(test.name) is test:
+            del pkg.running[test.name]
+            self.fast.pop(f'{pkg_name}","Test":"{test.name}'.encode(), None)
+        pkg.finished.append(test)
+
+    def test_output(self, pkg_name: str, pkg: _Package, name: str, text: str) -> None:
+        test = pkg.running.get(name)
+        if "panic: " in text:
+            line = _panic_line(text)
+            if test is not None and test.panic is None:
+                test.panic = line
+            elif test is None and line:
+                pkg.output.append(text)
+        if name.startswith("Benchmark"):
+            self.package_output(pkg_name, pkg, text)
+            return
+        if test is None:
+            return
+        if type(test.output) is list:
+            test.output.append(json.dumps({"Output": text}).encode())
+
+    def package_output(self, pkg_name: str, pkg: _Package, text: str) -> None:
+        if len(pkg.output) < 10_000:
+            pkg.output.append(text)
+        # Benchmark results can be split over several events: reassemble whole lines.
+        buffered = self.partial.pop(pkg_name, "") + text
+        if "\n" not in buffered:
+            self.partial[pkg_name] = buffered
+            return
+        *lines, rest = buffered.split("\n")
+        if rest:
+            self.partial[pkg_name] = rest
+        for line in lines:
+            if line.startswith("Benchmark"):
+                self.bench_line(pkg_name, line)
+
+    def bench_line(self, pkg_name: str, line: str) -> None:
+        match = _BENCH_LINE.match(line.strip())
+        if not match:
+            return
+        name, procs, _iterations, values = match.groups()
+        bench = self.benches.setdefault((pkg_name, name), _Bench())
+        bench.procs = procs
+        for value, unit in _BENCH_VALUE.findall(values):
+            try:
+                number = float(value)
+            except ValueError:
+                continue
+            bench.samples.setdefault(unit, []).append(number)
+
+    # --- results ---------------------------------------------------------------------------
+    def finish_package(self, name: str, pkg: _Package) -> None:
+        for test in list(pkg.running.values()):
+            self.end_test(name, pkg, test, None, None)
+        bad = False
+        for test in pkg.finished:
+            if test.children and not (test.outcome is Outcome.FAILED and not test.failed_children):
+                continue  # a container of subtests, counted by its leaves
+            if test.name.startswith("Benchmark") and test.outcome is not Outcome.FAILED:
+                continue  # a benchmark that ran is a metric, not a test
+            bad |= self.emit_test(name, pkg, test)
+        if pkg.failed_build:
+            self.build_error(name, pkg.build_output or pkg.output)
+        elif pkg.action == "fail" and not bad:
+            text = "".join(pkg.output)
+            if "[build failed]" in text or "[setup failed]" in text:
+                self.build_error(name, pkg.output)
+                return
+            panic = next((t.panic for t in pkg.finished if t.panic), None) or _panic_line(text)
+            self.sink.test(
+                name="[package failed]",
+                classname=name,
+                suite=(name,),
+                outcome=Outcome.ERROR,
+                message=panic or "the package failed without a failing test (see output)",
+                type="package failure",
+                output=text,
+            )
+
+    def emit_test(self, pkg_name: str, pkg: _Package, test: _Test) -> bool:
+        output = test.output if isinstance(test.output, str) else None
+        message: str | None = None
+        file: str | None = None
+        line: int | None = None
+        kind: str | None = None
+        outcome = test.outcome
+        if outcome is None:
+            outcome = Outcome.ERROR
+            kind = "did not finish"
+            message = test.panic or "the test started but reported no result (timeout or crash)"
+        elif outcome is not Outcome.PASSED:
+            message, file, line = _summarise(output)
+            if outcome is Outcome.FAILED and test.panic:
+                kind = "panic"
+                message = test.panic
+        self.sink.test(
+            name=test.name,
+            classname=pkg_name,
+            suite=(pkg_name,),
+            outcome=outcome,
+            duration=test.elapsed,
+            message=message,
+            type=kind,
+            output=output,
+            file=file,
+            line=line,
+        )
+        return outcome in (Outcome.FAILED, Outcome.ERROR)
+
+    def build_error(self, pkg_name: str, output: list[str]) -> None:
+        text = "".join(o if o.endswith("\n") else o + "\n" for o in output)
+        message = next(
+            (ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")),
+            "build failed",
+        )
+        self.sink.test(
+            name="[build failed]",
+            classname=pkg_name,
+            suite=(pkg_name,),
+            outcome=Outcome.ERROR,
+            message=message,
+            type="build failure",
+            output=text,
+        )
+
+    def emit_benchmarks(self) -> None:
+        for (pkg_name, name), bench in self.benches.items():
+            properties = {"package": pkg_name}
+            if bench.procs:
+                properties["procs"] = bench.procs
+            for unit, samples in bench.samples.items():
+                metric_name, canonical, factor, direction = _bench_unit(name, unit)
+                self.sink.metric(
+                    name=metric_name,
+                    unit=canonical,
+                    direction=direction,
+                    samples=[v * factor for v in samples],
+                    source=f"{pkg_name}.{name}",
+                    properties=properties,
+                )
+
+
+def _bench_unit(name: str, unit: str) -> tuple[str, str, float, Direction]:
+    """(metric name, canonical unit, factor, direction) for one `value unit` pair."""
+    if unit == "ns/op":
+        return name, "s", 1e-9, Direction.LOWER_IS_BETTER
+    if unit == "B/op":
+        return f"{name} B/op", "B", 1.0, Direction.LOWER_IS_BETTER
+    if unit == "MB/s":
+        return f"{name} throughput", "B/s", 1e6, Direction.HIGHER_IS_BETTER
+    return f"{name} {unit}", unit, 1.0, Direction.LOWER_IS_BETTER
+
+
+def _decode_output(raw: list[bytes] | str | None) -> str | None:
+    """Join the Output of kept raw event lines (decoded now, as the test did not pass)."""
+    if not isinstance(raw, list):
+        return raw
+    parts: list[str] = []
+    for line in raw:
+        try:
+            text = json.loads(line).get("Output")
+        except (ValueError, AttributeError):
+            continue
+        if isinstance(text, str):
+            parts.append(text)
+    return "".join(parts) or None
+
+
+def _panic_line(text: str) -> str | None:
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("panic: "):
+            return stripped
+    return None
+
+
+def _summarise(output: str | None) -> tuple[str | None, str | None, int | None]:
+    """First meaningful output line of a failed or skipped test, and the file:line it names."""
+    if not output:
+        return None, None, None
+    for line in output.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith(_NOISE_PREFIXES):
+            continue
+        match = _FILE_LINE.match(line)
+        if match:
+            return stripped, match.group(1), int(match.group(2))
+        return stripped, None, None
+    return None, None, None
+
+
+def _reason(exc: ValueError) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} (column {exc.colno})"
+    return str(exc)
