@@ -209,12 +209,12 @@ class _Reader:
             )
         for name, pkg in self.packages.items():
             self.finish_package(name, pkg)
-        for name, output in self.plain_build_failures:
+        for name, text in self.plain_build_failures:
             if name not in self.packages:
-                self.build_error(name, output)
-        for path, (output, failed) in self.builds.items():
-            if failed and path not in self.claimed_builds:
-                self.build_error(path.split(" ")[0], output)
+                self.build_error(name, text)
+        for path, (built, failed) in self.builds.items():
+            if failed[0] and path not in self.claimed_builds:
+                self.build_error(path.split(" ")[0], built)
         self.emit_benchmarks()
 
     def non_json(self, raw: bytes, lineno: int) -> None:
