@@ -1,19 +1,275 @@
-"""k6 summary JSON ingester (placeholder until implemented)."""
+"""k6 end-of-test summaries: `--summary-export` JSON and the `handleSummary(data)` object.
+
+Trends (http_req_duration, ...) become point estimates (avg, med, p(95), ... in their unit);
+rates (checks, http_req_failed) become ratios with n = passes + fails; counters keep their
+count and per-second rate; each check in `root_group` becomes its own success-rate metric.
+"""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
+from reportgen.ingest._metrics_common import (
+    default_direction,
+    head_text,
+    load_json,
+    mapping,
+    number,
+)
 from reportgen.ingest.base import Ingester, Sink, Source
+from reportgen.model import Direction
+
+_METRICS_OBJECT = re.compile(r'"metrics"\s*:\s*\{')
+_K6_MARKERS = re.compile(
+    r'"(?:root_group|summaryTrendStats|http_reqs|http_req_duration|iteration_duration|'
+    r'vus_max|data_received|testRunDurationMs)"\s*:'
+    r'|"type"\s*:\s*"(?:trend|counter|rate|gauge)"'
+)
+# Trend statistic keys -> criteria vocabulary.
+_TREND_STAT = {"avg": "mean", "med": "median", "min": "min", "max": "max"}
+_PERCENTILE = re.compile(r"^p\((\d+(?:\.\d+)?)\)$")
+# Built-in trends measured in milliseconds (the legacy export does not say "contains": "time").
+_TIME_TRENDS = re.compile(
+    r"^(?:http_req_\w+|iteration_duration|group_duration|ws_\w+|grpc_req_duration|"
+    r"browser_\w+|webvitals?_\w+)$"
+)
+_HIGHER_IS_BETTER = frozenset({"checks", "http_reqs", "iterations", "data_received", "data_sent"})
+# Trends with one value per request / iteration: their n is that counter's count.
+_N_FROM = {"iteration_duration": "iterations"}
 
 
 class K6Ingester(Ingester):
-    """Placeholder: recognises nothing yet."""
+    """Reads k6's end-of-test summary JSON in either of its shapes."""
 
     name = "k6"
-    description = "k6 summary JSON"
-    patterns = ()
+    description = "k6 --summary-export / handleSummary JSON: trends, rates, counters, checks"
+    patterns = ("summary*.json", "k6*.json")
 
     def sniff(self, head: bytes, path: str) -> float:
+        text = head_text(head).lstrip()
+        if not text.startswith("{"):
+            return 0.0
+        if _K6_MARKERS.search(text) and (_METRICS_OBJECT.search(text) or "root_group" in text):
+            return 0.9
+        if '"summaryTrendStats"' in text:
+            return 0.8
         return 0.0
 
     def read(self, source: Source, sink: Sink) -> None:
-        raise source.error("this format is not implemented yet")
+        data = mapping(load_json(source), source, "document")
+        metrics = mapping(data.get("metrics"), source, "metrics")
+        counts: dict[str, float] = {}
+        for name, raw in metrics.items():
+            values = raw.get("values") if isinstance(raw, dict) else None
+            if isinstance(values, dict) and "count" in values:
+                counts[name] = values["count"]
+            elif isinstance(raw, dict) and "count" in raw:
+                counts[name] = raw["count"]
+        for name, raw in metrics.items():
+            self._metric(name, mapping(raw, source, f"metrics.{name}"), counts, source, sink)
+        root = data.get("root_group")
+        if isinstance(root, dict):
+            self._checks(root, source, sink)
+
+    def _metric(
+        self, name: str, raw: dict[str, Any], counts: dict[str, float], source: Source, sink: Sink
+    ) -> None:
+        at = f"metrics.{name}"
+        if isinstance(raw.get("values"), dict):  # handleSummary
+            values = raw["values"]
+            kind = raw.get("type")
+            contains = raw.get("contains")
+            vat = f"{at}.values"
+        else:  # --summary-export: statistics directly on the metric
+            values = {k: v for k, v in raw.items() if k != "thresholds"}
+            kind = _infer_kind(values)
+            contains = None
+            vat = at
+        base = name.split("{", 1)[0]  # tagged sub-metric: http_req_duration{status:200}
+        properties = _thresholds(raw.get("thresholds"))
+        if kind == "trend":
+            self._trend(name, base, values, contains, counts, vat, properties, source, sink)
+        elif kind == "rate":
+            passes = _count(values.get("passes"), source, f"{vat}.passes")
+            fails = _count(values.get("fails"), source, f"{vat}.fails")
+            reported = values.get("rate", values.get("value"))
+            self._rate(name, passes, fails, reported, properties, vat, source, sink)
+        elif kind == "counter":
+            count = number(values.get("count"), source, f"{vat}.count")
+            stats = {"count": count}
+            if "rate" in values:
+                stats["rate"] = number(values["rate"], source, f"{vat}.rate")
+            unit = "B" if contains == "data" or base.startswith("data_") else ""
+            properties["rate_unit"] = f"{unit or '1'}/s"
+            sink.metric(
+                name=name,
+                unit=unit,
+                direction=_direction(base, unit),
+                stats=stats,
+                source=name,
+                properties=properties,
+            )
+        elif kind == "gauge":
+            stats = {
+                k: number(values[k], source, f"{vat}.{k}", allow_negative=True)
+                for k in ("min", "max")
+                if k in values
+            }
+            if "value" in values:
+                properties["value"] = repr(
+                    number(values["value"], source, f"{vat}.value", allow_negative=True)
+                )
+            sink.metric(
+                name=name,
+                unit="",
+                direction=_direction(base, ""),
+                stats=stats,
+                source=name,
+                properties=properties,
+            )
+        else:
+            sink.warn(f"{at}: unknown k6 metric type {kind!r}; not read", once=f"type:{kind}")
+
+    @staticmethod
+    def _trend(
+        name: str,
+        base: str,
+        values: dict[str, Any],
+        contains: Any,
+        counts: dict[str, float],
+        at: str,
+        properties: dict[str, str],
+        source: Source,
+        sink: Sink,
+    ) -> None:
+        if contains == "time" or (contains is None and _TIME_TRENDS.match(base)):
+            factor, unit = 1e-3, "s"  # k6 reports times in milliseconds
+        elif contains == "data":
+            factor, unit = 1.0, "B"
+        else:
+            factor, unit = 1.0, ""
+            if contains is None:
+                sink.warn(
+                    f"{at}: custom trend {name!r} has no unit in this export; read as plain "
+                    "numbers (use handleSummary output, which says whether it holds times)",
+                    once=f"unit:{name}",
+                )
+        stats: dict[str, float] = {}
+        for key, value in values.items():
+            target = _TREND_STAT.get(key)
+            match = _PERCENTILE.match(key)
+            if match:
+                target = f"p{match.group(1)}"
+            elif key == "count":
+                target = None
+            if target is None:
+                continue
+            stats[target] = number(value, source, f"{at}.{key}") * factor
+        # Each request (iteration) adds exactly one value to these untagged trends.
+        n_from = "http_reqs" if base == name and base.startswith("http_req_") else None
+        n_from = n_from or (_N_FROM.get(name) if base == name else None)
+        n = None
+        if n_from and n_from in counts:
+            n = int(counts[n_from])
+            properties["n_from"] = n_from
+        sink.metric(
+            name=name,
+            unit=unit,
+            direction=Direction.LOWER_IS_BETTER if unit else _direction(base, unit),
+            stats=stats,
+            n=n,
+            source=name,
+            properties=properties,
+        )
+
+    @staticmethod
+    def _rate(
+        name: str,
+        passes: int,
+        fails: int,
+        reported: Any,
+        properties: dict[str, str],
+        at: str,
+        source: Source,
+        sink: Sink,
+    ) -> None:
+        n = passes + fails
+        if n == 0:
+            sink.warn(f"{at}: rate {name!r} has no observations")
+            return
+        # For k6, "passes" counts non-zero values: for http_req_failed, the FAILED requests.
+        rate = passes / n
+        if reported is not None:
+            value = number(reported, source, f"{at}.rate")
+            if abs(value - rate) > 1e-6:
+                sink.warn(f"{at}: reported rate {value} disagrees with {passes}/{n}; using {rate}")
+        base = name.split("{", 1)[0]
+        # A check passing is good whatever its name says ("NOT 500", "no errors").
+        is_check = base == "checks" or base.startswith("check::")
+        sink.metric(
+            name=name,
+            unit="ratio",
+            direction=Direction.HIGHER_IS_BETTER if is_check else _direction(base, "ratio"),
+            stats={"rate": rate},
+            n=n,
+            source=name,
+            properties={**properties, "passes": str(passes), "fails": str(fails)},
+        )
+
+    def _checks(self, group: dict[str, Any], source: Source, sink: Sink) -> None:
+        checks = group.get("checks")
+        # --summary-export keys checks by name; handleSummary lists them.
+        items = checks.values() if isinstance(checks, dict) else (checks or [])
+        for check in items:
+            if not isinstance(check, dict):
+                continue
+            path = check.get("path") or f"::{check.get('name', '')}"
+            at = f"check {path}"
+            passes = _count(check.get("passes"), source, f"{at}.passes")
+            fails = _count(check.get("fails"), source, f"{at}.fails")
+            self._rate(f"check{path}", passes, fails, None, {}, at, source, sink)
+        groups = group.get("groups")
+        for sub in groups.values() if isinstance(groups, dict) else (groups or []):
+            if isinstance(sub, dict):
+                self._checks(sub, source, sink)
+
+
+def _infer_kind(values: dict[str, Any]) -> str | None:
+    if "passes" in values or "fails" in values:
+        return "rate"
+    if "count" in values:
+        return "counter"
+    if "avg" in values or "med" in values or any(_PERCENTILE.match(k) for k in values):
+        return "trend"
+    if "value" in values:
+        return "gauge"
+    return None
+
+
+def _count(value: Any, source: Source, at: str) -> int:
+    result = number(value, source, at)
+    if result != int(result):
+        raise source.error(f"{at}: expected a whole number, got {value}")
+    return int(result)
+
+
+def _direction(base: str, unit: str) -> Direction:
+    if base in _HIGHER_IS_BETTER:
+        return Direction.HIGHER_IS_BETTER
+    if base == "http_req_failed":
+        return Direction.LOWER_IS_BETTER
+    return default_direction(base, unit)
+
+
+def _thresholds(raw: Any) -> dict[str, str]:
+    """Thresholds as properties: handleSummary has {expr: {ok}}, the export {expr: failed}."""
+    if not isinstance(raw, dict):
+        return {}
+    result: dict[str, str] = {}
+    for expression, state in raw.items():
+        if isinstance(state, dict) and isinstance(state.get("ok"), bool):
+            result[f"threshold {expression}"] = "ok" if state["ok"] else "crossed"
+        elif isinstance(state, bool):
+            result[f"threshold {expression}"] = "crossed" if state else "ok"
+    return result
