@@ -153,25 +153,32 @@ def test_percentile_hand_computed() -> None:
         stats.percentile([1.0], 95)
 
 
-def _brute_force_upper_rank(n: int, q: float, c: float) -> int | None:
-    # P(Binom(n, q) <= r - 1) from the probability mass function with exact fractions.
+def _binomial_pmf_exact(n: int, q: float) -> list[Fraction]:
+    # P(Binom(n, q) = j) with exact rational arithmetic (q read as its exact binary value).
     qf = Fraction(q)
+    return [comb(n, j) * qf**j * (1 - qf) ** (n - j) for j in range(n + 1)]
+
+
+def _brute_force_upper_rank(n: int, q: float, c: float) -> int | None:
+    # Smallest r with P(Binom(n, q) <= r - 1) >= c.
+    pmf = _binomial_pmf_exact(n, q)
     cum = Fraction(0)
     for r in range(1, n + 1):
-        cum += comb(n, r - 1) * qf ** (r - 1) * (1 - qf) ** (n - r + 1)
+        cum += pmf[r - 1]
         if cum >= Fraction(c):
             return r
     return None
 
 
 def _brute_force_lower_rank(n: int, q: float, c: float) -> int | None:
-    qf = Fraction(q)
-    best = None
-    for r in range(1, n + 1):
-        tail = sum(comb(n, j) * qf**j * (1 - qf) ** (n - j) for j in range(r, n + 1))
+    # Largest r with P(Binom(n, q) >= r) >= c.
+    pmf = _binomial_pmf_exact(n, q)
+    tail = Fraction(0)
+    for r in range(n, 0, -1):
+        tail += pmf[r]
         if tail >= Fraction(c):
-            best = r
-    return best
+            return r
+    return None
 
 
 @pytest.mark.parametrize(
@@ -328,3 +335,300 @@ def test_import_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# --- Hodges–Lehmann ratio with the inverted Mann–Whitney CI -----------------------------------
+
+
+def _lognormal_quantiles(median: float, sigma: float, n: int, offset: float = 0.5) -> list[float]:
+    """Deterministic 'sample': the lognormal's quantiles at (i + offset) / n."""
+    return [median * math.exp(sigma * scipy.stats.norm.ppf((i + offset) / n)) for i in range(n)]
+
+
+def test_hl_detects_a_25_percent_regression() -> None:
+    base = _lognormal_quantiles(1.2, 0.05, 30)
+    cur = _lognormal_quantiles(1.5, 0.05, 30)
+    r = stats.hodges_lehmann_ratio(base, cur)
+    assert r.ratio == pytest.approx(1.25, rel=1e-3)
+    assert r.low is not None and r.high is not None
+    assert 1.05 < r.low < r.ratio < r.high < 1.5
+    assert r.method == "exact"
+    assert (r.n_baseline, r.n_current, r.confidence) == (30, 30, 0.95)
+    assert r.p_value is not None and r.p_value < 1e-6
+
+
+def test_hl_same_distribution_contains_one() -> None:
+    base = _lognormal_quantiles(1.2, 0.1, 30, offset=0.3)
+    cur = _lognormal_quantiles(1.2, 0.1, 30, offset=0.7)
+    r = stats.hodges_lehmann_ratio(base, cur)
+    assert r.low is not None and r.high is not None
+    assert r.low < 1.0 < r.high
+    assert r.p_value is not None and r.p_value > 0.05
+
+
+def test_hl_three_versus_three_has_no_interval_at_95() -> None:
+    # P(U = 0) = 1 / C(6, 3) = 0.05 > 0.025: not even the widest interval reaches 95%.
+    r = stats.hodges_lehmann_ratio([1.0, 1.1, 1.2], [1.3, 1.4, 1.5])
+    assert r.low is None and r.high is None
+    assert r.ratio == pytest.approx(
+        math.exp(np.median(np.log([1.3, 1.4, 1.5])[:, None] - np.log([1.0, 1.1, 1.2])))
+    )
+    # At 90% it exists: P(U = 0) = 0.05 <= 0.05, interval = [min diff, max diff].
+    r90 = stats.hodges_lehmann_ratio([1.0, 1.1, 1.2], [1.3, 1.4, 1.5], confidence=0.9)
+    assert r90.low == pytest.approx(1.3 / 1.2) and r90.high == pytest.approx(1.5 / 1.0)
+    # Four each at 95%: P(U = 0) = 1/70 = 0.014, so the full range of differences.
+    r4 = stats.hodges_lehmann_ratio([1.0, 1.1, 1.2, 1.25], [1.3, 1.4, 1.5, 1.6])
+    assert r4.low == pytest.approx(1.3 / 1.25) and r4.high == pytest.approx(1.6 / 1.0)
+
+
+def test_hl_hand_computed_like_r_wilcox_test() -> None:
+    # R: wilcox.test(Y, X, conf.int = TRUE) on these log values gives estimate 0.7,
+    # CI (-0.3, 2.0) and p = 0.09524, worked by hand:
+    # the 25 sorted differences Y - X are -.8 -.4 -.3 -.3 .1 .1 .2 .3 .3 .5 .6 .6 .7 .8 .8
+    # 1.0 1.1 1.1 1.2 1.4 1.6 1.7 2.0 2.2 2.5; for m = n = 5 the counts of U = 0..4 are
+    # 1 1 2 3 5 (of 252), so P(U <= 2) = 4/252 <= .025 < P(U <= 3) = 7/252 and k = 3:
+    # CI = (d_(3), d_(23)), estimate d_(13). U = 21 positive differences, so
+    # p = 2 P(U <= 25 - 21) = 2 * 12/252.
+    lx = [0.0, 0.3, 0.5, 0.9, 1.4]
+    ly = [0.6, 1.0, 1.1, 1.7, 2.5]
+    r = stats.hodges_lehmann_ratio(np.exp(lx), np.exp(ly))
+    assert r.method == "exact"
+    assert math.log(r.ratio) == pytest.approx(0.7)
+    assert r.low is not None and r.high is not None
+    assert math.log(r.low) == pytest.approx(-0.3)
+    assert math.log(r.high) == pytest.approx(2.0)
+    assert r.p_value == pytest.approx(24 / 252)
+
+
+def _null_pmf_by_enumeration(m: int, n: int) -> dict[int, Fraction]:
+    # Every way to choose which of the m + n pooled ranks belong to the baseline.
+    total = comb(m + n, m)
+    counts: dict[int, int] = {}
+    for xs in itertools.combinations(range(m + n), m):
+        xset = set(xs)
+        ys = [r for r in range(m + n) if r not in xset]
+        u = sum(1 for yr in ys for xr in xs if yr > xr)
+        counts[u] = counts.get(u, 0) + 1
+    return {u: Fraction(c, total) for u, c in counts.items()}
+
+
+def _brute_force_ci(
+    lx: list[float], ly: list[float], confidence: float
+) -> tuple[float, float] | None:
+    """Invert the exact two-sided test by scanning shifts between consecutive differences."""
+    m, n = len(lx), len(ly)
+    pmf = _null_pmf_by_enumeration(m, n)
+    alpha = Fraction(1) - Fraction(confidence).limit_denominator(1000)
+
+    def accepted(shift: float) -> bool:
+        u = sum(1 for y in ly for x in lx if y - shift > x)
+        lower_tail = sum((p for v, p in pmf.items() if v <= u), Fraction(0))
+        upper_tail = sum((p for v, p in pmf.items() if v >= u), Fraction(0))
+        return min(1, 2 * min(lower_tail, upper_tail)) > alpha
+
+    d = sorted({y - x for y in ly for x in lx})
+    probes = [d[0] - 1.0] + [(a + b) / 2 for a, b in itertools.pairwise(d)] + [d[-1] + 1.0]
+    ok = [accepted(s) for s in probes]
+    if ok[0] or ok[-1]:
+        return None  # the acceptance region is unbounded: no interval at this confidence
+    first = ok.index(True)
+    last = len(ok) - 1 - ok[::-1].index(True)
+    return d[first - 1], d[last]
+
+
+@pytest.mark.parametrize(
+    ("m", "n", "confidence"),
+    [
+        (3, 3, 0.95),
+        (3, 3, 0.9),
+        (4, 4, 0.95),
+        (4, 6, 0.95),
+        (5, 5, 0.95),
+        (6, 5, 0.9),
+        (7, 7, 0.99),
+        (2, 9, 0.9),
+        (6, 7, 0.8),
+    ],
+)
+def test_hl_ci_matches_brute_force_permutation_inversion(m: int, n: int, confidence: float) -> None:
+    # Irrational-looking spacings keep all values and all pairwise differences distinct.
+    lx = [math.sqrt(2) * i % 1.7 for i in range(1, m + 1)]
+    ly = [0.4 + math.sqrt(3) * i % 1.9 for i in range(1, n + 1)]
+    r = stats.hodges_lehmann_ratio(np.exp(lx), np.exp(ly), confidence)
+    assert r.method == "exact"
+    expected = _brute_force_ci(lx, ly, confidence)
+    if expected is None:
+        assert r.low is None and r.high is None
+    else:
+        assert r.low is not None and r.high is not None
+        assert math.log(r.low) == pytest.approx(expected[0], abs=1e-12)
+        assert math.log(r.high) == pytest.approx(expected[1], abs=1e-12)
+    # HL estimate by its definition.
+    assert math.log(r.ratio) == pytest.approx(float(np.median([y - x for y in ly for x in lx])))
+
+
+@pytest.mark.parametrize(("m", "n"), [(4, 4), (5, 7), (8, 8), (10, 12)])
+def test_hl_exact_ci_bounds_sit_where_scipy_exact_test_flips(m: int, n: int) -> None:
+    # Inside the CI the shifted samples are not significantly different at alpha; just outside
+    # they are. Checked with scipy's own exact Mann–Whitney test.
+    lx = np.log(_lognormal_quantiles(1.0, 0.2, m, offset=0.37))
+    ly = np.log(_lognormal_quantiles(1.1, 0.2, n, offset=0.61))
+    r = stats.hodges_lehmann_ratio(np.exp(lx), np.exp(ly))
+    assert r.low is not None and r.high is not None
+    eps = 1e-9
+    for bound, inward in ((math.log(r.low), +eps), (math.log(r.high), -eps)):
+        p_in = scipy.stats.mannwhitneyu(ly - (bound + inward), lx, method="exact").pvalue
+        p_out = scipy.stats.mannwhitneyu(ly - (bound - inward), lx, method="exact").pvalue
+        assert p_in > 0.05 >= p_out
+
+
+@pytest.mark.parametrize(("m", "n"), [(3, 3), (5, 9), (12, 12), (30, 30), (40, 60)])
+def test_hl_p_value_matches_scipy(m: int, n: int) -> None:
+    x = _lognormal_quantiles(1.0, 0.3, m, offset=0.41)
+    y = _lognormal_quantiles(1.15, 0.3, n, offset=0.53)
+    r = stats.hodges_lehmann_ratio(x, y)
+    method = "exact" if r.method == "exact" else "asymptotic"
+    expected = scipy.stats.mannwhitneyu(np.log(y), np.log(x), method=method).pvalue
+    assert r.p_value == pytest.approx(expected, rel=1e-9)
+    # And with ties (timer quantised to 10 ms): the normal path with tie correction.
+    xt = [max(0.01, round(v, 2)) for v in x]
+    yt = [max(0.01, round(v, 2)) for v in y]
+    yt[0] = xt[-1]  # at least one tie across the samples, whatever the rounding did
+    rt = stats.hodges_lehmann_ratio(xt, yt)
+    assert rt.method == "normal"
+    expected_t = scipy.stats.mannwhitneyu(np.log(yt), np.log(xt), method="asymptotic").pvalue
+    assert rt.p_value == pytest.approx(expected_t, rel=1e-9)
+
+
+def test_hl_normal_rank_agrees_with_exact_within_one() -> None:
+    for m, n in [(10, 10), (20, 25), (30, 30), (45, 50)]:
+        exact = stats._exact_rank(m, n, 0.95)
+        normal = stats._normal_rank(m, n, [], 0.95)
+        assert abs(exact - normal) <= 1, (m, n, exact, normal)
+
+
+def test_hl_null_distribution_matches_enumeration() -> None:
+    for m, n in [(1, 1), (2, 3), (4, 4), (5, 3)]:
+        cdf = stats._mann_whitney_null_cdf(m, n)
+        pmf = _null_pmf_by_enumeration(m, n)
+        running = Fraction(0)
+        for u in range(m * n + 1):
+            running += pmf.get(u, Fraction(0))
+            assert cdf[u] == pytest.approx(float(running), rel=1e-12)
+
+
+def test_hl_large_tied_samples_use_normal_and_cover() -> None:
+    # 100 per side, quantised to 1 ms like a coarse timer: many ties, normal approximation.
+    base = [round(v, 3) for v in _lognormal_quantiles(0.020, 0.1, 100)]
+    cur = [round(v, 3) for v in _lognormal_quantiles(0.021, 0.1, 100, offset=0.45)]
+    r = stats.hodges_lehmann_ratio(base, cur)
+    assert r.method == "normal"
+    assert r.low is not None and r.high is not None
+    assert r.low <= r.ratio <= r.high
+    assert r.low < 1.05 < r.high or r.low > 1.0  # the 5% shift is seen or straddled
+
+
+def test_hl_all_identical_values() -> None:
+    r = stats.hodges_lehmann_ratio([2.0] * 10, [2.0] * 10)
+    assert (r.ratio, r.low, r.high, r.p_value) == (1.0, 1.0, 1.0, 1.0)
+
+
+def test_hl_simulated_coverage_is_near_nominal() -> None:
+    # Fixed seed: deterministic. Under a pure shift the 95% CI should cover the true ratio in
+    # about 95% of repetitions (exact path >= 95% by construction, normal path approximately).
+    rng = np.random.default_rng(20240601)
+    for size in (12, 60):
+        covered = 0
+        trials = 300
+        for _ in range(trials):
+            x = rng.lognormal(0.0, 0.2, size)
+            y = rng.lognormal(math.log(1.1), 0.2, size)
+            r = stats.hodges_lehmann_ratio(x, y)
+            assert r.low is not None and r.high is not None
+            covered += r.low <= 1.1 <= r.high
+        assert 0.92 <= covered / trials <= 0.99, (size, covered)
+
+
+def test_hl_rejects_bad_values() -> None:
+    for bad in ([0.0, 1.0], [-1.0, 2.0], [math.nan, 1.0], [math.inf, 1.0], []):
+        with pytest.raises(ValueError):
+            stats.hodges_lehmann_ratio(bad, [1.0, 2.0])
+        with pytest.raises(ValueError):
+            stats.hodges_lehmann_ratio([1.0, 2.0], bad)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    x=st.lists(st.floats(0.01, 100), min_size=1, max_size=40),
+    y=st.lists(st.floats(0.01, 100), min_size=1, max_size=40),
+    scale=st.floats(0.1, 10),
+    c=st.sampled_from([0.8, 0.9, 0.95, 0.99]),
+)
+def test_hl_properties(x: list[float], y: list[float], scale: float, c: float) -> None:
+    r = stats.hodges_lehmann_ratio(x, y, c)
+    assert r.p_value is not None and 0.0 <= r.p_value <= 1.0
+    if r.low is not None and r.high is not None:
+        assert r.low <= r.ratio * (1 + 1e-12) and r.ratio <= r.high * (1 + 1e-12)
+    # Swapping the sides inverts everything.
+    s = stats.hodges_lehmann_ratio(y, x, c)
+    assert s.ratio == pytest.approx(1 / r.ratio, rel=1e-9)
+    assert (s.low is None) == (r.high is None)
+    if s.low is not None and r.high is not None:
+        assert s.low == pytest.approx(1 / r.high, rel=1e-9)
+    # Scaling the current side by a factor scales the ratio by it (a shift in log space).
+    t = stats.hodges_lehmann_ratio(x, [v * scale for v in y], c)
+    assert t.ratio == pytest.approx(r.ratio * scale, rel=1e-6)
+
+
+def test_hl_is_fast_enough_for_a_thousand_metrics() -> None:
+    # The evaluator budget: 1,000 metrics x 100 samples per side in well under 2 s; here 200.
+    import time
+
+    base = np.array(_lognormal_quantiles(1.0, 0.1, 100))
+    pairs = [(base * (1 + i / 1000), base[::-1] * (1.02 + i / 997)) for i in range(200)]
+    stats.hodges_lehmann_ratio(*pairs[0])
+    start = time.perf_counter()
+    for b, c in pairs:
+        stats.hodges_lehmann_ratio(b, c)
+    assert time.perf_counter() - start < 1.0
+
+
+# --- samples_to_decide ------------------------------------------------------------------------
+
+
+def test_samples_to_decide_hand_computed() -> None:
+    est = stats.RatioEstimate(1.0, 0.9, 1.1, 0.95, 10, 10, "exact", 0.5)
+    # distance ln 1.05 = .04879, half-width ln 1.1 = .09531 on that side:
+    # N = 2 / ((1/10 + 1/10) (.04879 / .09531)^2) = 38.2 -> 39.
+    assert stats.samples_to_decide(est, 1.05) == 39
+    # The lower side is used for a threshold below the estimate: ln .9 = -.10536.
+    n_low = stats.samples_to_decide(est, 0.95)
+    assert n_low == math.ceil(2 / (0.2 * (math.log(0.95) / math.log(0.9)) ** 2))
+    # A closer threshold needs more samples.
+    assert stats.samples_to_decide(est, 1.02) > 39
+
+
+def test_samples_to_decide_on_threshold_and_without_interval() -> None:
+    est = stats.RatioEstimate(1.05, 0.9, 1.2, 0.95, 10, 10, "exact", 0.5)
+    assert stats.samples_to_decide(est, 1.05) is None
+    none_ci = stats.hodges_lehmann_ratio([1.0, 1.1, 1.2], [1.3, 1.4, 1.5])
+    # No CI at all: the floor is the smallest equal size with an exact 95% CI (4: 1/70).
+    assert stats.samples_to_decide(none_ci, 1.05) == 4
+    with pytest.raises(ValueError):
+        stats.samples_to_decide(est, 0.0)
+
+
+def test_samples_to_decide_prediction_roughly_holds() -> None:
+    # 15 per side with a 3% shift cannot decide against a 5% tolerance; at the predicted size
+    # the CI's upper side should land close to the threshold.
+    small = stats.hodges_lehmann_ratio(
+        _lognormal_quantiles(1.0, 0.1, 15), _lognormal_quantiles(1.03, 0.1, 15)
+    )
+    assert small.high is not None and small.high > 1.05
+    needed = stats.samples_to_decide(small, 1.05)
+    assert needed is not None and needed > 15
+    big = stats.hodges_lehmann_ratio(
+        _lognormal_quantiles(1.0, 0.1, needed), _lognormal_quantiles(1.03, 0.1, needed)
+    )
+    assert big.high is not None
+    assert 0.7 < math.log(big.high / big.ratio) / math.log(1.05 / big.ratio) < 1.3
