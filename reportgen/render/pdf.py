@@ -211,6 +211,22 @@ def _data_only_fetcher() -> Any:
     return DataOnlyFetcher()
 
 
+def _peak_rss_kb() -> int:
+    """This process's peak resident set size in kB.
+
+    Linux's VmHWM belongs to the address space created at exec, so it counts the renderer
+    alone; ru_maxrss (the fallback elsewhere) also carries the parent's size at spawn time.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
 def _worker(argv: Sequence[str]) -> int:
     """Child entry point: HTML on stdin -> PDF on stdout, a one-line JSON report on stderr."""
     import argparse
@@ -248,7 +264,7 @@ def _worker(argv: Sequence[str]) -> int:
         report["error"] = " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
         pdf = b""
     report["warnings"] = warnings[:200]
-    report["peak_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    report["peak_rss_kb"] = _peak_rss_kb()
     sys.stdout.buffer.write(pdf)
     sys.stdout.buffer.flush()
     sys.stderr.write(_REPORT_MARKER + json.dumps(report, sort_keys=True) + "\n")
