@@ -1,19 +1,196 @@
-"""`reportgen verdict` (placeholder until implemented)."""
+"""`reportgen verdict`: evaluate a criteria file and exit with the verdict's code (a merge gate).
+
+Only the criteria, ingest and evaluation modules are imported here: no report, PDF or plotting
+stack, so the gate starts fast.
+"""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import sys
+from pathlib import Path
 from typing import Any
 
-from reportgen.errors import UsageError
+from reportgen.cli.common import add_input_arguments, end_progress, progress_printer, write_output
+from reportgen.errors import CriteriaError, UsageError
+from reportgen.evaluation import CriterionResult, Evaluation, Figures, Severity, Status
+from reportgen.units import format_value
+
+#: Width the "why" column is cut to in the terminal table (the JSON has the full sentence).
+WHY_WIDTH = 160
 
 
 def add_parser(sub: Any) -> None:
     parser = sub.add_parser(
-        "verdict", help="evaluate criteria and exit with the verdict's code (not implemented yet)"
+        "verdict",
+        help="evaluate criteria against results and exit with the verdict's code",
+        description="Read result files, evaluate the criteria file and print one line per "
+        "criterion and the overall verdict. Exit codes: 0 READY, 1 NOT READY, 2 usage error, "
+        "3 INSUFFICIENT EVIDENCE (also for no inputs or inputs without evidence), 4 invalid "
+        "input or criteria file, 5 internal error.",
+    )
+    add_input_arguments(parser)
+    parser.add_argument(
+        "-c", "--criteria", required=True, metavar="FILE", help="criteria file (YAML or JSON)"
+    )
+    parser.add_argument(
+        "--baseline",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="baseline results to compare against (repeatable; files, directories or globs)",
+    )
+    parser.add_argument(
+        "--json", metavar="FILE", help="write the evaluation as JSON (`-` for stdout)"
+    )
+    parser.add_argument(
+        "--junit",
+        metavar="FILE",
+        help="write the criteria as JUnit XML, one testcase per criterion (`-` for stdout)",
     )
     parser.set_defaults(run=run)
 
 
+def _criteria_sha256(path: str) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError as exc:
+        raise CriteriaError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+
+
 def run(args: argparse.Namespace) -> int:
-    raise UsageError("`reportgen verdict` is not implemented yet")
+    from reportgen import criteria as criteria_module
+    from reportgen.evaluate import evaluate
+    from reportgen.ingest import load
+    from reportgen.model import Run
+
+    if args.json == "-" and args.junit == "-":
+        raise UsageError("--json and --junit cannot both write to stdout")
+    criteria = criteria_module.load(args.criteria)
+    digest = _criteria_sha256(args.criteria)
+    progress = progress_printer()
+    run_ = load(args.paths, format=args.input_format, progress=progress) if args.paths else Run()
+    baseline = (
+        load(args.baseline, format=args.input_format, progress=progress) if args.baseline else None
+    )
+    end_progress()
+    evaluation = evaluate(
+        run_, criteria, baseline, criteria_path=args.criteria, criteria_sha256=digest
+    )
+
+    outputs: list[tuple[str, str]] = []
+    if args.json:
+        outputs.append((args.json, evaluation.model_dump_json(indent=2) + "\n"))
+    if args.junit:
+        from reportgen.render.criteria_junit import render_criteria_junit
+
+        outputs.append((args.junit, render_criteria_junit(evaluation)))
+    # Keep stdout pure JSON or XML when a document goes there; the table moves to stderr.
+    stream = sys.stderr if any(target == "-" for target, _ in outputs) else sys.stdout
+    notes = []
+    if not args.paths:
+        notes.append("no inputs given")
+    elif not run_.inputs:
+        notes.append(f"no result files found under {' '.join(args.paths)}")
+    stream.write(render_table(evaluation, notes))
+    stream.flush()
+    for target, data in outputs:
+        write_output(target, data)
+    return int(evaluation.verdict.exit_code)
+
+
+# --- the terminal table ----------------------------------------------------------------------
+
+
+def _value(value: float, f: Figures) -> str:
+    if f.stat == "change":
+        return f"{value * 100:+.1f}%"
+    if f.unit == "" and float(value).is_integer():
+        return str(int(value))
+    return format_value(value, f.unit)
+
+
+def measured(f: Figures) -> str:
+    """`+25.0% [+21.0%, +29.1%] n=30`: the value, its bounds and the observations."""
+    if f.value is None:
+        return "-"
+    text = _value(f.value, f)
+    if f.stat and f.stat not in ("change",):
+        text = f"{f.stat} {text}"
+    if f.ci_low is not None or f.ci_high is not None:
+        low = "…" if f.ci_low is None else _value(f.ci_low, f)
+        high = "…" if f.ci_high is None else _value(f.ci_high, f)
+        text += f" [{low}, {high}]"
+    if f.n is not None:
+        text += f" n={f.n}" if f.n_baseline is None else f" n={f.n_baseline}/{f.n}"
+    if f.point_estimate:
+        text += " (point)"
+    return text
+
+
+def threshold(f: Figures) -> str:
+    if f.threshold is None:
+        return "-"
+    op = {"<=": "≤", ">=": "≥"}.get(f.comparison or "", f.comparison or "")
+    return f"{op} {_value(f.threshold, f)}".strip()
+
+
+def _status(result: CriterionResult) -> str:
+    text = result.status.value.upper()
+    if result.severity is Severity.ADVISORY:
+        text += " (advisory)"
+    return text
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def render_table(evaluation: Evaluation, notes: list[str] | None = None) -> str:
+    """The compact terminal view: one row per criterion, then what would decide, then verdict."""
+    headers = ["criterion", "status", "measured", "threshold", "why"]
+    rows = [
+        [r.id, _status(r), measured(r.figures), threshold(r.figures), _cut(r.reason, WHY_WIDTH)]
+        for r in evaluation.criteria
+    ]
+    widths = [max([len(h), *(len(row[i]) for row in rows)]) for i, h in enumerate(headers)]
+
+    def fmt(cells: list[str]) -> str:
+        return "  ".join(c.ljust(widths[i]) for i, c in enumerate(cells)).rstrip()
+
+    lines = []
+    if evaluation.title:
+        lines.append(evaluation.title + (f" — {evaluation.subject}" if evaluation.subject else ""))
+    lines.append(fmt(headers))
+    lines.append(fmt(["-" * w for w in widths]))
+    lines.extend(fmt(row) for row in rows)
+    if not rows:
+        lines.append("(the criteria file defines no criteria)")
+    undecided = [r for r in evaluation.criteria if r.to_decide]
+    if undecided:
+        lines.append("")
+        lines.append("To decide:")
+        lines.extend(f"  {r.id}: {r.to_decide}" for r in undecided)
+    waived = [r for r in evaluation.criteria if r.status is Status.WAIVED and r.waiver]
+    if waived:
+        lines.append("")
+        lines.append("Waived:")
+        for r in waived:
+            assert r.waiver is not None
+            lines.append(
+                f"  {r.id}: {r.waiver.reason} (until {r.waiver.expires or 'further notice'}; "
+                f"evidence says {r.raw_status.value})"
+            )
+    warnings = [*(notes or []), *evaluation.warnings]
+    if warnings:
+        lines.append("")
+        lines.append("Warnings:")
+        lines.extend(f"  {w}" for w in warnings)
+    lines.append("")
+    if evaluation.phases:
+        for phase in evaluation.phases:
+            lines.append(f"Phase {phase.name}: {phase.verdict.value}")
+    counts = ", ".join(f"{n} {s.value}" for s, n in evaluation.counts().items() if n)
+    lines.append(f"Verdict: {evaluation.verdict.value} ({counts or 'no criteria'})")
+    return "\n".join(lines) + "\n"
