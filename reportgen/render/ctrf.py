@@ -1,0 +1,174 @@
+"""CTRF JSON writer: a normalised run as a Common Test Report Format document.
+
+The output validates against the CTRF schema. CTRF has no `error` status, so errors are
+written as `failed` with `rawStatus: "error"` (a dashboard must never show them as neutral);
+skipped tests stay `skipped`. Durations are whole milliseconds (unknown ones are 0 and flagged
+in `extra`). Run start and stop come from the inputs' own timestamps when they have one, else
+they are 0; nothing depends on the clock, so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime
+from typing import Any
+
+from reportgen import __version__
+from reportgen.model import Attempt, Outcome, Run, TestCase
+
+#: CTRF specification version written.
+CTRF_SPEC_VERSION = "1.0.0"
+
+_STATUS: dict[Outcome, str] = {
+    Outcome.PASSED: "passed",
+    Outcome.FAILED: "failed",
+    Outcome.ERROR: "failed",
+    Outcome.SKIPPED: "skipped",
+}
+
+
+def _ms(seconds: float | None) -> int:
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
+        return 0
+    return round(seconds * 1000)
+
+
+def _epoch_ms(timestamp: str | None) -> int | None:
+    """Milliseconds since the epoch of an ISO 8601 time with an offset; None otherwise."""
+    if not timestamp:
+        return None
+    text = timestamp.strip().replace("Z", "+00:00")
+    # Python before 3.11.? rejects 7-digit fractions (.NET writes them): keep microseconds.
+    if "." in text:
+        head, _, rest = text.partition(".")
+        digits = "".join(c for c in rest if c.isdigit())
+        text = f"{head}.{digits[:6]}{rest[len(digits) :]}"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return None  # a local time with no offset cannot be placed on the epoch
+    return int(parsed.timestamp() * 1000)
+
+
+def _attempt(number: int, attempt: Attempt) -> dict[str, Any]:
+    entry: dict[str, Any] = {"attempt": number, "status": _STATUS[attempt.outcome]}
+    if attempt.duration is not None:
+        entry["duration"] = _ms(attempt.duration)
+    if attempt.message:
+        entry["message"] = attempt.message
+    if attempt.output:
+        entry["trace"] = attempt.output
+    if attempt.outcome == Outcome.ERROR:
+        entry["extra"] = {"outcome": "error"}
+    return entry
+
+
+def _test(case: TestCase, input_path: str | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "name": case.name or case.id or "(unnamed)",
+        "status": _STATUS[case.outcome],
+        "duration": _ms(case.duration),
+        "testId": case.id or case.name or "(unnamed)",
+    }
+    if case.outcome == Outcome.ERROR:
+        entry["rawStatus"] = "error"
+    if case.suite:
+        entry["suite"] = list(case.suite)
+    if case.message:
+        entry["message"] = case.message
+    if case.output:
+        # A failing test's output begins with its stack trace in every reader we have.
+        if case.outcome in (Outcome.FAILED, Outcome.ERROR):
+            entry["trace"] = case.output
+        else:
+            entry["stdout"] = [case.output]
+    if case.file:
+        entry["filePath"] = case.file
+    if case.line is not None:
+        entry["line"] = case.line
+    if case.properties:
+        entry["labels"] = dict(sorted(case.properties.items()))
+    if case.flaky:
+        entry["flaky"] = True
+    if case.attempts:
+        entry["retries"] = len(case.attempts) - 1
+        entry["retryAttempts"] = [_attempt(i, a) for i, a in enumerate(case.attempts, start=1)]
+    extra: dict[str, Any] = {"outcome": case.outcome.value}
+    if case.classname:
+        extra["classname"] = case.classname
+    if case.type:
+        extra["type"] = case.type
+    if case.duration is None:
+        extra["durationUnknown"] = True
+    if case.output_truncated:
+        extra["outputTruncated"] = case.output_truncated
+    if input_path is not None:
+        extra["input"] = input_path
+    entry["extra"] = extra
+    return entry
+
+
+def render_ctrf(run: Run, *, generated: str | None = None) -> str:
+    """The run as a CTRF JSON document (ends with a newline).
+
+    `generated` is the report time to write (ISO 8601, e.g. from SOURCE_DATE_EPOCH); without
+    it the document carries no generation time, which keeps the output reproducible.
+    """
+    tests = run.tests
+    counts = tests.outcome_counts()
+    paths = [f.path for f in run.inputs]
+    entries = [
+        _test(case, paths[case.input] if case.input < len(paths) else None) for case in tests
+    ]
+    starts = [ms for ms in (_epoch_ms(f.timestamp) for f in run.inputs) if ms is not None]
+    total_ms = _ms(tests.total_duration())
+    start = min(starts) if starts else 0
+    stop = start + total_ms if starts else 0
+    formats = sorted({f.format for f in run.inputs})
+    summary: dict[str, Any] = {
+        "tests": len(tests),
+        "passed": counts[Outcome.PASSED],
+        "failed": counts[Outcome.FAILED] + counts[Outcome.ERROR],
+        "skipped": counts[Outcome.SKIPPED],
+        "pending": 0,
+        "other": 0,
+        "flaky": tests.flaky_count(),
+        "suites": len({tests.suite_of(i) for i in range(len(tests)) if tests.suite_of(i)}),
+        "start": start,
+        "stop": stop,
+        "duration": total_ms,
+        "extra": {
+            "errors": counts[Outcome.ERROR],
+            "startKnown": bool(starts),
+        },
+    }
+    document: dict[str, Any] = {
+        "reportFormat": "CTRF",
+        "specVersion": CTRF_SPEC_VERSION,
+        "generatedBy": f"reportgen {__version__}",
+    }
+    if generated is not None:
+        document["timestamp"] = generated
+    document["results"] = {
+        "tool": {
+            "name": "+".join(formats) if formats else "reportgen",
+            "extra": {"convertedBy": f"reportgen {__version__}"},
+        },
+        "summary": summary,
+        "tests": entries,
+        "extra": {
+            "inputs": [
+                {
+                    "path": f.path,
+                    "format": f.format,
+                    "sha256": f.sha256,
+                    "warnings": [w.message for w in f.warnings],
+                }
+                for f in run.inputs
+            ],
+        },
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
