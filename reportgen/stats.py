@@ -252,6 +252,8 @@ def hodges_lehmann_ratio(
     differences d_(k) and d_(mn+1-k), k the largest rank with P(U <= k - 1) <= alpha/2 under
     H0, exact when m*n <= 2500 and there are no ties, else normal with tie and continuity
     correction (the same intervals as R's wilcox.test(conf.int=TRUE) for the exact case).
+    With ties the differences pile up on a few values and the closed interval is
+    conservative.
     p-value: two-sided Mann–Whitney from the same null distribution (the values of
     scipy.stats.mannwhitneyu with the matching method, without its per-call overhead).
     Assumption: both samples are independent and the log values differ only by a shift.
