@@ -1,19 +1,162 @@
-"""Mocha JSON reporter ingester (placeholder until implemented)."""
+"""Mocha JSON reporter (`mocha --reporter json`) ingester; each test counted once.
+
+The reporter lists the same tests several times: `tests` holds every test that finished, and
+`passes`, `failures` and `pending` repeat them by outcome. The outcome of an entry of `tests`
+is found by matching it (by full title and file, as a multiset so repeated titles stay
+distinct) against `failures` and `pending`. Entries of `failures` that match no test are
+hook failures (`"before all" hook for ...`), which are errors, since Mocha then skips the
+tests the hook guarded without listing them. A test that passed on a retry (`currentRetry`
+above zero) is flaky. There is no suite tree, only `fullTitle`, so the suite is the full
+title without the test's own title.
+"""
 
 from __future__ import annotations
 
-from reportgen.ingest.base import Ingester, Sink, Source
+from collections import Counter
+from typing import Any, ClassVar
+
+from reportgen.ingest._json_tests import (
+    check_declared,
+    head_keys,
+    load_document,
+    ms_to_s,
+    note_timestamp,
+    obj,
+    opt_arr,
+    opt_int,
+    opt_num,
+    opt_str,
+    type_name,
+)
+from reportgen.ingest.base import Ingester, Sink, Source, first_line
+from reportgen.model import Outcome
+
+_Key = tuple[str, str | None]
 
 
 class MochaJsonIngester(Ingester):
-    """Placeholder: recognises nothing yet."""
+    """Reads the output of Mocha's built-in `json` reporter."""
 
     name = "mocha-json"
-    description = "Mocha JSON reporter"
-    patterns = ()
+    description = "Mocha JSON reporter (mocha --reporter json)"
+    patterns: ClassVar[tuple[str, ...]] = ("mocha*.json", "test-results.json")
 
     def sniff(self, head: bytes, path: str) -> float:
-        return 0.0
+        keys = head_keys(head)
+        if "stats" not in keys.top:
+            return 0.0
+        if "results" in keys.top and "tests" not in keys.top:
+            return 0.0  # mochawesome: a suite tree under "results", not this format
+        stats = keys.inner("stats")
+        arrays = sum(k in keys.top for k in ("tests", "passes", "failures", "pending"))
+        if "passes" in stats and "failures" in stats and "pending" in stats:
+            return 0.9 if arrays or len(keys.top) == 1 else 0.5
+        return 0.6 if arrays >= 2 else 0.0
 
     def read(self, source: Source, sink: Sink) -> None:
-        raise source.error("this format is not implemented yet")
+        doc = obj(load_document(source), source, "document")
+        if not any(k in doc for k in ("tests", "passes", "failures", "pending")):
+            raise source.error("none of tests/passes/failures/pending: not a Mocha JSON report")
+        lists = {
+            key: [
+                obj(item, source, f"{key}[{i}]")
+                for i, item in enumerate(opt_arr(doc, key, source, "document"))
+            ]
+            for key in ("tests", "passes", "failures", "pending")
+        }
+        keys = {
+            key: [_key(t, source, f"{key}[{i}]") for i, t in enumerate(items)]
+            for key, items in lists.items()
+        }
+        failures = Counter(keys["failures"])
+        pending = Counter(keys["pending"])
+        passes = Counter(keys["passes"])
+        counts: dict[str, int] = {"tests": 0, "passes": 0, "failures": 0, "pending": 0}
+
+        for index, (test, key) in enumerate(zip(lists["tests"], keys["tests"], strict=True)):
+            at = f"tests[{index}]"
+            if failures[key] > 0:
+                failures[key] -= 1
+                outcome = Outcome.FAILED
+            elif pending[key] > 0:
+                pending[key] -= 1
+                outcome = Outcome.SKIPPED
+            else:
+                passes[key] -= 1
+                # Not listed as failed: a non-empty err still means it failed.
+                outcome = Outcome.FAILED if _error(test) else Outcome.PASSED
+            _emit(test, outcome, source, sink, at)
+            counts["tests"] += 1
+            counts[{"failed": "failures", "skipped": "pending", "passed": "passes"}[outcome]] += 1
+
+        # Entries no test accounted for: hook failures, or a report without a `tests` array.
+        for key_name, outcome in (
+            ("failures", Outcome.FAILED),
+            ("pending", Outcome.SKIPPED),
+            ("passes", Outcome.PASSED),
+        ):
+            left = {"failures": failures, "pending": pending, "passes": passes}[key_name]
+            for index, (test, key) in enumerate(zip(lists[key_name], keys[key_name], strict=True)):
+                if left[key] <= 0:
+                    continue
+                left[key] -= 1
+                at = f"{key_name}[{index}]"
+                hook = outcome is Outcome.FAILED and '" hook' in str(test.get("title", ""))
+                _emit(test, Outcome.ERROR if hook else outcome, source, sink, at)
+                counts[key_name] += 1
+                if not hook:
+                    counts["tests"] += 1
+
+        stats = doc.get("stats")
+        if isinstance(stats, dict):
+            start = opt_str(stats, "start", source, "stats")
+            note_timestamp(sink, start)
+            declared = {k: opt_int(stats, k, source, "stats") for k in counts}
+            check_declared(sink, declared, counts, "stats")
+
+
+def _key(test: dict[str, Any], source: Source, at: str) -> _Key:
+    full = test.get("fullTitle", test.get("title"))
+    if not isinstance(full, str):
+        raise source.error(f"{at}.fullTitle: expected a string, got {type_name(full)}")
+    return full, opt_str(test, "file", source, at)
+
+
+def _error(test: dict[str, Any]) -> dict[str, Any] | None:
+    err = test.get("err")
+    return err if isinstance(err, dict) and err else None
+
+
+def _emit(test: dict[str, Any], outcome: Outcome, source: Source, sink: Sink, at: str) -> None:
+    title = test.get("title")
+    if not isinstance(title, str):
+        raise source.error(f"{at}.title: expected a string, got {type_name(title)}")
+    full = test.get("fullTitle") if isinstance(test.get("fullTitle"), str) else title
+    prefix = full[: -len(title)].strip() if title and full.endswith(title) else ""
+    err = _error(test)
+    message = output = kind = None
+    if err is not None:
+        message = err.get("message") if isinstance(err.get("message"), str) else None
+        stack = err.get("stack") if isinstance(err.get("stack"), str) else None
+        output = stack
+        message = message or first_line(stack)
+        code = err.get("code") or err.get("name")
+        kind = str(code) if code else None
+    if outcome is Outcome.ERROR:
+        kind = "hook failure"
+    retry = opt_int(test, "currentRetry", source, at) or 0
+    properties = {"retries": str(retry)} if retry else None
+    sink.test(
+        name=title,
+        suite=(prefix,) if prefix else (),
+        outcome=outcome,
+        duration=ms_to_s(opt_num(test, "duration", source, at)),
+        message=message,
+        type=kind,
+        output=output,
+        file=opt_str(test, "file", source, at),
+        properties=properties,
+        # Mocha retries only failed tests, so a pass on a later try followed a failure.
+        flaky=outcome is Outcome.PASSED and retry > 0,
+        merge=False,
+    )
