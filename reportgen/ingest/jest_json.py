@@ -114,9 +114,9 @@ def _read_file(
         counts[status if status in counts else "other"] += 1
         failed_here += status == "failed"
 
-    status = opt_str(result, "status", source, at)
+    file_status = opt_str(result, "status", source, at)
     exec_error = result.get("testExecError")
-    if not failed_here and (status == "failed" or exec_error):
+    if not failed_here and (file_status == "failed" or exec_error):
         message = opt_str(result, "failureMessage", source, at) or opt_str(
             result, "message", source, at
         )

@@ -131,7 +131,8 @@ def _emit(test: dict[str, Any], outcome: Outcome, source: Source, sink: Sink, at
     title = test.get("title")
     if not isinstance(title, str):
         raise source.error(f"{at}.title: expected a string, got {type_name(title)}")
-    full = test.get("fullTitle") if isinstance(test.get("fullTitle"), str) else title
+    full_title = test.get("fullTitle")
+    full = full_title if isinstance(full_title, str) else title
     prefix = full[: -len(title)].strip() if title and full.endswith(title) else ""
     err = _error(test)
     message = output = kind = None
