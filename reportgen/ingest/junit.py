@@ -1,19 +1,825 @@
-"""JUnit XML ingester (placeholder until implemented)."""
+"""JUnit XML ingester: every common dialect, streamed with lxml, refusing hostile documents."""
 
 from __future__ import annotations
 
-from reportgen.ingest.base import Ingester, Sink, Source
+import codecs
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from lxml import etree
+
+from reportgen.errors import InputError
+from reportgen.ingest.base import Ingester, Sink, Source, clean_optional, first_line
+from reportgen.model import Attempt, Outcome
+
+#: Root elements of the JUnit family. TRX (`TestRun`), NUnit (`test-run`) and xUnit.net
+#: (`assemblies`) are other ingesters' formats; XML names are case-sensitive.
+ROOTS = frozenset({"testsuites", "testsuite", "testrun"})
+
+#: Bytes handed to lxml per read; lxml asks for 32 KiB, bigger reads mean fewer filter calls.
+_CHUNK = 1 << 16
+#: A prolog (declaration, comments, DOCTYPE) longer than this is refused: no producer writes one.
+_MAX_PROLOG = 1 << 20
+
+# Bytes that are never allowed in XML 1.0 (C0 controls except tab, LF, CR). In UTF-8 and in
+# the ASCII-compatible single-byte encodings they only ever stand for themselves, so they can
+# be filtered from the byte stream without decoding it.
+_INVALID_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x1B), *range(0x1C, 0x20)])
+_INVALID_BYTES_RE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# ESC is kept through the parser as a noncharacter (legal in XML) and restored afterwards, so
+# that the Sink's ANSI stripping removes whole colour sequences instead of leaving "[31m".
+_ESC_PLACEHOLDER = "\ufdd0"
+_ESC_PLACEHOLDER_BYTES = _ESC_PLACEHOLDER.encode("utf-8")
+# Character references to the same forbidden characters (`&#27;`, `&#x1B;`).
+_ESC_REF = re.compile(rb"&#(?:[xX]0*1[bB]|0*27);")
+_BAD_REF = re.compile(
+    rb"&#(?:[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-aA-Ac-fC-F])|0*(?:[0-8]|1[124-9]|2[0-689]|3[01]));"
+)
+
+_DECL_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+# A DOCTYPE naming only an external DTD (which is never loaded). Anything else, that is an
+# internal subset, may declare entities and is refused.
+_EXTERNAL_DOCTYPE = re.compile(
+    rb"""<!DOCTYPE\s+[^\s>\[]+(?:\s+(?:SYSTEM\s+(?:"[^"]*"|'[^']*')"""
+    rb"""|PUBLIC\s+(?:"[^"]*"|'[^']*')\s+(?:"[^"]*"|'[^']*')))?\s*>"""
+)
+_NAME = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+_WS = b" \t\r\n"
+
+_TIME_UNITS = {
+    "ns": 1e-9,
+    "us": 1e-6,
+    "µs": 1e-6,
+    "μs": 1e-6,
+    "ms": 1e-3,
+    "s": 1.0,
+    "sec": 1.0,
+    "secs": 1.0,
+    "min": 60.0,
+    "m": 60.0,
+    "h": 3600.0,
+}
+_TIME_WITH_UNIT = re.compile(r"^\s*([0-9.,]+(?:[eE][-+]?\d+)?)\s*([A-Za-zµμ]+)\s*$")
+
+#: testcase `status` / `result` values meaning "did not run" (ctest, googletest, Bazel, tst).
+_NOT_RUN = frozenset(
+    {"disabled", "notrun", "not run", "not_run", "skipped", "skip", "ignored", "suppressed"}
+)
+_FAILED_STATUS = frozenset({"fail", "failed", "failure"})
+_ERROR_STATUS = frozenset({"error", "errored"})
+_TRUE = frozenset({"true", "1", "yes"})
+
+_FRAME_COUNTS = ("failures", "errors", "skipped", "disabled", "tests")
+
+
+def _localname(tag: str) -> str:
+    return tag.rpartition("}")[2] if tag[:1] == "{" else tag
+
+
+# --- sniffing --------------------------------------------------------------------------------
+def _utf8_head(head: bytes) -> bytes:
+    """The head as UTF-8 bytes: BOMs removed, UTF-16 (with or without BOM) transcoded."""
+    if head.startswith(codecs.BOM_UTF8):
+        return head[3:]
+    encoding = None
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    elif head.startswith(b"<\x00"):
+        encoding = "utf-16-le"
+    elif head.startswith(b"\x00<"):
+        encoding = "utf-16-be"
+    if encoding is None:
+        return head
+    usable = head[: len(head) - len(head) % 2]
+    return usable.decode(encoding, errors="replace").encode("utf-8")
+
+
+def root_name(head: bytes) -> str | None:
+    """Local name of the root element, looking past declarations, comments and a DOCTYPE.
+
+    None when the head is not XML or the root starts beyond it.
+    """
+    data = _utf8_head(head)
+    pos = 0
+    size = len(data)
+    while pos < size:
+        while pos < size and data[pos] in _WS:
+            pos += 1
+        if data.startswith(b"<?", pos):
+            end = data.find(b"?>", pos)
+        elif data.startswith(b"<!--", pos):
+            end = data.find(b"-->", pos)
+        elif data.startswith(b"<!DOCTYPE", pos):
+            end = data.find(b">", pos)
+        else:
+            match = _NAME.match(data, pos)
+            if match is None:
+                return None
+            return match.group(1).decode("ascii", "replace").rpartition(":")[2]
+        if end < 0:
+            return None
+        pos = end + 2
+    return None
+
+
+# --- the byte stream lxml reads --------------------------------------------------------------
+class _Stream:
+    """File-like object feeding lxml: refuses entity declarations, transcodes UTF-16 to UTF-8,
+    repairs invalid UTF-8 and drops characters XML 1.0 forbids, each with a warning.
+    """
+
+    def __init__(self, source: Source, sink: Sink) -> None:
+        self._source = source
+        self._sink = sink
+        self._handle = source.open()
+        self.root: str | None = None
+        #: Set once an ESC was seen, so text is only scanned for the placeholder when needed.
+        self.had_escape = False
+        self._consumed = 0  # input bytes read so far (for warning line numbers)
+        self._lines = 0  # newlines before the current chunk (only tracked for UTF-16)
+        self._carry = b""
+        self._eof = False
+        self._decoder: codecs.IncrementalDecoder | None = None
+        self._check_utf8 = True
+        self._warned_utf8 = False
+        self._warned_control = False
+        self._prolog_done = False
+        self._prolog = b""
+        self._setup(source.head)
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def _setup(self, head: bytes) -> None:
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            self._decoder = codecs.getincrementaldecoder("utf-16")(errors="replace")
+        elif head.startswith(b"<\x00"):
+            self._decoder = codecs.getincrementaldecoder("utf-16-le")(errors="replace")
+        elif head.startswith(b"\x00<"):
+            self._decoder = codecs.getincrementaldecoder("utf-16-be")(errors="replace")
+        if self._decoder is not None:
+            return
+        declared = _DECL_ENCODING.match(head.removeprefix(codecs.BOM_UTF8))
+        if declared is not None:
+            name = declared.group(1).decode("ascii").lower().replace("_", "-")
+            # Other declared encodings (ISO-8859-1, windows-1252, ...) accept any byte; lxml
+            # decodes them itself.
+            self._check_utf8 = name in ("utf-8", "utf8", "us-ascii", "ascii")
+
+    @property
+    def lxml_encoding(self) -> str | None:
+        """Encoding lxml must assume instead of the declaration (the stream is UTF-8 then)."""
+        return "utf-8" if self._decoder is not None else None
+
+    def _line_at(self, offset_in_file: int) -> int:
+        """1-based line of a byte offset of the original file (rare path: re-reads the file)."""
+        if self._decoder is not None:
+            return self._lines + 1
+        lines = 0
+        remaining = offset_in_file
+        with self._source.path.open("rb") as handle:
+            while remaining > 0:
+                block = handle.read(min(remaining, 1 << 20))
+                if not block:
+                    break
+                lines += block.count(b"\n")
+                remaining -= len(block)
+        return lines + 1
+
+    def read(self, size: int = -1) -> bytes:
+        # lxml stops at b"" only; never return an empty chunk before the end.
+        while True:
+            if self._eof:
+                return b""
+            raw = self._handle.read(_CHUNK)
+            start = self._consumed
+            self._consumed += len(raw)
+            if not raw:
+                self._eof = True
+                if self._decoder is not None:
+                    tail = self._decoder.decode(b"", final=True).encode("utf-8")
+                    data = self._carry + tail
+                else:
+                    data = self._carry
+                self._carry = b""
+                if not self._prolog_done:
+                    data = self._check_prolog(data, final=True)
+                return self._clean(data, start, final=True) if data else b""
+            if self._decoder is not None:
+                text = self._decoder.decode(raw)
+                self._lines += text.count("\n")
+                raw = text.encode("utf-8")
+            data = self._carry + raw
+            start -= len(self._carry)
+            self._carry = b""
+            if not self._prolog_done:
+                data = self._check_prolog(data, final=False)
+                if not data:
+                    continue
+            out = self._clean(data, start, final=False)
+            if out:
+                return out
+
+    def _check_prolog(self, data: bytes, *, final: bool) -> bytes:
+        """Hold bytes back until the root element starts; refuse entity declarations."""
+        buffered = self._prolog + data
+        pos = 3 if buffered.startswith(codecs.BOM_UTF8) else 0
+        size = len(buffered)
+        while True:
+            while pos < size and buffered[pos] in _WS:
+                pos += 1
+            if pos >= size:
+                break
+            if buffered.startswith(b"<?", pos):
+                end = buffered.find(b"?>", pos)
+                step = 2
+            elif buffered.startswith(b"<!--", pos):
+                end = buffered.find(b"-->", pos)
+                step = 3
+            elif buffered.startswith(b"<!DOCTYPE", pos):
+                match = _EXTERNAL_DOCTYPE.match(buffered, pos)
+                if match is not None:
+                    pos = match.end()
+                    continue
+                gt = buffered.find(b">", pos)
+                if gt < 0 and not final and size < _MAX_PROLOG:
+                    break
+                line = buffered.count(b"\n", 0, pos) + 1
+                if b"<!ENTITY" in buffered[pos:]:
+                    raise self._source.error(
+                        "refusing a DOCTYPE that declares entities "
+                        "(entity expansion and external entities are not allowed)",
+                        line=line,
+                    )
+                raise self._source.error(
+                    "refusing a DOCTYPE with an internal subset "
+                    "(JUnit XML needs no DTD; entity declarations are not allowed)",
+                    line=line,
+                )
+            elif buffered.startswith(b"<!", pos) and size - pos >= 9:
+                raise self._source.error(
+                    "not JUnit XML: unexpected markup before the root element",
+                    line=buffered.count(b"\n", 0, pos) + 1,
+                )
+            else:
+                match = _NAME.match(buffered, pos)
+                if match is None:
+                    if size - pos < 64 and not final:
+                        break
+                    raise self._source.error(
+                        "not XML: no root element found",
+                        line=buffered.count(b"\n", 0, pos) + 1,
+                    )
+                name = _localname(match.group(1).decode("utf-8", "replace")).rpartition(":")[2]
+                if match.end() == size and not final:
+                    break  # the name may continue in the next chunk
+                if name not in ROOTS:
+                    raise self._source.error(
+                        f"not JUnit XML: the root element is <{name}>, "
+                        "expected <testsuites>, <testsuite> or <testrun>",
+                        line=buffered.count(b"\n", 0, pos) + 1,
+                    )
+                self.root = name
+                self._prolog_done = True
+                self._prolog = b""
+                return buffered
+            if end < 0:
+                break
+            pos = end + step
+        if final:
+            if not buffered.strip(_WS + codecs.BOM_UTF8):
+                raise self._source.error("file is empty")
+            raise self._source.error(
+                "not XML: no root element found", line=buffered.count(b"\n") + 1
+            )
+        if size > _MAX_PROLOG:
+            raise self._source.error("not JUnit XML: more than 1 MiB before the root element")
+        self._prolog = buffered
+        return b""
+
+    def _clean(self, data: bytes, start: int, *, final: bool) -> bytes:
+        if not final:
+            # Keep a possibly split multi-byte character or character reference for the next
+            # chunk, so that neither check below sees half of one.
+            cut = len(data)
+            tail = data[-12:]
+            amp = tail.rfind(b"&")
+            if amp >= 0 and b";" not in tail[amp:]:
+                cut = len(data) - len(tail) + amp
+            if self._check_utf8:
+                for back in range(1, 4):
+                    if back > cut:
+                        break
+                    byte = data[cut - back]
+                    if byte < 0x80:
+                        break
+                    if byte >= 0xC0:
+                        need = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+                        if need > back:
+                            cut -= back
+                        break
+            if cut < len(data):
+                self._carry = data[cut:]
+                data = data[:cut]
+        if self._check_utf8 and self._decoder is None:
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                if not self._warned_utf8:
+                    self._warned_utf8 = True
+                    self._sink.warn(
+                        f"invalid UTF-8 (byte 0x{data[exc.start]:02x}) replaced by U+FFFD",
+                        line=self._line_at(start + exc.start),
+                    )
+                data = data.decode("utf-8", errors="replace").encode("utf-8")
+        kept = data.translate(None, _INVALID_BYTES)
+        if len(kept) != len(data):
+            self._note_control(data, start)
+            data = kept
+        if b"\x1b" in data:
+            self.had_escape = True
+            data = data.replace(b"\x1b", _ESC_PLACEHOLDER_BYTES)
+        if b"&#" in data:
+            if _ESC_REF.search(data):
+                self.had_escape = True
+                data = _ESC_REF.sub(_ESC_PLACEHOLDER_BYTES, data)
+            if _BAD_REF.search(data):
+                self._note_control(data, start)
+                data = _BAD_REF.sub(b"", data)
+        return data
+
+    def _note_control(self, data: bytes, start: int) -> None:
+        if self._warned_control:
+            return
+        self._warned_control = True
+        match = _INVALID_BYTES_RE.search(data) or _BAD_REF.search(data)
+        offset = start + (match.start() if match else 0)
+        self._sink.warn(
+            "control characters that XML 1.0 forbids were removed "
+            "(the producer wrote raw terminal output)",
+            line=self._line_at(offset),
+        )
+
+
+# --- times, counts, timestamps ---------------------------------------------------------------
+def _parse_time_text(text: str) -> float | None:
+    """Seconds from the less common spellings: `1,234.5`, `0,03`, `80.803us`, `1.5 s`."""
+    value = text.strip()
+    factor = 1.0
+    match = _TIME_WITH_UNIT.match(value)
+    if match is not None:
+        unit = match.group(2)
+        if unit not in _TIME_UNITS:
+            return None
+        factor = _TIME_UNITS[unit]
+        value = match.group(1)
+    if "," in value:
+        # Both separators: the comma groups thousands. A single comma alone is a decimal
+        # comma (German, French locales): `0,03`. Several commas group thousands.
+        if "." in value or value.count(",") > 1:
+            value = value.replace(",", "")
+        else:
+            value = value.replace(",", ".")
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number * factor
+
+
+def _parse_count(text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        return int(text.strip())
+    except ValueError:
+        return None
+
+
+def _parse_timestamp(text: str) -> datetime | None:
+    try:
+        stamp = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    if stamp.year < 1971:
+        return None  # Go's zero time and similar placeholders mean "unknown"
+    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
+
+
+class _Frame:
+    """A testsuite being read: its path, where it starts, and what it declares."""
+
+    __slots__ = ("declared", "elem", "file", "line", "name", "path", "start")
+
+    def __init__(
+        self,
+        elem: Any,
+        name: str,
+        path: tuple[str, ...],
+        file: str | None,
+        declared: dict[str, int],
+        start: tuple[int, int, int, int, int],
+    ) -> None:
+        self.elem = elem
+        self.name = name
+        self.path = path
+        self.file = file
+        self.line: int | None = elem.sourceline
+        self.declared = declared
+        self.start = start
+
+
+class _Reader:
+    """One pass over one file."""
+
+    def __init__(self, source: Source, sink: Sink) -> None:
+        self.source = source
+        self.sink = sink
+        self.stream = _Stream(source, sink)
+        self.frames: list[_Frame] = []
+        # Running counts of testcase elements by outcome, snapshotted per suite to check the
+        # counts it declares. Passed tests are derived from the sink, not counted here.
+        self.n_failed = 0
+        self.n_errors = 0
+        self.n_skipped = 0
+        self.n_merged = 0
+        self.last_row = -1  # rows are numbered in order: a smaller one means a merged duplicate
+        self.ns_times = False
+        self.earliest: datetime | None = None
+
+    # The hot loop: one iteration per testsuite start/end and per testcase end.
+    def run(self) -> None:
+        sink = self.sink
+        stream = self.stream
+        parser = etree.iterparse(
+            stream,
+            events=("start", "end"),
+            tag=("{*}testsuites", "{*}testsuite", "{*}testrun", "{*}testcase"),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            # Needed for text nodes over 10 MB (captured output); entity bombs are refused
+            # before parsing (see _Stream), so libxml2's own amplification limit is not needed.
+            huge_tree=True,
+            remove_comments=True,
+            remove_pis=True,
+            encoding=stream.lxml_encoding,
+        )
+        frames = self.frames
+        test = sink.test
+        passed = Outcome.PASSED
+        suite: tuple[str, ...] = ()
+        try:
+            for event, elem in parser:
+                tag = elem.tag
+                if tag == "testcase" or (tag[0] == "{" and _localname(tag) == "testcase"):
+                    if event == "start":
+                        continue
+                    if len(elem):
+                        self._case(elem, suite)
+                    else:
+                        get = elem.get
+                        name = get("name")
+                        classname = get("classname")
+                        time = get("time")
+                        # Anything beyond these three attributes (status, file, ...) or a
+                        # missing name takes the general path.
+                        if name is None or len(elem.attrib) != (
+                            1 + (classname is not None) + (time is not None)
+                        ):
+                            self._case(elem, suite)
+                        else:
+                            if time is None:
+                                duration = None
+                            else:
+                                try:
+                                    duration = float(time)
+                                except ValueError:
+                                    duration = self._time(time)
+                                else:
+                                    if not 0.0 <= duration < 1e6 or self.ns_times:
+                                        duration = self._time(time)
+                            if stream.had_escape:
+                                self._case(elem, suite)
+                            else:
+                                row = test(
+                                    name=name,
+                                    outcome=passed,
+                                    classname=classname,
+                                    suite=suite,
+                                    duration=duration,
+                                )
+                                if row > self.last_row:
+                                    self.last_row = row
+                                else:
+                                    self.n_merged += 1
+                    parent = elem.getparent()
+                    if parent is not None:
+                        parent.remove(elem)
+                    continue
+                local = _localname(tag)
+                if event == "start":
+                    if local == "testsuite":
+                        frames.append(self._open_suite(elem))
+                        suite = frames[-1].path
+                    else:
+                        self._open_root(elem)
+                else:
+                    if frames:
+                        self._close_suite(frames.pop())
+                        suite = frames[-1].path if frames else ()
+                    elem.clear()
+                    parent = elem.getparent()
+                    if parent is not None:
+                        parent.remove(elem)
+        except etree.XMLSyntaxError as exc:
+            raise self._syntax_error(exc) from None
+        except InputError:
+            raise
+        finally:
+            stream.close()
+        if self.ns_times:
+            sink.warn("times are integers in nanoseconds (container-structure-test); converted")
+
+    # --- suites --------------------------------------------------------------------------
+    def _snapshot(self) -> tuple[int, int, int, int, int]:
+        return (self.sink.records, self.n_failed, self.n_errors, self.n_skipped, self.n_merged)
+
+    def _open_root(self, elem: Any) -> None:
+        self._note_timestamp(elem.get("timestamp"))
+        frame = self._open_suite(elem)
+        frame.path = ()
+        frame.name = _localname(elem.tag)
+        self.frames.append(frame)
+
+    def _open_suite(self, elem: Any) -> _Frame:
+        get = elem.get
+        parent = self.frames[-1] if self.frames else None
+        name = (get("name") or "").strip()
+        base = parent.path if parent is not None else ()
+        # Unnamed suites (container-structure-test) add nothing to the path.
+        path = (*base, name) if name else base
+        declared: dict[str, int] = {}
+        for key in _FRAME_COUNTS:
+            value = _parse_count(get(key))
+            if value is not None:
+                declared[key] = value
+        self._note_timestamp(get("timestamp"))
+        file = get("file") or (parent.file if parent is not None else None)
+        return _Frame(elem, name, path, file, declared, self._snapshot())
+
+    def _close_suite(self, frame: _Frame) -> None:
+        declared = frame.declared
+        if not declared:
+            return
+        records, failed, errors, skipped, merged = self._snapshot()
+        s_records, s_failed, s_errors, s_skipped, s_merged = frame.start
+        elements = records - s_records
+        distinct = elements - (merged - s_merged)
+        found = {
+            "failures": failed - s_failed,
+            "errors": errors - s_errors,
+            "skipped": skipped - s_skipped,
+        }
+        problems: list[str] = []
+        if "tests" in declared and declared["tests"] not in (elements, distinct):
+            problems.append(f"tests={declared['tests']} but it contains {elements}")
+        for key in ("failures", "errors"):
+            if key in declared and declared[key] != found[key]:
+                problems.append(f"{key}={declared[key]} but it contains {found[key]}")
+        if "skipped" in declared or "disabled" in declared:
+            # ctest counts disabled tests apart from skipped ones; both are skipped here.
+            said = declared.get("skipped", 0) + declared.get("disabled", 0)
+            if said != found["skipped"] and declared.get("skipped", 0) != found["skipped"]:
+                problems.append(f"skipped={said} but it contains {found['skipped']}")
+        if problems:
+            what = f"suite {frame.name!r}" if frame.name else "an unnamed suite"
+            if not frame.path and frame.name in ROOTS:
+                what = f"<{frame.name}>"
+            self.sink.warn(
+                f"{what} declares {'; '.join(problems)} (counted from the testcases)",
+                line=frame.line,
+            )
+
+    def _note_timestamp(self, text: str | None) -> None:
+        if not text:
+            return
+        stamp = _parse_timestamp(text)
+        if stamp is None:
+            return
+        if self.earliest is None or stamp < self.earliest:
+            self.earliest = stamp
+            self.sink.timestamp = text.strip()
+
+    # --- times ---------------------------------------------------------------------------
+    def _time(self, text: str) -> float | None:
+        """Seconds from a `time` attribute that is not a plain small decimal."""
+        stripped = text.strip()
+        if stripped.isdigit():
+            value = float(stripped)
+            # container-structure-test writes integer nanoseconds; no test takes a million
+            # seconds, and once one such value is seen the file's other integers are too.
+            if value >= 1e6 or self.ns_times:
+                self.ns_times = True
+                return value / 1e9
+            return value
+        value_or_none = _parse_time_text(stripped)
+        if value_or_none is None or value_or_none != value_or_none or value_or_none < 0:
+            self.sink.warn(f"unreadable test time {text!r} treated as unknown", once=f"time:{text}")
+            return None
+        if value_or_none == float("inf"):
+            return None
+        return value_or_none
+
+    # --- testcases (the general path) ----------------------------------------------------
+    def _case(self, elem: Any, suite: tuple[str, ...]) -> None:
+        get = elem.get
+        frame = self.frames[-1] if self.frames else None
+        name = get("name")
+        if name is None or not name.strip():
+            self.sink.warn("testcase without a name", line=elem.sourceline, once="noname")
+            name = name or "(unnamed)"
+        classname = get("classname") or get("class") or None
+        time = get("time") or get("duration")
+        duration = None if time is None else self._duration(time)
+        file = get("file") or (frame.file if frame is not None else None)
+        line = _parse_count(get("line"))
+        outcome: Outcome | None = None
+        message: str | None = None
+        type_: str | None = None
+        body: str | None = None
+        properties: dict[str, str] = {}
+        attempts: list[Attempt] = []
+        outputs: list[str] = []
+        flaky = False
+        for child in elem:
+            ctag = child.tag
+            if not isinstance(ctag, str):
+                continue
+            kind = _localname(ctag)
+            if kind in ("failure", "error"):
+                this = Outcome.FAILED if kind == "failure" else Outcome.ERROR
+                if outcome in (Outcome.FAILED, Outcome.ERROR):
+                    # A second failure element: keep its text, the first one decides.
+                    extra = self._text(child)
+                    if extra:
+                        outputs.append(extra)
+                    continue
+                outcome = this
+                body = self._text(child)
+                message = self._restore(child.get("message")) or first_line(body)
+                type_ = child.get("type")
+                file = file or child.get("file")
+                line = line if line is not None else _parse_count(child.get("line"))
+            elif kind == "skipped":
+                if outcome in (Outcome.FAILED, Outcome.ERROR):
+                    continue
+                outcome = Outcome.SKIPPED
+                skip_text = self._text(child)
+                message = self._restore(child.get("message")) or first_line(skip_text)
+                type_ = child.get("type")
+                if skip_text:
+                    body = skip_text
+                if type_ == "pytest.xfail":
+                    properties["xfail"] = message or "true"
+            elif kind in ("flakyFailure", "flakyError", "rerunFailure", "rerunError"):
+                attempts.append(self._attempt(child, kind))
+                if kind.startswith("flaky"):
+                    flaky = True
+            elif kind in ("system-out", "system-err"):
+                text = self._text(child)
+                if text and text.strip():
+                    outputs.append(f"[{kind}]\n{text}")
+            elif kind == "properties":
+                for prop in child:
+                    if not isinstance(prop.tag, str) or _localname(prop.tag) != "property":
+                        continue
+                    pname = prop.get("name")
+                    if pname:
+                        value = prop.get("value")
+                        properties[pname] = (
+                            self._restore(value if value is not None else prop.text) or ""
+                        )
+        if outcome is None:
+            status = (get("status") or get("result") or "").strip().lower()
+            if status in _NOT_RUN or (get("ignored") or "").lower() in _TRUE:
+                outcome = Outcome.SKIPPED
+                message = f"status {status}" if status else "ignored"
+            elif (get("skipped") or "").lower() in _TRUE:
+                outcome = Outcome.SKIPPED
+            elif status in _FAILED_STATUS:
+                outcome = Outcome.FAILED
+            elif status in _ERROR_STATUS:
+                outcome = Outcome.ERROR
+            elif attempts and not flaky:
+                # Only rerun elements: every execution failed.
+                outcome = attempts[-1].outcome
+            else:
+                outcome = Outcome.PASSED
+        if outcome is Outcome.FAILED:
+            self.n_failed += 1
+        elif outcome is Outcome.ERROR:
+            self.n_errors += 1
+        elif outcome is Outcome.SKIPPED:
+            self.n_skipped += 1
+        if attempts:
+            # The recorded execution comes first for reruns (Surefire writes <failure> then
+            # <rerunFailure>s) and last for flaky passes (the reruns failed before the pass).
+            final = Attempt(outcome=outcome, duration=duration, message=message, type=type_)
+            attempts = [*attempts, final] if flaky else [final, *attempts]
+        output_parts = ([body] if body else []) + outputs
+        output = "\n".join(output_parts) if output_parts else None
+        if output is not None and self.stream.had_escape:
+            output = output.replace(_ESC_PLACEHOLDER, "\x1b")
+        if message is not None and self.stream.had_escape:
+            message = message.replace(_ESC_PLACEHOLDER, "\x1b")
+        row = self.sink.test(
+            name=self._restore(name) or name,
+            outcome=outcome,
+            classname=self._restore(classname),
+            suite=suite,
+            duration=duration,
+            message=message,
+            type=type_,
+            output=output,
+            file=file,
+            line=line,
+            properties=properties or None,
+            attempts=attempts,
+            flaky=flaky,
+        )
+        if row > self.last_row:
+            self.last_row = row
+        else:
+            self.n_merged += 1
+
+    def _duration(self, text: str) -> float | None:
+        try:
+            value = float(text)
+        except ValueError:
+            return self._time(text)
+        if not 0.0 <= value < 1e6 or self.ns_times:
+            return self._time(text)
+        return value
+
+    def _attempt(self, child: Any, kind: str) -> Attempt:
+        outcome = Outcome.FAILED if kind.endswith("Failure") else Outcome.ERROR
+        parts: list[str] = []
+        text = child.text
+        if text and text.strip():
+            parts.append(text)
+        for sub in child:
+            if isinstance(sub.tag, str):
+                sub_text = self._text(sub)
+                if sub_text and sub_text.strip():
+                    local = _localname(sub.tag)
+                    parts.append(sub_text if local == "stackTrace" else f"[{local}]\n{sub_text}")
+        body = "\n".join(parts) or None
+        time = child.get("time")
+        return Attempt(
+            outcome=outcome,
+            duration=None if time is None else self._duration(time),
+            message=clean_optional(self._restore(child.get("message")))
+            or clean_optional(first_line(body)),
+            type=clean_optional(child.get("type")),
+            output=clean_optional(self._restore(body)),
+        )
+
+    def _text(self, elem: Any) -> str | None:
+        if len(elem):
+            return "".join(elem.itertext()) or None
+        return elem.text
+
+    def _restore(self, text: str | None) -> str | None:
+        if text is not None and self.stream.had_escape:
+            return text.replace(_ESC_PLACEHOLDER, "\x1b")
+        return text
+
+    def _syntax_error(self, exc: etree.XMLSyntaxError) -> InputError:
+        message = str(exc.msg or exc)
+        message = re.sub(r",? line \d+, column \d+$", "", message)
+        line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
+        if "Premature end of data" in message or "EndTag" in message or "end of data" in message:
+            hint = "the file is truncated or not well-formed"
+        else:
+            hint = None
+        return self.source.error(f"malformed XML: {message}", line=line, hint=hint)
 
 
 class JUnitIngester(Ingester):
-    """Placeholder: recognises nothing yet."""
+    """JUnit XML in its dialects: Surefire, Gradle, pytest, jest-junit, mocha, go, ctest, ..."""
 
     name = "junit"
-    description = "JUnit XML"
-    patterns = ()
+    description = (
+        "JUnit XML (Surefire, Gradle, pytest, jest-junit, mocha/Cypress, go-junit-report, "
+        "gotestsum, ctest, PHPUnit, Catch2, nextest, .NET, Node, Bazel)"
+    )
+    patterns = ("TEST-*.xml", "junit*.xml", "*.junit.xml", "report.xml")
 
     def sniff(self, head: bytes, path: str) -> float:
-        return 0.0
+        return 0.9 if root_name(head) in ROOTS else 0.0
 
     def read(self, source: Source, sink: Sink) -> None:
-        raise source.error("this format is not implemented yet")
+        _Reader(source, sink).run()
