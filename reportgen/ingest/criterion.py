@@ -1,19 +1,158 @@
-"""Criterion.rs estimates.json / sample.json ingester (placeholder until implemented)."""
+"""Criterion.rs result files under `target/criterion/<id>/{new,base}/`.
+
+`estimates.json` holds point estimates (mean, median, std_dev, median_abs_dev, slope) with
+bootstrap confidence intervals, in nanoseconds per iteration. `sample.json` holds the raw
+measurements: `iters[i]` iterations took `times[i]` ns, so each sample is times/iters. When
+both files sit in the same folder, `estimates.json` carries both (one metric) and
+`sample.json` adds nothing, so reading the whole folder counts each benchmark once.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from reportgen.ingest._metrics_common import (
+    head_text,
+    load_json,
+    mapping,
+    number,
+    sequence,
+)
 from reportgen.ingest.base import Ingester, Sink, Source
+from reportgen.model import Direction
+
+_ESTIMATE = re.compile(r'"(?:point_estimate|confidence_interval|standard_error)"\s*:')
+_SAMPLE = re.compile(r'"iters"\s*:\s*\[')
+# Criterion's estimate names -> criteria vocabulary (others are kept as properties).
+_STATS = {"mean": "mean", "median": "median", "std_dev": "stdev"}
+_NS = 1e-9
 
 
 class CriterionIngester(Ingester):
-    """Placeholder: recognises nothing yet."""
+    """Reads Criterion.rs `estimates.json` and `sample.json`."""
 
     name = "criterion"
-    description = "Criterion.rs estimates.json / sample.json"
-    patterns = ()
+    description = "Criterion.rs estimates.json (with CIs) and sample.json (raw samples)"
+    patterns = ("target/criterion/**/new/estimates.json", "target/criterion/**/new/sample.json")
 
     def sniff(self, head: bytes, path: str) -> float:
+        parts = Path(path).parts
+        if "change" in parts[-2:-1]:
+            return 0.0  # change/estimates.json holds relative changes, not times
+        text = head_text(head).lstrip()
+        if not text.startswith("{") and not text.startswith("["):
+            return 0.0
+        if _ESTIMATE.search(text) and re.search(r'"(?:mean|median)"\s*:', text):
+            return 0.9
+        if _SAMPLE.search(text) and re.search(r'"times"\s*:', text):
+            return 0.85
         return 0.0
 
     def read(self, source: Source, sink: Sink) -> None:
-        raise source.error("this format is not implemented yet")
+        data = load_json(source)
+        if isinstance(data, dict) and ("iters" in data or "times" in data):
+            folder = source.path.parent
+            if (folder / "estimates.json").is_file() and source.path.name != "estimates.json":
+                sink.warn("read together with estimates.json in the same folder")
+                return
+            samples = _samples(data, source)
+            sink.metric(
+                name=_benchmark_id(source.path),
+                unit="s",
+                direction=Direction.LOWER_IS_BETTER,
+                samples=samples,
+                n=len(samples),
+                source=str(source.path.parent),
+                properties=_sampling_mode(data),
+            )
+            return
+        estimates = mapping(data, source, "document")
+        stats: dict[str, float] = {}
+        properties: dict[str, str] = {}
+        for key, raw in estimates.items():
+            if raw is None:
+                continue  # slope is null in flat sampling mode
+            estimate = mapping(raw, source, key)
+            point = number(estimate.get("point_estimate"), source, f"{key}.point_estimate")
+            interval = mapping(
+                estimate.get("confidence_interval"), source, f"{key}.confidence_interval"
+            )
+            low = number(interval.get("lower_bound"), source, f"{key}.lower_bound")
+            high = number(interval.get("upper_bound"), source, f"{key}.upper_bound")
+            level = number(interval.get("confidence_level"), source, f"{key}.confidence_level")
+            if not low <= point <= high:
+                sink.warn(f"{key}: point estimate {point} lies outside its interval")
+            if key in _STATS:
+                stats[_STATS[key]] = point * _NS
+            else:
+                properties[f"{key}_s"] = repr(point * _NS)
+            properties[f"{key}_ci_low_s"] = repr(low * _NS)
+            properties[f"{key}_ci_high_s"] = repr(high * _NS)
+            properties["confidence_level"] = repr(level)
+        if not stats:
+            raise source.error("no mean, median or std_dev estimate")
+        samples: list[float] | None = None
+        sibling = source.path.parent / "sample.json"
+        if sibling.is_file():
+            sample_source = Source(sibling, str(sibling), b"")
+            sample_data = load_json(sample_source)
+            samples = _samples(sample_data, sample_source)
+            properties.update(_sampling_mode(sample_data))
+        sink.metric(
+            name=_benchmark_id(source.path),
+            unit="s",
+            direction=Direction.LOWER_IS_BETTER,
+            samples=samples,
+            stats=stats,
+            n=len(samples) if samples is not None else None,
+            source=str(source.path.parent),
+            properties=properties,
+        )
+
+
+def _samples(data: Any, source: Source) -> list[float]:
+    """Per-iteration seconds from a sample.json: {"iters": [...], "times": [...]}."""
+    if isinstance(data, list) and len(data) == 2:  # Criterion 0.2: [iters, times]
+        data = {"iters": data[0], "times": data[1]}
+    document = mapping(data, source, "document")
+    iters = sequence(document.get("iters"), source, "iters")
+    times = sequence(document.get("times"), source, "times")
+    if len(iters) != len(times):
+        raise source.error(f"{len(iters)} iteration counts for {len(times)} times")
+    if not times:
+        raise source.error("no samples")
+    result = []
+    for i, (count, total) in enumerate(zip(iters, times, strict=True)):
+        n = number(count, source, f"iters[{i}]")
+        if n <= 0:
+            raise source.error(f"iters[{i}]: {count} iterations cannot be timed")
+        result.append(number(total, source, f"times[{i}]") / n * _NS)
+    return result
+
+
+def _sampling_mode(data: Any) -> dict[str, str]:
+    mode = data.get("sampling_mode") if isinstance(data, dict) else None
+    return {"sampling_mode": mode} if isinstance(mode, str) else {}
+
+
+def _benchmark_id(path: Path) -> str:
+    """The benchmark's id: benchmark.json's full_id, else its folder below `criterion/`."""
+    folder = path.parent
+    if folder.name in ("new", "base"):
+        folder = folder.parent
+    for candidate in (path.parent / "benchmark.json", folder / "new" / "benchmark.json"):
+        try:
+            meta = json.loads(candidate.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(meta, dict) and isinstance(meta.get("full_id"), str):
+            return meta["full_id"]
+    parts = folder.parts
+    if "criterion" in parts:
+        below = parts[len(parts) - parts[::-1].index("criterion") :]
+        if below:
+            return "/".join(below)
+    return folder.name or str(folder)

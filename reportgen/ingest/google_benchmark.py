@@ -55,7 +55,7 @@ class _Series:
     order: tuple[int, int, int]
     samples: dict[str, list[float]] = field(default_factory=dict)  # metric suffix -> values
     units: dict[str, str] = field(default_factory=dict)
-    aggregates: dict[str, dict[str, float]] = field(default_factory=dict)
+    aggregates: dict[str, float] = field(default_factory=dict)  # statistic -> value
     repetitions: int | None = None
     iterations: list[int] = field(default_factory=list)
     label: str | None = None
@@ -101,7 +101,7 @@ class GoogleBenchmarkIngester(Ingester):
                 key = run_name or base
                 entry = self._series(series, key, row, i)
                 if stat in _AGGREGATE_STAT:
-                    entry.aggregates[stat] = self._times(row, at, source)
+                    entry.aggregates[_AGGREGATE_STAT[stat]] = self._times(row, at, source)
                     entry.units.setdefault("", "")
                 skipped_aggregates += 1
                 continue
@@ -117,7 +117,7 @@ class GoogleBenchmarkIngester(Ingester):
                     entry.samples.setdefault(suffix, []).append(value)
                     entry.units[suffix] = unit
             for counter, value in row.items():
-                if counter in _KNOWN or isinstance(value, bool) or isinstance(value, str):
+                if counter in _KNOWN or isinstance(value, bool | str):
                     continue
                 if isinstance(value, int | float):
                     suffix = f" [{counter}]"

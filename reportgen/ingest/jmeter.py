@@ -1,19 +1,184 @@
-"""JMeter JTL CSV ingester (placeholder until implemented)."""
+"""Apache JMeter JTL results in CSV (with or without the header row): per-label samples.
+
+Each sampler label becomes two metrics: `LABEL` with its `elapsed` times (seconds) as samples,
+and `LABEL [success]`, the share of successful samples with n. Transaction Controller parents
+are labels of their own (marked `transaction`), so no sample is counted twice in a label.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import re
+from typing import Any
+
+from reportgen.ingest._metrics_common import head_text, note_timestamp
 from reportgen.ingest.base import Ingester, Sink, Source
+from reportgen.model import Direction
+
+# JMeter's column names (jmeter.properties, CSV SaveService).
+_HEADER_START = re.compile(r"^\ufeff?\"?timeStamp\"?([,;\t|])")
+# Headerless rows: epoch-ms timestamp, elapsed, then label ... success (true/false) later on.
+_HEADERLESS = re.compile(r"^\d{10,13},\d+,[^\n]*,(?:true|false),")
+# In every default column set the first eight are fixed (failureMessage came later, after them).
+_DEFAULT_COLUMNS = {"timeStamp": 0, "elapsed": 1, "label": 2, "responseMessage": 4, "success": 7}
+_TRANSACTION = "Number of samples in transaction"
 
 
 class JMeterIngester(Ingester):
-    """Placeholder: recognises nothing yet."""
+    """Reads JMeter's CSV JTL: per-label elapsed-time samples and success rates."""
 
     name = "jmeter"
-    description = "JMeter JTL CSV"
-    patterns = ()
+    description = "JMeter JTL CSV (-l results.jtl): per-label elapsed samples and success rate"
+    patterns = ("*.jtl", "results*.csv")
 
     def sniff(self, head: bytes, path: str) -> float:
+        text = head_text(head)
+        first = text.split("\n", 1)[0]
+        if _HEADER_START.match(first) and "elapsed" in first and "label" in first:
+            return 0.95
+        if _HEADERLESS.match(first) and first.count(",") >= 7:
+            return 0.8
         return 0.0
 
     def read(self, source: Source, sink: Sink) -> None:
-        raise source.error("this format is not implemented yet")
+        handle = io.TextIOWrapper(source.open(), encoding="utf-8-sig", newline="")
+        with handle:
+            first = handle.readline()
+            if not first.strip():
+                raise source.error("file is empty")
+            match = _HEADER_START.match(first)
+            delimiter = match.group(1) if match else ","
+            header = next(csv.reader([first], delimiter=delimiter)) if match else None
+            if header is None:
+                handle.seek(0)
+            reader = csv.reader(handle, delimiter=delimiter, strict=True)
+            columns = self._columns(header, source)
+            self._read_rows(reader, columns, 1 if header else 0, source, sink)
+
+    @staticmethod
+    def _columns(header: list[str] | None, source: Source) -> dict[str, int]:
+        if header is None:
+            return dict(_DEFAULT_COLUMNS)
+        index = {name.strip(): i for i, name in enumerate(header)}
+        missing = [name for name in ("elapsed", "label") if name not in index]
+        if missing:
+            raise source.error(f"header has no {' or '.join(missing)} column", line=1)
+        return {k: index[k] for k in _DEFAULT_COLUMNS if k in index}
+
+    def _read_rows(
+        self,
+        reader: Any,
+        columns: dict[str, int],
+        offset: int,
+        source: Source,
+        sink: Sink,
+    ) -> None:
+        ei, li = columns["elapsed"], columns["label"]
+        si = columns.get("success")
+        mi = columns.get("responseMessage")
+        elapsed: dict[str, list[float]] = {}
+        failures: dict[str, int] = {}
+        transactions: set[str] = set()
+        width = max(columns.values()) + 1
+        first_row: list[str] | None = None
+        short: tuple[int, int] | None = None  # (line, columns) of a short row, if any
+        while True:
+            try:
+                # The hot loop: one dict lookup, one float() and one comparison per row.
+                for row in reader:
+                    if short is not None:
+                        raise source.error(
+                            f"row has {short[1]} columns, expected at least {width}", line=short[0]
+                        )
+                    label = row[li]
+                    bucket = elapsed.get(label)
+                    if bucket is None:
+                        bucket = elapsed[label] = []
+                        failures[label] = 0
+                        first_row = first_row or row
+                        if len(row) < width:
+                            raise IndexError
+                        if mi is not None and row[mi].startswith(_TRANSACTION):
+                            transactions.add(label)
+                    bucket.append(float(row[ei]))
+                    if si is not None and row[si] != "true":
+                        if row[si] != "false":
+                            raise source.error(
+                                f"success is {row[si][:20]!r}, expected true or false",
+                                line=reader.line_num,
+                            )
+                        failures[label] += 1
+                break
+            except IndexError:
+                if not row or not "".join(row).strip():
+                    continue  # blank line
+                # A short last row is a run killed mid-write; anywhere else it is damage.
+                short = (reader.line_num, len(row))
+            except UnicodeDecodeError as exc:
+                raise source.error(
+                    f"not valid UTF-8 (byte 0x{exc.object[exc.start]:02x})",
+                    line=reader.line_num + 1,
+                ) from None
+            except csv.Error as exc:
+                raise source.error(f"malformed CSV: {exc}", line=reader.line_num) from None
+            except ValueError:
+                raise source.error(
+                    f"elapsed {row[ei][:20]!r} is not a number", line=reader.line_num
+                ) from None
+        if short is not None:
+            sink.warn(
+                f"last row has {short[1]} columns, expected at least {width}: cut short, "
+                "not read (was the test still running?)",
+                line=short[0],
+            )
+            _drop_empty(elapsed, failures)
+        if not elapsed:
+            raise source.error("no samples (only a header)", line=offset or None)
+        if first_row is not None and "timeStamp" in columns:
+            self._timestamp(first_row[columns["timeStamp"]], sink)
+        for label, values in elapsed.items():
+            if min(values) < 0:
+                raise source.error(f"negative elapsed time in label {label!r}")
+            self._emit(label, values, failures[label], si is not None, label in transactions, sink)
+
+    @staticmethod
+    def _emit(
+        label: str, values: list[float], failed: int, has_success: bool, tx: bool, sink: Sink
+    ) -> None:
+        # Labels are free text (WebDriver labels span lines); names must fit on one.
+        name = " ".join(label.split()) or "(empty label)"
+        properties = {"transaction": "true"} if tx else {}
+        n = len(values)
+        sink.metric(
+            name=name,
+            unit="s",
+            direction=Direction.LOWER_IS_BETTER,
+            samples=[v * 0.001 for v in values],  # JTL elapsed is in milliseconds
+            n=n,
+            source=label,
+            properties=properties,
+        )
+        if has_success:
+            sink.metric(
+                name=f"{name} [success]",
+                unit="ratio",
+                direction=Direction.HIGHER_IS_BETTER,
+                stats={"rate": (n - failed) / n},
+                n=n,
+                source=label,
+                properties={**properties, "successes": str(n - failed), "failures": str(failed)},
+            )
+
+    @staticmethod
+    def _timestamp(value: str, sink: Sink) -> None:
+        if value.isdigit():
+            note_timestamp(sink, int(value) / 1000.0)
+        else:
+            note_timestamp(sink, value)
+
+
+def _drop_empty(elapsed: dict[str, list[float]], failures: dict[str, int]) -> None:
+    for label in [k for k, v in elapsed.items() if not v]:
+        del elapsed[label]
+        del failures[label]
