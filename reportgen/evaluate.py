@@ -1128,26 +1128,15 @@ def _tests_criterion(ctx: _Context, crit: Criterion, eff: Effective) -> _Outcome
     # Evidence: every input holding a selected or required test, singled-out ids first.
     per_input: dict[int, list[str]] = defaultdict(list)
     totals: dict[int, int] = defaultdict(int)
-    first_ids = [x for c in deciding for x in c.ids]
-    shown: set[str] = set()
-    for i in dict.fromkeys([*singled, *selected]):
-        totals[table.input_of(i)] += 1
-    for test_id in first_ids:
-        shown.add(test_id)
-    id_input = {table.id_of(i): table.input_of(i) for i in singled}
-    for test_id in first_ids:
-        if test_id in id_input:
-            per_input[id_input[test_id]].append(test_id)
-    for i in dict.fromkeys([*singled, *selected]):
-        index = table.input_of(i)
-        if len(per_input[index]) >= MAX_IDS_PER_REF:
-            continue
-        test_id = table.id_of(i)
-        if test_id not in shown:
-            per_input[index].append(test_id)
-            shown.add(test_id)
-    for index in totals:
-        per_input.setdefault(index, [])
+    first = {x for c in deciding for x in c.ids}
+    rows = list(dict.fromkeys([*singled, *selected]))
+    ids = [table.id_of(i) for i in rows]
+    order = sorted(range(len(rows)), key=lambda k: ids[k] not in first)
+    for k in order:
+        index = table.input_of(rows[k])
+        totals[index] += 1
+        if len(per_input[index]) < MAX_IDS_PER_REF:
+            per_input[index].append(ids[k])
     evidence = ctx.refs(per_input, kind="tests", totals=totals)
     if spec.new_failures is not None and ctx.baseline is not None and ctx.baseline.inputs:
         base_inputs: dict[int, list[str]] = {
