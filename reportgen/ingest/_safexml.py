@@ -60,8 +60,8 @@ def parse_xml(data: bytes, source: Source) -> etree._Element:
     root_tag = _ROOT.search(probe)
     prologue = probe[: root_tag.start()] if root_tag else probe
     if b"<!ENTITY" in prologue:
-        line = prologue.count(b"\n", 0, prologue.index(b"<!ENTITY")) + 1
-        raise source.error("XML entity declarations are not allowed", line=line)
+        at = prologue.count(b"\n", 0, prologue.index(b"<!ENTITY")) + 1
+        raise source.error("XML entity declarations are not allowed", line=at)
     parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,

@@ -1,0 +1,249 @@
+"""Visual Studio TRX: corpus samples, class join, counters, data rows, reruns, broken files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reportgen.errors import InputError
+from reportgen.ingest import detect, load
+from reportgen.ingest.base import HEAD_BYTES
+from reportgen.ingest.trx import parse_timespan
+from reportgen.model import Outcome, Run
+from tests.conftest import run_cli
+
+NS = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"
+
+
+def counts(run: Run) -> tuple[int, int, int, int, int]:
+    """(total, passed, failed, errors, skipped)."""
+    c = run.tests.outcome_counts()
+    return (
+        len(run.tests),
+        c[Outcome.PASSED],
+        c[Outcome.FAILED],
+        c[Outcome.ERROR],
+        c[Outcome.SKIPPED],
+    )
+
+
+# Counted by hand from <Results>:
+# - dorny xUnit: 11 results, 5 Passed, 5 Failed, 1 NotExecuted (Counters say notExecuted=0).
+# - dorny xUnit v3: 2 real tests (1 Failed, 1 Passed) and 2 synthetic
+#   "[Test Class Cleanup Failure (...)]" results -> errors, not test failures.
+# - MSTest: 7 results, 3 Passed, 3 Failed, 1 NotExecuted (Counters say notExecuted=0).
+CORPUS_COUNTS = {
+    "dorny-dotnet-trx.trx": (11, 5, 5, 0, 1),
+    "dorny-dotnet-xunitv3.trx": (4, 1, 1, 2, 0),
+    "liquid-mstest-net9.trx": (7, 3, 3, 0, 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS_COUNTS))
+def test_corpus_counts(corpus: Path, name: str) -> None:
+    path = corpus / "trx" / name
+    assert detect(path.read_bytes()[:HEAD_BYTES], str(path)) is not None
+    run = load([str(path)])
+    assert run.inputs[0].format == "trx"
+    assert counts(run) == CORPUS_COUNTS[name]
+    assert run.inputs[0].timestamp is not None
+
+
+def test_every_corpus_file_has_expected_counts(corpus: Path) -> None:
+    assert sorted(p.name for p in (corpus / "trx").iterdir()) == sorted(CORPUS_COUNTS)
+
+
+def test_display_names_join_their_class_by_test_id(corpus: Path) -> None:
+    run = load([str(corpus / "trx" / "dorny-dotnet-trx.trx")])
+    by_id = {t.id: t for t in run.tests}
+    custom = by_id["DotnetTests.XUnitTests.CalculatorTests::Should be even number(i: 3)"]
+    assert custom.outcome == Outcome.FAILED
+    assert custom.message is not None and custom.message.startswith("Assert.True() Failure")
+    assert custom.output is not None and "CalculatorTests.cs:line 67" in custom.output
+    divide = by_id["DotnetTests.XUnitTests.CalculatorTests::Exception_In_TargetTest"]
+    assert divide.type == "System.DivideByZeroException"
+    assert divide.duration == pytest.approx(0.0008377)
+    skipped = by_id["DotnetTests.XUnitTests.CalculatorTests::Skipped_Test"]
+    assert skipped.outcome == Outcome.SKIPPED and skipped.message == "Skipped test"
+    assert any("notExecuted=0 (results: 1)" in w.message for w in run.warnings)
+
+
+def test_xunit_v3_cleanup_failures_are_errors_of_their_class(corpus: Path) -> None:
+    run = load([str(corpus / "trx" / "dorny-dotnet-xunitv3.trx")])
+    errors = [t for t in run.tests if t.outcome == Outcome.ERROR]
+    assert len(errors) == 2
+    assert all(t.classname == "DotnetTests.XUnitV3Tests.FixtureTests" for t in errors)
+    assert all(t.name.startswith("[Test Class Cleanup Failure") for t in errors)
+    # The counters agree with the results in this file: no warning.
+    assert not run.warnings
+
+
+def test_mstest_skip_reason_and_categories(corpus: Path) -> None:
+    run = load([str(corpus / "trx" / "liquid-mstest-net9.trx")])
+    skip = next(t for t in run.tests if t.name == "SkipTest")
+    assert skip.outcome == Outcome.SKIPPED
+    assert skip.message == "Skipped"
+    assert skip.duration is None
+    assert skip.properties["categories"] == "Skip"
+    passing = next(t for t in run.tests if t.name == "PassingTest")
+    assert passing.output is not None and passing.output.startswith("TestContext Messages:")
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("00:00:00.1084258", 0.1084258),
+        ("00:00:00", 0.0),
+        ("01:02:03.5", 3723.5),
+        ("1.00:00:01", 86401.0),
+        ("garbage", None),
+        ("", None),
+    ],
+)
+def test_timespans(text: str, seconds: float | None) -> None:
+    assert parse_timespan(text) == (pytest.approx(seconds) if seconds is not None else None)
+
+
+def _trx(tmp_path: Path, results: str, definitions: str = "", counters: str = "") -> Path:
+    path = tmp_path / "run.trx"
+    summary = f"<ResultSummary outcome='Completed'><Counters {counters}/></ResultSummary>"
+    path.write_text(
+        f'<?xml version="1.0" encoding="utf-8"?>\n<TestRun id="1" xmlns="{NS}">\n'
+        f"<Results>{results}</Results><TestDefinitions>{definitions}</TestDefinitions>"
+        f"{summary if counters else ''}</TestRun>\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_outcome_vocabulary(tmp_path: Path) -> None:
+    outcomes = [
+        "Passed",
+        "Failed",
+        "Error",
+        "Timeout",
+        "Aborted",
+        "NotExecuted",
+        "Inconclusive",
+        "NotRunnable",
+        "PassedButRunAborted",
+        "Pending",
+    ]
+    results = "".join(
+        f'<UnitTestResult testId="id{i}" testName="T{i}" outcome="{o}" duration="00:00:01"/>'
+        for i, o in enumerate(outcomes)
+    )
+    run = load([str(_trx(tmp_path, results, counters='total="10" passed="2" failed="1"'))])
+    got = {t.name: t.outcome for t in run.tests}
+    assert got == {
+        "T0": Outcome.PASSED,
+        "T1": Outcome.FAILED,
+        "T2": Outcome.ERROR,
+        "T3": Outcome.FAILED,
+        "T4": Outcome.ERROR,
+        "T5": Outcome.SKIPPED,
+        "T6": Outcome.SKIPPED,
+        "T7": Outcome.ERROR,
+        "T8": Outcome.PASSED,
+        "T9": Outcome.SKIPPED,
+    }
+    assert next(t for t in run.tests if t.name == "T3").type == "Timeout"
+    # Declared counters are checked against the results: only `passed` disagrees.
+    assert [w.message.split(": ", 1)[1] for w in run.warnings] == ["passed=2 (results: 1)"]
+
+
+def test_data_driven_inner_results_are_the_tests(tmp_path: Path) -> None:
+    results = (
+        '<UnitTestResult testId="a" testName="DataTest" outcome="Failed" '
+        'resultType="DataDrivenTest"><InnerResults>'
+        '<UnitTestResult testId="a" testName="DataTest" dataRowInfo="1" outcome="Passed"/>'
+        '<UnitTestResult testId="a" testName="DataTest" dataRowInfo="2" outcome="Failed">'
+        "<Output><ErrorInfo><Message>row 2 bad</Message></ErrorInfo></Output>"
+        "</UnitTestResult></InnerResults></UnitTestResult>"
+    )
+    definitions = (
+        '<UnitTest name="DataTest" id="a"><TestMethod className="Ns.Data" name="DataTest"/>'
+        "</UnitTest>"
+    )
+    run = load([str(_trx(tmp_path, results, definitions))])
+    assert counts(run) == (2, 1, 1, 0, 0)
+    assert {t.id for t in run.tests} == {"Ns.Data::DataTest (row 1)", "Ns.Data::DataTest (row 2)"}
+
+
+def test_a_rerun_of_the_same_test_id_is_one_flaky_test(tmp_path: Path) -> None:
+    results = (
+        '<UnitTestResult testId="a" testName="Ns.C.Retry" outcome="Failed">'
+        "<Output><ErrorInfo><Message>first try</Message></ErrorInfo></Output></UnitTestResult>"
+        '<UnitTestResult testId="a" testName="Ns.C.Retry" outcome="Passed"/>'
+        # Same display name, different test id: a different test, not a rerun.
+        '<UnitTestResult testId="b" testName="Ns.C.Retry" outcome="Passed"/>'
+    )
+    definitions = "".join(
+        f'<UnitTest name="Ns.C.Retry" id="{i}"><TestMethod className="Ns.C" name="Retry"/>'
+        "</UnitTest>"
+        for i in "ab"
+    )
+    run = load([str(_trx(tmp_path, results, definitions))])
+    assert counts(run) == (2, 2, 0, 0, 0)
+    flaky = [t for t in run.tests if t.flaky]
+    assert len(flaky) == 1 and len(flaky[0].attempts) == 2
+
+
+def test_nunit_and_xunit_files_are_not_trx() -> None:
+    from reportgen.ingest.trx import TrxIngester
+
+    sniff = TrxIngester().sniff
+    assert sniff(b'<?xml version="1.0"?>\n<test-run id="2">', "x.xml") == 0
+    assert sniff(b'<?xml version="1.0"?>\n<testsuites>', "x.trx") == 0
+    assert sniff(f'\ufeff<?xml version="1.0"?>\n<TestRun xmlns="{NS}">'.encode(), "x") > 0.9
+
+
+BOMB = (
+    '<?xml version="1.0"?>\n<!DOCTYPE TestRun [\n <!ENTITY a "aaaaaaaaaa">\n'
+    ' <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">\n <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">\n]>\n'
+    f'<TestRun xmlns="{NS}"><Results><UnitTestResult testName="&c;" outcome="Passed"/>'
+    "</Results></TestRun>\n"
+)
+EXTERNAL = (
+    '<?xml version="1.0"?>\n<!DOCTYPE TestRun [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+    f'<TestRun xmlns="{NS}"><Results><UnitTestResult testName="&x;" outcome="Passed"/>'
+    "</Results></TestRun>\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (b"", "empty"),
+        (f'<?xml version="1.0"?>\n<TestRun xmlns="{NS}">\n<Results>\n'.encode(), "malformed"),
+        (f'<TestRun xmlns="{NS}"><Results name="caf\xe9"/></TestRun>'.encode("latin-1"), "XML"),
+        (BOMB.encode(), "entity"),
+        (EXTERNAL.encode(), "entity"),
+        (b'<?xml version="1.0"?><testsuites/>', "not a TRX"),
+    ],
+)
+def test_broken_files_are_input_errors(tmp_path: Path, content: bytes, needle: str) -> None:
+    path = tmp_path / "broken.trx"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as info:
+        load([str(path)], format="trx")
+    assert "broken.trx" in str(info.value) and needle in str(info.value)
+
+
+def test_broken_file_through_the_cli_is_one_line_and_exit_4(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.trx"
+    path.write_text(BOMB, encoding="utf-8")
+    proc = run_cli("summary", str(path))
+    assert proc.returncode == 4
+    assert "bomb.trx" in proc.stderr and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_truncated_corpus_file_is_an_input_error_with_a_line(corpus: Path, tmp_path: Path) -> None:
+    data = (corpus / "trx" / "dorny-dotnet-trx.trx").read_bytes()
+    path = tmp_path / "cut.trx"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputError) as info:
+        load([str(path)])
+    assert info.value.path == str(path) and info.value.line is not None
