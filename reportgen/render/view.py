@@ -62,6 +62,7 @@ _VERDICT_CLASS = {
 }
 _COMPARISON = {"<=": "≤", ">=": "≥", "==": "=", "<": "<", ">": ">"}
 _STAT_LABEL = {
+    "change": "change against baseline",
     "pass_rate": "pass rate",
     "rate": "rate",
     "ratio": "ratio to baseline",
@@ -338,38 +339,55 @@ def _signed_percent(change: float) -> str:
     return f"{sign}{format_percent(abs(change))}"
 
 
-def format_measured(f: Figures) -> str:
-    """The measured value with its confidence interval, as the evaluation computed them."""
+def _is_change(f: Figures) -> bool:
+    """A baseline comparison stated as a relative change (+0.25 = 25% up)."""
+    return f.stat == "change" or (f.stat is None and f.change is not None and f.unit == "ratio")
+
+
+def format_measured(f: Figures, medians: tuple[str, str] | None = None) -> str:
+    """The measured value with its confidence interval, as the evaluation computed them.
+
+    `medians` (baseline, current), already formatted, are shown before a baseline change.
+    """
     if f.value is None and f.change is None:
         return "no measurement"
     unit = "×" if f.stat == "ratio" and f.unit in ("", "ratio", "x") else f.unit
     parts: list[str] = []
-    if f.baseline_value is not None and f.stat != "ratio" and f.value is not None:
-        parts.append(f"{fmt(f.baseline_value, unit)} → {fmt(f.value, unit)}")
-    elif f.value is not None:
-        label = _STAT_LABEL.get(f.stat or "", f.stat or "")
+    change = _is_change(f)
+    if medians is not None and (change or f.change is not None):
+        parts.append(f"median {medians[0]} → {medians[1]}")
+    if f.value is not None and not change:
+        label = _STAT_LABEL.get(f.stat or "", (f.stat or "").replace("_", " "))
         parts.append(f"{label} {fmt(f.value, unit)}".strip())
-    if f.change is not None:
+    if f.change is not None or (change and f.value is not None):
+        amount = f.change if f.change is not None else f.value
+        assert amount is not None
         direction = ""
         if f.regression is not None:
             direction = " (regression)" if f.regression else " (improvement)"
-        if f.change == 0:
+        if amount == 0:
             direction = " (no change)"
-        parts.append(f"{_signed_percent(f.change)}{direction}")
+        parts.append(f"{_signed_percent(amount)}{direction}")
     if f.ci_low is not None and f.ci_high is not None:
         conf = f"{f.confidence * 100:g}% " if f.confidence is not None else ""
-        parts.append(f"{conf}CI {fmt(f.ci_low, unit)} – {fmt(f.ci_high, unit)}")
+        if change:
+            low, high = _signed_percent(f.ci_low), _signed_percent(f.ci_high)
+        else:
+            low, high = fmt(f.ci_low, unit), fmt(f.ci_high, unit)
+        parts.append(f"{conf}CI {low} to {high}")
     if f.point_estimate:
         parts.append("point estimate (weaker)")
     return ", ".join(parts)
 
 
 def format_threshold(f: Figures) -> str:
-    """The threshold as the evaluation applied it ('≤ 1.05×', '≥ 99.0%')."""
+    """The threshold as the evaluation applied it ('≤ 1.05×', '≥ 99.0%', '≤ +5.0%')."""
     if f.threshold is None:
         return "—"
-    unit = "×" if f.stat == "ratio" and f.unit in ("", "ratio", "x") else f.unit
     op = _COMPARISON.get(f.comparison or "", f.comparison or "")
+    if _is_change(f):
+        return f"{op} {_signed_percent(f.threshold)}".strip()
+    unit = "×" if f.stat == "ratio" and f.unit in ("", "ratio", "x") else f.unit
     return f"{op} {fmt(f.threshold, unit)}".strip()
 
 
@@ -395,7 +413,14 @@ def _evidence(refs: Sequence[EvidenceRef]) -> tuple[EvidenceView, ...]:
     )
 
 
-def _row(c: CriterionResult) -> CriterionRow:
+Medians = dict[str, tuple[str, str]]
+
+
+def _medians_for(metric: str | None, medians: Medians) -> tuple[str, str] | None:
+    return medians.get(metric) if metric else None
+
+
+def _row(c: CriterionResult, medians: Medians) -> CriterionRow:
     return CriterionRow(
         id=one_line(c.id, 200),
         title=one_line(c.title or c.id, 300),
@@ -403,7 +428,7 @@ def _row(c: CriterionResult) -> CriterionRow:
         status_label=_STATUS_LABEL[c.status],
         severity=c.severity.value,
         advisory=c.severity is Severity.ADVISORY,
-        measured=format_measured(c.figures),
+        measured=format_measured(c.figures, _medians_for(c.metric, medians)),
         threshold=format_threshold(c.figures),
         n=_format_n(c.figures),
         evidence=_evidence(c.evidence),
@@ -414,7 +439,7 @@ def _row(c: CriterionResult) -> CriterionRow:
                 metric=one_line(i.metric, 200),
                 status=i.status.value,
                 status_label=_STATUS_LABEL[i.status],
-                measured=format_measured(i.figures),
+                measured=format_measured(i.figures, _medians_for(i.metric, medians)),
                 reason=one_line(i.reason),
             )
             for i in c.items
@@ -422,14 +447,21 @@ def _row(c: CriterionResult) -> CriterionRow:
     )
 
 
-def _to_change(c: CriterionResult) -> str:
+def _sentence(value: str) -> str:
+    """Evaluator phrases as sentences: capitalised, with a full stop."""
+    value = value[:1].upper() + value[1:]
+    return value if value.endswith((".", "!", "?")) else value + "."
+
+
+def _to_change(c: CriterionResult, medians: Medians) -> str:
     """What would change the outcome, in the evaluation's own terms."""
     if c.to_decide:
-        return one_line(c.to_decide)
+        return _sentence(one_line(c.to_decide))
     f = c.figures
     if c.raw_status is Status.FAIL and f.threshold is not None:
-        what = _STAT_LABEL.get(f.stat or "", f.stat or "the measured value")
-        return f"It passes once {what} is {format_threshold(f)} (now {format_measured(f)})."
+        what = _STAT_LABEL.get(f.stat or "", (f.stat or "the measured value").replace("_", " "))
+        now = format_measured(f, _medians_for(c.metric, medians))
+        return f"It passes once {what} is {format_threshold(f)} (now {now})."
     if c.raw_status is Status.FAIL:
         return "It passes once the evidence it names no longer fails: " + one_line(c.reason)
     return "More evidence of the kind this criterion reads."
@@ -512,7 +544,7 @@ def _phases(ev: Evaluation, rows: dict[str, CriterionRow]) -> tuple[PhaseView, .
     return tuple(out)
 
 
-def _findings(ev: Evaluation) -> tuple[FindingView, ...]:
+def _findings(ev: Evaluation, medians: Medians) -> tuple[FindingView, ...]:
     chosen = [c for c in ev.criteria if c.status is not Status.PASS]
     chosen.sort(key=lambda c: (c.severity is Severity.ADVISORY, _SEVERITY_ORDER[c.status]))
     return tuple(
@@ -523,9 +555,9 @@ def _findings(ev: Evaluation) -> tuple[FindingView, ...]:
             status_label=_STATUS_LABEL[c.status],
             severity=c.severity.value,
             reason=one_line(c.reason, 1000),
-            measured=format_measured(c.figures),
+            measured=format_measured(c.figures, _medians_for(c.metric, medians)),
             threshold=format_threshold(c.figures),
-            to_change=_to_change(c),
+            to_change=_to_change(c, medians),
             evidence=_evidence(c.evidence),
             waiver=_waiver_text(c),
         )
@@ -552,7 +584,7 @@ def _impacts(ev: Evaluation, rows: dict[str, CriterionRow]) -> tuple[ImpactGroup
     return tuple(out)
 
 
-def _risks(ev: Evaluation) -> tuple[RiskView, ...]:
+def _risks(ev: Evaluation, medians: Medians) -> tuple[RiskView, ...]:
     chosen = [c for c in ev.criteria if c.status is not Status.PASS]
     chosen.sort(key=lambda c: (c.severity is Severity.ADVISORY, _SEVERITY_ORDER[c.status]))
     out = []
@@ -564,10 +596,10 @@ def _risks(ev: Evaluation) -> tuple[RiskView, ...]:
             step = f"Resolve before the waiver expires ({_waiver_text(c)})."
         elif c.status is Status.FAIL:
             risk = one_line(c.reason, 300)
-            step = _to_change(c)
+            step = _to_change(c, medians)
         else:
             risk = "Not shown either way: " + one_line(c.reason, 300)
-            step = _to_change(c)
+            step = _to_change(c, medians)
         out.append(
             RiskView(
                 id=one_line(c.id, 200),
@@ -862,8 +894,10 @@ def build_view(
     if source_date_epoch is None:
         source_date_epoch = os.environ.get("SOURCE_DATE_EPOCH")
     ev = evaluation
-    rows = {c.id: _row(c) for c in ev.criteria}
     metrics, charts = _metrics(run, baseline, ev)
+    # Baseline and current medians, as described in the metrics table, shown beside changes.
+    medians = {m.name: (m.baseline_median, m.median) for m in metrics if m.baseline_n != "—"}
+    rows = {c.id: _row(c, medians) for c in ev.criteria}
     inputs = _inputs(run.inputs, False) + (_inputs(baseline.inputs, True) if baseline else [])
     skipped = [f"{text(s.path)}: {one_line(s.reason, 200)}" for s in run.skipped]
     provenance = ProvenanceView(
@@ -887,9 +921,9 @@ def build_view(
         exit_code=int(ev.verdict.exit_code),
         summary=_summary(ev),
         phases=_phases(ev, rows),
-        findings=_findings(ev),
+        findings=_findings(ev, medians),
         impacts=_impacts(ev, rows),
-        risks=_risks(ev),
+        risks=_risks(ev, medians),
         tests=_tests(run),
         metrics=metrics,
         charts=charts,

@@ -87,11 +87,11 @@ def test_criteria_outside_every_phase_are_still_shown() -> None:
 
 def test_figures_are_formatted_with_ci_threshold_and_direction(view: ReportView) -> None:
     row = view.phases[0].rows[0]
-    assert row.measured == "ratio to baseline 1.25×, +25.0% (regression), 95% CI 1.23× – 1.27×"
-    assert row.threshold == "≤ 1.05×"
+    assert row.measured == "median 1.2 s → 1.5 s, +25.0% (regression), 95% CI +23.0% to +27.0%"
+    assert row.threshold == "≤ +5.0%"
     assert row.n == "10 (baseline 10)"
     rate = view.phases[1].rows[0]
-    assert rate.measured == "pass rate 100.0%, 95% CI 74.1% – 100.0%"
+    assert rate.measured == "pass rate 100.0%, 95% CI 74.1% to 100.0%"
     assert rate.threshold == "≥ 99.0%"
 
 
@@ -114,7 +114,7 @@ def test_findings_and_risks_cover_only_non_passing_criteria(view: ReportView) ->
     # Insufficient: what would decide it comes from the evaluation, word for word.
     assert by_id["reliability"].to_change == "299 consecutive passes would show at least 99%."
     # Fail: what would change it is stated in the evaluation's own threshold.
-    assert "≤ 1.05×" in by_id["connect-no-regression"].to_change
+    assert "≤ +5.0%" in by_id["connect-no-regression"].to_change
     assert by_id["latency-cv"].waiver == "noisy runners, #512 (active, expires 2026-12-31)"
 
 
@@ -219,6 +219,7 @@ def test_untrusted_text_loses_control_characters() -> None:
         ("p95", 0.0123, "s", "p95 12.3 ms"),
         ("cv", 0.042, "ratio", "CV 4.2%"),
         ("count", 7.0, "", "count 7"),
+        ("required_failed", 0.0, "", "required failed 0"),
     ],
 )
 def test_format_measured_simple(stat: str, value: float, unit: str, expected: str) -> None:
@@ -226,6 +227,14 @@ def test_format_measured_simple(stat: str, value: float, unit: str, expected: st
 
     assert format_measured(Figures(stat=stat, value=value, unit=unit)) == expected
     assert format_threshold(Figures(stat=stat, value=value, unit=unit)) == "—"
+
+
+def test_ratio_stat_is_a_multiplier() -> None:
+    from reportgen.evaluation import Figures
+
+    f = Figures(stat="ratio", value=1.25, ci_low=1.2, ci_high=1.3, threshold=1.05, comparison="<=")
+    assert format_measured(f) == "ratio to baseline 1.25×, CI 1.2× to 1.3×"
+    assert format_threshold(f) == "≤ 1.05×"
 
 
 def test_no_value_is_no_measurement() -> None:
