@@ -57,13 +57,14 @@ def make_run(tests: int, failures: int, seed: int = 4) -> tuple[Run, Run]:
     every = max(tests // max(failures, 1), 1)
     failed = 0
     for i in range(tests):
-        suite = f"service.module{i % suites:03d}"
+        # Consecutive blocks of tests per suite, so the failures spread over every suite.
+        suite = f"service.module{i * suites // tests:03d}"
         name = f"test_behaviour_{i:06d}[case-{i % 17}]"
         duration = rng.lognormvariate(-3.5, 1.2)
         if failures and i % every == every - 1 and failed < failures:
             failed += 1
             output = "\n".join(
-                f"    at service/module{i % suites:03d}/handler.py:{100 + k}: step {k} of request "
+                f"    at {suite.replace('.', '/')}/handler.py:{100 + k}: step {k} of request "
                 f"{i}: payload={{'id': {i}, 'attempt': {k}}}"
                 for k in range(OUTPUT_LINES)
             )

@@ -81,6 +81,12 @@ def _fit(text: str, max_chars: int) -> str:
     return text[:head] + "…" + text[len(text) - tail :]
 
 
+def _chars_in(width: float, font_size: float) -> int:
+    """Characters that fit in `width` px: DejaVu Sans averages about 0.55 em per character
+    in test ids; 0.58 leaves a margin so labels stay inside the chart."""
+    return max(8, int(width / (font_size * 0.58)))
+
+
 def _esc(text: str) -> str:
     return escape(text, quote=True)
 
@@ -386,7 +392,7 @@ def outcomes_svg(rows: Sequence[tuple[str, int, int, int, int]]) -> str:
         body.append(_text(8, top + 14, "no tests", colour=MUTED_COLOUR))
         return _svg(top + 24, "Test outcomes per suite: no tests", body)
 
-    max_chars = int(label_w / 6.3)
+    max_chars = _chars_in(label_w, 11)
     for index, (name, *counts) in enumerate(shown):
         values = [max(int(c), 0) for c in counts]
         total = sum(values)
@@ -444,7 +450,7 @@ def slowest_svg(rows: Sequence[tuple[str, float]]) -> str:
     Rows without a finite, non-negative duration are ignored. At most MAX_SLOWEST_ROWS are
     drawn; a note says how many were left out.
     """
-    label_w, bar_l, bar_r, row_h, top = 270.0, 276.0, 560.0, 20.0, 30.0
+    label_w, bar_l, bar_r, row_h, top = 300.0, 306.0, 560.0, 20.0, 30.0
     body: list[str] = [_text(8, 18, "Slowest tests", size=13, weight="bold")]
     valid = [
         (str(label), float(sec))
@@ -460,7 +466,7 @@ def slowest_svg(rows: Sequence[tuple[str, float]]) -> str:
         return _svg(top + 24, "Slowest tests: no test durations", body)
 
     longest = shown[0][1] or 1.0
-    max_chars = int(label_w / 6.3)
+    max_chars = _chars_in(label_w, 10.5)
     for index, (label, seconds) in enumerate(shown):
         y = top + index * row_h
         clean = _clean_label(label) or "(unnamed test)"
