@@ -94,20 +94,20 @@ class CriterionIngester(Ingester):
             properties["confidence_level"] = repr(level)
         if not stats:
             raise source.error("no mean, median or std_dev estimate")
-        samples: list[float] | None = None
+        est_samples: list[float] | None = None
         sibling = source.path.parent / "sample.json"
         if sibling.is_file():
             sample_source = Source(sibling, str(sibling), b"")
             sample_data = load_json(sample_source)
-            samples = _samples(sample_data, sample_source)
+            est_samples = _samples(sample_data, sample_source)
             properties.update(_sampling_mode(sample_data))
         sink.metric(
             name=_benchmark_id(source.path),
             unit="s",
             direction=Direction.LOWER_IS_BETTER,
-            samples=samples,
+            samples=est_samples,
             stats=stats,
-            n=len(samples) if samples is not None else None,
+            n=len(est_samples) if est_samples is not None else None,
             source=str(source.path.parent),
             properties=properties,
         )

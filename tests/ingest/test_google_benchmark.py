@@ -1,0 +1,116 @@
+"""Google Benchmark JSON: corpus files, real 1.7.1 output, aggregates and broken files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from reportgen.errors import InputError
+from reportgen.ingest import detect, load
+from reportgen.model import Direction
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "google-benchmark"
+
+
+def test_real_repetitions_become_samples() -> None:
+    path = FIXTURES / "repetitions.json"
+    raw = json.loads(path.read_text())["benchmarks"]
+    run = load([str(path)])
+    assert run.inputs[0].format == "google-benchmark"
+    by_name = {m.name: m for m in run.metrics}
+    assert list(by_name) == [
+        "BM_StringCopy/64", "BM_StringCopy/64 [cpu]", "BM_StringCopy/64 [bytes_per_second]",
+        "BM_StringCopy/4096", "BM_StringCopy/4096 [cpu]", "BM_StringCopy/4096 [bytes_per_second]",
+        "BM_Loop", "BM_Loop [cpu]", "BM_Loop [widgets]",
+    ]  # fmt: skip
+    # Aggregates (_mean, _median, _stddev, _cv) are not metrics and add no samples.
+    reps = [b for b in raw if b["name"] == "BM_StringCopy/64"]
+    copy64 = by_name["BM_StringCopy/64"]
+    assert copy64.samples == pytest.approx(tuple(b["real_time"] * 1e-9 for b in reps))
+    assert by_name["BM_StringCopy/64 [cpu]"].samples == pytest.approx(
+        tuple(b["cpu_time"] * 1e-9 for b in reps)
+    )
+    # time_unit "us" honoured.
+    loops = [b for b in raw if b["name"] == "BM_Loop"]
+    assert by_name["BM_Loop"].samples == pytest.approx(tuple(b["real_time"] * 1e-6 for b in loops))
+    throughput = by_name["BM_StringCopy/4096 [bytes_per_second]"]
+    assert throughput.unit == "B/s" and throughput.direction is Direction.HIGHER_IS_BETTER
+    assert copy64.direction is Direction.LOWER_IS_BETTER and copy64.n == 3
+    assert run.inputs[0].timestamp is not None
+
+
+def test_aggregates_only_are_point_estimates() -> None:
+    path = FIXTURES / "aggregates-only.json"
+    raw = {b["name"]: b for b in json.loads(path.read_text())["benchmarks"]}
+    run = load([str(path)])
+    assert [m.name for m in run.metrics] == ["BM_StringCopy/64", "BM_StringCopy/4096", "BM_Loop"]
+    loop = run.metrics[2]
+    assert loop.samples is None and loop.n == 3
+    assert loop.stats["mean"] == pytest.approx(raw["BM_Loop_mean"]["real_time"] * 1e-6)
+    assert loop.stats["stdev"] == pytest.approx(raw["BM_Loop_stddev"]["real_time"] * 1e-6)
+    assert loop.stats["cv"] == pytest.approx(raw["BM_Loop_cv"]["real_time"])
+
+
+def test_corpus_real_output(corpus: Path) -> None:
+    run = load([str(corpus / "google-benchmark" / "gab-googlecpp-real.json")])
+    assert [m.name for m in run.metrics] == ["fib_10", "fib_10 [cpu]", "fib_20", "fib_20 [cpu]"]
+    assert run.metrics[0].samples == pytest.approx((2.1498980114547953e2 * 1e-9,))
+    assert run.metrics[2].properties["iterations"] == "23968"
+
+
+def test_corpus_compare_fixtures(corpus: Path) -> None:
+    folder = corpus / "google-benchmark"
+    run = load([str(folder / "gbench-compare-test1_run1.json")])
+    names = [m.name for m in run.metrics]
+    # BigO / RMS aggregates are recognised, not metrics.
+    assert not any("BigO" in n or "RMS" in n or "MyComplexity" in n for n in names)
+    assert len(names) == 2 * 14
+    by_name = {m.name: m for m in run.metrics}
+    assert by_name["BM_NotBadTimeUnit"].samples == (0.4,)  # time_unit "s"
+    assert by_name["BM_NotBadTimeUnit [cpu]"].samples == (0.5,)
+    assert by_name["BM_hasLabel"].properties["label"] == "a label"
+    run = load([str(folder / "gbench-compare-test3_run0.json")])
+    by_name = {m.name: m for m in run.metrics}
+    assert set(by_name) == {"BM_Two", "BM_Two [cpu]", "medium", "medium [cpu]"}
+    assert by_name["BM_Two"].samples == pytest.approx((9e-9, 8e-9))
+    run = load([str(folder / "gbench-compare-test4_run.json")])
+    assert run.metrics == ()  # no timing fields at all: warned, not invented
+    assert len(run.warnings) == 8
+
+
+def test_sniff_does_not_take_pytest_benchmark(corpus: Path) -> None:
+    for path in (corpus / "pytest-benchmark").iterdir():
+        ingester = detect(path.read_bytes()[:8192], str(path))
+        assert ingester is not None and ingester.name == "pytest-benchmark"
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ('{"name": "a", "real_time": -1, "cpu_time": 1, "time_unit": "ns"}', "real_time: negative"),
+        ('{"name": "a", "real_time": "x", "cpu_time": 1, "time_unit": "ns"}', "expected a number"),
+        (
+            '{"name": "a", "real_time": 1, "cpu_time": 1, "time_unit": "fortnights"}',
+            "unknown unit 'fortnights'",
+        ),
+        ('{"real_time": 1}', "benchmarks[0].name"),
+    ],
+)
+def test_broken_files(tmp_path: Path, row: str, expected: str) -> None:
+    path = tmp_path / "g.json"
+    path.write_text('{"context": {"num_cpus": 2, "mhz_per_cpu": 1}, "benchmarks": [' + row + "]}")
+    with pytest.raises(InputError) as info:
+        load([str(path)])
+    assert str(path) in str(info.value) and expected in str(info.value)
+
+
+def test_errored_benchmark_is_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "g.json"
+    path.write_text(
+        '{"context": {"num_cpus": 2}, "benchmarks": [{"name": "a", "run_type": "iteration", '
+        '"error_occurred": true, "error_message": "boom"}]}'
+    )
+    run = load([str(path)])
+    assert run.metrics == () and "boom" in run.warnings[0].message
