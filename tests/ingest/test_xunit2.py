@@ -1,0 +1,154 @@
+"""xUnit.net v2 XML: corpus samples, comma decimals, empty assembly, traits, errors, broken."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reportgen.errors import InputError
+from reportgen.ingest import detect, load
+from reportgen.ingest.base import HEAD_BYTES
+from reportgen.model import Outcome, Run
+
+
+def counts(run: Run) -> tuple[int, int, int, int, int]:
+    """(total, passed, failed, errors, skipped)."""
+    c = run.tests.outcome_counts()
+    return (
+        len(run.tests),
+        c[Outcome.PASSED],
+        c[Outcome.FAILED],
+        c[Outcome.ERROR],
+        c[Outcome.SKIPPED],
+    )
+
+
+# Counted by hand from the <test> elements.
+CORPUS_COUNTS = {
+    "jenkins-xunit2-comma-decimal.xml": (3, 1, 1, 0, 1),
+    "jenkins-xunit2-empty-assembly.xml": (0, 0, 0, 0, 0),
+    "jenkins-xunit2-output-displaynames.xml": (5, 5, 0, 0, 0),
+    "jenkins-xunit2-testcase1.xml": (3, 1, 1, 0, 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS_COUNTS))
+def test_corpus_counts(corpus: Path, name: str) -> None:
+    path = corpus / "xunit2" / name
+    assert detect(path.read_bytes()[:HEAD_BYTES], str(path)) is not None
+    run = load([str(path)])
+    assert run.inputs[0].format == "xunit2"
+    assert counts(run) == CORPUS_COUNTS[name]
+
+
+def test_every_corpus_file_has_expected_counts(corpus: Path) -> None:
+    assert sorted(p.name for p in (corpus / "xunit2").iterdir()) == sorted(CORPUS_COUNTS)
+
+
+def test_comma_decimals_read_the_same_as_points_with_a_warning(corpus: Path) -> None:
+    comma = load([str(corpus / "xunit2" / "jenkins-xunit2-comma-decimal.xml")])
+    point = load([str(corpus / "xunit2" / "jenkins-xunit2-testcase1.xml")])
+    assert [t.duration for t in comma.tests] == [t.duration for t in point.tests]
+    assert [t.duration for t in point.tests] == [pytest.approx(0.014), 0.01, 0.0]
+    assert any("comma decimal" in w.message for w in comma.warnings)
+    assert not point.warnings
+    failed = next(t for t in point.tests if t.outcome == Outcome.FAILED)
+    assert failed.id == "MyProject.Tests.SampleFact::FailedTest"
+    assert failed.type == "Xunit.Sdk.TrueException"
+    assert failed.message == "Assert.True() Failure"
+    assert failed.output is not None and "SampleFact.cs:line 16" in failed.output
+    skipped = next(t for t in point.tests if t.outcome == Outcome.SKIPPED)
+    assert skipped.message == "On Purpose"
+    assert point.inputs[0].timestamp == "2014-12-18T14:34:32"
+
+
+def test_empty_assembly_warns(corpus: Path) -> None:
+    run = load([str(corpus / "xunit2" / "jenkins-xunit2-empty-assembly.xml")])
+    assert [w.message for w in run.warnings] == ["assembly KundM.Api.Csv.UnitTest.DLL has no tests"]
+
+
+def test_display_names_and_output(corpus: Path) -> None:
+    run = load([str(corpus / "xunit2" / "jenkins-xunit2-output-displaynames.xml")])
+    first = run.tests[0]
+    assert first.id == "UnitTest.UnitTest::Uninstall application if it is installed."
+    assert first.properties["method"] == "UninstallApplicationIfInstalled"
+    assert first.output is not None and first.output.startswith("Starting test:")
+    assert run.tests.total_duration() == pytest.approx(92.3272663)
+
+
+def test_traits_errors_notrun_and_declared_counts(tmp_path: Path) -> None:
+    path = tmp_path / "xunit.xml"
+    path.write_text(
+        """<?xml version="1.0" encoding="utf-8"?>
+<assemblies>
+ <assembly name="/src/A.Tests.dll" test-framework="xUnit.net 2.4.1" total="4" passed="1"
+           failed="1" skipped="1" time="1.5" errors="1">
+  <errors>
+   <error type="fixture-cleanup" name="A.Tests.DbFixture">
+    <failure exception-type="System.InvalidOperationException">
+     <message>dispose failed</message><stack-trace>at A.Tests.DbFixture.Dispose()</stack-trace>
+    </failure>
+   </error>
+  </errors>
+  <collection name="Test collection for A.Tests.T" total="4" passed="1" failed="1" skipped="1">
+   <test name="A.Tests.T.One(x: 1)" type="A.Tests.T" method="One" time="0.5" result="Pass">
+    <traits><trait name="Category" value="fast"/><trait name="Category" value="db"/></traits>
+   </test>
+   <test name="A.Tests.T.Two" type="A.Tests.T" method="Two" time="0.25" result="Fail">
+    <failure><message>nope</message></failure>
+   </test>
+   <test name="A.Tests.T.Three" type="A.Tests.T" method="Three" time="0" result="Skip">
+    <reason>later</reason>
+   </test>
+   <test name="A.Tests.T.Four" type="A.Tests.T" method="Four" time="0" result="NotRun"/>
+  </collection>
+ </assembly>
+</assemblies>
+""",
+        encoding="utf-8",
+    )
+    run = load([str(path)])
+    assert counts(run) == (5, 1, 1, 1, 2)
+    one = next(t for t in run.tests if t.name == "One(x: 1)")
+    assert one.properties == {"Category": "fast, db", "method": "One"}
+    error = next(t for t in run.tests if t.outcome == Outcome.ERROR)
+    assert error.name == "[fixture-cleanup] A.Tests.DbFixture"
+    assert error.type == "System.InvalidOperationException"
+    assert error.message == "dispose failed"
+    # 4 tests read against total="4": consistent; skipped counts Skip only.
+    assert not run.warnings
+
+
+def test_sniff_never_claims_junit_or_nunit() -> None:
+    from reportgen.ingest.xunit2 import XUnit2Ingester
+
+    sniff = XUnit2Ingester().sniff
+    assert sniff(b'<?xml version="1.0"?>\n<testsuites><testsuite name="x">', "x.xml") == 0
+    assert sniff(b'<?xml version="1.0"?>\n<test-run id="1">', "x.xml") == 0
+    assert sniff(b'\xef\xbb\xbf<?xml version="1.0"?>\n<assemblies timestamp="x">', "x") > 0.8
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (b"", "empty"),
+        (
+            b"\xef\xbb\xbf<?xml version=\"1.0\"?>\n<assemblies>\n  <assembly name='a'>\n",
+            "malformed",
+        ),
+        (b'<assemblies><assembly name="caf\xe9"/></assemblies>', "XML"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            b"<assemblies>&x;</assemblies>",
+            "entity",
+        ),
+        (b"<testsuites/>", "not an xUnit.net"),
+    ],
+)
+def test_broken_files_are_input_errors(tmp_path: Path, content: bytes, needle: str) -> None:
+    path = tmp_path / "broken.xml"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as info:
+        load([str(path)], format="xunit2")
+    assert "broken.xml" in str(info.value) and needle in str(info.value)
