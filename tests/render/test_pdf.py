@@ -52,7 +52,7 @@ def report_html() -> str:
     rows = "".join(
         f"<tr><td>tests/test_api.py::test_case_{i:03d}</td>"
         f"<td>{'failed' if i % 7 == 0 else 'passed'}</td><td>{i * 0.013:.3f} s</td></tr>"
-        for i in range(150)
+        for i in range(100)
     )
     chart = distribution_svg(
         [1.18, 1.2, 1.21, 1.22, 1.25], [1.45, 1.5, 1.52, 1.55, 1.6], unit="s", title="connect_time"
@@ -105,12 +105,12 @@ def test_text_has_verdict_figures_header_and_page_numbers(
     texts, _ = page_text(pdf)
     assert pdf.startswith(b"%PDF-")
     assert stats.pages == len(texts)
-    assert 3 <= len(texts) <= 10, f"{len(texts)} pages for a 150-row table"
+    assert 2 <= len(texts) <= 8, f"{len(texts)} pages for a 100-row table"
     everything = "\n".join(texts)
     assert "Verdict: NOT READY" in everything
     assert "1.20 s → 1.52 s (+26.7%, regression)" in everything
     # Every row of the table made it, across page breaks.
-    assert "test_case_000" in everything and "test_case_149" in everything
+    assert "test_case_000" in everything and "test_case_099" in everything
     for number, text in enumerate(texts, start=1):
         assert "Phase 4 readiness: NOT READY" in text
         assert f"page {number} of {len(texts)}" in text
@@ -144,37 +144,41 @@ def test_same_html_gives_identical_bytes(
     assert html_to_pdf(report_html()) == rendered[0]
 
 
-def test_without_source_date_epoch_no_dates_are_written(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    pdf = html_to_pdf("<p>Verdict: READY</p>")
-    _, reader = page_text(pdf)
-    meta = reader.metadata or {}
-    assert "/CreationDate" not in meta and "/ModDate" not in meta
-    assert "Verdict: READY" in page_text(pdf)[0][0]
-
-
-def test_pdf_a3b_variant_is_deterministic_and_declared(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pdf_a3b_variant_is_declared_with_a_content_identifier(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    html = "<html lang='en'><title>t</title><p>Verdict: NOT READY, 1.2 s → 1.5 s</p></html>"
-    first = html_to_pdf(html, variant="pdf/a-3b")
-    assert first == html_to_pdf(html, variant="pdf/a-3b")
-    _, reader = page_text(first)
+    pdf = html_to_pdf(
+        "<html lang='en'><title>t</title><p>Verdict: NOT READY, 1.2 s → 1.5 s</p></html>",
+        variant="pdf/a-3b",
+    )
+    _, reader = page_text(pdf)
     xmp = reader.xmp_metadata
     assert xmp is not None
     raw = xmp.stream.get_data()
     assert b"pdfaid" in raw and b'part="3"' in raw and b'conformance="B"' in raw
-    assert "/ID" in reader.trailer  # PDF/A requires the file identifier (a content hash)
+    # PDF/A requires a file identifier; WeasyPrint derives it from the content (an MD5 of the
+    # objects), so it does not break byte-identical output the way a random one would.
+    assert "/ID" in reader.trailer
+    assert b"2023-11-14T22:13:20Z" in raw  # XMP dates follow SOURCE_DATE_EPOCH too
 
 
-def test_pdf_ua1_variant_is_tagged() -> None:
+def test_pdf_ua1_is_tagged_and_without_epoch_has_no_dates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     pdf = html_to_pdf(
         "<html lang='en'><title>t</title><h1>Report</h1><p>Verdict: READY</p></html>",
         variant="pdf/ua-1",
     )
-    _, reader = page_text(pdf)
+    texts, reader = page_text(pdf)
+    assert "Verdict: READY" in texts[0]
     root = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root
     assert bool(root["/MarkInfo"]["/Marked"])
+    # No wall-clock time sneaks in when SOURCE_DATE_EPOCH is unset: the dates are omitted.
+    meta = reader.metadata or {}
+    assert "/CreationDate" not in meta and "/ModDate" not in meta
 
 
 def test_unknown_variant_and_bad_timeout_are_usage_errors() -> None:
