@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from reportgen.ingest._metrics_common import head_text, note_timestamp
-from reportgen.ingest.base import Ingester, Sink, Source
+from reportgen.ingest.base import Ingester, Sink, Source, decode_text
 from reportgen.model import Direction
 
 # JMeter's column names (jmeter.properties, CSV SaveService).
@@ -42,6 +42,15 @@ class JMeterIngester(Ingester):
         return 0.0
 
     def read(self, source: Source, sink: Sink) -> None:
+        try:
+            self._read(source, sink)
+        except UnicodeDecodeError:
+            # Decoding runs ahead of the CSV reader in chunks; find the line the slow way.
+            with source.open() as raw:
+                decode_text(raw.read(), source)
+            raise source.error("not valid UTF-8") from None
+
+    def _read(self, source: Source, sink: Sink) -> None:
         handle = io.TextIOWrapper(source.open(), encoding="utf-8-sig", newline="")
         with handle:
             first = handle.readline()
@@ -106,7 +115,7 @@ class JMeterIngester(Ingester):
                         if row[si] != "false":
                             raise source.error(
                                 f"success is {row[si][:20]!r}, expected true or false",
-                                line=reader.line_num,
+                                line=reader.line_num + offset,
                             )
                         failures[label] += 1
                 break
@@ -114,17 +123,12 @@ class JMeterIngester(Ingester):
                 if not row or not "".join(row).strip():
                     continue  # blank line
                 # A short last row is a run killed mid-write; anywhere else it is damage.
-                short = (reader.line_num, len(row))
-            except UnicodeDecodeError as exc:
-                raise source.error(
-                    f"not valid UTF-8 (byte 0x{exc.object[exc.start]:02x})",
-                    line=reader.line_num + 1,
-                ) from None
+                short = (reader.line_num + offset, len(row))
             except csv.Error as exc:
-                raise source.error(f"malformed CSV: {exc}", line=reader.line_num) from None
+                raise source.error(f"malformed CSV: {exc}", line=reader.line_num + offset) from None
             except ValueError:
                 raise source.error(
-                    f"elapsed {row[ei][:20]!r} is not a number", line=reader.line_num
+                    f"elapsed {row[ei][:20]!r} is not a number", line=reader.line_num + offset
                 ) from None
         if short is not None:
             sink.warn(
