@@ -41,7 +41,7 @@ MAX_SKIPPED = 20
 MAX_FLAKY = 20
 MAX_SLOWEST = 10
 #: Test ids listed per evidence reference.
-MAX_EVIDENCE_TESTS = 5
+MAX_EVIDENCE_TESTS = 3
 #: Warnings listed per input file.
 MAX_WARNINGS = 20
 #: Captured output kept per listed failure.

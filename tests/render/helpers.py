@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
+import os
+import re
+from pathlib import Path
+from subprocess import CompletedProcess
 
 from reportgen.evaluation import (
     CriterionResult,
@@ -16,6 +21,7 @@ from reportgen.evaluation import (
     Waiver,
 )
 from reportgen.model import Diagnostic, Direction, InputFile, Metric, Outcome, Run, TestTableBuilder
+from tests.conftest import REPO, run_cli
 
 JUNIT_SHA = hashlib.sha256(b"junit").hexdigest()
 METRICS_SHA = hashlib.sha256(b"metrics").hexdigest()
@@ -215,3 +221,58 @@ def make_evaluation(*, title: str = "Phase 4: Performance & Regression") -> Eval
         criteria_file="criteria.yaml",
         criteria_sha256=hashlib.sha256(b"criteria").hexdigest(),
     )
+
+
+# --- the Phase 4 sample through the real CLI, for golden files ----------------------------
+SAMPLE = REPO / "samples" / "phase4-websocket"
+#: A fixed report time, so the golden files carry a "Generated" line that never changes.
+GOLDEN_EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
+
+
+def render_sample(out_dir: Path, *names: str, extra: tuple[str, ...] = ()) -> CompletedProcess[str]:
+    """Run `reportgen report` on the sample (paths relative to the repository) into out_dir."""
+    outputs = [arg for name in names for arg in ("-o", str(out_dir / name))]
+    return run_cli(
+        "report",
+        "-c",
+        "samples/phase4-websocket/criteria.yaml",
+        "--baseline",
+        "samples/phase4-websocket/baseline",
+        "samples/phase4-websocket/results",
+        *outputs,
+        *extra,
+        env={"SOURCE_DATE_EPOCH": GOLDEN_EPOCH},
+    )
+
+
+def mask(text: str, out_dir: Path) -> str:
+    """Volatile fields masked: where the test wrote its outputs, and the tool version."""
+    from reportgen.render.markdown import escape_inline
+
+    # The directory as written in HTML and as escaped in Markdown.
+    text = text.replace(str(out_dir), "<out>").replace(escape_inline(str(out_dir)), "<out>")
+    return re.sub(r"reportgen \d+\.\d+\.\d+\S*", "reportgen <version>", text)
+
+
+def check_golden(name: str, actual: str) -> None:
+    """Compare with samples/phase4-websocket/expected/NAME; REPORTGEN_UPDATE_GOLDEN=1 rewrites."""
+    path = SAMPLE / "expected" / name
+    if os.environ.get("REPORTGEN_UPDATE_GOLDEN") == "1":
+        path.write_text(actual, encoding="utf-8")
+        return
+    assert path.exists(), f"{path} missing: run REPORTGEN_UPDATE_GOLDEN=1 pytest tests/render"
+    expected = path.read_text(encoding="utf-8")
+    if actual != expected:
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(keepends=True),
+                actual.splitlines(keepends=True),
+                f"expected/{name}",
+                "rendered",
+                n=1,
+            )
+        )
+        raise AssertionError(
+            f"{name} differs from the golden file (if intended: "
+            f"REPORTGEN_UPDATE_GOLDEN=1 python3 -m pytest tests/render):\n{diff[:4000]}"
+        )

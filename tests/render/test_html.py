@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from lxml import html as lhtml
@@ -10,7 +11,14 @@ from lxml import html as lhtml
 from reportgen.model import Outcome
 from reportgen.render.html import render_html
 from reportgen.render.view import ReportView, build_view
-from tests.render.helpers import make_baseline, make_evaluation, make_run
+from tests.render.helpers import (
+    check_golden,
+    make_baseline,
+    make_evaluation,
+    make_run,
+    mask,
+    render_sample,
+)
 
 #: Elements that could fetch, run or embed something; the report must contain none of them.
 ACTIVE = ("script", "img", "link", "iframe", "object", "embed", "base", "audio", "video", "form")
@@ -124,3 +132,13 @@ def test_large_run_renders_fast() -> None:
     elapsed = time.perf_counter() - start
     assert "more failures (see the JSON report)" in page
     assert elapsed < 3.0, f"{elapsed:.2f}s"
+
+
+def test_phase4_sample_golden(tmp_path: Path) -> None:
+    result = render_sample(tmp_path, "phase4.html")
+    assert result.returncode == 1, result.stderr
+    page = (tmp_path / "phase4.html").read_text(encoding="utf-8")
+    doc = lhtml.fromstring(page)
+    assert doc.find_class("verdict")[0].text_content() == "NOT READY"
+    assert "+25.3% (regression)" in doc.text_content()
+    check_golden("phase4.html", mask(page, tmp_path))

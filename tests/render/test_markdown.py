@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
@@ -16,7 +17,14 @@ from reportgen.render.markdown import (
     render_markdown,
 )
 from reportgen.render.view import ReportView, build_view
-from tests.render.helpers import make_baseline, make_evaluation, make_run
+from tests.render.helpers import (
+    check_golden,
+    make_baseline,
+    make_evaluation,
+    make_run,
+    mask,
+    render_sample,
+)
 
 ZWJ = "\u200d"
 
@@ -167,3 +175,16 @@ def test_large_run_renders_fast() -> None:
     assert v.tests is not None and v.tests.failures_more == 1000 - len(v.tests.failures)
     assert "more failures (see the JSON report)" in text
     assert elapsed < 3.0, f"{elapsed:.2f}s"
+
+
+def test_phase4_sample_golden(tmp_path: Path) -> None:
+    result = render_sample(tmp_path, "phase4.md")
+    assert result.returncode == 1, result.stderr
+    text = (tmp_path / "phase4.md").read_text(encoding="utf-8")
+    # The honest reading of the hand-written report's claims.
+    assert "## ❌ Verdict: NOT READY" in text
+    assert "median 1.2 s → 1.51 s, +25.3% (regression)" in text
+    assert "not a measurement" in text
+    assert "95% lower bound 74.1% cannot show 99%" in text
+    assert "HTTP 500" in text
+    check_golden("phase4.md", mask(text, tmp_path))
