@@ -4,7 +4,7 @@ Each assertion result is one test; its suite path is the test file followed by i
 `ancestorTitles` (describe blocks). Statuses: `passed` and `failed` as named; `pending`,
 `skipped`, `todo` and `disabled` become skipped with the original status kept in the `status`
 property; an unknown status is also skipped (never evidence of a pass). A test that passed
-after `jest.retryTimes` retries (`retryReasons`) is flaky. A test file whose status is failed
+after `jest.retryTimes` retries (`invocations` > 1, `retryReasons`) is flaky. A test file whose status is failed
 while none of its tests failed (a syntax error, a throwing `beforeAll`, `testExecError`) adds
 one error test, `[test file failed]`, so a file that never ran cannot look green.
 Results are never merged by name: `test.each` rows and old reports without `ancestorTitles`
@@ -173,10 +173,14 @@ def _read_assertion(
                 output=cap_output(reason)[0],
             )
         )
+    # Jest 29 fills retryReasons only with logErrorsBeforeRetry; invocations is always set.
+    invocations = opt_int(test, "invocations", source, at) or 0
+    while len(attempts) < invocations - 1:
+        attempts.append(Attempt(outcome=Outcome.FAILED))
     duration = ms_to_s(opt_num(test, "duration", source, at))
     if attempts:
+        properties["retries"] = str(len(attempts))
         attempts.append(Attempt(outcome=outcome, duration=duration))
-        properties["retries"] = str(len(retries))
     sink.test(
         name=title,
         suite=(file_name, *ancestors),
@@ -188,7 +192,8 @@ def _read_assertion(
         line=line,
         properties=properties or None,
         attempts=attempts,
-        flaky=outcome is Outcome.PASSED and bool(retries),
+        # Jest retries only failed tests, so a pass after retries followed failures.
+        flaky=outcome is Outcome.PASSED and bool(attempts),
         merge=False,
     )
     return status
