@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,9 @@ from reportgen.model import Attempt, Outcome, Run, TestCase
 
 #: CTRF specification version written.
 CTRF_SPEC_VERSION = "1.0.0"
+
+# .NET writes 7 fractional digits; datetime reads at most 6.
+_LONG_FRACTION = re.compile(r"(\.\d{6})\d+")
 
 _STATUS: dict[Outcome, str] = {
     Outcome.PASSED: "passed",
@@ -40,10 +44,7 @@ def _epoch_ms(timestamp: str | None) -> int | None:
         return None
     text = timestamp.strip().replace("Z", "+00:00")
     # Python before 3.11.? rejects 7-digit fractions (.NET writes them): keep microseconds.
-    if "." in text:
-        head, _, rest = text.partition(".")
-        digits = "".join(c for c in rest if c.isdigit())
-        text = f"{head}.{digits[:6]}{rest[len(digits) :]}"
+    text = _LONG_FRACTION.sub(r"\1", text)
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
