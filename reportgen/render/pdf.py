@@ -38,10 +38,11 @@ PDF_VARIANTS: tuple[str, ...] = ("pdf/a-3b", "pdf/ua-1")
 #: Default time limit for one PDF, in seconds.
 DEFAULT_TIMEOUT = 120.0
 
-# Caps for what the print view lists: the benchmark (benchmarks/report.py) renders a
-# 100,000-test run with 1,000 failures within its 15 s budget with the view's own caps
-# (50 failures with 25 lines / 1,500 characters of output each), so these match them; a
-# view in `for_pdf` mode may read them to list less in print than on screen.
+# Caps for what the print view lists. Rendering cost grows with what is listed, not with the
+# run: benchmarks/report.py (100,000 tests, 1,000 failures) takes about 5-7 s here with 50
+# failures of 25 output lines each (25 pages), and each further listed failure adds about
+# 0.1-0.2 s (150 failures: 18 s, 300: 30 s). So the print view must not list more than these;
+# they match the view's own caps, and a view in `for_pdf` mode may read them.
 #: Failures listed in full in the PDF; the rest are counted and pointed to the JSON.
 PDF_MAX_FAILURES = 50
 #: Characters of captured output shown per listed failure in the PDF.

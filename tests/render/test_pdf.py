@@ -235,6 +235,7 @@ def test_hostile_references_are_refused(
     monkeypatch.chdir(tmp_path)
     url = f"http://127.0.0.1:{port}"
     html = f"""<html><head>
+<base href="file:///etc/">
 <link rel="stylesheet" href="{url}/style.css">
 <link rel="attachment" href="file:///etc/hostname">
 <link rel="attachment" href="file://{secret}">
@@ -249,7 +250,7 @@ p {{ background: url(file://{secret}); }}
 <p>Verdict: NOT READY</p>
 <img src="{url}/">
 <img src="file://{secret}">
-<img src="secret.txt">
+<img src="secret.txt"><img src="hostname">
 <img src="{url.replace("http", "https")}/tls.png">
 <a rel="attachment" href="file://{secret}">a</a>
 <object data="{url}/object"></object><embed src="{url}/embed"><iframe src="{url}/frame"></iframe>
