@@ -1224,7 +1224,9 @@ def _require_check(ctx: _Context, patterns: Sequence[str]) -> tuple[_Check, list
     return (
         _Check(
             Status.PASS,
-            f"all {len(rows)} required test{'s' if len(rows) != 1 else ''} passed",
+            f"all {len(rows)} required tests passed"
+            if len(rows) > 1
+            else f"the required test {table.id_of(rows[0])} passed",
             figures,
         ),
         rows,
