@@ -618,8 +618,14 @@ def _percentile_item(
     assert series.samples is not None
     samples = series.samples
     c = eff.confidence
-    upper = stats.percentile_bound(samples, q, c, "upper")
-    lower = stats.percentile_bound(samples, q, c, "lower")
+    computed: dict[str, stats.PercentileBound] = {}
+
+    def bound(side: str) -> stats.PercentileBound:
+        # Each side costs a sort and a binomial table; compute only the ones a decision needs.
+        if side not in computed:
+            computed[side] = stats.percentile_bound(samples, q, c, side)
+        return computed[side]
+
     statuses: list[Status] = []
     reasons: list[str] = []
     to_decide: str | None = None
@@ -628,51 +634,55 @@ def _percentile_item(
         limit = quantity.value
         # For a maximum, the upper bound must be below it to pass and the lower bound above it
         # to fail; a minimum mirrors that. A missing bound can neither pass nor fail.
-        passing, failing = (upper, lower) if op == "<=" else (lower, upper)
+        passing = bound("upper" if op == "<=" else "lower")
+        estimate = _fmt(passing.estimate, unit)
         if passing.bound is not None and (
             passing.bound <= limit if op == "<=" else passing.bound >= limit
         ):
             statuses.append(Status.PASS)
             reasons.append(
-                f"{label} {passing.side} {_conf(c)} bound {_fmt(passing.bound, unit)} is {op} "
-                f"{quantity}"
+                f"{label} is {estimate} and its {passing.side} {_conf(c)} bound "
+                f"{_fmt(passing.bound, unit)} is within {op} {quantity}"
             )
-        elif failing.bound is not None and (
+            continue
+        failing = bound("lower" if op == "<=" else "upper")
+        if failing.bound is not None and (
             failing.bound > limit if op == "<=" else failing.bound < limit
         ):
             statuses.append(Status.FAIL)
             reasons.append(
-                f"{label} is {_fmt(upper.estimate, unit)} and even its {failing.side} {_conf(c)} "
+                f"{label} is {estimate} and even its {failing.side} {_conf(c)} "
                 f"bound {_fmt(failing.bound, unit)} is {'above' if op == '<=' else 'below'} "
                 f"{quantity}"
             )
+        elif passing.bound is None:
+            statuses.append(Status.INSUFFICIENT)
+            reasons.append(
+                f"{label} (point value {estimate}) needs {passing.min_n} samples for a "
+                f"{_conf(c)} {passing.side} bound; {len(samples)} observed"
+            )
+            to_decide = to_decide or (
+                f"{passing.min_n} samples needed for a {_conf(c)} bound on {stat}; "
+                f"{len(samples)} observed"
+            )
         else:
             statuses.append(Status.INSUFFICIENT)
-            if passing.bound is None:
-                reasons.append(
-                    f"{label} (point value {_fmt(upper.estimate, unit)}) needs {passing.min_n} "
-                    f"samples for a {_conf(c)} {passing.side} bound; {len(samples)} observed"
-                )
-                to_decide = to_decide or (
-                    f"{passing.min_n} samples needed for a {_conf(c)} bound on {stat}; "
-                    f"{len(samples)} observed"
-                )
-            else:
-                reasons.append(
-                    f"the {_conf(c)} bounds of {label} ({_fmt(lower.bound, unit)} to "
-                    f"{_fmt(upper.bound, unit)}) straddle {quantity}"
-                )
-                to_decide = to_decide or (
-                    f"more samples, to narrow the bounds of {stat} on either side of {quantity}"
-                )
+            reasons.append(
+                f"the {_conf(c)} bounds of {label} ({_fmt(bound('lower').bound, unit)} to "
+                f"{_fmt(bound('upper').bound, unit)}) straddle {quantity}"
+            )
+            to_decide = to_decide or (
+                f"more samples, to narrow the bounds of {stat} on either side of {quantity}"
+            )
     status = _combine(statuses)
     pick = next(i for i, s in enumerate(statuses) if s is status)
     quantity, op = limits[pick]
+    any_bound = next(iter(computed.values()))
     figures = base.model_copy(
         update={
-            "value": upper.estimate,
-            "ci_low": lower.bound,
-            "ci_high": upper.bound,
+            "value": any_bound.estimate,
+            "ci_low": computed["lower"].bound if "lower" in computed else None,
+            "ci_high": computed["upper"].bound if "upper" in computed else None,
             "confidence": c,
             "n": len(samples),
             "threshold": quantity.value,
