@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -61,38 +62,49 @@ def test_corpus_v25_storage(corpus: Path) -> None:
     assert metric.stats["max"] == pytest.approx(1.329003796500009e-05)
 
 
-@pytest.mark.parametrize(
-    ("flags", "has_data"),
-    [
-        # --benchmark-json always carries the raw data.
-        (["--benchmark-json=out.json"], True),
-        # Saved runs carry only statistics unless --benchmark-save-data is given.
-        (["--benchmark-autosave", "--benchmark-storage=store"], False),
-        (["--benchmark-autosave", "--benchmark-storage=store", "--benchmark-save-data"], True),
-    ],
-)
-def test_real_pytest_benchmark_run(tmp_path: Path, flags: list[str], has_data: bool) -> None:
+@pytest.fixture(scope="module")
+def real_exports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Exports from two real pytest-benchmark runs: JSON + autosave, and autosave with data."""
     pytest.importorskip("pytest_benchmark")
-    (tmp_path / "test_bench.py").write_text(BENCH_SOURCE)
-    args = [
+    folder = tmp_path_factory.mktemp("pytest-benchmark")
+    (folder / "test_bench.py").write_text(BENCH_SOURCE)
+    # Only the plugin under test is loaded (fast start); the outer run's xdist variables
+    # would make pytest-benchmark disable itself, so they are dropped.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHONPATH"))}
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    base = [
         sys.executable,
         "-m",
         "pytest",
         "-q",
         "-p",
-        "no:cacheprovider",
+        "pytest_benchmark.plugin",
         "-p",
-        "no:xdist",
+        "no:cacheprovider",
         "test_bench.py",
-        *flags,
     ]
-    result = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stdout + result.stderr
-    (out,) = (
-        [tmp_path / "out.json"]
-        if has_data and "--benchmark-json=out.json" in flags
-        else (sorted((tmp_path / "store").glob("*/*.json")))
-    )
+    runs = {
+        # --benchmark-json always carries the raw data; saved runs only with --save-data.
+        "plain": ["--benchmark-json=out.json", "--benchmark-autosave", "--benchmark-storage=plain"],
+        "saved": ["--benchmark-autosave", "--benchmark-storage=saved", "--benchmark-save-data"],
+    }
+    for flags in runs.values():
+        result = subprocess.run(
+            [*base, *flags], cwd=folder, capture_output=True, text=True, timeout=120, env=env
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+    (plain,) = sorted((folder / "plain").glob("*/*.json"))
+    (saved,) = sorted((folder / "saved").glob("*/*.json"))
+    return {"json": folder / "out.json", "autosave": plain, "autosave-save-data": saved}
+
+
+@pytest.mark.parametrize(
+    ("kind", "has_data"), [("json", True), ("autosave", False), ("autosave-save-data", True)]
+)
+def test_real_pytest_benchmark_run(
+    real_exports: dict[str, Path], kind: str, has_data: bool
+) -> None:
+    out = real_exports[kind]
     raw = {b["fullname"]: b for b in json.loads(out.read_text())["benchmarks"]}
     ingester = detect(out.read_bytes()[:8192], str(out))
     assert ingester is not None and ingester.name == "pytest-benchmark"
