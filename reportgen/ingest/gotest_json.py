@@ -43,6 +43,9 @@ _FILE_LINE = re.compile(r"^\s*([\w./-]+\.go):(\d+): ")
 # The literal prefix every test-level output event carries, in Go's field order.
 _OUT_ACTION = b'","Action":"output","Package":"'
 _OUT_ACTION_LEN = len(_OUT_ACTION)
+_PASS_ACTION = b'","Action":"pass","Package":"'
+_PASS_ACTION_LEN = len(_PASS_ACTION)
+_ELAPSED_KEY = b'","Elapsed":'
 _OUT_KEY = b'","Output":"'
 _NOISE_PREFIXES = ("=== RUN", "=== PAUSE", "=== CONT", "=== NAME", "--- ")
 
@@ -57,13 +60,19 @@ class _Test:
         "name",
         "outcome",
         "output",
+        "package",
+        "package_name",
         "panic",
         "parent",
     )
 
-    def __init__(self, name: str, parent: _Test | None) -> None:
+    def __init__(
+        self, name: str, parent: _Test | None, package_name: str, package: _Package
+    ) -> None:
         self.name = name
         self.parent = parent
+        self.package_name = package_name
+        self.package = package
         self.failed_children = 0
         self.outcome: Outcome | None = None
         self.elapsed: float | None = None
@@ -156,7 +165,8 @@ class _Reader:
     def run(self) -> None:
         source = self.source
         fast = self.fast
-        loads = json.loads
+        # raw_decode on text skips json.loads' encoding detection; trailing data is checked.
+        decode = json.JSONDecoder().raw_decode
         timestamp_seen = False
         empty = True
         with source.open() as handle:
@@ -171,21 +181,49 @@ class _Reader:
                         if test is not None and b"panic: " not in raw:
                             output = test.output
                             if type(output) is list:
+                                if not raw.isascii():
+                                    self.check_utf8(raw, lineno)
                                 output.append(raw)
+                                continue
+                else:
+                    # Fast path: `pass` of a running test; nothing of it is kept but Elapsed.
+                    start = raw.find(_PASS_ACTION)
+                    if start > 0:
+                        name_end = raw.find(_ELAPSED_KEY, start)
+                        test = fast.get(raw[start + _PASS_ACTION_LEN : name_end])
+                        if name_end > 0 and test is not None:
+                            close = raw.find(b"}", name_end)
+                            try:
+                                elapsed = float(raw[name_end + 12 : close])
+                            except ValueError:
+                                pass  # not the plain shape: decode it below
+                            else:
+                                if not raw.isascii():
+                                    self.check_utf8(raw, lineno)
+                                self.end_test(
+                                    test.package_name, test.package, test, Outcome.PASSED, elapsed
+                                )
                                 continue
                 stripped = raw.strip()
                 if not stripped:
                     continue
                 empty = False
+                if not raw.isascii():
+                    self.check_utf8(raw, lineno)
                 if stripped[:1] != b"{":
                     self.non_json(raw, lineno)
                     continue
+                text = stripped.decode("utf-8")
                 try:
-                    event = loads(raw)
+                    event, end = decode(text)
                 except ValueError as exc:
                     raise source.error(f"invalid JSON event: {_reason(exc)}", line=lineno) from exc
                 except RecursionError as exc:
                     raise source.error("JSON nested too deeply", line=lineno) from exc
+                if end != len(text):
+                    raise source.error(
+                        f"invalid JSON event: extra data (column {end + 1})", line=lineno
+                    )
                 if type(event) is not dict:
                     raise source.error("expected a JSON object per line", line=lineno)
                 if not timestamp_seen:
@@ -216,6 +254,16 @@ class _Reader:
             if failed[0] and path not in self.claimed_builds:
                 self.build_error(path.split(" ")[0], built)
         self.emit_benchmarks()
+
+    def check_utf8(self, raw: bytes, lineno: int) -> None:
+        """Invalid UTF-8 is an input error even in output that is about to be dropped."""
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise self.source.error(
+                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})",
+                line=lineno,
+            ) from exc
 
     def non_json(self, raw: bytes, lineno: int) -> None:
         text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
@@ -307,7 +355,7 @@ class _Reader:
                 if parent is not None:
                     parent.children += 1
                     break
-        test = _Test(name, parent)
+        test = _Test(name, parent, pkg_name, pkg)
         pkg.running[name] = test
         # Benchmark output carries result lines, so it always takes the decoding path.
         if not name.startswith("Benchmark"):
