@@ -247,9 +247,9 @@ class _Reader:
             )
         for name, pkg in self.packages.items():
             self.finish_package(name, pkg)
-        for name, text in self.plain_build_failures:
+        for name, compiler_output in self.plain_build_failures:
             if name not in self.packages:
-                self.build_error(name, text)
+                self.build_error(name, compiler_output)
         for path, (built, failed) in self.builds.items():
             if failed[0] and path not in self.claimed_builds:
                 self.build_error(path.split(" ")[0], built)
