@@ -250,13 +250,15 @@ def make_evaluation(run: Run, baseline: Run) -> tuple[Evaluation, str]:
 
 
 def best_of(rounds: int, work: Callable[[], Any]) -> tuple[float, Any]:
-    """Best wall time over `rounds` runs of `work`, and its last result."""
+    """Best wall time over `rounds` runs of `work`, and the result of that best run."""
     best = float("inf")
     result: Any = None
-    for _ in range(rounds):
+    for _ in range(max(rounds, 1)):
         started = time.perf_counter()
-        result = work()
-        best = min(best, time.perf_counter() - started)
+        outcome = work()
+        elapsed = time.perf_counter() - started
+        if elapsed < best:
+            best, result = elapsed, outcome
     return best, result
 
 
