@@ -1,0 +1,84 @@
+"""Mocha JSON reporter ingester: corpus report, a Mocha-10-generated report, broken files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reportgen.model import Outcome
+from tests.ingest.json_ingest_support import (
+    FIXTURES,
+    assert_cli_rejects,
+    assert_input_error,
+    assert_never_claims_foreign,
+    counts,
+    detected,
+    expect,
+    invalid_utf8,
+    read,
+)
+
+GENERATED = FIXTURES / "mocha-json" / "mocha10-results.json"
+
+
+def test_corpus_counts_each_test_once(corpus: Path) -> None:
+    path = corpus / "mocha-json" / "dorny-mocha-json.json"
+    assert detected(path) == "mocha-json"
+    assert detected(path, limit=120) == "mocha-json"
+    run = read(path)
+    assert counts(run) == expect(6, 1, 4, 0, 1)
+    assert run.warnings == ()
+    timeout = next(t for t in run.tests if t.name == "Timeout test")
+    assert timeout.type == "ERR_MOCHA_TIMEOUT" and timeout.duration == pytest.approx(0.008)
+    failing = next(t for t in run.tests if t.name == "Failing test")
+    assert failing.suite == ("Test 1 Test 1.1",)
+    skipped = next(t for t in run.tests if t.outcome is Outcome.SKIPPED)
+    assert skipped.duration is None
+
+
+def test_generated_report() -> None:
+    run = read(GENERATED)
+    assert detected(GENERATED) == "mocha-json"
+    assert counts(run) == expect(8, 4, 1, 1, 2, flaky=1)
+    hook = next(t for t in run.tests if t.outcome is Outcome.ERROR)
+    assert hook.name.startswith('"before all" hook') and hook.message == "setup broke"
+    retried = next(t for t in run.tests if t.name == "passes on retry")
+    assert retried.flaky and retried.properties["retries"] == "1"
+
+
+def test_never_claims_other_formats(corpus: Path) -> None:
+    assert_never_claims_foreign(corpus, "mocha-json")
+
+
+def test_declared_stats_checked(tmp_path: Path) -> None:
+    text = GENERATED.read_text().replace('"tests": 7', '"tests": 70', 1)
+    path = tmp_path / "m.json"
+    path.write_text(text)
+    run = read(path)
+    assert any("tests=70" in w.message for w in run.warnings)
+
+
+VALID = GENERATED.read_text() if GENERATED.exists() else ""
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (VALID[: len(VALID) // 2].encode(), "invalid JSON"),
+        (b"", "empty"),
+        (VALID.replace('"title": "passes"', '"title": null', 1).encode(), "title"),
+        (VALID.replace('"duration": 0,', '"duration": "fast",', 1).encode(), "duration"),
+        (b'{"stats": {"tests": 1}}', "not a Mocha JSON report"),
+        (invalid_utf8(VALID.encode(), b'"title": "pass'), "UTF-8"),
+    ],
+    ids=["truncated", "empty", "title-type", "duration-type", "no-arrays", "utf8"],
+)
+def test_broken_files(tmp_path: Path, content: bytes, fragment: str) -> None:
+    path = tmp_path / "broken.json"
+    path.write_bytes(content)
+    err = assert_input_error(path, "mocha-json", contains=fragment)
+    if fragment in ("invalid JSON", "UTF-8"):
+        assert err.line is not None
+    if fragment == "invalid JSON":
+        assert_cli_rejects(path, "mocha-json")
