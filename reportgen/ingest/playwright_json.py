@@ -40,7 +40,24 @@ _RESULT: dict[str, Outcome] = {
     "skipped": Outcome.SKIPPED,
 }
 _STATUSES = ("expected", "unexpected", "flaky", "skipped")
-_CONFIG_KEYS = ("rootDir", "projects", "reporter", "workers", "version", "shard", "configFile")
+_CONFIG_KEYS = (
+    "rootDir",
+    "projects",
+    "reporter",
+    "workers",
+    "version",
+    "shard",
+    "configFile",
+    "forbidOnly",
+    "fullyParallel",
+    "globalSetup",
+    "globalTimeout",
+    "grepInvert",
+    "maxFailures",
+    "preserveOutput",
+    "reportSlowTests",
+    "updateSnapshots",
+)
 
 
 class PlaywrightJsonIngester(Ingester):
