@@ -130,3 +130,96 @@ def invalid_utf8(valid: bytes, marker: bytes) -> bytes:
     """`valid` with a byte that is never UTF-8 spliced in right after the first `marker`."""
     at = valid.index(marker) + len(marker)
     return valid[:at] + b"\xff\xfe" + valid[at:]
+
+
+#: A small pytest suite covering every outcome pytest distinguishes, run by the parity tests.
+PYTEST_SUITE = """
+import pytest
+
+@pytest.fixture
+def broken_teardown():
+    yield
+    raise RuntimeError("teardown exploded")
+
+@pytest.fixture
+def broken_setup():
+    raise RuntimeError("setup exploded")
+
+def test_pass():
+    print("hello out")
+
+def test_fail():
+    assert 1 == 2, "numbers differ"
+
+@pytest.mark.skip(reason="not today")
+def test_skip():
+    pass
+
+def test_skip_inside():
+    pytest.skip("decided at run time")
+
+@pytest.mark.xfail(reason="known bug")
+def test_xfail():
+    assert False
+
+@pytest.mark.xfail(reason="fixed already")
+def test_xpass():
+    pass
+
+@pytest.mark.xfail(reason="must fail", strict=True)
+def test_xpass_strict():
+    pass
+
+def test_teardown_error(broken_teardown):
+    pass
+
+def test_fail_and_teardown_error(broken_teardown):
+    assert False
+
+def test_setup_error(broken_setup):
+    pass
+
+class TestGroup:
+    @pytest.mark.parametrize("n", [1, 2, "a/b::c"])
+    def test_param(self, n):
+        assert n != 2
+"""
+
+
+def run_pytest_suite(directory: Path) -> tuple[Path, Path]:
+    """Run PYTEST_SUITE with real pytest; return (json report, junit xml) paths.
+
+    Skips when pytest-json-report is not installed.
+    """
+    import subprocess
+    import sys
+
+    pytest.importorskip("pytest_jsonreport", reason="pytest-json-report is not installed")
+    suite = directory / "suite"
+    (suite / "tests").mkdir(parents=True)
+    (suite / "pytest.ini").write_text("[pytest]\n")
+    (suite / "tests" / "test_sample.py").write_text(PYTEST_SUITE)
+    report = directory / "report.json"
+    junit = directory / "junit.xml"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            "--json-report",
+            f"--json-report-file={report}",
+            f"--junitxml={junit}",
+            "tests",
+        ],
+        cwd=suite,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert report.exists() and junit.exists()
+    return report, junit
