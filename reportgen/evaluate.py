@@ -188,7 +188,7 @@ class _Context:
         self.series = _series_by_name(run)
         self.base_series = _series_by_name(baseline)
         self._ages: dict[int, float | None] = {}
-        self._test_keys: dict[bool, list[tuple[str, ...]]] = {}
+        self._prefix_cache: dict[tuple[str | None, str | None], tuple[str, ...]] = {}
 
     # --- provenance
     def refs(
@@ -253,31 +253,42 @@ class _Context:
         return self._ages[index]
 
     # --- tests
-    def test_keys(self, baseline: bool) -> list[tuple[str, ...]]:
-        """Per test: the names a pattern may match (id, file::name, pytest-style path)."""
-        if baseline not in self._test_keys:
-            run = self.baseline if baseline else self.run
-            assert run is not None
-            self._test_keys[baseline] = [_keys_of(run, i) for i in range(len(run.tests))]
-        return self._test_keys[baseline]
+    def select_tests(self, patterns: Sequence[str], rows: Iterable[int] | None = None) -> list[int]:
+        """Rows of the current run whose id, `file::name` or pytest-style path matches a glob."""
+        regex = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
+        table = self.run.tests
+        out = []
+        for i in range(len(table)) if rows is None else rows:
+            name = table.name_of(i)
+            prefixes = self._prefixes(table.classname_of(i), table.suite_of(i))
+            if any(regex.match(prefix + name) for prefix in prefixes):
+                out.append(i)
+                continue
+            file = table.file_of(i)
+            if file and regex.match(f"{file}::{name}"):
+                out.append(i)
+        return out
+
+    def _prefixes(self, classname: str | None, suite: tuple[str, ...]) -> tuple[str, ...]:
+        key = (classname, suite[-1] if suite else None)
+        found = self._prefix_cache.get(key)
+        if found is None:
+            found = self._prefix_cache[key] = _prefixes_of(classname, suite)
+        return found
 
 
-def _keys_of(run: Run, i: int) -> tuple[str, ...]:
-    table = run.tests
-    test_id = table.id_of(i)
-    name = table.name_of(i)
-    keys = [test_id]
-    file = table.file_of(i)
-    if file:
-        keys.append(f"{file}::{name}")
-    classname = table.classname_of(i)
-    # pytest's JUnit XML names `tests/test_x.py::TestC::test_y` as classname
-    # `tests.test_x.TestC`; offer the path spellings so `tests/test_x.py::*` selects it.
-    if classname and "." in classname and "/" not in classname:
+def _prefixes_of(classname: str | None, suite: tuple[str, ...]) -> tuple[str, ...]:
+    """What precedes a test's name in the spellings a pattern may match: its id
+    (`classname::`), and pytest's path spelling of a dotted classname, since pytest's JUnit XML
+    names `tests/test_x.py::TestC::test_y` as classname `tests.test_x.TestC`."""
+    if not classname:
+        return (f"{suite[-1]}::",) if suite else ("",)
+    prefixes = [f"{classname}::"]
+    if "." in classname and "/" not in classname:
         parts = classname.split(".")
         for k in range(1, len(parts) + 1):
-            keys.append("::".join(["/".join(parts[:k]) + ".py", *parts[k:], name]))
-    return tuple(keys)
+            prefixes.append("::".join(["/".join(parts[:k]) + ".py", *parts[k:], ""]))
+    return tuple(prefixes)
 
 
 def _days(seconds: float) -> str:
@@ -286,11 +297,6 @@ def _days(seconds: float) -> str:
     if seconds >= 2 * 3600:
         return f"{seconds / 3600:.0f} hours"
     return f"{seconds / 60:.0f} minutes"
-
-
-def _matcher(patterns: Sequence[str]) -> Callable[[tuple[str, ...]], bool]:
-    regex = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
-    return lambda keys: any(regex.match(k) for k in keys)
 
 
 # --- formatting helpers for reasons ------------------------------------------------------------
@@ -1091,15 +1097,18 @@ def _tests_criterion(ctx: _Context, crit: Criterion, eff: Effective) -> _Outcome
     assert spec is not None
     run = ctx.run
     table = run.tests
-    keys = ctx.test_keys(False)
-    if spec.select:
-        match = _matcher(spec.select)
-        selected = [i for i in range(len(table)) if match(keys[i])]
+    if not _needs_selection(spec):
+        selected: list[int] = []  # only `require`: its own rows are the evidence
+    elif spec.select:
+        selected = ctx.select_tests(spec.select)
     else:
         selected = list(range(len(table)))
-    counts = dict.fromkeys(Outcome, 0)
-    for i in selected:
-        counts[table.outcome_of(i)] += 1
+    if len(selected) == len(table):
+        counts = table.outcome_counts()  # every test: count the outcome column in one go
+    else:
+        counts = dict.fromkeys(Outcome, 0)
+        for i in selected:
+            counts[table.outcome_of(i)] += 1
     checks: list[_Check] = []
     singled: list[int] = []
     if spec.require is not None:
@@ -1135,18 +1144,28 @@ def _tests_criterion(ctx: _Context, crit: Criterion, eff: Effective) -> _Outcome
     reason = "; ".join(c.reason for c in deciding)
     to_decide = next((c.to_decide for c in deciding if c.to_decide), None)
     figures = deciding[0].figures
-    # Evidence: every input holding a selected or required test, singled-out ids first.
-    per_input: dict[int, list[str]] = defaultdict(list)
+    # Evidence: every input holding a selected or required test, singled-out ids first. Ids are
+    # built only for the rows listed (a run may hold a million tests).
+    rows = list(dict.fromkeys([*singled, *selected])) if singled else selected
     totals: dict[int, int] = defaultdict(int)
-    first = {x for c in deciding for x in c.ids}
-    rows = list(dict.fromkeys([*singled, *selected]))
-    ids = [table.id_of(i) for i in rows]
-    order = sorted(range(len(rows)), key=lambda k: ids[k] not in first)
-    for k in order:
-        index = table.input_of(rows[k])
-        totals[index] += 1
-        if len(per_input[index]) < MAX_IDS_PER_REF:
-            per_input[index].append(ids[k])
+    for i in rows:
+        totals[table.input_of(i)] += 1
+    first_ids = dict.fromkeys(x for c in deciding for x in c.ids)
+    first_rows: list[int] = []
+    if first_ids:
+        notable = {
+            table.id_of(i): i
+            for i in rows
+            if table.outcome_of(i) is not Outcome.PASSED or table.is_flaky(i)
+        }
+        first_rows = [notable[t] for t in first_ids if t in notable]
+    per_input: dict[int, list[str]] = {index: [] for index in totals}
+    listed: set[int] = set()
+    for i in [*first_rows, *rows]:
+        bucket = per_input[table.input_of(i)]
+        if i not in listed and len(bucket) < MAX_IDS_PER_REF:
+            bucket.append(table.id_of(i))
+            listed.add(i)
     evidence = ctx.refs(per_input, kind="tests", totals=totals)
     if spec.new_failures is not None and ctx.baseline is not None and ctx.baseline.inputs:
         base_inputs: dict[int, list[str]] = {
@@ -1174,15 +1193,15 @@ def _needs_selection(spec: TestsSpec) -> bool:
 
 def _require_check(ctx: _Context, patterns: Sequence[str]) -> tuple[_Check, list[int]]:
     table = ctx.run.tests
-    keys = ctx.test_keys(False)
+    # One pass over the run with every pattern, then each pattern over the rows that matched.
+    candidates = ctx.select_tests(patterns)
     missing: list[str] = []
     failing: list[str] = []
     skipped: list[str] = []
     rows: list[int] = []
     matched = 0
     for pattern in patterns:
-        match = _matcher([pattern])
-        found = [i for i in range(len(table)) if match(keys[i])]
+        found = ctx.select_tests([pattern], candidates)
         if not found:
             missing.append(pattern)
         for i in found:
