@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from enum import StrEnum
 from typing import Any, overload
@@ -281,6 +282,25 @@ class TestTable(Sequence[TestCase]):
         """Sum of the known durations (unknown ones are not counted as zero, just left out)."""
         return math.fsum(d for d in self._durations if not math.isnan(d))
 
+    def has_durations(self) -> bool:
+        """Whether any test reports a duration."""
+        return any(d == d for d in self._durations)  # NaN != NaN: unknown
+
+    def counts_by_suite(self) -> list[tuple[tuple[str, ...], dict[Outcome, int]]]:
+        """Outcome counts per suite path, suites in first-seen order (one pass, no models)."""
+        pairs = Counter(zip(self._suite_idx, self._outcomes, strict=True))
+        counts: dict[int, dict[Outcome, int]] = {}
+        for (suite, code), n in pairs.items():
+            bucket = counts.get(suite)
+            if bucket is None:
+                bucket = counts[suite] = dict.fromkeys(_OUTCOMES, 0)
+            bucket[_OUTCOMES[code]] += n
+        return [(self._suites[i], counts[i]) for i in sorted(counts)]
+
+    def counts_by_input(self) -> dict[int, int]:
+        """Number of tests per input index."""
+        return dict(Counter(self._inputs))
+
     def indices_with_outcome(self, *outcomes: Outcome) -> Iterator[int]:
         codes = {_OUTCOME_CODE[o] for o in outcomes}
         for i, code in enumerate(self._outcomes):
@@ -464,6 +484,56 @@ class TestTableBuilder:
             detail.flaky = flaky
             self._details[row] = detail
         return row
+
+    def add_passed(
+        self,
+        names: Sequence[str],
+        durations: array[float],
+        *,
+        classname: str | None = None,
+        suite: tuple[str, ...] = (),
+        input: int = 0,
+    ) -> int:
+        """Add many plain passed tests of one class and suite; returns how many were merged.
+
+        The same as `add(name=n, outcome=PASSED, classname=classname, suite=suite,
+        duration=d, input=input)` for each pair (a NaN duration meaning None), done with bulk
+        operations: ingesters of very large files batch tests that carry only a name and time.
+        """
+        count = len(names)
+        if count != len(durations):
+            raise ValueError("names and durations differ in length")
+        classname = classname or None
+        scope = classname if classname else (suite[-1] if suite else None)
+        bucket = self._seen.setdefault((input, scope), {})
+        first = len(self._names)
+        if bucket.keys().isdisjoint(names):
+            size = len(bucket)
+            bucket.update(zip(names, range(first, first + count), strict=True))
+            if len(bucket) == size + count:
+                self._names.extend(names)
+                self._durations.extend(durations)
+                self._outcomes.extend(bytes((_OUTCOME_CODE[Outcome.PASSED],)) * count)
+                self._suite_idx.extend(array("I", (self._intern_suite(suite),)) * count)
+                self._class_idx.extend(array("I", (self._intern_class(classname),)) * count)
+                self._inputs.extend(array("I", (input,)) * count)
+                return 0
+            # A name repeats within the batch: undo and take the general path.
+            for name in names:
+                bucket.pop(name, None)
+        merged = 0
+        for name, duration in zip(names, durations, strict=True):
+            rows = len(self._names)
+            self.add(
+                name=name,
+                outcome=Outcome.PASSED,
+                classname=classname,
+                suite=suite,
+                duration=None if math.isnan(duration) else duration,
+                input=input,
+            )
+            merged += len(self._names) == rows
+        return merged
 
     def append(self, case: TestCase) -> int:
         """Add a whole TestCase (no merging: it is already one test)."""

@@ -64,18 +64,17 @@ def summarise(run: Run, max_failures: int = MAX_FAILURES_LISTED) -> Summary:
     tests = run.tests
     counts = tests.outcome_counts()
     per_file_tests = [0] * len(run.inputs)
+    for index, n in tests.counts_by_input().items():
+        per_file_tests[index] = n
     per_file_metrics = [0] * len(run.inputs)
+    # Bulk counts over the columns: a million tests must not mean a million model objects.
     suites: dict[str, dict[Outcome, int]] = {}
-    any_duration = False
-    for i in range(len(tests)):
-        per_file_tests[tests.input_of(i)] += 1
-        suite = " / ".join(tests.suite_of(i)) or "(no suite)"
-        bucket = suites.get(suite)
-        if bucket is None:
-            bucket = suites[suite] = dict.fromkeys(Outcome, 0)
-        bucket[tests.outcome_of(i)] += 1
-        if not any_duration and tests.duration_of(i) is not None:
-            any_duration = True
+    for path, by_outcome in tests.counts_by_suite():
+        name = " / ".join(path) or "(no suite)"
+        bucket = suites.setdefault(name, dict.fromkeys(Outcome, 0))
+        for outcome, n in by_outcome.items():
+            bucket[outcome] += n
+    any_duration = tests.has_durations()
     for metric in run.metrics:
         per_file_metrics[metric.input] += 1
     failures: list[FailureLine] = []

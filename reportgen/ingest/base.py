@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,6 +150,30 @@ class Sink:
             attempts=attempts,
             flaky=flaky,
             merge=merge,
+        )
+
+    @property
+    def rows(self) -> int:
+        """Tests in the run so far after merging repeated ids (all inputs, not just this one)."""
+        return len(self._tests)
+
+    def passed_tests(
+        self,
+        names: Sequence[str],
+        durations: array[float],
+        *,
+        classname: str | None = None,
+        suite: tuple[str, ...] = (),
+    ) -> int:
+        """Record many passed tests of one class that carry only a name and a time, at once.
+
+        The same as `test(name=n, outcome=PASSED, classname=classname, suite=suite,
+        duration=d)` for each (NaN meaning no duration); for ingesters of very large files.
+        Returns how many were merged into tests already recorded (repeated ids).
+        """
+        self.records += len(names)
+        return self._tests.add_passed(
+            names, durations, classname=classname, suite=suite, input=self.input_index
         )
 
     def metric(

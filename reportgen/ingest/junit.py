@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import math
 import re
+from array import array
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +21,8 @@ ROOTS = frozenset({"testsuites", "testsuite", "testrun"})
 
 #: Bytes handed to lxml per read; lxml asks for 32 KiB, bigger reads mean fewer filter calls.
 _CHUNK = 1 << 16
+#: Plain passed tests handed to the Sink at once.
+_BATCH = 4096
 #: A prolog (declaration, comments, DOCTYPE) longer than this is refused: no producer writes one.
 _MAX_PROLOG = 1 << 20
 
@@ -443,8 +447,6 @@ class _Reader:
         self.n_failed = 0
         self.n_errors = 0
         self.n_skipped = 0
-        self.n_merged = 0
-        self.last_row = -1  # rows are numbered in order: a smaller one means a merged duplicate
         self.ns_times = False
         self.earliest: datetime | None = None
 
@@ -468,57 +470,55 @@ class _Reader:
             encoding=stream.lxml_encoding,
         )
         frames = self.frames
-        test = sink.test
-        passed = Outcome.PASSED
+        # Plain passed tests (name, classname, time and nothing else) of one class are
+        # batched: the Sink takes them in bulk, and their times are converted in one go.
+        names: list[str] = []
+        times: list[str] = []
+        add_name = names.append
+        add_time = times.append
+        batch_class: str | None = None
         suite: tuple[str, ...] = ()
+
+        def flush() -> None:
+            if names:
+                sink.passed_tests(names, self._times(times), classname=batch_class, suite=suite)
+                names.clear()
+                times.clear()
+
         try:
             for event, elem in parser:
                 tag = elem.tag
                 if tag == "testcase" or (tag[0] == "{" and _localname(tag) == "testcase"):
                     if event == "start":
                         continue
-                    if len(elem):
+                    get = elem.get
+                    name = get("name")
+                    classname = get("classname")
+                    time = get("time")
+                    # Children, attributes beyond these three (status, file, ...), a missing
+                    # name or time, or text that held an ESC take the general path.
+                    if (
+                        len(elem)
+                        or name is None
+                        or time is None
+                        or len(elem.attrib) != 2 + (classname is not None)
+                        or stream.had_escape
+                    ):
+                        flush()
                         self._case(elem, suite)
                     else:
-                        get = elem.get
-                        name = get("name")
-                        classname = get("classname")
-                        time = get("time")
-                        # Anything beyond these three attributes (status, file, ...) or a
-                        # missing name takes the general path.
-                        if name is None or len(elem.attrib) != (
-                            1 + (classname is not None) + (time is not None)
-                        ):
-                            self._case(elem, suite)
-                        else:
-                            if time is None:
-                                duration = None
-                            else:
-                                try:
-                                    duration = float(time)
-                                except ValueError:
-                                    duration = self._time(time)
-                                else:
-                                    if not 0.0 <= duration < 1e6 or self.ns_times:
-                                        duration = self._time(time)
-                            if stream.had_escape:
-                                self._case(elem, suite)
-                            else:
-                                row = test(
-                                    name=name,
-                                    outcome=passed,
-                                    classname=classname,
-                                    suite=suite,
-                                    duration=duration,
-                                )
-                                if row > self.last_row:
-                                    self.last_row = row
-                                else:
-                                    self.n_merged += 1
+                        if classname != batch_class:
+                            flush()
+                            batch_class = classname
+                        add_name(name)
+                        add_time(time)
+                        if len(names) >= _BATCH:
+                            flush()
                     parent = elem.getparent()
                     if parent is not None:
                         parent.remove(elem)
                     continue
+                flush()
                 local = _localname(tag)
                 if event == "start":
                     if local == "testsuite":
@@ -534,6 +534,7 @@ class _Reader:
                     parent = elem.getparent()
                     if parent is not None:
                         parent.remove(elem)
+            flush()
         except etree.XMLSyntaxError as exc:
             raise self._syntax_error(exc) from None
         except InputError:
@@ -545,7 +546,8 @@ class _Reader:
 
     # --- suites --------------------------------------------------------------------------
     def _snapshot(self) -> tuple[int, int, int, int, int]:
-        return (self.sink.records, self.n_failed, self.n_errors, self.n_skipped, self.n_merged)
+        sink = self.sink
+        return (sink.records, sink.rows, self.n_failed, self.n_errors, self.n_skipped)
 
     def _open_root(self, elem: Any) -> None:
         self._note_timestamp(elem.get("timestamp"))
@@ -574,10 +576,10 @@ class _Reader:
         declared = frame.declared
         if not declared:
             return
-        records, failed, errors, skipped, merged = self._snapshot()
-        s_records, s_failed, s_errors, s_skipped, s_merged = frame.start
+        records, rows, failed, errors, skipped = self._snapshot()
+        s_records, s_rows, s_failed, s_errors, s_skipped = frame.start
         elements = records - s_records
-        distinct = elements - (merged - s_merged)
+        distinct = rows - s_rows
         found = {
             "failures": failed - s_failed,
             "errors": errors - s_errors,
@@ -614,8 +616,28 @@ class _Reader:
             self.sink.timestamp = text.strip()
 
     # --- times ---------------------------------------------------------------------------
+    def _times(self, texts: list[str]) -> array[float]:
+        """Seconds for a batch of `time` attributes (NaN for unknown), converted in bulk."""
+        try:
+            values = array("d", map(float, texts))
+        except ValueError:
+            pass
+        else:
+            # NaN slips through min/max, which is right: NaN is how "unknown" is stored.
+            if not self.ns_times and min(values) >= 0.0 and max(values) < 1e6:
+                return values
+        return array("d", (math.nan if (v := self._time(text)) is None else v for text in texts))
+
     def _time(self, text: str) -> float | None:
-        """Seconds from a `time` attribute that is not a plain small decimal."""
+        """Seconds from one `time` attribute; None when it cannot be read."""
+        try:
+            value = float(text)
+        except ValueError:
+            pass
+        else:
+            if 0.0 <= value < 1e6 and not self.ns_times:
+                return value
+
         stripped = text.strip()
         if stripped.isdigit():
             value = float(stripped)
@@ -643,7 +665,7 @@ class _Reader:
             name = name or "(unnamed)"
         classname = get("classname") or get("class") or None
         time = get("time") or get("duration")
-        duration = None if time is None else self._duration(time)
+        duration = None if time is None else self._time(time)
         file = get("file") or (frame.file if frame is not None else None)
         line = _parse_count(get("line"))
         outcome: Outcome | None = None
@@ -735,7 +757,7 @@ class _Reader:
             output = output.replace(_ESC_PLACEHOLDER, "\x1b")
         if message is not None and self.stream.had_escape:
             message = message.replace(_ESC_PLACEHOLDER, "\x1b")
-        row = self.sink.test(
+        self.sink.test(
             name=self._restore(name) or name,
             outcome=outcome,
             classname=self._restore(classname),
@@ -750,19 +772,6 @@ class _Reader:
             attempts=attempts,
             flaky=flaky,
         )
-        if row > self.last_row:
-            self.last_row = row
-        else:
-            self.n_merged += 1
-
-    def _duration(self, text: str) -> float | None:
-        try:
-            value = float(text)
-        except ValueError:
-            return self._time(text)
-        if not 0.0 <= value < 1e6 or self.ns_times:
-            return self._time(text)
-        return value
 
     def _attempt(self, child: Any, kind: str) -> Attempt:
         outcome = Outcome.FAILED if kind.endswith("Failure") else Outcome.ERROR
@@ -780,7 +789,7 @@ class _Reader:
         time = child.get("time")
         return Attempt(
             outcome=outcome,
-            duration=None if time is None else self._duration(time),
+            duration=None if time is None else self._time(time),
             message=clean_optional(self._restore(child.get("message")))
             or clean_optional(first_line(body)),
             type=clean_optional(child.get("type")),
