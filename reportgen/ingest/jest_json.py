@@ -4,9 +4,10 @@ Each assertion result is one test; its suite path is the test file followed by i
 `ancestorTitles` (describe blocks). Statuses: `passed` and `failed` as named; `pending`,
 `skipped`, `todo` and `disabled` become skipped with the original status kept in the `status`
 property; an unknown status is also skipped (never evidence of a pass). A test that passed
-after `jest.retryTimes` retries (`invocations` > 1, `retryReasons`) is flaky. A test file whose status is failed
-while none of its tests failed (a syntax error, a throwing `beforeAll`, `testExecError`) adds
-one error test, `[test file failed]`, so a file that never ran cannot look green.
+after `jest.retryTimes` retries (`invocations` > 1, `retryReasons`) is flaky. A test file
+whose status is failed while none of its tests failed (a syntax error, a throwing
+`beforeAll`, `testExecError`) adds one error test, `[test file failed]`, so a file that
+never ran cannot look green.
 Results are never merged by name: `test.each` rows and old reports without `ancestorTitles`
 repeat titles for tests that are distinct.
 """
