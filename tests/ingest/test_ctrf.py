@@ -182,3 +182,18 @@ def test_cli_end_to_end(corpus: Path) -> None:
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert "ctrf" in json.dumps(data)
+
+
+SCHEMA_WARNINGS = ("CTRF schema", "pre-1.0", "suite given as a string", "unknown")
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_schema_rules_agree_with_the_official_schema(corpus: Path, name: str) -> None:
+    """Files the official schema accepts get no schema warning; the others get one."""
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((corpus / "ctrf" / "ctrf.schema.json").read_text())
+    path = corpus / "ctrf" / name
+    valid = not list(jsonschema.Draft7Validator(schema).iter_errors(json.loads(path.read_text())))
+    run = read(path)
+    schema_warnings = [w for w in run.warnings if any(s in w.message for s in SCHEMA_WARNINGS)]
+    assert (not schema_warnings) == valid, [w.message for w in schema_warnings]
