@@ -395,7 +395,7 @@ def _format_n(f: Figures) -> str:
     if f.n is None:
         return "—"
     if f.n_baseline is not None:
-        return f"{f.n} (baseline {f.n_baseline})"
+        return f"{f.n}, baseline {f.n_baseline}"
     return str(f.n)
 
 

@@ -89,7 +89,7 @@ def test_figures_are_formatted_with_ci_threshold_and_direction(view: ReportView)
     row = view.phases[0].rows[0]
     assert row.measured == "median 1.2 s → 1.5 s, +25.0% (regression), 95% CI +23.0% to +27.0%"
     assert row.threshold == "≤ +5.0%"
-    assert row.n == "10 (baseline 10)"
+    assert row.n == "10, baseline 10"
     rate = view.phases[1].rows[0]
     assert rate.measured == "pass rate 100.0%, 95% CI 74.1% to 100.0%"
     assert rate.threshold == "≥ 99.0%"
