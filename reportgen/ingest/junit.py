@@ -111,11 +111,11 @@ def root_name(head: bytes) -> str | None:
         while pos < size and data[pos] in _WS:
             pos += 1
         if data.startswith(b"<?", pos):
-            end = data.find(b"?>", pos)
+            end, step = data.find(b"?>", pos), 2
         elif data.startswith(b"<!--", pos):
-            end = data.find(b"-->", pos)
+            end, step = data.find(b"-->", pos), 3
         elif data.startswith(b"<!DOCTYPE", pos):
-            end = data.find(b">", pos)
+            end, step = data.find(b">", pos), 1
         else:
             match = _NAME.match(data, pos)
             if match is None:
@@ -123,7 +123,7 @@ def root_name(head: bytes) -> str | None:
             return match.group(1).decode("ascii", "replace").rpartition(":")[2]
         if end < 0:
             return None
-        pos = end + 2
+        pos = end + step
     return None
 
 
@@ -691,7 +691,7 @@ class _Reader:
                     continue
                 outcome = this
                 body = self._text(child)
-                message = self._restore(child.get("message")) or first_line(body)
+                message = self._message(child.get("message")) or first_line(body)
                 type_ = child.get("type")
                 file = file or child.get("file")
                 line = line if line is not None else _parse_count(child.get("line"))
@@ -700,7 +700,7 @@ class _Reader:
                     continue
                 outcome = Outcome.SKIPPED
                 skip_text = self._text(child)
-                message = self._restore(child.get("message")) or first_line(skip_text)
+                message = self._message(child.get("message")) or first_line(skip_text)
                 type_ = child.get("type")
                 if skip_text:
                     body = skip_text
@@ -790,7 +790,7 @@ class _Reader:
         return Attempt(
             outcome=outcome,
             duration=None if time is None else self._time(time),
-            message=clean_optional(self._restore(child.get("message")))
+            message=clean_optional(self._message(child.get("message")))
             or clean_optional(first_line(body)),
             type=clean_optional(child.get("type")),
             output=clean_optional(self._restore(body)),
@@ -805,6 +805,11 @@ class _Reader:
         if text is not None and self.stream.had_escape:
             return text.replace(_ESC_PLACEHOLDER, "\x1b")
         return text
+
+    def _message(self, text: str | None) -> str | None:
+        """A message attribute without the blank lines and indentation around it."""
+        text = self._restore(text)
+        return text.strip() if text is not None else None
 
     def _syntax_error(self, exc: etree.XMLSyntaxError) -> InputError:
         message = str(exc.msg or exc)
