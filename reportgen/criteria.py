@@ -276,7 +276,10 @@ class Criterion(Settings):
         default=None, description="Metric name, or a glob covering several (Holm-corrected)."
     )
     stat: str | None = Field(
-        default=None, description="mean, median, min, max, pNN, count, rate, stdev or cv."
+        default=None,
+        description="mean, median, min, max, pNN, count, rate, stdev or cv. With "
+        "`compare: baseline`, the statistic compared when a side has only point estimates "
+        "(default median).",
     )
     min: AnyQuantity | None = None
     max: AnyQuantity | None = None

@@ -454,8 +454,8 @@ def _margin_used(f: Figures) -> float:
 
 def _not_measured(series: _Series, eff: Effective) -> str | None:
     """Why samples are no measurement (timer resolution), or None."""
-    if series.unit != "s" or series.samples is None:
-        return None
+    if series.unit != "s" or not series.samples:
+        return None  # no samples at all is the min_samples rule's to report
     if stats.below_resolution(series.samples, eff.timer_resolution):
         return (
             f"all {len(series.samples)} samples of {series.name} are at or below the timer "
