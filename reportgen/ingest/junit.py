@@ -38,9 +38,12 @@ _ESC_PLACEHOLDER_BYTES = _ESC_PLACEHOLDER.encode("utf-8")
 # Character references to the same forbidden characters (`&#27;`, `&#x1B;`).
 _ESC_REF = re.compile(rb"&#(?:[xX]0*1[bB]|0*27);")
 _BAD_REF = re.compile(
-    rb"&#(?:[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-aA-Ac-fC-F])|0*(?:[0-8]|1[124-9]|2[0-689]|3[01]));"
+    rb"&#(?:[xX]0*(?:[0-8bBcCeEfF]|1[0-9aAc-fC-F])|0*(?:[0-8]|1[124-9]|2[0-689]|3[01]));"
 )
 
+_ANY_BAD_REF = re.compile(
+    rb"&#(?:[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));"
+)
 _DECL_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 # A DOCTYPE naming only an external DTD (which is never loaded). Anything else, that is an
 # internal subset, may declare entities and is refused.
@@ -344,7 +347,9 @@ class _Stream:
         if b"\x1b" in data:
             self.had_escape = True
             data = data.replace(b"\x1b", _ESC_PLACEHOLDER_BYTES)
-        if b"&#" in data:
+        # Character references to forbidden characters are rare; one regex search finds both
+        # kinds faster than a substring test for "&#".
+        if _ANY_BAD_REF.search(data):
             if _ESC_REF.search(data):
                 self.had_escape = True
                 data = _ESC_REF.sub(_ESC_PLACEHOLDER_BYTES, data)
