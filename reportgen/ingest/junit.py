@@ -12,7 +12,14 @@ from typing import Any
 from lxml import etree
 
 from reportgen.errors import InputError
-from reportgen.ingest.base import Ingester, Sink, Source, clean_optional, first_line
+from reportgen.ingest.base import (
+    Ingester,
+    Sink,
+    Source,
+    clean_optional,
+    clean_text,
+    first_line,
+)
 from reportgen.model import Attempt, Outcome
 
 #: Root elements of the JUnit family. TRX (`TestRun`), NUnit (`test-run`) and xUnit.net
@@ -51,6 +58,7 @@ _EXTERNAL_DOCTYPE = re.compile(
     rb"""<!DOCTYPE\s+[^\s>\[]+(?:\s+(?:SYSTEM\s+(?:"[^"]*"|'[^']*')"""
     rb"""|PUBLIC\s+(?:"[^"]*"|'[^']*')\s+(?:"[^"]*"|'[^']*')))?\s*>"""
 )
+_SUBSET_END = re.compile(rb"\]\s*>")
 _NAME = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 _WS = b" \t\r\n"
 
@@ -119,6 +127,14 @@ def root_name(head: bytes) -> str | None:
             end, step = data.find(b"-->", pos), 3
         elif data.startswith(b"<!DOCTYPE", pos):
             end, step = data.find(b">", pos), 1
+            bracket = data.find(b"[", pos)
+            if 0 <= bracket < end:
+                # An internal subset: claim the file anyway, so that reading it refuses the
+                # declarations with a clear error instead of "not recognised".
+                subset_end = _SUBSET_END.search(data, bracket)
+                if subset_end is None:
+                    return None
+                end, step = subset_end.end() - 1, 1
         else:
             match = _NAME.match(data, pos)
             if match is None:
@@ -345,6 +361,7 @@ class _Stream:
             self._note_control(data, start)
             data = kept
         if b"\x1b" in data:
+            self._note_control(data, start)
             self.had_escape = True
             data = data.replace(b"\x1b", _ESC_PLACEHOLDER_BYTES)
         # Character references to forbidden characters are rare; one regex search finds both
@@ -365,8 +382,8 @@ class _Stream:
         match = _INVALID_BYTES_RE.search(data) or _BAD_REF.search(data)
         offset = start + (match.start() if match else 0)
         self._sink.warn(
-            "control characters that XML 1.0 forbids were removed "
-            "(the producer wrote raw terminal output)",
+            "raw control characters, which XML 1.0 forbids, were removed "
+            "(the producer wrote terminal output such as colour codes unescaped)",
             line=self._line_at(offset),
         )
 
@@ -564,7 +581,7 @@ class _Reader:
     def _open_suite(self, elem: Any) -> _Frame:
         get = elem.get
         parent = self.frames[-1] if self.frames else None
-        name = (get("name") or "").strip()
+        name = (self._plain(get("name")) or "").strip()
         base = parent.path if parent is not None else ()
         # Unnamed suites (container-structure-test) add nothing to the path.
         path = (*base, name) if name else base
@@ -763,9 +780,9 @@ class _Reader:
         if message is not None and self.stream.had_escape:
             message = message.replace(_ESC_PLACEHOLDER, "\x1b")
         self.sink.test(
-            name=self._restore(name) or name,
+            name=self._plain(name) or name,
             outcome=outcome,
-            classname=self._restore(classname),
+            classname=self._plain(classname),
             suite=suite,
             duration=duration,
             message=message,
@@ -809,6 +826,12 @@ class _Reader:
     def _restore(self, text: str | None) -> str | None:
         if text is not None and self.stream.had_escape:
             return text.replace(_ESC_PLACEHOLDER, "\x1b")
+        return text
+
+    def _plain(self, text: str | None) -> str | None:
+        """A name as read: after an ESC was seen, colour codes are removed from names too."""
+        if text is not None and self.stream.had_escape:
+            return clean_text(text.replace(_ESC_PLACEHOLDER, "\x1b"))
         return text
 
     def _message(self, text: str | None) -> str | None:
