@@ -522,7 +522,7 @@ def _threshold_item(series: _Series, crit: Criterion, eff: Effective) -> _Item:
     stat = crit.stat or "mean"
     unit = _stat_unit(stat, series)
     limits = [(q, op) for q, op in ((crit.min, ">="), (crit.max, "<=")) if q is not None]
-    base = Figures(stat=stat, unit=unit, confidence=None, n=series.count)
+    base = Figures(stat=stat, unit=unit, n=series.count)
 
     def item(status: Status, reason: str, figures: Figures, to_decide: str | None = None) -> _Item:
         return _Item(series.name, status, reason, figures, to_decide, series.inputs)
@@ -543,6 +543,7 @@ def _threshold_item(series: _Series, crit: Criterion, eff: Effective) -> _Item:
     if stat == "count":
         return _compare_point(series.name, stat, float(n), unit, limits, base, item, n=n)
     if (why := _not_measured(series, eff)) is not None:
+        # No value is shown: a "0 s" beside a threshold would read as a measurement.
         return item(
             Status.INSUFFICIENT, why, base, "measure with a finer timer or a larger workload"
         )
