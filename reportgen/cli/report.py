@@ -19,7 +19,7 @@ from reportgen.cli.common import add_input_arguments, end_progress, progress_pri
 from reportgen.errors import ExitCode, InputError, UsageError
 from reportgen.evaluation import Evaluation
 from reportgen.model import Run
-from reportgen.render.markdown import GITHUB_COMMENT_CHARS
+from reportgen.render import GITHUB_COMMENT_CHARS
 
 if TYPE_CHECKING:
     from reportgen.render.view import ReportView

@@ -17,9 +17,6 @@ import jinja2
 from reportgen.ingest.base import clean_text
 from reportgen.render.view import ReportView, TestsView
 
-#: `--github-comment`: GitHub's comment limit is 65,536 characters; keep a little margin.
-GITHUB_COMMENT_CHARS = 65_000
-
 # Characters with inline meaning in GFM (emphasis, code, links, images, raw HTML, tables,
 # strikethrough, entities, math). A backslash makes each literal.
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&!$])")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import importlib.util
 import json
-import time
 from pathlib import Path
 
 import pytest
 
+from reportgen.ingest import load
 from reportgen.model import Direction, Outcome
 from tests.ingest.json_ingest_support import (
     FIXTURES,
@@ -244,19 +243,18 @@ def _benchmark_module() -> object:
     return module
 
 
-def test_speed_within_twice_a_bare_json_loop(tmp_path: Path) -> None:
-    """A 60,000-event stream ingests within 2x of `json.loads` per line (best of 3).
+def test_benchmark_stream_reads_every_test(tmp_path: Path) -> None:
+    """The benchmark's generated stream (60,000 events) reads completely and consistently.
 
-    The full 1,000,000-event figure comes from `benchmarks/ingest_formats.py`.
+    The speed figure itself comes from `benchmarks/ingest_formats.py`, not from a test.
     """
     bench = _benchmark_module()
     path = tmp_path / "stream.jsonl"
     bench.make_gotest(path, 60_000)  # type: ignore[attr-defined]
-    best = {"floor": float("inf"), "reportgen": float("inf")}
-    for _ in range(3):
-        for label, fn in (("floor", bench.floor_jsonl), ("reportgen", bench.reportgen_load)):  # type: ignore[attr-defined]
-            gc.collect()
-            start = time.perf_counter()
-            fn(path)
-            best[label] = min(best[label], time.perf_counter() - start)
-    assert best["reportgen"] <= 2.0 * best["floor"], best
+    expected = bench.floor_jsonl(path)  # type: ignore[attr-defined]
+    run = load([str(path)])
+    assert len(run.tests) == expected
+    counts = run.tests.outcome_counts()
+    # The generator fails every 100th test and skips every 50th starting at 1.
+    assert counts[Outcome.FAILED] == len(range(0, expected, 100))
+    assert counts[Outcome.SKIPPED] == len(range(1, expected, 50))
