@@ -8,6 +8,7 @@ model is materialised only when one is read.
 from __future__ import annotations
 
 import math
+import re
 from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -42,6 +43,7 @@ class Outcome(StrEnum):
 # Column codes for TestTable; the order is fixed (saved in memory only, never on disk).
 _OUTCOMES: tuple[Outcome, ...] = (Outcome.PASSED, Outcome.FAILED, Outcome.ERROR, Outcome.SKIPPED)
 _OUTCOME_CODE: dict[Outcome, int] = {o: i for i, o in enumerate(_OUTCOMES)}
+_NOT_PASSED = re.compile(b"[^%c]" % _OUTCOME_CODE[Outcome.PASSED])
 
 
 class Direction(StrEnum):
@@ -280,7 +282,10 @@ class TestTable(Sequence[TestCase]):
 
     def total_duration(self) -> float:
         """Sum of the known durations (unknown ones are not counted as zero, just left out)."""
-        return math.fsum(d for d in self._durations if not math.isnan(d))
+        total = math.fsum(self._durations)  # fast when every duration is known
+        if math.isnan(total):
+            total = math.fsum(d for d in self._durations if not math.isnan(d))
+        return total
 
     def has_durations(self) -> bool:
         """Whether any test reports a duration."""
@@ -288,17 +293,25 @@ class TestTable(Sequence[TestCase]):
 
     def counts_by_suite(self) -> list[tuple[tuple[str, ...], dict[Outcome, int]]]:
         """Outcome counts per suite path, suites in first-seen order (one pass, no models)."""
-        pairs = Counter(zip(self._suite_idx, self._outcomes, strict=True))
-        counts: dict[int, dict[Outcome, int]] = {}
-        for (suite, code), n in pairs.items():
-            bucket = counts.get(suite)
-            if bucket is None:
-                bucket = counts[suite] = dict.fromkeys(_OUTCOMES, 0)
-            bucket[_OUTCOMES[code]] += n
-        return [(self._suites[i], counts[i]) for i in sorted(counts)]
+        totals = Counter(self._suite_idx)
+        counts = {i: dict.fromkeys(_OUTCOMES, 0) for i in sorted(totals)}
+        # Most tests pass: count the others one by one and derive the passed ones.
+        passed = _OUTCOME_CODE[Outcome.PASSED]
+        suite_idx = self._suite_idx
+        for match in _NOT_PASSED.finditer(self._outcomes):
+            counts[suite_idx[match.start()]][_OUTCOMES[self._outcomes[match.start()]]] += 1
+        for i, bucket in counts.items():
+            bucket[_OUTCOMES[passed]] = totals[i] - sum(bucket.values())
+        return [(self._suites[i], bucket) for i, bucket in counts.items()]
 
     def counts_by_input(self) -> dict[int, int]:
         """Number of tests per input index."""
+        if not self._inputs:
+            return {}
+        top = max(self._inputs)
+        if top < 64:  # few inputs: a C-level count per input beats hashing every row
+            counts = {i: self._inputs.count(i) for i in range(top + 1)}
+            return {i: n for i, n in counts.items() if n}
         return dict(Counter(self._inputs))
 
     def indices_with_outcome(self, *outcomes: Outcome) -> Iterator[int]:

@@ -494,19 +494,14 @@ class _Reader:
         frames = self.frames
         # Plain passed tests (name, classname, time and nothing else) of one class are
         # batched: the Sink takes them in bulk, and their times are converted in one go.
+        # (Plain locals, no closure: this loop runs once per testcase.)
         names: list[str] = []
         times: list[str] = []
         add_name = names.append
         add_time = times.append
+        flush = self._flush
         batch_class: str | None = None
         suite: tuple[str, ...] = ()
-
-        def flush() -> None:
-            if names:
-                sink.passed_tests(names, self._times(times), classname=batch_class, suite=suite)
-                names.clear()
-                times.clear()
-
         try:
             for event, elem in parser:
                 tag = elem.tag
@@ -526,21 +521,22 @@ class _Reader:
                         or len(elem.attrib) != 2 + (classname is not None)
                         or stream.had_escape
                     ):
-                        flush()
+                        if names:
+                            flush(names, times, batch_class, suite)
                         self._case(elem, suite)
                     else:
                         if classname != batch_class:
-                            flush()
+                            if names:
+                                flush(names, times, batch_class, suite)
                             batch_class = classname
                         add_name(name)
                         add_time(time)
                         if len(names) >= _BATCH:
-                            flush()
-                    parent = elem.getparent()
-                    if parent is not None:
-                        parent.remove(elem)
+                            flush(names, times, batch_class, suite)
+                    elem.getparent().remove(elem)  # a testcase always has a parent
                     continue
-                flush()
+                if names:
+                    flush(names, times, batch_class, suite)
                 local = _localname(tag)
                 if event == "start":
                     if local == "testsuite":
@@ -556,7 +552,8 @@ class _Reader:
                     parent = elem.getparent()
                     if parent is not None:
                         parent.remove(elem)
-            flush()
+            if names:
+                flush(names, times, batch_class, suite)
         except etree.XMLSyntaxError as exc:
             raise self._syntax_error(exc) from None
         except InputError:
@@ -565,6 +562,14 @@ class _Reader:
             stream.close()
         if self.ns_times:
             sink.warn("times are integers in nanoseconds (container-structure-test); converted")
+
+    def _flush(
+        self, names: list[str], times: list[str], classname: str | None, suite: tuple[str, ...]
+    ) -> None:
+        """Hand a batch of plain passed tests to the Sink and empty the batch."""
+        self.sink.passed_tests(names, self._times(times), classname=classname, suite=suite)
+        names.clear()
+        times.clear()
 
     # --- suites --------------------------------------------------------------------------
     def _snapshot(self) -> tuple[int, int, int, int, int]:
