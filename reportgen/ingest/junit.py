@@ -478,7 +478,9 @@ class _Reader:
         stream = self.stream
         parser = etree.iterparse(
             stream,
-            events=("start", "end"),
+            # End events only: a suite is opened when its first testcase (or its own end)
+            # arrives, found through the testcase's parent; that halves the loop's turns.
+            events=("end",),
             tag=("{*}testsuites", "{*}testsuite", "{*}testrun", "{*}testcase"),
             resolve_entities=False,
             no_network=True,
@@ -491,7 +493,6 @@ class _Reader:
             remove_pis=True,
             encoding=stream.lxml_encoding,
         )
-        frames = self.frames
         # Plain passed tests (name, classname, time and nothing else) of one class are
         # batched: the Sink takes them in bulk, and their times are converted in one go.
         # (Plain locals, no closure: this loop runs once per testcase.)
@@ -500,14 +501,20 @@ class _Reader:
         add_name = names.append
         add_time = times.append
         flush = self._flush
+        enter = self._enter
         batch_class: str | None = None
         suite: tuple[str, ...] = ()
+        current: Any = None  # the element whose testcases are being read
         try:
-            for event, elem in parser:
+            for _event, elem in parser:
                 tag = elem.tag
                 if tag == "testcase" or (tag[0] == "{" and _localname(tag) == "testcase"):
-                    if event == "start":
-                        continue
+                    parent = elem.getparent()
+                    if parent is not current:
+                        if names:
+                            flush(names, times, batch_class, suite)
+                        suite = enter(parent)
+                        current = parent
                     get = elem.get
                     name = get("name")
                     classname = get("classname")
@@ -533,25 +540,17 @@ class _Reader:
                         add_time(time)
                         if len(names) >= _BATCH:
                             flush(names, times, batch_class, suite)
-                    elem.getparent().remove(elem)  # a testcase always has a parent
+                    parent.remove(elem)
                     continue
+                # The end of a suite or of the root.
                 if names:
                     flush(names, times, batch_class, suite)
-                local = _localname(tag)
-                if event == "start":
-                    if local == "testsuite":
-                        frames.append(self._open_suite(elem))
-                        suite = frames[-1].path
-                    else:
-                        self._open_root(elem)
-                else:
-                    if frames:
-                        self._close_suite(frames.pop())
-                        suite = frames[-1].path if frames else ()
-                    elem.clear()
-                    parent = elem.getparent()
-                    if parent is not None:
-                        parent.remove(elem)
+                self._leave(elem)
+                current = None
+                elem.clear()
+                parent = elem.getparent()
+                if parent is not None:
+                    parent.remove(elem)
             if names:
                 flush(names, times, batch_class, suite)
         except etree.XMLSyntaxError as exc:
@@ -575,6 +574,42 @@ class _Reader:
     def _snapshot(self) -> tuple[int, int, int, int, int]:
         sink = self.sink
         return (sink.records, sink.rows, self.n_failed, self.n_errors, self.n_skipped)
+
+    def _enter(self, parent: Any) -> tuple[str, ...]:
+        """Make the frames match the ancestors of a testcase; return its suite path.
+
+        Suites are opened late (at their first testcase), which is exact for the counts
+        they declare: nothing inside them was counted before.
+        """
+        frames = self.frames
+        chain: list[Any] = []
+        node = parent
+        while node is not None:
+            chain.append(node)
+            node = node.getparent()
+        chain.reverse()  # outermost first
+        depth = 0
+        while depth < len(frames) and depth < len(chain) and frames[depth].elem is chain[depth]:
+            depth += 1
+        while len(frames) > depth:  # wrappers left without an end event of ours
+            self._close_suite(frames.pop())
+        for elem in chain[depth:]:
+            if not frames and _localname(elem.tag) != "testsuite":
+                self._open_root(elem)
+            else:
+                frames.append(self._open_suite(elem))
+        return frames[-1].path if frames else ()
+
+    def _leave(self, elem: Any) -> None:
+        """A suite (or the root) ended: open it if no testcase did, then check its counts."""
+        frames = self.frames
+        if not any(frame.elem is elem for frame in frames):
+            self._enter(elem)
+        while frames:
+            frame = frames.pop()
+            self._close_suite(frame)
+            if frame.elem is elem:
+                break
 
     def _open_root(self, elem: Any) -> None:
         self._note_timestamp(elem.get("timestamp"))
