@@ -471,6 +471,7 @@ class _Reader:
         self.n_skipped = 0
         self.ns_times = False
         self.earliest: datetime | None = None
+        self.batched: set[str] = set()
 
     # The hot loop: one iteration per testsuite start/end and per testcase end.
     def run(self) -> None:
@@ -498,8 +499,10 @@ class _Reader:
         # (Plain locals, no closure: this loop runs once per testcase.)
         names: list[str] = []
         times: list[str] = []
+        batched = self.batched  # the names in the batch
         add_name = names.append
         add_time = times.append
+        add_batched = batched.add
         flush = self._flush
         enter = self._enter
         batch_class: str | None = None
@@ -528,7 +531,10 @@ class _Reader:
                         or len(elem.attrib) != 2 + (classname is not None)
                         or stream.had_escape
                     ):
-                        if names:
+                        # Other tests are recorded at once, ahead of the batch, which is not
+                        # flushed: small batches would cost more than the test itself. Only a
+                        # repeat of a batched id flushes first, to keep its attempts in order.
+                        if name in batched:
                             flush(names, times, batch_class, suite)
                         self._case(elem, suite)
                     else:
@@ -538,6 +544,7 @@ class _Reader:
                             batch_class = classname
                         add_name(name)
                         add_time(time)
+                        add_batched(name)
                         if len(names) >= _BATCH:
                             flush(names, times, batch_class, suite)
                     parent.remove(elem)
@@ -569,6 +576,7 @@ class _Reader:
         self.sink.passed_tests(names, self._times(times), classname=classname, suite=suite)
         names.clear()
         times.clear()
+        self.batched.clear()
 
     # --- suites --------------------------------------------------------------------------
     def _snapshot(self) -> tuple[int, int, int, int, int]:
@@ -745,11 +753,14 @@ class _Reader:
             kind = _localname(ctag)
             if kind in ("failure", "error"):
                 this = Outcome.FAILED if kind == "failure" else Outcome.ERROR
-                if outcome in (Outcome.FAILED, Outcome.ERROR):
-                    # A second failure element: keep its text, the first one decides.
+                if outcome is not None:
+                    # A second failure element, or the failure of a test also marked skipped
+                    # (Node's failing `todo` tests): keep its text; it does not decide.
                     extra = self._text(child)
                     if extra:
                         outputs.append(extra)
+                    if outcome is Outcome.SKIPPED and message in (None, "true"):
+                        message = self._message(child.get("message")) or first_line(extra)
                     continue
                 outcome = this
                 body = self._text(child)
@@ -758,11 +769,18 @@ class _Reader:
                 file = file or child.get("file")
                 line = line if line is not None else _parse_count(child.get("line"))
             elif kind == "skipped":
-                if outcome in (Outcome.FAILED, Outcome.ERROR):
-                    continue
+                # A test marked skipped is not counted as failed even when the harness also
+                # wrote its failure (Node: a failing `todo` test; node itself reports it as
+                # todo, not fail). The failure text is kept.
+                failed_message = message if outcome in (Outcome.FAILED, Outcome.ERROR) else None
+                if failed_message is not None and body:
+                    outputs.insert(0, body)
+                    body = None
                 outcome = Outcome.SKIPPED
                 skip_text = self._text(child)
                 message = self._message(child.get("message")) or first_line(skip_text)
+                if message in (None, "true") and failed_message:
+                    message = failed_message
                 type_ = child.get("type")
                 if skip_text:
                     body = skip_text

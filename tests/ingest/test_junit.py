@@ -182,8 +182,8 @@ def test_root_testsuite_and_testrun(tmp_path: Path) -> None:
         '<testcase classname="C" name="b"><failure message="m"/></testcase></testsuite>',
     )
     assert counts(run) == (2, 1, 1, 0, 0, 0)
-    assert run.tests[0].suite == ("S",)
-    assert run.tests[0].id == "C::a"
+    assert case(run, "a").suite == ("S",)
+    assert case(run, "a").id == "C::a"
     # Eclipse's JUnit view export.
     run = read(
         tmp_path,
@@ -303,6 +303,21 @@ def test_pytest_xfail_is_skipped_with_property(tmp_path: Path) -> None:
     assert x.properties == {"xfail": "known bug"}
     assert case(run, "s").message == "no network"
     assert case(run, "s").properties == {}
+
+
+def test_skipped_with_failure_is_skipped(tmp_path: Path) -> None:
+    # Node writes a failing `todo` test as <skipped type="todo"/> plus its <failure>; node's
+    # own totals count it as todo, not as a failure.
+    run = read(
+        tmp_path,
+        '<testsuites><testcase name="todo failing" time="0.1" classname="test" failure="nope">'
+        '<skipped type="todo" message="true"/><failure type="testCodeFailure" message="nope">'
+        "Error: nope</failure></testcase></testsuites>",
+    )
+    test = run.tests[0]
+    assert test.outcome is Outcome.SKIPPED
+    assert test.message == "nope"
+    assert "Error: nope" in (test.output or "")
 
 
 def test_properties_file_line_and_failure_vs_error(tmp_path: Path) -> None:
