@@ -522,7 +522,15 @@ def _threshold_item(series: _Series, crit: Criterion, eff: Effective) -> _Item:
     stat = crit.stat or "mean"
     unit = _stat_unit(stat, series)
     limits = [(q, op) for q, op in ((crit.min, ">="), (crit.max, "<=")) if q is not None]
-    base = Figures(stat=stat, unit=unit, n=series.count)
+    # The threshold is shown even when no value can be, so an insufficient row still says
+    # what it was held against.
+    base = Figures(
+        stat=stat,
+        unit=unit,
+        n=series.count,
+        threshold=limits[0][0].value if limits else None,
+        comparison=limits[0][1] if limits else None,
+    )
 
     def item(status: Status, reason: str, figures: Figures, to_decide: str | None = None) -> _Item:
         return _Item(series.name, status, reason, figures, to_decide, series.inputs)

@@ -10,8 +10,8 @@ import pytest
 from markdown_it import MarkdownIt
 
 from reportgen.model import Outcome
+from reportgen.render import GITHUB_COMMENT_CHARS
 from reportgen.render.markdown import (
-    GITHUB_COMMENT_CHARS,
     code_block,
     escape_inline,
     render_markdown,
