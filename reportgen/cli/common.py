@@ -8,8 +8,13 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reportgen.errors import ReportgenError, UsageError
+from reportgen.errors import CriteriaError, ReportgenError, UsageError
+
+if TYPE_CHECKING:
+    from reportgen.evaluation import Evaluation
+    from reportgen.model import Run
 
 
 def add_input_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,6 +32,58 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="read every PATH as this format instead of detecting it (see `reportgen formats`)",
     )
+
+
+def add_criteria_arguments(parser: argparse.ArgumentParser) -> None:
+    """The -c and --baseline arguments of the commands that evaluate criteria."""
+    parser.add_argument(
+        "-c", "--criteria", required=True, metavar="FILE", help="criteria file (YAML or JSON)"
+    )
+    parser.add_argument(
+        "--baseline",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="baseline results to compare against (repeatable; files, directories or globs)",
+    )
+
+
+def evaluate_arguments(args: argparse.Namespace) -> tuple[Run, Run | None, Evaluation]:
+    """Load the criteria, the inputs and the baseline named by `args`, and evaluate.
+
+    No inputs at all is allowed: the evaluation then says INSUFFICIENT EVIDENCE.
+    """
+    import hashlib
+
+    from reportgen import criteria as criteria_module
+    from reportgen.evaluate import evaluate
+    from reportgen.ingest import load
+    from reportgen.model import Run
+
+    criteria = criteria_module.load(args.criteria)
+    try:
+        digest = hashlib.sha256(Path(args.criteria).read_bytes()).hexdigest()
+    except OSError as exc:
+        raise CriteriaError(f"cannot read: {exc.strerror or exc}", path=args.criteria) from exc
+    progress = progress_printer()
+    run = load(args.paths, format=args.input_format, progress=progress) if args.paths else Run()
+    baseline = (
+        load(args.baseline, format=args.input_format, progress=progress) if args.baseline else None
+    )
+    end_progress()
+    evaluation = evaluate(
+        run, criteria, baseline, criteria_path=args.criteria, criteria_sha256=digest
+    )
+    return run, baseline, evaluation
+
+
+def input_notes(args: argparse.Namespace, run: Run) -> list[str]:
+    """Notes for the terminal when the inputs hold nothing to judge."""
+    if not args.paths:
+        return ["no inputs given"]
+    if not run.inputs:
+        return [f"no result files found under {' '.join(args.paths)}"]
+    return []
 
 
 def progress_printer() -> Callable[[str], None] | None:

@@ -8,17 +8,22 @@ command both reports and gates.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reportgen import __version__
-from reportgen.cli.common import add_input_arguments, end_progress, progress_printer, write_output
-from reportgen.errors import ExitCode, InputError, UsageError
+from reportgen.cli.common import (
+    add_criteria_arguments,
+    add_input_arguments,
+    evaluate_arguments,
+    input_notes,
+    write_output,
+)
+from reportgen.cli.verdict import render_table
+from reportgen.errors import ExitCode, UsageError
 from reportgen.evaluation import Evaluation
-from reportgen.model import Run
 from reportgen.render import GITHUB_COMMENT_CHARS
 
 if TYPE_CHECKING:
@@ -49,16 +54,7 @@ def add_parser(sub: Any) -> None:
         "4 invalid input.",
     )
     add_input_arguments(parser)
-    parser.add_argument(
-        "-c", "--criteria", required=True, metavar="FILE", help="criteria file (YAML)"
-    )
-    parser.add_argument(
-        "--baseline",
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="baseline results to compare against (repeatable; files, directories or globs)",
-    )
+    add_criteria_arguments(parser)
     parser.add_argument(
         "-o",
         "--output",
@@ -131,42 +127,10 @@ def _max_chars(args: argparse.Namespace) -> int | None:
     return None if args.max_chars is None else int(args.max_chars)
 
 
-def _criteria_sha256(path: str) -> str:
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError as exc:
-        raise InputError(f"cannot read criteria: {exc.strerror or exc}", path=path) from exc
-
-
-def _evaluate(args: argparse.Namespace) -> tuple[Run, Run | None, Evaluation]:
-    from reportgen import criteria as criteria_module
-    from reportgen.evaluate import evaluate
-    from reportgen.ingest import load
-
-    if not args.paths:
-        raise UsageError("no input: give result files, directories or globs")
-    criteria = criteria_module.load(args.criteria)
-    progress = progress_printer()
-    run = load(args.paths, format=args.input_format, progress=progress)
-    baseline = (
-        load(args.baseline, format=args.input_format, progress=progress) if args.baseline else None
-    )
-    end_progress()
-    evaluation = evaluate(run, criteria, baseline=baseline)
-    # Provenance of the criteria file, whatever the evaluator recorded.
-    evaluation = evaluation.model_copy(
-        update={
-            "criteria_file": evaluation.criteria_file or args.criteria,
-            "criteria_sha256": evaluation.criteria_sha256 or _criteria_sha256(args.criteria),
-        }
-    )
-    return run, baseline, evaluation
-
-
 def run(args: argparse.Namespace) -> int:
     targets = _targets(args)
     max_chars = _max_chars(args)
-    run_, baseline, evaluation = _evaluate(args)
+    run_, baseline, evaluation = evaluate_arguments(args)
 
     from reportgen.render.view import build_view
 
@@ -193,14 +157,12 @@ def run(args: argparse.Namespace) -> int:
     for out, data in rendered:
         write_output(out, data)
 
+    # The same table `reportgen verdict` prints; stdout stays clean when a report goes there.
     stream = sys.stderr if any(out == "-" for out, _ in targets) else sys.stdout
-    counts = ", ".join(f"{n} {s.value}" for s, n in evaluation.counts().items() if n)
-    written = ", ".join(out for out, _ in targets if out != "-")
-    stream.write(
-        f"{evaluation.verdict.value} ({counts or 'no criteria'})"
-        + (f"; wrote {written}" if written else "")
-        + "\n"
-    )
+    stream.write(render_table(evaluation, input_notes(args, run_)))
+    written = [out for out, _ in targets if out != "-"]
+    if written:
+        stream.write(f"wrote {', '.join(written)}\n")
     if args.exit_zero:
         return int(ExitCode.READY)
     return int(evaluation.verdict.exit_code)

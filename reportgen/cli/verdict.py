@@ -7,13 +7,17 @@ stack, so the gate starts fast.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
-from pathlib import Path
 from typing import Any
 
-from reportgen.cli.common import add_input_arguments, end_progress, progress_printer, write_output
-from reportgen.errors import CriteriaError, UsageError
+from reportgen.cli.common import (
+    add_criteria_arguments,
+    add_input_arguments,
+    evaluate_arguments,
+    input_notes,
+    write_output,
+)
+from reportgen.errors import UsageError
 from reportgen.evaluation import CriterionResult, Evaluation, Figures, Severity, Status
 from reportgen.units import format_value
 
@@ -31,16 +35,7 @@ def add_parser(sub: Any) -> None:
         "input or criteria file, 5 internal error.",
     )
     add_input_arguments(parser)
-    parser.add_argument(
-        "-c", "--criteria", required=True, metavar="FILE", help="criteria file (YAML or JSON)"
-    )
-    parser.add_argument(
-        "--baseline",
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="baseline results to compare against (repeatable; files, directories or globs)",
-    )
+    add_criteria_arguments(parser)
     parser.add_argument(
         "--json", metavar="FILE", help="write the evaluation as JSON (`-` for stdout)"
     )
@@ -52,32 +47,10 @@ def add_parser(sub: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def _criteria_sha256(path: str) -> str:
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError as exc:
-        raise CriteriaError(f"cannot read: {exc.strerror or exc}", path=path) from exc
-
-
 def run(args: argparse.Namespace) -> int:
-    from reportgen import criteria as criteria_module
-    from reportgen.evaluate import evaluate
-    from reportgen.ingest import load
-    from reportgen.model import Run
-
     if args.json == "-" and args.junit == "-":
         raise UsageError("--json and --junit cannot both write to stdout")
-    criteria = criteria_module.load(args.criteria)
-    digest = _criteria_sha256(args.criteria)
-    progress = progress_printer()
-    run_ = load(args.paths, format=args.input_format, progress=progress) if args.paths else Run()
-    baseline = (
-        load(args.baseline, format=args.input_format, progress=progress) if args.baseline else None
-    )
-    end_progress()
-    evaluation = evaluate(
-        run_, criteria, baseline, criteria_path=args.criteria, criteria_sha256=digest
-    )
+    run_, _baseline, evaluation = evaluate_arguments(args)
 
     outputs: list[tuple[str, str]] = []
     if args.json:
@@ -88,12 +61,7 @@ def run(args: argparse.Namespace) -> int:
         outputs.append((args.junit, render_criteria_junit(evaluation)))
     # Keep stdout pure JSON or XML when a document goes there; the table moves to stderr.
     stream = sys.stderr if any(target == "-" for target, _ in outputs) else sys.stdout
-    notes = []
-    if not args.paths:
-        notes.append("no inputs given")
-    elif not run_.inputs:
-        notes.append(f"no result files found under {' '.join(args.paths)}")
-    stream.write(render_table(evaluation, notes))
+    stream.write(render_table(evaluation, input_notes(args, run_)))
     stream.flush()
     for target, data in outputs:
         write_output(target, data)

@@ -24,7 +24,9 @@ def test_writes_every_format_and_exits_with_the_verdict(tmp_path: Path) -> None:
     out = tmp_path / "new" / "dir"  # missing directories are created
     result = render_sample(out, "r.md", "r.html", "r.pdf", "r.json")
     assert result.returncode == 1, result.stderr
-    assert result.stdout.startswith("NOT READY (3 pass, 2 fail, 2 insufficient); wrote ")
+    # The same criteria table as `reportgen verdict`, then what was written.
+    assert "connect-no-regression  FAIL" in result.stdout
+    assert "Verdict: NOT READY (3 pass, 2 fail, 2 insufficient)\nwrote " in result.stdout
     assert result.stderr == ""
     assert sorted(p.name for p in out.iterdir()) == ["r.html", "r.json", "r.md", "r.pdf"]
 
@@ -67,7 +69,8 @@ def test_stdout_output_keeps_the_document_pure(tmp_path: Path) -> None:
     result = run_cli(*SAMPLE_ARGS, "-o", "-", "--to", "md")
     assert result.returncode == 1
     assert result.stdout.startswith("# Phase 4: Performance \\& Regression Testing")
-    assert result.stderr.startswith("NOT READY")
+    assert "Verdict: NOT READY" in result.stderr
+    assert "Verdict:" not in result.stdout
 
 
 def test_github_comment_and_max_chars_trim_the_markdown(tmp_path: Path) -> None:
