@@ -165,6 +165,7 @@ class _Stream:
         self._eof = False
         self._decoder: codecs.IncrementalDecoder | None = None
         self._check_utf8 = True
+        self._force_utf8 = False
         self._warned_utf8 = False
         self._warned_control = False
         self._prolog_done = False
@@ -189,11 +190,16 @@ class _Stream:
             # Other declared encodings (ISO-8859-1, windows-1252, ...) accept any byte; lxml
             # decodes them itself.
             self._check_utf8 = name in ("utf-8", "utf8", "us-ascii", "ascii")
+            if name.startswith(("utf-16", "utf16")):
+                # Declared UTF-16 but written without a BOM in an ASCII-compatible encoding
+                # (the declaration was copied, the bytes were not): read it as UTF-8.
+                self._check_utf8 = True
+                self._force_utf8 = True
 
     @property
     def lxml_encoding(self) -> str | None:
         """Encoding lxml must assume instead of the declaration (the stream is UTF-8 then)."""
-        return "utf-8" if self._decoder is not None else None
+        return "utf-8" if self._decoder is not None or self._force_utf8 else None
 
     def _line_at(self, offset_in_file: int) -> int:
         """1-based line of a byte offset of the original file (rare path: re-reads the file)."""
@@ -473,7 +479,7 @@ class _Reader:
         self.earliest: datetime | None = None
         self.batched: set[str] = set()
 
-    # The hot loop: one iteration per testsuite start/end and per testcase end.
+    # The hot loop: one iteration per testcase and per suite end.
     def run(self) -> None:
         sink = self.sink
         stream = self.stream
@@ -562,8 +568,6 @@ class _Reader:
                 flush(names, times, batch_class, suite)
         except etree.XMLSyntaxError as exc:
             raise self._syntax_error(exc) from None
-        except InputError:
-            raise
         finally:
             stream.close()
         if self.ns_times:

@@ -365,6 +365,14 @@ def test_utf16_with_bom(tmp_path: Path) -> None:
         assert run.tests[0].suite == ("ünï",)
 
 
+def test_utf16_declaration_on_utf8_bytes(tmp_path: Path) -> None:
+    run = read(
+        tmp_path,
+        '<?xml version="1.0" encoding="UTF-16"?><testsuite><testcase name="é"/></testsuite>',
+    )
+    assert run.tests[0].name == "é"
+
+
 def test_no_declaration_and_latin1(tmp_path: Path) -> None:
     data = (
         '<?xml version="1.0" encoding="ISO-8859-1"?><testsuite><testcase name="café"/></testsuite>'
