@@ -6,11 +6,10 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from reportgen.errors import InputError
-from reportgen.ingest.base import Sink, Source, decode_text
+from reportgen.ingest.base import Source
 from reportgen.model import Direction
 from reportgen.units import normalise_unit
 
@@ -65,30 +64,6 @@ def scale_stats(stats: Mapping[str, float], factor: float) -> dict[str, float]:
     return {k: (v if k in UNITLESS_STATS else v * factor) for k, v in stats.items()}
 
 
-def read_bytes(source: Source) -> bytes:
-    """The whole file; an empty (or blank) file is an input error."""
-    with source.open() as handle:
-        data = handle.read()
-    if not data.strip():
-        raise source.error("file is empty")
-    return data
-
-
-def load_json(source: Source) -> Any:
-    """Parse the whole file as JSON, with errors naming the line and what is wrong."""
-    text = decode_text(read_bytes(source), source)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
-            raise source.error("truncated JSON: the document ends early", line=exc.lineno) from exc
-        raise source.error(
-            f"invalid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno
-        ) from exc
-    except RecursionError as exc:
-        raise source.error("JSON nested too deeply") from exc
-
-
 def where(path: Iterable[str | int]) -> str:
     """`metrics[3].samples[5]` from a JSON location."""
     text = ""
@@ -139,32 +114,6 @@ def text_field(value: Any, source: Source, at: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise source.error(f"{at}: expected a non-empty string")
     return value
-
-
-def note_timestamp(sink: Sink, value: str | float | None) -> None:
-    """Record when results were produced (ISO 8601 text or epoch seconds); earliest wins."""
-    if value is None:
-        return
-    if isinstance(value, int | float):
-        try:
-            iso = datetime.fromtimestamp(float(value), UTC).isoformat()
-        except (OverflowError, OSError, ValueError):
-            return
-    else:
-        try:
-            parsed = datetime.fromisoformat(value.strip())
-        except ValueError:
-            return
-        iso = parsed.isoformat()
-    if sink.timestamp is None or iso < sink.timestamp:
-        sink.timestamp = iso
-
-
-def head_text(head: bytes) -> str:
-    """The sniffing head as text, tolerant of a cut multi-byte character and a BOM."""
-    if head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff"):
-        return head.decode("utf-16", errors="ignore")
-    return head.decode("utf-8", errors="ignore").lstrip("\ufeff")
 
 
 def input_error(source: Source, exc: InputError) -> InputError:

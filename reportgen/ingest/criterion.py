@@ -14,13 +14,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from reportgen.ingest._metrics_common import (
-    head_text,
-    load_json,
-    mapping,
-    number,
-    sequence,
-)
+from reportgen.ingest._jsonread import head_text, load_document
+from reportgen.ingest._metrics_common import mapping, number, sequence
 from reportgen.ingest.base import Ingester, Sink, Source
 from reportgen.model import Direction
 
@@ -52,7 +47,7 @@ class CriterionIngester(Ingester):
         return 0.0
 
     def read(self, source: Source, sink: Sink) -> None:
-        data = load_json(source)
+        data = load_document(source)
         if isinstance(data, dict) and ("iters" in data or "times" in data):
             folder = source.path.parent
             if (folder / "estimates.json").is_file() and source.path.name != "estimates.json":
@@ -98,7 +93,7 @@ class CriterionIngester(Ingester):
         sibling = source.path.parent / "sample.json"
         if sibling.is_file():
             sample_source = Source(sibling, str(sibling), b"")
-            sample_data = load_json(sample_source)
+            sample_data = load_document(sample_source)
             est_samples = _samples(sample_data, sample_source)
             properties.update(_sampling_mode(sample_data))
         sink.metric(

@@ -12,7 +12,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from reportgen.ingest._metrics_common import default_direction, read_bytes
+from reportgen.ingest._jsonread import read_bytes
+from reportgen.ingest._metrics_common import default_direction
 from reportgen.ingest.base import Ingester, Sink, Source, decode_text
 from reportgen.model import Direction
 

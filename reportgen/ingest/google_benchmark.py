@@ -13,12 +13,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from reportgen.ingest._jsonread import head_text, load_document, note_timestamp
 from reportgen.ingest._metrics_common import (
     default_direction,
-    head_text,
-    load_json,
     mapping,
-    note_timestamp,
     number,
     sequence,
     text_field,
@@ -79,7 +77,7 @@ class GoogleBenchmarkIngester(Ingester):
         return 0.0
 
     def read(self, source: Source, sink: Sink) -> None:
-        data = mapping(load_json(source), source, "document")
+        data = mapping(load_document(source), source, "document")
         context = data.get("context")
         if isinstance(context, dict) and isinstance(context.get("date"), str):
             note_timestamp(sink, context["date"])

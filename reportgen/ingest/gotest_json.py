@@ -31,7 +31,7 @@ import json
 import re
 from typing import Any, ClassVar
 
-from reportgen.ingest._json_tests import head_text, note_timestamp
+from reportgen.ingest._jsonread import head_text, note_timestamp
 from reportgen.ingest.base import Ingester, Sink, Source
 from reportgen.model import Direction, Outcome
 

@@ -5,15 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from reportgen.ingest._metrics_common import (
-    head_text,
-    load_json,
-    mapping,
-    number,
-    optional_number,
-    sequence,
-    text_field,
-)
+from reportgen.ingest._jsonread import head_text, load_document
+from reportgen.ingest._metrics_common import mapping, number, optional_number, sequence, text_field
 from reportgen.ingest.base import Ingester, Sink, Source
 from reportgen.model import Direction
 
@@ -42,7 +35,7 @@ class HyperfineIngester(Ingester):
         return 0.9 if _TIMING.search(text, match.end()) else 0.5
 
     def read(self, source: Source, sink: Sink) -> None:
-        data = mapping(load_json(source), source, "document")
+        data = mapping(load_document(source), source, "document")
         results = sequence(data.get("results"), source, "results")
         seen: dict[str, int] = {}
         for i, raw in enumerate(results):

@@ -12,7 +12,7 @@ import io
 import re
 from typing import Any
 
-from reportgen.ingest._metrics_common import head_text, note_timestamp
+from reportgen.ingest._jsonread import head_text, note_timestamp
 from reportgen.ingest.base import Ingester, Sink, Source, decode_text
 from reportgen.model import Direction
 

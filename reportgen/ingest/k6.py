@@ -10,13 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from reportgen.ingest._metrics_common import (
-    default_direction,
-    head_text,
-    load_json,
-    mapping,
-    number,
-)
+from reportgen.ingest._jsonread import head_text, load_document
+from reportgen.ingest._metrics_common import default_direction, mapping, number
 from reportgen.ingest.base import Ingester, Sink, Source
 from reportgen.model import Direction
 
@@ -57,7 +52,7 @@ class K6Ingester(Ingester):
         return 0.0
 
     def read(self, source: Source, sink: Sink) -> None:
-        data = mapping(load_json(source), source, "document")
+        data = mapping(load_document(source), source, "document")
         metrics = mapping(data.get("metrics"), source, "metrics")
         counts: dict[str, float] = {}
         for name, raw in metrics.items():

@@ -8,7 +8,8 @@ import math
 import re
 from typing import Any
 
-from reportgen.ingest._metrics_common import default_direction, head_text, read_bytes, unit_factor
+from reportgen.ingest._jsonread import head_text, read_bytes
+from reportgen.ingest._metrics_common import default_direction, unit_factor
 from reportgen.ingest.base import HEAD_BYTES, Ingester, Sink, Source, decode_text
 
 _HEADER = re.compile(r"^\ufeff?\s*\"?name\"?\s*,\s*\"?value\"?\s*(,\s*\"?unit\"?\s*)?$", re.I)

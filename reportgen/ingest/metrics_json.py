@@ -16,15 +16,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from reportgen.ingest._metrics_common import (
-    default_direction,
-    head_text,
-    load_json,
-    note_timestamp,
-    scale_stats,
-    unit_factor,
-    where,
-)
+from reportgen.ingest._jsonread import head_text, load_document, note_timestamp
+from reportgen.ingest._metrics_common import default_direction, scale_stats, unit_factor, where
 from reportgen.ingest.base import Ingester, Sink, Source
 from reportgen.model import Direction
 
@@ -136,7 +129,7 @@ class MetricsJsonIngester(Ingester):
         return score
 
     def read(self, source: Source, sink: Sink) -> None:
-        data: Any = load_json(source)
+        data: Any = load_document(source)
         try:
             document = MetricsDocument.model_validate(data)
         except ValidationError as exc:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, ClassVar
 
-from reportgen.ingest._json_tests import (
+from reportgen.ingest._jsonread import (
     check_declared,
     head_keys,
     load_document,

@@ -10,16 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from reportgen.ingest._metrics_common import (
-    head_text,
-    load_json,
-    mapping,
-    note_timestamp,
-    number,
-    optional_number,
-    sequence,
-    text_field,
-)
+from reportgen.ingest._jsonread import head_text, load_document, note_timestamp
+from reportgen.ingest._metrics_common import mapping, number, optional_number, sequence, text_field
 from reportgen.ingest.base import Ingester, Sink, Source
 from reportgen.model import Direction
 
@@ -59,7 +51,7 @@ class PytestBenchmarkIngester(Ingester):
         return 0.0
 
     def read(self, source: Source, sink: Sink) -> None:
-        data = mapping(load_json(source), source, "document")
+        data = mapping(load_document(source), source, "document")
         benchmarks = sequence(data.get("benchmarks"), source, "benchmarks")
         if isinstance(data.get("datetime"), str):
             note_timestamp(sink, data["datetime"])

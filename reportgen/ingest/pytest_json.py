@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from reportgen.ingest._json_tests import (
+from reportgen.ingest._jsonread import (
     arr,
     check_declared,
     head_keys,

@@ -135,7 +135,7 @@ VALID = json.dumps(_report([{"name": "a", "status": "passed", "duration": 1}], p
 @pytest.mark.parametrize(
     ("content", "line", "fragment"),
     [
-        (VALID[: len(VALID) // 2].encode(), None, "invalid JSON"),
+        (VALID[: len(VALID) // 2].encode(), None, "truncated JSON"),
         (b"", None, "empty"),
         (VALID.replace('"passed",', '"passed!",', 1).encode(), None, "status"),
         (VALID.replace('"duration": 1', '"duration": "slow"').encode(), None, "duration"),
@@ -169,7 +169,7 @@ def test_broken_files(tmp_path: Path, content: bytes, line: int | None, fragment
     path = tmp_path / "broken.json"
     path.write_bytes(content)
     err = assert_input_error(path, "ctrf", line=line, contains=fragment)
-    if fragment == "invalid JSON":
+    if fragment == "truncated JSON":
         assert err.line is not None
         # One end-to-end run per format is enough: the CLI path is shared.
         assert_cli_rejects(path, "ctrf")

@@ -52,7 +52,7 @@ def test_samples_and_stats_are_normalised(tmp_path: Path) -> None:
     run = load([str(path)])
     assert run.inputs[0].format == "metrics-json"
     assert run.inputs[0].records == 6
-    assert run.inputs[0].timestamp == "2026-11-20T10:00:00+00:00"
+    assert run.inputs[0].timestamp == "2026-11-20T10:00:00Z"  # normalised to UTC
     by_name = {m.name: m for m in run.metrics}
     ws = by_name["ws_connect_time"]
     assert ws.unit == "s" and ws.samples == pytest.approx((0.812, 0.79, 1.204))

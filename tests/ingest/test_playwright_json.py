@@ -97,7 +97,7 @@ VALID = GENERATED.read_text() if GENERATED.exists() else ""
 @pytest.mark.parametrize(
     ("content", "fragment"),
     [
-        (VALID[: len(VALID) // 2].encode(), "invalid JSON"),
+        (VALID[: len(VALID) // 2].encode(), "truncated JSON"),
         (b"", "empty"),
         (VALID.replace('"status": "passed"', '"status": "exploded"', 1).encode(), "status"),
         (VALID.replace('"duration": ', '"duration": "x", "d": ', 1).encode(), "duration"),
@@ -110,7 +110,7 @@ def test_broken_files(tmp_path: Path, content: bytes, fragment: str) -> None:
     path = tmp_path / "broken.json"
     path.write_bytes(content)
     err = assert_input_error(path, "playwright-json", contains=fragment)
-    if fragment in ("invalid JSON", "UTF-8"):
+    if fragment in ("truncated JSON", "UTF-8"):
         assert err.line is not None
-    if fragment == "invalid JSON":
+    if fragment == "truncated JSON":
         assert_cli_rejects(path, "playwright-json")

@@ -98,7 +98,7 @@ def _edited(valid: str, index: int, key: str, value: object) -> bytes:
 def test_broken_files(tmp_path: Path, report: Path) -> None:
     valid = report.read_text()
     cases = {
-        "truncated": (valid[: len(valid) // 2].encode(), "invalid JSON"),
+        "truncated": (valid[: len(valid) // 2].encode(), "truncated JSON"),
         "empty": (b"", "empty"),
         "outcome": (_edited(valid, 0, "outcome", "great"), "outcome"),
         "nodeid": (_edited(valid, 0, "nodeid", 3), "nodeid"),
@@ -110,6 +110,6 @@ def test_broken_files(tmp_path: Path, report: Path) -> None:
         path = tmp_path / f"{name}.json"
         path.write_bytes(content)
         err = assert_input_error(path, "pytest-json", contains=fragment)
-        if fragment in ("invalid JSON", "UTF-8"):
+        if fragment in ("truncated JSON", "UTF-8"):
             assert err.line is not None, name
     assert_cli_rejects(tmp_path / "truncated.json", "pytest-json")

@@ -1,4 +1,4 @@
-"""Helpers shared by the JSON test-result ingesters: sniffing keys, typed access, timestamps."""
+"""Helpers shared by every JSON ingester: reading, sniffing keys, typed access, timestamps."""
 
 from __future__ import annotations
 
@@ -95,16 +95,23 @@ def head_text(head: bytes) -> str:
     return head.decode("utf-8", errors="ignore").lstrip("\ufeff")
 
 
-def load_document(source: Source) -> Any:
-    """Read and parse a whole JSON file; malformed input is an InputError with line and column."""
+def read_bytes(source: Source) -> bytes:
+    """The whole file; an empty (or blank) file is an input error."""
     with source.open() as handle:
         data = handle.read()
     if not data.strip():
         raise source.error("file is empty")
-    text = decode_text(data, source)
+    return data
+
+
+def load_document(source: Source) -> Any:
+    """Read and parse a whole JSON file; malformed input is an InputError with line and column."""
+    text = decode_text(read_bytes(source), source)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
+        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
+            raise source.error("truncated JSON: the document ends early", line=exc.lineno) from exc
         raise source.error(
             f"invalid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno
         ) from exc
