@@ -147,3 +147,27 @@ def test_exit_zero(tmp_path: Path) -> None:
     result = run_cli(*SAMPLE_ARGS, "-o", str(tmp_path / "r.json"), "--exit-zero")
     assert result.returncode == 0, result.stderr
     assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["verdict"] == "NOT READY"
+
+
+def test_pdf_variant_reaches_the_pdf(tmp_path: Path) -> None:
+    """`--pdf-variant` passes through: PDF/UA-1 is tagged, PDF/A-3b declares its part."""
+    from pypdf import PdfReader
+
+    for variant, name in (("pdf/ua-1", "ua.pdf"), ("pdf/a-3b", "a.pdf")):
+        result = run_cli(
+            *SAMPLE_ARGS, "-o", str(tmp_path / name), "--pdf-variant", variant, "--exit-zero"
+        )
+        assert result.returncode == 0, result.stderr
+    tagged = PdfReader(tmp_path / "ua.pdf").trailer["/Root"]
+    assert "/StructTreeRoot" in tagged
+    archival = PdfReader(tmp_path / "a.pdf").xmp_metadata
+    assert archival is not None
+    raw = archival.stream.get_data()
+    assert b"pdfaid" in raw and b'part="3"' in raw
+
+
+def test_unknown_pdf_variant_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_cli(*SAMPLE_ARGS, "-o", str(tmp_path / "r.pdf"), "--pdf-variant", "pdf/x-9")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "r.pdf").exists()
