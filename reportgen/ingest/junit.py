@@ -6,6 +6,7 @@ import codecs
 import math
 import re
 from array import array
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,7 +21,7 @@ from reportgen.ingest.base import (
     clean_text,
     first_line,
 )
-from reportgen.model import Attempt, Outcome
+from reportgen.model import Attempt, Outcome, TestTableBuilder
 
 #: Root elements of the JUnit family. TRX (`TestRun`), NUnit (`test-run`) and xUnit.net
 #: (`assemblies`) are other ingesters' formats; XML names are case-sensitive.
@@ -30,6 +31,8 @@ ROOTS = frozenset({"testsuites", "testsuite", "testrun"})
 _CHUNK = 1 << 16
 #: Plain passed tests handed to the Sink at once.
 _BATCH = 4096
+#: Distinct `time` values remembered per file.
+_SECONDS_MEMO = 1 << 16
 #: A prolog (declaration, comments, DOCTYPE) longer than this is refused: no producer writes one.
 _MAX_PROLOG = 1 << 20
 
@@ -440,30 +443,74 @@ def _parse_timestamp(text: str) -> datetime | None:
 
 
 class _Frame:
-    """A testsuite being read: its path, where it starts, and what it declares."""
+    """A testsuite (or another element around testcases) being read."""
 
-    __slots__ = ("declared", "elem", "file", "line", "name", "path", "start")
+    __slots__ = ("declared", "file", "name", "ordinal", "path", "start")
 
     def __init__(
         self,
-        elem: Any,
         name: str,
         path: tuple[str, ...],
         file: str | None,
         declared: dict[str, int],
         start: tuple[int, int, int, int, int],
+        ordinal: int,
     ) -> None:
-        self.elem = elem
         self.name = name
         self.path = path
         self.file = file
-        self.line: int | None = elem.sourceline
         self.declared = declared
         self.start = start
+        #: Which element outside the testcases this is (0 for the root), to find its line.
+        self.ordinal = ordinal
+
+
+class _Seconds(dict[str, float]):
+    """Plain `time` attributes and their seconds, filled on demand; raises ValueError for
+    anything that needs `_Reader._time` (units, commas, negative, nanoseconds, ...).
+
+    Producers write times with a fixed number of decimals, so values repeat a lot, and a
+    lookup costs less than `float`.
+    """
+
+    __slots__ = ()
+
+    def __missing__(self, text: str) -> float:
+        value = float(text)
+        # NaN passes, which is right: NaN is how "unknown" is stored.
+        if not 0.0 <= value < 1e6 and value == value:
+            raise ValueError(text)
+        if len(self) >= _SECONDS_MEMO:
+            self.clear()
+        self[text] = value
+        return value
+
+
+class _Target:
+    """The callbacks lxml's target parser calls (looked up once, when the parser is made)."""
+
+    __slots__ = ("close", "data", "end", "start")
+
+    def __init__(
+        self,
+        start: Callable[[str, Any], None],
+        end: Callable[[str], None],
+        data: Callable[[str], None],
+        close: Callable[[], None],
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.data = data
+        self.close = close
 
 
 class _Reader:
-    """One pass over one file."""
+    """One pass over one file: an lxml target parser fed by `_Stream`, no tree built.
+
+    Plain testcases (name, classname and time, no children) are batched from their attribute
+    dicts. A testcase with children is rebuilt as an element with a TreeBuilder and read by
+    `_case`, as is one with other attributes. Suites are frames opened at their start.
+    """
 
     def __init__(self, source: Source, sink: Sink) -> None:
         self.source = source
@@ -477,18 +524,120 @@ class _Reader:
         self.n_skipped = 0
         self.ns_times = False
         self.earliest: datetime | None = None
+        #: Seconds of a plain `time` attribute (ValueError for any other), memoised.
+        self.seconds = _Seconds().__getitem__
+        #: Elements started outside testcases so far (the ordinal of the next one).
+        self.n_outer = 0
+        #: Warnings whose line is found after the pass: (index in sink.warnings, kind, ordinal).
+        self.fixups: list[tuple[int, str, int]] = []
+        # The batch of plain passed tests (one class, one suite).
+        self.names: list[str] = []
+        self.times: list[str] = []
         self.batched: set[str] = set()
+        self.batch_class: str | None = None
+        self.suite: tuple[str, ...] = ()
 
-    # The hot loop: one iteration per testcase and per suite end.
+    # The hot path: `start` and `end` run once per testcase, from C.
     def run(self) -> None:
         sink = self.sink
         stream = self.stream
-        parser = etree.iterparse(
-            stream,
-            # End events only: a suite is opened when its first testcase (or its own end)
-            # arrives, found through the testcase's parent; that halves the loop's turns.
-            events=("end",),
-            tag=("{*}testsuites", "{*}testsuite", "{*}testrun", "{*}testcase"),
+        names = self.names
+        times = self.times
+        batched = self.batched
+        add_name = names.append
+        add_time = times.append
+        add_batched = batched.add
+        flush = self._flush
+        start_outer = self._start_outer
+        end_outer = self._end_outer
+        general = self._general
+        # Character data between events; only read inside a testcase with children.
+        chars: list[str] = []
+        chars_clear = chars.clear
+        join = "".join
+        case: Any = None  # the attributes of the open testcase
+        case_tag = "testcase"
+        builder: Any = None  # TreeBuilder of the open testcase, once it has a child
+        depth = 0  # open children of the testcase
+        escaped = False  # an ESC was seen: names must be cleaned (general path)
+
+        def start(tag: str, attrib: Any) -> None:
+            nonlocal case, case_tag, builder, depth
+            if case is None:
+                if tag == "testcase":
+                    case = attrib
+                elif tag[0] == "{" and _localname(tag) == "testcase":
+                    case = attrib
+                    case_tag = tag
+                else:
+                    chars_clear()
+                    start_outer(tag, attrib)
+                return
+            if builder is None:
+                # The first child: rebuild the testcase as an element from here on.
+                builder = etree.TreeBuilder()
+                builder.start(case_tag, case)
+                chars_clear()  # the testcase's own text and the whitespace before it
+            elif chars:
+                builder.data(join(chars))
+                chars_clear()
+            builder.start(tag, attrib)
+            depth += 1
+
+        def end(tag: str) -> None:
+            nonlocal case, case_tag, builder, depth
+            attrib: Any = case
+            if attrib is None:
+                chars_clear()
+                end_outer()
+                return
+            if builder is not None:
+                if chars:
+                    builder.data(join(chars))
+                    chars_clear()
+                builder.end(tag)
+                if depth:
+                    depth -= 1
+                    return
+                elem = builder.close()
+                builder = None
+                case = None
+                case_tag = "testcase"
+                general(elem)
+                return
+            case = None
+            # Only the name, the time and a classname: anything else (status, file, ...), or
+            # text that held an ESC, takes the general path.
+            size = len(attrib)
+            if escaped or size < 2 or size > 3:
+                general(etree.Element(tag, attrib))
+                case_tag = "testcase"
+                return
+            try:
+                name = attrib["name"]
+                time = attrib["time"]
+                classname = attrib["classname"] if size == 3 else None
+            except KeyError:
+                general(etree.Element(tag, attrib))
+                case_tag = "testcase"
+                return
+            if classname != self.batch_class:
+                if names:
+                    flush()
+                self.batch_class = classname
+            add_name(name)
+            add_time(time)
+            add_batched(name)
+            if len(names) >= _BATCH:
+                flush()
+                chars_clear()
+
+        def close() -> None:
+            return None
+
+        target = _Target(start, end, chars.append, close)
+        parser = etree.XMLParser(
+            target=target,
             resolve_entities=False,
             no_network=True,
             load_dtd=False,
@@ -500,151 +649,92 @@ class _Reader:
             remove_pis=True,
             encoding=stream.lxml_encoding,
         )
-        # Plain passed tests (name, classname, time and nothing else) of one class are
-        # batched: the Sink takes them in bulk, and their times are converted in one go.
-        # (Plain locals, no closure: this loop runs once per testcase.)
-        names: list[str] = []
-        times: list[str] = []
-        batched = self.batched  # the names in the batch
-        add_name = names.append
-        add_time = times.append
-        add_batched = batched.add
-        flush = self._flush
-        enter = self._enter
-        batch_class: str | None = None
-        suite: tuple[str, ...] = ()
-        current: Any = None  # the element whose testcases are being read
+        feed = parser.feed
+        read = stream.read
         try:
-            for _event, elem in parser:
-                tag = elem.tag
-                if tag == "testcase" or (tag[0] == "{" and _localname(tag) == "testcase"):
-                    parent = elem.getparent()
-                    if parent is not current:
-                        if names:
-                            flush(names, times, batch_class, suite)
-                        suite = enter(parent)
-                        current = parent
-                    get = elem.get
-                    name = get("name")
-                    classname = get("classname")
-                    time = get("time")
-                    # Children, attributes beyond these three (status, file, ...), a missing
-                    # name or time, or text that held an ESC take the general path.
-                    if (
-                        len(elem)
-                        or name is None
-                        or time is None
-                        or len(elem.attrib) != 2 + (classname is not None)
-                        or stream.had_escape
-                    ):
-                        # Other tests are recorded at once, ahead of the batch, which is not
-                        # flushed: small batches would cost more than the test itself. Only a
-                        # repeat of a batched id flushes first, to keep its attempts in order.
-                        if name in batched:
-                            flush(names, times, batch_class, suite)
-                        self._case(elem, suite)
-                    else:
-                        if classname != batch_class:
-                            if names:
-                                flush(names, times, batch_class, suite)
-                            batch_class = classname
-                        add_name(name)
-                        add_time(time)
-                        add_batched(name)
-                        if len(names) >= _BATCH:
-                            flush(names, times, batch_class, suite)
-                    parent.remove(elem)
-                    continue
-                # The end of a suite or of the root.
-                if names:
-                    flush(names, times, batch_class, suite)
-                self._leave(elem)
-                current = None
-                elem.clear()
-                parent = elem.getparent()
-                if parent is not None:
-                    parent.remove(elem)
+            while chunk := read():
+                if stream.had_escape:
+                    escaped = True
+                feed(chunk)
+            parser.close()
             if names:
-                flush(names, times, batch_class, suite)
+                flush()
         except etree.XMLSyntaxError as exc:
             raise self._syntax_error(exc) from None
         finally:
             stream.close()
         if self.ns_times:
             sink.warn("times are integers in nanoseconds (container-structure-test); converted")
+        if self.fixups:
+            self._resolve_lines()
 
-    def _flush(
-        self, names: list[str], times: list[str], classname: str | None, suite: tuple[str, ...]
-    ) -> None:
-        """Hand a batch of plain passed tests to the Sink and empty the batch."""
-        self.sink.passed_tests(names, self._times(times), classname=classname, suite=suite)
+    def _flush(self) -> None:
+        """Hand the batch of plain passed tests to the Sink and empty it."""
+        names = self.names
+        self.sink.passed_tests(
+            names, self._times(self.times), classname=self.batch_class, suite=self.suite
+        )
         names.clear()
-        times.clear()
+        self.times.clear()
         self.batched.clear()
+
+    def _general(self, elem: Any) -> None:
+        """A testcase that is not plain: recorded at once, ahead of the batch.
+
+        The batch is not flushed: small batches would cost more than the test itself. Only a
+        repeat of a batched id flushes first, to keep its attempts in order.
+        """
+        if elem.get("name") in self.batched:
+            self._flush()
+        self._case(elem, self.suite)
 
     # --- suites --------------------------------------------------------------------------
     def _snapshot(self) -> tuple[int, int, int, int, int]:
         sink = self.sink
         return (sink.records, sink.rows, self.n_failed, self.n_errors, self.n_skipped)
 
-    def _enter(self, parent: Any) -> tuple[str, ...]:
-        """Make the frames match the ancestors of a testcase; return its suite path.
-
-        Suites are opened late (at their first testcase), which is exact for the counts
-        they declare: nothing inside them was counted before.
-        """
+    def _start_outer(self, tag: str, attrib: Any) -> None:
+        """An element outside testcases starts: a suite, the root, or another wrapper."""
         frames = self.frames
-        chain: list[Any] = []
-        node = parent
-        while node is not None:
-            chain.append(node)
-            node = node.getparent()
-        chain.reverse()  # outermost first
-        depth = 0
-        while depth < len(frames) and depth < len(chain) and frames[depth].elem is chain[depth]:
-            depth += 1
-        while len(frames) > depth:  # wrappers left without an end event of ours
+        if not frames and _localname(tag) != "testsuite":
+            self._note_timestamp(attrib.get("timestamp"))
+            frame = self._open_suite(attrib)
+            frame.path = ()
+            frame.name = _localname(tag)
+        else:
+            frame = self._open_suite(attrib)
+        if self.names and frame.path != self.suite:
+            self._flush()
+        frames.append(frame)
+        self.suite = frame.path
+
+    def _end_outer(self) -> None:
+        """A suite (or the root, or another element outside testcases) ends."""
+        if self.names:
+            self._flush()
+        frames = self.frames
+        if frames:
             self._close_suite(frames.pop())
-        for elem in chain[depth:]:
-            if not frames and _localname(elem.tag) != "testsuite":
-                self._open_root(elem)
-            else:
-                frames.append(self._open_suite(elem))
-        return frames[-1].path if frames else ()
+        self.suite = frames[-1].path if frames else ()
 
-    def _leave(self, elem: Any) -> None:
-        """A suite (or the root) ended: open it if no testcase did, then check its counts."""
-        frames = self.frames
-        if not any(frame.elem is elem for frame in frames):
-            self._enter(elem)
-        while frames:
-            frame = frames.pop()
-            self._close_suite(frame)
-            if frame.elem is elem:
-                break
-
-    def _open_root(self, elem: Any) -> None:
-        self._note_timestamp(elem.get("timestamp"))
-        frame = self._open_suite(elem)
-        frame.path = ()
-        frame.name = _localname(elem.tag)
-        self.frames.append(frame)
-
-    def _open_suite(self, elem: Any) -> _Frame:
-        get = elem.get
+    def _open_suite(self, attrib: Any) -> _Frame:
+        get = attrib.get
         parent = self.frames[-1] if self.frames else None
         name = (self._plain(get("name")) or "").strip()
         base = parent.path if parent is not None else ()
         # Unnamed suites (container-structure-test) add nothing to the path.
         path = (*base, name) if name else base
         declared: dict[str, int] = {}
-        for key in _FRAME_COUNTS:
-            value = _parse_count(get(key))
-            if value is not None:
-                declared[key] = value
-        self._note_timestamp(get("timestamp"))
+        if attrib:
+            for key in _FRAME_COUNTS:
+                value = _parse_count(get(key))
+                if value is not None:
+                    declared[key] = value
+            self._note_timestamp(get("timestamp"))
         file = get("file") or (parent.file if parent is not None else None)
-        return _Frame(elem, name, path, file, declared, self._snapshot())
+        ordinal = self.n_outer
+        self.n_outer = ordinal + 1
+        return _Frame(name, path, file, declared, self._snapshot(), ordinal)
 
     def _close_suite(self, frame: _Frame) -> None:
         declared = frame.declared
@@ -674,10 +764,79 @@ class _Reader:
             what = f"suite {frame.name!r}" if frame.name else "an unnamed suite"
             if not frame.path and frame.name in ROOTS:
                 what = f"<{frame.name}>"
-            self.sink.warn(
+            self._warn_at(
                 f"{what} declares {'; '.join(problems)} (counted from the testcases)",
-                line=frame.line,
+                "outer",
+                frame.ordinal,
             )
+
+    # --- warning lines -------------------------------------------------------------------
+    def _warn_at(self, message: str, kind: str, ordinal: int, once: str | None = None) -> None:
+        """A warning about an element whose line is looked up after the pass.
+
+        The target parser reports no positions; the (rare) warnings that need one remember
+        which element they are about, and `_resolve_lines` finds the lines in one more pass.
+        """
+        warnings = self.sink.warnings
+        before = len(warnings)
+        self.sink.warn(message, once=once)
+        if len(warnings) > before:
+            self.fixups.append((before, kind, ordinal))
+
+    def _resolve_lines(self) -> None:
+        """Fill in the lines of warnings about elements, re-reading the file up to the last."""
+        wanted = {(kind, ordinal) for _index, kind, ordinal in self.fixups}
+        lines: dict[tuple[str, int], int | None] = {}
+        quiet = Sink(TestTableBuilder(), [], self.sink.input_index, self.sink.path)
+        stream = _Stream(self.source, quiet)
+        parser = etree.iterparse(
+            stream,
+            events=("start", "end"),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=True,
+            remove_comments=True,
+            remove_pis=True,
+            encoding=stream.lxml_encoding,
+        )
+        outer = 0
+        cases = 0
+        depth = 0  # inside a testcase: its open elements
+        try:
+            for event, elem in parser:
+                if event == "start":
+                    if depth:
+                        depth += 1
+                        continue
+                    if _localname(elem.tag) == "testcase":
+                        key = ("case", cases)
+                        cases += 1
+                        depth = 1
+                    else:
+                        key = ("outer", outer)
+                        outer += 1
+                    if key in wanted:
+                        lines[key] = elem.sourceline
+                        if len(lines) == len(wanted):
+                            break
+                else:
+                    if depth:
+                        depth -= 1
+                    if not depth:
+                        parent = elem.getparent()
+                        if parent is not None:
+                            parent.remove(elem)
+        except etree.XMLSyntaxError:
+            pass
+        finally:
+            stream.close()
+        warnings = self.sink.warnings
+        for index, kind, ordinal in self.fixups:
+            line = lines.get((kind, ordinal))
+            if line is not None:
+                warnings[index] = warnings[index].model_copy(update={"line": line})
 
     def _note_timestamp(self, text: str | None) -> None:
         if not text:
@@ -692,14 +851,11 @@ class _Reader:
     # --- times ---------------------------------------------------------------------------
     def _times(self, texts: list[str]) -> array[float]:
         """Seconds for a batch of `time` attributes (NaN for unknown), converted in bulk."""
-        try:
-            values = array("d", map(float, texts))
-        except ValueError:
-            pass
-        else:
-            # NaN slips through min/max, which is right: NaN is how "unknown" is stored.
-            if not self.ns_times and min(values) >= 0.0 and max(values) < 1e6:
-                return values
+        if not self.ns_times:
+            try:
+                return array("d", map(self.seconds, texts))
+            except ValueError:
+                pass
         return array("d", (math.nan if (v := self._time(text)) is None else v for text in texts))
 
     def _time(self, text: str) -> float | None:
@@ -735,7 +891,8 @@ class _Reader:
         frame = self.frames[-1] if self.frames else None
         name = get("name")
         if name is None or not name.strip():
-            self.sink.warn("testcase without a name", line=elem.sourceline, once="noname")
+            ordinal = self.sink.records + len(self.names)  # testcases before this one
+            self._warn_at("testcase without a name", "case", ordinal, once="noname")
             name = name or "(unnamed)"
         classname = get("classname") or get("class") or None
         time = get("time") or get("duration")
