@@ -8,6 +8,8 @@ import re
 from array import array
 from collections.abc import Callable
 from datetime import UTC, datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from lxml import etree
@@ -89,6 +91,9 @@ _ERROR_STATUS = frozenset({"error", "errored"})
 _TRUE = frozenset({"true", "1", "yes"})
 
 _FRAME_COUNTS = ("failures", "errors", "skipped", "disabled", "tests")
+_GET_NAME = itemgetter("name")
+_GET_CLASSNAME = itemgetter("classname")
+_GET_TIME = itemgetter("time")
 
 
 def _localname(tag: str) -> str:
@@ -530,24 +535,22 @@ class _Reader:
         self.n_outer = 0
         #: Warnings whose line is found after the pass: (index in sink.warnings, kind, ordinal).
         self.fixups: list[tuple[int, str, int]] = []
-        # The batch of plain passed tests (one class, one suite).
-        self.names: list[str] = []
-        self.times: list[str] = []
-        self.batched: set[str] = set()
-        self.batch_class: str | None = None
+        # Testcases without children, as their attribute dicts, not yet recorded: classified
+        # in bulk by `_drain` (most are plain passed tests) at the end of each suite.
+        self.pending: list[Any] = []
+        #: Names of `pending` testcases, filled only when a testcase with children needs it.
+        self.pending_names: set[str | None] = set()
+        self.pending_checked = 0
+        self.escaped = False  # an ESC was seen: names must be cleaned (general path)
         self.suite: tuple[str, ...] = ()
 
     # The hot path: `start` and `end` run once per testcase, from C.
     def run(self) -> None:
         sink = self.sink
         stream = self.stream
-        names = self.names
-        times = self.times
-        batched = self.batched
-        add_name = names.append
-        add_time = times.append
-        add_batched = batched.add
-        flush = self._flush
+        pending = self.pending
+        add_pending = pending.append
+        drain = self._drain
         start_outer = self._start_outer
         end_outer = self._end_outer
         general = self._general
@@ -556,27 +559,23 @@ class _Reader:
         chars_clear = chars.clear
         join = "".join
         case: Any = None  # the attributes of the open testcase
-        case_tag = "testcase"
         builder: Any = None  # TreeBuilder of the open testcase, once it has a child
         depth = 0  # open children of the testcase
-        escaped = False  # an ESC was seen: names must be cleaned (general path)
 
         def start(tag: str, attrib: Any) -> None:
-            nonlocal case, case_tag, builder, depth
+            nonlocal case, builder, depth
             if case is None:
-                if tag == "testcase":
+                if tag == "testcase" or (tag[0] == "{" and _localname(tag) == "testcase"):
                     case = attrib
-                elif tag[0] == "{" and _localname(tag) == "testcase":
-                    case = attrib
-                    case_tag = tag
                 else:
                     chars_clear()
                     start_outer(tag, attrib)
                 return
             if builder is None:
-                # The first child: rebuild the testcase as an element from here on.
+                # The first child: rebuild the testcase as an element from here on (its own
+                # tag does not matter to `_case`).
                 builder = etree.TreeBuilder()
-                builder.start(case_tag, case)
+                builder.start("testcase", case)
                 chars_clear()  # the testcase's own text and the whitespace before it
             elif chars:
                 builder.data(join(chars))
@@ -585,52 +584,31 @@ class _Reader:
             depth += 1
 
         def end(tag: str) -> None:
-            nonlocal case, case_tag, builder, depth
-            attrib: Any = case
+            nonlocal case, builder, depth
+            attrib = case
             if attrib is None:
                 chars_clear()
                 end_outer()
                 return
-            if builder is not None:
-                if chars:
-                    builder.data(join(chars))
-                    chars_clear()
-                builder.end(tag)
-                if depth:
-                    depth -= 1
-                    return
-                elem = builder.close()
-                builder = None
+            if builder is None:
                 case = None
-                case_tag = "testcase"
-                general(elem)
+                add_pending(attrib)
+                if len(pending) >= _BATCH:
+                    drain()
+                    chars_clear()
                 return
-            case = None
-            # Only the name, the time and a classname: anything else (status, file, ...), or
-            # text that held an ESC, takes the general path.
-            size = len(attrib)
-            if escaped or size < 2 or size > 3:
-                general(etree.Element(tag, attrib))
-                case_tag = "testcase"
-                return
-            try:
-                name = attrib["name"]
-                time = attrib["time"]
-                classname = attrib["classname"] if size == 3 else None
-            except KeyError:
-                general(etree.Element(tag, attrib))
-                case_tag = "testcase"
-                return
-            if classname != self.batch_class:
-                if names:
-                    flush()
-                self.batch_class = classname
-            add_name(name)
-            add_time(time)
-            add_batched(name)
-            if len(names) >= _BATCH:
-                flush()
+            if chars:
+                builder.data(join(chars))
                 chars_clear()
+            if depth:
+                builder.end(tag)
+                depth -= 1
+                return
+            builder.end("testcase")
+            elem = builder.close()
+            builder = None
+            case = None
+            general(elem)
 
         def close() -> None:
             return None
@@ -653,12 +631,12 @@ class _Reader:
         read = stream.read
         try:
             while chunk := read():
-                if stream.had_escape:
-                    escaped = True
+                if stream.had_escape and not self.escaped:
+                    drain()
+                    self.escaped = True
                 feed(chunk)
             parser.close()
-            if names:
-                flush()
+            drain()
         except etree.XMLSyntaxError as exc:
             raise self._syntax_error(exc) from None
         finally:
@@ -668,24 +646,106 @@ class _Reader:
         if self.fixups:
             self._resolve_lines()
 
-    def _flush(self) -> None:
-        """Hand the batch of plain passed tests to the Sink and empty it."""
-        names = self.names
-        self.sink.passed_tests(
-            names, self._times(self.times), classname=self.batch_class, suite=self.suite
-        )
-        names.clear()
-        self.times.clear()
-        self.batched.clear()
+    def _drain(self) -> None:
+        """Record the pending testcases (no children) in document order.
+
+        Plain ones (name, classname and time, nothing else) go to the Sink in bulk, a run of
+        one class at a time; the others take the general path.
+        """
+        pending = self.pending
+        count = len(pending)
+        if not count:
+            return
+        self.pending_names.clear()
+        self.pending_checked = 0
+        try:
+            if self.escaped or list(map(len, pending)).count(3) != count:
+                raise KeyError
+            names = list(map(_GET_NAME, pending))
+            classes = list(map(_GET_CLASSNAME, pending))
+            times = list(map(_GET_TIME, pending))
+        except KeyError:
+            self._drain_one_by_one()
+            return
+        pending.clear()
+        passed_tests = self.sink.passed_tests
+        suite = self.suite
+        first = classes[0]
+        if classes.count(first) == count:
+            passed_tests(names, self._times(times), classname=first, suite=suite)
+            return
+        at = 0
+        for classname, group in groupby(classes):
+            upto = at + len(list(group))
+            passed_tests(
+                names[at:upto], self._times(times[at:upto]), classname=classname, suite=suite
+            )
+            at = upto
+
+    def _drain_one_by_one(self) -> None:
+        """`_drain` for a mixed batch: plain runs of one class in bulk, the rest in turn."""
+        pending = self.pending[:]
+        self.pending.clear()
+        names: list[str] = []
+        times: list[str] = []
+        batched: set[str] = set()
+        batch_class: str | None = None
+        suite = self.suite
+        escaped = self.escaped
+
+        def flush() -> None:
+            self.sink.passed_tests(names, self._times(times), classname=batch_class, suite=suite)
+            names.clear()
+            times.clear()
+            batched.clear()
+
+        for attrib in pending:
+            get = attrib.get
+            name = get("name")
+            classname = get("classname")
+            time = get("time")
+            # Attributes beyond these three (status, file, ...), a missing name or time, or
+            # text that held an ESC take the general path.
+            if (
+                escaped
+                or name is None
+                or time is None
+                or len(attrib) != 2 + (classname is not None)
+            ):
+                # Recorded at once, ahead of the batch; only a repeat of a batched id flushes
+                # first, to keep its attempts in order.
+                if name in batched:
+                    flush()
+                self._case(etree.Element("testcase", attrib), suite)
+                continue
+            if classname != batch_class:
+                if names:
+                    flush()
+                batch_class = classname
+            names.append(name)
+            times.append(time)
+            batched.add(name)
+        if names:
+            flush()
 
     def _general(self, elem: Any) -> None:
-        """A testcase that is not plain: recorded at once, ahead of the batch.
+        """A testcase with children: recorded at once, ahead of the pending ones.
 
-        The batch is not flushed: small batches would cost more than the test itself. Only a
-        repeat of a batched id flushes first, to keep its attempts in order.
+        They are not recorded first: small batches would cost more than the test itself.
+        Only a repeat of a pending id drains them first, to keep its attempts in order.
         """
-        if elem.get("name") in self.batched:
-            self._flush()
+        pending = self.pending
+        if pending:
+            seen = self.pending_names
+            if self.pending_checked < len(pending):
+                fresh = pending[self.pending_checked :]
+                try:
+                    seen.update(map(_GET_NAME, fresh))
+                except KeyError:
+                    seen.update(a.get("name") for a in fresh)
+                self.pending_checked = len(pending)
+            if elem.get("name") in seen:
+                self._drain()
         self._case(elem, self.suite)
 
     # --- suites --------------------------------------------------------------------------
@@ -703,15 +763,15 @@ class _Reader:
             frame.name = _localname(tag)
         else:
             frame = self._open_suite(attrib)
-        if self.names and frame.path != self.suite:
-            self._flush()
+        if self.pending and frame.path != self.suite:
+            self._drain()
         frames.append(frame)
         self.suite = frame.path
 
     def _end_outer(self) -> None:
         """A suite (or the root, or another element outside testcases) ends."""
-        if self.names:
-            self._flush()
+        if self.pending:
+            self._drain()
         frames = self.frames
         if frames:
             self._close_suite(frames.pop())
@@ -802,7 +862,6 @@ class _Reader:
             encoding=stream.lxml_encoding,
         )
         outer = 0
-        cases = 0
         depth = 0  # inside a testcase: its open elements
         try:
             for event, elem in parser:
@@ -811,9 +870,13 @@ class _Reader:
                         depth += 1
                         continue
                     if _localname(elem.tag) == "testcase":
-                        key = ("case", cases)
-                        cases += 1
                         depth = 1
+                        name = elem.get("name")
+                        if name is not None and name.strip():
+                            continue
+                        key = ("noname", 0)
+                        if key in lines:
+                            continue
                     else:
                         key = ("outer", outer)
                         outer += 1
@@ -891,8 +954,8 @@ class _Reader:
         frame = self.frames[-1] if self.frames else None
         name = get("name")
         if name is None or not name.strip():
-            ordinal = self.sink.records + len(self.names)  # testcases before this one
-            self._warn_at("testcase without a name", "case", ordinal, once="noname")
+            # The line is that of the first testcase without a name.
+            self._warn_at("testcase without a name", "noname", 0, once="noname")
             name = name or "(unnamed)"
         classname = get("classname") or get("class") or None
         time = get("time") or get("duration")
