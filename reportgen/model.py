@@ -520,7 +520,7 @@ class TestTableBuilder:
         scope = classname if classname else (suite[-1] if suite else None)
         bucket = self._seen.setdefault((input, scope), {})
         first = len(self._names)
-        if bucket.keys().isdisjoint(names):
+        if not bucket or bucket.keys().isdisjoint(names):
             size = len(bucket)
             bucket.update(zip(names, range(first, first + count), strict=True))
             if len(bucket) == size + count:

@@ -78,11 +78,11 @@ def summarise(run: Run, max_failures: int = MAX_FAILURES_LISTED) -> Summary:
     for metric in run.metrics:
         per_file_metrics[metric.input] += 1
     failures: list[FailureLine] = []
-    not_listed = 0
+    # The rest are only counted: stop scanning the tests once enough are listed.
+    not_listed = max(0, counts[Outcome.FAILED] + counts[Outcome.ERROR] - max_failures)
     for i in tests.indices_with_outcome(Outcome.FAILED, Outcome.ERROR):
         if len(failures) >= max_failures:
-            not_listed += 1
-            continue
+            break
         case = tests[i]
         message = (case.message or "").strip().splitlines()
         failures.append(
