@@ -608,7 +608,7 @@ class _Reader:
             elem = builder.close()
             builder = None
             case = None
-            general(elem)
+            general(elem, attrib)
 
         def close() -> None:
             return None
@@ -716,7 +716,7 @@ class _Reader:
                 # first, to keep its attempts in order.
                 if name in batched:
                     flush()
-                self._case(etree.Element("testcase", attrib), suite)
+                self._case(attrib, (), suite)
                 continue
             if classname != batch_class:
                 if names:
@@ -728,7 +728,7 @@ class _Reader:
         if names:
             flush()
 
-    def _general(self, elem: Any) -> None:
+    def _general(self, elem: Any, attrib: Any) -> None:
         """A testcase with children: recorded at once, ahead of the pending ones.
 
         They are not recorded first: small batches would cost more than the test itself.
@@ -744,9 +744,9 @@ class _Reader:
                 except KeyError:
                     seen.update(a.get("name") for a in fresh)
                 self.pending_checked = len(pending)
-            if elem.get("name") in seen:
+            if attrib.get("name") in seen:
                 self._drain()
-        self._case(elem, self.suite)
+        self._case(attrib, elem, self.suite)
 
     # --- suites --------------------------------------------------------------------------
     def _snapshot(self) -> tuple[int, int, int, int, int]:
@@ -949,8 +949,9 @@ class _Reader:
         return value_or_none
 
     # --- testcases (the general path) ----------------------------------------------------
-    def _case(self, elem: Any, suite: tuple[str, ...]) -> None:
-        get = elem.get
+    def _case(self, attrib: Any, children: Any, suite: tuple[str, ...]) -> None:
+        """One testcase from its attributes and its child elements (an element, or `()`)."""
+        get = attrib.get
         frame = self.frames[-1] if self.frames else None
         name = get("name")
         if name is None or not name.strip():
@@ -970,11 +971,11 @@ class _Reader:
         attempts: list[Attempt] = []
         outputs: list[str] = []
         flaky = False
-        for child in elem:
+        for child in children:
             ctag = child.tag
             if not isinstance(ctag, str):
                 continue
-            kind = _localname(ctag)
+            kind = ctag.rpartition("}")[2] if ctag[0] == "{" else ctag
             if kind in ("failure", "error"):
                 this = Outcome.FAILED if kind == "failure" else Outcome.ERROR
                 if outcome is not None:
