@@ -359,7 +359,7 @@ class _Stream:
             if cut < len(data):
                 self._carry = data[cut:]
                 data = data[:cut]
-        if self._check_utf8 and self._decoder is None:
+        if self._check_utf8 and self._decoder is None and not data.isascii():
             try:
                 data.decode("utf-8")
             except UnicodeDecodeError as exc:
