@@ -33,6 +33,8 @@ ROOTS = frozenset({"testsuites", "testsuite", "testrun"})
 _CHUNK = 1 << 16
 #: Plain passed tests handed to the Sink at once.
 _BATCH = 4096
+#: Testcases with children held back at most before the pending ones are recorded.
+_DEFERRED = 256
 #: Distinct `time` values remembered per file.
 _SECONDS_MEMO = 1 << 16
 #: A prolog (declaration, comments, DOCTYPE) longer than this is refused: no producer writes one.
@@ -538,9 +540,10 @@ class _Reader:
         # Testcases without children, as their attribute dicts, not yet recorded: classified
         # in bulk by `_drain` (most are plain passed tests) at the end of each suite.
         self.pending: list[Any] = []
-        #: Names of `pending` testcases, filled only when a testcase with children needs it.
-        self.pending_names: set[str | None] = set()
-        self.pending_checked = 0
+        #: Testcases with children, as (len(pending) when read, element, attributes), and
+        #: their names: recorded by `_drain` too (their outputs make them few per batch).
+        self.deferred: list[tuple[int, Any, Any]] = []
+        self.deferred_names: set[str | None] = set()
         self.escaped = False  # an ESC was seen: names must be cleaned (general path)
         self.suite: tuple[str, ...] = ()
 
@@ -647,17 +650,20 @@ class _Reader:
             self._resolve_lines()
 
     def _drain(self) -> None:
-        """Record the pending testcases (no children) in document order.
+        """Record the pending testcases.
 
-        Plain ones (name, classname and time, nothing else) go to the Sink in bulk, a run of
-        one class at a time; the others take the general path.
+        Testcases with children (deferred) are recorded first, then the plain ones (name,
+        classname and time, nothing else) go to the Sink in bulk, a run of one class at a
+        time. When that order could matter (a deferred id repeats a pending one), or some are
+        not plain, everything is recorded in document order instead.
         """
         pending = self.pending
+        deferred = self.deferred
         count = len(pending)
         if not count:
+            if deferred:
+                self._drain_in_order()
             return
-        self.pending_names.clear()
-        self.pending_checked = 0
         try:
             if self.escaped or list(map(len, pending)).count(3) != count:
                 raise KeyError
@@ -665,11 +671,19 @@ class _Reader:
             classes = list(map(_GET_CLASSNAME, pending))
             times = list(map(_GET_TIME, pending))
         except KeyError:
-            self._drain_one_by_one()
+            self._drain_in_order()
             return
+        suite = self.suite
+        if deferred:
+            if not self.deferred_names.isdisjoint(names):
+                self._drain_in_order()
+                return
+            for _at, elem, attrib in deferred:
+                self._case(attrib, elem, suite)
+            deferred.clear()
+            self.deferred_names.clear()
         pending.clear()
         passed_tests = self.sink.passed_tests
-        suite = self.suite
         first = classes[0]
         if classes.count(first) == count:
             passed_tests(names, self._times(times), classname=first, suite=suite)
@@ -682,10 +696,13 @@ class _Reader:
             )
             at = upto
 
-    def _drain_one_by_one(self) -> None:
-        """`_drain` for a mixed batch: plain runs of one class in bulk, the rest in turn."""
+    def _drain_in_order(self) -> None:
+        """`_drain` in document order: plain runs of one class in bulk, the rest in turn."""
         pending = self.pending[:]
+        deferred = self.deferred[:]
         self.pending.clear()
+        self.deferred.clear()
+        self.deferred_names.clear()
         names: list[str] = []
         times: list[str] = []
         batched: set[str] = set()
@@ -699,7 +716,19 @@ class _Reader:
             times.clear()
             batched.clear()
 
-        for attrib in pending:
+        def general(attrib: Any, children: Any) -> None:
+            # Recorded at once, ahead of the batch; only a repeat of a batched id flushes
+            # first, to keep its attempts in order.
+            if attrib.get("name") in batched:
+                flush()
+            self._case(attrib, children, suite)
+
+        next_deferred = 0
+        for index, attrib in enumerate(pending):
+            while next_deferred < len(deferred) and deferred[next_deferred][0] <= index:
+                _at, elem, case_attrib = deferred[next_deferred]
+                general(case_attrib, elem)
+                next_deferred += 1
             get = attrib.get
             name = get("name")
             classname = get("classname")
@@ -712,11 +741,7 @@ class _Reader:
                 or time is None
                 or len(attrib) != 2 + (classname is not None)
             ):
-                # Recorded at once, ahead of the batch; only a repeat of a batched id flushes
-                # first, to keep its attempts in order.
-                if name in batched:
-                    flush()
-                self._case(attrib, (), suite)
+                general(attrib, ())
                 continue
             if classname != batch_class:
                 if names:
@@ -725,28 +750,18 @@ class _Reader:
             names.append(name)
             times.append(time)
             batched.add(name)
+        for _at, elem, case_attrib in deferred[next_deferred:]:
+            general(case_attrib, elem)
         if names:
             flush()
 
     def _general(self, elem: Any, attrib: Any) -> None:
-        """A testcase with children: recorded at once, ahead of the pending ones.
-
-        They are not recorded first: small batches would cost more than the test itself.
-        Only a repeat of a pending id drains them first, to keep its attempts in order.
-        """
-        pending = self.pending
-        if pending:
-            seen = self.pending_names
-            if self.pending_checked < len(pending):
-                fresh = pending[self.pending_checked :]
-                try:
-                    seen.update(map(_GET_NAME, fresh))
-                except KeyError:
-                    seen.update(a.get("name") for a in fresh)
-                self.pending_checked = len(pending)
-            if attrib.get("name") in seen:
-                self._drain()
-        self._case(attrib, elem, self.suite)
+        """A testcase with children: deferred to the next `_drain` (see there)."""
+        deferred = self.deferred
+        deferred.append((len(self.pending), elem, attrib))
+        self.deferred_names.add(attrib.get("name"))
+        if len(deferred) >= _DEFERRED:
+            self._drain()
 
     # --- suites --------------------------------------------------------------------------
     def _snapshot(self) -> tuple[int, int, int, int, int]:
@@ -755,6 +770,10 @@ class _Reader:
 
     def _start_outer(self, tag: str, attrib: Any) -> None:
         """An element outside testcases starts: a suite, the root, or another wrapper."""
+        if self.pending or self.deferred:
+            # Before the new frame counts from here; also when the path stays (a nested
+            # unnamed suite may name another file).
+            self._drain()
         frames = self.frames
         if not frames and _localname(tag) != "testsuite":
             self._note_timestamp(attrib.get("timestamp"))
@@ -763,14 +782,12 @@ class _Reader:
             frame.name = _localname(tag)
         else:
             frame = self._open_suite(attrib)
-        if self.pending and frame.path != self.suite:
-            self._drain()
         frames.append(frame)
         self.suite = frame.path
 
     def _end_outer(self) -> None:
         """A suite (or the root, or another element outside testcases) ends."""
-        if self.pending:
+        if self.pending or self.deferred:
             self._drain()
         frames = self.frames
         if frames:
