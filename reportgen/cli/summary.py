@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
@@ -37,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     end_progress()
     summary = summarise(result)
     if args.json:
-        sys.stdout.write(json.dumps(summary.model_dump(mode="json"), indent=2) + "\n")
+        sys.stdout.write(summary.model_dump_json(indent=2) + "\n")
     else:
         sys.stdout.write(render_table(summary))
     return int(ExitCode.READY)
