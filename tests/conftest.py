@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from reportgen.model import Outcome, Run
+
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
 
@@ -34,4 +36,16 @@ def run_cli(
         text=True,
         timeout=timeout,
         check=False,
+    )
+
+
+def counts(run: Run) -> tuple[int, int, int, int, int]:
+    """(total, passed, failed, errors, skipped) of a run's tests."""
+    c = run.tests.outcome_counts()
+    return (
+        len(run.tests),
+        c[Outcome.PASSED],
+        c[Outcome.FAILED],
+        c[Outcome.ERROR],
+        c[Outcome.SKIPPED],
     )

@@ -12,21 +12,9 @@ from reportgen.errors import InputError
 from reportgen.ingest import detect, load
 from reportgen.ingest.base import HEAD_BYTES
 from reportgen.model import Outcome, Run
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, counts, run_cli
 
 NODE_SUITE = REPO / "tests" / "fixtures" / "tap" / "node-suite.test.mjs"
-
-
-def counts(run: Run) -> tuple[int, int, int, int, int]:
-    """(total, passed, failed, errors, skipped)."""
-    c = run.tests.outcome_counts()
-    return (
-        len(run.tests),
-        c[Outcome.PASSED],
-        c[Outcome.FAILED],
-        c[Outcome.ERROR],
-        c[Outcome.SKIPPED],
-    )
 
 
 def tap(tmp_path: Path, text: str, name: str = "run.tap") -> Run:

@@ -10,22 +10,10 @@ from reportgen.errors import InputError
 from reportgen.ingest import detect, load
 from reportgen.ingest.base import HEAD_BYTES
 from reportgen.ingest.trx import parse_timespan
-from reportgen.model import Outcome, Run
-from tests.conftest import run_cli
+from reportgen.model import Outcome
+from tests.conftest import counts, run_cli
 
 NS = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"
-
-
-def counts(run: Run) -> tuple[int, int, int, int, int]:
-    """(total, passed, failed, errors, skipped)."""
-    c = run.tests.outcome_counts()
-    return (
-        len(run.tests),
-        c[Outcome.PASSED],
-        c[Outcome.FAILED],
-        c[Outcome.ERROR],
-        c[Outcome.SKIPPED],
-    )
 
 
 # Counted by hand from <Results>:

@@ -9,20 +9,8 @@ import pytest
 from reportgen.errors import InputError
 from reportgen.ingest import detect, load
 from reportgen.ingest.base import HEAD_BYTES
-from reportgen.model import Outcome, Run
-
-
-def counts(run: Run) -> tuple[int, int, int, int, int]:
-    """(total, passed, failed, errors, skipped)."""
-    c = run.tests.outcome_counts()
-    return (
-        len(run.tests),
-        c[Outcome.PASSED],
-        c[Outcome.FAILED],
-        c[Outcome.ERROR],
-        c[Outcome.SKIPPED],
-    )
-
+from reportgen.model import Outcome
+from tests.conftest import counts
 
 # Counted by hand from the <test> elements.
 CORPUS_COUNTS = {
