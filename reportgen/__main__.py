@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-
-from reportgen.cli import main
+from reportgen.cli import run_and_exit
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_and_exit()
