@@ -67,7 +67,9 @@ def parse_xml(data: bytes, source: Source) -> etree._Element:
         no_network=True,
         load_dtd=False,
         dtd_validation=False,
-        huge_tree=False,
+        # Text nodes over 10 MB (captured output) need it; entity declarations are refused
+        # above, so libxml2's own amplification limit is not what keeps this safe.
+        huge_tree=True,
         remove_comments=True,
         remove_pis=True,
     )

@@ -235,3 +235,19 @@ def test_truncated_corpus_file_is_an_input_error_with_a_line(corpus: Path, tmp_p
     with pytest.raises(InputError) as info:
         load([str(path)])
     assert info.value.path == str(path) and info.value.line is not None
+
+
+def test_huge_captured_output_is_read_and_capped(tmp_path: Path) -> None:
+    """12 MB of StdOut (over libxml2's default 10 MB text limit) is read, then capped."""
+    big = "x" * (12 * 1024 * 1024)
+    results = (
+        '<UnitTestResult testId="a" testName="Chatty" outcome="Failed" duration="00:00:01">'
+        f"<Output><StdOut>{big}</StdOut><ErrorInfo><Message>boom</Message></ErrorInfo>"
+        "</Output></UnitTestResult>"
+    )
+    run = load([str(_trx(tmp_path, results))])
+    (case,) = list(run.tests)
+    assert case.outcome is Outcome.FAILED
+    assert case.message == "boom"
+    assert case.output is not None and len(case.output) <= 64 * 1024
+    assert case.output_truncated > 0
