@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from reportgen.errors import CriteriaError, ReportgenError, UsageError
 
@@ -84,6 +85,13 @@ def input_notes(args: argparse.Namespace, run: Run) -> list[str]:
     if not run.inputs:
         return [f"no result files found under {' '.join(args.paths)}"]
     return []
+
+
+def terminal_width(stream: TextIO) -> int | None:
+    """Columns of the terminal `stream` writes to; None when it is not a terminal (CI logs)."""
+    if not stream.isatty():
+        return None
+    return shutil.get_terminal_size().columns
 
 
 def progress_printer() -> Callable[[str], None] | None:

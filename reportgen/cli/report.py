@@ -19,6 +19,7 @@ from reportgen.cli.common import (
     add_input_arguments,
     evaluate_arguments,
     input_notes,
+    terminal_width,
     write_output,
 )
 from reportgen.cli.verdict import render_table
@@ -159,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
 
     # The same table `reportgen verdict` prints; stdout stays clean when a report goes there.
     stream = sys.stderr if any(out == "-" for out, _ in targets) else sys.stdout
-    stream.write(render_table(evaluation, input_notes(args, run_)))
+    stream.write(render_table(evaluation, input_notes(args, run_), terminal_width(stream)))
     written = [out for out, _ in targets if out != "-"]
     if written:
         stream.write(f"wrote {', '.join(written)}\n")

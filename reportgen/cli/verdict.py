@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from typing import Any
 
 from reportgen.cli.common import (
@@ -15,6 +16,7 @@ from reportgen.cli.common import (
     add_input_arguments,
     evaluate_arguments,
     input_notes,
+    terminal_width,
     write_output,
 )
 from reportgen.errors import UsageError
@@ -61,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         outputs.append((args.junit, render_criteria_junit(evaluation)))
     # Keep stdout pure JSON or XML when a document goes there; the table moves to stderr.
     stream = sys.stderr if any(target == "-" for target, _ in outputs) else sys.stdout
-    stream.write(render_table(evaluation, input_notes(args, run_)))
+    stream.write(render_table(evaluation, input_notes(args, run_), terminal_width(stream)))
     stream.flush()
     for target, data in outputs:
         write_output(target, data)
@@ -115,14 +117,33 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def render_table(evaluation: Evaluation, notes: list[str] | None = None) -> str:
-    """The compact terminal view: one row per criterion, then what would decide, then verdict."""
+def render_table(
+    evaluation: Evaluation, notes: list[str] | None = None, width: int | None = None
+) -> str:
+    """The compact terminal view: one row per criterion, then what would decide, then verdict.
+
+    With `width` (a terminal's columns) the "why" column is cut so that rows do not wrap.
+    """
     headers = ["criterion", "status", "measured", "threshold", "why"]
     rows = [
-        [r.id, _status(r), measured(r.figures), threshold(r.figures), _cut(r.reason, WHY_WIDTH)]
+        [r.id, _status(r), measured(r.figures), threshold(r.figures), r.reason]
         for r in evaluation.criteria
     ]
-    widths = [max([len(h), *(len(row[i]) for row in rows)]) for i, h in enumerate(headers)]
+    widths = [max([len(h), *(len(row[i]) for row in rows)]) for i, h in enumerate(headers[:4])]
+    # In a terminal the "why" column wraps within the width left; elsewhere (CI logs, files)
+    # each row stays on one line, cut at WHY_WIDTH.
+    wrap_at = None
+    if width is not None:
+        wrap_at = max(30, width - sum(widths) - 2 * len(widths) - 1)
+    table: list[list[str]] = []
+    for row in rows:
+        if wrap_at is None:
+            table.append([*row[:4], _cut(row[4], WHY_WIDTH)])
+            continue
+        parts = textwrap.wrap(row[4], wrap_at) or [""]
+        table.append([*row[:4], parts[0]])
+        table.extend(["", "", "", "", part] for part in parts[1:])
+    widths.append(max([len(headers[4]), *(len(row[4]) for row in table)]))
 
     def fmt(cells: list[str]) -> str:
         return "  ".join(c.ljust(widths[i]) for i, c in enumerate(cells)).rstrip()
@@ -132,7 +153,7 @@ def render_table(evaluation: Evaluation, notes: list[str] | None = None) -> str:
         lines.append(evaluation.title + (f" — {evaluation.subject}" if evaluation.subject else ""))
     lines.append(fmt(headers))
     lines.append(fmt(["-" * w for w in widths]))
-    lines.extend(fmt(row) for row in rows)
+    lines.extend(fmt(row) for row in table)
     if not rows:
         lines.append("(the criteria file defines no criteria)")
     undecided = [r for r in evaluation.criteria if r.to_decide]

@@ -367,3 +367,29 @@ def test_scipy_is_imported_when_a_statistic_needs_it(pytest_junit: Path) -> None
     assert "scipy" in top
     for heavy in HEAVY:
         assert heavy not in top
+
+
+def test_table_wraps_the_why_column_to_a_terminal_width() -> None:
+    from reportgen.cli.verdict import render_table
+    from reportgen.criteria import load as load_criteria
+    from reportgen.evaluate import evaluate
+    from reportgen.ingest import load
+
+    sample = REPO / "samples" / "phase4-websocket"
+    evaluation = evaluate(
+        load([str(sample / "results")]),
+        load_criteria(str(sample / "criteria.yaml")),
+        load([str(sample / "baseline")]),
+    )
+    narrow = render_table(evaluation, width=120)
+    table = narrow.split("\n\n", 1)[0].splitlines()[1:]  # without the title line
+    assert all(len(line) <= 120 for line in table)
+    assert len(table) > 2 + len(evaluation.criteria)  # some reasons took several lines
+    # Wrapped, not cut: the why column, read top to bottom, holds every reason whole.
+    column = table[0].index("why")
+    why_text = " ".join(line[column:].strip() for line in table[2:])
+    for result in evaluation.criteria:
+        assert " ".join(result.reason.split()) in why_text
+    # Without a terminal, one line per criterion.
+    wide = render_table(evaluation)
+    assert len(wide.split("\n\n", 1)[0].splitlines()) == 3 + len(evaluation.criteria)
