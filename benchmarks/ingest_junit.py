@@ -146,9 +146,7 @@ def main() -> int:
     # A pip install byte-compiles the package; an editable checkout under
     # PYTHONDONTWRITEBYTECODE=1 (as on CI machines) would recompile every module on each run
     # instead. Compile once so both sides start from bytecode, as installed code does.
-    subprocess.run(
-        [sys.executable, "-m", "compileall", "-q", str(REPO / "reportgen")], check=True
-    )
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "reportgen")], check=True)
 
     runners: dict[str, list[str]] = {
         "reportgen": [sys.executable, "-m", "reportgen", "summary", "--json", str(path)],
