@@ -126,6 +126,18 @@ def assert_cli_rejects(path: Path, fmt: str | None = None) -> str:
     return lines[0]
 
 
+def check_broken_file(tmp_path: Path, content: bytes, fmt: str, fragment: str) -> None:
+    """A broken file is an input error mentioning `fragment`; truncation and bad UTF-8 name
+    their line, and a truncated file is also refused through the real CLI."""
+    path = tmp_path / "broken.json"
+    path.write_bytes(content)
+    err = assert_input_error(path, fmt, contains=fragment)
+    if fragment in ("truncated JSON", "UTF-8"):
+        assert err.line is not None
+    if fragment == "truncated JSON":
+        assert_cli_rejects(path, fmt)
+
+
 def invalid_utf8(valid: bytes, marker: bytes) -> bytes:
     """`valid` with a byte that is never UTF-8 spliced in right after the first `marker`."""
     at = valid.index(marker) + len(marker)

@@ -10,9 +10,8 @@ import pytest
 from reportgen.model import Outcome
 from tests.ingest.json_ingest_support import (
     FIXTURES,
-    assert_cli_rejects,
-    assert_input_error,
     assert_never_claims_foreign,
+    check_broken_file,
     counts,
     detected,
     expect,
@@ -93,13 +92,7 @@ VALID = GENERATED.read_text() if GENERATED.exists() else ""
     ids=["truncated", "empty", "title-type", "structure", "no-results", "utf8"],
 )
 def test_broken_files(tmp_path: Path, content: bytes, fragment: str) -> None:
-    path = tmp_path / "broken.json"
-    path.write_bytes(content)
-    err = assert_input_error(path, "jest-json", contains=fragment)
-    if fragment in ("truncated JSON", "UTF-8"):
-        assert err.line is not None
-    if fragment == "truncated JSON":
-        assert_cli_rejects(path, "jest-json")
+    check_broken_file(tmp_path, content, "jest-json", fragment)
 
 
 def test_huge_failure_message_is_capped(tmp_path: Path) -> None:
