@@ -276,3 +276,18 @@ def check_golden(name: str, actual: str) -> None:
             f"{name} differs from the golden file (if intended: "
             f"REPORTGEN_UPDATE_GOLDEN=1 python3 -m pytest tests/render):\n{diff[:4000]}"
         )
+
+
+def large_run() -> Run:
+    """100,000 tests over 500 classes, every hundredth failed with a message and output."""
+    names = [
+        (
+            f"pkg.mod{i % 500}.Test",
+            f"test_{i}",
+            Outcome.FAILED if i % 100 == 0 else Outcome.PASSED,
+            "assert x" if i % 100 == 0 else None,
+            "out\n" * 5 if i % 100 == 0 else None,
+        )
+        for i in range(100_000)
+    ]
+    return make_run(names=names)

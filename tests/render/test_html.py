@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 from lxml import html as lhtml
 
-from reportgen.model import Outcome
 from reportgen.render.html import render_html
 from reportgen.render.view import ReportView, build_view
 from tests.render.helpers import (
     check_golden,
+    large_run,
     make_baseline,
     make_evaluation,
     make_run,
@@ -114,24 +113,12 @@ def test_deterministic(view: ReportView) -> None:
     assert render_html(view, for_pdf=True) == render_html(view, for_pdf=True)
 
 
-def test_large_run_renders_fast() -> None:
-    names = [
-        (
-            f"pkg.mod{i % 500}.Test",
-            f"test_{i}",
-            Outcome.FAILED if i % 100 == 0 else Outcome.PASSED,
-            "assert x" if i % 100 == 0 else None,
-            "out\n" * 5 if i % 100 == 0 else None,
-        )
-        for i in range(100_000)
-    ]
-    run = make_run(names=names)
-    start = time.perf_counter()
+def test_large_run_caps_the_failures_listed() -> None:
+    # Speed is measured by benchmarks/report.py; this checks the caps that keep it fast.
+    run = large_run()
     v = build_view(run, make_evaluation(), source_date_epoch="")
     page = render_html(v)
-    elapsed = time.perf_counter() - start
     assert "more failures (see the JSON report)" in page
-    assert elapsed < 3.0, f"{elapsed:.2f}s"
 
 
 def test_phase4_sample_golden(tmp_path: Path) -> None:

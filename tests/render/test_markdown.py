@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from reportgen.render.markdown import (
 from reportgen.render.view import ReportView, build_view
 from tests.render.helpers import (
     check_golden,
+    large_run,
     make_baseline,
     make_evaluation,
     make_run,
@@ -155,26 +155,13 @@ def test_short_report_is_not_trimmed(view: ReportView) -> None:
     assert "Trimmed" not in text
 
 
-def test_large_run_renders_fast() -> None:
-    # 100,000 tests with 1,000 failures: view plus Markdown well under the 3 s budget.
-    names = [
-        (
-            f"pkg.mod{i % 500}.Test",
-            f"test_{i}",
-            Outcome.FAILED if i % 100 == 0 else Outcome.PASSED,
-            "assert x" if i % 100 == 0 else None,
-            "out\n" * 5 if i % 100 == 0 else None,
-        )
-        for i in range(100_000)
-    ]
-    run = make_run(names=names)
-    start = time.perf_counter()
+def test_large_run_caps_the_failures_listed() -> None:
+    # 100,000 tests with 1,000 failures; speed is measured by benchmarks/report.py.
+    run = large_run()
     v = build_view(run, make_evaluation(), source_date_epoch="")
     text = render_markdown(v)
-    elapsed = time.perf_counter() - start
     assert v.tests is not None and v.tests.failures_more == 1000 - len(v.tests.failures)
     assert "more failures (see the JSON report)" in text
-    assert elapsed < 3.0, f"{elapsed:.2f}s"
 
 
 def test_phase4_sample_golden(tmp_path: Path) -> None:
