@@ -6,8 +6,10 @@ import codecs
 import math
 import re
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -15,6 +17,12 @@ from typing import Any
 from lxml import etree
 
 from reportgen.errors import InputError
+from reportgen.ingest._junit_split import (
+    ChildCall,
+    SplitPlan,
+    can_split,
+    plan_split,
+)
 from reportgen.ingest.base import (
     Ingester,
     Sink,
@@ -23,7 +31,7 @@ from reportgen.ingest.base import (
     clean_text,
     first_line,
 )
-from reportgen.model import Attempt, Outcome, TestTableBuilder
+from reportgen.model import Attempt, Diagnostic, Outcome, RowsChunk, TestTableBuilder
 
 #: Root elements of the JUnit family. TRX (`TestRun`), NUnit (`test-run`) and xUnit.net
 #: (`assemblies`) are other ingesters' formats; XML names are case-sensitive.
@@ -37,6 +45,8 @@ _BATCH = 4096
 _DEFERRED = 256
 #: Distinct `time` values remembered per file.
 _SECONDS_MEMO = 1 << 16
+#: Bytes read at a time before the root element is found.
+_PROLOG_CHUNK = 1 << 13
 #: A prolog (declaration, comments, DOCTYPE) longer than this is refused: no producer writes one.
 _MAX_PROLOG = 1 << 20
 
@@ -162,11 +172,21 @@ class _Stream:
     repairs invalid UTF-8 and drops characters XML 1.0 forbids, each with a warning.
     """
 
-    def __init__(self, source: Source, sink: Sink) -> None:
+    def __init__(
+        self, source: Source, sink: Sink, ranges: Sequence[tuple[int, int | None]] = ((0, None),)
+    ) -> None:
         self._source = source
         self._sink = sink
         self._handle = source.open()
         self.root: str | None = None
+        #: File offset of the root element's "<" (once found; not for UTF-16 files).
+        self.root_at: int | None = None
+        # The byte ranges of the file read in turn (one part of a split read: see
+        # _junit_split), and where each began in the stream, to map offsets back to the file.
+        self._pending = list(ranges)
+        self._range_end: int | None = 0
+        self.file_position = 0
+        self._starts: list[tuple[int, int]] = []
         #: Set once an ESC was seen, so text is only scanned for the placeholder when needed.
         self.had_escape = False
         self._consumed = 0  # input bytes read so far (for warning line numbers)
@@ -184,6 +204,37 @@ class _Stream:
 
     def close(self) -> None:
         self._handle.close()
+
+    @property
+    def transcoding(self) -> bool:
+        """Whether the file is UTF-16 (its byte offsets are not those of the parsed text)."""
+        return self._decoder is not None
+
+    def stop_at(self, offset: int) -> None:
+        """End the current range at file offset `offset` (the parent's part of a split read)."""
+        self._range_end = offset
+
+    def resume(self, offset: int, end: int | None = None) -> None:
+        """Go on reading from file offset `offset` (to `end`), after the stream ended."""
+        self._pending.append((offset, end))
+        self._eof = False
+
+    def _read_raw(self, size: int) -> bytes:
+        while True:
+            end = self._range_end
+            if end is None or self.file_position < end:
+                want = size if end is None else min(size, end - self.file_position)
+                data = self._handle.read(want)
+                self.file_position += len(data)
+                if data or not self._pending:
+                    return data
+            elif not self._pending:
+                return b""
+            start, self._range_end = self._pending.pop(0)
+            self._starts.append((self._consumed, start))
+            if start != self.file_position:
+                self._handle.seek(start)
+                self.file_position = start
 
     def _setup(self, head: bytes) -> None:
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -211,10 +262,15 @@ class _Stream:
         """Encoding lxml must assume instead of the declaration (the stream is UTF-8 then)."""
         return "utf-8" if self._decoder is not None or self._force_utf8 else None
 
-    def _line_at(self, offset_in_file: int) -> int:
-        """1-based line of a byte offset of the original file (rare path: re-reads the file)."""
+    def _line_at(self, offset: int) -> int:
+        """1-based line of a byte offset in the stream (rare path: re-reads the file)."""
         if self._decoder is not None:
             return self._lines + 1
+        offset_in_file = offset
+        for stream_at, file_at in reversed(self._starts):
+            if offset >= stream_at:
+                offset_in_file = file_at + offset - stream_at
+                break
         lines = 0
         remaining = offset_in_file
         with self._source.path.open("rb") as handle:
@@ -231,7 +287,9 @@ class _Stream:
         while True:
             if self._eof:
                 return b""
-            raw = self._handle.read(_CHUNK)
+            # Small reads until the root element is found: a split read is planned then,
+            # and must not have read past its cut (see _Reader._start_child).
+            raw = self._read_raw(_CHUNK if self._prolog_done else _PROLOG_CHUNK)
             start = self._consumed
             self._consumed += len(raw)
             if not raw:
@@ -320,6 +378,7 @@ class _Stream:
                         line=buffered.count(b"\n", 0, pos) + 1,
                     )
                 self.root = name
+                self.root_at = pos
                 self._prolog_done = True
                 self._prolog = b""
                 return buffered
@@ -370,6 +429,7 @@ class _Stream:
                     self._sink.warn(
                         f"invalid UTF-8 (byte 0x{data[exc.start]:02x}) replaced by U+FFFD",
                         line=self._line_at(start + exc.start),
+                        once="invalid-utf8",
                     )
                 data = data.decode("utf-8", errors="replace").encode("utf-8")
         kept = data.translate(None, _INVALID_BYTES)
@@ -401,6 +461,7 @@ class _Stream:
             "raw control characters, which XML 1.0 forbids, were removed "
             "(the producer wrote terminal output such as colour codes unescaped)",
             line=self._line_at(offset),
+            once="control-characters",
         )
 
 
@@ -519,10 +580,20 @@ class _Reader:
     `_case`, as is one with other attributes. Suites are frames opened at their start.
     """
 
-    def __init__(self, source: Source, sink: Sink) -> None:
+    def __init__(self, source: Source, sink: Sink, part: SplitPlan | None = None) -> None:
         self.source = source
         self.sink = sink
-        self.stream = _Stream(source, sink)
+        #: Set in the child of a split read: this reader reads the second part (see
+        #: _junit_split) and leaves the root's counts and warning lines to the parent.
+        self.part = part
+        ranges: tuple[tuple[int, int | None], ...] = ((0, None),)
+        if part is not None:
+            ranges = ((0, part.root_end), (part.cut, None))
+        self.stream = _Stream(source, sink, ranges)
+        #: The split read under way in the parent, if any, and how it went: "joined" when the
+        #: child's part was taken, else why this process read the rest itself.
+        self.plan: SplitPlan | None = None
+        self.split_status = "not split"
         self.frames: list[_Frame] = []
         # Running counts of testcase elements by outcome, snapshotted per suite to check the
         # counts it declares. Passed tests are derived from the sink, not counted here.
@@ -540,10 +611,9 @@ class _Reader:
         # Testcases without children, as their attribute dicts, not yet recorded: classified
         # in bulk by `_drain` (most are plain passed tests) at the end of each suite.
         self.pending: list[Any] = []
-        #: Testcases with children, as (len(pending) when read, element, attributes), and
-        #: their names: recorded by `_drain` too (their outputs make them few per batch).
+        #: Testcases with children, as (len(pending) when read, element, attributes):
+        #: recorded by `_drain` too, in their place among the pending ones.
         self.deferred: list[tuple[int, Any, Any]] = []
-        self.deferred_names: set[str | None] = set()
         self.escaped = False  # an ESC was seen: names must be cleaned (general path)
         self.suite: tuple[str, ...] = ()
 
@@ -632,30 +702,130 @@ class _Reader:
         )
         feed = parser.feed
         read = stream.read
-        try:
-            while chunk := read():
+
+        def pump(chunk: bytes) -> None:
+            while chunk:
                 if stream.had_escape and not self.escaped:
                     drain()
                     self.escaped = True
                 feed(chunk)
+                chunk = read()
+
+        child: ChildCall | None = None
+        try:
+            first = read()
+            if self.part is None and first:
+                child = self._start_child()
+            pump(first)
+            if child is not None and self.plan is not None:
+                # Proof that the cut is between two top-level suites, and not, say, inside a
+                # comment that holds suites: the suite is open before its end tag and closed
+                # by exactly those bytes (libxml2 reports complete markup as soon as it has
+                # it, and a comment or CDATA section reports nothing until it ends).
+                at_top = case is None and builder is None and len(self.frames) == 2
+                stream.resume(self.plan.suite_end, self.plan.cut)
+                pump(read())
+                at_top = at_top and case is None and builder is None and len(self.frames) == 1
+                stream.resume(self._join_child(child, at_top))
+                pump(read())
             parser.close()
             drain()
         except etree.XMLSyntaxError as exc:
             raise self._syntax_error(exc) from None
         finally:
             stream.close()
+            if child is not None:
+                child.cancel()
+        if self.part is not None:
+            return
         if self.ns_times:
             sink.warn("times are integers in nanoseconds (container-structure-test); converted")
         if self.fixups:
             self._resolve_lines()
 
-    def _drain(self) -> None:
-        """Record the pending testcases.
+    # --- reading on two cores (see _junit_split) -----------------------------------------
+    def _start_child(self) -> ChildCall | None:
+        """Plan a split read of a large file and start the child reading the second part."""
+        stream = self.stream
+        if stream.root_at is None or stream.transcoding:
+            return None
+        path = self.source.path
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return None
+        if not can_split(size):
+            return None
+        plan = plan_split(path, stream.root_at, size)
+        if plan is None or stream.file_position > plan.suite_end:
+            return None
+        stream.stop_at(plan.suite_end)
+        self.plan = plan
+        sink = self.sink
+        return ChildCall(partial(_read_part, self.source, sink.input_index, sink.path, plan))
 
-        Testcases with children (deferred) are recorded first, then the plain ones (name,
-        classname and time, nothing else) go to the Sink in bulk, a run of one class at a
-        time. When that order could matter (a deferred id repeats a pending one), or some are
-        not plain, everything is recorded in document order instead.
+    def _join_child(self, child: ChildCall, at_top: bool) -> int:
+        """Take the child's part when it can stand for reading on; returns where to resume."""
+        plan = self.plan
+        assert plan is not None
+        reason = None
+        if not at_top or self.pending or self.deferred:
+            reason = "the cut is not between top-level suites"
+        elif self.ns_times:
+            # Nanosecond times seen already would change how the child's part reads.
+            reason = "times are in nanoseconds"
+        if reason is not None:
+            child.cancel()
+            self.split_status = reason
+            return plan.cut
+        part = child.result()
+        if not isinstance(part, _Part):
+            self.split_status = "the second part could not be read apart"
+            return plan.cut
+        if self.sink.collides(part.rows):
+            self.split_status = "a test id is in both parts"
+            return plan.cut
+        self.split_status = "joined"
+        moved = self.sink.absorb(part.rows, part.records, part.warnings, part.warning_keys)
+        # The child's elements outside testcases are numbered from its root (0), which is
+        # this reader's root; its first suite is the next one here.
+        base = self.n_outer - 1
+        for index, kind, ordinal in part.fixups:
+            if index in moved:
+                self.fixups.append((moved[index], kind, ordinal + base if ordinal else 0))
+        self.n_outer += part.n_outer - 1
+        self.n_failed += part.n_failed
+        self.n_errors += part.n_errors
+        self.n_skipped += part.n_skipped
+        self.ns_times = part.ns_times
+        if part.earliest is not None and (self.earliest is None or part.earliest < self.earliest):
+            self.earliest = part.earliest
+            self.sink.timestamp = part.timestamp
+        return plan.root_close
+
+    def _part(self) -> _Part:
+        sink = self.sink
+        return _Part(
+            rows=sink.export_rows(),
+            records=sink.records,
+            warnings=sink.warnings,
+            warning_keys=sink.warning_keys,
+            fixups=self.fixups,
+            n_outer=self.n_outer,
+            n_failed=self.n_failed,
+            n_errors=self.n_errors,
+            n_skipped=self.n_skipped,
+            ns_times=self.ns_times,
+            earliest=self.earliest,
+            timestamp=sink.timestamp,
+        )
+
+    def _drain(self) -> None:
+        """Record the pending testcases, in document order.
+
+        The plain ones (name, classname and time, nothing else) go to the Sink in bulk, a run
+        of one class at a time, between the testcases with children (deferred), which are
+        recorded in turn. When some are not plain, `_drain_in_order` takes them one by one.
         """
         pending = self.pending
         deferred = self.deferred
@@ -673,21 +843,40 @@ class _Reader:
         except KeyError:
             self._drain_in_order()
             return
-        suite = self.suite
-        if deferred:
-            if not self.deferred_names.isdisjoint(names):
-                self._drain_in_order()
-                return
-            for _at, elem, attrib in deferred:
-                self._case(attrib, elem, suite)
-            deferred.clear()
-            self.deferred_names.clear()
         pending.clear()
-        passed_tests = self.sink.passed_tests
-        first = classes[0]
-        if classes.count(first) == count:
-            passed_tests(names, self._times(times), classname=first, suite=suite)
+        suite = self.suite
+        if not deferred:
+            self._passed(names, classes, times, 0, count, suite)
             return
+        at = 0
+        for upto, elem, attrib in deferred:
+            if upto > at:
+                self._passed(names, classes, times, at, upto, suite)
+                at = upto
+            self._case(attrib, elem, suite)
+        deferred.clear()
+        if at < count:
+            self._passed(names, classes, times, at, count, suite)
+
+    def _passed(
+        self,
+        names: list[str],
+        classes: list[str],
+        times: list[str],
+        start: int,
+        end: int,
+        suite: tuple[str, ...],
+    ) -> None:
+        """Record plain passed testcases [start, end) of a batch, a run of one class at once."""
+        passed_tests = self.sink.passed_tests
+        if start == 0 and end == len(names):
+            if classes.count(classes[0]) == end:
+                passed_tests(names, self._times(times), classname=classes[0], suite=suite)
+                return
+        else:
+            names = names[start:end]
+            classes = classes[start:end]
+            times = times[start:end]
         at = 0
         for classname, group in groupby(classes):
             upto = at + len(list(group))
@@ -697,30 +886,27 @@ class _Reader:
             at = upto
 
     def _drain_in_order(self) -> None:
-        """`_drain` in document order: plain runs of one class in bulk, the rest in turn."""
+        """`_drain` one testcase at a time: plain runs of one class in bulk, the rest in turn."""
         pending = self.pending[:]
         deferred = self.deferred[:]
         self.pending.clear()
         self.deferred.clear()
-        self.deferred_names.clear()
         names: list[str] = []
         times: list[str] = []
-        batched: set[str] = set()
         batch_class: str | None = None
         suite = self.suite
         escaped = self.escaped
 
         def flush() -> None:
-            self.sink.passed_tests(names, self._times(times), classname=batch_class, suite=suite)
-            names.clear()
-            times.clear()
-            batched.clear()
+            if names:
+                self.sink.passed_tests(
+                    names, self._times(times), classname=batch_class, suite=suite
+                )
+                names.clear()
+                times.clear()
 
         def general(attrib: Any, children: Any) -> None:
-            # Recorded at once, ahead of the batch; only a repeat of a batched id flushes
-            # first, to keep its attempts in order.
-            if attrib.get("name") in batched:
-                flush()
+            flush()
             self._case(attrib, children, suite)
 
         next_deferred = 0
@@ -744,22 +930,18 @@ class _Reader:
                 general(attrib, ())
                 continue
             if classname != batch_class:
-                if names:
-                    flush()
+                flush()
                 batch_class = classname
             names.append(name)
             times.append(time)
-            batched.add(name)
         for _at, elem, case_attrib in deferred[next_deferred:]:
             general(case_attrib, elem)
-        if names:
-            flush()
+        flush()
 
     def _general(self, elem: Any, attrib: Any) -> None:
         """A testcase with children: deferred to the next `_drain` (see there)."""
         deferred = self.deferred
         deferred.append((len(self.pending), elem, attrib))
-        self.deferred_names.add(attrib.get("name"))
         if len(deferred) >= _DEFERRED:
             self._drain()
 
@@ -815,7 +997,8 @@ class _Reader:
 
     def _close_suite(self, frame: _Frame) -> None:
         declared = frame.declared
-        if not declared:
+        if not declared or (self.part is not None and frame.ordinal == 0):
+            # The second part of a split read has seen only some of the root's contents.
             return
         records, rows, failed, errors, skipped = self._snapshot()
         s_records, s_rows, s_failed, s_errors, s_skipped = frame.start
@@ -1148,6 +1331,31 @@ class _Reader:
         else:
             hint = None
         return self.source.error(f"malformed XML: {message}", line=line, hint=hint)
+
+
+@dataclass(frozen=True)
+class _Part:
+    """What the child of a split read found in the second part, for `_Reader._join_child`."""
+
+    rows: RowsChunk
+    records: int
+    warnings: list[Diagnostic]
+    warning_keys: list[str | None]
+    fixups: list[tuple[int, str, int]]
+    n_outer: int
+    n_failed: int
+    n_errors: int
+    n_skipped: int
+    ns_times: bool
+    earliest: datetime | None
+    timestamp: str | None
+
+
+def _read_part(source: Source, input_index: int, path: str, plan: SplitPlan) -> _Part | None:
+    """Run in the child of a split read: the prolog, the root's start tag, then the second part."""
+    reader = _Reader(source, Sink(TestTableBuilder(), [], input_index, path), part=plan)
+    reader.run()
+    return reader._part()
 
 
 class JUnitIngester(Ingester):

@@ -1,0 +1,173 @@
+"""Reading one large JUnit file on two cores: where to cut it, and the child process that reads
+the second part.
+
+The cut is made between two top-level `<testsuite>` elements. The child reads the file's
+prolog and root start tag followed by everything from the cut on, a well-formed document of
+its own, while the parent reads up to the cut; the parent then takes the child's results and
+resumes at the root's end tag. Whatever would make the two parts differ from one read (a cut
+inside a comment or a nested suite, an id seen in both parts) makes the parent read the rest
+itself instead, so splitting never changes what is read, only how fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import re
+import signal
+import sys
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+#: Files smaller than this are read in one process: the child costs a few milliseconds.
+SPLIT_MIN_BYTES = 16 << 20
+#: Where the cut is looked for first, as a fraction of the file.
+_CUT_AT = 0.5
+#: How far on a cut is looked for, as a fraction of the file.
+_SEARCH_SPAN = 0.25
+_WINDOW = 1 << 20
+_HEAD = 1 << 20
+_TAIL = 1 << 16
+
+_QNAME = rb"(?:[A-Za-z_][\w.-]*:)?"
+# The rest of a start tag after its name: attributes (whose quoted values may hold ">"), ">".
+_START_TAG_REST = re.compile(rb"""(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*>""")
+# A cut: the end of one suite, white space, the start of the next (cut before its "<").
+_CUT = re.compile(rb"</" + _QNAME + rb"testsuite\s*>\s*(?=<" + _QNAME + rb"testsuite[\s/>])")
+# What may follow the root's end tag: white space, comments, processing instructions.
+_MISC = re.compile(rb"(?:\s+|<!--(?:(?!--).)*-->|<\?(?:(?!\?>).)*\?>)*\Z", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class SplitPlan:
+    """Byte offsets of a two-part read: [0, root_end) is the prolog and the root's start tag,
+    [suite_end, cut) the end tag of the suite before the cut and the white space after it.
+    The parent reads [0, cut), the child [0, root_end) + [cut, end), and the parent resumes
+    at root_close, the root's end tag.
+    """
+
+    root_end: int
+    suite_end: int
+    cut: int
+    root_close: int
+
+
+def can_split(size: int) -> bool:
+    """Whether a file of `size` bytes is worth reading on two cores, and two are there."""
+    if size < SPLIT_MIN_BYTES or sys.platform != "linux" or not hasattr(os, "fork"):
+        return False
+    try:
+        return len(os.sched_getaffinity(0)) >= 2
+    except OSError:
+        return False
+
+
+def plan_split(path: Path, root_at: int, size: int) -> SplitPlan | None:
+    """Where to cut a UTF-8 JUnit file whose root element starts at byte `root_at`.
+
+    None when the root is not `<testsuites>` / `<testrun>`, or no cut between top-level
+    suites is found near the middle.
+    """
+    with path.open("rb") as handle:
+        handle.seek(root_at)
+        head = handle.read(_HEAD)
+        name = re.match(rb"<(" + _QNAME + rb"(?:testsuites|testrun))", head)
+        if name is None:
+            return None
+        rest = _START_TAG_REST.match(head, name.end())
+        if rest is None:
+            return None  # self-closing, or a start tag longer than the head
+        root_end = root_at + rest.end()
+        found = _find_cut(handle, max(int(size * _CUT_AT), root_end), size)
+        if found is None:
+            return None
+        suite_end, cut = found
+        tail_at = max(cut, size - _TAIL)
+        handle.seek(tail_at)
+        tail = handle.read()
+    close_at = tail.rfind(b"</")
+    if close_at < 0:
+        return None
+    end_tag = re.compile(rb"</" + re.escape(name.group(1)) + rb"\s*>")
+    match = end_tag.match(tail, close_at)
+    if match is None or _MISC.match(tail, match.end()) is None:
+        return None
+    root_close = tail_at + close_at
+    if root_close <= cut:
+        return None
+    return SplitPlan(root_end=root_end, suite_end=suite_end, cut=cut, root_close=root_close)
+
+
+def _find_cut(handle: Any, start: int, size: int) -> tuple[int, int] | None:
+    """The first cut between suites at or after `start`, within a quarter of the file:
+    where the end tag before it starts, and the cut.
+    """
+    limit = min(size, start + int(size * _SEARCH_SPAN))
+    pos = start
+    while pos < limit:
+        handle.seek(pos)
+        # Overlap the windows so that a cut across their border is still seen.
+        window = handle.read(min(_WINDOW, limit - pos) + 256)
+        match = _CUT.search(window)
+        if match is not None:
+            return pos + match.start(), pos + match.end()
+        pos += _WINDOW
+    return None
+
+
+class ChildCall:
+    """A function run in a forked child process; its pickled result is read back once."""
+
+    def __init__(self, function: Callable[[], object]) -> None:
+        read_fd, write_fd = os.pipe()
+        with warnings.catch_warnings():
+            # Python 3.12+ warns about forking with threads running; the only other thread
+            # here hashes the input file, and the child touches nothing it holds.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:  # the child: never returns into the caller
+            status = 1
+            try:
+                os.close(read_fd)
+                try:
+                    payload = b"\x01" + pickle.dumps(function(), protocol=pickle.HIGHEST_PROTOCOL)
+                except BaseException:  # any failure means "read it yourself"
+                    payload = b"\x00"
+                with open(write_fd, "wb") as out:
+                    out.write(payload)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_fd)
+        self._pid = pid
+        self._fd: int | None = read_fd
+
+    def result(self) -> object | None:
+        """The child's result, waiting for it; None when the child failed or was cancelled."""
+        if self._fd is None:
+            return None
+        value: object | None = None
+        fd, self._fd = self._fd, None
+        try:
+            with open(fd, "rb") as stream:
+                if stream.read(1) == b"\x01":
+                    value = pickle.load(stream)
+        except Exception:  # a child killed mid-write; read the part in this process
+            value = None
+        finally:
+            os.waitpid(self._pid, 0)
+        return value
+
+    def cancel(self) -> None:
+        """Stop the child if it still runs (its result is not wanted)."""
+        if self._fd is None:
+            return
+        os.close(self._fd)
+        self._fd = None
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self._pid, signal.SIGKILL)
+        os.waitpid(self._pid, 0)
