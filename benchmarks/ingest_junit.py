@@ -11,13 +11,18 @@ peak RSS is its own (`os.wait4`):
 - floor: a bare `lxml.etree.iterparse` loop that only counts outcomes and frees what it read;
 - junitparser: `JUnitXml.fromfile` and a loop over its cases (skip with --no-junitparser).
 
-Prints the best wall time and the peak RSS of each, and reportgen/floor. Targets: reportgen
-<= 1.75x the floor's wall time, peak RSS <= 300 MB. Exits 1 when a target is missed.
+Prints the best wall time and the peak RSS of each, and reportgen/floor. reportgen reads a
+file this large on two cores (a forked child reads the second half), and a process's peak RSS
+covers only its largest process; so one more, untimed run samples the memory of reportgen and
+its child together every 10 ms (the sum of their PSS, which counts pages they share once).
+Targets: reportgen <= 1.75x the floor's wall time, and <= 300 MB both as peak RSS and as the
+processes' summed peak. Exits 1 when a target is missed.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -131,6 +136,38 @@ def measure(argv: list[str]) -> tuple[float, float, str]:
     return wall, usage.ru_maxrss / 1024, stdout.decode()
 
 
+def _tree(pid: int) -> list[int]:
+    """`pid` and its descendants, from /proc."""
+    found = [pid]
+    for parent in found:
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                found.extend(int(c) for c in (task / "children").read_text().split())
+    return found
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree_peak(argv: list[str]) -> float:
+    """Peak of the summed PSS (MB) of a command and its child processes, sampled every 10 ms."""
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, sum(_pss_kib(pid) for pid in _tree(proc.pid)))
+        time.sleep(0.01)
+    if proc.returncode != 0:
+        raise SystemExit(f"{argv[:4]} failed ({proc.returncode})")
+    return peak / 1024
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--tests", type=int, default=1_000_000)
@@ -175,15 +212,20 @@ def main() -> int:
             rss[name] = max(rss[name], peak)
             print(f"  round {round_no + 1} {name:12} {wall:6.2f} s  {peak:7.0f} MB", flush=True)
 
+    together = tree_peak(runners["reportgen"]) if Path("/proc/self/smaps_rollup").exists() else 0.0
+
     print()
     for name in runners:
         print(f"{name:12} best {best[name]:6.2f} s   peak RSS {rss[name]:7.0f} MB")
     ratio = best["reportgen"] / best["floor"]
+    print(f"reportgen with its child process: peak {together:.0f} MB together (PSS sum)")
     print(
         f"reportgen/floor {ratio:.2f}x (target <= {TARGET_RATIO}x); "
-        f"reportgen peak RSS {rss['reportgen']:.0f} MB (target <= {TARGET_RSS_MB:.0f} MB)"
+        f"reportgen peak RSS {rss['reportgen']:.0f} MB, {together:.0f} MB with its child "
+        f"(target <= {TARGET_RSS_MB:.0f} MB)"
     )
-    return 0 if ratio <= TARGET_RATIO and rss["reportgen"] <= TARGET_RSS_MB else 1
+    memory = max(rss["reportgen"], together)
+    return 0 if ratio <= TARGET_RATIO and memory <= TARGET_RSS_MB else 1
 
 
 if __name__ == "__main__":

@@ -17,16 +17,18 @@ import pickle
 import re
 import signal
 import sys
+import tempfile
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 #: Files smaller than this are read in one process: the child costs a few milliseconds.
 SPLIT_MIN_BYTES = 16 << 20
-#: Where the cut is looked for first, as a fraction of the file.
-_CUT_AT = 0.5
+#: Where the cut is looked for first, as a fraction of the file: past the middle, as the
+#: child also packs its results up for the parent.
+_CUT_AT = 0.55
 #: How far on a cut is looked for, as a fraction of the file.
 _SEARCH_SPAN = 0.25
 _WINDOW = 1 << 20
@@ -103,10 +105,12 @@ def plan_split(path: Path, root_at: int, size: int) -> SplitPlan | None:
 
 
 def _find_cut(handle: Any, start: int, size: int) -> tuple[int, int] | None:
-    """The first cut between suites at or after `start`, within a quarter of the file:
-    where the end tag before it starts, and the cut.
+    """A cut between suites near `start`: the first after it within a quarter of the file,
+    else the last before it within a quarter. Returns where the end tag before the cut
+    starts, and the cut.
     """
-    limit = min(size, start + int(size * _SEARCH_SPAN))
+    span = int(size * _SEARCH_SPAN)
+    limit = min(size, start + span)
     pos = start
     while pos < limit:
         handle.seek(pos)
@@ -116,14 +120,29 @@ def _find_cut(handle: Any, start: int, size: int) -> tuple[int, int] | None:
         if match is not None:
             return pos + match.start(), pos + match.end()
         pos += _WINDOW
+    floor = max(0, start - span)
+    pos = start
+    while pos > floor:
+        low = max(floor, pos - _WINDOW)
+        handle.seek(low)
+        window = handle.read(pos - low + 256)
+        matches = list(_CUT.finditer(window))
+        if matches:
+            return low + matches[-1].start(), low + matches[-1].end()
+        pos = low
     return None
 
 
 class ChildCall:
-    """A function run in a forked child process; its pickled result is read back once."""
+    """A function run in a forked child process; its pickled result is read back once.
+
+    The child writes its result to an unlinked temporary file and exits before the parent
+    reads it, so the two never hold their copies of it at the same time.
+    """
 
     def __init__(self, function: Callable[[], object]) -> None:
-        read_fd, write_fd = os.pipe()
+        # Closed by result() or cancel().
+        self._file: IO[bytes] | None = tempfile.TemporaryFile()  # noqa: SIM115
         with warnings.catch_warnings():
             # Python 3.12+ warns about forking with threads running; the only other thread
             # here hashes the input file, and the child touches nothing it holds.
@@ -132,42 +151,42 @@ class ChildCall:
         if pid == 0:  # the child: never returns into the caller
             status = 1
             try:
-                os.close(read_fd)
-                try:
-                    payload = b"\x01" + pickle.dumps(function(), protocol=pickle.HIGHEST_PROTOCOL)
-                except BaseException:  # any failure means "read it yourself"
-                    payload = b"\x00"
-                with open(write_fd, "wb") as out:
-                    out.write(payload)
+                with os.fdopen(self._file.fileno(), "wb", closefd=False) as out:
+                    try:
+                        result = function()
+                    except BaseException:  # any failure means "read it yourself"
+                        out.write(b"\x00")
+                    else:
+                        out.write(b"\x01")
+                        pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
                 status = 0
             finally:
                 os._exit(status)
-        os.close(write_fd)
         self._pid = pid
-        self._fd: int | None = read_fd
 
     def result(self) -> object | None:
         """The child's result, waiting for it; None when the child failed or was cancelled."""
-        if self._fd is None:
+        file, self._file = self._file, None
+        if file is None:
             return None
-        value: object | None = None
-        fd, self._fd = self._fd, None
-        try:
-            with open(fd, "rb") as stream:
-                if stream.read(1) == b"\x01":
-                    value = pickle.load(stream)
-        except Exception:  # a child killed mid-write; read the part in this process
-            value = None
-        finally:
-            os.waitpid(self._pid, 0)
-        return value
+        with file:
+            _, status = os.waitpid(self._pid, 0)
+            if status != 0:
+                return None
+            file.seek(0)
+            if file.read(1) != b"\x01":
+                return None
+            try:
+                return pickle.load(file)
+            except Exception:  # a result cut short (a full disk): read the part here instead
+                return None
 
     def cancel(self) -> None:
         """Stop the child if it still runs (its result is not wanted)."""
-        if self._fd is None:
+        file, self._file = self._file, None
+        if file is None:
             return
-        os.close(self._fd)
-        self._fd = None
+        file.close()
         with contextlib.suppress(ProcessLookupError):
             os.kill(self._pid, signal.SIGKILL)
         os.waitpid(self._pid, 0)

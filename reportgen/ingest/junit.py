@@ -759,10 +759,14 @@ class _Reader:
         plan = plan_split(path, stream.root_at, size)
         if plan is None or stream.file_position > plan.suite_end:
             return None
+        sink = self.sink
+        try:
+            child = ChildCall(partial(_read_part, self.source, sink.input_index, sink.path, plan))
+        except OSError:  # no temporary file or no process to be had: read it all here
+            return None
         stream.stop_at(plan.suite_end)
         self.plan = plan
-        sink = self.sink
-        return ChildCall(partial(_read_part, self.source, sink.input_index, sink.path, plan))
+        return child
 
     def _join_child(self, child: ChildCall, at_top: bool) -> int:
         """Take the child's part when it can stand for reading on; returns where to resume."""

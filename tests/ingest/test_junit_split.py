@@ -338,7 +338,7 @@ def test_real_dialects_read_the_same_split(corpus: Path, tmp_path: Path) -> None
         data = _scaled(path, copies=1) if path.suffix in (".xml", ".golden") else None
         if data is None:
             continue
-        copies = max(2, 40_000 // len(data))
+        copies = max(4, 40_000 // len(data))
         scaled = write(tmp_path, _scaled(path, copies) or b"", f"{path.parent.name}-{path.name}")
         statuses[scaled.name] = both(scaled).status
     assert len(statuses) >= 9, statuses
@@ -394,3 +394,30 @@ def test_the_cli_reads_a_large_file_on_two_cores(tmp_path: Path) -> None:
     assert summary["failed"] == suites
     assert summary["passed"] == suites * per_suite
     assert summary["files"][0]["warnings"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "planned"),
+    [
+        # Two big suites: the boundary lies before the middle; it is found looking back.
+        (document(suite("a", plain("pkg.A", 300)) + suite("b", plain("pkg.B", 200))), True),
+        # A ">" inside a quoted attribute of the root's start tag.
+        (document(six_suites(), attrs=' name="a &gt; b" note=">"'), True),
+        # One suite as the root: nothing to cut between.
+        (document(plain("pkg.A", 400), root="testsuite"), False),
+        # An end tag inside a comment after the root: the root's end is not trusted.
+        (document(six_suites()) + b"<!-- </testsuites> -->\n", False),
+        (document(six_suites()) + b"<!-- done -->\n<?pi x?>\n", True),
+    ],
+)
+def test_where_a_file_is_cut(tmp_path: Path, text: bytes, planned: bool) -> None:
+    path = write(tmp_path, text)
+    plan = _junit_split.plan_split(path, text.index(b"<test"), len(text))
+    assert (plan is not None) == planned
+    if plan is not None:
+        assert text[plan.suite_end : plan.cut].strip() == b"</testsuite>"
+        assert text[plan.cut :].startswith(b"<testsuite ")
+        assert text[plan.root_close :].startswith(b"</testsuites>")
+        assert text[: plan.root_end].endswith(b">")
+        assert b"<testsuite " not in text[: plan.root_end]
+        both(path)
