@@ -18,6 +18,7 @@ import re
 import signal
 import sys
 import tempfile
+import threading
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,9 +60,19 @@ class SplitPlan:
 
 
 def can_split(size: int) -> bool:
-    """Whether a file of `size` bytes is worth reading on two cores, and two are there."""
+    """Whether a file of `size` bytes is worth reading on two cores, two are there, and
+    forking is safe here.
+    """
     if size < SPLIT_MIN_BYTES or sys.platform != "linux" or not hasattr(os, "fork"):
         return False
+    # A fork copies only the calling thread: a lock another thread holds (in libxml2, in
+    # logging, ...) would stay locked in the child. Threads marked `fork_safe` (the one that
+    # hashes the input) hold none the child needs. Used as a library in a program with
+    # threads of its own, reportgen reads in one process.
+    current = threading.current_thread()
+    for thread in threading.enumerate():
+        if thread is not current and not getattr(thread, "fork_safe", False):
+            return False
     try:
         return len(os.sched_getaffinity(0)) >= 2
     except OSError:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 from collections.abc import Iterator
 from copy import deepcopy
 from pathlib import Path
@@ -421,3 +422,17 @@ def test_where_a_file_is_cut(tmp_path: Path, text: bytes, planned: bool) -> None
         assert text[: plan.root_end].endswith(b">")
         assert b"<testsuite " not in text[: plan.root_end]
         both(path)
+
+
+def test_a_program_with_threads_of_its_own_reads_in_one_process(tmp_path: Path) -> None:
+    # Forking would copy only this thread; a lock the other one holds would never be freed.
+    path = write(tmp_path, document(six_suites()))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert Result(path, split=True).status == "not split"
+    finally:
+        stop.set()
+        other.join()
+    assert Result(path, split=True).status == JOINED
