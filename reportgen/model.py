@@ -43,6 +43,7 @@ class Outcome(StrEnum):
 # Column codes for TestTable; the order is fixed (saved in memory only, never on disk).
 _OUTCOMES: tuple[Outcome, ...] = (Outcome.PASSED, Outcome.FAILED, Outcome.ERROR, Outcome.SKIPPED)
 _OUTCOME_CODE: dict[Outcome, int] = {o: i for i, o in enumerate(_OUTCOMES)}
+_PASSED_CODE = bytes((_OUTCOME_CODE[Outcome.PASSED],))
 _NOT_PASSED = re.compile(b"[^%c]" % _OUTCOME_CODE[Outcome.PASSED])
 
 
@@ -677,7 +678,7 @@ class TestTableBuilder:
             if len(bucket) == size + count:
                 self._names.extend(names)
                 self._durations.extend(durations)
-                self._outcomes.extend(bytes((_OUTCOME_CODE[Outcome.PASSED],)) * count)
+                self._outcomes.extend(_PASSED_CODE * count)
                 self._suite_idx.extend(array("I", (self._intern_suite(suite),)) * count)
                 self._class_idx.extend(array("I", (self._intern_class(classname),)) * count)
                 self._inputs.extend(array("I", (input,)) * count)

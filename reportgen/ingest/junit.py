@@ -849,44 +849,36 @@ class _Reader:
             return
         pending.clear()
         suite = self.suite
+        durations = self._times(times)
         if not deferred:
-            self._passed(names, classes, times, 0, count, suite)
+            self._passed(names, classes, durations, suite)
             return
         at = 0
         for upto, elem, attrib in deferred:
             if upto > at:
-                self._passed(names, classes, times, at, upto, suite)
+                self._passed(names[at:upto], classes[at:upto], durations[at:upto], suite)
                 at = upto
             self._case(attrib, elem, suite)
         deferred.clear()
         if at < count:
-            self._passed(names, classes, times, at, count, suite)
+            self._passed(names[at:], classes[at:], durations[at:], suite)
 
     def _passed(
         self,
         names: list[str],
         classes: list[str],
-        times: list[str],
-        start: int,
-        end: int,
+        durations: array[float],
         suite: tuple[str, ...],
     ) -> None:
-        """Record plain passed testcases [start, end) of a batch, a run of one class at once."""
+        """Record plain passed testcases, a run of one class at once."""
         passed_tests = self.sink.passed_tests
-        if start == 0 and end == len(names):
-            if classes.count(classes[0]) == end:
-                passed_tests(names, self._times(times), classname=classes[0], suite=suite)
-                return
-        else:
-            names = names[start:end]
-            classes = classes[start:end]
-            times = times[start:end]
+        if classes.count(classes[0]) == len(classes):
+            passed_tests(names, durations, classname=classes[0], suite=suite)
+            return
         at = 0
         for classname, group in groupby(classes):
             upto = at + len(list(group))
-            passed_tests(
-                names[at:upto], self._times(times[at:upto]), classname=classname, suite=suite
-            )
+            passed_tests(names[at:upto], durations[at:upto], classname=classname, suite=suite)
             at = upto
 
     def _drain_in_order(self) -> None:
