@@ -12,6 +12,7 @@ import re
 from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, overload
 
@@ -401,6 +402,7 @@ def _detail_from(state: Sequence[Any]) -> _Detail:
     return detail
 
 
+@dataclass(slots=True)
 class RowsChunk:
     """Rows of a TestTableBuilder on their way to another process (see `absorb`).
 
@@ -408,53 +410,17 @@ class RowsChunk:
     rarely-present fields as tuples, the merge index as row numbers.
     """
 
-    __slots__ = (
-        "class_idx",
-        "classnames",
-        "count",
-        "details",
-        "durations",
-        "inputs",
-        "names",
-        "outcomes",
-        "seen",
-        "suite_idx",
-        "suites",
-    )
-
-    def __init__(
-        self,
-        *,
-        count: int,
-        names: str | list[str],
-        outcomes: bytes,
-        durations: array[float],
-        suites: list[tuple[str, ...]],
-        suite_idx: array[int],
-        classnames: list[str | None],
-        class_idx: array[int],
-        inputs: array[int],
-        details: list[tuple[Any, ...]],
-        seen: dict[tuple[int, str | None], array[int]],
-    ) -> None:
-        self.count = count
-        self.names = names
-        self.outcomes = outcomes
-        self.durations = durations
-        self.suites = suites
-        self.suite_idx = suite_idx
-        self.classnames = classnames
-        self.class_idx = class_idx
-        self.inputs = inputs
-        self.details = details
-        self.seen = seen
-
-    def __getstate__(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, slot) for slot in self.__slots__)
-
-    def __setstate__(self, state: tuple[Any, ...]) -> None:
-        for slot, value in zip(self.__slots__, state, strict=True):
-            setattr(self, slot, value)
+    count: int
+    names: str | list[str]
+    outcomes: bytes
+    durations: array[float]
+    suites: list[tuple[str, ...]]
+    suite_idx: array[int]
+    classnames: list[str | None]
+    class_idx: array[int]
+    inputs: array[int]
+    details: list[tuple[Any, ...]]
+    seen: dict[tuple[int, str | None], array[int]]
 
     def name_list(self) -> list[str]:
         """The names, one per row (split once and kept)."""
