@@ -11,7 +11,8 @@ peak RSS is its own (`os.wait4`):
 - floor: a bare `lxml.etree.iterparse` loop that only counts outcomes and frees what it read;
 - junitparser: `JUnitXml.fromfile` and a loop over its cases (skip with --no-junitparser).
 
-Prints the best wall time and the peak RSS of each, and reportgen/floor. reportgen reads a
+Prints the best wall time (with the CPU time it took, children included) and the peak RSS
+of each, and reportgen/floor. reportgen reads a
 file this large on two cores (a forked child reads the second half), and a process's peak RSS
 covers only its largest process; so one more, untimed run samples the memory of reportgen and
 its child together every 10 ms (the sum of their PSS, which counts pages they share once).
@@ -120,8 +121,10 @@ def make_junit(path: Path, tests: int) -> None:
     tmp.replace(path)
 
 
-def measure(argv: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MB) and stdout of one child process."""
+def measure(argv: list[str]) -> tuple[float, float, float, str]:
+    """Wall seconds, CPU seconds (with its own children's), peak RSS (MB) and stdout of one
+    child process.
+    """
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)
     assert proc.stdout is not None and proc.stderr is not None
@@ -133,7 +136,8 @@ def measure(argv: list[str]) -> tuple[float, float, str]:
     if proc.returncode != 0:
         raise SystemExit(f"{argv[:4]} failed ({proc.returncode}): {stderr.decode()[-2000:]}")
     # ru_maxrss is in KiB on Linux.
-    return wall, usage.ru_maxrss / 1024, stdout.decode()
+    cpu = usage.ru_utime + usage.ru_stime
+    return wall, cpu, usage.ru_maxrss / 1024, stdout.decode()
 
 
 def _tree(pid: int) -> list[int]:
@@ -198,25 +202,33 @@ def main() -> int:
             runners["junitparser"] = [sys.executable, "-c", JUNITPARSER, str(path)]
 
     best = {name: float("inf") for name in runners}
+    cpu_at_best = dict.fromkeys(runners, 0.0)
     rss = dict.fromkeys(runners, 0.0)
     for round_no in range(args.rounds):
         for name, argv in runners.items():  # alternate so machine drift hits all alike
-            wall, peak, out = measure(argv)
+            wall, cpu, peak, out = measure(argv)
             if name == "reportgen":
                 total = json.loads(out)["total"]
             else:
                 total = int(out.strip().splitlines()[-1])
             if total != args.tests:
                 raise SystemExit(f"{name} counted {total} tests, expected {args.tests}")
-            best[name] = min(best[name], wall)
+            if wall < best[name]:
+                best[name], cpu_at_best[name] = wall, cpu
             rss[name] = max(rss[name], peak)
-            print(f"  round {round_no + 1} {name:12} {wall:6.2f} s  {peak:7.0f} MB", flush=True)
+            print(
+                f"  round {round_no + 1} {name:12} {wall:6.2f} s  cpu {cpu:6.2f} s  {peak:7.0f} MB",
+                flush=True,
+            )
 
     together = tree_peak(runners["reportgen"]) if Path("/proc/self/smaps_rollup").exists() else 0.0
 
     print()
     for name in runners:
-        print(f"{name:12} best {best[name]:6.2f} s   peak RSS {rss[name]:7.0f} MB")
+        print(
+            f"{name:12} best {best[name]:6.2f} s (cpu {cpu_at_best[name]:6.2f} s)   "
+            f"peak RSS {rss[name]:7.0f} MB"
+        )
     ratio = best["reportgen"] / best["floor"]
     print(f"reportgen with its child process: peak {together:.0f} MB together (PSS sum)")
     print(
