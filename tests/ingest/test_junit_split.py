@@ -290,6 +290,10 @@ def test_an_error_in_the_second_part_is_reported_as_one_read_reports_it(
     assert "pkg.E" in path.read_text().splitlines()[line - 1]
 
 
+@pytest.mark.skipif(
+    not Path(f"/proc/self/task/{threading.get_native_id()}/children").exists(),
+    reason="the kernel does not list child processes in /proc",
+)
 def test_no_child_process_is_left_behind(tmp_path: Path) -> None:
     path = write(tmp_path, document(six_suites()))
     for _ in range(3):
