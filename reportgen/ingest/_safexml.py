@@ -1,4 +1,6 @@
-"""Hostile-input-safe XML parsing and root sniffing for the TRX, NUnit 3 and xUnit.net readers."""
+"""Hostile-input-safe XML: the lxml options every XML reader uses; parsing and root sniffing for
+the TRX, NUnit 3 and xUnit.net readers.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +11,20 @@ from reportgen.ingest.base import Source
 
 if TYPE_CHECKING:
     from lxml import etree
+
+#: lxml parser options for untrusted XML: no entity expanded, no DTD loaded, nothing fetched,
+#: comments and processing instructions dropped. `huge_tree` lets text nodes over 10 MB
+#: (captured output) through; the readers refuse entity declarations before parsing, so
+#: libxml2's own amplification limit is not what keeps this safe.
+SAFE_PARSER_OPTIONS: dict[str, bool] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": True,
+    "remove_comments": True,
+    "remove_pis": True,
+}
 
 # The first element start tag: comments (`<!--`), processing instructions (`<?`) and the
 # DOCTYPE (`<!`) never match, so whatever precedes it is the prologue.
@@ -62,17 +78,7 @@ def parse_xml(data: bytes, source: Source) -> etree._Element:
     if b"<!ENTITY" in prologue:
         at = prologue.count(b"\n", 0, prologue.index(b"<!ENTITY")) + 1
         raise source.error("XML entity declarations are not allowed", line=at)
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        # Text nodes over 10 MB (captured output) need it; entity declarations are refused
-        # above, so libxml2's own amplification limit is not what keeps this safe.
-        huge_tree=True,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    parser = etree.XMLParser(**SAFE_PARSER_OPTIONS)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:

@@ -23,6 +23,7 @@ from reportgen.ingest._junit_split import (
     can_split,
     plan_split,
 )
+from reportgen.ingest._safexml import SAFE_PARSER_OPTIONS
 from reportgen.ingest.base import (
     Ingester,
     Sink,
@@ -687,18 +688,9 @@ class _Reader:
             return None
 
         target = _Target(start, end, chars.append, close)
+        # Entity declarations are refused before parsing (see _Stream).
         parser = etree.XMLParser(
-            target=target,
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            dtd_validation=False,
-            # Needed for text nodes over 10 MB (captured output); entity bombs are refused
-            # before parsing (see _Stream), so libxml2's own amplification limit is not needed.
-            huge_tree=True,
-            remove_comments=True,
-            remove_pis=True,
-            encoding=stream.lxml_encoding,
+            target=target, encoding=stream.lxml_encoding, **SAFE_PARSER_OPTIONS
         )
         feed = parser.feed
         read = stream.read
@@ -1048,14 +1040,8 @@ class _Reader:
         parser = etree.iterparse(
             stream,
             events=("start", "end"),
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            dtd_validation=False,
-            huge_tree=True,
-            remove_comments=True,
-            remove_pis=True,
             encoding=stream.lxml_encoding,
+            **SAFE_PARSER_OPTIONS,
         )
         outer = 0
         depth = 0  # inside a testcase: its open elements
