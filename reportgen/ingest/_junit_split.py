@@ -23,7 +23,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, BinaryIO
 
 #: Files smaller than this are read in one process: the child costs a few milliseconds.
 SPLIT_MIN_BYTES = 16 << 20
@@ -115,7 +115,7 @@ def plan_split(path: Path, root_at: int, size: int) -> SplitPlan | None:
     return SplitPlan(root_end=root_end, suite_end=suite_end, cut=cut, root_close=root_close)
 
 
-def _find_cut(handle: Any, start: int, size: int) -> tuple[int, int] | None:
+def _find_cut(handle: BinaryIO, start: int, size: int) -> tuple[int, int] | None:
     """A cut between suites near `start`: the first after it within a quarter of the file,
     else the last before it within a quarter. Returns where the end tag before the cut
     starts, and the cut.

@@ -591,9 +591,8 @@ class _Reader:
         if part is not None:
             ranges = ((0, part.root_end), (part.cut, None))
         self.stream = _Stream(source, sink, ranges)
-        #: The split read under way in the parent, if any, and how it went: "joined" when the
-        #: child's part was taken, else why this process read the rest itself.
-        self.plan: SplitPlan | None = None
+        #: How a split read went: "joined" when the child's part was taken, else why this
+        #: process read the rest itself.
         self.split_status = "not split"
         self.frames: list[_Frame] = []
         # Running counts of testcase elements by outcome, snapshotted per suite to check the
@@ -703,22 +702,23 @@ class _Reader:
                 feed(chunk)
                 chunk = read()
 
-        child: ChildCall | None = None
+        started: tuple[ChildCall, SplitPlan] | None = None
         try:
             first = read()
             if self.part is None and first:
-                child = self._start_child()
+                started = self._start_child()
             pump(first)
-            if child is not None and self.plan is not None:
+            if started is not None:
+                child, plan = started
                 # Proof that the cut is between two top-level suites, and not, say, inside a
                 # comment that holds suites: the suite is open before its end tag and closed
                 # by exactly those bytes (libxml2 reports complete markup as soon as it has
                 # it, and a comment or CDATA section reports nothing until it ends).
                 at_top = case is None and builder is None and len(self.frames) == 2
-                stream.resume(self.plan.suite_end, self.plan.cut)
+                stream.resume(plan.suite_end, plan.cut)
                 pump(read())
                 at_top = at_top and case is None and builder is None and len(self.frames) == 1
-                stream.resume(self._join_child(child, at_top))
+                stream.resume(self._join_child(child, plan, at_top))
                 pump(read())
             parser.close()
             drain()
@@ -726,8 +726,8 @@ class _Reader:
             raise self._syntax_error(exc) from None
         finally:
             stream.close()
-            if child is not None:
-                child.cancel()
+            if started is not None:
+                started[0].cancel()
         if self.part is not None:
             return
         if self.ns_times:
@@ -736,7 +736,7 @@ class _Reader:
             self._resolve_lines()
 
     # --- reading on two cores (see _junit_split) -----------------------------------------
-    def _start_child(self) -> ChildCall | None:
+    def _start_child(self) -> tuple[ChildCall, SplitPlan] | None:
         """Plan a split read of a large file and start the child reading the second part."""
         stream = self.stream
         if stream.root_at is None or stream.transcoding:
@@ -757,13 +757,10 @@ class _Reader:
         except OSError:  # no temporary file or no process to be had: read it all here
             return None
         stream.stop_at(plan.suite_end)
-        self.plan = plan
-        return child
+        return child, plan
 
-    def _join_child(self, child: ChildCall, at_top: bool) -> int:
+    def _join_child(self, child: ChildCall, plan: SplitPlan, at_top: bool) -> int:
         """Take the child's part when it can stand for reading on; returns where to resume."""
-        plan = self.plan
-        assert plan is not None
         reason = None
         if not at_top or self.pending or self.deferred:
             reason = "the cut is not between top-level suites"
@@ -1333,7 +1330,7 @@ class _Part:
     timestamp: str | None
 
 
-def _read_part(source: Source, input_index: int, path: str, plan: SplitPlan) -> _Part | None:
+def _read_part(source: Source, input_index: int, path: str, plan: SplitPlan) -> _Part:
     """Run in the child of a split read: the prolog, the root's start tag, then the second part."""
     reader = _Reader(source, Sink(TestTableBuilder(), [], input_index, path), part=plan)
     reader.run()

@@ -376,7 +376,7 @@ def test_any_document_reads_the_same_split(
     both(path)
 
 
-def test_the_cli_reads_a_large_file_on_two_cores(tmp_path: Path) -> None:
+def test_the_cli_reads_a_file_above_the_split_size(tmp_path: Path) -> None:
     # Above the real threshold, through the real entry point.
     per_suite = 1000
     suites = 0
