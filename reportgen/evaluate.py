@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import fnmatch
 import math
-import os
 import re
 import statistics
 from collections import defaultdict
@@ -60,13 +59,9 @@ def resolve_now(now: datetime | None = None) -> datetime:
     """`now` as an aware UTC time; else SOURCE_DATE_EPOCH when set; else the current time."""
     if now is not None:
         return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        try:
-            return datetime.fromtimestamp(int(epoch), UTC)
-        except (ValueError, OverflowError, OSError):
-            pass  # an unusable value is ignored, like reproducible-builds tools do
-    return datetime.now(UTC)
+    from reportgen import clock
+
+    return clock.now()
 
 
 def _parse_timestamp(text: str) -> datetime | None:

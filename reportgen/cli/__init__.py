@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Sequence
 from typing import NoReturn
 
-from reportgen import __version__
+from reportgen import __version__, clock
 from reportgen.errors import ExitCode, ReportgenError
 
 # Each command is a module in this package with `add_parser(subparsers)` and `run(args)`.
@@ -52,6 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return ExitCode.USAGE
     try:
+        # Every command refuses a bad SOURCE_DATE_EPOCH the same way, before any work.
+        clock.source_date()
         return int(args.run(args))
     except ReportgenError as exc:
         sys.stderr.write(f"reportgen: {exc}\n")

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from datetime import UTC, datetime
 from typing import Any
 
+from reportgen import clock
 from reportgen.cli.common import add_input_arguments, end_progress, progress_printer, write_output
 from reportgen.errors import ExitCode, UsageError
 from reportgen.ingest import load
@@ -36,15 +35,9 @@ def add_parser(sub: Any) -> None:
 
 
 def _generated() -> str | None:
-    """The generation time from SOURCE_DATE_EPOCH (UTC, ISO 8601); None when unset/invalid."""
-    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not raw:
-        return None
-    try:
-        moment = datetime.fromtimestamp(int(raw), tz=UTC)
-    except (ValueError, OverflowError, OSError):
-        return None
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The generation time from SOURCE_DATE_EPOCH (UTC, ISO 8601); None when unset."""
+    moment = clock.source_date()
+    return clock.iso(moment) if moment is not None else None
 
 
 def run(args: argparse.Namespace) -> int:

@@ -14,8 +14,8 @@ from typing import Any
 
 import jinja2
 
-from reportgen.ingest.base import clean_text
 from reportgen.render.view import ReportView, TestsView
+from reportgen.text import clean_text
 
 # Characters with inline meaning in GFM (emphasis, code, links, images, raw HTML, tables,
 # strikethrough, entities, math). A backslash makes each literal.

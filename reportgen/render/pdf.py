@@ -23,10 +23,10 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reportgen import clock
 from reportgen.errors import RenderError, UsageError
 
 if TYPE_CHECKING:
@@ -167,18 +167,6 @@ def _parse_report(stderr: str) -> dict[str, Any] | None:
     return None
 
 
-def source_date(value: str | None) -> str | None:
-    """SOURCE_DATE_EPOCH as a W3C date for the PDF metadata; None when unset or invalid
-    (the same rule as the report's own time)."""
-    if not value:
-        return None
-    try:
-        seconds = int(value)
-    except ValueError:
-        return None
-    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 # --- the child process --------------------------------------------------------------------
 
 
@@ -255,10 +243,10 @@ def _worker(argv: Sequence[str]) -> int:
         document = weasyprint.HTML(
             string=html, base_url=None, url_fetcher=_data_only_fetcher()
         ).render()
-        date = source_date(os.environ.get("SOURCE_DATE_EPOCH"))
-        if date is not None:
-            document.metadata.created = date
-            document.metadata.modified = date
+        # The parent checked the value (the CLI refuses a bad one before any work).
+        moment = clock.source_date()
+        if moment is not None:
+            document.metadata.created = document.metadata.modified = clock.iso(moment)
         pdf = document.write_pdf(pdf_variant=args.variant)
         report["pages"] = len(document.pages)
     except Exception as exc:  # the parent turns this into a RenderError
