@@ -14,6 +14,8 @@ class ExitCode(IntEnum):
     INSUFFICIENT = 3
     INVALID_INPUT = 4
     INTERNAL = 5
+    #: An output could not be rendered or written (the others of the same call were).
+    OUTPUT_FAILED = 6
 
 
 class ReportgenError(Exception):
@@ -71,7 +73,21 @@ class CriteriaError(ReportgenError):
     exit_code = ExitCode.INVALID_INPUT
 
 
-class RenderError(ReportgenError):
+class OutputError(ReportgenError):
+    """An output could not be produced; the other outputs of the same call are still written."""
+
+    exit_code = ExitCode.OUTPUT_FAILED
+
+
+class WriteError(OutputError):
+    """An output file cannot be written: no permission, a file where a directory should be,
+    a full disk, ..."""
+
+
+class RenderError(OutputError):
     """A report could not be rendered (e.g. the PDF renderer timed out)."""
 
-    exit_code = ExitCode.INTERNAL
+
+class RendererUnavailableError(RenderError):
+    """A renderer cannot run on this machine (e.g. a system library WeasyPrint needs is
+    missing); the hint says what to install."""

@@ -35,7 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Turn raw test and benchmark results into an evidence-based readiness "
         "verdict and phase reports.",
         epilog="Exit codes: 0 READY (or success), 1 NOT READY, 2 usage error, "
-        "3 INSUFFICIENT EVIDENCE, 4 invalid input, 5 internal error.",
+        "3 INSUFFICIENT EVIDENCE, 4 invalid input, 5 internal error (a bug), 6 an output could "
+        "not be rendered or written (e.g. an unwritable -o path, a PDF renderer missing a system "
+        "library or over its time limit; the other outputs are still written).",
     )
     parser.add_argument("--version", action="version", version=f"reportgen {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)

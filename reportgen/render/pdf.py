@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -27,9 +28,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reportgen import clock
-from reportgen.errors import RenderError, UsageError
+from reportgen.errors import RenderError, RendererUnavailableError, UsageError
 
 if TYPE_CHECKING:
+    from reportgen.render.outputs import RenderContext
     from reportgen.render.view import ReportView
 
 #: PDF variants passed through to WeasyPrint's `pdf_variant` (`--pdf-variant`).
@@ -51,6 +53,8 @@ PDF_OUTPUT_CHARS = 1500
 # The worker's last stderr line carries its report; the marker tells it apart from anything
 # a library might print.
 _REPORT_MARKER = "reportgen-pdf-worker: "
+# How cffi says that a shared library could not be opened (WeasyPrint loads Pango that way).
+_CANNOT_LOAD = re.compile(r"cannot load library '([^']+)'")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +74,13 @@ def render_pdf(
     from reportgen.render.html import render_html
 
     return html_to_pdf(render_html(view, for_pdf=True), variant=variant, timeout=timeout)
+
+
+def render(context: RenderContext) -> bytes:
+    """The PDF output of the outputs registry."""
+    return render_pdf(
+        context.view, variant=context.pdf_variant, timeout=context.pdf_timeout or DEFAULT_TIMEOUT
+    )
 
 
 def html_to_pdf(
@@ -121,6 +132,8 @@ def html_to_pdf_with_stats(
                 _kill(process)
     elapsed = time.perf_counter() - started
     report = _parse_report(err.decode("utf-8", "replace"))
+    if report is not None and report.get("missing"):
+        raise _unavailable(str(report["missing"]))
     if process.returncode != 0 or report is None or "error" in report:
         detail = (report or {}).get("error") or _last_line(err) or f"exit {process.returncode}"
         raise RenderError(f"PDF rendering failed: {detail}")
@@ -131,6 +144,31 @@ def html_to_pdf_with_stats(
         warnings=tuple(str(w) for w in report.get("warnings", ())),
     )
     return out, stats
+
+
+def _unavailable(missing: str) -> RendererUnavailableError:
+    """The error for a renderer that cannot start here, saying what to install."""
+    if missing == "weasyprint":
+        return RendererUnavailableError(
+            "cannot render PDF on this machine: the weasyprint package is not installed",
+            hint="install it: `python3 -m pip install 'weasyprint>=70,<71'`",
+        )
+    return RendererUnavailableError(
+        f"cannot render PDF on this machine: missing system library {missing}",
+        hint="install Pango: `apt-get install libpango-1.0-0 libpangoft2-1.0-0` on "
+        "Debian/Ubuntu, else see WeasyPrint's installation guide",
+    )
+
+
+def _missing_library(exc: BaseException) -> str | None:
+    """The library WeasyPrint could not load at import, when that is what `exc` says."""
+    if isinstance(exc, ModuleNotFoundError) and exc.name == "weasyprint":
+        return "weasyprint"
+    if isinstance(exc, OSError):
+        found = _CANNOT_LOAD.search(str(exc))
+        if found:
+            return found.group(1)[:100]
+    return None
 
 
 def _child_env() -> dict[str, str]:
@@ -234,9 +272,18 @@ def _worker(argv: Sequence[str]) -> int:
 
     report: dict[str, Any] = {}
     try:
+        # WeasyPrint's import opens Pango; when that fails the machine lacks a library (an
+        # expected error the parent explains), not a rendering bug. Its notice goes to stdout,
+        # which is the PDF, so it is kept off it.
+        with contextlib.redirect_stdout(sys.stderr):
+            import weasyprint
+    except (ImportError, OSError) as exc:
+        report["missing"] = _missing_library(exc)
+        report["error"] = " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
+        sys.stderr.write(_REPORT_MARKER + json.dumps(report, sort_keys=True) + "\n")
+        return 1
+    try:
         html = sys.stdin.buffer.read().decode("utf-8")
-        import weasyprint
-
         logger = logging.getLogger("weasyprint")
         logger.addHandler(Keep(level=logging.WARNING))
         logger.setLevel(logging.WARNING)
