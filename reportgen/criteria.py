@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -26,9 +25,6 @@ from reportgen.errors import CriteriaError
 from reportgen.evaluation import Severity
 from reportgen.model import Frozen
 from reportgen.units import UnitError, parse_quantity
-
-#: The only criteria file version this code reads.
-CRITERIA_VERSION = 1
 
 _STAT = re.compile(r"^(mean|median|min|max|count|rate|stdev|cv|p(\d{1,2}(?:\.\d+)?))$")
 _AGE = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(d|w)\s*$")
@@ -686,7 +682,3 @@ def threshold_kind_matches(quantity: Quantity, unit: str) -> bool:
     if quantity.kind == "ratio":
         return unit in ("ratio", "")
     return quantity.kind == unit
-
-
-def is_finite(value: float | None) -> bool:
-    return value is not None and math.isfinite(value)

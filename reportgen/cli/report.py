@@ -49,8 +49,9 @@ def add_parser(sub: Any) -> None:
         "EVIDENCE (or 0 with --exit-zero once the reports are written); 2 usage error, "
         "4 invalid input, 6 an output could not be rendered or written.",
         epilog="Outputs: "
-        + "; ".join(f"{o.name} ({' '.join(o.suffixes) or 'no suffix'}): {o.help}"
-                    for o in REPORT_OUTPUTS),
+        + "; ".join(
+            f"{o.name} ({' '.join(o.suffixes) or 'no suffix'}): {o.help}" for o in REPORT_OUTPUTS
+        ),
     )
     add_input_arguments(parser)
     add_criteria_arguments(parser)

@@ -8,7 +8,6 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from reportgen.errors import InputError
 from reportgen.ingest.base import Source
 from reportgen.model import Direction
 from reportgen.units import normalise_unit
@@ -114,10 +113,3 @@ def text_field(value: Any, source: Source, at: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise source.error(f"{at}: expected a non-empty string")
     return value
-
-
-def input_error(source: Source, exc: InputError) -> InputError:
-    """Re-home an error raised without a path onto this source."""
-    if exc.path is None:
-        return source.error(exc.message, line=exc.line, hint=exc.hint)
-    return exc

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from reportgen.model import Run
     from reportgen.render.view import ReportView
 
+
 class Needs(Enum):
     """What an output is rendered from; it decides which commands can offer it."""
 
@@ -84,8 +85,9 @@ class Output:
     suffixes: tuple[str, ...]
     help: str
     needs: Needs
-    #: Module under `reportgen.render` with `render(context: RenderContext) -> str | bytes`.
-    module: str
+    #: Module under `reportgen.render` with `render(context: RenderContext) -> str | bytes`
+    #: (default: the name, `-` read as `_`).
+    module: str | None = None
     #: The option `verdict` offers it under, when not `--NAME`.
     flag: str | None = None
 
@@ -96,7 +98,8 @@ class Output:
 
     def renderer(self) -> Callable[[RenderContext], str | bytes]:
         """The render function (imports the renderer module now)."""
-        module = importlib.import_module(f"reportgen.render.{self.module}")
+        name = self.module or self.name.replace("-", "_")
+        module = importlib.import_module(f"reportgen.render.{name}")
         render: Callable[[RenderContext], str | bytes] = module.render
         return render
 
@@ -107,18 +110,12 @@ class Output:
 
 OUTPUTS: tuple[Output, ...] = (
     Output("md", (".md", ".markdown"), "GitHub-flavoured Markdown report", Needs.VIEW, "markdown"),
-    Output("html", (".html", ".htm"), "self-contained HTML report", Needs.VIEW, "html"),
-    Output("pdf", (".pdf",), "PDF report (WeasyPrint, sandboxed)", Needs.VIEW, "pdf"),
-    Output(
-        "json", (".json",), "the evaluation as JSON (verdict schema)", Needs.EVALUATION,
-        "verdict_json",
-    ),
-    Output(
-        "criteria-junit", (".xml",), "the criteria as JUnit XML, one testcase per criterion",
-        Needs.EVALUATION, "criteria_junit", flag="junit",
-    ),
-    Output("table", (), "the terminal table of the criteria", Needs.EVALUATION, "table"),
-    Output("ctrf", (".json",), "the inputs' tests as CTRF JSON", Needs.RUN, "ctrf"),
+    Output("html", (".html", ".htm"), "self-contained HTML report", Needs.VIEW),
+    Output("pdf", (".pdf",), "PDF report (WeasyPrint, sandboxed)", Needs.VIEW),
+    Output("json", (".json",), "the evaluation as JSON", Needs.EVALUATION, "verdict_json"),
+    Output("criteria-junit", (".xml",), "criteria as JUnit XML", Needs.EVALUATION, flag="junit"),
+    Output("table", (), "the terminal table of the criteria", Needs.EVALUATION),
+    Output("ctrf", (".json",), "the inputs' tests as CTRF JSON", Needs.RUN),
     Output("junit", (".xml",), "the inputs' tests as clean JUnit XML", Needs.RUN, "junit_xml"),
 )
 

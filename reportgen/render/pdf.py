@@ -40,15 +40,10 @@ PDF_VARIANTS: tuple[str, ...] = ("pdf/a-3b", "pdf/ua-1")
 #: Default time limit for one PDF, in seconds.
 DEFAULT_TIMEOUT = 120.0
 
-# Caps for what the print view lists. Rendering cost grows with what is listed, not with the
-# run: benchmarks/report.py (100,000 tests, 1,000 failures) takes about 5-7 s here with 50
-# failures of 25 output lines each (25 pages), and each further listed failure adds about
-# 0.1-0.2 s (150 failures: 18 s, 300: 30 s). So the print view must not list more than these;
-# they match the view's own caps, and a view in `for_pdf` mode may read them.
-#: Failures listed in full in the PDF; the rest are counted and pointed to the JSON.
-PDF_MAX_FAILURES = 50
-#: Characters of captured output shown per listed failure in the PDF.
-PDF_OUTPUT_CHARS = 1500
+# Rendering cost grows with what the view lists, not with the run: benchmarks/report.py
+# (100,000 tests, 1,000 failures) takes about 5-7 s here with the view's caps (50 failures of
+# 25 output lines each, 25 pages), and each further listed failure adds about 0.1-0.2 s
+# (150 failures: 18 s, 300: 30 s). Raising `MAX_FAILURES` in render/view.py costs that here.
 
 # The worker's last stderr line carries its report; the marker tells it apart from anything
 # a library might print.

@@ -58,8 +58,15 @@ def test_report_and_verdict_write_the_same_criteria_junit(tmp_path: Path) -> Non
     code, _, err = _report("-o", str(tmp_path / "r.xml"), env={"SOURCE_DATE_EPOCH": "0"})
     assert code == 1, err
     done = run_cli(
-        "verdict", "-c", CRITERIA, RESULTS, "--junit", str(tmp_path / "v.xml"),
-        "--table", str(tmp_path / "t.txt"), env={"SOURCE_DATE_EPOCH": "0"},
+        "verdict",
+        "-c",
+        CRITERIA,
+        RESULTS,
+        "--junit",
+        str(tmp_path / "v.xml"),
+        "--table",
+        str(tmp_path / "t.txt"),
+        env={"SOURCE_DATE_EPOCH": "0"},
     )
     assert done.returncode == 1, done.stderr
     assert (tmp_path / "r.xml").read_bytes() == (tmp_path / "v.xml").read_bytes()
@@ -128,7 +135,11 @@ def test_a_pdf_that_cannot_render_here_keeps_the_markdown(tmp_path: Path) -> Non
     path = os.pathsep.join([str(REPO), str(fake.parent), os.environ.get("PYTHONPATH", "")])
     out = tmp_path / "out"
     code, _, err = _report(
-        "-o", str(out / "r.pdf"), "-o", str(out / "r.md"), "--exit-zero",
+        "-o",
+        str(out / "r.pdf"),
+        "-o",
+        str(out / "r.md"),
+        "--exit-zero",
         env={"PYTHONPATH": path},
     )
     assert code == ExitCode.OUTPUT_FAILED  # --exit-zero is for the verdict, not for failures
