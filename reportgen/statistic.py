@@ -8,6 +8,8 @@ import re
 NAMES = ("mean", "median", "min", "max", "count", "rate", "stdev", "cv")
 
 _STAT = re.compile(r"^(" + "|".join(NAMES) + r"|p(\d{1,2}(?:\.\d+)?))$")
+#: Other names harnesses report a statistic under.
+_HARNESS_ALIASES = {"median": ("median", "p50"), "stdev": ("stdev", "std", "stddev")}
 
 
 def unknown(stat: str) -> str | None:
@@ -36,3 +38,8 @@ def percentile_q(stat: str) -> float | None:
     if stat.startswith("p") and stat[1:].replace(".", "", 1).isdigit():
         return float(stat[1:]) / 100.0
     return None
+
+
+def harness_keys(stat: str) -> tuple[str, ...]:
+    """The keys a harness may report `stat` under, in order of preference."""
+    return _HARNESS_ALIASES.get(stat, (stat,))

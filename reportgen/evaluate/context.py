@@ -165,16 +165,17 @@ class Context:
         used: dict[int, list[str]],
         *,
         baseline: bool = False,
-        kind: str = "metrics",
+        tests: bool = False,
         totals: dict[int, int] | None = None,
     ) -> list[EvidenceRef]:
+        """References to the inputs (by index) and the metric names, or test ids, used."""
         run = self.baseline if baseline else self.run
         assert run is not None
         out = []
         for index in sorted(used):
             names = used[index]
             source = run.inputs[index]
-            if kind == "metrics":
+            if not tests:
                 ref = EvidenceRef(
                     path=source.path,
                     sha256=source.sha256,

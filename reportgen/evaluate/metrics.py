@@ -14,7 +14,7 @@ from reportgen.criteria import Criterion, Effective
 from reportgen.evaluate.context import GLOB, Context, Judgement, Series, combine, matching_names
 from reportgen.evaluate.wording import list_ids
 from reportgen.evaluation import Figures, MetricResult, Status
-from reportgen.statistic import percentile_q
+from reportgen.statistic import harness_keys, percentile_q
 from reportgen.units import format_value
 
 #: Judges every metric a criterion covers, by name (one call, so a kind may correct across them).
@@ -148,8 +148,7 @@ def not_measured(series: Series, eff: Effective) -> str | None:
 
 def point_stat(series: Series, stat: str) -> float | None:
     """A harness-reported statistic, by the criteria vocabulary."""
-    aliases = {"median": ("median", "p50"), "stdev": ("stdev", "std", "stddev")}
-    for key in aliases.get(stat, (stat,)):
+    for key in harness_keys(stat):
         if key in series.stats:
             return series.stats[key]
     q = percentile_q(stat)

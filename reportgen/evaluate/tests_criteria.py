@@ -89,13 +89,13 @@ def judge(ctx: Context, crit: Criterion, eff: Effective) -> Judgement:
         if i not in listed and len(bucket) < MAX_IDS_PER_REF:
             bucket.append(table.id_of(i))
             listed.add(i)
-    evidence = ctx.refs(per_input, kind="tests", totals=totals)
+    evidence = ctx.refs(per_input, tests=True, totals=totals)
     if spec.new_failures is not None and ctx.baseline is not None and ctx.baseline.inputs:
         base_inputs: dict[int, list[str]] = {
             ctx.baseline.tests.input_of(i): [] for i in range(len(ctx.baseline.tests))
         }
         evidence.extend(
-            ctx.refs(dict(base_inputs), baseline=True, kind="tests", totals=defaultdict(int))
+            ctx.refs(dict(base_inputs), baseline=True, tests=True, totals=defaultdict(int))
         )
     return Judgement(status, reason, figures, to_decide, tuple(evidence))
 
