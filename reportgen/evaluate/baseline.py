@@ -54,6 +54,7 @@ def _tolerance_text(crit: Criterion) -> str:
 
 
 def baseline_items(ctx: Context, crit: Criterion, eff: Effective, names: list[str]) -> list[Item]:
+    """Each metric against the baseline; intervals of several are Holm-corrected together."""
     items: list[Item | None] = []
     estimates: dict[int, tuple[stats.RatioEstimate, Series, Series]] = {}
     for idx, name in enumerate(names):

@@ -148,6 +148,7 @@ def count_checks(tally: Tally) -> list[Check]:
 def pass_rate_check(
     target_q: Quantity, counts: dict[Outcome, int], eff: Effective, scope: str
 ) -> Check:
+    """The Clopper-Pearson bounds of passed / executed against `min_pass_rate`."""
     target = target_q.value
     c = eff.confidence
     passed = counts[Outcome.PASSED]
@@ -219,6 +220,7 @@ def _passes_to_decide(passed: int, failed: int, target: float, confidence: float
 
 
 def new_failures_check(ctx: Context, spec: TestsSpec, selected: list[int]) -> Check:
+    """Tests failing now that did not fail in the baseline, against `new_failures`."""
     assert spec.new_failures is not None
     limit = spec.new_failures
     figures = Figures(stat="new_failures", threshold=float(limit), comparison="<=")

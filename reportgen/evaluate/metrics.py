@@ -163,6 +163,7 @@ def point_stat(series: Series, stat: str) -> float | None:
 
 
 def sample_stat(samples: Sequence[float], stat: str, unit: str) -> float | None:
+    """Statistic `stat` computed from samples (None where it is undefined)."""
     if stat == "mean":
         return statistics.fmean(samples)
     if stat == "min":

@@ -106,6 +106,7 @@ def needs_selection(spec: TestsSpec) -> bool:
 
 
 def require_check(ctx: Context, patterns: Sequence[str]) -> tuple[Check, list[int]]:
+    """Each required pattern must match a test, and every matching test must pass."""
     table = ctx.run.tests
     # One pass over the run with every pattern, then each pattern over the rows that matched.
     candidates = ctx.select_tests(patterns)

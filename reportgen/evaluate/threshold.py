@@ -26,6 +26,7 @@ def judge(ctx: Context, crit: Criterion, eff: Effective) -> Judgement:
 
 
 def threshold_item(series: Series, crit: Criterion, eff: Effective) -> Item:
+    """One metric's statistic against the criterion's `min` and/or `max`."""
     stat = crit.stat or "mean"
     unit = stat_unit(stat, series.unit)
     limits = [(q, op) for q, op in ((crit.min, ">="), (crit.max, "<=")) if q is not None]

@@ -18,6 +18,7 @@ def judge(ctx: Context, crit: Criterion, eff: Effective) -> Judgement:
 
 
 def variance_item(series: Series, crit: Criterion, eff: Effective) -> Item:
+    """One metric's coefficient of variation against `max_cv`."""
     assert crit.max_cv is not None
     robust = crit.cv_method == "robust"
     stat = "robust_cv" if robust else "cv"
