@@ -13,7 +13,8 @@ import re
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
-from reportgen.evaluation import CriterionResult, Evaluation, Severity, Status
+from reportgen.criteria import Severity
+from reportgen.evaluation import CriterionResult, Evaluation, Status
 from reportgen.units import format_value
 
 if TYPE_CHECKING:

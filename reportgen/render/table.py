@@ -8,7 +8,8 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING
 
-from reportgen.evaluation import CriterionResult, Evaluation, Figures, Severity, Status
+from reportgen.criteria import Severity
+from reportgen.evaluation import CriterionResult, Evaluation, Figures, Status
 from reportgen.units import format_value
 
 if TYPE_CHECKING:
