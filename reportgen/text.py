@@ -25,6 +25,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 def clean_text(text: str) -> str:
     """Strip ANSI escapes and control characters; normalise line endings to \\n."""
+    # ESC, CSI (\x9b) and CR are controls too: clean text (the common case) costs one search.
+    if _CONTROL.search(text) is None:
+        return text
     if "\x1b" in text or "\x9b" in text:
         text = _ANSI.sub("", text)
     if "\r" in text:
@@ -45,9 +48,7 @@ def clean_name(text: str | None) -> str | None:
 
     Unlike `clean_optional` an empty name stays empty: whether it is allowed is the model's call.
     """
-    if text is None or _CONTROL.search(text) is None:
-        return text
-    return clean_text(text)
+    return None if text is None else clean_text(text)
 
 
 def clean_names(names: Sequence[str]) -> Sequence[str]:
