@@ -118,17 +118,17 @@ class Sink:
         return self._tests.add(
             name=clean_text(name),
             outcome=outcome,
-            classname=clean_name(classname),
-            suite=clean_suite(suite),
+            classname=clean_name(classname) if classname else classname,
+            suite=clean_suite(suite) if suite else (),
             duration=duration,
             input=self.input_index,
             message=clean_optional(message),
             type=clean_optional(type),
             output=kept,
             output_truncated=cut,
-            file=clean_name(file),
+            file=clean_name(file) if file else file,
             line=line,
-            properties=clean_mapping(properties),
+            properties=clean_mapping(properties) if properties else properties,
             attempts=attempts,
             flaky=flaky,
             merge=merge,
@@ -157,8 +157,8 @@ class Sink:
         return self._tests.add_passed(
             clean_names(names),
             durations,
-            classname=clean_name(classname),
-            suite=clean_suite(suite),
+            classname=clean_name(classname) if classname else classname,
+            suite=clean_suite(suite) if suite else (),
             input=self.input_index,
         )
 
