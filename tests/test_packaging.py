@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tomllib
 from importlib.metadata import packages_distributions
+from pathlib import Path
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -86,3 +87,31 @@ def test_without_the_corpus_its_tests_are_deselected_in_one_line() -> None:
         check=False,
     )
     assert done.returncode != 0 and "no corpus at" in done.stdout + done.stderr
+
+
+# Stages meet only through model objects: what each stage must never import.
+FORBIDDEN = {
+    "ingest": ("reportgen.criteria", "reportgen.evaluate", "reportgen.render", "reportgen.cli"),
+    "evaluate": ("reportgen.ingest", "reportgen.render", "reportgen.cli"),
+    "render": ("reportgen.ingest", "reportgen.evaluate", "reportgen.cli"),
+}
+
+
+def _imports_of(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+    return names
+
+
+def test_stages_do_not_reach_into_each_other() -> None:
+    wrong = []
+    for stage, forbidden in FORBIDDEN.items():
+        for path in sorted((REPO / "reportgen" / stage).rglob("*.py")):
+            for name in sorted(_imports_of(path)):
+                if name.startswith(forbidden):
+                    wrong.append(f"{path.relative_to(REPO)} imports {name}")
+    assert wrong == []
