@@ -512,7 +512,15 @@ def _parse(text: str, display: str) -> tuple[Any, Any]:
     """Data and the YAML node tree (None when only JSON could read it)."""
     import yaml  # only the verdict and report commands need it
 
-    loader = yaml.SafeLoader(text)
+    try:
+        # The reader refuses control characters as soon as it is built.
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        raise CriteriaError(
+            f"invalid YAML: character U+{exc.character:04X} is not allowed",
+            path=display,
+            line=text.count("\n", 0, exc.position) + 1,
+        ) from None
     try:
         node = loader.get_single_node()
         if node is None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from reportgen.text import clean_text
+
 
 class ExitCode(IntEnum):
     """Process exit codes; "criteria failed" and "tool failed" never share a code."""
@@ -47,8 +49,8 @@ class ReportgenError(Exception):
         text = f"{where}{self.message}"
         if self.hint:
             text += f" ({self.hint})"
-        # One line only: messages may quote file content.
-        return " ".join(text.split())
+        # One printable line only: messages may quote file content.
+        return " ".join(clean_text(text).split())
 
 
 class UsageError(ReportgenError):

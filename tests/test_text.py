@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from reportgen.errors import InputError
 from reportgen.ingest import load
 from reportgen.text import clean_mapping, clean_name, clean_names, clean_text
 from tests.conftest import run_cli
@@ -90,6 +91,11 @@ def test_clean_text(raw: str, clean: str) -> None:
     assert clean_name(raw) == clean
     assert list(clean_names(["ok", raw])) == ["ok", clean]
     assert clean_mapping({raw: raw}) == {clean: clean}
+
+
+def test_error_lines_are_printable() -> None:
+    error = InputError("unexpected \x1b[2Jvalue\r\n'\x1b]0;t\x07x'", path="r.tap", line=3)
+    assert str(error) == "r.tap:3: unexpected value 'x'"
 
 
 def test_clean_batches_are_passed_through_untouched_when_clean() -> None:
