@@ -148,7 +148,8 @@ def make_parent(target: str) -> None:
 
 
 def write_output(target: str, data: str | bytes) -> None:
-    """Write `data` to `target` atomically (temp file + rename); `-` is stdout.
+    """Write `data` to `target` atomically (temp file + rename); `-` is stdout, and pipes
+    and devices are written through.
 
     A failure leaves no half-written file behind: WriteError (unwritable, a file where a
     directory should be, a full disk); a directory that does not exist is a usage error.
@@ -167,8 +168,18 @@ def write_output(target: str, data: str | bytes) -> None:
         raise UsageError(f"output directory does not exist: {directory}", path=target)
     if path.is_dir():
         raise WriteError("cannot write: it is a directory", path=target)
+    if path.exists() and not path.is_file():
+        # A pipe, a device or /dev/stdout: renaming over it would replace the node itself.
+        try:
+            with path.open("wb") as handle:
+                handle.write(payload)
+        except OSError as exc:
+            raise WriteError(f"cannot write: {exc.strerror or exc}", path=target) from exc
+        return
+    # Through a symbolic link, replace the file it points to and keep the link.
+    path = Path(os.path.realpath(path))
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise WriteError(
             f"cannot create a file in {directory}: {exc.strerror or exc}", path=target

@@ -158,3 +158,31 @@ def test_bad_pdf_timeout_is_a_usage_error(tmp_path: Path) -> None:
 def test_exit_code_6_is_documented() -> None:
     readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
     assert "6 an output could not be rendered or written" in readme
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_pipe_is_written_through_not_replaced(tmp_path: Path) -> None:
+    """`-o /dev/stdout` and the like: the node stays, the data goes through it."""
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    code, _, err = _report("-o", str(fifo), "--exit-zero")
+    reader.join(timeout=60)
+    assert code == 0, err
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert json.loads(received[0])["verdict"] == "NOT READY"
+
+
+def test_a_link_keeps_pointing_at_the_rewritten_file(tmp_path: Path) -> None:
+    real = tmp_path / "real.json"
+    real.write_text("{}", encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    code, _, err = _report("-o", str(link), "--exit-zero")
+    assert code == 0, err
+    assert link.is_symlink() and json.loads(real.read_text(encoding="utf-8"))["verdict"]
