@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from reportgen.cli.ci import add_ci_argument, publish
 from reportgen.cli.common import (
     add_criteria_arguments,
     add_input_arguments,
@@ -55,6 +56,7 @@ def add_parser(sub: Any) -> None:
     )
     add_input_arguments(parser)
     add_criteria_arguments(parser)
+    add_ci_argument(parser)
     parser.add_argument(
         "-o",
         "--output",
@@ -164,7 +166,11 @@ def run(args: argparse.Namespace) -> int:
     if written:
         stream.write(f"wrote {', '.join(written)}\n")
     if failed is not None:
-        return int(failed)
-    if args.exit_zero:
-        return int(ExitCode.READY)
-    return int(evaluation.verdict.exit_code)
+        code = int(failed)
+    elif args.exit_zero:
+        code = int(ExitCode.READY)
+    else:
+        code = int(evaluation.verdict.exit_code)
+    reports = [(o.name, out) for out, o in targets if out in written]
+    publish(args, context, code, reports, stream)
+    return code

@@ -11,6 +11,7 @@ import argparse
 import sys
 from typing import Any
 
+from reportgen.cli.ci import add_ci_argument, publish
 from reportgen.cli.common import (
     add_criteria_arguments,
     add_input_arguments,
@@ -47,6 +48,7 @@ def add_parser(sub: Any) -> None:
     )
     add_input_arguments(parser)
     add_criteria_arguments(parser)
+    add_ci_argument(parser)
     for output in VERDICT_OUTPUTS:
         parser.add_argument(
             output.option,
@@ -65,13 +67,22 @@ def run(args: argparse.Namespace) -> int:
     if len(to_stdout) > 1:
         raise UsageError(f"{' and '.join(to_stdout)} cannot both write to stdout")
     check_output_directories([target for target, _ in targets])
-    run_, _baseline, evaluation = evaluate_arguments(args)
+    run_, baseline, evaluation = evaluate_arguments(args)
     notes = input_notes(args, run_)
 
     # Keep stdout pure JSON or XML when a document goes there; the table moves to stderr.
     stream = sys.stderr if to_stdout else sys.stdout
     stream.write(render_table(evaluation, notes, terminal_width(stream)))
     stream.flush()
-    context = RenderContext(run=run_, evaluation=evaluation, notes=tuple(notes))
-    _written, failed = emit_outputs(targets, context)
-    return int(failed if failed is not None else evaluation.verdict.exit_code)
+    context = RenderContext(
+        run=run_,
+        evaluation=evaluation,
+        baseline=baseline,
+        criteria_path=args.criteria,
+        notes=tuple(notes),
+    )
+    written, failed = emit_outputs(targets, context)
+    code = int(failed if failed is not None else evaluation.verdict.exit_code)
+    reports = [(o.name, target) for target, o in targets if target in written]
+    publish(args, context, code, reports, stream)
+    return code

@@ -1,0 +1,1 @@
+"""CI integration: what reportgen writes for GitHub Actions (and other CI systems), as strings."""
