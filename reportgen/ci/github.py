@@ -113,7 +113,7 @@ def _test_annotation(test: TestCase) -> _Annotation:
     )
 
 
-def annotations(
+def annotation_commands(
     run: Run,
     evaluation: Evaluation,
     *,

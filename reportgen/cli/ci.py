@@ -74,7 +74,7 @@ def publish(
         except OSError:
             criteria_text = ""
     stream.write(
-        github.annotations(
+        github.annotation_commands(
             run,
             evaluation,
             token=_token(),
