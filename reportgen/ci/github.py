@@ -134,9 +134,7 @@ def annotation_commands(
         note = _criterion_annotation(result, criteria_path, lines)
         if note is not None:
             found.append(note)
-    tests_failing = (
-        test for test in run.tests if test.outcome in (Outcome.FAILED, Outcome.ERROR)
-    )
+    tests_failing = (test for test in run.tests if test.outcome in (Outcome.FAILED, Outcome.ERROR))
     # Stable sort: the rank decides, the evaluation's and the inputs' order break ties.
     found.sort(key=lambda a: a.rank)
     shown: list[_Annotation] = []

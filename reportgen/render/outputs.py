@@ -110,6 +110,7 @@ class Output:
 
 OUTPUTS: tuple[Output, ...] = (
     Output("md", (".md", ".markdown"), "GitHub-flavoured Markdown report", Needs.VIEW, "markdown"),
+    Output("github-comment", (), "Markdown PR comment with a per-gate marker", Needs.VIEW),
     Output("html", (".html", ".htm"), "self-contained HTML report", Needs.VIEW),
     Output("pdf", (".pdf",), "PDF report (WeasyPrint, sandboxed)", Needs.VIEW),
     Output("json", (".json",), "the evaluation as JSON", Needs.EVALUATION, "verdict_json"),
