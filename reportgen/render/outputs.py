@@ -116,6 +116,8 @@ OUTPUTS: tuple[Output, ...] = (
     Output("json", (".json",), "the evaluation as JSON", Needs.EVALUATION, "verdict_json"),
     Output("criteria-junit", (".xml",), "criteria as JUnit XML", Needs.EVALUATION, flag="junit"),
     Output("table", (), "the terminal table of the criteria", Needs.EVALUATION),
+    Output("gitlab-codequality", (), "GitLab Code Quality JSON of failures", Needs.EVALUATION),
+    Output("gitlab-dotenv", (".env",), "GitLab dotenv report of the verdict", Needs.EVALUATION),
     Output("ctrf", (".json",), "the inputs' tests as CTRF JSON", Needs.RUN),
     Output("junit", (".xml",), "the inputs' tests as clean JUnit XML", Needs.RUN, "junit_xml"),
 )
