@@ -26,7 +26,7 @@ _INVALID_BYTES_RE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # ESC is kept through the parser as a noncharacter (legal in XML) and restored afterwards, so
 # that the Sink's ANSI stripping removes whole colour sequences instead of leaving "[31m".
 ESC_PLACEHOLDER = "\ufdd0"
-ESC_PLACEHOLDER_BYTES = ESC_PLACEHOLDER.encode("utf-8")
+_ESC_PLACEHOLDER_BYTES = ESC_PLACEHOLDER.encode("utf-8")
 # Character references to the same forbidden characters (`&#27;`, `&#x1B;`).
 _ESC_REF = re.compile(rb"&#(?:[xX]0*1[bB]|0*27);")
 _BAD_REF = re.compile(
@@ -330,13 +330,13 @@ class Stream:
         if b"\x1b" in data:
             self._note_control(data, start)
             self.had_escape = True
-            data = data.replace(b"\x1b", ESC_PLACEHOLDER_BYTES)
+            data = data.replace(b"\x1b", _ESC_PLACEHOLDER_BYTES)
         # Character references to forbidden characters are rare; one regex search finds both
         # kinds faster than a substring test for "&#".
         if _ANY_BAD_REF.search(data):
             if _ESC_REF.search(data):
                 self.had_escape = True
-                data = _ESC_REF.sub(ESC_PLACEHOLDER_BYTES, data)
+                data = _ESC_REF.sub(_ESC_PLACEHOLDER_BYTES, data)
             if _BAD_REF.search(data):
                 self._note_control(data, start)
                 data = _BAD_REF.sub(b"", data)
