@@ -8,6 +8,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+from reportgen.cli import COMMAND_HELP
 from reportgen.cli.common import add_input_arguments, end_progress, progress_printer, write_output
 from reportgen.errors import ExitCode, UsageError
 from reportgen.ingest import load
@@ -18,7 +19,7 @@ TARGETS = ("ctrf", "junit")
 def add_parser(sub: Any) -> None:
     parser = sub.add_parser(
         "convert",
-        help="convert results to CTRF JSON or JUnit XML",
+        help=COMMAND_HELP["convert"],
         description="Read result files in any supported format and write their tests as CTRF "
         "JSON or as clean JUnit XML, so any dashboard can show them. Exits 0 when written, "
         "2 on usage errors, 4 when an input is unreadable or malformed.",

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reportgen import __version__
+from reportgen.cli import COMMAND_HELP
 from reportgen.cli.common import (
     add_criteria_arguments,
     add_input_arguments,
@@ -47,7 +48,7 @@ MIN_MAX_CHARS = 1000
 def add_parser(sub: Any) -> None:
     parser = sub.add_parser(
         "report",
-        help="evaluate criteria and write Markdown, HTML, PDF and JSON reports",
+        help=COMMAND_HELP["report"],
         description="Read result files, evaluate the criteria and write one report per -o "
         "(format from the suffix: .md .html .pdf .json). Missing output directories are "
         "created. Exits with the verdict's code: 0 READY, 1 NOT READY, 3 INSUFFICIENT "
