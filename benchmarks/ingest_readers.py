@@ -5,7 +5,7 @@ Usage: python3 benchmarks/ingest_readers.py [--tests N] [--rounds N]
 Generates (once, under benchmarks/.data/) a TAP stream, a CTRF report and a pytest-json-report
 file of N tests each (default 200,000; 2% failures with a message and output, 3% skipped), then
 measures, alternating rounds in one process, `reportgen.ingest.load([file])` against its floor:
-for TAP a per-line regex loop that keeps every test point's groups (target <= 2x), for the JSON formats
+for TAP a per-line regex loop keeping every test point's groups (target <= 2x), for the JSON formats
 `json.loads` of the file's bytes (target <= 1.4x). Prints the best wall time of each, the ratio,
 and for TAP the memory the loaded run holds per test point (tracemalloc).
 """
@@ -55,7 +55,7 @@ def _ctrf_test(i: int) -> dict[str, object]:
         "name": f"thing {i} works",
         "status": outcome,
         "duration": i % 97,
-        "suite": f"module{i // 1000}",
+        "suite": ["e2e", f"module{i // 1000}"],
         "filePath": f"tests/thing{i // 1000}.spec.ts",
     }
     if outcome == "failed":
