@@ -13,6 +13,7 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,98 @@ def _mann_whitney_normal_p(u: float, m: int, n: int, tie_counts: Sequence[int]) 
     return min(1.0, math.erfc(z / math.sqrt(2.0)))
 
 
+# Candidates left in the value window at which `_kth_difference` stops halving and lists them.
+_LIST_AT = 1 << 16
+
+
+def _edges(lx: Any, ly: Any, t: float) -> Any:
+    """Per ly[j], the first i with ly[j] - lx[i] <= t (sorted lx), judged on the difference
+    itself: ly[j] - t is rounded apart from ly[j] - lx[i], so the edge found by searching for
+    it is moved over any values on the wrong side of it."""
+    import numpy as np
+
+    idx = np.searchsorted(lx, ly - t, side="left")
+    last = lx.size - 1
+    for _ in range(64):  # each pass moves past one run of equal values; rarely more than one
+        prev = np.clip(idx - 1, 0, last)
+        back = (idx > 0) & (ly - lx[prev] <= t)
+        here = np.clip(idx, 0, last)
+        ahead = (idx <= last) & (ly - lx[here] > t)
+        if not back.any() and not ahead.any():
+            return idx
+        idx = np.where(back, np.searchsorted(lx, lx[prev], side="left"), idx)
+        idx = np.where(ahead & ~back, np.searchsorted(lx, lx[here], side="right"), idx)
+    return idx
+
+
+def _count_le(lx: Any, ly: Any, t: float) -> int:
+    """How many differences ly[j] - lx[i] are <= t, for sorted lx and ly: O((m + n) log m)."""
+    return int(lx.size * ly.size - int(_edges(lx, ly, t).sum()))
+
+
+def _kth_difference(lx: Any, ly: Any, k: int) -> float:
+    """The k-th smallest (1-based) of the m*n differences ly[j] - lx[i], by counting.
+
+    lx and ly are sorted numpy arrays; -inf stands for a value that may be 0 (log of 0). The
+    window (lo, hi] that holds the answer is halved in value until few enough differences are
+    left in it to list them, so memory stays O(m + n + _LIST_AT) whatever m*n is.
+    """
+    import numpy as np
+
+    m, n = lx.size, ly.size
+    if not 1 <= k <= m * n:
+        raise ValueError(f"rank {k} outside 1..{m * n}")
+    if np.isneginf(lx).any() and np.isneginf(ly).any():
+        raise ValueError("a difference of two zero values is undefined")
+    # -inf in ly makes a whole row -inf; -inf in lx makes a column +inf (for finite ly).
+    ly_neg = int(np.isneginf(ly).sum())
+    lx_neg = int(np.isneginf(lx).sum())
+    below = ly_neg * m
+    if k <= below:
+        return -math.inf
+    fx, fy = lx[lx_neg:], ly[ly_neg:]
+    k -= below
+    if k > fx.size * fy.size:
+        return math.inf
+    lo = float(fy[0] - fx[-1])
+    hi = float(fy[-1] - fx[0])
+    if k == 1:
+        return lo
+    lo = math.nextafter(lo, -math.inf)  # the window is (lo, hi]: open at the bottom
+    c_lo = 0
+    while True:
+        c_hi = _count_le(fx, fy, hi)
+        if c_hi - c_lo <= _LIST_AT:
+            break
+        mid = lo + (hi - lo) / 2.0
+        if mid <= lo or mid >= hi:
+            return hi  # no float between them: every difference left equals hi
+        c_mid = _count_le(fx, fy, mid)
+        if c_mid >= k:
+            hi = mid
+        else:
+            lo, c_lo = mid, c_mid
+    # List the differences in (lo, hi]: for each ly[j], a contiguous run of the sorted lx.
+    start = _edges(fx, fy, hi)
+    stop = _edges(fx, fy, lo)
+    lengths = stop - start
+    rows = np.repeat(np.arange(fy.size), lengths)
+    offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    window = fy[rows] - fx[np.repeat(start, lengths) + offsets]
+    want = k - c_lo  # rank inside the window
+    return float(np.partition(window, want - 1)[want - 1])
+
+
+def _u_statistic(lx: Any, ly: Any, shift: float) -> float:
+    """Mann–Whitney U of sorted samples: pairs with ly[j] - shift > lx[i], ties counting half."""
+    import numpy as np
+
+    z = ly - shift
+    less = np.searchsorted(lx, z, side="left")
+    less_eq = np.searchsorted(lx, z, side="right")
+    return float(less.sum()) + 0.5 * float((less_eq - less).sum())
+
+
 def hodges_lehmann_ratio(
     baseline: Sequence[float], current: Sequence[float], confidence: float = 0.95
 ) -> RatioEstimate:
@@ -270,8 +363,7 @@ def hodges_lehmann_ratio(
         raise ValueError("Hodges–Lehmann ratio needs at least one value on each side")
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y)) and x.min() > 0 and y.min() > 0):
         raise ValueError("Hodges–Lehmann ratio needs finite values > 0 on both sides")
-    lx, ly = np.log(x), np.log(y)
-    diffs = np.subtract.outer(ly, lx).ravel()
+    lx, ly = np.sort(np.log(x)), np.sort(np.log(y))
     mn = m * n
 
     _, tie_counts = np.unique(np.concatenate((lx, ly)), return_counts=True)
@@ -283,19 +375,16 @@ def hodges_lehmann_ratio(
         method = "normal"
         k = _normal_rank(m, n, tie_counts[tie_counts > 1].tolist(), confidence)
 
-    # One partition finds the median and both CI ranks (0-based) in O(mn).
-    mid = (mn - 1) // 2, mn // 2
-    kth = {mid[0], mid[1]}
-    if k >= 1:
-        kth |= {k - 1, mn - k}
-    part = np.partition(diffs, sorted(kth))
-    shift = 0.5 * (float(part[mid[0]]) + float(part[mid[1]]))
+    # The median and both CI ranks (1-based) are found by counting, never by listing all m*n
+    # differences: memory stays O(m + n).
+    shift = 0.5 * (_kth_difference(lx, ly, (mn + 1) // 2) + _kth_difference(lx, ly, mn // 2 + 1))
     low = high = None
     if k >= 1:
-        low, high = math.exp(float(part[k - 1])), math.exp(float(part[mn - k]))
+        low = math.exp(_kth_difference(lx, ly, k))
+        high = math.exp(_kth_difference(lx, ly, mn + 1 - k))
 
-    # U for "current > baseline" read off the differences already computed.
-    u = float(np.count_nonzero(diffs > 0)) + 0.5 * float(np.count_nonzero(diffs == 0))
+    # U for "current > baseline": pairs with a positive difference, ties counting half.
+    u = _u_statistic(lx, ly, 0.0)
     if method == "exact":
         # Two-sided exact p = 2 P(U >= max(U, mn - U)) = 2 P(U <= min(U, mn - U)) by symmetry,
         # as scipy.stats.mannwhitneyu(method="exact") computes it.
