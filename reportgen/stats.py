@@ -561,11 +561,14 @@ def recorded_range(
 
     if resolution < 0 or quantum < 0:
         raise ValueError("resolution and quantum must be >= 0")
-    v = np.abs(np.asarray(samples, dtype=float))
+    v = np.asarray(samples, dtype=float)
     half = quantum / 2.0
-    lows = np.maximum(v - half, 0.0)
+    lows = v - half
     highs = v + half
-    tiny = v <= resolution
+    # Durations and sizes cannot go below 0; other metrics (gauges) may be negative.
+    positive = v >= 0
+    lows[positive] = np.maximum(lows[positive], 0.0)
+    tiny = positive & (v <= resolution)
     lows[tiny] = 0.0
     highs[tiny] = np.maximum(highs[tiny], resolution)
     return lows, highs
