@@ -39,7 +39,13 @@ from reportgen.evaluation import (
     Waiver,
 )
 from reportgen.model import Direction, Metric, Outcome, Run
-from reportgen.units import DURATION_UNITS, format_percent, format_value, normalise_unit
+from reportgen.units import (
+    DURATION_UNITS,
+    direction_for_unit,
+    format_percent,
+    format_value,
+    normalise_unit,
+)
 
 __all__ = ["evaluate", "overall_verdict", "resolve_now"]
 
@@ -109,7 +115,7 @@ class _Series:
 
     name: str
     unit: str
-    direction: Direction
+    direction: Direction | None
     samples: tuple[float, ...] | None
     stats: dict[str, float]
     n: int | None
@@ -165,7 +171,8 @@ def _merge(name: str, records: list[Metric]) -> _Series:
     return _Series(
         name=name,
         unit=first.unit,
-        direction=first.direction,
+        # The input's own word first; else the unit's dimension; else unknown.
+        direction=first.direction or direction_for_unit(first.unit),
         samples=samples,
         stats=merged_stats,
         n=n,
@@ -819,7 +826,7 @@ def _variance_item(series: _Series, crit: Criterion, eff: Effective) -> _Item:
 # --- baseline comparison ---------------------------------------------------------------------
 
 
-def _tolerance(crit: Criterion, direction: Direction, base_centre: float) -> float:
+def _tolerance(crit: Criterion, direction: Direction | None, base_centre: float) -> float:
     """The ratio current/baseline at the edge of the tolerance."""
     lower_better = direction is Direction.LOWER_IS_BETTER
     edges: list[float] = []
@@ -915,6 +922,11 @@ def _baseline_precheck(
 
     if base is None:
         return item(f"{cur.name} is not in the baseline", f"record {cur.name} in the baseline run")
+    if cur.direction is None:
+        return item(
+            f"the input does not say whether a higher or a lower {cur.name} is better",
+            "add direction: lower_is_better or higher_is_better to the criterion",
+        )
     if base.unit != cur.unit:
         return item(
             f"{cur.name} is in {cur.unit or 'no unit'} now but {base.unit or 'no unit'} in the "

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 
+from reportgen.model import Direction
+
 #: Seconds per duration unit. `min` is minutes; `m` is accepted as minutes only in criteria.
 DURATION_UNITS: dict[str, float] = {
     "ns": 1e-9,
@@ -118,3 +120,18 @@ def format_percent(ratio: float, digits: int = 1) -> str:
     if math.isnan(ratio):
         return "n/a"
     return f"{ratio * 100:.{digits}f}%"
+
+
+def direction_for_unit(unit: str) -> Direction | None:
+    """Which way is better by a canonical unit's dimension alone, or None when it does not say.
+
+    Durations (`s`) and sizes (`B`): lower. Anything per second (`B/s`, `1/s`, `req/s`, `Hz`):
+    higher, since it counts work done in a fixed time. Ratios, counts and plain numbers have no
+    direction of their own (an error rate and a success rate are both ratios): None. A name is
+    never read (`https` contains "tps", `password` contains "pass").
+    """
+    if unit in ("s", "B"):
+        return Direction.LOWER_IS_BETTER
+    if unit == "Hz" or unit.endswith("/s"):
+        return Direction.HIGHER_IS_BETTER
+    return None

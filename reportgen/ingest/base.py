@@ -184,14 +184,22 @@ class Sink:
         *,
         name: str,
         unit: str = "",
-        direction: Direction = Direction.LOWER_IS_BETTER,
+        direction: Direction | None = None,
         samples: Sequence[float] | None = None,
         stats: dict[str, float] | None = None,
         n: int | None = None,
         source: str | None = None,
         properties: dict[str, str] | None = None,
+        hits: int | None = None,
+        failures: int | None = None,
+        resolution: float | None = None,
+        iterations: int | None = None,
+        input_unit: str | None = None,
     ) -> None:
-        """Record one metric (values already in the canonical unit, see `units.normalise_unit`)."""
+        """Record one metric (values already in the canonical unit, see `units.normalise_unit`).
+
+        `direction` only when the input or the unit's dimension says it (never from the name).
+        """
         self.records += 1
         self._metrics.append(
             Metric(
@@ -201,6 +209,11 @@ class Sink:
                 samples=tuple(samples) if samples is not None else None,
                 stats=stats or {},
                 n=n,
+                hits=hits,
+                failures=failures,
+                resolution=resolution,
+                iterations=iterations,
+                input_unit=input_unit,
                 input=self.input_index,
                 source=source,
                 properties=properties or {},

@@ -32,6 +32,7 @@ import re
 from typing import Any, ClassVar
 
 from reportgen.ingest._jsonread import head_text, note_timestamp
+from reportgen.ingest._metrics_common import direction_for_unit
 from reportgen.ingest.base import Ingester, Sink, Source
 from reportgen.model import Direction, Outcome
 
@@ -525,7 +526,7 @@ class _Reader:
                 )
 
 
-def _bench_unit(name: str, unit: str) -> tuple[str, str, float, Direction]:
+def _bench_unit(name: str, unit: str) -> tuple[str, str, float, Direction | None]:
     """(metric name, canonical unit, factor, direction) for one `value unit` pair."""
     if unit == "ns/op":
         return name, "s", 1e-9, Direction.LOWER_IS_BETTER
@@ -533,7 +534,8 @@ def _bench_unit(name: str, unit: str) -> tuple[str, str, float, Direction]:
         return f"{name} B/op", "B", 1.0, Direction.LOWER_IS_BETTER
     if unit == "MB/s":
         return f"{name} throughput", "B/s", 1e6, Direction.HIGHER_IS_BETTER
-    return f"{name} {unit}", unit, 1.0, Direction.LOWER_IS_BETTER
+    # Any other b.ReportMetric unit: a direction only if its dimension gives one (…/s).
+    return f"{name} {unit}", unit, 1.0, direction_for_unit(unit)
 
 
 def _decode_output(raw: list[bytes] | str | None) -> str | None:
