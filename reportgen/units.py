@@ -32,6 +32,9 @@ SIZE_UNITS: dict[str, float] = {
     "GiB": 1024.0**3,
 }
 
+#: Statistics that are not in the metric's unit (never rescaled, compared as plain numbers).
+UNITLESS_STATS = frozenset({"count", "cv"})
+
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-zµμ%/]*)\s*$")
 
 
@@ -135,3 +138,22 @@ def direction_for_unit(unit: str) -> Direction | None:
     if unit == "Hz" or unit.endswith("/s"):
         return Direction.HIGHER_IS_BETTER
     return None
+
+
+def stat_unit(stat: str, unit: str) -> str:
+    """The unit of statistic `stat` of values in `unit` (a rate of durations is per second)."""
+    if stat in UNITLESS_STATS:
+        return ""
+    if stat == "rate" and unit == "s":
+        return "1/s"
+    return unit
+
+
+def threshold_kind_matches(kind: str, unit: str) -> bool:
+    """Whether a threshold of quantity kind `kind` ("s", "ratio", "B", "") can be compared with
+    values in `unit`."""
+    if kind == "":
+        return True
+    if kind == "ratio":
+        return unit in ("ratio", "")
+    return kind == unit
