@@ -788,22 +788,43 @@ def test_cv_bound_exceeds_the_estimate() -> None:
     assert low.bound is not None and low.bound < low.estimate
 
 
-def test_gini_cv_cannot_read_zero_on_two_clusters() -> None:
+def test_decile_cv_cannot_read_zero_on_two_clusters() -> None:
     x = [10.0] * 7 + [20.0] * 5
     assert stats.robust_cv(x) == 0.0  # MAD reads nothing
-    # Mean |xi - xj| over ordered pairs: 2 * 7 * 5 * 10 / (12 * 11); mean 170 / 12.
-    expected = math.sqrt(math.pi) / 2 * (700 / 132) / (170 / 12)
-    assert stats.gini_cv(x) == pytest.approx(expected, rel=1e-12)
-    assert stats.gini_cv([5.0] * 4) == 0.0
-    assert stats.gini_cv([1.0]) is None
+    # p90 and p10 by linear interpolation: 20 and 10; median 10.
+    span = 2 * scipy.stats.norm.ppf(0.9)
+    assert stats.decile_cv(x) == pytest.approx((20 - 10) / span / 10, rel=1e-12)
+    assert stats.decile_cv([5.0] * 4) == 0.0
+    assert stats.decile_cv([1.0]) is None
+    # One stray value in 30 (under 10%) does not move it.
+    steady = [1.0 + (i % 5) * 0.01 for i in range(29)]
+    assert stats.decile_cv([*steady, 5.0]) == pytest.approx(stats.decile_cv([*steady, 1.04]))
 
 
-def test_gini_cv_bound_jackknife_matches_brute_force() -> None:
-    x = _lognormal_quantiles(1.0, 0.3, 15)
-    loo = [stats.gini_cv(x[:i] + x[i + 1 :]) for i in range(15)]
-    assert all(v is not None for v in loo)
-    values = np.asarray(loo, dtype=float)
-    se = math.sqrt(14 / 15 * float(np.sum((values - values.mean()) ** 2)))
-    expected = stats.gini_cv(x) + scipy.stats.t.ppf(0.95, 14) * se  # type: ignore[operator]
-    b = stats.gini_cv_bound(x, 0.95, "upper")
-    assert b.bound == pytest.approx(expected, rel=1e-9)
+def test_decile_cv_bound_from_order_statistics() -> None:
+    x = _lognormal_quantiles(1.0, 0.1, 200)
+    up = stats.decile_cv_bound(x, 0.95, "upper")
+    low = stats.decile_cv_bound(x, 0.95, "lower")
+    assert up.bound is not None and low.bound is not None
+    assert low.bound < up.estimate < up.bound
+    each = 1 - 0.05 / 3
+    p90 = stats.percentile_bound(x, 0.9, each, "upper").bound
+    p10 = stats.percentile_bound(x, 0.1, each, "lower").bound
+    med = stats.percentile_bound(x, 0.5, each, "lower").bound
+    assert p90 is not None and p10 is not None and med is not None
+    assert up.bound == pytest.approx((p90 - p10) / (2 * scipy.stats.norm.ppf(0.9)) / med)
+    # Too few for the p90 bound at 1 - 0.05/3: no bound.
+    assert stats.decile_cv_bound(x[:38], 0.95).bound is None
+
+
+@pytest.mark.parametrize("df", [1, 2, 3, 4, 7, 10, 29, 100, 999])
+@pytest.mark.parametrize("p", [0.05, 0.5, 0.9, 0.95, 0.975, 0.995])
+def test_t_quantile_matches_scipy_for_whole_df(df: int, p: float) -> None:
+    assert stats.t_quantile(df, p) == pytest.approx(scipy.stats.t.ppf(p, df), rel=1e-10, abs=1e-12)
+
+
+def test_t_quantile_rounds_fractional_df_down() -> None:
+    # A fractional df is read as the whole df below it: a wider bound, never a narrower one.
+    assert stats.t_quantile(9.7, 0.95) == stats.t_quantile(9, 0.95)
+    assert stats.t_quantile(9.7, 0.95) > scipy.stats.t.ppf(0.95, 9.7)
+    assert stats.t_quantile(10**6, 0.95) >= scipy.stats.norm.ppf(0.95)
