@@ -142,6 +142,14 @@ def percentile_bound(
     estimate = _sorted_percentile(ordered, q) if n else math.nan
     if n < min_n:
         return PercentileBound(q, n, estimate, None, None, side, confidence, min_n)
+    rank = _percentile_rank(n, q, confidence, side)
+    return PercentileBound(q, n, estimate, ordered[rank - 1], rank, side, confidence, min_n)
+
+
+@functools.lru_cache(maxsize=4096)
+def _percentile_rank(n: int, q: float, confidence: float, side: str) -> int:
+    """The 1-based rank of the order statistic bounding the q-quantile (see percentile_bound);
+    it depends on n, q, c and the side only, so many metrics of one size share it."""
     import numpy as np
     from scipy.special import bdtr
 
@@ -149,11 +157,9 @@ def percentile_bound(
     cdf = bdtr(np.arange(n), n, q)
     if side == "upper":
         # Smallest r (1-based) with cdf[r - 1] >= c; exists because n >= min_n.
-        rank = int(np.argmax(cdf >= confidence)) + 1
-    else:
-        # P(X_(r) <= x_q) = P(Binom >= r) = 1 - cdf[r - 1]; largest r with that >= c.
-        rank = int(np.nonzero(1.0 - cdf >= confidence)[0][-1]) + 1
-    return PercentileBound(q, n, estimate, ordered[rank - 1], rank, side, confidence, min_n)
+        return int(np.argmax(cdf >= confidence)) + 1
+    # P(X_(r) <= x_q) = P(Binom >= r) = 1 - cdf[r - 1]; largest r with that >= c.
+    return int(np.nonzero(1.0 - cdf >= confidence)[0][-1]) + 1
 
 
 def _sorted_percentile(ordered: Sequence[float], q: float) -> float:
@@ -322,6 +328,19 @@ def _kth_difference(lx: Any, ly: Any, k: int) -> float:
     window = fy[rows] - fx[np.repeat(start, lengths) + offsets]
     want = k - c_lo  # rank inside the window
     return float(np.partition(window, want - 1)[want - 1])
+
+
+def _kth_differences(lx: Any, ly: Any, ks: Sequence[int]) -> list[float]:
+    """`_kth_difference` for several ranks; small finite samples list their m*n differences
+    once (no more than the counting window would hold) and partition them in one pass."""
+    import numpy as np
+
+    mn = lx.size * ly.size
+    if mn <= _LIST_AT and np.isfinite(lx).all() and np.isfinite(ly).all():
+        diffs = np.subtract.outer(ly, lx).ravel()
+        part = np.partition(diffs, sorted({k - 1 for k in ks}))
+        return [float(part[k - 1]) for k in ks]
+    return [_kth_difference(lx, ly, k) for k in ks]
 
 
 def _u_statistic(lx: Any, ly: Any, shift: float) -> float:
@@ -512,30 +531,34 @@ def below_resolution(samples: Sequence[float], resolution: float) -> bool:
 _GRID_FLOOR = 1e-6
 
 
-def detect_quantum(samples: Sequence[float]) -> float | None:
+def detect_quantum(samples: Sequence[float] | Any) -> float | None:
     """The step of the grid the values were recorded on, or None when the data show none.
 
     Rule: with repeated values (continuous measurements do not repeat), the quantum is the
-    greatest common divisor of the gaps between distinct values (Euclid on floats, relative
-    tolerance 1e-9); all values equal: the last decimal place of their shortest 12-digit form
-    (3.0 ms read as seconds -> 1 ms). A grid finer than 1e-6 of the largest value is ignored.
-    Without repeats None: a coarse grid without repeats is what `timer_resolution` is for.
+    greatest common divisor of the gaps between distinct values, taken on the values rounded
+    to 12 significant digits (so 0.003 read from "3 ms" is not 0.0030000000000000005); all
+    values equal: the last decimal place of their 12-digit form (3.0 ms read as seconds ->
+    1 ms). A grid finer than 1e-6 of the largest value is ignored. Without repeats None: a
+    coarse grid without repeats is what `timer_resolution` is for.
     """
-    values = sorted({float(f"{abs(x):.12g}") for x in samples})
-    if not values or len(values) == len(samples):
+    import numpy as np
+
+    v = np.abs(np.asarray(samples, dtype=float))
+    if v.size < 2:
         return None
-    top = values[-1]
-    if len(values) == 1:
-        return _decimal_quantum(top) if top > 0 else None
-    tol = 1e-9 * top
-    q = 0.0
-    for a, b in itertools.pairwise(values):
-        gap = b - a
-        while gap > tol:  # Euclid: gcd(q, gap)
-            q, gap = gap, math.fmod(q, gap)
+    top = float(v.max())
+    if not math.isfinite(top) or top <= 0:
+        return None
+    scale = 10.0 ** (11 - math.floor(math.log10(top)))
+    steps = np.unique(np.rint(v * scale).astype(np.int64))
+    if steps.size == v.size:
+        return None
+    if steps.size == 1:
+        return _decimal_quantum(top)
+    q = int(np.gcd.reduce(np.diff(steps))) / scale
     if q <= _GRID_FLOOR * top:
         return None
-    # Round the float GCD to the digits it was printed with (0.0009999999 -> 0.001).
+    # Back to the digits it was printed with (0.0009999999 -> 0.001).
     return float(f"{q:.6g}")
 
 
@@ -769,19 +792,22 @@ def ratio_bounds(
     lx_mid = _sorted_log((x_lo + x_hi) / 2.0)
     ly_mid = _sorted_log((y_lo + y_hi) / 2.0)
     mn = m * n
-    shift = 0.5 * (
-        _kth_difference(lx_mid, ly_mid, (mn + 1) // 2)
-        + _kth_difference(lx_mid, ly_mid, mn // 2 + 1)
-    )
+    mid_a, mid_b = _kth_differences(lx_mid, ly_mid, ((mn + 1) // 2, mn // 2 + 1))
+    shift = 0.5 * (mid_a + mid_b)
     var_bm, df = _placement_variance(lx_mid, ly_mid, shift)
     k, method = _one_sided_rank(m, n, confidence, var_bm, df)
     widened = bool(np.any(x_lo < x_hi) or np.any(y_lo < y_hi))
     low = high = low_sharp = high_sharp = None
     if k >= 1:
-        low = math.exp(_kth_difference(_sorted_log(x_hi), _sorted_log(y_lo), k))
-        high = math.exp(_kth_difference(_sorted_log(x_lo), _sorted_log(y_hi), mn + 1 - k))
-        low_sharp = math.exp(_kth_difference(lx_mid, ly_mid, k))
-        high_sharp = math.exp(_kth_difference(lx_mid, ly_mid, mn + 1 - k))
+        low_sharp, high_sharp = (
+            math.exp(d) for d in _kth_differences(lx_mid, ly_mid, (k, mn + 1 - k))
+        )
+        low, high = low_sharp, high_sharp
+        if widened:
+            low = math.exp(_kth_differences(_sorted_log(x_hi), _sorted_log(y_lo), (k,))[0])
+            high = math.exp(
+                _kth_differences(_sorted_log(x_lo), _sorted_log(y_hi), (mn + 1 - k,))[0]
+            )
     return RatioBounds(
         ratio=math.exp(shift),
         low=low,

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from reportgen import stats
 from reportgen.criteria import CriteriaFile
 from reportgen.evaluate.wording import days
 from reportgen.evaluation import EvidenceRef, Figures, MetricResult, Status
@@ -89,6 +90,7 @@ class Series:
     iterations: int | None = None  # behind each per-operation average (the fewest)
     hits: int | None = None  # of a ratio with known counts: hits of n
     failures: int | None = None  # samples the input marked failed (not in `samples`)
+    quantum: float | None = None  # the grid detected in the samples (stats.detect_quantum)
 
     @property
     def count(self) -> int:
@@ -154,6 +156,7 @@ def _merge(name: str, records: list[Metric]) -> Series:
         iterations=min(iterations) if len(iterations) == len(used) else None,
         hits=used[0].hits if len(used) == 1 else None,
         failures=sum(failures) if failures else None,
+        quantum=stats.detect_quantum(samples) if samples else None,
     )
 
 

@@ -145,8 +145,7 @@ def recording(series: Series, eff: Effective) -> tuple[float, float]:
     resolution = series.resolution or 0.0
     if series.unit == "s":
         resolution = max(resolution, eff.timer_resolution / (series.iterations or 1))
-    detected = stats.detect_quantum(series.samples) if series.samples else None
-    return resolution, max(resolution, detected or 0.0)
+    return resolution, max(resolution, series.quantum or 0.0)
 
 
 def not_measured(series: Series, eff: Effective) -> str | None:

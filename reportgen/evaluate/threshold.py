@@ -127,13 +127,23 @@ def _bounded(
     low: float | None
     high: float | None
     if q is not None:
+        ops = {op for _q, op in limits}
         upper = stats.percentile_bound(highs.tolist(), q, c, "upper")
-        lower = stats.percentile_bound(lows.tolist(), q, c, "lower")
-        missing = f"{upper.min_n} samples needed for a {conf(c)} bound on {stat}; {n} observed"
+        # Each side costs a sort and a rank; the failing side only when the passing one fails.
+        passes = upper.bound is not None and all(
+            upper.bound <= lim.value for lim, op in limits if op == "<="
+        )
+        lower = (
+            None
+            if passes and ops == {"<="}
+            else stats.percentile_bound(lows.tolist(), q, c, "lower")
+        )
+        need = upper if "<=" in ops or lower is None else lower
+        missing = f"{need.min_n} samples needed for a {conf(c)} bound on {stat}; {n} observed"
         return decide_bounds(
             label,
             stats.percentile(samples, q),
-            lower.bound,
+            None if lower is None else lower.bound,
             upper.bound,
             unit,
             limits,

@@ -53,7 +53,9 @@ def variance_item(series: Series, crit: Criterion, eff: Effective) -> Item:
     bound = stats.decile_cv_bound if robust else stats.cv_bound
     kwargs = {"resolution": resolution, "quantum": quantum}
     upper = bound(series.samples, eff.confidence, "upper", **kwargs)
-    lower = bound(series.samples, eff.confidence, "lower", **kwargs)
+    # The lower bound can only make it fail: not needed when the upper bound passes.
+    passes = upper.bound is not None and upper.bound <= crit.max_cv.value
+    lower = None if passes else bound(series.samples, eff.confidence, "lower", **kwargs)
     if upper.estimate != upper.estimate:  # nan: the mean is 0
         return item(
             Status.INSUFFICIENT,
@@ -64,7 +66,7 @@ def variance_item(series: Series, crit: Criterion, eff: Effective) -> Item:
     return decide_bounds(
         label,
         upper.estimate,
-        lower.bound,
+        None if lower is None else lower.bound,
         upper.bound,
         "ratio",
         [(crit.max_cv, "<=")],
