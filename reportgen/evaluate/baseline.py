@@ -370,7 +370,12 @@ def _to_decide(job: _Pending, eff: Effective, lower_better: bool) -> str:
     needed = math.ceil(2.0 / ((1.0 / m + 1.0 / n) * (distance / half) ** 2)) if half else n
     n_now = min(m, n)
     more = max(needed - n_now, 1)
-    return f"about {more} more samples per side ({max(needed, n_now + 1)} per side in all)"
+    text = f"about {more} more samples per side ({max(needed, n_now + 1)} per side in all)"
+    if _resolution_matters(estimate):
+        (_, q_b), (_, q_c) = job.recorded
+        step = format_value(max(q_b, q_c), cur.unit)
+        text += f", and a timer finer than {step}: the recorded resolution widens the bounds"
+    return text
 
 
 def _baseline_point(
