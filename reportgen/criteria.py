@@ -381,7 +381,14 @@ class Criterion(Settings):
             )
         kind = found[0][0]
         if kind is Kind.TESTS:
-            for key in ("metric", "min", "max", "max_regression", "max_regression_abs"):
+            for key in (
+                "metric",
+                "min",
+                "max",
+                "max_regression",
+                "max_regression_abs",
+                "direction",
+            ):
                 if getattr(self, key) is not None:
                     raise _key_error(key, f"`{key}` does not apply to a `tests` criterion")
             return self
