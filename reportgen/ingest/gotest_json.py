@@ -98,11 +98,13 @@ class _Package:
 
 
 class _Bench:
-    __slots__ = ("procs", "samples")
+    __slots__ = ("iterations", "procs", "samples")
 
     def __init__(self) -> None:
         self.samples: dict[str, list[float]] = {}
         self.procs: str | None = None
+        # Per-operation values average over each line's N iterations: the fewest is kept.
+        self.iterations: int | None = None
 
 
 class GoTestJsonIngester(Ingester):
@@ -424,9 +426,12 @@ class _Reader:
         match = _BENCH_LINE.match(line.strip())
         if not match:
             return
-        name, procs, _iterations, values = match.groups()
+        name, procs, iterations, values = match.groups()
         bench = self.benches.setdefault((pkg_name, name), _Bench())
         bench.procs = procs
+        if iterations and iterations.isdigit() and int(iterations) > 0:
+            count = int(iterations)
+            bench.iterations = min(bench.iterations or count, count)
         for value, unit in _BENCH_VALUE.findall(values):
             try:
                 number = float(value)
@@ -521,6 +526,8 @@ class _Reader:
                     unit=canonical,
                     direction=direction,
                     samples=[v * factor for v in samples],
+                    iterations=bench.iterations if unit.endswith("/op") else None,
+                    input_unit=unit,
                     source=f"{pkg_name}.{name}",
                     properties=properties,
                 )
