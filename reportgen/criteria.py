@@ -191,7 +191,9 @@ class Settings(Frozen):
     )
     timer_resolution: Duration | None = Field(
         default=None,
-        description="Durations at or below this are not measurements (default 1us).",
+        description="The timer's resolution (default 1us): a duration at or below it stands "
+        "for anything from 0 to it, any other for its step's width (divided by the iterations "
+        "behind a per-operation average); a decision must hold for all of them.",
     )
     max_age: Age | None = Field(
         default=None,

@@ -65,6 +65,28 @@ def test_live_hyperfine(tmp_path: Path) -> None:
     assert (success.hits, success.n) == (5, 5)
 
 
+def test_live_hyperfine_failed_runs_are_counted_not_timed(tmp_path: Path) -> None:
+    exe = shutil.which("hyperfine")
+    if exe is None:
+        pytest.skip("hyperfine is not installed (apt-get install hyperfine)")
+    out = tmp_path / "h.json"
+    # -i keeps going when the command fails; `false` always exits 1.
+    subprocess.run(
+        [exe, "-N", "-i", "--runs", "4", "--export-json", str(out), "false"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    raw = json.loads(out.read_text())["results"][0]
+    run = load([str(out)])
+    timing, success = run.metrics
+    assert len(raw["times"]) == 4 and raw["exit_codes"] == [1, 1, 1, 1]
+    # Four runs that did not do the work: no timings, four failures, an exact 0/4 rate.
+    assert timing.samples == () and timing.failures == 4
+    assert (success.name, success.hits, success.n) == ("false [success]", 0, 4)
+    assert any("exited with a non-zero code" in w.message for w in run.warnings)
+
+
 def test_failed_runs_and_missing_times(tmp_path: Path) -> None:
     doc: dict[str, Any] = {
         "results": [
