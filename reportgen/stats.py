@@ -859,9 +859,9 @@ def ratio_beyond_p(
     mn = m * n
     if mn <= _EXACT_MAX_PAIRS:
         cdf = _mann_whitney_null_cdf(m, n)
-        # P(U >= u) = P(U <= mn - u) by symmetry; U is whole on continuous data, so ties
-        # (half counts) are rounded towards the null.
-        p_mw = cdf[min(mn, math.floor(mn - u + 1e-9))]
+        # P(U >= u) = P(U <= mn - u) by symmetry; U is whole on continuous data, so a half
+        # count from ties is rounded towards the null (u = 7.5 reads as P(U >= 7)).
+        p_mw = cdf[min(mn, math.ceil(mn - u - 1e-9))]
     else:
         sd = math.sqrt(m * n * (m + n + 1) / 12.0)
         p_mw = 1.0 - statistics.NormalDist().cdf((u - mn / 2.0 - 0.5) / sd)

@@ -745,6 +745,9 @@ def test_ratio_beyond_p_exact_small_case() -> None:
     cur = [2.0, 2.1, 2.2, 2.3, 2.4]
     assert stats.ratio_beyond_p(base, cur, 1.05, above=True) == pytest.approx(1 / 252)
     assert stats.ratio_beyond_p(base, cur, 1.05, above=False) == pytest.approx(1.0)
+    # A tie counts half and is read towards the null: [2, 4] against [1, 2] at edge 1 has
+    # U = 3.5 of 4; P(U >= 3) = P(U <= 1) = 2/6 for 2 vs 2 (U takes 0, 1, 2, 2, 3, 4).
+    assert stats.ratio_beyond_p([1.0, 2.0], [2.0, 4.0], 1.0, above=True) == pytest.approx(2 / 6)
     # Mirrored: the baseline beyond the current by the same margin reads as "below".
     assert stats.ratio_beyond_p(cur, base, 1 / 1.05, above=False) == pytest.approx(1 / 252)
 
