@@ -370,7 +370,9 @@ def hodges_lehmann_ratio(
     scipy.stats.mannwhitneyu with the matching method, without its per-call overhead).
     Assumption: both samples are independent and the log values differ only by a shift.
     When no rank reaches `confidence` (e.g. 3 vs 3 at 95%) low and high are None. Raises
-    ValueError for empty samples or values that are not finite and > 0.
+    ValueError for empty samples or values that are not finite and > 0. The order statistics
+    are found by counting (`_kth_difference`), so memory is O(m + n). The verdict decides on
+    `ratio_bounds` (one-sided, ties, unequal spreads); this two-sided form stays as reference.
     """
     import numpy as np
 
