@@ -75,3 +75,12 @@ class RenderError(ReportgenError):
     """A report could not be rendered (e.g. the PDF renderer timed out)."""
 
     exit_code = ExitCode.INTERNAL
+
+
+class HistoryError(ReportgenError):
+    """The run history database cannot be opened, read or written, or a query names nothing.
+
+    The database is an input like a results file, so its problems share that exit code.
+    """
+
+    exit_code = ExitCode.INVALID_INPUT
