@@ -17,7 +17,15 @@ from reportgen import __version__
 from reportgen.errors import ExitCode, ReportgenError
 
 # Each command is a module in this package with `add_parser(subparsers)` and `run(args)`.
-COMMANDS: tuple[str, ...] = ("summary", "verdict", "report", "formats", "convert")
+COMMANDS: tuple[str, ...] = (
+    "summary",
+    "verdict",
+    "report",
+    "formats",
+    "convert",
+    "record",
+    "history",
+)
 
 
 class _Parser(argparse.ArgumentParser):

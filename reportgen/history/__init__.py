@@ -11,10 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pydantic import Field
-
 from reportgen.errors import UsageError
-from reportgen.model import Frozen
 
 #: Where history goes when neither --db nor REPORTGEN_DB names a database (relative to the cwd).
 DEFAULT_PATH = ".reportgen/history.db"
@@ -82,14 +79,3 @@ def parse_spec(value: str) -> HistorySpec:
     if commit is not None and not _SHA.match(commit):
         raise UsageError(f"--baseline {value}: commit must be a hexadecimal SHA (4 to 64 digits)")
     return HistorySpec(branch=fields.get("branch"), commit=commit, last=last)
-
-
-class FlakyHistory(Frozen):
-    """Tests that history shows as flaky over a window of recorded runs (for the criterion)."""
-
-    window: int = Field(description="Most recent runs looked at.")
-    branch: str | None = Field(description="Branch the runs were recorded on; None: any branch.")
-    runs: tuple[int, ...] = Field(description="Ids of the runs looked at, newest first.")
-    flaky: dict[str, str] = Field(
-        default_factory=dict, description="Flaky test id -> why history calls it flaky."
-    )
