@@ -13,12 +13,13 @@ import os
 import re
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from reportgen import stats
 from reportgen.criteria import (
+    DEFAULT_HISTORY_WINDOW,
     CriteriaFile,
     Criterion,
     Effective,
@@ -38,6 +39,7 @@ from reportgen.evaluation import (
     Verdict,
     Waiver,
 )
+from reportgen.history.facts import FlakyHistory
 from reportgen.model import Direction, Metric, Outcome, Run
 from reportgen.units import DURATION_UNITS, format_percent, format_value, normalise_unit
 
@@ -180,9 +182,16 @@ def _merge(name: str, records: list[Metric]) -> _Series:
 class _Context:
     """The run, the baseline and what is derived from them once for all criteria."""
 
-    def __init__(self, run: Run, baseline: Run | None, now: datetime) -> None:
+    def __init__(
+        self,
+        run: Run,
+        baseline: Run | None,
+        now: datetime,
+        history: Mapping[int, FlakyHistory] | None = None,
+    ) -> None:
         self.run = run
         self.baseline = baseline
+        self.history = history
         self.now = now
         self.warnings: list[str] = []
         self.series = _series_by_name(run)
@@ -1196,6 +1205,7 @@ def _needs_selection(spec: TestsSpec) -> bool:
             spec.max_failed,
             spec.max_skipped,
             spec.max_flaky,
+            spec.max_flaky_history,
         )
     )
 
@@ -1405,7 +1415,51 @@ def _count_checks(
             )
     if spec.new_failures is not None:
         checks.append(_new_failures_check(ctx, spec, selected))
+    if spec.max_flaky_history is not None:
+        checks.append(_flaky_history_check(ctx, spec, selected, scope))
     return checks
+
+
+def _flaky_history_check(ctx: _Context, spec: TestsSpec, selected: list[int], scope: str) -> _Check:
+    assert spec.max_flaky_history is not None
+    limit = spec.max_flaky_history
+    window = spec.window or DEFAULT_HISTORY_WINDOW
+    figures = Figures(stat="flaky_history", threshold=float(limit), comparison="<=")
+    found = None if ctx.history is None else ctx.history.get(window)
+    if found is None:
+        return _Check(
+            Status.INSUFFICIENT,
+            "flakiness across runs needs the run history, and no history database was read",
+            figures,
+            "record runs with `reportgen record` and give the database with --db",
+        )
+    where = f"branch {found.branch}" if found.branch else "any branch"
+    if len(found.runs) < 2:
+        return _Check(
+            Status.INSUFFICIENT,
+            f"the history holds {len(found.runs)} recorded runs of {where}; flakiness across "
+            "runs needs at least 2",
+            figures.model_copy(update={"n": len(found.runs)}),
+            f"record more runs (up to {window} are looked at)",
+        )
+    table = ctx.run.tests
+    ids = {table.id_of(i) for i in selected}
+    flaky = [t for t in found.tests if t.id in ids]
+    figures = figures.model_copy(update={"value": float(len(flaky)), "n": len(found.runs)})
+    runs = f"the last {len(found.runs)} recorded runs of {where}"
+    if len(flaky) <= limit:
+        return _Check(
+            Status.PASS,
+            f"{len(flaky)} {scope} flaky in {runs} (at most {limit})",
+            figures,
+        )
+    named = [f"{t.id} ({t.reason})" for t in flaky]
+    return _Check(
+        Status.FAIL,
+        f"{len(flaky)} {scope} flaky in {runs}, more than {limit}: {_list_ids(named)}",
+        figures,
+        ids=[t.id for t in flaky],
+    )
 
 
 def _pass_rate_check(
@@ -1559,14 +1613,16 @@ def evaluate(
     now: datetime | None = None,
     criteria_path: str | None = None,
     criteria_sha256: str | None = None,
+    history: Mapping[int, FlakyHistory] | None = None,
 ) -> Evaluation:
     """Judge every criterion on the evidence in `run` (and `baseline`) and give the verdict.
 
     `now` (default: SOURCE_DATE_EPOCH, else the current UTC time) decides waiver expiry and
-    input staleness.
+    input staleness. `history` holds what the run history says about flaky tests, by window
+    (for `max_flaky_history`); without it those criteria are insufficient.
     """
     moment = resolve_now(now)
-    ctx = _Context(run, baseline, moment)
+    ctx = _Context(run, baseline, moment, history)
     results: list[CriterionResult] = []
     for phase, crit in criteria.all_criteria():
         eff = criteria.effective(crit)

@@ -10,7 +10,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from reportgen.cli.record import add_db_argument
+from reportgen.cli.common import add_db_argument
 from reportgen.errors import UsageError
 from reportgen.units import format_value
 

@@ -9,18 +9,13 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from reportgen.cli.common import add_input_arguments, end_progress, progress_printer
+from reportgen.cli.common import (
+    add_db_argument,
+    add_input_arguments,
+    end_progress,
+    progress_printer,
+)
 from reportgen.errors import InputError, UsageError
-
-
-def add_db_argument(parser: argparse.ArgumentParser) -> None:
-    """The --db option of every command that reads or writes history."""
-    parser.add_argument(
-        "--db",
-        metavar="URL",
-        help="history database: sqlite:///PATH, postgresql://USER@HOST/DB or a file path "
-        "(default: $REPORTGEN_DB, else .reportgen/history.db)",
-    )
 
 
 def add_parser(sub: Any) -> None:
