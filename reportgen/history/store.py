@@ -84,7 +84,11 @@ def redact(url: str) -> str:
         parsed = make_url(url)
     except exc.ArgumentError:
         return "<database URL>"
-    return parsed.set(username=None, password=None, query={}).render_as_string(hide_password=True)
+    # URL.set() cannot clear a field (None means "keep"): build a new URL without them.
+    bare = URL.create(
+        parsed.drivername, host=parsed.host, port=parsed.port, database=parsed.database
+    )
+    return bare.render_as_string(hide_password=True)
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -106,8 +110,14 @@ class Store:
     def __init__(self, engine: Engine, url: str) -> None:
         self.engine = engine
         self.display = redact(url)
+        # The password wherever it shows; the user name where drivers quote it.
         self._secrets = tuple(
-            s for s in (engine.url.username, engine.url.password) if s and len(s) > 1
+            s
+            for s in (
+                engine.url.password,
+                f'"{engine.url.username}"' if engine.url.username else None,
+            )
+            if s
         )
         self.is_postgresql = engine.url.get_backend_name() == "postgresql"
 
@@ -290,10 +300,14 @@ def test_executions(run: Run) -> Iterator[Execution]:
 test_executions.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
 
 
-def run_key(run: Run) -> str:
-    """Identity of a run's evidence: the same input files (by content) give the same key."""
+def run_key(run: Run, commit: str | None) -> str:
+    """Identity of a run: the same input files (by content) of the same commit.
+
+    Recording again (a retried CI step) stores nothing; identical results of another commit
+    are another run, which flakiness and failing streaks need to see.
+    """
     digests = sorted(f"{f.sha256}:{f.format}" for f in run.inputs)
-    return hashlib.sha256("\n".join(digests).encode()).hexdigest()
+    return hashlib.sha256("\n".join([commit or "", *digests]).encode()).hexdigest()
 
 
 def _input_record(f: InputFile) -> dict[str, Any]:
@@ -332,7 +346,7 @@ class Recorded:
 
 def record(store: Store, run: Run, context: RunContext) -> Recorded:
     """Store `run` with its context in one transaction; the same inputs again store nothing."""
-    key = run_key(run)
+    key = run_key(run, context.commit)
     stamps = sorted(f.timestamp for f in run.inputs if f.timestamp)
     row = {
         "run_key": key,
