@@ -519,9 +519,9 @@ def test_a_record_interrupted_half_way_stores_nothing(db_url: str) -> None:
 
 
 def test_a_record_killed_half_way_stores_nothing(postgres_server: str) -> None:
-    from tests.history.conftest import new_postgres_database
+    from tests.history.pgserver import new_database
 
-    db = new_postgres_database(postgres_server)
+    db = new_database(postgres_server)
     with open_store(db):
         pass
     engine = create_engine(_parse(db))
@@ -605,9 +605,9 @@ def test_eight_concurrent_records_all_land(db_url: str, tmp_path: Path) -> None:
 
 
 def test_credentials_are_never_printed(postgres_server: str, tmp_path: Path) -> None:
-    from tests.history.conftest import new_postgres_database
+    from tests.history.pgserver import new_database
 
-    db = new_postgres_database(postgres_server).replace("reportgen@", "reportgen:s3cret-pw@")
+    db = new_database(postgres_server).replace("reportgen@", "reportgen:s3cret-pw@")
     done = record(db, SAMPLE / "results")
     assert done.returncode == 0, done.stderr
     unreachable = db.replace("/sock", "/no-such-dir")
