@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 import os
 
+from reportgen.evaluation import Evaluation
 from reportgen.history import database_url, parse_spec
-from reportgen.history.facts import FlakyHistory
+from reportgen.history.facts import FlakyHistory, ReportHistory
 from reportgen.model import Run
 
 
@@ -65,3 +66,40 @@ def read_history(
             branch = current_branch()
             history = {w: flaky_tests(store, branch=branch, window=w) for w in sorted(windows)}
     return baseline, history, notes
+
+
+#: Recorded runs a report's history section looks back over.
+REPORT_WINDOW = 20
+
+
+def report_history(args: argparse.Namespace, evaluation: Evaluation) -> ReportHistory | None:
+    """What a report shows from history: trends of the metrics the criteria judged, failing
+    streaks and flaky tests, over the last REPORT_WINDOW runs of the current branch.
+
+    None when there is no database to read (a report never creates one).
+    """
+    from reportgen.history.analysis import failing_since, flaky_tests, metric_trends
+    from reportgen.history.store import find_runs, open_store, sqlite_file
+
+    url = database_url(getattr(args, "db", None), os.environ)
+    path = sqlite_file(url)
+    if path is not None and not path.exists():
+        return None
+    gated = sorted(
+        {m for c in evaluation.criteria for e in c.evidence if not e.baseline for m in e.metrics}
+    )
+    branch = current_branch()
+    with open_store(url, create=False) as store:
+        recent = find_runs(store, branch=branch, last=REPORT_WINDOW)
+        trends = (
+            metric_trends(store, branch=branch, last=REPORT_WINDOW, names=gated) if gated else []
+        )
+        since = failing_since(store, recent[0]) if recent else []
+        flaky = flaky_tests(store, branch=branch, window=REPORT_WINDOW).tests
+    return ReportHistory(
+        branch=branch,
+        runs=tuple(info.name() for info in recent),
+        trends=tuple(trends),
+        failing_since=tuple(since),
+        flaky=flaky,
+    )

@@ -8,6 +8,7 @@ command both reports and gates.
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -135,6 +136,11 @@ def run(args: argparse.Namespace) -> int:
 
     from reportgen.render.view import build_view
 
+    history = None
+    if args.db or os.environ.get("REPORTGEN_DB"):
+        from reportgen.cli.history_inputs import report_history
+
+        history = report_history(args, evaluation)
     command = "reportgen " + shlex.join(sys.argv[1:]) if sys.argv[1:] else None
     view = build_view(
         run_,
@@ -143,6 +149,7 @@ def run(args: argparse.Namespace) -> int:
         command=command,
         criteria_path=args.criteria,
         tool_version=__version__,
+        history=history,
     )
     others = [out for out, fmt in targets if fmt != "md" and out != "-"]
     hint = f"in {', '.join(others)}" if others else None

@@ -55,3 +55,14 @@ class MetricTrend(Frozen):
     median: float
     low: float | None = Field(description="Lower 95% bound of the median; None: too few runs.")
     high: float | None = Field(description="Upper 95% bound of the median; None: too few runs.")
+
+
+class ReportHistory(Frozen):
+    """What a report shows from history: trends of the gated metrics, failing streaks and
+    flaky tests of the branch."""
+
+    branch: str | None
+    runs: tuple[str, ...] = Field(description="Names of the runs looked at, newest first.")
+    trends: tuple[MetricTrend, ...] = ()
+    failing_since: tuple[FailingSince, ...] = ()
+    flaky: tuple[FlakyTest, ...] = ()

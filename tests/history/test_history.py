@@ -617,3 +617,65 @@ def test_credentials_are_never_printed(postgres_server: str, tmp_path: Path) -> 
     for output in (done.stdout, done.stderr, failed.stdout, failed.stderr):
         assert "s3cret-pw" not in output
         assert "//reportgen" not in output and "reportgen@" not in output
+
+
+# --- reports -----------------------------------------------------------------------------------
+
+
+def test_reports_show_trends_failing_since_and_flaky_tests(db_url: str, tmp_path: Path) -> None:
+    staging = "tests.staging.test_websocket::test_staging_websocket_connection"
+    for i in range(7):
+        folder = run_dir(
+            tmp_path,
+            f"r{i}",
+            {"flipper": ("passed", "failed")[i % 2]},
+            {"ws_connect_time": [1.2 + i / 100 + k / 1000 for k in range(20)]},
+        )
+        assert record(db_url, folder, commit=f"{i}" * 40).returncode == 0
+    junit = tmp_path / "junit"
+    junit.mkdir()
+    (junit / "junit.xml").write_bytes((SAMPLE / "results" / "junit.xml").read_bytes())
+    assert record(db_url, junit, commit="8" * 40).returncode == 0
+    md, html = tmp_path / "out.md", tmp_path / "out.html"
+    done = run_cli(
+        "report",
+        "-c",
+        str(SAMPLE / "criteria.yaml"),
+        str(SAMPLE / "results"),
+        "--db",
+        db_url,
+        "-o",
+        str(md),
+        "-o",
+        str(html),
+        "--exit-zero",
+        env={"GITHUB_ACTIONS": "true", "GITHUB_REF_NAME": "main"},
+    )
+    assert done.returncode == 0, done.stderr
+    text_md = md.read_text()
+    history_md = text_md[text_md.index("## History") : text_md.index("## Risks")]
+    assert "From the last 8 recorded runs of branch main." in history_md
+    # Seven runs of medians 1.2095 .. 1.2695 s: their median 1.2395 s, the interval min..max.
+    assert (
+        "**ws\\_connect\\_time**: median 1.24 s over 7 recorded runs (95% interval 1.21 s to "
+        "1.27 s); current run 1.51 s." in history_md
+    )
+    assert (
+        f"{staging.replace('_', chr(92) + '_')}: failing since run" in history_md
+        and "1 recorded run in a row" in history_md
+    )
+    page = html.read_text()
+    assert 'aria-label="ws_connect_time: median per run: 7 recorded runs' in page
+    assert "current 1.51 s" in page
+    # Without --db there is no history section.
+    plain = tmp_path / "plain.md"
+    run_cli(
+        "report",
+        "-c",
+        str(SAMPLE / "criteria.yaml"),
+        str(SAMPLE / "results"),
+        "-o",
+        str(plain),
+        "--exit-zero",
+    )
+    assert "## History" not in plain.read_text()
