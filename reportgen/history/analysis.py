@@ -31,7 +31,7 @@ FLAKY_FLIPS = 2
 TREND_CONFIDENCE = 0.95
 _PASSED = OUTCOME_CODES[Outcome.PASSED]
 _SKIPPED = OUTCOME_CODES[Outcome.SKIPPED]
-_CHUNK = 500
+_CHUNK = 2000
 
 
 def _frame(store: Store, queries: Sequence[Any], columns: list[str]) -> pd.DataFrame:
@@ -65,12 +65,9 @@ def _executions_of(run_ids: Sequence[int], test_ids: Sequence[int]) -> list[Any]
     for runs_part in _chunks(run_ids):
         for tests_part in _chunks(test_ids):
             queries.append(
-                select(
-                    executions.c.test_id,
-                    executions.c.run_id,
-                    executions.c.attempt,
-                    executions.c.outcome,
-                ).where(executions.c.run_id.in_(runs_part), executions.c.test_id.in_(tests_part))
+                select(executions.c.test_id, executions.c.run_id, executions.c.outcome).where(
+                    executions.c.run_id.in_(runs_part), executions.c.test_id.in_(tests_part)
+                )
             )
     return queries
 
@@ -111,9 +108,7 @@ def flaky_tests(store: Store, *, branch: str | None = None, window: int = 20) ->
     candidates = sorted(int(t) for t in bad["test_id"].unique())
     if not candidates:
         return result
-    rows = _frame(
-        store, _executions_of(list(order), candidates), ["test_id", "run_id", "attempt", "outcome"]
-    )
+    rows = _frame(store, _executions_of(list(order), candidates), ["test_id", "run_id", "outcome"])
     states = _run_states(rows)
     states["order"] = states["run_id"].map(order)
     states["commit"] = states["run_id"].map(commits)
@@ -180,7 +175,7 @@ def failing_since(store: Store, run: RunInfo) -> list[FailingSince]:
         _frame(
             store,
             _executions_of([i.id for i in earlier], failing),
-            ["test_id", "run_id", "attempt", "outcome"],
+            ["test_id", "run_id", "outcome"],
         )
     )
     failed_in = {
