@@ -67,6 +67,7 @@ executions = Table(
     Column("input", SmallInteger, nullable=False),
     Column("outcome", SmallInteger, nullable=False),
     Column("duration", Float),
+    sqlite_with_rowid=False,
 )
 
 metrics = Table(
