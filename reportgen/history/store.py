@@ -170,11 +170,26 @@ def open_store(url: str, *, create: bool = True) -> Store:
         engine = create_engine(parsed, connect_args={"timeout": _SQLITE_BUSY_SECONDS})
         _sqlite_setup(engine)
     else:
+        _quiet_psycopg()
         engine = create_engine(parsed, pool_size=1, max_overflow=2)
     store = Store(engine, url)
     with store.errors("open the history database"):
         _migrate(store)
     return store
+
+
+def _quiet_psycopg() -> None:
+    """Keep psycopg's own log lines off stderr.
+
+    When a statement fails inside a pipeline, psycopg logs "error ignored terminating
+    <Pipeline ... (user=... database=...)>" through logging's last-resort handler: a second
+    line beside our one-line error, naming the user. The error itself still reaches us.
+    """
+    import logging
+
+    logger = logging.getLogger("psycopg")
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
 
 
 def _sqlite_setup(engine: Engine) -> None:
