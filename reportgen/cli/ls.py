@@ -59,7 +59,7 @@ def metric_rows(run: Run) -> list[dict[str, Any]]:
                 "name": glob_escape(metric.name),
                 "unit": metric.unit,
                 "n": n,
-                "direction": metric.direction.value,
+                "direction": metric.direction.value if metric.direction else "unknown",
             }
         else:
             row["n"] += n
