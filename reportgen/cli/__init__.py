@@ -26,6 +26,7 @@ COMMAND_HELP: Mapping[str, str] = {
     "formats": "list the result formats reportgen reads",
     "convert": "convert results to CTRF JSON or JUnit XML",
     "ls": "list test ids and metric names as criteria patterns name them",
+    "init": "write a commented starter criteria file from result files",
     "record": "store a run's tests, metrics and CI context in the history database",
     "history": "show recorded runs, failing and flaky tests, metric trends; prune old runs",
 }
