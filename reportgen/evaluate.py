@@ -27,6 +27,7 @@ from reportgen.criteria import (
     threshold_kind_matches,
 )
 from reportgen.evaluation import (
+    FailingTest,
     CriterionResult,
     Evaluation,
     EvidenceRef,
@@ -38,6 +39,7 @@ from reportgen.evaluation import (
     Verdict,
     Waiver,
 )
+from reportgen.ingest.base import clean_text
 from reportgen.model import Direction, Metric, Outcome, Run
 from reportgen.units import DURATION_UNITS, format_percent, format_value, normalise_unit
 
@@ -1615,7 +1617,42 @@ def evaluate(
         warnings=tuple(dict.fromkeys(ctx.warnings)),
         criteria_file=criteria_path,
         criteria_sha256=criteria_sha256,
+        failing_tests=failing_tests(run),
     )
+
+
+#: Characters of a failure message kept in the verdict JSON (messages can be whole traces).
+FAILING_MESSAGE_CHARS = 1000
+
+
+def failing_tests(run: Run) -> tuple[FailingTest, ...]:
+    """Every failed, erroring and flaky test, in input order: the complete list the reports
+    point to when they show only the first few."""
+    tests = run.tests
+    chosen = sorted(
+        {*tests.indices_with_outcome(Outcome.FAILED, Outcome.ERROR), *tests.flaky_indices()}
+    )
+    out = []
+    for i in chosen:
+        case = tests[i]
+        flaky = case.outcome not in (Outcome.FAILED, Outcome.ERROR)
+        message = case.message
+        if flaky and not message:
+            # A flaky test passed in the end; the message worth showing is the failed attempt's.
+            message = next((a.message for a in case.attempts if a.message), None)
+        message = " ".join(clean_text(message or "").split())[:FAILING_MESSAGE_CHARS]
+        source = run.inputs[case.input].path if 0 <= case.input < len(run.inputs) else ""
+        out.append(
+            FailingTest(
+                id=clean_text(case.id),
+                outcome="flaky" if flaky else case.outcome.value,
+                message=message or None,
+                source=clean_text(source),
+                file=clean_text(case.file) if case.file else None,
+                line=case.line,
+            )
+        )
+    return tuple(out)
 
 
 def _sentence(text: str) -> str:

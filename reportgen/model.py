@@ -282,6 +282,10 @@ class TestTable(Sequence[TestCase]):
     def flaky_count(self) -> int:
         return sum(1 for d in self._details.values() if d.flaky)
 
+    def flaky_indices(self) -> list[int]:
+        """Indices of the flaky tests, in input order (only tests with details can be flaky)."""
+        return sorted(i for i, d in self._details.items() if d.flaky)
+
     def total_duration(self) -> float:
         """Sum of the known durations (unknown ones are not counted as zero, just left out)."""
         total = math.fsum(self._durations)  # fast when every duration is known
