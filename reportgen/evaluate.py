@@ -27,10 +27,10 @@ from reportgen.criteria import (
     threshold_kind_matches,
 )
 from reportgen.evaluation import (
-    FailingTest,
     CriterionResult,
     Evaluation,
     EvidenceRef,
+    FailingTest,
     Figures,
     MetricResult,
     PhaseResult,
