@@ -71,6 +71,15 @@ _STAT_LABEL = {
     "cv": "CV",
     "robust_cv": "robust CV",
 }
+#: What a count criterion counts, for "It passes once the ... is ≤ 0".
+_COUNT_LABEL = {
+    "failed": "number of failed tests",
+    "total": "number of tests",
+    "required_failed": "number of failed required tests",
+    "flaky": "number of flaky tests",
+    "new_failures": "number of new failures",
+    "skipped": "number of skipped tests",
+}
 
 
 # --- view dataclasses ---------------------------------------------------------------------
@@ -473,9 +482,11 @@ def _to_change(c: CriterionResult, medians: Medians) -> str:
         return _sentence(one_line(c.to_decide))
     f = c.figures
     if c.raw_status is Status.FAIL and f.threshold is not None:
-        what = _STAT_LABEL.get(f.stat or "", (f.stat or "the measured value").replace("_", " "))
-        now = format_measured(f, _medians_for(c.metric, medians))
-        return f"It passes once {what} is {format_threshold(f)} (now {now})."
+        stat = f.stat or ""
+        what = _COUNT_LABEL.get(stat) or _STAT_LABEL.get(stat, stat.replace("_", " "))
+        what = what or "measured value"
+        # The measured value stands beside this sentence; it is not repeated here.
+        return f"It passes once the {what} is {format_threshold(f)}."
     if c.raw_status is Status.FAIL:
         return "It passes once the evidence it names no longer fails: " + one_line(c.reason)
     return "More evidence of the kind this criterion reads."
@@ -911,9 +922,13 @@ def _shorten(f: FailureView, lines: int) -> FailureView:
     if len(kept) <= lines:
         return f
     more = len(kept) - lines
-    cut = f"{more} more line{'s' if more != 1 else ''}" + (
-        f"; {f.output_cut}" if f.output_cut else ""
-    )
+    rest = f.output_cut or ""
+    # Lines the excerpt had already left out add up with the ones left out here.
+    earlier = re.match(r"(\d+) more lines?(?:, )?", rest)
+    if earlier:
+        more += int(earlier.group(1))
+        rest = rest[earlier.end() :]
+    cut = f"{more} more line{'s' if more != 1 else ''}" + (f", {rest}" if rest else "")
     return replace(f, output="\n".join(kept[:lines]), output_cut=cut)
 
 

@@ -33,6 +33,18 @@ def test_writes_every_format_and_exits_with_the_verdict(tmp_path: Path) -> None:
     verdict = json.loads((out / "r.json").read_text(encoding="utf-8"))
     assert verdict["verdict"] == "NOT READY"
     assert len(verdict["criteria_sha256"]) == 64
+    # Every failing test, in full, for the reports that list only the first few.
+    assert verdict["failing_tests"] == [
+        {
+            "id": "tests.staging.test_websocket::test_staging_websocket_connection",
+            "outcome": "failed",
+            "message": "AssertionError: WebSocket handshake to wss://staging.example.invalid/ws "
+            "failed: HTTP 500 Internal Server Error",
+            "source": "samples/phase4-websocket/results/junit.xml",
+            "file": "tests/staging/test_websocket.py",
+            "line": 18,
+        }
+    ]
 
     from pypdf import PdfReader
 
@@ -40,7 +52,7 @@ def test_writes_every_format_and_exits_with_the_verdict(tmp_path: Path) -> None:
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "NOT READY" in text
     assert "+25.3% (regression)" in text
-    assert "not a measurement" in text
+    assert "not a measurement" in " ".join(text.split())  # wherever the line wraps
     assert "74.1%" in text
     assert f"Page 1 of {len(reader.pages)}" in text
     assert not reader.attachments  # nothing embedded
