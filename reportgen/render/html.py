@@ -58,6 +58,7 @@ def _assets(for_pdf: bool) -> tuple[Markup, Markup, str]:
     css = _asset("report.css")
     if for_pdf:
         return Markup(css + _asset("report-pdf.css")), Markup(""), ""
+    css += _asset("report-screen.css")
     script = _asset("report.js")
     csp = (
         f"default-src 'none'; style-src {_hash_source(css)}; script-src {_hash_source(script)}; "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -161,17 +162,50 @@ def test_exit_zero(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["verdict"] == "NOT READY"
 
 
-def test_pdf_variant_reaches_the_pdf(tmp_path: Path) -> None:
-    """`--pdf-variant` passes through: PDF/UA-1 is tagged, PDF/A-3b declares its part."""
+def _alt_texts(node: Any, found: list[str]) -> list[str]:
+    """Every /Alt in a structure tree (charts carry their description there)."""
+    node = node.get_object()
+    if isinstance(node, dict):
+        if "/Alt" in node:
+            found.append(str(node["/Alt"]))
+        kids = node.get("/K")
+        if kids is not None:
+            for kid in kids if isinstance(kids, list) else [kids]:
+                _alt_texts(kid, found)
+    return found
+
+
+def test_default_pdf_is_tagged_with_language_title_and_chart_alt_text(tmp_path: Path) -> None:
     from pypdf import PdfReader
 
-    for variant, name in (("pdf/ua-1", "ua.pdf"), ("pdf/a-3b", "a.pdf")):
+    result = run_cli(*SAMPLE_ARGS, "-o", str(tmp_path / "r.pdf"), "--exit-zero")
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(tmp_path / "r.pdf")
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and bool(root["/MarkInfo"]["/Marked"])
+    assert root["/Lang"] == "en"
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"]
+    assert (reader.metadata or {}).get("/Title") == (
+        "Phase 4: Performance & Regression Testing: NOT READY"
+    )
+    alts = _alt_texts(root["/StructTreeRoot"], [])
+    assert any(a.startswith("Test outcomes per suite") for a in alts), alts
+    assert any(a.startswith("ws_connect_time") for a in alts), alts
+
+
+def test_pdf_variant_reaches_the_pdf(tmp_path: Path) -> None:
+    """`--pdf-variant` passes through: PDF/UA-1 is tagged, PDF/A-3b declares its part,
+    `untagged` has no structure tree."""
+    from pypdf import PdfReader
+
+    for variant, name in (("pdf/ua-1", "ua.pdf"), ("pdf/a-3b", "a.pdf"), ("untagged", "u.pdf")):
         result = run_cli(
             *SAMPLE_ARGS, "-o", str(tmp_path / name), "--pdf-variant", variant, "--exit-zero"
         )
         assert result.returncode == 0, result.stderr
     tagged = PdfReader(tmp_path / "ua.pdf").trailer["/Root"]
     assert "/StructTreeRoot" in tagged
+    assert "/StructTreeRoot" not in PdfReader(tmp_path / "u.pdf").trailer["/Root"]
     archival = PdfReader(tmp_path / "a.pdf").xmp_metadata
     assert archival is not None
     raw = archival.stream.get_data()
