@@ -7,9 +7,10 @@ Builds the run in memory (TestTableBuilder: 100 suites, failures with a message 
 captured output, durations for every test, a compared latency metric with 200 samples on each
 side) and an evaluation for it: the real `reportgen.evaluate.evaluate` over a small criteria set
 when that module exists, else an equivalent hand-built Evaluation. Then times, best of
-`--rounds`, view + Markdown, view + HTML and view + PDF (the default, tagged PDF in its sandboxed child, whose
-peak RSS the child reports). Targets: Markdown and HTML <= 3 s, PDF <= 15 s and <= 800 MB peak
-RSS. `--check` exits 1 when a target is missed. The HTML size is printed: it lists every failure.
+`--rounds`, view + Markdown, view + HTML and view + PDF (the default, tagged PDF, in its
+sandboxed child, whose peak RSS the child reports). Targets: Markdown and HTML <= 3 s, PDF
+<= 15 s and <= 800 MB peak RSS. `--check` exits 1 when a target is missed. The HTML size is
+printed too: the HTML lists every failure.
 
 Unless `--no-tagged`, it also times the tagged PDF (`pdf/ua-1`) against the untagged one, on
 this run and on the Phase 4 sample, best of `--rounds` (at least 3 for the sample), and prints
