@@ -109,7 +109,7 @@ def _junit(rng: random.Random) -> str:
             )
             trace = escape(_output(rng, name, 30))
             body = (
-                f"<{outcome} message={quoteattr(message)} type=\"AssertionError\">{trace}"
+                f'<{outcome} message={quoteattr(message)} type="AssertionError">{trace}'
                 f"</{outcome}><system-out>{escape(_output(rng, name, 12))}</system-out>"
             )
         suites.setdefault(classname, []).append(f"<testcase {attrs}>{body}</testcase>")

@@ -69,9 +69,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, s
 
 def _open(browser: Any, path: Path, width: int, **options: Any) -> tuple[Any, Any, list[str]]:
     """A page on `path` with the network off; what it logged or requested is collected."""
-    context = browser.new_context(
-        viewport={"width": width, "height": 900}, offline=True, **options
-    )
+    context = browser.new_context(viewport={"width": width, "height": 900}, offline=True, **options)
     page = context.new_page()
     problems: list[str] = []
     url = path.as_uri()
@@ -102,9 +100,7 @@ def test_report_in_chromium(
     path, failing = reports[name]
     context, page, problems = _open(browser, path, WIDTHS[width])
     try:
-        scroll, inner = page.evaluate(
-            "[document.documentElement.scrollWidth, window.innerWidth]"
-        )
+        scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert scroll <= inner, f"{name} scrolls sideways at {WIDTHS[width]} px: {scroll} > {inner}"
         # The filter box is shown by the script and finds the failure by name.
         assert page.is_visible("#filter")
@@ -143,9 +139,7 @@ def test_reads_with_scripts_off_and_in_dark_mode(
         assert failing in page.inner_text("#failures + ul")
         background = page.evaluate("getComputedStyle(document.body).backgroundColor")
         assert background == "rgb(18, 22, 29)", background  # the dark scheme's page colour
-        scroll, inner = page.evaluate(
-            "[document.documentElement.scrollWidth, window.innerWidth]"
-        )
+        scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert scroll <= inner
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "sample-phone-dark-noscript.png"), full_page=True)
