@@ -18,12 +18,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from reportgen import __version__
+from reportgen.criteria import Kind, Severity
 from reportgen.evaluation import (
     CriterionResult,
     Evaluation,
     EvidenceRef,
     Figures,
-    Severity,
     Status,
     Verdict,
 )
@@ -780,11 +780,11 @@ def _metrics(
         link = (one_line(c.id, 200), anchor[c.id], c.status.value)
         if c.items:
             for item in c.items:
-                if c.kind == "baseline":
+                if c.kind is Kind.BASELINE:
                     compared.setdefault(item.metric, item.figures)
                 judged.setdefault(item.metric, []).append(link)
         elif c.metric:
-            if c.kind == "baseline":
+            if c.kind is Kind.BASELINE:
                 compared.setdefault(c.metric, c.figures)
             judged.setdefault(c.metric, []).append(link)
     names: dict[str, list[Metric]] = {}
