@@ -8,7 +8,6 @@ escaped later by each renderer for its own format.
 
 from __future__ import annotations
 
-import heapq
 import math
 import os
 import re
@@ -624,19 +623,11 @@ def _tests(run: Run) -> TestsView | None:
     if not len(tests):
         return None
     counts = tests.outcome_counts()
-    suites: dict[tuple[str, ...], list[int]] = {}
-    durations: list[tuple[float, int]] = []
-    any_duration = False
-    for i in range(len(tests)):
-        key = tests.suite_of(i)
-        bucket = suites.get(key)
-        if bucket is None:
-            bucket = suites[key] = [0, 0, 0, 0]
-        bucket[_OUTCOME_COL[tests.outcome_of(i)]] += 1
-        d = tests.duration_of(i)
-        if d is not None:
-            any_duration = True
-            durations.append((d, -i))
+    # Column-wise passes over the table (no per-test models): this runs on 100,000s of tests.
+    suites = {
+        key: [c[Outcome.PASSED], c[Outcome.FAILED], c[Outcome.ERROR], c[Outcome.SKIPPED]]
+        for key, c in tests.counts_by_suite()
+    }
     suite_rows = [
         SuiteRow(
             name=one_line(" / ".join(key), 300) or "(no suite)",
@@ -701,15 +692,15 @@ def _tests(run: Run) -> TestsView | None:
                 source=_source(run.inputs, case.input),
             )
         )
-    # Ties broken by input order (the negated index), so the list is deterministic.
-    top = heapq.nlargest(MAX_SLOWEST, durations)
+    # Ties broken by input order, so the list is deterministic.
+    top = tests.slowest(MAX_SLOWEST)
     slowest = [
         TestLine(
-            id=one_line(tests.id_of(-neg), 300),
+            id=one_line(tests.id_of(i), 300),
             detail=fmt(d, "s"),
-            source=_source(run.inputs, tests.input_of(-neg)),
+            source=_source(run.inputs, tests.input_of(i)),
         )
-        for d, neg in top
+        for d, i in top
     ]
     outcomes_chart = outcomes_svg(
         [(r.name, r.passed, r.failed, r.errors, r.skipped) for r in suite_rows[:MAX_SUITES]],
@@ -724,7 +715,7 @@ def _tests(run: Run) -> TestsView | None:
         errors=counts[Outcome.ERROR],
         skipped=counts[Outcome.SKIPPED],
         flaky=len(flaky),
-        duration=fmt(tests.total_duration(), "s") if any_duration else None,
+        duration=fmt(tests.total_duration(), "s") if tests.has_durations() else None,
         suites=tuple(suite_rows[:MAX_SUITES]),
         suites_more=max(0, len(suite_rows) - MAX_SUITES),
         failures=tuple(failures),
@@ -737,9 +728,6 @@ def _tests(run: Run) -> TestsView | None:
         outcomes_chart=outcomes_chart,
         slowest_chart=slowest_chart,
     )
-
-
-_OUTCOME_COL = {Outcome.PASSED: 0, Outcome.FAILED: 1, Outcome.ERROR: 2, Outcome.SKIPPED: 3}
 
 
 def _samples(metrics: Sequence[Metric]) -> list[float]:
