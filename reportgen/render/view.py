@@ -1,7 +1,9 @@
 """The report view model: plain, immutable, pre-formatted data that every template renders.
 
-`build_view` is the only place numbers are formatted and lists are capped. It reads what the
-evaluation decided and describes the run (counts, medians, spreads); it never decides a status.
+`build_view` is the only place numbers are formatted; it keeps every failing and flaky test
+(the HTML lists them all) and `for_print` caps those lists for the PDF and Markdown. It reads
+what the evaluation decided and describes the run (counts, medians, spreads); it never decides
+a status.
 Untrusted text (test names, messages, output) is cleaned of control characters here and
 escaped later by each renderer for its own format.
 """
