@@ -7,6 +7,7 @@ model is materialised only when one is read.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from array import array
@@ -285,6 +286,16 @@ class TestTable(Sequence[TestCase]):
 
     def flaky_count(self) -> int:
         return sum(1 for d in self._details.values() if d.flaky)
+
+    def slowest(self, n: int) -> list[tuple[float, int]]:
+        """The `n` longest (duration, index) pairs, longest first, ties in input order; tests
+        without a duration are left out. One pass over the column, no models."""
+        top = heapq.nlargest(n, ((d, -i) for i, d in enumerate(self._durations) if d == d))
+        return [(d, -neg) for d, neg in top]
+
+    def flaky_indices(self) -> list[int]:
+        """Indices of the flaky tests, in input order (only tests with details can be flaky)."""
+        return sorted(i for i, d in self._details.items() if d.flaky)
 
     def total_duration(self) -> float:
         """Sum of the known durations (unknown ones are not counted as zero, just left out)."""

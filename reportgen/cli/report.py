@@ -80,8 +80,10 @@ def add_parser(sub: Any) -> None:
     )
     parser.add_argument(
         "--pdf-variant",
-        choices=("pdf/ua-1", "pdf/a-3b"),
-        help="write a tagged PDF/UA-1 or an archival PDF/A-3b",
+        choices=("pdf/ua-1", "pdf/a-3b", "untagged"),
+        default="pdf/ua-1",
+        help="a tagged, accessible PDF/UA-1 (the default), an archival PDF/A-3b, or an "
+        "untagged PDF",
     )
     parser.add_argument(
         "--pdf-timeout",

@@ -10,6 +10,7 @@ from reportgen.criteria import CriteriaFile, Criterion, Effective, Kind, Severit
 from reportgen.errors import CriteriaError
 from reportgen.evaluate import baseline, tests_criteria, threshold, variance
 from reportgen.evaluate.context import Context, Judgement, resolve_now
+from reportgen.evaluate.failing import failing_tests
 from reportgen.evaluate.wording import sentence
 from reportgen.evaluation import (
     CriterionResult,
@@ -121,6 +122,7 @@ def evaluate(
         warnings=tuple(dict.fromkeys(ctx.warnings)),
         criteria_file=criteria_path,
         criteria_sha256=criteria_sha256,
+        failing_tests=failing_tests(run),
     )
 
 

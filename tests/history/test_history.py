@@ -654,7 +654,7 @@ def test_reports_show_trends_failing_since_and_flaky_tests(db_url: str, tmp_path
     )
     assert done.returncode == 0, done.stderr
     text_md = md.read_text()
-    history_md = text_md[text_md.index("## History") : text_md.index("## Risks")]
+    history_md = text_md[text_md.index("## History") : text_md.index("## Provenance")]
     assert "From the last 8 recorded runs of branch main." in history_md
     # Seven runs of medians 1.2095 .. 1.2695 s: their median 1.2395 s, the interval min..max.
     assert (
