@@ -32,6 +32,27 @@ def add_ci_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_title_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--title", metavar="TEXT", help="report title (overrides the criteria file's)"
+    )
+    parser.add_argument(
+        "--subject",
+        metavar="TEXT",
+        help="what is judged, e.g. a PR or release (overrides the criteria file's)",
+    )
+
+
+def override_titles(args: argparse.Namespace, evaluation: Evaluation) -> Evaluation:
+    """`evaluation` with the title and subject given on the command line, if any."""
+    update = {
+        key: value
+        for key in ("title", "subject")
+        if (value := getattr(args, key, None)) is not None
+    }
+    return evaluation.model_copy(update=update) if update else evaluation
+
+
 def ci_system(args: argparse.Namespace) -> str | None:
     """The CI system to publish to, or None."""
     chosen = getattr(args, "ci", None)

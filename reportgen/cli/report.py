@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.cli import COMMAND_HELP
-from reportgen.cli.ci import add_ci_argument, publish
+from reportgen.cli.ci import add_ci_argument, add_title_arguments, override_titles, publish
 from reportgen.cli.common import (
     add_criteria_arguments,
     add_input_arguments,
@@ -59,6 +59,7 @@ def add_parser(sub: Any) -> None:
     add_input_arguments(parser)
     add_criteria_arguments(parser)
     add_ci_argument(parser)
+    add_title_arguments(parser)
     parser.add_argument(
         "-o",
         "--output",
@@ -147,6 +148,7 @@ def run(args: argparse.Namespace) -> int:
     if args.pdf_timeout is not None and not args.pdf_timeout > 0:
         raise UsageError(f"--pdf-timeout must be positive, got {args.pdf_timeout:g}")
     run_, baseline, evaluation = evaluate_arguments(args)
+    evaluation = override_titles(args, evaluation)
 
     history = None
     if args.db or os.environ.get("REPORTGEN_DB"):
