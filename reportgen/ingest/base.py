@@ -16,6 +16,8 @@ from reportgen.model import (
     Attempt,
     Diagnostic,
     Direction,
+    IntegrityFlag,
+    IntegrityKind,
     Metric,
     Outcome,
     RowsChunk,
@@ -114,6 +116,8 @@ class Sink:
         #: The `once` key of each warning (None for the others), to fold them across parts.
         self.warning_keys: list[str | None] = []
         self._warned: set[str] = set()
+        #: Where the file says it is incomplete or contradicts itself.
+        self.integrity: list[IntegrityFlag] = []
 
     def test(
         self,
@@ -132,8 +136,13 @@ class Sink:
         attempts: Sequence[Attempt] = (),
         flaky: bool = False,
         merge: bool = True,
+        unattributed: bool = False,
     ) -> int:
-        """Record one test execution. Message, type and output are cleaned and capped here."""
+        """Record one test execution. Message, type and output are cleaned and capped here.
+
+        `unattributed` marks an error that belongs to no test (a build or collection failure,
+        a crashed worker, a suite-level error).
+        """
         kept, cut = cap_output(output)
         self.records += 1
         return self._tests.add(
@@ -153,6 +162,7 @@ class Sink:
             attempts=attempts,
             flaky=flaky,
             merge=merge,
+            unattributed=unattributed,
         )
 
     @property
@@ -215,6 +225,24 @@ class Sink:
             self._warned.add(once)
         self.warnings.append(Diagnostic(path=self.path, line=line, message=clean_text(message)))
         self.warning_keys.append(once)
+
+    def flag(
+        self,
+        kind: IntegrityKind,
+        message: str,
+        line: int | None = None,
+        *,
+        scope: str | None = None,
+        warn: bool = True,
+    ) -> None:
+        """Record that the file says it is incomplete or contradicts itself (see
+        `IntegrityKind`); also a warning unless `warn` is False (one was given already)."""
+        text = clean_text(message)
+        flag = IntegrityFlag(kind=kind, message=text, line=line, scope=scope)
+        if flag not in self.integrity:
+            self.integrity.append(flag)
+        if warn:
+            self.warn(text, line)
 
     def export_rows(self) -> RowsChunk:
         """The tests recorded here, to hand to `absorb` in another process."""
