@@ -217,6 +217,17 @@ class Report(Frozen):
     subject: str | None = Field(default=None, description="What is judged: an issue, a release.")
 
 
+class InputsSpec(Frozen):
+    """Which files found under the results paths are not evidence."""
+
+    ignore: Patterns = Field(
+        default=(),
+        description="Globs of files that are not results (`*`, `?` within a path segment, "
+        "`**` across segments; without `/` a glob matches the file name). Every other file "
+        "that looks like results but cannot be read keeps the verdict from READY.",
+    )
+
+
 class TestsSpec(Frozen):
     """Checks over test outcomes. Patterns are globs against a test's id or `file::name`."""
 
@@ -402,6 +413,7 @@ class CriteriaFile(Frozen):
 
     version: Literal[1] = Field(description="Criteria file format version.")
     report: Report = Field(default_factory=Report)
+    inputs: InputsSpec = Field(default_factory=InputsSpec)
     defaults: Defaults = Field(default_factory=Defaults)
     criteria: tuple[Criterion, ...] = Field(default=(), description="Criteria outside any phase.")
     phases: tuple[Phase, ...] = ()
@@ -672,6 +684,7 @@ def _model_fields_at(path: Sequence[str | int], data: Any) -> list[str]:
             return []
         model = {
             "report": Report,
+            "inputs": InputsSpec,
             "defaults": Defaults,
             "criteria": Criterion,
             "phases": Phase,

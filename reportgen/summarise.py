@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from reportgen.model import Frozen, Outcome, Run
+from reportgen.model import Frozen, Outcome, Run, SkippedPath
 
 #: Failures listed in a summary; the rest are counted.
 MAX_FAILURES_LISTED = 50
@@ -56,7 +56,12 @@ class Summary(Frozen):
     suites: list[SuiteCounts]
     failures: list[FailureLine]
     failures_not_listed: int = 0
-    skipped_files: list[str] = Field(default_factory=list)
+    skipped_files: list[str] = Field(
+        default_factory=list, description="Files found but not read (details in not_read)."
+    )
+    not_read: list[SkippedPath] = Field(
+        default_factory=list, description="Every file found but not read, with the reason."
+    )
 
 
 def summarise(run: Run, max_failures: int = MAX_FAILURES_LISTED) -> Summary:
@@ -130,4 +135,5 @@ def summarise(run: Run, max_failures: int = MAX_FAILURES_LISTED) -> Summary:
         failures=failures,
         failures_not_listed=not_listed,
         skipped_files=[s.path for s in run.skipped],
+        not_read=list(run.skipped),
     )

@@ -33,6 +33,15 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="read every PATH as this format instead of detecting it (see `reportgen formats`)",
     )
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="files under PATH that are not results (repeatable; `*`/`?` within a path "
+        "segment, `**` across; without `/` the file name is matched). Other files that look "
+        "like results but cannot be read keep the verdict from READY.",
+    )
 
 
 def add_criteria_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,9 +76,16 @@ def evaluate_arguments(args: argparse.Namespace) -> tuple[Run, Run | None, Evalu
     except OSError as exc:
         raise CriteriaError(f"cannot read: {exc.strerror or exc}", path=args.criteria) from exc
     progress = progress_printer()
-    run = load(args.paths, format=args.input_format, progress=progress) if args.paths else Run()
+    ignore = [*criteria.inputs.ignore, *args.ignore]
+    run = (
+        load(args.paths, format=args.input_format, progress=progress, ignore=ignore)
+        if args.paths
+        else Run()
+    )
     baseline = (
-        load(args.baseline, format=args.input_format, progress=progress) if args.baseline else None
+        load(args.baseline, format=args.input_format, progress=progress, ignore=ignore)
+        if args.baseline
+        else None
     )
     end_progress()
     evaluation = evaluate(

@@ -50,7 +50,9 @@ def _generated() -> str | None:
 def run(args: argparse.Namespace) -> int:
     if not args.paths:
         raise UsageError("no input: give result files, directories or globs")
-    result = load(args.paths, format=args.input_format, progress=progress_printer())
+    result = load(
+        args.paths, format=args.input_format, progress=progress_printer(), ignore=args.ignore
+    )
     end_progress()
     if args.target == "ctrf":
         from reportgen.render.ctrf import render_ctrf

@@ -244,6 +244,40 @@ class Sink:
         if warn:
             self.warn(text, line)
 
+    def check_counts(
+        self,
+        where: str,
+        *,
+        declared_total: int | None,
+        total: int,
+        declared_bad: int | None,
+        bad: int,
+        line: int | None = None,
+        scope: str | None = None,
+    ) -> None:
+        """Flag a file that declares more tests, or more failures and errors, than it holds.
+
+        Fewer declared is left to the readers' own warnings: the content is what is counted.
+        More failures declared than shown is a failure hidden from the reader (NOT READY);
+        more tests declared than present means tests are missing (INSUFFICIENT).
+        """
+        if declared_bad is not None and declared_bad > bad:
+            self.flag(
+                IntegrityKind.FAILURES_MISSING,
+                f"{where} declares {declared_bad} failed or errored test(s) but shows {bad}",
+                line,
+                scope=scope,
+                warn=False,
+            )
+        if declared_total is not None and declared_total > total:
+            self.flag(
+                IntegrityKind.TESTS_MISSING,
+                f"{where} declares {declared_total} test(s) but contains {total}",
+                line,
+                scope=scope,
+                warn=False,
+            )
+
     def export_rows(self) -> RowsChunk:
         """The tests recorded here, to hand to `absorb` in another process."""
         return self._tests.export_rows()

@@ -8,7 +8,7 @@ from typing import Any
 from reportgen.ingest._jsonread import head_text, load_document
 from reportgen.ingest._metrics_common import mapping, number, optional_number, sequence, text_field
 from reportgen.ingest.base import Ingester, Sink, Source
-from reportgen.model import Direction
+from reportgen.model import Direction, IntegrityKind
 
 _RESULTS = re.compile(r'"results"\s*:\s*\[')
 _COMMAND = re.compile(r'"command"\s*:\s*"')
@@ -68,7 +68,9 @@ class HyperfineIngester(Ingester):
             failed = self._failed_runs(result, source, at, n)
             if failed:
                 properties["failed_runs"] = str(failed)
-                sink.warn(f"{at}: {failed} run(s) of {command!r} exited with a non-zero code")
+                text = f"{at}: {failed} run(s) of {command!r} exited with a non-zero code"
+                sink.warn(text)
+                sink.flag(IntegrityKind.BENCHMARK_ERRORS, text, scope=name, warn=False)
             if samples is None:
                 if not stats:
                     raise source.error(f"{at}: neither `times` nor summary statistics")

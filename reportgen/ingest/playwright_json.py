@@ -113,7 +113,7 @@ class PlaywrightJsonIngester(Ingester):
         if isinstance(stats, dict):
             note_timestamp(sink, opt_str(stats, "startTime", source, "stats"))
             declared = {k: opt_int(stats, k, source, "stats") for k in _STATUSES}
-            check_declared(sink, declared, counts, "stats")
+            check_declared(sink, declared, counts, "stats", bad=("unexpected",))
 
 
 def _walk(
