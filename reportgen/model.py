@@ -341,6 +341,10 @@ class TestTable(Sequence[TestCase]):
         detail = self._details.get(i)
         return bool(detail and detail.unattributed)
 
+    def unattributed_rows(self) -> list[int]:
+        """Rows that are errors belonging to no test, in row order."""
+        return sorted(i for i, d in self._details.items() if d.unattributed)
+
     def is_flaky(self, i: int) -> bool:
         detail = self._details.get(i)
         return bool(detail and detail.flaky)

@@ -26,6 +26,8 @@ from reportgen.units import format_value
 
 #: Width the "why" column is cut to in the terminal table (the JSON has the full sentence).
 WHY_WIDTH = 160
+#: Lines about the inputs shown in the table; the JSON has all of them.
+INPUT_LINES = 20
 
 
 def add_parser(sub: Any) -> None:
@@ -177,6 +179,13 @@ def render_table(
         lines.append("")
         lines.append("Warnings:")
         lines.extend(f"  {w}" for w in warnings)
+    about_inputs = evaluation.input_warnings
+    if about_inputs:
+        lines.append("")
+        lines.append("Inputs:")
+        lines.extend(f"  {_cut(w, WHY_WIDTH)}" for w in about_inputs[:INPUT_LINES])
+        if len(about_inputs) > INPUT_LINES:
+            lines.append(f"  ... and {len(about_inputs) - INPUT_LINES} more (see --json)")
     lines.append("")
     if evaluation.phases:
         for phase in evaluation.phases:

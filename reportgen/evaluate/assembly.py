@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from reportgen.criteria import CriteriaFile, Criterion, Effective, Kind, Severity
-from reportgen.evaluate import baseline, tests_criteria, threshold, variance
+from reportgen.evaluate import baseline, integrity, tests_criteria, threshold, variance
 from reportgen.evaluate.context import Context, Judgement, resolve_now
 from reportgen.evaluate.wording import sentence
 from reportgen.evaluation import (
@@ -65,7 +65,7 @@ def evaluate(
     results: list[CriterionResult] = []
     for phase, crit in criteria.all_criteria():
         eff = criteria.effective(crit)
-        outcome = JUDGES[crit.kind](ctx, crit, eff)
+        outcome = integrity.review(ctx, crit, JUDGES[crit.kind](ctx, crit, eff))
         status, waiver = _apply_waivers(ctx, criteria, crit, outcome.status)
         results.append(
             CriterionResult(
@@ -108,6 +108,7 @@ def evaluate(
         criteria=tuple(results),
         phases=phases,
         warnings=tuple(dict.fromkeys(ctx.warnings)),
+        input_warnings=integrity.input_warnings(run, baseline),
         criteria_file=criteria_path,
         criteria_sha256=criteria_sha256,
     )

@@ -158,6 +158,7 @@ class Context:
         self.base_series = _series_by_name(baseline)
         self._ages: dict[int, float | None] = {}
         self._prefix_cache: dict[tuple[str | None, str | None], tuple[str, ...]] = {}
+        self._unattributed: list[int] | None = None
 
     # --- provenance
     def refs(
@@ -236,6 +237,17 @@ class Context:
             if file and regex.match(f"{file}::{name}"):
                 out.append(i)
         return out
+
+    def prefixes_of_row(self, i: int) -> tuple[str, ...]:
+        """What may precede row `i`'s name in an id a pattern matches (see `_prefixes_of`)."""
+        table = self.run.tests
+        return self._prefixes(table.classname_of(i), table.suite_of(i))
+
+    def unattributed_rows(self) -> list[int]:
+        """Rows of the current run that are errors belonging to no test (computed once)."""
+        if self._unattributed is None:
+            self._unattributed = self.run.tests.unattributed_rows()
+        return self._unattributed
 
     def _prefixes(self, classname: str | None, suite: tuple[str, ...]) -> tuple[str, ...]:
         key = (classname, suite[-1] if suite else None)

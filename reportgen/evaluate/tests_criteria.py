@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from reportgen.criteria import Criterion, Effective, TestsSpec
+from reportgen.evaluate import integrity
 from reportgen.evaluate.context import MAX_IDS_PER_REF, Context, Judgement, combine
 from reportgen.evaluate.counts import CHECKS, Check, Tally, count_checks
 from reportgen.evaluate.wording import list_ids
@@ -24,6 +25,8 @@ def judge(ctx: Context, crit: Criterion, eff: Effective) -> Judgement:
         selected: list[int] = []  # only `require`: its own rows are the evidence
     elif spec.select:
         selected = ctx.select_tests(spec.select)
+        # Errors that belong to no test count unless they are known to lie outside.
+        selected.extend(integrity.unattributed_in_scope(ctx, spec.select, selected))
     else:
         selected = list(range(len(table)))
     if len(selected) == len(table):
