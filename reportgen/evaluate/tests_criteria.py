@@ -63,6 +63,9 @@ def judge(ctx: Context, crit: Criterion, eff: Effective) -> Judgement:
     else:
         checks.extend(count_checks(Tally(ctx, spec, eff, selected, counts, scope)))
     stale = ctx.stale((table.input_of(i) for i in [*selected, *singled]), eff.max_age)
+    if stale is None and spec.new_failures is not None and ctx.baseline is not None:
+        base_tests = ctx.baseline.tests.counts_by_input()
+        stale = ctx.stale(base_tests, eff.max_age, baseline=True)
     if stale is not None:
         checks.insert(0, Check(Status.INSUFFICIENT, stale, Figures(), "run the tests again"))
     status = combine(c.status for c in checks)
