@@ -48,12 +48,16 @@ def may_reach(patterns: Sequence[str], prefixes: Iterable[str]) -> bool:
 
 
 def _row_prefixes(ctx: Context, i: int) -> list[str]:
+    """Where an error that belongs to no test lies, as id prefixes: its file, its class or
+    package; anywhere ("") when neither is known (a suite name is no place in the ids)."""
     table = ctx.run.tests
-    prefixes = list(ctx.prefixes_of_row(i))
+    prefixes: list[str] = []
     file = table.file_of(i)
     if file:
         prefixes.append(f"{file}::")
-    return prefixes
+    if table.classname_of(i):
+        prefixes.extend(ctx.prefixes_of_row(i))
+    return prefixes or [""]
 
 
 def unattributed_in_scope(
@@ -180,7 +184,8 @@ def review(ctx: Context, crit: Criterion, judgement: Judgement) -> Judgement:
     if failing and status is not Status.FAIL:
         status = Status.FAIL
         picked = failing
-    elif status is Status.PASS:
+    elif status in (Status.PASS, Status.INSUFFICIENT):
+        # Already insufficient: the reason still names the inputs that could not help.
         status = Status.INSUFFICIENT
         picked = findings
     else:
@@ -191,7 +196,9 @@ def review(ctx: Context, crit: Criterion, judgement: Judgement) -> Judgement:
     more = f" (and {len(picked) - 3} more)" if len(picked) > 3 else ""
     reason = f"{judgement.reason.rstrip('.')}, but {said}{more}"
     to_decide = None
-    if status is Status.INSUFFICIENT:
+    if judgement.status is Status.INSUFFICIENT:
+        to_decide = judgement.to_decide
+    elif status is Status.INSUFFICIENT:
         to_decide = (
             f"complete results for {list_ids(sorted({f.path for f in picked}))}: a run that "
             "finished, or name what is not evidence in inputs.ignore"
