@@ -161,6 +161,21 @@ Patterns = Annotated[
 ]
 
 
+def _globs(raw: Any) -> tuple[str, ...]:
+    """One glob or a list of globs, possibly empty."""
+    if isinstance(raw, list | tuple) and not raw:
+        return ()
+    return _patterns(raw)
+
+
+Globs = Annotated[
+    tuple[str, ...],
+    PlainValidator(lambda raw: _globs(raw)),
+    PlainSerializer(lambda value: list(value), return_type=list[str]),
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}),
+]
+
+
 def _patterns(raw: Any) -> tuple[str, ...]:
     """One glob or a list of globs."""
     items = [raw] if isinstance(raw, str) else raw
@@ -220,7 +235,7 @@ class Report(Frozen):
 class InputsSpec(Frozen):
     """Which files found under the results paths are not evidence."""
 
-    ignore: Patterns = Field(
+    ignore: Globs = Field(
         default=(),
         description="Globs of files that are not results (`*`, `?` within a path segment, "
         "`**` across segments; without `/` a glob matches the file name). Every other file "
