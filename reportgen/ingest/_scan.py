@@ -20,7 +20,7 @@ MAX_DECOMPRESSED = 4 << 30
 
 # File name endings of the formats reportgen reads or that hold results in other tools.
 _RESULT_SUFFIXES = frozenset(
-    {".xml", ".json", ".jsonl", ".ndjson", ".tap", ".trx", ".csv", ".junit", ".jtl", ".out"}
+    {".xml", ".json", ".jsonl", ".ndjson", ".tap", ".trx", ".csv", ".junit", ".jtl"}
 )
 _COMPRESSORS: tuple[tuple[bytes, str, Callable[[Path], io.BufferedIOBase]], ...] = (
     (b"\x1f\x8b", ".gz", gzip.GzipFile),
@@ -29,8 +29,9 @@ _COMPRESSORS: tuple[tuple[bytes, str, Callable[[Path], io.BufferedIOBase]], ...]
 )
 # Text that starts like results of a line-based format: TAP, go test, benchmark lines.
 _RESULT_TEXT = re.compile(
-    rb"^\s*(?:TAP version \d|1\.\.\d|ok \d|not ok\b|=== RUN|--- (?:PASS|FAIL|SKIP)|"
-    rb"FAIL\s|ok\s+\S+\s|Benchmark\w|# \S+ \[\S+\.test\])",
+    rb"^\s*(?:TAP version \d|1\.\.\d+\s*$|(?:not )?ok \d+\b|=== RUN|--- (?:PASS|FAIL|SKIP):|"
+    rb"(?:ok|FAIL)\s+\S+\s+(?:\d[\d.]*s\b|\[)|Benchmark\w+(?:-\d+)?\s+\d+\s|"
+    rb"# \S+ \[\S+\.test\])",
     re.MULTILINE,
 )
 _HTML = re.compile(rb"^\s*(?:<!doctype html|<html|<svg)", re.IGNORECASE)
