@@ -142,6 +142,10 @@ def test_what_looks_like_results() -> None:
     assert looks_like_results("noext", b'  {"tests": []}')
     assert not looks_like_results("report.html", b"<!DOCTYPE html><html></html>")
     assert not looks_like_results("README.md", b"# readme\n")
+    # `go test` without -json: its lines are results, a log line that says ok is not.
+    assert looks_like_results("go.log", b"ok  \texample.com/a\t0.012s\n")
+    assert looks_like_results("go.log", b"--- FAIL: TestX (0.00s)\n")
+    assert not looks_like_results("deploy.log", b"ok all good\nFAIL-safe mode off\n")
 
 
 def test_an_explicitly_named_empty_file_stays_an_input_error(tmp_path: Path) -> None:
