@@ -229,6 +229,8 @@ class _ResultReader:
             output=output,
             properties=properties or None,
             merge=merge,
+            # A class, collection or assembly fixture failure belongs to no test.
+            unattributed=bool(fixture) and outcome is Outcome.ERROR,
         )
 
 
