@@ -124,6 +124,7 @@ class SkipKind(StrEnum):
     EMPTY = "empty"
     IGNORED = "ignored"
     HIDDEN = "hidden"
+    UNREADABLE = "unreadable"
 
 
 class SkippedPath(Frozen):

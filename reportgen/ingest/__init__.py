@@ -65,15 +65,33 @@ def expand_paths(paths: Sequence[str], hidden: list[SkippedPath] | None = None) 
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for root, dirs, files in os.walk(path):
+            # Linked directories are followed (results are often gathered by links), each
+            # real directory once, so a link loop ends.
+            walked: set[Path] = set()
+            for root, dirs, files in os.walk(path, followlinks=True):
+                walked.add(Path(root).resolve())
                 # Sorted walk: the order of inputs must not depend on the file system.
                 for name in sorted(d for d in dirs if d.startswith(".")):
                     skip_hidden(Path(root) / name, "directory")
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                dirs[:] = sorted(
+                    d
+                    for d in dirs
+                    if not d.startswith(".") and (Path(root) / d).resolve() not in walked
+                )
                 for name in sorted(files):
                     full = Path(root) / name
                     if name.startswith("."):
                         skip_hidden(full, "file")
+                    elif not full.exists():
+                        if hidden is not None:
+                            hidden.append(
+                                SkippedPath(
+                                    path=str(full),
+                                    reason="broken symbolic link",
+                                    kind=SkipKind.UNREADABLE,
+                                    evidence=looks_like_results(name, b""),
+                                )
+                            )
                     else:
                         add(full, str(full), False, full.relative_to(path).as_posix())
         elif path.exists():

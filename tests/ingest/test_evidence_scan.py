@@ -315,3 +315,20 @@ def test_a_trx_run_marked_aborted(tmp_path: Path) -> None:
     assert counts(run) == (1, 1, 0, 0, 0)
     kinds = sorted(f.kind for f in run.inputs[0].integrity)
     assert kinds == [IntegrityKind.ABORTED, IntegrityKind.TESTS_MISSING]
+
+
+def test_linked_directories_are_read_once_and_broken_links_listed(
+    tmp_path: Path, pytest_reports: dict[str, Path]
+) -> None:
+    shards = tmp_path / "shards" / "one"
+    shards.mkdir(parents=True)
+    shutil.copy(pytest_reports["junit"], shards / "junit.xml")
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "one").symlink_to(shards, target_is_directory=True)
+    (results / "loop").symlink_to(results, target_is_directory=True)
+    (results / "gone.xml").symlink_to(tmp_path / "nowhere.xml")
+    run = load([str(results)])
+    assert [i.path for i in run.inputs] == [str(results / "one" / "junit.xml")]
+    (broken,) = run.skipped
+    assert (broken.kind, broken.evidence) == (SkipKind.UNREADABLE, True)
