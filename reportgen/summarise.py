@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from reportgen.model import Frozen, Outcome, Run, SkippedPath
+from reportgen.model import Frozen, IntegrityFlag, Outcome, Run, SkippedPath
 
 #: Failures listed in a summary; the rest are counted.
 MAX_FAILURES_LISTED = 50
@@ -33,6 +33,9 @@ class FileSummary(Frozen):
     tests: int
     metrics: int
     warnings: list[str]
+    integrity: list[IntegrityFlag] = Field(
+        default_factory=list, description="Where the file says it is incomplete."
+    )
 
 
 class MetricSummary(Frozen):
@@ -117,6 +120,7 @@ def summarise(run: Run, max_failures: int = MAX_FAILURES_LISTED) -> Summary:
                     f"{w.path}:{w.line}: {w.message}" if w.line else f"{w.path}: {w.message}"
                     for w in f.warnings
                 ],
+                integrity=list(f.integrity),
             )
             for i, f in enumerate(run.inputs)
         ],

@@ -108,6 +108,11 @@ def render_table(s: Summary) -> str:
         lines.append("")
         lines.append("Warnings:")
         lines.extend(f"  {w}" for w in warnings)
+    flagged = [(f.path, flag) for f in s.files for flag in f.integrity]
+    if flagged:
+        lines.append("")
+        lines.append("Incomplete or contradictory (no evidence for READY):")
+        lines.extend(f"  {path}: {flag.message}" for path, flag in flagged)
     if s.skipped_files:
         lines.append("")
         lines.append(f"Not read ({len(s.skipped_files)} files):")

@@ -311,3 +311,13 @@ def test_input_warnings_appear_in_the_verdict_and_its_json(tmp_path: Path, corpu
     assert any("plan 1..3" in w for w in warnings), warnings
     table = run_cli("verdict", "-c", str(gate(tmp_path)), str(tap))
     assert "Inputs:" in table.stdout and "Bail out!" in table.stdout
+
+
+def test_summary_lists_what_the_inputs_say_about_themselves(corpus: Path) -> None:
+    tap = corpus / "tap" / "node-test-bail-tap.snapshot.tap"
+    table = run_cli("summary", str(tap))
+    assert table.returncode == 0, table.stderr
+    assert "Incomplete or contradictory (no evidence for READY):" in table.stdout
+    data = json.loads(run_cli("summary", "--json", str(tap)).stdout)
+    (entry,) = data["files"]
+    assert {f["kind"] for f in entry["integrity"]} == {"aborted", "tests_missing"}
