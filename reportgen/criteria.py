@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -27,9 +26,6 @@ from reportgen import statistic
 from reportgen.errors import CriteriaError
 from reportgen.model import Frozen
 from reportgen.units import UnitError, parse_quantity
-
-#: The only criteria file version this code reads.
-CRITERIA_VERSION = 1
 
 _AGE = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(d|w)\s*$")
 _SECONDS_PER = {"d": 86400.0, "w": 7 * 86400.0}
@@ -86,10 +82,13 @@ def _age(raw: Any) -> Quantity:
 
 
 def _fraction(raw: Any) -> Quantity:
-    """A percentage ("99%") or a plain fraction in [0, 1] (a plain 99 is almost surely 99%)."""
+    """A percentage ("99%") or a plain fraction below 1 (a plain 99 is almost surely 99%, and a
+    plain 1 may mean 1% as well as 100%: both are refused as ambiguous)."""
     q = _quantity(raw)
     if q.kind == "":
-        if not 0.0 <= q.value <= 1.0:
+        if q.value == 1.0:
+            raise ValueError(f"{raw!r} is ambiguous: write 100% or 1%")
+        if not 0.0 <= q.value < 1.0:
             raise ValueError(
                 f"{raw!r} is not a fraction between 0 and 1: write a percentage such as 5%"
             )
@@ -203,7 +202,9 @@ class Settings(Frozen):
     )
     timer_resolution: Duration | None = Field(
         default=None,
-        description="Durations at or below this are not measurements (default 1us).",
+        description="The timer's resolution (default 1us): a duration at or below it stands "
+        "for anything from 0 to it, any other for its step's width (divided by the iterations "
+        "behind a per-operation average); a decision must hold for all of them.",
     )
     max_age: Age | None = Field(
         default=None,
@@ -223,6 +224,19 @@ class Effective:
     min_samples: int
     timer_resolution: float
     max_age: float | None  # seconds
+
+
+DirectionName = Literal["lower_is_better", "higher_is_better"]
+
+
+class MetricDefaults(Frozen):
+    """What the criteria file says about a metric that its input may not."""
+
+    direction: DirectionName | None = Field(
+        default=None,
+        description="Which way the metric gets better, where the input and the unit's "
+        "dimension do not say (a ratio, a count, a plain number).",
+    )
 
 
 class Report(Frozen):
@@ -325,9 +339,14 @@ class Criterion(Settings):
     )
     stat: str | None = Field(
         default=None,
-        description="mean, median, min, max, pNN, count, rate, stdev or cv. With "
-        "`compare: baseline`, the statistic compared when a side has only point estimates "
-        "(default median).",
+        description="mean, median, min, max, pNN, count, success_rate, throughput, stdev or "
+        "cv. With `compare: baseline`, the statistic compared when a side has only point "
+        "estimates (default median).",
+    )
+    direction: DirectionName | None = Field(
+        default=None,
+        description="Which way the metric gets better, for a baseline comparison; overrides "
+        "the input and the `metrics:` map.",
     )
     min: AnyQuantity | None = None
     max: AnyQuantity | None = None
@@ -342,11 +361,18 @@ class Criterion(Settings):
     )
     allow_point_estimates: bool = Field(
         default=False,
-        description="Compare harness-reported statistics when there are no samples (weaker).",
+        description="Accept a statistic without its own confidence bound (a harness-reported "
+        "point value, or one no bound exists for); labelled weaker evidence in every output.",
     )
-    max_cv: Fraction | None = Field(default=None, description="Largest coefficient of variation.")
+    max_cv: Fraction | None = Field(
+        default=None,
+        description="Largest coefficient of variation; its upper confidence bound must be "
+        "within it to pass.",
+    )
     cv_method: Literal["robust", "plain"] = Field(
-        default="robust", description="robust: 1.4826·MAD/median; plain: stdev/mean."
+        default="robust",
+        description="robust: (p90 - p10) / 2.563 / median (ignores up to 10% stray values, "
+        "never 0 on two clusters); plain: stdev/mean.",
     )
     tests: TestsSpec | None = None
 
@@ -379,7 +405,14 @@ class Criterion(Settings):
             )
         kind = found[0][0]
         if kind is Kind.TESTS:
-            for key in ("metric", "min", "max", "max_regression", "max_regression_abs"):
+            for key in (
+                "metric",
+                "min",
+                "max",
+                "max_regression",
+                "max_regression_abs",
+                "direction",
+            ):
                 if getattr(self, key) is not None:
                     raise _key_error(key, f"`{key}` does not apply to a `tests` criterion")
             return self
@@ -437,6 +470,10 @@ class CriteriaFile(Frozen):
     report: Report = Field(default_factory=Report)
     inputs: InputsSpec = Field(default_factory=InputsSpec)
     defaults: Defaults = Field(default_factory=Defaults)
+    metrics: dict[str, MetricDefaults] = Field(
+        default_factory=dict,
+        description="Per metric name (or glob): what the inputs may not say, e.g. direction.",
+    )
     criteria: tuple[Criterion, ...] = Field(default=(), description="Criteria outside any phase.")
     phases: tuple[Phase, ...] = ()
     waivers: tuple[WaiverSpec, ...] = ()
@@ -448,6 +485,20 @@ class CriteriaFile(Frozen):
         for phase in self.phases:
             for criterion in phase.criteria:
                 yield phase.name, criterion
+
+    def direction_for(self, criterion: Criterion, metric: str) -> DirectionName | None:
+        """The criteria file's word on `metric`'s direction: the criterion's own `direction`,
+        else the `metrics:` entry naming it exactly, else the first glob entry covering it."""
+        if criterion.direction is not None:
+            return criterion.direction
+        entry = self.metrics.get(metric)
+        if entry is None:
+            import fnmatch
+
+            entry = next(
+                (v for k, v in self.metrics.items() if fnmatch.fnmatchcase(metric, k)), None
+            )
+        return entry.direction if entry is not None else None
 
     def effective(self, criterion: Criterion) -> Effective:
         """Settings for `criterion`: its own, else the file's defaults, else built-ins."""
@@ -543,7 +594,15 @@ def _parse(text: str, display: str) -> tuple[Any, Any]:
     """Data and the YAML node tree (None when only JSON could read it)."""
     import yaml  # only the verdict and report commands need it
 
-    loader = yaml.SafeLoader(text)
+    try:
+        # The reader refuses control characters as soon as it is built.
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        raise CriteriaError(
+            f"invalid YAML: character U+{exc.character:04X} is not allowed",
+            path=display,
+            line=text.count("\n", 0, exc.position) + 1,
+        ) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -711,6 +770,7 @@ def _model_fields_at(path: Sequence[str | int], data: Any) -> list[str]:
             "criteria": Criterion,
             "phases": Phase,
             "waivers": WaiverSpec,
+            "metrics": MetricDefaults,
             "tests": TestsSpec,
         }.get(key)
         if model is None:
@@ -751,7 +811,3 @@ def _line_of(root: Any, path: Sequence[str | int], key: str | None) -> int | Non
                 return int(k.start_mark.line) + 1
     target = key_node if key_node is not None else node
     return int(target.start_mark.line) + 1
-
-
-def is_finite(value: float | None) -> bool:
-    return value is not None and math.isfinite(value)

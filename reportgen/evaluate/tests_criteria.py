@@ -120,7 +120,6 @@ def require_check(ctx: Context, patterns: Sequence[str]) -> tuple[Check, list[in
     failing: list[str] = []
     skipped: list[str] = []
     rows: list[int] = []
-    matched = 0
     for pattern in patterns:
         found = ctx.select_tests([pattern], candidates)
         if not found:
@@ -132,7 +131,6 @@ def require_check(ctx: Context, patterns: Sequence[str]) -> tuple[Check, list[in
                 failing.append(table.id_of(i))
             elif outcome is Outcome.SKIPPED:
                 skipped.append(table.id_of(i))
-        matched += len(found)
     rows = list(dict.fromkeys(rows))
     figures = Figures(
         stat="required_failed",

@@ -11,7 +11,6 @@ from functools import lru_cache
 from typing import Any
 
 from reportgen.ingest.base import Sink, Source, decode_text
-from reportgen.model import Outcome
 
 # Strings (with escapes) and the structural characters of JSON; everything else is skipped.
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:]', re.DOTALL)
@@ -27,10 +26,6 @@ class HeadKeys:
         self.top = top
         #: Keys of the objects that are values of top-level keys, by that key.
         self.nested = nested
-
-    def has(self, *keys: str) -> bool:
-        """Whether every key is a top-level key."""
-        return all(k in self.top for k in keys)
 
     def inner(self, parent: str) -> tuple[str, ...]:
         """Keys of the object under the top-level key `parent` (empty when not seen)."""
@@ -262,11 +257,3 @@ def check_declared(
         declared_bad=sum(n for n in said_bad if n is not None) if said_bad else None,
         bad=sum(counted.get(k, 0) for k in bad),
     )
-
-
-def tally(outcomes: list[Outcome]) -> dict[Outcome, int]:
-    """Tests per outcome, every outcome present."""
-    counts = dict.fromkeys(Outcome, 0)
-    for outcome in outcomes:
-        counts[outcome] += 1
-    return counts

@@ -4,52 +4,18 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from reportgen.errors import InputError
 from reportgen.ingest.base import Source
-from reportgen.model import Direction
-from reportgen.units import normalise_unit
+from reportgen.units import direction_for_unit, normalise_unit
 
-#: Statistic keys of the criteria vocabulary (plus pNN percentiles).
-STAT_KEYS = frozenset({"mean", "median", "min", "max", "stdev", "count", "rate", "cv"})
-_PERCENTILE = re.compile(r"^p(\d{1,2}(?:\.\d+)?)$")
+__all__ = ["direction_for_unit"]
+
 #: Statistics that are not in the metric's unit and so are never rescaled.
 UNITLESS_STATS = frozenset({"count", "cv"})
 
-# Name fragments that say "more is worse" for a ratio or a count (error rates, drops).
-_BAD_WORDS = re.compile(r"fail|error|err(?:s)?\b|drop|loss|miss|timeout|reject|retr", re.I)
-# Name fragments that say "more is better" (throughput, successes).
-_GOOD_WORDS = re.compile(
-    r"throughput|ops|rps|qps|tps|per_?sec|/s\b|success|pass|hit|bandwidth|speed", re.I
-)
 
-
-def is_stat_key(key: str) -> bool:
-    """True for a key of the criteria statistic vocabulary (mean, p95, ...)."""
-    if key in STAT_KEYS:
-        return True
-    match = _PERCENTILE.match(key)
-    return match is not None and 0 < float(match.group(1)) < 100
-
-
-def default_direction(name: str, unit: str) -> Direction:
-    """Which way a metric gets better when the input does not say.
-
-    Durations and sizes: lower. Throughput (`.../s`): higher. Ratios: higher for success-like
-    rates, lower for failure-like ones. Otherwise the name decides, defaulting to lower.
-    """
-    if unit in ("s", "B"):
-        return Direction.LOWER_IS_BETTER
-    if "/s" in unit or unit in ("Hz", "ops", "rps", "qps"):
-        return Direction.HIGHER_IS_BETTER
-    if _BAD_WORDS.search(name):
-        return Direction.LOWER_IS_BETTER
-    if _GOOD_WORDS.search(name):
-        return Direction.HIGHER_IS_BETTER
-    return Direction.LOWER_IS_BETTER
 
 
 def unit_factor(unit: str) -> tuple[float, str]:
@@ -114,10 +80,3 @@ def text_field(value: Any, source: Source, at: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise source.error(f"{at}: expected a non-empty string")
     return value
-
-
-def input_error(source: Source, exc: InputError) -> InputError:
-    """Re-home an error raised without a path onto this source."""
-    if exc.path is None:
-        return source.error(exc.message, line=exc.line, hint=exc.hint)
-    return exc

@@ -1,8 +1,7 @@
-"""The ingester interface, the sink ingesters write into, and text helpers they share."""
+"""The ingester interface and the sink ingesters write into, where every string read is cleaned."""
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from array import array
 from collections.abc import Sequence
@@ -20,40 +19,19 @@ from reportgen.model import (
     IntegrityKind,
     Metric,
     Outcome,
-    RowsChunk,
     TestTableBuilder,
+)
+from reportgen.text import (
+    clean_mapping,
+    clean_name,
+    clean_names,
+    clean_optional,
+    clean_suite,
+    clean_text,
 )
 
 #: Bytes of a file given to `Ingester.sniff`.
 HEAD_BYTES = 8192
-
-# CSI sequences (colours, cursor moves), OSC sequences (titles, hyperlinks) and lone
-# two-character escapes. Test output is full of them and they must never reach a report.
-_ANSI = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC, terminated by BEL or ST (or unterminated)
-    r"|\x1b[@-Z\\-_]"  # other Fe escapes
-    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
-)
-# C0 and C1 controls except tab and newline; DEL too.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def clean_text(text: str) -> str:
-    """Strip ANSI escapes and control characters; normalise line endings to \\n."""
-    if "\x1b" in text or "\x9b" in text:
-        text = _ANSI.sub("", text)
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", text)
-
-
-def clean_optional(text: str | None) -> str | None:
-    """`clean_text` for optional values; empty (after cleaning) becomes None."""
-    if text is None:
-        return None
-    cleaned = clean_text(text)
-    return cleaned if cleaned.strip() else None
 
 
 def cap_output(text: str | None, cap: int = OUTPUT_CAP) -> tuple[str | None, int]:
@@ -113,8 +91,6 @@ class Sink:
         #: ISO 8601 time the results were produced, when the file says (earliest seen wins).
         self.timestamp: str | None = None
         self.warnings: list[Diagnostic] = []
-        #: The `once` key of each warning (None for the others), to fold them across parts.
-        self.warning_keys: list[str | None] = []
         self._warned: set[str] = set()
         #: Where the file says it is incomplete or contradicts itself.
         self.integrity: list[IntegrityFlag] = []
@@ -138,7 +114,7 @@ class Sink:
         merge: bool = True,
         unattributed: bool = False,
     ) -> int:
-        """Record one test execution. Message, type and output are cleaned and capped here.
+        """Record one test execution. Every string is cleaned here; output is capped too.
 
         `unattributed` marks an error that belongs to no test (a build or collection failure,
         a crashed worker, a suite-level error).
@@ -146,19 +122,19 @@ class Sink:
         kept, cut = cap_output(output)
         self.records += 1
         return self._tests.add(
-            name=name,
+            name=clean_text(name),
             outcome=outcome,
-            classname=classname,
-            suite=suite,
+            classname=clean_name(classname) if classname else classname,
+            suite=clean_suite(suite) if suite else (),
             duration=duration,
             input=self.input_index,
             message=clean_optional(message),
             type=clean_optional(type),
             output=kept,
             output_truncated=cut,
-            file=file,
+            file=clean_name(file) if file else file,
             line=line,
-            properties=properties,
+            properties=clean_mapping(properties) if properties else properties,
             attempts=attempts,
             flaky=flaky,
             merge=merge,
@@ -186,7 +162,11 @@ class Sink:
         """
         self.records += len(names)
         return self._tests.add_passed(
-            names, durations, classname=classname, suite=suite, input=self.input_index
+            clean_names(names),
+            durations,
+            classname=clean_name(classname) if classname else classname,
+            suite=clean_suite(suite) if suite else (),
+            input=self.input_index,
         )
 
     def metric(
@@ -194,26 +174,39 @@ class Sink:
         *,
         name: str,
         unit: str = "",
-        direction: Direction = Direction.LOWER_IS_BETTER,
+        direction: Direction | None = None,
         samples: Sequence[float] | None = None,
         stats: dict[str, float] | None = None,
         n: int | None = None,
         source: str | None = None,
         properties: dict[str, str] | None = None,
+        hits: int | None = None,
+        failures: int | None = None,
+        resolution: float | None = None,
+        iterations: int | None = None,
+        input_unit: str | None = None,
     ) -> None:
-        """Record one metric (values already in the canonical unit, see `units.normalise_unit`)."""
+        """Record one metric (values already in the canonical unit, see `units.normalise_unit`).
+
+        `direction` only when the input or the unit's dimension says it (never from the name).
+        """
         self.records += 1
         self._metrics.append(
             Metric(
-                name=name,
-                unit=unit,
+                name=clean_text(name),
+                unit=clean_text(unit),
                 direction=direction,
                 samples=tuple(samples) if samples is not None else None,
                 stats=stats or {},
                 n=n,
+                hits=hits,
+                failures=failures,
+                resolution=resolution,
+                iterations=iterations,
+                input_unit=input_unit,
                 input=self.input_index,
-                source=source,
-                properties=properties or {},
+                source=clean_name(source),
+                properties=dict(clean_mapping(properties) or {}),
             )
         )
 
@@ -224,7 +217,6 @@ class Sink:
                 return
             self._warned.add(once)
         self.warnings.append(Diagnostic(path=self.path, line=line, message=clean_text(message)))
-        self.warning_keys.append(once)
 
     def flag(
         self,
@@ -277,38 +269,6 @@ class Sink:
                 scope=scope,
                 warn=False,
             )
-
-    def export_rows(self) -> RowsChunk:
-        """The tests recorded here, to hand to `absorb` in another process."""
-        return self._tests.export_rows()
-
-    def collides(self, rows: RowsChunk) -> bool:
-        """Whether a test in `rows` repeats the id of a test recorded already."""
-        return self._tests.collides(rows)
-
-    def absorb(
-        self,
-        rows: RowsChunk,
-        records: int,
-        warnings: Sequence[Diagnostic],
-        keys: Sequence[str | None],
-    ) -> dict[int, int]:
-        """Take what another Sink of this input recorded (in another process), as if it had
-        been recorded here next; returns where each of its warnings went (folded ones are not
-        kept: `once` applies across both).
-        """
-        self._tests.absorb(rows)
-        self.records += records
-        moved: dict[int, int] = {}
-        for index, (warning, once) in enumerate(zip(warnings, keys, strict=True)):
-            if once is not None:
-                if once in self._warned:
-                    continue
-                self._warned.add(once)
-            moved[index] = len(self.warnings)
-            self.warnings.append(warning)
-            self.warning_keys.append(once)
-        return moved
 
 
 class Ingester(ABC):

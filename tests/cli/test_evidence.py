@@ -145,7 +145,7 @@ def test_a_report_that_declares_a_failure_it_does_not_show_is_not_ready(
     assert "declares 2 test(s) but contains 1" in proc.stdout
 
 
-@pytest.mark.parametrize("form", ["report.json"])
+@pytest.mark.parametrize("form", ["report.json", "junit.xml"])
 def test_a_collection_error_counts_unless_it_lies_outside_the_selection(
     tmp_path: Path, form: str
 ) -> None:
