@@ -280,9 +280,23 @@ class TestsSpec(Frozen):
     max_failed: int | None = Field(default=None, ge=0, description="Failed plus errored tests.")
     max_skipped: int | None = Field(default=None, ge=0)
     max_flaky: int | None = Field(default=None, ge=0)
+    max_flaky_history: int | None = Field(
+        default=None,
+        ge=0,
+        description="Most selected tests the run history may show as flaky over the last "
+        "`window` recorded runs of the branch (passed and failed on one commit, or flipped "
+        "between passing and failing at least twice). Needs a history database.",
+    )
+    window: int | None = Field(
+        default=None,
+        ge=2,
+        description="Recorded runs max_flaky_history looks back over (default 20).",
+    )
 
     @model_validator(mode="after")
     def _has_a_check(self) -> TestsSpec:
+        if self.window is not None and self.max_flaky_history is None:
+            raise _key_error("window", "`window` applies only with max_flaky_history")
         checks = (
             self.require,
             self.min_pass_rate,
@@ -291,14 +305,19 @@ class TestsSpec(Frozen):
             self.max_failed,
             self.max_skipped,
             self.max_flaky,
+            self.max_flaky_history,
         )
         if all(c is None for c in checks):
             raise _key_error(
                 "select",
                 "tests: nothing to check; add require, min_pass_rate, new_failures, "
-                "min_total, max_failed, max_skipped or max_flaky",
+                "min_total, max_failed, max_skipped, max_flaky or max_flaky_history",
             )
         return self
+
+
+#: Runs `max_flaky_history` looks back over when the criterion gives no `window`.
+DEFAULT_HISTORY_WINDOW = 20
 
 
 class Severity(StrEnum):
@@ -477,6 +496,14 @@ class CriteriaFile(Frozen):
     criteria: tuple[Criterion, ...] = Field(default=(), description="Criteria outside any phase.")
     phases: tuple[Phase, ...] = ()
     waivers: tuple[WaiverSpec, ...] = ()
+
+    def history_windows(self) -> set[int]:
+        """Windows of recorded runs the `max_flaky_history` criteria look back over."""
+        return {
+            c.tests.window or DEFAULT_HISTORY_WINDOW
+            for _, c in self.all_criteria()
+            if c.tests is not None and c.tests.max_flaky_history is not None
+        }
 
     def all_criteria(self) -> Iterator[tuple[str | None, Criterion]]:
         """(phase name or None, criterion) in file order: ungrouped criteria first."""

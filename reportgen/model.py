@@ -349,6 +349,11 @@ class TestTable(Sequence[TestCase]):
         detail = self._details.get(i)
         return bool(detail and detail.flaky)
 
+    def attempts_of(self, i: int) -> tuple[Attempt, ...]:
+        """The executions of a test that ran more than once; () when it ran once."""
+        detail = self._details.get(i)
+        return tuple(detail.attempts) if detail and detail.attempts else ()
+
     def flaky_count(self) -> int:
         return sum(1 for d in self._details.values() if d.flaky)
 

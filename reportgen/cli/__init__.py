@@ -25,6 +25,8 @@ COMMAND_HELP: Mapping[str, str] = {
     "report": "evaluate criteria and write Markdown, HTML, PDF and JSON reports",
     "formats": "list the result formats reportgen reads",
     "convert": "convert results to CTRF JSON or JUnit XML",
+    "record": "store a run's tests, metrics and CI context in the history database",
+    "history": "show recorded runs, failing and flaky tests, metric trends; prune old runs",
 }
 COMMANDS: tuple[str, ...] = tuple(COMMAND_HELP)
 

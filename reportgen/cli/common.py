@@ -56,7 +56,19 @@ def add_criteria_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="PATH",
-        help="baseline results to compare against (repeatable; files, directories or globs)",
+        help="baseline results to compare against (repeatable; files, directories or globs), "
+        "or recorded runs: history:branch=NAME[,last=N] or history:commit=SHA",
+    )
+    add_db_argument(parser)
+
+
+def add_db_argument(parser: argparse.ArgumentParser) -> None:
+    """The --db option of every command that reads or writes the run history."""
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="run history database: sqlite:///PATH, postgresql://USER@HOST/DB or a file path "
+        "(default: $REPORTGEN_DB, else .reportgen/history.db)",
     )
 
 
@@ -84,15 +96,32 @@ def evaluate_arguments(args: argparse.Namespace) -> tuple[Run, Run | None, Evalu
         if args.paths
         else Run()
     )
+    from_history = [b for b in args.baseline if b.startswith("history:")]
+    paths = [b for b in args.baseline if not b.startswith("history:")]
+    if from_history and paths:
+        raise UsageError("give baseline paths or history: baselines, not both")
     baseline = (
-        load(args.baseline, format=args.input_format, progress=progress, ignore=ignore)
-        if args.baseline
-        else None
+        load(paths, format=args.input_format, progress=progress, ignore=ignore) if paths else None
     )
     end_progress()
+    notes: list[str] = []
+    history = None
+    if from_history or criteria.history_windows():
+        # Only now: SQLAlchemy and pandas stay out of a verdict that does not use history.
+        from reportgen.cli.history_inputs import read_history
+
+        found, history, notes = read_history(args, from_history, criteria.history_windows())
+        baseline = found if from_history else baseline
     evaluation = evaluate(
-        run, criteria, baseline, criteria_path=args.criteria, criteria_sha256=digest
+        run,
+        criteria,
+        baseline,
+        criteria_path=args.criteria,
+        criteria_sha256=digest,
+        history=history,
     )
+    if notes:
+        evaluation = evaluation.model_copy(update={"warnings": (*notes, *evaluation.warnings)})
     return run, baseline, evaluation
 
 

@@ -9,6 +9,7 @@ Otherwise the exit code is the verdict's, so one command both reports and gates.
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -143,6 +144,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--pdf-timeout must be positive, got {args.pdf_timeout:g}")
     run_, baseline, evaluation = evaluate_arguments(args)
 
+    history = None
+    if args.db or os.environ.get("REPORTGEN_DB"):
+        from reportgen.cli.history_inputs import report_history
+
+        history = report_history(args, evaluation)
     others = [out for out, output in targets if output.name != "md" and out != "-"]
     notes = input_notes(args, run_)
     context = RenderContext(
@@ -156,6 +162,7 @@ def run(args: argparse.Namespace) -> int:
         full_report_hint=f"in {', '.join(others)}" if others else None,
         pdf_variant=args.pdf_variant,
         pdf_timeout=args.pdf_timeout,
+        history=history,
     )
     written, failed = emit_outputs(targets, context, create_dirs=True)
 

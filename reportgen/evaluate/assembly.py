@@ -3,7 +3,7 @@ overall and per-phase verdicts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from reportgen.criteria import CriteriaFile, Criterion, Effective, Kind, Severity
@@ -19,6 +19,7 @@ from reportgen.evaluation import (
     Verdict,
     Waiver,
 )
+from reportgen.history.facts import FlakyHistory
 from reportgen.model import Run
 
 Judge = Callable[[Context, Criterion, Effective], Judgement]
@@ -55,14 +56,16 @@ def evaluate(
     now: datetime | None = None,
     criteria_path: str | None = None,
     criteria_sha256: str | None = None,
+    history: Mapping[int, FlakyHistory] | None = None,
 ) -> Evaluation:
     """Judge every criterion on the evidence in `run` (and `baseline`) and give the verdict.
 
     `now` (default: SOURCE_DATE_EPOCH, else the current UTC time) decides waiver expiry and
-    input staleness.
+    input staleness. `history` holds what the run history says about flaky tests, by window
+    (for `max_flaky_history`); without it those criteria are insufficient.
     """
     moment = resolve_now(now)
-    ctx = Context(run, baseline, moment, criteria)
+    ctx = Context(run, baseline, moment, criteria, history)
     results: list[CriterionResult] = []
     for phase, crit in criteria.all_criteria():
         eff = criteria.effective(crit)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -14,6 +14,7 @@ from reportgen import clock, stats
 from reportgen.criteria import CriteriaFile
 from reportgen.evaluate.wording import days
 from reportgen.evaluation import EvidenceRef, Figures, MetricResult, Status
+from reportgen.history.facts import FlakyHistory
 from reportgen.model import Direction, Metric, Run
 from reportgen.units import DURATION_UNITS, UNITLESS_STATS, direction_for_unit, normalise_unit
 
@@ -167,10 +168,13 @@ class Context:
         baseline: Run | None,
         now: datetime,
         criteria: CriteriaFile | None = None,
+        history: Mapping[int, FlakyHistory] | None = None,
     ) -> None:
         self.criteria = criteria
         self.run = run
         self.baseline = baseline
+        # What the run history says about flaky tests, by window (max_flaky_history).
+        self.history = history
         self.now = now
         self.warnings: list[str] = []
         self.series = _series_by_name(run)

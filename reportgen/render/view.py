@@ -25,8 +25,9 @@ from reportgen.evaluation import (
     Status,
     Verdict,
 )
+from reportgen.history.facts import ReportHistory
 from reportgen.model import InputFile, Metric, Outcome, Run
-from reportgen.render.charts import distribution_svg, outcomes_svg, slowest_svg
+from reportgen.render.charts import distribution_svg, outcomes_svg, slowest_svg, trend_svg
 from reportgen.text import clean_text
 from reportgen.units import format_percent, format_value
 
@@ -288,6 +289,17 @@ class SummaryView:
 
 
 @dataclass(frozen=True, slots=True)
+class HistoryView:
+    """What the run history adds: a trend per gated metric, failing streaks, flaky tests."""
+
+    scope: str  # "the last 20 recorded runs of branch main"
+    trend_lines: tuple[TestLine, ...]  # one per gated metric: id = metric, detail = figures
+    trends: tuple[ChartView, ...]
+    failing_since: tuple[TestLine, ...]
+    flaky: tuple[TestLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ReportView:
     """Everything a report shows, ready for a template."""
 
@@ -306,6 +318,7 @@ class ReportView:
     charts: tuple[ChartView, ...]
     provenance: ProvenanceView
     notes: tuple[str, ...] = field(default=())
+    history: HistoryView | None = None
 
 
 # --- formatting helpers ---------------------------------------------------------------------
@@ -887,6 +900,7 @@ def build_view(
     criteria_path: str | None = None,
     tool_version: str = __version__,
     source_date_epoch: str | None = None,
+    history: ReportHistory | None = None,
 ) -> ReportView:
     """The view of one report. `source_date_epoch` defaults to the environment variable; the
     wall clock is never read, so equal inputs give equal views."""
@@ -931,4 +945,83 @@ def build_view(
         charts=charts,
         provenance=provenance,
         notes=tuple(notes),
+        history=None if history is None else _history(history, run),
     )
+
+
+def _history(history: ReportHistory, run: Run) -> HistoryView:
+    """Trend charts of the gated metrics (the current run marked) and, for the current run's
+    tests, failing streaks and flakiness from the recorded runs."""
+    current = {
+        name: statistics.median(values)
+        for name, values in _samples_by_name(run).items()
+        if values
+    }
+    charts = tuple(
+        ChartView(
+            title=f"{text(t.name)} over recorded runs",
+            svg=trend_svg(
+                [(f"run {r}", v) for r, v in zip(t.runs, t.medians, strict=True)],
+                unit=t.unit,
+                title=f"{text(t.name)}: median per run",
+                median=t.median,
+                low=t.low,
+                high=t.high,
+                current=current.get(t.name),
+            ),
+        )
+        for t in history.trends
+    )
+    lines = []
+    for t in history.trends:
+        interval = (
+            f" (95% interval {fmt(t.low, t.unit)} to {fmt(t.high, t.unit)})"
+            if t.low is not None and t.high is not None
+            else " (too few runs for an interval)"
+        )
+        now = current.get(t.name)
+        lines.append(
+            TestLine(
+                id=text(t.name),
+                detail=f"median {fmt(t.median, t.unit)} over {len(t.runs)} recorded runs"
+                + interval
+                + (f"; current run {fmt(now, t.unit)}" if now is not None else ""),
+                source="history",
+            )
+        )
+    table = run.tests
+    bad = (Outcome.FAILED, Outcome.ERROR)
+    failing_now = {table.id_of(i) for i in table.indices_with_outcome(*bad)}
+    present = {table.id_of(i) for i in range(len(table))} if history.flaky else set()
+    since = tuple(
+        TestLine(
+            id=text(f.id),
+            detail=f"failing since run {f.since_run}"
+            + (f" (commit {text(f.since_commit[:12])})" if f.since_commit else "")
+            + f", {f.runs_failing} recorded run{'' if f.runs_failing == 1 else 's'} in a row",
+            source="history",
+        )
+        for f in history.failing_since
+        if f.id in failing_now
+    )
+    flaky = tuple(
+        TestLine(id=text(t.id), detail=one_line(t.reason), source="history")
+        for t in history.flaky
+        if t.id in present
+    )
+    where = f"branch {text(history.branch)}" if history.branch else "any branch"
+    return HistoryView(
+        scope=f"the last {len(history.runs)} recorded runs of {where}",
+        trend_lines=tuple(lines),
+        trends=charts,
+        failing_since=since,
+        flaky=flaky,
+    )
+
+
+def _samples_by_name(run: Run) -> dict[str, list[float]]:
+    found: dict[str, list[float]] = {}
+    for m in run.metrics:
+        if m.samples:
+            found.setdefault(m.name, []).extend(x for x in m.samples if math.isfinite(x))
+    return found
