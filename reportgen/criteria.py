@@ -160,6 +160,21 @@ Patterns = Annotated[
 ]
 
 
+def _globs(raw: Any) -> tuple[str, ...]:
+    """One glob or a list of globs, possibly empty."""
+    if isinstance(raw, list | tuple) and not raw:
+        return ()
+    return _patterns(raw)
+
+
+Globs = Annotated[
+    tuple[str, ...],
+    PlainValidator(lambda raw: _globs(raw)),
+    PlainSerializer(lambda value: list(value), return_type=list[str]),
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}),
+]
+
+
 def _patterns(raw: Any) -> tuple[str, ...]:
     """One glob or a list of globs."""
     items = [raw] if isinstance(raw, str) else raw
@@ -229,6 +244,17 @@ class Report(Frozen):
 
     title: str | None = None
     subject: str | None = Field(default=None, description="What is judged: an issue, a release.")
+
+
+class InputsSpec(Frozen):
+    """Which files found under the results paths are not evidence."""
+
+    ignore: Globs = Field(
+        default=(),
+        description="Globs of files that are not results (`*`, `?` within a path segment, "
+        "`**` across segments; without `/` a glob matches the file name). Every other file "
+        "that looks like results but cannot be read keeps the verdict from READY.",
+    )
 
 
 class TestsSpec(Frozen):
@@ -461,6 +487,7 @@ class CriteriaFile(Frozen):
 
     version: Literal[1] = Field(description="Criteria file format version.")
     report: Report = Field(default_factory=Report)
+    inputs: InputsSpec = Field(default_factory=InputsSpec)
     defaults: Defaults = Field(default_factory=Defaults)
     metrics: dict[str, MetricDefaults] = Field(
         default_factory=dict,
@@ -614,13 +641,19 @@ def _parse(text: str, display: str) -> tuple[Any, Any]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "cannot parse"
-        if display.endswith(".json"):
+        if display.endswith(".json") or text.lstrip("\ufeff \t\r\n").startswith("{"):
+            # JSON that YAML cannot read (tabs, for one) is still JSON, and just as strict.
             try:
-                return json.loads(text), None
+                data = json.loads(text)
             except json.JSONDecodeError as jexc:
                 raise CriteriaError(
                     f"invalid JSON: {jexc.msg}", path=display, line=jexc.lineno
                 ) from None
+            duplicate = _json_duplicate_key(text)
+            if duplicate is not None:
+                key, line = duplicate
+                raise CriteriaError(f"duplicate key {key!r}", path=display, line=line) from None
+            return data, None
         raise CriteriaError(f"invalid YAML: {problem}", path=display, line=line) from None
     except yaml.YAMLError as exc:
         raise CriteriaError(f"invalid YAML: {exc}", path=display) from None
@@ -648,6 +681,39 @@ def _check_duplicate_keys(node: Any, display: str) -> None:
                 stack.append(value)
         elif isinstance(current, yaml.SequenceNode):
             stack.extend(current.value)
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
+
+
+def _json_duplicate_key(text: str) -> tuple[str, int] | None:
+    """The first key that repeats within one object of valid JSON `text`, and its line.
+
+    `json.loads` keeps the last of repeated keys without a word; this walks the tokens once,
+    with one set of keys per open object.
+    """
+    stack: list[set[str] | None] = []  # a set per open object, None per open array
+    previous: str | None = None
+    pending: tuple[str, int] | None = None  # a string token that may be a key
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token == ":" and pending is not None and stack and stack[-1] is not None:
+            key, start = pending
+            if key in stack[-1]:
+                return key, text.count("\n", 0, start) + 1
+            stack[-1].add(key)
+        pending = None
+        if token == "{":
+            stack.append(set())
+        elif token == "[":
+            stack.append(None)
+        elif token in "}]":
+            if stack:
+                stack.pop()
+        elif token.startswith('"') and previous in ("{", ","):
+            pending = (json.loads(token), match.start())
+        previous = token if token != ":" else previous
+    return None
 
 
 def _first_error(exc: ValidationError, data: Any, root: Any, display: str) -> CriteriaError:
@@ -726,6 +792,7 @@ def _model_fields_at(path: Sequence[str | int], data: Any) -> list[str]:
             return []
         model = {
             "report": Report,
+            "inputs": InputsSpec,
             "defaults": Defaults,
             "criteria": Criterion,
             "phases": Phase,

@@ -63,6 +63,39 @@ class Diagnostic(Frozen):
     message: str
 
 
+class IntegrityKind(StrEnum):
+    """How an input says that it is incomplete or contradicts itself."""
+
+    ABORTED = "aborted"  # the run was aborted or crashed: TRX Aborted, TAP bail-out, go panic
+    TESTS_MISSING = "tests_missing"  # it declares more tests than it contains
+    FAILURES_MISSING = "failures_missing"  # it declares more failures or errors than it shows
+    BENCHMARK_ERRORS = "benchmark_errors"  # benchmark runs flagged as errors or failed commands
+    SUITE_ERROR = "suite_error"  # a failure or error outside any test (class or suite setup)
+
+
+#: Integrity problems that show something failed (NOT READY); the others leave the evidence
+#: incomplete (INSUFFICIENT).
+FAILING_INTEGRITY = frozenset({IntegrityKind.FAILURES_MISSING, IntegrityKind.SUITE_ERROR})
+
+
+class IntegrityFlag(Frozen):
+    """A fact an input states about itself that makes it no evidence for READY."""
+
+    kind: IntegrityKind
+    message: str = Field(description="What the file says, in one sentence.")
+    line: int | None = None
+    scope: str | None = Field(
+        default=None,
+        description="The package, class, suite or metric the problem concerns, when the file "
+        "says; None when it concerns the whole file.",
+    )
+
+    @property
+    def fails(self) -> bool:
+        """Whether this shows a failure (NOT READY) rather than missing evidence."""
+        return self.kind in FAILING_INTEGRITY
+
+
 class InputFile(Frozen):
     """One file that was read, with enough provenance to trace every figure back to it."""
 
@@ -77,13 +110,34 @@ class InputFile(Frozen):
         "used for the max_age staleness rule.",
     )
     warnings: tuple[Diagnostic, ...] = ()
+    integrity: tuple[IntegrityFlag, ...] = Field(
+        default=(),
+        description="Where the file says it is incomplete or contradicts itself: no evidence "
+        "for READY for the criteria that could use it.",
+    )
+
+
+class SkipKind(StrEnum):
+    """Why a file found under a results path was not read."""
+
+    UNRECOGNISED = "unrecognised"
+    EMPTY = "empty"
+    IGNORED = "ignored"
+    HIDDEN = "hidden"
+    UNREADABLE = "unreadable"
 
 
 class SkippedPath(Frozen):
-    """A file found under a directory that no ingester recognised."""
+    """A file found under a results path that was not read, and why."""
 
     path: str
     reason: str
+    kind: SkipKind = SkipKind.UNRECOGNISED
+    evidence: bool = Field(
+        default=False,
+        description="It looks like results (by its extension or content) but could not be "
+        "read: the verdict cannot be READY unless the criteria's inputs.ignore names it.",
+    )
 
 
 class Attempt(Frozen):
@@ -116,6 +170,12 @@ class TestCase(Frozen):
     properties: dict[str, str] = Field(default_factory=dict)
     attempts: tuple[Attempt, ...] = ()
     flaky: bool = False
+    unattributed: bool = Field(
+        default=False,
+        description="An error that belongs to no test (collection or import error, build "
+        "failure, crashed worker, suite-level error); classname and file say where it came "
+        "from when known.",
+    )
     input: int = Field(default=0, description="Index into Run.inputs.")
 
 
@@ -141,6 +201,7 @@ class _Detail:
         "output_truncated",
         "properties",
         "type",
+        "unattributed",
     )
 
     def __init__(self) -> None:
@@ -153,6 +214,7 @@ class _Detail:
         self.properties: dict[str, str] | None = None
         self.attempts: list[Attempt] | None = None
         self.flaky = False
+        self.unattributed = False
 
 
 class TestTable(Sequence[TestCase]):
@@ -275,6 +337,15 @@ class TestTable(Sequence[TestCase]):
         value = self._durations[i]
         return None if math.isnan(value) else value
 
+    def is_unattributed(self, i: int) -> bool:
+        """Whether row `i` is an error that belongs to no test (see `TestCase.unattributed`)."""
+        detail = self._details.get(i)
+        return bool(detail and detail.unattributed)
+
+    def unattributed_rows(self) -> list[int]:
+        """Rows that are errors belonging to no test, in row order."""
+        return sorted(i for i, d in self._details.items() if d.unattributed)
+
     def is_flaky(self, i: int) -> bool:
         detail = self._details.get(i)
         return bool(detail and detail.flaky)
@@ -362,6 +433,7 @@ class TestTable(Sequence[TestCase]):
                 properties=dict(detail.properties or {}),
                 attempts=tuple(detail.attempts or ()),
                 flaky=detail.flaky,
+                unattributed=detail.unattributed,
             )
         # The columns were validated on the way in; skip re-validation for speed.
         return TestCase.model_construct(**fields)
@@ -458,6 +530,7 @@ class TestTableBuilder:
         attempts: Sequence[Attempt] = (),
         flaky: bool = False,
         merge: bool = True,
+        unattributed: bool = False,
     ) -> int:
         """Add one test execution and return its row.
 
@@ -501,6 +574,7 @@ class TestTableBuilder:
             or properties
             or attempts
             or flaky
+            or unattributed
         ):
             detail = _Detail()
             detail.file = file
@@ -512,6 +586,7 @@ class TestTableBuilder:
             detail.properties = dict(properties) if properties else None
             detail.attempts = list(attempts) if attempts else None
             detail.flaky = flaky
+            detail.unattributed = unattributed
             self._details[row] = detail
         return row
 
@@ -584,6 +659,7 @@ class TestTableBuilder:
             attempts=case.attempts,
             flaky=case.flaky,
             merge=False,
+            unattributed=case.unattributed,
         )
 
     def _merge_into(
@@ -720,7 +796,7 @@ class Run(Frozen):
     tests: TestTable = Field(default_factory=TestTable.empty)
     metrics: tuple[Metric, ...] = ()
     skipped: tuple[SkippedPath, ...] = Field(
-        default=(), description="Files under a directory that no ingester recognised."
+        default=(), description="Files under a results path that were not read, with why."
     )
 
     @property

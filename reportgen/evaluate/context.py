@@ -21,6 +21,8 @@ from reportgen.units import DURATION_UNITS, UNITLESS_STATS, direction_for_unit, 
 #: Test ids listed per evidence reference; the rest are counted in `tests_total`.
 MAX_IDS_PER_REF = 20
 GLOB = re.compile(r"[*?\[]")
+#: Seconds a timestamp may lie in the future before it is worth a warning (clock skew).
+CLOCK_SKEW = 300.0
 _SEVERITY_ORDER = {Status.FAIL: 0, Status.INSUFFICIENT: 1, Status.PASS: 2, Status.WAIVED: 3}
 
 
@@ -177,8 +179,9 @@ class Context:
         self.warnings: list[str] = []
         self.series = _series_by_name(run)
         self.base_series = _series_by_name(baseline)
-        self._ages: dict[int, float | None] = {}
+        self._ages: dict[tuple[bool, int], float | None] = {}
         self._prefix_cache: dict[tuple[str | None, str | None], tuple[str, ...]] = {}
+        self._unattributed: list[int] | None = None
 
     # --- provenance
     def refs(
@@ -214,32 +217,54 @@ class Context:
             out.append(ref)
         return out
 
-    def stale(self, inputs: Iterable[int], max_age: float | None) -> str | None:
-        """Why the current inputs are too old for `max_age` (seconds), or None."""
+    def stale(
+        self, inputs: Iterable[int], max_age: float | None, *, baseline: bool = False
+    ) -> str | None:
+        """Why the inputs (of the baseline with `baseline`) cannot be shown to be younger than
+        `max_age` (seconds): too old, or no timestamp to tell. None when they can."""
         if max_age is None:
             return None
+        run = self.baseline if baseline else self.run
+        if run is None:
+            return None
+        what = "baseline input" if baseline else "input"
         for index in sorted(set(inputs)):
-            age = self._age(index)
-            if age is not None and age > max_age:
-                path = self.run.inputs[index].path
-                return f"input {path} is {days(age)} old, older than the max_age of {days(max_age)}"
+            path = run.inputs[index].path
+            age = self._age(run, index, baseline)
+            if age is None:
+                return (
+                    f"cannot show when {what} {path} ran: it carries no readable timestamp, "
+                    f"and max_age is {days(max_age)}"
+                )
+            if age > max_age:
+                return (
+                    f"{what} {path} is {days(age)} old, older than the max_age of {days(max_age)}"
+                )
         return None
 
-    def _age(self, index: int) -> float | None:
-        if index not in self._ages:
-            stamp_text = self.run.inputs[index].timestamp
+    def _age(self, run: Run, index: int, baseline: bool) -> float | None:
+        key = (baseline, index)
+        if key not in self._ages:
+            source = run.inputs[index]
+            stamp_text = source.timestamp
             age = None
             if stamp_text:
                 stamp = _parse_timestamp(stamp_text)
                 if stamp is None:
                     self.warnings.append(
-                        f"{self.run.inputs[index].path}: timestamp {stamp_text!r} is not ISO 8601; "
+                        f"{source.path}: timestamp {stamp_text!r} is not ISO 8601; "
                         "its age is unknown"
                     )
                 else:
                     age = (self.now - stamp).total_seconds()
-            self._ages[index] = age
-        return self._ages[index]
+                    if age < -CLOCK_SKEW:
+                        self.warnings.append(
+                            f"{source.path}: timestamp {stamp_text} is {days(-age)} in the "
+                            "future: the clocks of the machines disagree"
+                        )
+                    age = max(age, 0.0)
+            self._ages[key] = age
+        return self._ages[key]
 
     # --- tests
     def select_tests(self, patterns: Sequence[str], rows: Iterable[int] | None = None) -> list[int]:
@@ -257,6 +282,17 @@ class Context:
             if file and regex.match(f"{file}::{name}"):
                 out.append(i)
         return out
+
+    def prefixes_of_row(self, i: int) -> tuple[str, ...]:
+        """What may precede row `i`'s name in an id a pattern matches (see `_prefixes_of`)."""
+        table = self.run.tests
+        return self._prefixes(table.classname_of(i), table.suite_of(i))
+
+    def unattributed_rows(self) -> list[int]:
+        """Rows of the current run that are errors belonging to no test (computed once)."""
+        if self._unattributed is None:
+            self._unattributed = self.run.tests.unattributed_rows()
+        return self._unattributed
 
     def _prefixes(self, classname: str | None, suite: tuple[str, ...]) -> tuple[str, ...]:
         key = (classname, suite[-1] if suite else None)

@@ -60,7 +60,9 @@ def judge_metric(ctx: Context, crit: Criterion, eff: Effective, judge: ItemsJudg
     items = judge(ctx, crit, eff, names)
     # Stale inputs make every item insufficient, whatever the numbers say.
     for item in items:
-        stale = ctx.stale(item.inputs, eff.max_age)
+        stale = ctx.stale(item.inputs, eff.max_age) or ctx.stale(
+            item.base_inputs, eff.max_age, baseline=True
+        )
         if stale is not None and item.status is not Status.INSUFFICIENT:
             item.status = Status.INSUFFICIENT
             item.reason = f"{item.metric}: {stale}"

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from reportgen.criteria import Criterion, Effective, TestsSpec
+from reportgen.evaluate import integrity
 from reportgen.evaluate.context import MAX_IDS_PER_REF, Context, Judgement, combine
 from reportgen.evaluate.counts import CHECKS, Check, Tally, count_checks
 from reportgen.evaluate.wording import list_ids
@@ -24,6 +25,8 @@ def judge(ctx: Context, crit: Criterion, eff: Effective) -> Judgement:
         selected: list[int] = []  # only `require`: its own rows are the evidence
     elif spec.select:
         selected = ctx.select_tests(spec.select)
+        # Errors that belong to no test count unless they are known to lie outside.
+        selected.extend(integrity.unattributed_in_scope(ctx, spec.select, selected))
     else:
         selected = list(range(len(table)))
     if len(selected) == len(table):
@@ -60,6 +63,9 @@ def judge(ctx: Context, crit: Criterion, eff: Effective) -> Judgement:
     else:
         checks.extend(count_checks(Tally(ctx, spec, eff, selected, counts, scope)))
     stale = ctx.stale((table.input_of(i) for i in [*selected, *singled]), eff.max_age)
+    if stale is None and spec.new_failures is not None and ctx.baseline is not None:
+        base_tests = ctx.baseline.tests.counts_by_input()
+        stale = ctx.stale(base_tests, eff.max_age, baseline=True)
     if stale is not None:
         checks.insert(0, Check(Status.INSUFFICIENT, stale, Figures(), "run the tests again"))
     status = combine(c.status for c in checks)

@@ -15,6 +15,8 @@ from reportgen.model import (
     Attempt,
     Diagnostic,
     Direction,
+    IntegrityFlag,
+    IntegrityKind,
     Metric,
     Outcome,
     TestTableBuilder,
@@ -90,6 +92,8 @@ class Sink:
         self.timestamp: str | None = None
         self.warnings: list[Diagnostic] = []
         self._warned: set[str] = set()
+        #: Where the file says it is incomplete or contradicts itself.
+        self.integrity: list[IntegrityFlag] = []
 
     def test(
         self,
@@ -108,8 +112,13 @@ class Sink:
         attempts: Sequence[Attempt] = (),
         flaky: bool = False,
         merge: bool = True,
+        unattributed: bool = False,
     ) -> int:
-        """Record one test execution. Every string is cleaned here; output is capped too."""
+        """Record one test execution. Every string is cleaned here; output is capped too.
+
+        `unattributed` marks an error that belongs to no test (a build or collection failure,
+        a crashed worker, a suite-level error).
+        """
         kept, cut = cap_output(output)
         self.records += 1
         return self._tests.add(
@@ -129,6 +138,7 @@ class Sink:
             attempts=attempts,
             flaky=flaky,
             merge=merge,
+            unattributed=unattributed,
         )
 
     @property
@@ -207,6 +217,58 @@ class Sink:
                 return
             self._warned.add(once)
         self.warnings.append(Diagnostic(path=self.path, line=line, message=clean_text(message)))
+
+    def flag(
+        self,
+        kind: IntegrityKind,
+        message: str,
+        line: int | None = None,
+        *,
+        scope: str | None = None,
+        warn: bool = True,
+    ) -> None:
+        """Record that the file says it is incomplete or contradicts itself (see
+        `IntegrityKind`); also a warning unless `warn` is False (one was given already)."""
+        text = clean_text(message)
+        flag = IntegrityFlag(kind=kind, message=text, line=line, scope=scope)
+        if flag not in self.integrity:
+            self.integrity.append(flag)
+        if warn:
+            self.warn(text, line)
+
+    def check_counts(
+        self,
+        where: str,
+        *,
+        declared_total: int | None,
+        total: int,
+        declared_bad: int | None,
+        bad: int,
+        line: int | None = None,
+        scope: str | None = None,
+    ) -> None:
+        """Flag a file that declares more tests, or more failures and errors, than it holds.
+
+        Fewer declared is left to the readers' own warnings: the content is what is counted.
+        More failures declared than shown is a failure hidden from the reader (NOT READY);
+        more tests declared than present means tests are missing (INSUFFICIENT).
+        """
+        if declared_bad is not None and declared_bad > bad:
+            self.flag(
+                IntegrityKind.FAILURES_MISSING,
+                f"{where} declares {declared_bad} failed or errored test(s) but shows {bad}",
+                line,
+                scope=scope,
+                warn=False,
+            )
+        if declared_total is not None and declared_total > total:
+            self.flag(
+                IntegrityKind.TESTS_MISSING,
+                f"{where} declares {declared_total} test(s) but contains {total}",
+                line,
+                scope=scope,
+                warn=False,
+            )
 
 
 class Ingester(ABC):

@@ -160,6 +160,8 @@ class CtrfIngester(Ingester):
             declared,
             {"tests": len(tests), "flaky": flaky_count, "suites": len(suites), **statuses},
             "results.summary",
+            total="tests",
+            bad=("failed",),
         )
         start = opt_num(summary, "start", source, "results.summary")
         if start is not None and start > 0:

@@ -112,7 +112,7 @@ class MochaJsonIngester(Ingester):
             start = opt_str(stats, "start", source, "stats")
             note_timestamp(sink, start)
             declared = {k: opt_int(stats, k, source, "stats") for k in counts}
-            check_declared(sink, declared, counts, "stats")
+            check_declared(sink, declared, counts, "stats", total="tests", bad=("failures",))
 
 
 def _key(test: dict[str, Any], source: Source, at: str) -> _Key:
@@ -160,4 +160,6 @@ def _emit(test: dict[str, Any], outcome: Outcome, source: Source, sink: Sink, at
         # Mocha retries only failed tests, so a pass on a later try followed a failure.
         flaky=outcome is Outcome.PASSED and retry > 0,
         merge=False,
+        # A failed hook belongs to its suite, not to a test.
+        unattributed=outcome is Outcome.ERROR,
     )

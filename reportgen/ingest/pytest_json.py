@@ -109,6 +109,7 @@ class PytestJsonIngester(Ingester):
                 type="collection error",
                 output=longrepr,
                 file=nodeid.partition("::")[0] or None,
+                unattributed=True,
             )
 
         summary = doc.get("summary")
@@ -118,7 +119,9 @@ class PytestJsonIngester(Ingester):
             counted = {**raw_counts, "error": raw_counts["error"] + collection_errors}
             declared["total"] = opt_int(summary, "total", source, "summary")
             counted["total"] = len(tests)
-            check_declared(sink, declared, counted, "summary")
+            check_declared(
+                sink, declared, counted, "summary", total="total", bad=("failed", "error")
+            )
 
 
 def _longrepr(value: Any) -> str | None:

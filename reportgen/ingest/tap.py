@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reportgen.ingest.base import Ingester, Sink, Source, decode_text, first_line
-from reportgen.model import Outcome
+from reportgen.model import IntegrityKind, Outcome
 
 _VERSION = re.compile(r"TAP version (\d+)\s*$", re.IGNORECASE)
 _PLAN = re.compile(r"1\.\.(\d+)\s*(?:#\s*(.*))?$")
@@ -130,6 +130,11 @@ class _Parser:
                     "no plan (1..N) in the TAP stream: cannot tell whether every test ran; "
                     "counted as one error"
                 )
+                self.sink.flag(
+                    IntegrityKind.TESTS_MISSING,
+                    "the TAP stream has no plan, so it cannot show that every test ran",
+                    warn=False,
+                )
                 stream.entries.append(
                     _Synthetic(
                         "(no plan)", "TAP stream has no plan; the run may be truncated", None
@@ -143,6 +148,12 @@ class _Parser:
             self.sink.warn(
                 f"{where} but {ran} test(s) reported: {missing} missing, counted as errors",
                 line=stream.plan_line,
+            )
+            self.sink.flag(
+                IntegrityKind.TESTS_MISSING,
+                f"{where} but only {ran} test(s) reported",
+                stream.plan_line,
+                warn=False,
             )
             for k in range(ran + 1, stream.plan + 1):
                 name = stream.announced.pop(0) if stream.announced else f"test {k}"
@@ -278,6 +289,12 @@ class _Parser:
             f"Bail out!{' ' + reason if reason else ''}: the run was aborted, so tests that "
             f"never ran are missing (counted as one error){later}",
             number,
+        )
+        self.sink.flag(
+            IntegrityKind.ABORTED,
+            f"Bail out!{' ' + reason if reason else ''}: the run was aborted",
+            number,
+            warn=False,
         )
         stream = self.streams[min(depth, len(self.streams) - 1)]
         stream.entries.append(_Synthetic("Bail out!", reason or "Bail out!", number))
@@ -447,6 +464,7 @@ class _Emitter:
                     line=entry.line,
                     properties={"tap": "synthetic"},
                     merge=False,
+                    unattributed=True,
                 )
                 bad += 1
             elif isinstance(entry, _Stream):
