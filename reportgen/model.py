@@ -87,8 +87,12 @@ class SkippedPath(Frozen):
 
 
 class Attempt(Frozen):
-    """One execution of a test when it ran more than once (reruns, retries, teardown errors)."""
+    """One attempt of a test that its harness retried (a marked retry: Surefire reruns,
+    Playwright/Jest/CTRF retries, pytest-json-report `rerun`); the last attempt decides."""
 
+    number: int | None = Field(
+        default=None, description="Attempt number from 1, in the order the harness ran them."
+    )
     outcome: Outcome
     duration: float | None = None
     message: str | None = None
@@ -97,11 +101,20 @@ class Attempt(Frozen):
 
 
 class TestCase(Frozen):
-    """One test as read from an input; duplicates of the same id are merged into `attempts`."""
+    """One execution of a test as read from an input.
+
+    A test id that repeats without a retry marker (pytest-rerunfailures in JUnit, `go test
+    -count=N`, `test.each` rows sharing a title) gives one TestCase per execution, each counted
+    on its own. A retry the harness marks as one gives one TestCase whose `attempts` list every
+    attempt in order: the last attempt decides the outcome, and passing after failing is flaky.
+    """
 
     __test__ = False  # not a pytest test class
 
-    id: str = Field(description="classname::name, or innermost-suite::name without classname.")
+    id: str = Field(
+        description="Canonical test id: classname::name, else innermost-suite::name, else the "
+        "name; absolute paths in it are made relative to the input's common directory."
+    )
     name: str
     classname: str | None = None
     suite: tuple[str, ...] = Field(default=(), description="Enclosing suites, outermost first.")
@@ -117,6 +130,9 @@ class TestCase(Frozen):
     attempts: tuple[Attempt, ...] = ()
     flaky: bool = False
     input: int = Field(default=0, description="Index into Run.inputs.")
+    position: int = Field(
+        default=0, description="Order of this execution among those of its input, from 0."
+    )
 
 
 def make_test_id(name: str, classname: str | None, suite: Sequence[str]) -> str:
@@ -171,6 +187,7 @@ class TestTable(Sequence[TestCase]):
         "_inputs",
         "_names",
         "_outcomes",
+        "_positions",
         "_suite_idx",
         "_suites",
     )
@@ -197,6 +214,7 @@ class TestTable(Sequence[TestCase]):
         self._class_idx = class_idx
         self._inputs = inputs
         self._details = details
+        self._positions: array[int] | None = None  # built when first asked for
 
     @classmethod
     def empty(cls) -> TestTable:
@@ -271,6 +289,22 @@ class TestTable(Sequence[TestCase]):
     def input_of(self, i: int) -> int:
         return self._inputs[i]
 
+    def position_of(self, i: int) -> int:
+        """Order of execution `i` among the executions of its input, from 0."""
+        if self._positions is None:
+            seen: Counter[int] = Counter()
+            positions: array[int] = array("I", bytes(4 * len(self._inputs)))
+            for row, input in enumerate(self._inputs):
+                positions[row] = seen[input]
+                seen[input] += 1
+            self._positions = positions
+        return self._positions[i]
+
+    def attempt_count(self, i: int) -> int:
+        """Attempts of a marked retry behind execution `i` (1 when it was not retried)."""
+        detail = self._details.get(i)
+        return len(detail.attempts) if detail and detail.attempts else 1
+
     def duration_of(self, i: int) -> float | None:
         value = self._durations[i]
         return None if math.isnan(value) else value
@@ -335,6 +369,7 @@ class TestTable(Sequence[TestCase]):
             "outcome": _OUTCOMES[self._outcomes[i]],
             "duration": self.duration_of(i),
             "input": self._inputs[i],
+            "position": self.position_of(i),
         }
         if detail is not None:
             fields.update(
@@ -345,7 +380,7 @@ class TestTable(Sequence[TestCase]):
                 output=detail.output,
                 output_truncated=detail.output_truncated,
                 properties=dict(detail.properties or {}),
-                attempts=tuple(detail.attempts or ()),
+                attempts=_numbered(detail.attempts or ()),
                 flaky=detail.flaky,
             )
         # The columns were validated on the way in; skip re-validation for speed.
@@ -370,21 +405,26 @@ class TestTable(Sequence[TestCase]):
         )
 
 
-def _merge_outcome(outcomes: Sequence[Outcome]) -> tuple[Outcome, bool]:
-    """Outcome of a test that ran several times, and whether it is flaky.
+def _numbered(attempts: Sequence[Attempt]) -> tuple[Attempt, ...]:
+    """The attempts with their numbers filled in from their order where the input gave none."""
+    if all(a.number is not None for a in attempts):
+        return tuple(attempts)
+    return tuple(
+        a if a.number is not None else a.model_copy(update={"number": k})
+        for k, a in enumerate(attempts, start=1)
+    )
 
-    A pass after a failure is a retry that succeeded: passed and flaky. Otherwise the worst
-    execution decides, a failure ranking above an error because the usual pairing is pytest's
-    failed call plus the teardown error that followed it.
-    """
-    has_pass = Outcome.PASSED in outcomes
-    has_bad = Outcome.FAILED in outcomes or Outcome.ERROR in outcomes
-    if has_pass and has_bad:
-        return Outcome.PASSED, True
-    for candidate in (Outcome.FAILED, Outcome.ERROR, Outcome.PASSED):
-        if candidate in outcomes:
-            return candidate, False
-    return Outcome.SKIPPED, False
+
+def retry_outcome(attempts: Sequence[Outcome]) -> tuple[Outcome, bool]:
+    """Outcome of a marked retry and whether it is flaky: the last attempt decides, and a pass
+    after a failed or erroring attempt is flaky."""
+    if not attempts:
+        raise ValueError("a retry has at least one attempt")
+    final = attempts[-1]
+    flaky = final is Outcome.PASSED and any(
+        a is Outcome.FAILED or a is Outcome.ERROR for a in attempts[:-1]
+    )
+    return final, flaky
 
 
 #: Joins the names of a RowsChunk; XML and the ingesters' cleaning never let NUL into a name.
@@ -430,7 +470,11 @@ class RowsChunk:
 
 
 class TestTableBuilder:
-    """Accumulates tests into columns; merges a repeated id within one input into attempts."""
+    """Accumulates test executions into columns, one row per execution.
+
+    A repeated id is another row (an unmarked repeat counts on its own); only `merge=True`
+    folds an execution into the earlier one of its id as its next attempt (a marked retry).
+    """
 
     __test__ = False
 
@@ -554,12 +598,13 @@ class TestTableBuilder:
         properties: dict[str, str] | None = None,
         attempts: Sequence[Attempt] = (),
         flaky: bool = False,
-        merge: bool = True,
+        merge: bool = False,
     ) -> int:
         """Add one test execution and return its row.
 
-        With `merge`, a test whose id was already seen in the same input becomes another
-        attempt of that test instead of a second test.
+        With `merge` (a retry the input marks as one), an execution whose id was added with
+        `merge` before in the same input becomes the next attempt of that row, and the last
+        attempt decides. Without it every execution is a row of its own.
         """
         classname = classname or None
         if self._unindexed:
@@ -623,7 +668,8 @@ class TestTableBuilder:
         suite: tuple[str, ...] = (),
         input: int = 0,
     ) -> int:
-        """Add many plain passed tests of one class and suite; returns how many were merged.
+        """Add many plain passed tests of one class and suite; returns how many were merged
+        (always 0: a repeated name is another execution).
 
         The same as `add(name=n, outcome=PASSED, classname=classname, suite=suite,
         duration=d, input=input)` for each pair (a NaN duration meaning None), done with bulk
@@ -633,38 +679,13 @@ class TestTableBuilder:
         if count != len(durations):
             raise ValueError("names and durations differ in length")
         classname = classname or None
-        if self._unindexed:
-            self._index(input)
-        scope = classname if classname else (suite[-1] if suite else None)
-        bucket = self._seen.setdefault((input, scope), {})
-        first = len(self._names)
-        if not bucket or bucket.keys().isdisjoint(names):
-            size = len(bucket)
-            bucket.update(zip(names, range(first, first + count), strict=True))
-            if len(bucket) == size + count:
-                self._names.extend(names)
-                self._durations.extend(durations)
-                self._outcomes.extend(_PASSED_CODE * count)
-                self._suite_idx.extend(array("I", (self._intern_suite(suite),)) * count)
-                self._class_idx.extend(array("I", (self._intern_class(classname),)) * count)
-                self._inputs.extend(array("I", (input,)) * count)
-                return 0
-            # A name repeats within the batch: undo and take the general path.
-            for name in names:
-                bucket.pop(name, None)
-        merged = 0
-        for name, duration in zip(names, durations, strict=True):
-            rows = len(self._names)
-            self.add(
-                name=name,
-                outcome=Outcome.PASSED,
-                classname=classname,
-                suite=suite,
-                duration=None if math.isnan(duration) else duration,
-                input=input,
-            )
-            merged += len(self._names) == rows
-        return merged
+        self._names.extend(names)
+        self._durations.extend(durations)
+        self._outcomes.extend(_PASSED_CODE * count)
+        self._suite_idx.extend(array("I", (self._intern_suite(suite),)) * count)
+        self._class_idx.extend(array("I", (self._intern_class(classname),)) * count)
+        self._inputs.extend(array("I", (input,)) * count)
+        return 0
 
     def append(self, case: TestCase) -> int:
         """Add a whole TestCase (no merging: it is already one test)."""
@@ -710,16 +731,13 @@ class TestTableBuilder:
             ]
         detail.attempts.extend(more_attempts)
         detail.attempts.append(attempt)
-        outcome, flaky = _merge_outcome([a.outcome for a in detail.attempts])
+        outcome, flaky = retry_outcome([a.outcome for a in detail.attempts])
         self._outcomes[row] = _OUTCOME_CODE[outcome]
         detail.flaky = detail.flaky or flaky
         known = [a.duration for a in detail.attempts if a.duration is not None]
         self._durations[row] = math.fsum(known) if known else math.nan
-        # Message and type follow the attempt that decided the outcome.
-        for a in detail.attempts:
-            if a.outcome == outcome and (a.message or a.type):
-                detail.message, detail.type = a.message, a.type
-                break
+        # Message and type follow the last attempt, which decided the outcome.
+        detail.message, detail.type = attempt.message, attempt.type
         if properties:
             detail.properties = {**(detail.properties or {}), **properties}
 

@@ -131,9 +131,13 @@ class Sink:
         properties: dict[str, str] | None = None,
         attempts: Sequence[Attempt] = (),
         flaky: bool = False,
-        merge: bool = True,
+        merge: bool = False,
     ) -> int:
-        """Record one test execution. Message, type and output are cleaned and capped here."""
+        """Record one test execution. Message, type and output are cleaned and capped here.
+
+        Every call is an execution of its own, even when its id repeats; `merge` (a retry the
+        input marks as one) makes it the next attempt of the earlier `merge` execution instead.
+        """
         kept, cut = cap_output(output)
         self.records += 1
         return self._tests.add(
