@@ -8,6 +8,7 @@ model is materialised only when one is read.
 from __future__ import annotations
 
 import math
+import posixpath
 import re
 from array import array
 from collections import Counter
@@ -77,6 +78,16 @@ class InputFile(Frozen):
         "used for the max_age staleness rule.",
     )
     warnings: tuple[Diagnostic, ...] = ()
+    derived_from: tuple[str, ...] = Field(
+        default=(),
+        description="sha256 of the inputs this file was converted from, when it names them "
+        "(a CTRF file written by `reportgen convert`).",
+    )
+    duplicate_of: str | None = Field(
+        default=None,
+        description="Path of another input that holds the same executions; this one's tests "
+        "and metrics were not read again.",
+    )
 
 
 class SkippedPath(Frozen):
@@ -135,13 +146,79 @@ class TestCase(Frozen):
     )
 
 
-def make_test_id(name: str, classname: str | None, suite: Sequence[str]) -> str:
-    """The stable id of a test: `classname::name`, else `suite::name`, else the name."""
+#: Joins the describe blocks of a suite path in a canonical id (Jest's and Playwright's own).
+SCOPE_SEPARATOR = " › "
+# A suite named after a source file (Jest, CTRF and TAP put the test file in the suite path).
+_SOURCE_FILE = re.compile(
+    r"\.(?:[cm]?[jt]sx?|py|go|rb|java|kts?|cs|fs|vb|php|phpt|rs|swift|scala|feature|dart|exs?)$",
+    re.IGNORECASE,
+)
+_ABSOLUTE = re.compile(r"^(?:/|_/|[A-Za-z]:[\\/]|file://|\\\\)")
+
+
+def is_absolute_path(text: str) -> bool:
+    """Whether a name is an absolute path of the machine that ran the tests (any OS)."""
+    return bool(_ABSOLUTE.match(text))
+
+
+def _is_file(part: str) -> bool:
+    return bool(_SOURCE_FILE.search(part)) or is_absolute_path(part)
+
+
+def test_scope(classname: str | None, suite: Sequence[str]) -> str | None:
+    """What precedes `::` in a canonical id: the classname; else the suite path without the
+    test file, its describe blocks joined by ` › `; else the test file alone; else None."""
     if classname:
-        return f"{classname}::{name}"
+        return classname
+    blocks = [part for part in suite if not _is_file(part)]
+    if blocks:
+        return SCOPE_SEPARATOR.join(blocks)
     if suite:
-        return f"{suite[-1]}::{name}"
-    return name
+        return suite[-1].replace("\\", "/")
+    return None
+
+
+def make_test_id(name: str, classname: str | None, suite: Sequence[str]) -> str:
+    """The canonical id of a test, the same whichever format the result came in.
+
+    `scope::name` (see `test_scope`), or the name alone without a scope. Two spellings of
+    the full title are undone so that they give the id of the short one: a name that begins
+    with its describe blocks joined by spaces (CTRF's Jest reporter writes Jest's `fullName`),
+    and a classname that is the title with the name the full title (mocha-junit-reporter).
+    """
+    scope = test_scope(classname, suite)
+    if scope is None:
+        return name
+    if classname:
+        if name != classname and name.endswith(" " + classname):
+            return f"{name[: -len(classname) - 1]}::{classname}"
+        return f"{classname}::{name}"
+    spaced = scope.replace(SCOPE_SEPARATOR, " ") + " "
+    if len(name) > len(spaced) and name.startswith(spaced):
+        name = name[len(spaced) :]
+    return f"{scope}::{name}"
+
+
+def _relative(path: str, root: str) -> str:
+    normal = _normal_path(path)
+    return normal[len(root) :].lstrip("/") if root and normal.startswith(root) else normal
+
+
+def _normal_path(path: str) -> str:
+    text = path.replace("\\", "/")
+    for prefix in ("file://", "_/"):
+        if text.startswith(prefix):
+            text = text[len(prefix) - 1 :] if prefix == "_/" else text[len(prefix) :]
+    return text
+
+
+def common_root(paths: Sequence[str]) -> str:
+    """The directory that the absolute `paths` share (the checkout, or below it)."""
+    dirs = [posixpath.dirname(_normal_path(p)) for p in paths]
+    try:
+        return posixpath.commonpath(dirs) if dirs else ""
+    except ValueError:  # absolute and relative, or two drives: nothing shared
+        return ""
 
 
 class _Detail:
@@ -349,6 +426,34 @@ class TestTable(Sequence[TestCase]):
             counts = {i: self._inputs.count(i) for i in range(top + 1)}
             return {i: n for i, n in counts.items() if n}
         return dict(Counter(self._inputs))
+
+    def rows_by_input(self) -> dict[int, list[int]]:
+        """Row numbers of each input's executions, in order."""
+        out: dict[int, list[int]] = {}
+        for row, input in enumerate(self._inputs):
+            out.setdefault(input, []).append(row)
+        return out
+
+    def without_inputs(self, inputs: set[int]) -> TestTable:
+        """A table without the executions of `inputs` (the others keep their input index)."""
+        if not inputs:
+            return self
+        keep = [row for row, input in enumerate(self._inputs) if input not in inputs]
+        return TestTable(
+            names=[self._names[row] for row in keep],
+            outcomes=bytearray(self._outcomes[row] for row in keep),
+            durations=array("d", (self._durations[row] for row in keep)),
+            suites=self._suites,
+            suite_idx=array("I", (self._suite_idx[row] for row in keep)),
+            classnames=self._classnames,
+            class_idx=array("I", (self._class_idx[row] for row in keep)),
+            inputs=array("I", (self._inputs[row] for row in keep)),
+            details={
+                new: self._details[row]
+                for new, row in enumerate(keep)
+                if row in self._details
+            },
+        )
 
     def indices_with_outcome(self, *outcomes: Outcome) -> Iterator[int]:
         codes = {_OUTCOME_CODE[o] for o in outcomes}
@@ -740,6 +845,41 @@ class TestTableBuilder:
         detail.message, detail.type = attempt.message, attempt.type
         if properties:
             detail.properties = {**(detail.properties or {}), **properties}
+
+    def relativise_paths(self, start: int) -> None:
+        """Make the absolute paths in the suites, classnames and files of rows `start`..end
+        (one input) relative to the directory they share, so that ids hold no checkout path."""
+        suite_ids = set(self._suite_idx[start:])
+        class_ids = set(self._class_idx[start:])
+        files = {row: d.file for row, d in self._details.items() if row >= start and d.file}
+        found = [
+            part for i in suite_ids for part in self._suites[i] if is_absolute_path(part)
+        ]
+        found += [
+            name
+            for i in class_ids
+            if (name := self._classnames[i]) is not None and is_absolute_path(name)
+        ]
+        found += [f for f in files.values() if is_absolute_path(f)]
+        if not found:
+            return
+        root = common_root(found)
+
+        def fix(text: str) -> str:
+            return _relative(text, root) if is_absolute_path(text) else text
+
+        suite_map = {
+            i: self._intern_suite(tuple(fix(part) for part in self._suites[i])) for i in suite_ids
+        }
+        class_map = {
+            i: self._intern_class(None if (c := self._classnames[i]) is None else fix(c))
+            for i in class_ids
+        }
+        for column, mapping in ((self._suite_idx, suite_map), (self._class_idx, class_map)):
+            if any(k != v for k, v in mapping.items()):
+                column[start:] = array("I", map(mapping.__getitem__, column[start:]))
+        for row, file in files.items():
+            self._details[row].file = fix(file)
 
     def build(self) -> TestTable:
         return TestTable(

@@ -18,13 +18,13 @@ def _table(*rows: dict[str, object]) -> TestTable:
     return builder.build()
 
 
-def test_ids_use_classname_then_innermost_suite() -> None:
+def test_ids_use_classname_then_the_suite_path() -> None:
     table = _table(
         {"name": "a", "classname": "pkg.C", "suite": ("s",), "outcome": Outcome.PASSED},
         {"name": "b", "suite": ("outer", "inner"), "outcome": Outcome.FAILED},
         {"name": "c", "outcome": Outcome.SKIPPED},
     )
-    assert [t.id for t in table] == ["pkg.C::a", "inner::b", "c"]
+    assert [t.id for t in table] == ["pkg.C::a", "outer › inner::b", "c"]
     assert table[1].suite == ("outer", "inner")
     assert table.outcome_counts() == {
         Outcome.PASSED: 1,

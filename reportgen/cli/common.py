@@ -67,7 +67,12 @@ def evaluate_arguments(args: argparse.Namespace) -> tuple[Run, Run | None, Evalu
     except OSError as exc:
         raise CriteriaError(f"cannot read: {exc.strerror or exc}", path=args.criteria) from exc
     progress = progress_printer()
-    run = load(args.paths, format=args.input_format, progress=progress) if args.paths else Run()
+    # A baseline inside the results directory is never read as current evidence.
+    run = (
+        load(args.paths, format=args.input_format, progress=progress, exclude=args.baseline or ())
+        if args.paths
+        else Run()
+    )
     baseline = (
         load(args.baseline, format=args.input_format, progress=progress) if args.baseline else None
     )

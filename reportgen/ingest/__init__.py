@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen.errors import DetectionError, InputError, UsageError
+from reportgen.ingest._duplicates import find_duplicates
 from reportgen.ingest.base import HEAD_BYTES, Ingester, Sink, Source
 from reportgen.ingest.registry import all_ingesters, by_name
-from reportgen.model import InputFile, Metric, Run, SkippedPath, TestTableBuilder
+from reportgen.model import Diagnostic, InputFile, Metric, Run, SkippedPath, TestTableBuilder
 
 __all__ = ["Candidate", "detect", "expand_paths", "load"]
 
@@ -31,17 +32,39 @@ class Candidate:
     explicit: bool  # named directly (an error if unrecognised) rather than found in a directory
 
 
-def expand_paths(paths: Sequence[str]) -> list[Candidate]:
+def _excluded(paths: Sequence[str]) -> set[Path]:
+    """Resolved files and directories named by `paths` (globs expanded; missing ones left out)."""
+    out: set[Path] = set()
+    for raw in paths:
+        matches = [raw] if Path(raw).exists() else glob.glob(raw, recursive=True)
+        out.update(Path(m).resolve() for m in matches)
+    return out
+
+
+def expand_paths(paths: Sequence[str], exclude: Sequence[str] = ()) -> list[Candidate]:
     """Files named by `paths`: files as given, directories searched recursively, globs expanded.
 
     A path that does not exist (and matches nothing as a glob) is an input error.
-    Hidden files and directories under a directory are skipped.
+    Hidden files and directories under a directory are skipped, and so is whatever `exclude`
+    names (the baseline); naming an excluded file or a path inside an excluded directory
+    directly is a usage error, since a baseline is never also read as current results.
     """
     found: list[Candidate] = []
     seen: set[Path] = set()
+    excluded = _excluded(exclude)
+
+    def is_excluded(key: Path) -> bool:
+        return bool(excluded) and (key in excluded or not excluded.isdisjoint(key.parents))
 
     def add(path: Path, display: str, explicit: bool) -> None:
         key = path.resolve()
+        if is_excluded(key):
+            if explicit:
+                raise UsageError(
+                    f"{display}: given both as results and as --baseline; "
+                    "a baseline is never read as current results"
+                )
+            return
         if key not in seen:
             seen.add(key)
             found.append(Candidate(path, display, explicit))
@@ -49,9 +72,18 @@ def expand_paths(paths: Sequence[str]) -> list[Candidate]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
+            if is_excluded(path.resolve()):
+                raise UsageError(
+                    f"{raw}: given both as results and as --baseline; "
+                    "a baseline is never read as current results"
+                )
             for root, dirs, files in os.walk(path):
                 # Sorted walk: the order of inputs must not depend on the file system.
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                dirs[:] = sorted(
+                    d
+                    for d in dirs
+                    if not d.startswith(".") and not is_excluded((Path(root) / d).resolve())
+                )
                 for name in sorted(files):
                     if not name.startswith("."):
                         full = Path(root) / name
@@ -132,12 +164,15 @@ def load(
     *,
     format: str | None = None,
     progress: Callable[[str], None] | None = None,
+    exclude: Sequence[str] = (),
 ) -> Run:
     """Read every result file under `paths` into one Run.
 
     `format` forces one ingester instead of detection. Files found under a directory that no
     ingester recognises are skipped and listed in `Run.skipped`; a file named explicitly that
-    nothing recognises is an input error.
+    nothing recognises is an input error. `exclude` (the baseline's paths) is left out of
+    directory scans, and naming it directly is a usage error. An input that holds the same
+    evidence as another (see `_duplicates`) is listed but its tests and metrics are read once.
     """
     forced: Ingester | None = None
     if format is not None:
@@ -149,7 +184,7 @@ def load(
     metrics: list[Metric] = []
     inputs: list[InputFile] = []
     skipped: list[SkippedPath] = []
-    for candidate in expand_paths(paths):
+    for candidate in expand_paths(paths, exclude):
         head = _read_head(candidate.path, candidate.display)
         ingester = forced or detect(head, candidate.display)
         if ingester is None:
@@ -164,8 +199,23 @@ def load(
         if progress is not None:
             progress(candidate.display)
         inputs.append(_read_one(candidate, head, ingester, len(inputs), tests, metrics))
+    table = tests.build()
+    for dup in find_duplicates(inputs, table, metrics):
+        item, other = inputs[dup.index], inputs[dup.same_as]
+        note = Diagnostic(
+            path=item.path,
+            message=f"holds the same evidence as {other.path} ({dup.why}): counted once, "
+            f"from {other.path}",
+        )
+        inputs[dup.index] = item.model_copy(
+            update={"duplicate_of": other.path, "warnings": (*item.warnings, note)}
+        )
+    dropped = {i for i, item in enumerate(inputs) if item.duplicate_of is not None}
+    if dropped:
+        table = table.without_inputs(dropped)
+        metrics = [m for m in metrics if m.input not in dropped]
     return Run(
-        inputs=tuple(inputs), tests=tests.build(), metrics=tuple(metrics), skipped=tuple(skipped)
+        inputs=tuple(inputs), tests=table, metrics=tuple(metrics), skipped=tuple(skipped)
     )
 
 
@@ -180,7 +230,9 @@ def _read_one(
     hasher = _Hasher(candidate.path)
     hasher.start()
     sink = Sink(tests, metrics, index, candidate.display)
+    start = len(tests)
     ingester.read(Source(candidate.path, candidate.display, head), sink)
+    tests.relativise_paths(start)
     hasher.join()
     if hasher.error is not None:
         raise InputError(
@@ -194,6 +246,7 @@ def _read_one(
         records=sink.records,
         timestamp=sink.timestamp,
         warnings=tuple(sink.warnings),
+        derived_from=tuple(sink.derived_from),
     )
 
 

@@ -111,6 +111,8 @@ class Sink:
         #: ISO 8601 time the results were produced, when the file says (earliest seen wins).
         self.timestamp: str | None = None
         self.warnings: list[Diagnostic] = []
+        #: sha256 of the inputs this file was converted from, when it names them.
+        self.derived_from: list[str] = []
         #: The `once` key of each warning (None for the others), to fold them across parts.
         self.warning_keys: list[str | None] = []
         self._warned: set[str] = set()
