@@ -449,9 +449,7 @@ class TestTable(Sequence[TestCase]):
             class_idx=array("I", (self._class_idx[row] for row in keep)),
             inputs=array("I", (self._inputs[row] for row in keep)),
             details={
-                new: self._details[row]
-                for new, row in enumerate(keep)
-                if row in self._details
+                new: self._details[row] for new, row in enumerate(keep) if row in self._details
             },
         )
 
@@ -852,9 +850,7 @@ class TestTableBuilder:
         suite_ids = set(self._suite_idx[start:])
         class_ids = set(self._class_idx[start:])
         files = {row: d.file for row, d in self._details.items() if row >= start and d.file}
-        found = [
-            part for i in suite_ids for part in self._suites[i] if is_absolute_path(part)
-        ]
+        found = [part for i in suite_ids for part in self._suites[i] if is_absolute_path(part)]
         found += [
             name
             for i in class_ids

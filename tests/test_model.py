@@ -138,9 +138,7 @@ def _rows(builder: TestTableBuilder) -> list[TestCase]:
 
 
 def _second_half(builder: TestTableBuilder, names: list[str]) -> None:
-    builder.add(
-        name=names[0], outcome=Outcome.PASSED, classname="pkg.B", suite=("b",), merge=True
-    )
+    builder.add(name=names[0], outcome=Outcome.PASSED, classname="pkg.B", suite=("b",), merge=True)
     builder.add_passed(names[1:], array("d", [0.5] * (len(names) - 1)), classname="pkg.B")
     builder.add(
         name="fails",

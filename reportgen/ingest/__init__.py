@@ -214,9 +214,7 @@ def load(
     if dropped:
         table = table.without_inputs(dropped)
         metrics = [m for m in metrics if m.input not in dropped]
-    return Run(
-        inputs=tuple(inputs), tests=table, metrics=tuple(metrics), skipped=tuple(skipped)
-    )
+    return Run(inputs=tuple(inputs), tests=table, metrics=tuple(metrics), skipped=tuple(skipped))
 
 
 def _read_one(

@@ -105,10 +105,7 @@ _Signature = list[tuple[str, str, float | None]]
 
 def _signature(tests: TestTable, rows: Sequence[int]) -> _Signature:
     return sorted(
-        (
-            (tests.id_of(r), tests.outcome_of(r).value, tests.duration_of(r))
-            for r in rows
-        ),
+        ((tests.id_of(r), tests.outcome_of(r).value, tests.duration_of(r)) for r in rows),
         key=lambda t: (t[0], t[1], -1.0 if t[2] is None else t[2]),
     )
 
