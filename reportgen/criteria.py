@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -22,15 +23,14 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from reportgen import statistic
 from reportgen.errors import CriteriaError
-from reportgen.evaluation import Severity
 from reportgen.model import Frozen
 from reportgen.units import UnitError, parse_quantity
 
 #: The only criteria file version this code reads.
 CRITERIA_VERSION = 1
 
-_STAT = re.compile(r"^(mean|median|min|max|count|rate|stdev|cv|p(\d{1,2}(?:\.\d+)?))$")
 _AGE = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(d|w)\s*$")
 _SECONDS_PER = {"d": 86400.0, "w": 7 * 86400.0}
 
@@ -261,7 +261,29 @@ class TestsSpec(Frozen):
         return self
 
 
-Kind = Literal["threshold", "baseline", "variance", "tests"]
+class Severity(StrEnum):
+    """A blocker decides the verdict; an advisory criterion is shown but never changes it."""
+
+    BLOCKER = "blocker"
+    ADVISORY = "advisory"
+
+
+class Kind(StrEnum):
+    """What a criterion checks; the judging stage has one module per kind."""
+
+    THRESHOLD = "threshold"
+    BASELINE = "baseline"
+    VARIANCE = "variance"
+    TESTS = "tests"
+
+
+#: The key that makes a criterion of each kind, in the order a criterion's kind is decided.
+KIND_KEYS: tuple[tuple[Kind, str], ...] = (
+    (Kind.TESTS, "tests"),
+    (Kind.BASELINE, "compare"),
+    (Kind.VARIANCE, "max_cv"),
+    (Kind.THRESHOLD, "stat"),
+)
 
 
 class Criterion(Settings):
@@ -304,26 +326,19 @@ class Criterion(Settings):
 
     @property
     def kind(self) -> Kind:
-        if self.tests is not None:
-            return "tests"
+        # A `stat` beside `compare` names the compared statistic, not a threshold.
+        return next((kind for kind, _key in self._kinds_present()), Kind.THRESHOLD)
+
+    def _kinds_present(self) -> list[tuple[Kind, str]]:
+        present = [(kind, key) for kind, key in KIND_KEYS if getattr(self, key) is not None]
         if self.compare is not None:
-            return "baseline"
-        if self.max_cv is not None:
-            return "variance"
-        return "threshold"
+            present = [(kind, key) for kind, key in present if kind is not Kind.THRESHOLD]
+        return present
 
     @model_validator(mode="after")
     def _one_kind(self) -> Criterion:
-        kinds = [
-            key
-            for key, present in (
-                ("tests", self.tests is not None),
-                ("compare", self.compare is not None),
-                ("max_cv", self.max_cv is not None),
-                ("stat", self.stat is not None and self.compare is None),
-            )
-            if present
-        ]
+        found = self._kinds_present()
+        kinds = [key for _kind, key in found]
         if not kinds:
             raise _key_error(
                 "id",
@@ -336,8 +351,8 @@ class Criterion(Settings):
                 f"criterion {self.id!r} mixes {' and '.join(kinds)}; split it into one "
                 "criterion per check",
             )
-        kind = kinds[0]
-        if kind == "tests":
+        kind = found[0][0]
+        if kind is Kind.TESTS:
             for key in ("metric", "min", "max", "max_regression", "max_regression_abs"):
                 if getattr(self, key) is not None:
                     raise _key_error(key, f"`{key}` does not apply to a `tests` criterion")
@@ -345,7 +360,7 @@ class Criterion(Settings):
         if self.metric is None:
             raise _key_error("id", f"criterion {self.id!r} needs `metric`")
         regression_keys = ("max_regression", "max_regression_abs")
-        if kind == "compare":
+        if kind is Kind.BASELINE:
             if self.max_regression is None and self.max_regression_abs is None:
                 raise _key_error(
                     "compare", "`compare: baseline` needs max_regression and/or max_regression_abs"
@@ -353,31 +368,23 @@ class Criterion(Settings):
             for key in ("min", "max"):
                 if getattr(self, key) is not None:
                     raise _key_error(key, f"`{key}` does not apply to `compare: baseline`")
-            if self.stat is not None and not _STAT.match(self.stat):
-                raise _key_error("stat", _bad_stat(self.stat))
+            if self.stat is not None and (bad := statistic.unknown(self.stat)):
+                raise _key_error("stat", bad)
             return self
         for key in regression_keys:
             if getattr(self, key) is not None:
                 raise _key_error(key, f"`{key}` needs `compare: baseline`")
-        if kind == "max_cv":
+        if kind is Kind.VARIANCE:
             for key in ("min", "max"):
                 if getattr(self, key) is not None:
                     raise _key_error(key, f"`{key}` does not apply with `max_cv`")
             return self
         assert self.stat is not None
-        if not _STAT.match(self.stat):
-            raise _key_error("stat", _bad_stat(self.stat))
-        if match := _STAT.match(self.stat):
-            q = match.group(2)
-            if q is not None and not 0 < float(q) < 100:
-                raise _key_error("stat", f"percentile {self.stat!r} must be between p0 and p100")
+        if bad := statistic.unknown(self.stat) or statistic.out_of_range(self.stat):
+            raise _key_error("stat", bad)
         if self.min is None and self.max is None:
             raise _key_error("stat", f"`stat: {self.stat}` needs `min` and/or `max`")
         return self
-
-
-def _bad_stat(stat: str) -> str:
-    return f"unknown statistic {stat!r} (mean, median, min, max, pNN, count, rate, stdev, cv)"
 
 
 class Phase(Frozen):
@@ -677,15 +684,6 @@ def _line_of(root: Any, path: Sequence[str | int], key: str | None) -> int | Non
                 return int(k.start_mark.line) + 1
     target = key_node if key_node is not None else node
     return int(target.start_mark.line) + 1
-
-
-def threshold_kind_matches(quantity: Quantity, unit: str) -> bool:
-    """Whether a threshold can be compared with values in `unit`."""
-    if quantity.kind == "":
-        return True
-    if quantity.kind == "ratio":
-        return unit in ("ratio", "")
-    return quantity.kind == unit
 
 
 def is_finite(value: float | None) -> bool:

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
+from reportgen.criteria import Kind, Severity
 from reportgen.errors import ExitCode
 from reportgen.model import Frozen
 
@@ -24,13 +25,6 @@ class Status(StrEnum):
     FAIL = "fail"
     INSUFFICIENT = "insufficient"
     WAIVED = "waived"
-
-
-class Severity(StrEnum):
-    """A blocker decides the verdict; an advisory criterion is shown but never changes it."""
-
-    BLOCKER = "blocker"
-    ADVISORY = "advisory"
 
 
 class Verdict(StrEnum):
@@ -112,7 +106,7 @@ class CriterionResult(Frozen):
 
     id: str
     title: str | None = None
-    kind: str = Field(description="threshold, baseline, variance or tests.")
+    kind: Kind = Field(description="threshold, baseline, variance or tests.")
     severity: Severity = Severity.BLOCKER
     status: Status
     raw_status: Status = Field(description="Status before any waiver (what the evidence says).")

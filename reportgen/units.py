@@ -30,6 +30,9 @@ SIZE_UNITS: dict[str, float] = {
     "GiB": 1024.0**3,
 }
 
+#: Statistics that are not in the metric's unit (never rescaled, compared as plain numbers).
+UNITLESS_STATS = frozenset({"count", "cv"})
+
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-zµμ%/]*)\s*$")
 
 
@@ -118,3 +121,22 @@ def format_percent(ratio: float, digits: int = 1) -> str:
     if math.isnan(ratio):
         return "n/a"
     return f"{ratio * 100:.{digits}f}%"
+
+
+def stat_unit(stat: str, unit: str) -> str:
+    """The unit of statistic `stat` of values in `unit` (a rate of durations is per second)."""
+    if stat in UNITLESS_STATS:
+        return ""
+    if stat == "rate" and unit == "s":
+        return "1/s"
+    return unit
+
+
+def threshold_kind_matches(kind: str, unit: str) -> bool:
+    """Whether a threshold of quantity kind `kind` ("s", "ratio", "B", "") can be compared with
+    values in `unit`."""
+    if kind == "":
+        return True
+    if kind == "ratio":
+        return unit in ("ratio", "")
+    return kind == unit

@@ -19,8 +19,9 @@ from reportgen.cli.common import (
     terminal_width,
     write_output,
 )
+from reportgen.criteria import Severity
 from reportgen.errors import UsageError
-from reportgen.evaluation import CriterionResult, Evaluation, Figures, Severity, Status
+from reportgen.evaluation import CriterionResult, Evaluation, Figures, Status
 from reportgen.units import format_value
 
 #: Width the "why" column is cut to in the terminal table (the JSON has the full sentence).

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from reportgen.evaluation import CriterionResult, Evaluation, Severity, Status
+from reportgen.criteria import Severity
+from reportgen.evaluation import CriterionResult, Evaluation, Status
 from reportgen.units import format_value
 
 # Characters XML 1.0 cannot carry at all (even escaped): reasons may quote hostile test ids.

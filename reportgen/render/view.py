@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from reportgen import __version__
+from reportgen.criteria import Kind, Severity
 from reportgen.evaluation import (
     CriterionResult,
     Evaluation,
     EvidenceRef,
     Figures,
-    Severity,
     Status,
     Verdict,
 )
@@ -794,14 +794,14 @@ def _metrics(
     for c in ev.criteria:
         if c.items:
             for item in c.items:
-                if c.kind == "baseline":
+                if c.kind is Kind.BASELINE:
                     compared.setdefault(item.metric, item.figures)
                 if item.status is not Status.PASS:
                     notes.setdefault(item.metric, []).append(
                         f"{c.id}: {one_line(item.reason, 300)}"
                     )
         elif c.metric:
-            if c.kind == "baseline":
+            if c.kind is Kind.BASELINE:
                 compared.setdefault(c.metric, c.figures)
             if c.status is not Status.PASS:
                 notes.setdefault(c.metric, []).append(f"{c.id}: {one_line(c.reason, 300)}")

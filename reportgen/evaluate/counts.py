@@ -1,0 +1,264 @@
+"""The counting checks of a `tests` criterion: one table of limits on counts of the selected
+tests (total, failed, skipped, flaky), the pass rate, and new failures against a baseline.
+
+A new check is one row in `CHECKS`, in the order its reason should read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from reportgen import stats
+from reportgen.criteria import Effective, Quantity, TestsSpec
+from reportgen.evaluate.context import Context
+from reportgen.evaluate.wording import conf, list_ids
+from reportgen.evaluation import Figures, Status
+from reportgen.model import Outcome, TestTable
+from reportgen.units import format_percent
+
+
+@dataclass
+class Check:
+    """One check's finding within a `tests` criterion."""
+
+    status: Status
+    reason: str
+    figures: Figures
+    to_decide: str | None = None
+    ids: list[str] = field(default_factory=list)  # tests this check singles out
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The selected tests of a criterion, counted once for every check."""
+
+    ctx: Context
+    spec: TestsSpec
+    eff: Effective
+    selected: list[int]
+    counts: dict[Outcome, int]
+    scope: str  # "tests", or "tests matching ..." in reasons
+
+
+def executed(counts: dict[Outcome, int]) -> int:
+    """Tests that ran: passed, failed or errored (skipped ones did not)."""
+    return counts[Outcome.PASSED] + counts[Outcome.FAILED] + counts[Outcome.ERROR]
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A limit on how many of the selected tests are of one sort.
+
+    `counted` says whether a row is of that sort (None: every selected test counts). A floor
+    (`at_least`) that is not reached is missing evidence; a ceiling that is passed fails. With
+    `among_executed`, the count is out of the tests that ran, and none running is insufficient.
+    """
+
+    key: str  # the TestsSpec field holding the limit
+    stat: str  # Figures.stat
+    word: str  # "failed": "3 of 40 tests failed"
+    counted: Callable[[TestTable, int], bool] | None = None
+    among_executed: bool = False
+    at_least: bool = False
+
+
+def limit_check(row: Limit, tally: Tally) -> Check:
+    """How the selected tests stand against the limit of `row`."""
+    limit = getattr(tally.spec, row.key)
+    assert isinstance(limit, int)
+    table = tally.ctx.run.tests
+    total = len(tally.selected)
+    scope = tally.scope
+    if row.counted is None:
+        ids: list[str] = []
+        value = total
+    else:
+        counted = row.counted
+        ids = [table.id_of(i) for i in tally.selected if counted(table, i)]
+        value = len(ids)
+    out_of = executed(tally.counts) if row.among_executed else total
+    figures = Figures(
+        stat=row.stat,
+        value=float(value),
+        n=out_of,
+        threshold=float(limit),
+        comparison=">=" if row.at_least else "<=",
+    )
+    if row.at_least:
+        if value >= limit:
+            return Check(Status.PASS, f"{value} {scope} (at least {limit})", figures)
+        return Check(
+            Status.INSUFFICIENT,
+            f"only {value} {scope}, fewer than the {limit} expected",
+            figures,
+            f"{limit} tests needed; {value} present",
+        )
+    if row.among_executed and out_of == 0:
+        return Check(
+            Status.INSUFFICIENT, f"none of the {total} {scope} ran", figures, "run the tests"
+        )
+    counted_of = f"{value} of {out_of} {scope} {row.word}"
+    if value <= limit:
+        return Check(Status.PASS, f"{counted_of} (at most {limit})", figures)
+    return Check(Status.FAIL, f"{counted_of}, more than {limit}: {list_ids(ids)}", figures, ids=ids)
+
+
+def _failed(table: TestTable, i: int) -> bool:
+    return table.outcome_of(i) in (Outcome.FAILED, Outcome.ERROR)
+
+
+def _skipped(table: TestTable, i: int) -> bool:
+    return table.outcome_of(i) is Outcome.SKIPPED
+
+
+def _flaky(table: TestTable, i: int) -> bool:
+    return table.is_flaky(i)
+
+
+def _pass_rate(tally: Tally) -> Check:
+    assert tally.spec.min_pass_rate is not None
+    return pass_rate_check(tally.spec.min_pass_rate, tally.counts, tally.eff, tally.scope)
+
+
+def _new_failures(tally: Tally) -> Check:
+    return new_failures_check(tally.ctx, tally.spec, tally.selected)
+
+
+def _row(limit: Limit) -> tuple[str, Callable[[Tally], Check]]:
+    return limit.key, lambda tally: limit_check(limit, tally)
+
+
+#: (TestsSpec key, check): each check runs when its key is set, in this order.
+CHECKS: tuple[tuple[str, Callable[[Tally], Check]], ...] = (
+    _row(Limit("min_total", "total", "", at_least=True)),
+    ("min_pass_rate", _pass_rate),
+    _row(Limit("max_failed", "failed", "failed", _failed, among_executed=True)),
+    _row(Limit("max_skipped", "skipped", "skipped", _skipped)),
+    _row(Limit("max_flaky", "flaky", "flaky", _flaky)),
+    ("new_failures", _new_failures),
+)
+
+
+def count_checks(tally: Tally) -> list[Check]:
+    """Every check the criterion sets, over its selected tests."""
+    return [check(tally) for key, check in CHECKS if getattr(tally.spec, key) is not None]
+
+
+def pass_rate_check(
+    target_q: Quantity, counts: dict[Outcome, int], eff: Effective, scope: str
+) -> Check:
+    """The Clopper-Pearson bounds of passed / executed against `min_pass_rate`."""
+    target = target_q.value
+    c = eff.confidence
+    passed = counts[Outcome.PASSED]
+    ran = executed(counts)
+    failed = ran - passed
+    figures = Figures(
+        stat="pass_rate", unit="ratio", n=ran, threshold=target, comparison=">=", confidence=c
+    )
+    if ran == 0:
+        return Check(
+            Status.INSUFFICIENT,
+            f"none of the {scope} ran, so there is no pass rate",
+            figures,
+            "run the tests",
+        )
+    bounds = stats.clopper_pearson(passed, ran, c)
+    figures = figures.model_copy(
+        update={"value": bounds.estimate, "ci_low": bounds.lower, "ci_high": bounds.upper}
+    )
+    observed = f"{passed} of {ran} {scope} passed ({format_percent(bounds.estimate)})"
+    if bounds.lower >= target:
+        return Check(
+            Status.PASS,
+            f"{observed}; the {conf(c)} lower bound {format_percent(bounds.lower)} reaches "
+            f"{target_q}",
+            figures,
+        )
+    if bounds.upper < target:
+        return Check(
+            Status.FAIL,
+            f"{observed}; even the {conf(c)} upper bound {format_percent(bounds.upper)} is "
+            f"below {target_q}",
+            figures,
+        )
+    reason = (
+        f"{observed}, but the {conf(c)} lower bound {format_percent(bounds.lower)} cannot show "
+        f"{target_q}"
+    )
+    return Check(Status.INSUFFICIENT, reason, figures, _passes_to_decide(passed, failed, target, c))
+
+
+def _passes_to_decide(passed: int, failed: int, target: float, confidence: float) -> str:
+    """How many more consecutive passes would show the target rate."""
+    if target >= 1.0:
+        return "no number of runs can show a 100% pass rate; use max_failed: 0 instead"
+    if failed == 0:
+        needed = stats.min_consecutive_successes(target, confidence)
+        return f"{needed} consecutive passes needed; {passed} observed"
+
+    def enough(extra: int) -> bool:
+        n = passed + failed + extra
+        return stats.clopper_pearson(passed + extra, n, confidence).lower >= target
+
+    hi = 1
+    while not enough(hi):
+        hi *= 2
+        if hi > 10**9:
+            return "the failures seen so far keep the rate out of reach"
+    lo = hi // 2
+    while lo + 1 < hi:
+        mid = (lo + hi) // 2
+        if enough(mid):
+            hi = mid
+        else:
+            lo = mid
+    return (
+        f"{hi} more consecutive passes needed ({passed + failed} executed so far, {failed} failed)"
+    )
+
+
+def new_failures_check(ctx: Context, spec: TestsSpec, selected: list[int]) -> Check:
+    """Tests failing now that did not fail in the baseline, against `new_failures`."""
+    assert spec.new_failures is not None
+    limit = spec.new_failures
+    figures = Figures(stat="new_failures", threshold=float(limit), comparison="<=")
+    base = ctx.baseline
+    if base is None:
+        return Check(
+            Status.INSUFFICIENT,
+            "new failures can only be counted against a baseline, and none was given",
+            figures,
+            "run again with --baseline PATH",
+        )
+    if len(base.tests) == 0:
+        return Check(
+            Status.INSUFFICIENT,
+            "the baseline contains no tests to compare with",
+            figures,
+            "give a baseline with test results",
+        )
+    table = ctx.run.tests
+    bad = (Outcome.FAILED, Outcome.ERROR)
+    failed_before = {base.tests.id_of(i) for i in base.tests.indices_with_outcome(*bad)}
+    failing_now = [table.id_of(i) for i in selected if table.outcome_of(i) in bad]
+    new = list(dict.fromkeys(t for t in failing_now if t not in failed_before))
+    still = len(set(failing_now)) - len(new)
+    figures = figures.model_copy(
+        update={"value": float(len(new)), "n": len(selected), "n_baseline": len(base.tests)}
+    )
+    carried = f" ({still} failing in the baseline too)" if still else ""
+    if len(new) <= limit:
+        return Check(
+            Status.PASS,
+            f"{len(new)} new failures against the baseline (at most {limit}){carried}",
+            figures,
+        )
+    return Check(
+        Status.FAIL,
+        f"{len(new)} tests fail now that did not fail in the baseline, "
+        f"more than {limit}: {list_ids(new)}{carried}",
+        figures,
+        ids=new,
+    )

@@ -1,0 +1,184 @@
+"""What the metric kinds share: one judgement per matching metric, folded into the criterion's
+outcome, and the statistics of a series (from samples or as the harness reported them)."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from reportgen import stats
+from reportgen.criteria import Criterion, Effective
+from reportgen.evaluate.context import GLOB, Context, Judgement, Series, combine, matching_names
+from reportgen.evaluate.wording import list_ids
+from reportgen.evaluation import Figures, MetricResult, Status
+from reportgen.statistic import harness_keys, percentile_q
+from reportgen.units import format_value
+
+#: Judges every metric a criterion covers, by name (one call, so a kind may correct across them).
+ItemsJudge = Callable[[Context, Criterion, Effective, list[str]], list["Item"]]
+
+
+@dataclass
+class Item:
+    """One metric's judgement within a criterion."""
+
+    metric: str
+    status: Status
+    reason: str
+    figures: Figures
+    to_decide: str | None = None
+    inputs: tuple[int, ...] = ()
+    base_inputs: tuple[int, ...] = ()
+    p_value: float | None = None
+    adjusted_p_value: float | None = None
+
+
+def judge_metric(ctx: Context, crit: Criterion, eff: Effective, judge: ItemsJudge) -> Judgement:
+    """Judge every metric `crit.metric` covers with `judge`, then fold the items into one
+    outcome; no matching metric, or stale inputs, is insufficient."""
+    pattern = crit.metric
+    assert pattern is not None
+    names = matching_names(pattern, ctx.series)
+    if not names:
+        what = (
+            f"no metric matches {pattern!r}"
+            if GLOB.search(pattern)
+            else (f"metric {pattern} is in no input")
+        )
+        return Judgement(
+            Status.INSUFFICIENT,
+            what,
+            to_decide=f"record {pattern} in the results (or check the name in the criteria file)",
+        )
+    for name in names:
+        if ctx.series[name].note:
+            ctx.warnings.append(ctx.series[name].note or "")
+    items = judge(ctx, crit, eff, names)
+    # Stale inputs make every item insufficient, whatever the numbers say.
+    for item in items:
+        stale = ctx.stale(item.inputs, eff.max_age)
+        if stale is not None and item.status is not Status.INSUFFICIENT:
+            item.status = Status.INSUFFICIENT
+            item.reason = f"{item.metric}: {stale}"
+            item.to_decide = "measure again: the evidence is stale"
+    return _from_items(ctx, pattern, items, multi=len(names) > 1 or bool(GLOB.search(pattern)))
+
+
+def _from_items(ctx: Context, pattern: str, items: list[Item], *, multi: bool) -> Judgement:
+    status = combine(i.status for i in items)
+    current: dict[int, list[str]] = defaultdict(list)
+    base: dict[int, list[str]] = defaultdict(list)
+    for item in items:
+        for index in item.inputs:
+            current[index].append(item.metric)
+        for index in item.base_inputs:
+            base[index].append(item.metric)
+    evidence = [*ctx.refs(current), *(ctx.refs(base, baseline=True) if base else [])]
+    deciding = _deciding_item(items, status)
+    if not multi:
+        return Judgement(
+            status,
+            deciding.reason,
+            deciding.figures,
+            deciding.to_decide,
+            tuple(evidence),
+        )
+    failing = [i.metric for i in items if i.status is Status.FAIL]
+    unsure = [i.metric for i in items if i.status is Status.INSUFFICIENT]
+    total = len(items)
+    if status is Status.FAIL:
+        reason = (
+            f"{len(failing)} of {total} metrics matching {pattern!r} fail ({list_ids(failing)})"
+        )
+        reason += f"; first: {deciding.reason}"
+    elif status is Status.INSUFFICIENT:
+        reason = (
+            f"{len(unsure)} of {total} metrics matching {pattern!r} lack evidence "
+            f"({list_ids(unsure)}); first: {deciding.reason}"
+        )
+    else:
+        reason = f"all {total} metrics matching {pattern!r} pass; closest: {deciding.reason}"
+    results = tuple(
+        MetricResult(
+            metric=i.metric,
+            status=i.status,
+            figures=i.figures,
+            reason=i.reason,
+            p_value=i.p_value,
+            adjusted_p_value=i.adjusted_p_value,
+        )
+        for i in items
+    )
+    return Judgement(status, reason, deciding.figures, deciding.to_decide, tuple(evidence), results)
+
+
+def _deciding_item(items: list[Item], status: Status) -> Item:
+    """The item that explains `status`: the first of that status; for a pass, the closest one."""
+    candidates = [i for i in items if i.status is status]
+    if status is not Status.PASS or len(candidates) == 1:
+        return candidates[0]
+    return max(candidates, key=lambda i: _margin_used(i.figures))
+
+
+def _margin_used(f: Figures) -> float:
+    """How close a passing figure came to its threshold (larger is closer)."""
+    if f.threshold is None or f.value is None:
+        return -math.inf
+    if f.comparison == "<=":
+        edge = f.ci_high if f.ci_high is not None else f.value
+        return edge - f.threshold
+    edge = f.ci_low if f.ci_low is not None else f.value
+    return f.threshold - edge
+
+
+def not_measured(series: Series, eff: Effective) -> str | None:
+    """Why samples are no measurement (timer resolution), or None."""
+    if series.unit != "s" or not series.samples:
+        return None  # no samples at all is the min_samples rule's to report
+    if stats.below_resolution(series.samples, eff.timer_resolution):
+        return (
+            f"all {len(series.samples)} samples of {series.name} are at or below the timer "
+            f"resolution of {format_value(eff.timer_resolution, 's')}: not a measurement"
+        )
+    return None
+
+
+def point_stat(series: Series, stat: str) -> float | None:
+    """A harness-reported statistic, by the criteria vocabulary."""
+    for key in harness_keys(stat):
+        if key in series.stats:
+            return series.stats[key]
+    q = percentile_q(stat)
+    if q is not None:
+        for key, value in series.stats.items():
+            kq = percentile_q(key) if key != "median" else 0.5
+            if kq is not None and math.isclose(kq, q):
+                return value
+    if stat == "count" and series.n is not None:
+        return float(series.n)
+    return None
+
+
+def sample_stat(samples: Sequence[float], stat: str, unit: str) -> float | None:
+    """Statistic `stat` computed from samples (None where it is undefined)."""
+    if stat == "mean":
+        return statistics.fmean(samples)
+    if stat == "min":
+        return min(samples)
+    if stat == "max":
+        return max(samples)
+    if stat == "count":
+        return float(len(samples))
+    if stat == "stdev":
+        return statistics.stdev(samples) if len(samples) > 1 else None
+    if stat == "cv":
+        return stats.cv(samples)
+    if stat == "rate":
+        # Samples of a duration: operations per second over the time they took.
+        total = math.fsum(samples)
+        return len(samples) / total if unit == "s" and total > 0 else None
+    q = percentile_q(stat)
+    return stats.percentile(samples, q) if q is not None else None
