@@ -357,7 +357,16 @@ class TestTable(Sequence[TestCase]):
         return self._classnames[self._class_idx[i]]
 
     def id_of(self, i: int) -> str:
+        """The canonical id of execution `i` (see `make_test_id`)."""
         return make_test_id(self._names[i], self.classname_of(i), self.suite_of(i))
+
+    def scope_of(self, i: int) -> str | None:
+        """What precedes `::` in the canonical id of execution `i` (see `test_scope`)."""
+        return test_scope(self.classname_of(i), self.suite_of(i))
+
+    def distinct_ids(self) -> list[str]:
+        """Every canonical id once, in first-seen order."""
+        return list(dict.fromkeys(self.id_of(i) for i in range(len(self))))
 
     def file_of(self, i: int) -> str | None:
         detail = self._details.get(i)

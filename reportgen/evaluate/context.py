@@ -3,22 +3,21 @@ test selection by pattern, provenance, staleness, and the outcome a judge return
 
 from __future__ import annotations
 
-import fnmatch
 import os
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from reportgen.evaluate.patterns import WILDCARD, compile_patterns
 from reportgen.evaluate.wording import days
 from reportgen.evaluation import EvidenceRef, Figures, MetricResult, Status
-from reportgen.model import Direction, Metric, Run
+from reportgen.model import Direction, Metric, Run, TestTable, make_test_id
 from reportgen.units import DURATION_UNITS, UNITLESS_STATS, normalise_unit
 
 #: Test ids listed per evidence reference; the rest are counted in `tests_total`.
 MAX_IDS_PER_REF = 20
-GLOB = re.compile(r"[*?\[]")
+GLOB = WILDCARD
 _SEVERITY_ORDER = {Status.FAIL: 0, Status.INSUFFICIENT: 1, Status.PASS: 2, Status.WAIVED: 3}
 
 
@@ -157,7 +156,7 @@ class Context:
         self.series = _series_by_name(run)
         self.base_series = _series_by_name(baseline)
         self._ages: dict[int, float | None] = {}
-        self._prefix_cache: dict[tuple[str | None, str | None], tuple[str, ...]] = {}
+        self._prefix_cache: dict[str | None, tuple[str, ...]] = {}
 
     # --- provenance
     def refs(
@@ -221,14 +220,26 @@ class Context:
         return self._ages[index]
 
     # --- tests
-    def select_tests(self, patterns: Sequence[str], rows: Iterable[int] | None = None) -> list[int]:
-        """Rows of the current run whose id, `file::name` or pytest-style path matches a glob."""
-        regex = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
-        table = self.run.tests
+    def select_tests(
+        self,
+        patterns: Sequence[str],
+        rows: Iterable[int] | None = None,
+        *,
+        table: TestTable | None = None,
+    ) -> list[int]:
+        """Rows of the current run (or of `table`) whose canonical id, `file::name` or
+        pytest-style path matches one of `patterns` (see `patterns` for what they mean)."""
+        regex = compile_patterns(patterns)
+        table = self.run.tests if table is None else table
         out = []
         for i in range(len(table)) if rows is None else rows:
             name = table.name_of(i)
-            prefixes = self._prefixes(table.classname_of(i), table.suite_of(i))
+            classname = table.classname_of(i)
+            suite = table.suite_of(i)
+            if regex.match(make_test_id(name, classname, suite)):
+                out.append(i)
+                continue
+            prefixes = self._prefixes(classname)
             if any(regex.match(prefix + name) for prefix in prefixes):
                 out.append(i)
                 continue
@@ -237,22 +248,19 @@ class Context:
                 out.append(i)
         return out
 
-    def _prefixes(self, classname: str | None, suite: tuple[str, ...]) -> tuple[str, ...]:
-        key = (classname, suite[-1] if suite else None)
-        found = self._prefix_cache.get(key)
+    def _prefixes(self, classname: str | None) -> tuple[str, ...]:
+        found = self._prefix_cache.get(classname)
         if found is None:
-            found = self._prefix_cache[key] = _prefixes_of(classname, suite)
+            found = self._prefix_cache[classname] = _prefixes_of(classname)
         return found
 
 
-def _prefixes_of(classname: str | None, suite: tuple[str, ...]) -> tuple[str, ...]:
-    """What precedes a test's name in the spellings a pattern may match: its id
-    (`classname::`), and pytest's path spelling of a dotted classname, since pytest's JUnit XML
-    names `tests/test_x.py::TestC::test_y` as classname `tests.test_x.TestC`."""
-    if not classname:
-        return (f"{suite[-1]}::",) if suite else ("",)
-    prefixes = [f"{classname}::"]
-    if "." in classname and "/" not in classname:
+def _prefixes_of(classname: str | None) -> tuple[str, ...]:
+    """Other spellings of what precedes a test's name that a pattern may use: pytest's path
+    spelling of a dotted classname, since pytest's JUnit XML names
+    `tests/test_x.py::TestC::test_y` as classname `tests.test_x.TestC`."""
+    prefixes: list[str] = []
+    if classname and "." in classname and "/" not in classname:
         parts = classname.split(".")
         for k in range(1, len(parts) + 1):
             prefixes.append("::".join(["/".join(parts[:k]) + ".py", *parts[k:], ""]))
@@ -260,7 +268,9 @@ def _prefixes_of(classname: str | None, suite: tuple[str, ...]) -> tuple[str, ..
 
 
 def matching_names(pattern: str, names: Iterable[str]) -> list[str]:
-    """Metric names `pattern` covers: a glob's matches, sorted, or the one name it spells."""
+    """Metric names `pattern` covers: a wildcard pattern's matches, sorted, or the one name it
+    spells (`[` and `]` are literal: see `patterns`)."""
     if GLOB.search(pattern):
-        return sorted(n for n in names if fnmatch.fnmatchcase(n, pattern))
+        regex = compile_patterns([pattern])
+        return sorted(n for n in names if regex.match(n))
     return [pattern] if pattern in names else []

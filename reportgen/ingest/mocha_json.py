@@ -6,10 +6,10 @@ is found by matching it (by full title and file, as a multiset so repeated title
 distinct) against `failures` and `pending`; among entries that share a title, a failure goes
 to the entry that carries its own error and a pending mark to one without a duration, so each
 failure is attributed to its own entry and the counts equal the file's `stats`. Entries of
-`failures` that match no test are hook failures (`"before all" hook for ...`), which are errors, since Mocha then skips the
-tests the hook guarded without listing them. A test that passed on a retry (`currentRetry`
-above zero) is flaky. There is no suite tree, only `fullTitle`, so the suite is the full
-title without the test's own title.
+`failures` that match no test are hook failures (`"before all" hook for ...`), which are
+errors, since Mocha then skips the tests the hook guarded without listing them. A test that
+passed on a retry (`currentRetry` above zero) is flaky. There is no suite tree, only
+`fullTitle`, so the suite is the full title without the test's own title.
 """
 
 from __future__ import annotations
