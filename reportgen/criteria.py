@@ -177,6 +177,16 @@ def _key_error(key: str, message: str) -> PydanticCustomError:
     return PydanticCustomError("criteria", "{msg}", {"msg": message, "key": key})
 
 
+class Repeats(StrEnum):
+    """How executions of one test id that its input does not mark as retries are counted."""
+
+    #: Every execution counts on its own; any failing one fails the test (the default).
+    EACH = "each"
+    #: The last execution of an id in each input decides, as for a marked retry; a pass after
+    #: a failure is flaky. For reporters known to write retries in order without marking them.
+    LAST_ATTEMPT = "last_attempt"
+
+
 class Settings(Frozen):
     """Statistical settings: file-wide in `defaults`, overridable per criterion."""
 
@@ -194,6 +204,12 @@ class Settings(Frozen):
         default=None,
         description="Inputs whose timestamp is older than this are stale (default: no limit).",
     )
+    repeats: Repeats | None = Field(
+        default=None,
+        description="Tests criteria: how unmarked repeats of one test id count. `each` "
+        "(default): every execution counts and any failing one fails; `last_attempt`: the "
+        "last execution of an id in each input decides (a pass after a failure is flaky).",
+    )
 
 
 class Defaults(Settings):
@@ -208,6 +224,7 @@ class Effective:
     min_samples: int
     timer_resolution: float
     max_age: float | None  # seconds
+    repeats: Repeats = Repeats.EACH
 
 
 class Report(Frozen):
@@ -218,7 +235,8 @@ class Report(Frozen):
 
 
 class TestsSpec(Frozen):
-    """Checks over test outcomes. Patterns are globs against a test's id or `file::name`."""
+    """Checks over test executions. Patterns match a test's canonical id or `file::name`;
+    only `*`, `**` and `?` are wildcards."""
 
     __test__ = False
 
@@ -234,10 +252,21 @@ class TestsSpec(Frozen):
     new_failures: int | None = Field(
         default=None,
         ge=0,
-        description="Most tests allowed to fail now that did not fail in the baseline.",
+        description="Most tests allowed to fail now that did not fail in the baseline "
+        "(matched by canonical id).",
+    )
+    allow_missing: int | None = Field(
+        default=None,
+        ge=0,
+        description="With new_failures: how many tests that passed in the baseline may be "
+        "absent now (default 0: any absent one makes the criterion insufficient).",
     )
     min_total: int | None = Field(default=None, ge=0)
-    max_failed: int | None = Field(default=None, ge=0, description="Failed plus errored tests.")
+    max_failed: int | None = Field(
+        default=None,
+        ge=0,
+        description="Failed plus errored executions (a test that failed in any execution).",
+    )
     max_skipped: int | None = Field(default=None, ge=0)
     max_flaky: int | None = Field(default=None, ge=0)
 
@@ -258,6 +287,8 @@ class TestsSpec(Frozen):
                 "tests: nothing to check; add require, min_pass_rate, new_failures, "
                 "min_total, max_failed, max_skipped or max_flaky",
             )
+        if self.allow_missing is not None and self.new_failures is None:
+            raise _key_error("allow_missing", "allow_missing applies only with new_failures")
         return self
 
 
@@ -434,11 +465,13 @@ class CriteriaFile(Frozen):
         age: Quantity | None = pick("max_age")
         confidence: float | None = pick("confidence")
         min_samples: int | None = pick("min_samples")
+        repeats: Repeats | None = pick("repeats")
         return Effective(
             confidence=0.95 if confidence is None else confidence,
             min_samples=10 if min_samples is None else min_samples,
             timer_resolution=1e-6 if resolution is None else resolution.value,
             max_age=None if age is None else age.value,
+            repeats=Repeats.EACH if repeats is None else repeats,
         )
 
     @model_validator(mode="after")

@@ -193,6 +193,10 @@ def make_test_id(name: str, classname: str | None, suite: Sequence[str]) -> str:
         if name != classname and name.endswith(" " + classname):
             return f"{name[: -len(classname) - 1]}::{classname}"
         return f"{classname}::{name}"
+    return _suite_id(scope, name)
+
+
+def _suite_id(scope: str, name: str) -> str:
     spaced = scope.replace(SCOPE_SEPARATOR, " ") + " "
     if len(name) > len(spaced) and name.startswith(spaced):
         name = name[len(spaced) :]
@@ -265,6 +269,7 @@ class TestTable(Sequence[TestCase]):
         "_names",
         "_outcomes",
         "_positions",
+        "_scopes",
         "_suite_idx",
         "_suites",
     )
@@ -292,6 +297,7 @@ class TestTable(Sequence[TestCase]):
         self._inputs = inputs
         self._details = details
         self._positions: array[int] | None = None  # built when first asked for
+        self._scopes: dict[tuple[int, int], str | None] = {}
 
     @classmethod
     def empty(cls) -> TestTable:
@@ -358,11 +364,26 @@ class TestTable(Sequence[TestCase]):
 
     def id_of(self, i: int) -> str:
         """The canonical id of execution `i` (see `make_test_id`)."""
-        return make_test_id(self._names[i], self.classname_of(i), self.suite_of(i))
+        scope = self.scope_of(i)
+        name = self._names[i]
+        if scope is None:
+            return name
+        if self._classnames[self._class_idx[i]] is None:
+            return _suite_id(scope, name)
+        return make_test_id(name, scope, ())
 
     def scope_of(self, i: int) -> str | None:
         """What precedes `::` in the canonical id of execution `i` (see `test_scope`)."""
-        return test_scope(self.classname_of(i), self.suite_of(i))
+        key = (self._class_idx[i], self._suite_idx[i])
+        try:
+            return self._scopes[key]
+        except KeyError:
+            scope = self._scopes[key] = test_scope(self.classname_of(i), self.suite_of(i))
+            return scope
+
+    def repeat_key(self, i: int) -> tuple[int, int, int, str]:
+        """Equal for two executions of one test in one input (cheaper than comparing ids)."""
+        return self._inputs[i], self._class_idx[i], self._suite_idx[i], self._names[i]
 
     def distinct_ids(self) -> list[str]:
         """Every canonical id once, in first-seen order."""

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from reportgen.evaluate.patterns import WILDCARD, compile_patterns
 from reportgen.evaluate.wording import days
 from reportgen.evaluation import EvidenceRef, Figures, MetricResult, Status
-from reportgen.model import Direction, Metric, Run, TestTable, make_test_id
+from reportgen.model import Direction, Metric, Run, TestTable
 from reportgen.units import DURATION_UNITS, UNITLESS_STATS, normalise_unit
 
 #: Test ids listed per evidence reference; the rest are counted in `tests_total`.
@@ -233,12 +233,11 @@ class Context:
         table = self.run.tests if table is None else table
         out = []
         for i in range(len(table)) if rows is None else rows:
-            name = table.name_of(i)
-            classname = table.classname_of(i)
-            suite = table.suite_of(i)
-            if regex.match(make_test_id(name, classname, suite)):
+            if regex.match(table.id_of(i)):
                 out.append(i)
                 continue
+            name = table.name_of(i)
+            classname = table.classname_of(i)
             prefixes = self._prefixes(classname)
             if any(regex.match(prefix + name) for prefix in prefixes):
                 out.append(i)
