@@ -73,7 +73,13 @@ def combine(statuses: Iterable[Status]) -> Status:
 
 @dataclass(frozen=True)
 class Series:
-    """Every record of one metric name in one run, merged."""
+    """The records of one metric name in one run that are judged together.
+
+    Records that carry samples are pooled into one series named after the metric. Records
+    that are point values (summary statistics without samples, e.g. two k6 summaries from two
+    regions) cannot be pooled, so each is a series of its own, named `metric [input file]`,
+    and each is judged: never only the first.
+    """
 
     name: str
     unit: str
@@ -83,6 +89,8 @@ class Series:
     n: int | None
     inputs: tuple[int, ...]
     note: str | None = None
+    #: The metric's own name (`name` may carry the input it came from, see above).
+    metric: str = ""
 
     @property
     def count(self) -> int:
@@ -107,39 +115,74 @@ def _series_by_name(run: Run | None) -> dict[str, Series]:
     groups: dict[str, list[Metric]] = defaultdict(list)
     for metric in run.metrics:
         groups[metric.name].append(_normalised(metric))
-    return {name: _merge(name, records) for name, records in groups.items()}
+    out: dict[str, Series] = {}
+    for name, records in groups.items():
+        for series in _merge(name, records, run):
+            out[series.name] = series
+    return out
 
 
-def _merge(name: str, records: list[Metric]) -> Series:
+def _merge(name: str, records: list[Metric], run: Run) -> list[Series]:
     first = records[0]
     same_unit = [m for m in records if m.unit == first.unit]
     note = None
     if len(same_unit) < len(records):
         note = f"records of {name} in other units than {first.unit or 'none'} were left out"
     with_samples = [m for m in same_unit if m.samples is not None]
+    points = [m for m in same_unit if m.samples is None]
+    out: list[Series] = []
     if with_samples:
         samples = tuple(x for m in with_samples for x in (m.samples or ()))
-        used = with_samples
-        merged_stats = dict(with_samples[0].stats) if len(with_samples) == 1 else {}
-        n: int | None = len(samples)
-    else:
-        # Summary statistics of several records cannot be pooled; the first one is used.
-        used = same_unit[:1]
-        samples = None
-        merged_stats = dict(first.stats)
-        n = first.n
-        if len(same_unit) > 1:
-            note = f"{len(same_unit)} summary-only records of {name}; only the first was used"
-    return Series(
-        name=name,
-        unit=first.unit,
-        direction=first.direction,
-        samples=samples,
-        stats=merged_stats,
-        n=n,
-        inputs=tuple(sorted({m.input for m in used})),
-        note=note,
-    )
+        out.append(
+            Series(
+                name=name,
+                unit=first.unit,
+                direction=with_samples[0].direction,
+                samples=samples,
+                stats=dict(with_samples[0].stats) if len(with_samples) == 1 else {},
+                n=len(samples),
+                inputs=tuple(sorted({m.input for m in with_samples})),
+                note=note,
+                metric=name,
+            )
+        )
+    alone = not out and len(points) == 1
+    labels = _labels(points, run)
+    for metric, label in zip(points, labels, strict=True):
+        out.append(
+            Series(
+                name=name if alone else f"{name} [{label}]",
+                unit=metric.unit,
+                direction=metric.direction,
+                samples=None,
+                stats=dict(metric.stats),
+                n=metric.n,
+                inputs=(metric.input,),
+                note=note,
+                metric=name,
+            )
+        )
+    return out
+
+
+def _labels(records: list[Metric], run: Run) -> list[str]:
+    """A short, distinct label per point-valued record: its file's name, else its path, with
+    the record's source (or its order) when one file holds several."""
+    paths = [run.inputs[m.input].path if m.input < len(run.inputs) else "" for m in records]
+    names = [p.replace("\\", "/").rsplit("/", 1)[-1] for p in paths]
+    # Two files of one name in different directories: their paths tell them apart.
+    labels = names if len(set(names)) == len(set(paths)) else paths
+    seen: dict[str, int] = defaultdict(int)
+    for label in labels:
+        seen[label] += 1
+    out = []
+    order: dict[str, int] = defaultdict(int)
+    for label, metric in zip(labels, records, strict=True):
+        if seen[label] > 1:
+            order[label] += 1
+            label = f"{label} {metric.source or f'#{order[label]}'}"
+        out.append(label)
+    return out
 
 
 # --- the evaluation context ------------------------------------------------------------------
@@ -266,10 +309,15 @@ def _prefixes_of(classname: str | None) -> tuple[str, ...]:
     return tuple(prefixes)
 
 
-def matching_names(pattern: str, names: Iterable[str]) -> list[str]:
-    """Metric names `pattern` covers: a wildcard pattern's matches, sorted, or the one name it
-    spells (`[` and `]` are literal: see `patterns`)."""
+def matching_names(pattern: str, series: dict[str, Series]) -> list[str]:
+    """Series `pattern` covers: those whose metric (or series name) a wildcard pattern
+    matches, sorted, or those of the one metric it spells (`[` and `]` are literal: see
+    `patterns`). A metric judged per input (see `Series`) gives one series per input."""
     if GLOB.search(pattern):
         regex = compile_patterns([pattern])
-        return sorted(n for n in names if regex.match(n))
-    return [pattern] if pattern in names else []
+        return sorted(
+            key for key, s in series.items() if regex.match(s.metric or key) or regex.match(key)
+        )
+    return sorted(
+        key for key, s in series.items() if (s.metric or key) == pattern or key == pattern
+    )
