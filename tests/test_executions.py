@@ -8,6 +8,7 @@ README names the command that made it.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -304,3 +305,58 @@ def test_ids_hold_no_absolute_checkout_path(corpus: Path) -> None:
             assert test.file is None or not is_absolute_path(test.file)
     go = load([str(corpus / "gotest-json" / "dorny-golang-json.json")])
     assert all("/home/" not in t.id for t in go.tests)
+
+
+GO_REPEAT = textwrap.dedent(
+    """
+    package repeat
+
+    import "testing"
+
+    var runs int
+
+    // Run with -count=3: the second run fails, the others pass.
+    func TestSometimes(t *testing.T) {
+    \truns++
+    \tif runs == 2 {
+    \t\tt.Fatalf("run %d failed", runs)
+    \t}
+    }
+
+    func TestSteady(t *testing.T) {}
+    """
+)
+
+
+def test_go_count_runs_are_each_a_trial(tmp_path: Path) -> None:
+    go = shutil.which("go")
+    if go is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("go is not installed; .ci/run installs golang-go")
+        pytest.skip("go is not installed (apt-get install golang-go)")
+    (tmp_path / "go.mod").write_text("module example.com/repeat\n\ngo 1.19\n")
+    (tmp_path / "repeat_test.go").write_text(GO_REPEAT)
+    out = tmp_path / "go.jsonl"
+    env = {
+        **os.environ,
+        "GOCACHE": str(tmp_path / ".cache"),
+        "GOFLAGS": "-mod=mod",
+        "GOTOOLCHAIN": "local",
+    }
+    with out.open("w") as handle:
+        subprocess.run(
+            [go, "test", "-json", "-count=3", "./..."],
+            cwd=tmp_path,
+            stdout=handle,
+            env=env,
+            timeout=300,
+            check=False,
+        )
+    run = load([str(out)])
+    sometimes = [t for t in run.tests if t.id == "example.com/repeat::TestSometimes"]
+    # Three executions in order, the second failed: a failure, not "passed, flaky".
+    assert [t.outcome for t in sometimes] == [Outcome.PASSED, Outcome.FAILED, Outcome.PASSED]
+    assert len(run.tests) == 6
+    proc = run_cli("verdict", "-c", _criteria(tmp_path), str(out))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "TestSometimes" in proc.stdout

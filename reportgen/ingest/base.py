@@ -163,7 +163,7 @@ class Sink:
 
     @property
     def rows(self) -> int:
-        """Tests in the run so far after merging repeated ids (all inputs, not just this one)."""
+        """Executions in the run so far, marked retries folded (all inputs, not just this one)."""
         return len(self._tests)
 
     def passed_tests(
@@ -178,7 +178,8 @@ class Sink:
 
         The same as `test(name=n, outcome=PASSED, classname=classname, suite=suite,
         duration=d)` for each (NaN meaning no duration); for ingesters of very large files.
-        Returns how many were merged into tests already recorded (repeated ids).
+        Returns how many were merged into tests already recorded: none, as a repeated id is
+        another execution.
         """
         self.records += len(names)
         return self._tests.add_passed(
