@@ -204,6 +204,23 @@ def test_a_conversion_beside_its_source_counts_once(
     assert any("converted from it" in w.message for w in both.warnings)
 
 
+def test_a_conversion_of_more_than_is_given_keeps_itself(
+    tmp_path: Path, pytest_pair: tuple[Path, Path]
+) -> None:
+    # A CTRF file converted from two inputs, given beside one of them: the source it covers is
+    # left out, the conversion (which also holds the other input) is read.
+    _, junit = pytest_pair
+    mocha = FIXTURES / "mocha-json" / "ids.json"
+    ctrf = tmp_path / "both.ctrf.json"
+    assert (
+        run_cli("convert", "--to", "ctrf", "-o", str(ctrf), str(junit), str(mocha)).returncode == 0
+    )
+    run = load([str(junit), str(ctrf)])
+    assert run.inputs[0].duplicate_of == str(ctrf) and run.inputs[1].duplicate_of is None
+    assert len(run.tests) == len(load([str(ctrf)]).tests)
+    assert {t.input for t in run.tests} == {1}
+
+
 def test_a_copy_counts_once_and_the_summary_says_so(
     tmp_path: Path, pytest_pair: tuple[Path, Path]
 ) -> None:
