@@ -123,8 +123,9 @@ class TestCase(Frozen):
     __test__ = False  # not a pytest test class
 
     id: str = Field(
-        description="Canonical test id: classname::name, else innermost-suite::name, else the "
-        "name; absolute paths in it are made relative to the input's common directory."
+        description="Canonical test id, the same in every format: classname::name, else the "
+        "suite path without the test file joined by ' › '::name, else file::name, else the "
+        "name; absolute paths are made relative to the directory the input's paths share."
     )
     name: str
     classname: str | None = None
@@ -165,7 +166,7 @@ def _is_file(part: str) -> bool:
     return bool(_SOURCE_FILE.search(part)) or is_absolute_path(part)
 
 
-def test_scope(classname: str | None, suite: Sequence[str]) -> str | None:
+def id_scope(classname: str | None, suite: Sequence[str]) -> str | None:
     """What precedes `::` in a canonical id: the classname; else the suite path without the
     test file, its describe blocks joined by ` › `; else the test file alone; else None."""
     if classname:
@@ -181,12 +182,12 @@ def test_scope(classname: str | None, suite: Sequence[str]) -> str | None:
 def make_test_id(name: str, classname: str | None, suite: Sequence[str]) -> str:
     """The canonical id of a test, the same whichever format the result came in.
 
-    `scope::name` (see `test_scope`), or the name alone without a scope. Two spellings of
+    `scope::name` (see `id_scope`), or the name alone without a scope. Two spellings of
     the full title are undone so that they give the id of the short one: a name that begins
     with its describe blocks joined by spaces (CTRF's Jest reporter writes Jest's `fullName`),
     and a classname that is the title with the name the full title (mocha-junit-reporter).
     """
-    scope = test_scope(classname, suite)
+    scope = id_scope(classname, suite)
     if scope is None:
         return name
     if classname:
@@ -373,12 +374,12 @@ class TestTable(Sequence[TestCase]):
         return make_test_id(name, scope, ())
 
     def scope_of(self, i: int) -> str | None:
-        """What precedes `::` in the canonical id of execution `i` (see `test_scope`)."""
+        """What precedes `::` in the canonical id of execution `i` (see `id_scope`)."""
         key = (self._class_idx[i], self._suite_idx[i])
         try:
             return self._scopes[key]
         except KeyError:
-            scope = self._scopes[key] = test_scope(self.classname_of(i), self.suite_of(i))
+            scope = self._scopes[key] = id_scope(self.classname_of(i), self.suite_of(i))
             return scope
 
     def repeat_key(self, i: int) -> tuple[int, int, int, str]:
