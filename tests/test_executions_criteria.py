@@ -76,7 +76,7 @@ def test_each_execution_counts_by_default(tmp_path: Path) -> None:
     assert code == 1
     gate = _criterion(doc, "gate")
     assert gate["status"] == "fail"
-    assert "each execution counted (repeats: each)" in str(gate["reason"])
+    assert "every execution counted (repeats: each)" in str(gate["reason"])
 
 
 def test_last_attempt_rule_lets_the_last_execution_decide(tmp_path: Path) -> None:

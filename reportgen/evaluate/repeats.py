@@ -33,19 +33,19 @@ class Counted:
 
     def note(self) -> str | None:
         """The sentence saying which rule was used, when it mattered or was chosen."""
+        tests = f"{self.repeated} test{'s' if self.repeated > 1 else ''}"
         if self.rule is Repeats.LAST_ATTEMPT:
             if not self.repeated:
-                return "repeats: last_attempt (no test ran more than once)"
-            return (
-                f"repeats: last_attempt, so the last execution of each of the {self.repeated} "
-                f"test{'s' if self.repeated > 1 else ''} that ran more than once decided"
-            )
+                return "no test ran more than once (repeats: last_attempt)"
+            return f"{tests} ran more than once: the last run decided (repeats: last_attempt)"
         if not self.repeated:
             return None
-        return (
-            f"{self.repeated} test{'s' if self.repeated > 1 else ''} ran more than once: "
-            "each execution counted (repeats: each)"
-        )
+        return f"{tests} ran more than once: every execution counted (repeats: each)"
+
+    @property
+    def unit(self) -> str:
+        """What the counts count: executions when a test ran more than once, else tests."""
+        return "executions" if self.repeated and self.rule is Repeats.EACH else "tests"
 
 
 def count(table: TestTable, rows: Sequence[int], rule: Repeats) -> Counted:

@@ -44,7 +44,10 @@ def judge(ctx: Context, crit: Criterion, eff: Effective) -> Judgement:
         check, rows = require_check(ctx, spec.require, eff.repeats)
         checks.append(check)
         singled.extend(rows)
-    scope = f"tests matching {list_ids(list(spec.select))}" if spec.select else "tests"
+    scope = counted.unit  # "tests", or "executions" when a test ran more than once
+    if spec.select:
+        matching = f"tests matching {list_ids(list(spec.select))}"
+        scope = matching if scope == "tests" else f"executions of {matching}"
     if unmatched:
         checks.append(
             Check(
@@ -77,7 +80,7 @@ def judge(ctx: Context, crit: Criterion, eff: Effective) -> Judgement:
     reason = "; ".join(c.reason for c in deciding)
     note = counted.note() if needs_selection(spec) else None
     if note:
-        reason = f"{reason} ({note})"
+        reason = f"{reason}; {note}"
     to_decide = next((c.to_decide for c in deciding if c.to_decide), None)
     figures = deciding[0].figures
     # Evidence: every input holding a selected or required test, singled-out ids first. Ids are
