@@ -49,13 +49,11 @@ def judge(ctx: Context, crit: Criterion, eff: Effective) -> Judgement:
         matching = f"tests matching {list_ids(list(spec.select))}"
         scope = matching if scope == "tests" else f"executions of {matching}"
     if unmatched:
+        ids = table.distinct_ids()
         checks.append(
             Check(
                 Status.INSUFFICIENT,
-                "; ".join(
-                    f"no test matches select {p!r}{did_you_mean(p, table.distinct_ids())}"
-                    for p in unmatched
-                ),
+                "; ".join(f"no test matches select {p!r}{did_you_mean(p, ids)}" for p in unmatched),
                 Figures(stat="total", value=float(len(selected)), n=len(selected)),
                 "run the selected tests (or fix the pattern)",
             )
