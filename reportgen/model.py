@@ -875,6 +875,19 @@ class TestTableBuilder:
         if properties:
             detail.properties = {**(detail.properties or {}), **properties}
 
+    def distinct_since(self, start: int) -> int:
+        """Distinct test ids among rows `start`..end (a repeated id counts once)."""
+        return len(
+            set(
+                zip(
+                    self._names[start:],
+                    self._class_idx[start:],
+                    self._suite_idx[start:],
+                    strict=True,
+                )
+            )
+        )
+
     def relativise_paths(self, start: int) -> None:
         """Make the absolute paths in the suites, classnames and files of rows `start`..end
         (one input) relative to the directory they share, so that ids hold no checkout path."""

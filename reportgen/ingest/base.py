@@ -161,6 +161,10 @@ class Sink:
             merge=merge,
         )
 
+    def distinct_since(self, row: int) -> int:
+        """Distinct test ids among the executions recorded from `row` on."""
+        return self._tests.distinct_since(row)
+
     @property
     def rows(self) -> int:
         """Executions in the run so far, marked retries folded (all inputs, not just this one)."""
