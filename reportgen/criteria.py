@@ -162,7 +162,7 @@ Patterns = Annotated[
 
 
 def _patterns(raw: Any) -> tuple[str, ...]:
-    """One glob or a list of globs."""
+    """One pattern or a list of them (only `*`, `**` and `?` are wildcards)."""
     items = [raw] if isinstance(raw, str) else raw
     if not isinstance(items, list | tuple) or not items:
         raise ValueError("expected a glob pattern or a non-empty list of them")
@@ -326,7 +326,9 @@ class Criterion(Settings):
     severity: Severity = Severity.BLOCKER
     impact: str | None = Field(default=None, description="What this criterion protects.")
     metric: str | None = Field(
-        default=None, description="Metric name, or a glob covering several (Holm-corrected)."
+        default=None,
+        description="Metric name, or a pattern covering several (Holm-corrected); only `*`, "
+        "`**` and `?` are wildcards, `[` and `]` are literal.",
     )
     stat: str | None = Field(
         default=None,
