@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -27,9 +26,6 @@ from reportgen import statistic
 from reportgen.errors import CriteriaError
 from reportgen.model import Frozen
 from reportgen.units import UnitError, parse_quantity
-
-#: The only criteria file version this code reads.
-CRITERIA_VERSION = 1
 
 _AGE = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(d|w)\s*$")
 _SECONDS_PER = {"d": 86400.0, "w": 7 * 86400.0}
@@ -551,7 +547,15 @@ def _parse(text: str, display: str) -> tuple[Any, Any]:
     """Data and the YAML node tree (None when only JSON could read it)."""
     import yaml  # only the verdict and report commands need it
 
-    loader = yaml.SafeLoader(text)
+    try:
+        # The reader refuses control characters as soon as it is built.
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        raise CriteriaError(
+            f"invalid YAML: character U+{exc.character:04X} is not allowed",
+            path=display,
+            line=text.count("\n", 0, exc.position) + 1,
+        ) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -719,7 +723,3 @@ def _line_of(root: Any, path: Sequence[str | int], key: str | None) -> int | Non
                 return int(k.start_mark.line) + 1
     target = key_node if key_node is not None else node
     return int(target.start_mark.line) + 1
-
-
-def is_finite(value: float | None) -> bool:
-    return value is not None and math.isfinite(value)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from reportgen.text import clean_text
+
 
 class ExitCode(IntEnum):
     """Process exit codes; "criteria failed" and "tool failed" never share a code."""
@@ -14,6 +16,8 @@ class ExitCode(IntEnum):
     INSUFFICIENT = 3
     INVALID_INPUT = 4
     INTERNAL = 5
+    #: An output could not be rendered or written (the others of the same call were).
+    OUTPUT_FAILED = 6
 
 
 class ReportgenError(Exception):
@@ -45,8 +49,8 @@ class ReportgenError(Exception):
         text = f"{where}{self.message}"
         if self.hint:
             text += f" ({self.hint})"
-        # One line only: messages may quote file content.
-        return " ".join(text.split())
+        # One printable line only: messages may quote file content.
+        return " ".join(clean_text(text).split())
 
 
 class UsageError(ReportgenError):
@@ -71,7 +75,21 @@ class CriteriaError(ReportgenError):
     exit_code = ExitCode.INVALID_INPUT
 
 
-class RenderError(ReportgenError):
+class OutputError(ReportgenError):
+    """An output could not be produced; the other outputs of the same call are still written."""
+
+    exit_code = ExitCode.OUTPUT_FAILED
+
+
+class WriteError(OutputError):
+    """An output file cannot be written: no permission, a file where a directory should be,
+    a full disk, ..."""
+
+
+class RenderError(OutputError):
     """A report could not be rendered (e.g. the PDF renderer timed out)."""
 
-    exit_code = ExitCode.INTERNAL
+
+class RendererUnavailableError(RenderError):
+    """A renderer cannot run on this machine (e.g. a system library WeasyPrint needs is
+    missing); the hint says what to install."""

@@ -6,21 +6,49 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from reportgen.model import Outcome, Run
 
 REPO = Path(__file__).resolve().parent.parent
-CORPUS = REPO.parent / "shared" / "corpus"
+#: The third-party conformance corpus: beside the checkout unless REPORTGEN_CORPUS says where.
+CORPUS = Path(os.environ.get("REPORTGEN_CORPUS") or REPO.parent / "shared" / "corpus")
+#: Set (as .ci/run does) to make a missing corpus an error instead of deselecting its tests.
+REQUIRE_CORPUS = "REPORTGEN_REQUIRE_CORPUS"
 
 
 @pytest.fixture(scope="session")
 def corpus() -> Path:
-    """The third-party conformance corpus beside the project; skip when it is absent."""
+    """The third-party conformance corpus beside the project (tests using it are marked
+    `corpus` and deselected when it is absent, see `pytest_collection_modifyitems`)."""
     if not CORPUS.is_dir():
         pytest.skip(f"conformance corpus not found at {CORPUS}")
     return CORPUS
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that reads the corpus; without a corpus, deselect them in one line."""
+    uses = [item for item in items if "corpus" in getattr(item, "fixturenames", ())]
+    for item in uses:
+        item.add_marker(pytest.mark.corpus)
+    if not uses or CORPUS.is_dir():
+        return
+    if os.environ.get(REQUIRE_CORPUS):
+        raise pytest.UsageError(f"{REQUIRE_CORPUS} is set but there is no corpus at {CORPUS}")
+    chosen = set(map(id, uses))
+    config.hook.pytest_deselected(items=uses)
+    items[:] = [item for item in items if id(item) not in chosen]
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One line, even with -q (and from the xdist controller), when the corpus is absent."""
+    if not CORPUS.is_dir():
+        terminalreporter.write_line(
+            f"corpus tests deselected: no conformance corpus at {CORPUS}; put it there or set "
+            "REPORTGEN_CORPUS=DIR, then run `python3 -m pytest -m corpus`"
+        )
 
 
 def run_cli(

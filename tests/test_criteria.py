@@ -259,3 +259,14 @@ def test_the_criteria_round_trip_through_json() -> None:
     cf = criteria.load(FIXTURES / "product-example.yaml")
     again = CriteriaFile.model_validate(cf.model_dump(mode="json", exclude_none=True))
     assert again == cf
+
+
+def test_an_escape_character_in_a_criteria_file_is_one_line_exit_4(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    path = tmp_path / "c.yaml"
+    text = "version: 1\ncriteria:\n  - id: x\n    bogus_\x1b]0;t\x07: 1\n"
+    path.write_text(text, encoding="utf-8")
+    done = run_cli("verdict", "-c", str(path))
+    assert done.returncode == 4
+    assert done.stderr == f"reportgen: {path}:4: invalid YAML: character U+001B is not allowed\n"

@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Sequence
 from typing import NoReturn
 
-from reportgen import __version__
+from reportgen import __version__, clock
 from reportgen.errors import ExitCode, ReportgenError
 
 # Each command is a module in this package with `add_parser(subparsers)` and `run(args)`.
@@ -35,7 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Turn raw test and benchmark results into an evidence-based readiness "
         "verdict and phase reports.",
         epilog="Exit codes: 0 READY (or success), 1 NOT READY, 2 usage error, "
-        "3 INSUFFICIENT EVIDENCE, 4 invalid input, 5 internal error.",
+        "3 INSUFFICIENT EVIDENCE, 4 invalid input, 5 internal error (a bug), 6 an output could "
+        "not be rendered or written (e.g. an unwritable -o path, a PDF renderer missing a system "
+        "library or over its time limit; the other outputs are still written).",
     )
     parser.add_argument("--version", action="version", version=f"reportgen {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -52,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return ExitCode.USAGE
     try:
+        # Every command refuses a bad SOURCE_DATE_EPOCH the same way, before any work.
+        clock.source_date()
         return int(args.run(args))
     except ReportgenError as exc:
         sys.stderr.write(f"reportgen: {exc}\n")

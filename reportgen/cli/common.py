@@ -7,15 +7,17 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from reportgen.errors import CriteriaError, ReportgenError, UsageError
+from reportgen.errors import CriteriaError, ExitCode, ReportgenError, UsageError, WriteError
 
 if TYPE_CHECKING:
     from reportgen.evaluation import Evaluation
     from reportgen.model import Run
+    from reportgen.render.outputs import Output, RenderContext
 
 
 def add_input_arguments(parser: argparse.ArgumentParser) -> None:
@@ -118,10 +120,44 @@ def end_progress() -> None:
         sys.stderr.flush()
 
 
-def write_output(target: str, data: str | bytes) -> None:
-    """Write `data` to `target` atomically (temp file + rename); `-` is stdout.
+def _file_in_the_way(directory: Path) -> Path | None:
+    """The nearest existing path at or above `directory` when it is not a directory."""
+    for path in (directory, *directory.parents):
+        if path.exists():
+            return None if path.is_dir() else path
+    return None
 
-    A failure leaves no half-written file behind.
+
+def check_output_directories(targets: Sequence[str]) -> None:
+    """Refuse, before any work, an output whose directory does not exist (a usage error)."""
+    for target in targets:
+        directory = Path(target).parent
+        if target != "-" and not directory.exists() and _file_in_the_way(directory) is None:
+            raise UsageError(f"output directory does not exist: {directory}", path=target)
+
+
+def make_parent(target: str) -> None:
+    """Create the missing directories above the output file `target`."""
+    if target == "-":
+        return
+    directory = Path(target).parent
+    blocker = _file_in_the_way(directory)
+    if blocker is not None:
+        raise WriteError(f"cannot write: {blocker} is not a directory", path=target)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteError(
+            f"cannot create the directory {directory}: {exc.strerror or exc}", path=target
+        ) from exc
+
+
+def write_output(target: str, data: str | bytes) -> None:
+    """Write `data` to `target` atomically (temp file + rename); `-` is stdout, and pipes
+    and devices are written through.
+
+    A failure leaves no half-written file behind: WriteError (unwritable, a file where a
+    directory should be, a full disk); a directory that does not exist is a usage error.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
     if target == "-":
@@ -131,8 +167,28 @@ def write_output(target: str, data: str | bytes) -> None:
     path = Path(target)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
+        blocker = _file_in_the_way(directory)
+        if blocker is not None:
+            raise WriteError(f"cannot write: {blocker} is not a directory", path=target)
         raise UsageError(f"output directory does not exist: {directory}", path=target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    if path.is_dir():
+        raise WriteError("cannot write: it is a directory", path=target)
+    if path.exists() and not path.is_file():
+        # A pipe, a device or /dev/stdout: renaming over it would replace the node itself.
+        try:
+            with path.open("wb") as handle:
+                handle.write(payload)
+        except OSError as exc:
+            raise WriteError(f"cannot write: {exc.strerror or exc}", path=target) from exc
+        return
+    # Through a symbolic link, replace the file it points to and keep the link.
+    path = Path(os.path.realpath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise WriteError(
+            f"cannot create a file in {directory}: {exc.strerror or exc}", path=target
+        ) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
@@ -140,7 +196,45 @@ def write_output(target: str, data: str | bytes) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise ReportgenError(f"cannot write: {exc.strerror or exc}", path=target) from exc
+        raise WriteError(f"cannot write: {exc.strerror or exc}", path=target) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def emit_outputs(
+    targets: Sequence[tuple[str, Output]], context: RenderContext, *, create_dirs: bool = False
+) -> tuple[list[str], ExitCode | None]:
+    """Render and write each output on its own: one that fails does not cost the others.
+
+    Each failure is one line on stderr (a bug keeps its traceback). Returns the files written
+    and the exit code of the failures (None when all were written; INTERNAL when one was a
+    bug, else the first failure's code).
+    """
+    written: list[str] = []
+    failed: ExitCode | None = None
+    for target, output in targets:
+        try:
+            data = output.render(context)
+            if create_dirs:
+                make_parent(target)
+            write_output(target, data)
+        except ReportgenError as exc:
+            where = "" if exc.path is not None else f"{'stdout' if target == '-' else target}: "
+            sys.stderr.write(f"reportgen: {where}{exc}\n")
+            failed = failed or exc.exit_code
+            continue
+        except (KeyboardInterrupt, BrokenPipeError):
+            raise
+        except Exception:
+            # A bug in one renderer: report it with its traceback, still write the others.
+            traceback.print_exc()
+            sys.stderr.write(
+                f"reportgen: {target}: internal error (a bug; please report it with the "
+                "traceback)\n"
+            )
+            failed = ExitCode.INTERNAL
+            continue
+        if target != "-":
+            written.append(target)
+    return written, failed

@@ -1,30 +1,49 @@
-"""`reportgen convert`: write the normalised tests of any inputs as CTRF JSON or JUnit XML."""
+"""`reportgen convert`: write the normalised tests of any inputs as CTRF JSON or JUnit XML.
+
+Its `--to` choices are the outputs the registry in `reportgen.render.outputs` renders from the
+inputs alone.
+"""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from datetime import UTC, datetime
 from typing import Any
 
-from reportgen.cli.common import add_input_arguments, end_progress, progress_printer, write_output
+from reportgen.cli.common import (
+    add_input_arguments,
+    check_output_directories,
+    emit_outputs,
+    end_progress,
+    progress_printer,
+)
 from reportgen.errors import ExitCode, UsageError
 from reportgen.ingest import load
+from reportgen.render.outputs import Needs, Output, RenderContext, by_name, offered
 
-TARGETS = ("ctrf", "junit")
+#: What `convert` writes: every output rendered from the inputs alone.
+CONVERT_OUTPUTS: tuple[Output, ...] = offered(Needs.RUN)
 
 
 def add_parser(sub: Any) -> None:
+    names = " or ".join(o.name for o in CONVERT_OUTPUTS)
     parser = sub.add_parser(
         "convert",
-        help="convert results to CTRF JSON or JUnit XML",
+        help=f"convert results to {names}",
         description="Read result files in any supported format and write their tests as CTRF "
         "JSON or as clean JUnit XML, so any dashboard can show them. Exits 0 when written, "
-        "2 on usage errors, 4 when an input is unreadable or malformed.",
+        "2 on usage errors, 4 when an input is unreadable or malformed, 6 when the output "
+        "cannot be written.",
+        epilog="Outputs: " + "; ".join(f"{o.name}: {o.help}" for o in CONVERT_OUTPUTS),
     )
     add_input_arguments(parser)
-    parser.add_argument("--to", dest="target", choices=TARGETS, required=True, help="output format")
+    parser.add_argument(
+        "--to",
+        dest="target",
+        choices=[o.name for o in CONVERT_OUTPUTS],
+        required=True,
+        help="output format",
+    )
     parser.add_argument(
         "-o",
         "--output",
@@ -35,32 +54,15 @@ def add_parser(sub: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def _generated() -> str | None:
-    """The generation time from SOURCE_DATE_EPOCH (UTC, ISO 8601); None when unset/invalid."""
-    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not raw:
-        return None
-    try:
-        moment = datetime.fromtimestamp(int(raw), tz=UTC)
-    except (ValueError, OverflowError, OSError):
-        return None
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def run(args: argparse.Namespace) -> int:
     if not args.paths:
         raise UsageError("no input: give result files, directories or globs")
+    check_output_directories([args.output])
     result = load(args.paths, format=args.input_format, progress=progress_printer())
     end_progress()
-    if args.target == "ctrf":
-        from reportgen.render.ctrf import render_ctrf
-
-        text = render_ctrf(result, generated=_generated())
-    else:
-        from reportgen.render.junit_xml import render_junit
-
-        text = render_junit(result)
-    write_output(args.output, text)
+    _written, failed = emit_outputs([(args.output, by_name(args.target))], RenderContext(result))
+    if failed is not None:
+        return int(failed)
     for warning in result.warnings:
         where = f"{warning.path}:{warning.line}" if warning.line else warning.path
         sys.stderr.write(f"reportgen: warning: {where}: {warning.message}\n")

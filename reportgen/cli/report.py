@@ -1,8 +1,9 @@
 """`reportgen report`: evaluate criteria and write Markdown, HTML, PDF and JSON reports.
 
-Everything is rendered in memory first and written only when every output rendered, each file
-atomically, so a failure leaves no half-written report. The exit code is the verdict's, so one
-command both reports and gates.
+The outputs come from the registry in `reportgen.render.outputs`. Each is rendered and written
+on its own, each file atomically: one that fails (a PDF that cannot render here, an unwritable
+path) leaves no half-written file and does not cost the others, and the exit code says so (6).
+Otherwise the exit code is the verdict's, so one command both reports and gates.
 """
 
 from __future__ import annotations
@@ -11,48 +12,46 @@ import argparse
 import shlex
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from reportgen import __version__
 from reportgen.cli.common import (
     add_criteria_arguments,
     add_input_arguments,
+    emit_outputs,
     evaluate_arguments,
     input_notes,
     terminal_width,
-    write_output,
 )
-from reportgen.cli.verdict import render_table
 from reportgen.errors import ExitCode, UsageError
-from reportgen.evaluation import Evaluation
 from reportgen.render import GITHUB_COMMENT_CHARS
+from reportgen.render.outputs import Needs, Output, RenderContext, by_name, for_suffix, offered
+from reportgen.render.table import render_table
 
-if TYPE_CHECKING:
-    from reportgen.render.view import ReportView
-
-#: Output formats by file suffix.
-SUFFIXES: dict[str, str] = {
-    ".md": "md",
-    ".markdown": "md",
-    ".html": "html",
-    ".htm": "html",
-    ".pdf": "pdf",
-    ".json": "json",
-}
-FORMATS: tuple[str, ...] = ("md", "html", "pdf", "json")
+#: What `report` writes: every output rendered from the report view or the evaluation.
+REPORT_OUTPUTS: tuple[Output, ...] = offered(Needs.VIEW, Needs.EVALUATION)
 #: Below this a trimmed Markdown report cannot hold even the verdict and the trimmed note.
 MIN_MAX_CHARS = 1000
 
 
+def _suffixes() -> str:
+    return " ".join(s for o in REPORT_OUTPUTS for s in o.suffixes[:1])
+
+
 def add_parser(sub: Any) -> None:
+    names = ", ".join(o.name for o in REPORT_OUTPUTS)
     parser = sub.add_parser(
         "report",
         help="evaluate criteria and write Markdown, HTML, PDF and JSON reports",
         description="Read result files, evaluate the criteria and write one report per -o "
-        "(format from the suffix: .md .html .pdf .json). Missing output directories are "
-        "created. Exits with the verdict's code: 0 READY, 1 NOT READY, 3 INSUFFICIENT "
+        f"(format from the suffix: {_suffixes()}, or --to). Missing output directories are "
+        "created; each output is rendered and written on its own, so one that fails does not "
+        "cost the others. Exits with the verdict's code: 0 READY, 1 NOT READY, 3 INSUFFICIENT "
         "EVIDENCE (or 0 with --exit-zero once the reports are written); 2 usage error, "
-        "4 invalid input.",
+        "4 invalid input, 6 an output could not be rendered or written.",
+        epilog="Outputs: "
+        + "; ".join(
+            f"{o.name} ({' '.join(o.suffixes) or 'no suffix'}): {o.help}" for o in REPORT_OUTPUTS
+        ),
     )
     add_input_arguments(parser)
     add_criteria_arguments(parser)
@@ -66,9 +65,9 @@ def add_parser(sub: Any) -> None:
     )
     parser.add_argument(
         "--to",
-        choices=FORMATS,
+        choices=[o.name for o in REPORT_OUTPUTS],
         metavar="FORMAT",
-        help="output format for every OUT whose suffix does not say (md, html, pdf, json)",
+        help=f"output format for every OUT whose suffix does not say ({names})",
     )
     parser.add_argument(
         "--exit-zero",
@@ -79,6 +78,13 @@ def add_parser(sub: Any) -> None:
         "--pdf-variant",
         choices=("pdf/ua-1", "pdf/a-3b"),
         help="write a tagged PDF/UA-1 or an archival PDF/A-3b",
+    )
+    parser.add_argument(
+        "--pdf-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="stop the PDF renderer after this long (default 120); the other outputs are "
+        "still written and the exit code is 6",
     )
     size = parser.add_mutually_exclusive_group()
     size.add_argument(
@@ -96,25 +102,26 @@ def add_parser(sub: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def _targets(args: argparse.Namespace) -> list[tuple[str, str]]:
-    """(path, format) for every -o, checked before any work is done."""
+def _targets(args: argparse.Namespace) -> list[tuple[str, Output]]:
+    """(path, output) for every -o, checked before any work is done."""
     if not args.output:
         raise UsageError("no output: give one or more -o OUT (e.g. -o report.html)")
-    targets: list[tuple[str, str]] = []
+    targets: list[tuple[str, Output]] = []
     seen: set[str] = set()
     for out in args.output:
-        fmt = SUFFIXES.get(Path(out).suffix.lower()) if out != "-" else None
-        fmt = fmt or args.to
-        if fmt is None:
+        output = for_suffix(Path(out).suffix, REPORT_OUTPUTS) if out != "-" else None
+        if output is None and args.to is not None:
+            output = by_name(args.to)
+        if output is None:
             raise UsageError(
                 f"cannot tell the format of output {out!r}",
-                hint="use a .md, .html, .pdf or .json suffix, or --to FORMAT",
+                hint=f"use a {', '.join(_suffixes().split())} suffix, or --to FORMAT",
             )
         key = out if out == "-" else str(Path(out).resolve())
         if key in seen:
             raise UsageError(f"output {out!r} given twice")
         seen.add(key)
-        targets.append((out, fmt))
+        targets.append((out, output))
     if sum(1 for out, _ in targets if out == "-") > 1:
         raise UsageError("only one output can go to stdout")
     return targets
@@ -131,62 +138,33 @@ def _max_chars(args: argparse.Namespace) -> int | None:
 def run(args: argparse.Namespace) -> int:
     targets = _targets(args)
     max_chars = _max_chars(args)
+    if args.pdf_timeout is not None and not args.pdf_timeout > 0:
+        raise UsageError(f"--pdf-timeout must be positive, got {args.pdf_timeout:g}")
     run_, baseline, evaluation = evaluate_arguments(args)
 
-    from reportgen.render.view import build_view
-
-    command = "reportgen " + shlex.join(sys.argv[1:]) if sys.argv[1:] else None
-    view = build_view(
-        run_,
-        evaluation,
+    others = [out for out, output in targets if output.name != "md" and out != "-"]
+    notes = input_notes(args, run_)
+    context = RenderContext(
+        run=run_,
+        evaluation=evaluation,
         baseline=baseline,
-        command=command,
+        command="reportgen " + shlex.join(sys.argv[1:]) if sys.argv[1:] else None,
         criteria_path=args.criteria,
-        tool_version=__version__,
+        notes=tuple(notes),
+        max_chars=max_chars,
+        full_report_hint=f"in {', '.join(others)}" if others else None,
+        pdf_variant=args.pdf_variant,
+        pdf_timeout=args.pdf_timeout,
     )
-    others = [out for out, fmt in targets if fmt != "md" and out != "-"]
-    hint = f"in {', '.join(others)}" if others else None
-
-    # Render everything before writing anything: a failure leaves no partial set of reports.
-    rendered: list[tuple[str, str | bytes]] = []
-    for out, fmt in targets:
-        rendered.append((out, _render(fmt, view, evaluation, args, max_chars, hint)))
-
-    for out, _ in rendered:
-        if out != "-":
-            Path(out).parent.mkdir(parents=True, exist_ok=True)
-    for out, data in rendered:
-        write_output(out, data)
+    written, failed = emit_outputs(targets, context, create_dirs=True)
 
     # The same table `reportgen verdict` prints; stdout stays clean when a report goes there.
     stream = sys.stderr if any(out == "-" for out, _ in targets) else sys.stdout
-    stream.write(render_table(evaluation, input_notes(args, run_), terminal_width(stream)))
-    written = [out for out, _ in targets if out != "-"]
+    stream.write(render_table(evaluation, notes, terminal_width(stream)))
     if written:
         stream.write(f"wrote {', '.join(written)}\n")
+    if failed is not None:
+        return int(failed)
     if args.exit_zero:
         return int(ExitCode.READY)
     return int(evaluation.verdict.exit_code)
-
-
-def _render(
-    fmt: str,
-    view: ReportView,
-    evaluation: Evaluation,
-    args: argparse.Namespace,
-    max_chars: int | None,
-    hint: str | None,
-) -> str | bytes:
-    if fmt == "md":
-        from reportgen.render.markdown import render_markdown
-
-        return render_markdown(view, max_chars=max_chars, full_report_hint=hint)
-    if fmt == "html":
-        from reportgen.render.html import render_html
-
-        return render_html(view)
-    if fmt == "pdf":
-        from reportgen.render.pdf import render_pdf
-
-        return render_pdf(view, variant=args.pdf_variant)
-    return evaluation.model_dump_json(indent=2) + "\n"

@@ -1,31 +1,39 @@
 """`reportgen verdict`: evaluate a criteria file and exit with the verdict's code (a merge gate).
 
 Only the criteria, ingest and evaluation modules are imported here: no report, PDF or plotting
-stack, so the gate starts fast.
+stack, so the gate starts fast. Its file options (`--json`, `--junit`, ...) are the outputs the
+registry in `reportgen.render.outputs` renders from an evaluation.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import textwrap
 from typing import Any
 
 from reportgen.cli.common import (
     add_criteria_arguments,
     add_input_arguments,
+    check_output_directories,
+    emit_outputs,
     evaluate_arguments,
     input_notes,
     terminal_width,
-    write_output,
 )
-from reportgen.criteria import Severity
 from reportgen.errors import UsageError
-from reportgen.evaluation import CriterionResult, Evaluation, Figures, Status
-from reportgen.units import format_value
+from reportgen.render.outputs import Needs, Output, RenderContext, offered
 
-#: Width the "why" column is cut to in the terminal table (the JSON has the full sentence).
-WHY_WIDTH = 160
+# The terminal table lived here before it moved to the render stage; still importable here.
+from reportgen.render.table import render_table
+
+__all__ = ["VERDICT_OUTPUTS", "add_parser", "render_table", "run"]
+
+#: The files `verdict` can write: every output rendered from the evaluation alone.
+VERDICT_OUTPUTS: tuple[Output, ...] = offered(Needs.EVALUATION)
+
+
+def _dest(output: Output) -> str:
+    return "output_" + output.name.replace("-", "_")
 
 
 def add_parser(sub: Any) -> None:
@@ -35,152 +43,35 @@ def add_parser(sub: Any) -> None:
         description="Read result files, evaluate the criteria file and print one line per "
         "criterion and the overall verdict. Exit codes: 0 READY, 1 NOT READY, 2 usage error, "
         "3 INSUFFICIENT EVIDENCE (also for no inputs or inputs without evidence), 4 invalid "
-        "input or criteria file, 5 internal error.",
+        "input or criteria file, 5 internal error, 6 an output file could not be written.",
     )
     add_input_arguments(parser)
     add_criteria_arguments(parser)
-    parser.add_argument(
-        "--json", metavar="FILE", help="write the evaluation as JSON (`-` for stdout)"
-    )
-    parser.add_argument(
-        "--junit",
-        metavar="FILE",
-        help="write the criteria as JUnit XML, one testcase per criterion (`-` for stdout)",
-    )
+    for output in VERDICT_OUTPUTS:
+        parser.add_argument(
+            output.option,
+            dest=_dest(output),
+            metavar="FILE",
+            help=f"write {output.help} (`-` for stdout)",
+        )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.json == "-" and args.junit == "-":
-        raise UsageError("--json and --junit cannot both write to stdout")
-    run_, _baseline, evaluation = evaluate_arguments(args)
-
-    outputs: list[tuple[str, str]] = []
-    if args.json:
-        outputs.append((args.json, evaluation.model_dump_json(indent=2) + "\n"))
-    if args.junit:
-        from reportgen.render.criteria_junit import render_criteria_junit
-
-        outputs.append((args.junit, render_criteria_junit(evaluation)))
-    # Keep stdout pure JSON or XML when a document goes there; the table moves to stderr.
-    stream = sys.stderr if any(target == "-" for target, _ in outputs) else sys.stdout
-    stream.write(render_table(evaluation, input_notes(args, run_), terminal_width(stream)))
-    stream.flush()
-    for target, data in outputs:
-        write_output(target, data)
-    return int(evaluation.verdict.exit_code)
-
-
-# --- the terminal table ----------------------------------------------------------------------
-
-
-def _value(value: float, f: Figures) -> str:
-    if f.stat == "change":
-        return f"{value * 100:+.1f}%"
-    if f.unit == "" and float(value).is_integer():
-        return str(int(value))
-    return format_value(value, f.unit)
-
-
-def measured(f: Figures) -> str:
-    """`+25.0% [+21.0%, +29.1%] n=30`: the value, its bounds and the observations."""
-    if f.value is None:
-        return "-"
-    text = _value(f.value, f)
-    if f.stat and f.stat not in ("change",):
-        text = f"{f.stat} {text}"
-    if f.ci_low is not None or f.ci_high is not None:
-        low = "…" if f.ci_low is None else _value(f.ci_low, f)
-        high = "…" if f.ci_high is None else _value(f.ci_high, f)
-        text += f" [{low}, {high}]"
-    if f.n is not None:
-        text += f" n={f.n}" if f.n_baseline is None else f" n={f.n_baseline}/{f.n}"
-    if f.point_estimate:
-        text += " (point)"
-    return text
-
-
-def threshold(f: Figures) -> str:
-    if f.threshold is None:
-        return "-"
-    op = {"<=": "≤", ">=": "≥"}.get(f.comparison or "", f.comparison or "")
-    return f"{op} {_value(f.threshold, f)}".strip()
-
-
-def _status(result: CriterionResult) -> str:
-    text = result.status.value.upper()
-    if result.severity is Severity.ADVISORY:
-        text += " (advisory)"
-    return text
-
-
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def render_table(
-    evaluation: Evaluation, notes: list[str] | None = None, width: int | None = None
-) -> str:
-    """The compact terminal view: one row per criterion, then what would decide, then verdict.
-
-    With `width` (a terminal's columns) the "why" column is cut so that rows do not wrap.
-    """
-    headers = ["criterion", "status", "measured", "threshold", "why"]
-    rows = [
-        [r.id, _status(r), measured(r.figures), threshold(r.figures), r.reason]
-        for r in evaluation.criteria
+    targets = [
+        (getattr(args, _dest(o)), o) for o in VERDICT_OUTPUTS if getattr(args, _dest(o), None)
     ]
-    widths = [max([len(h), *(len(row[i]) for row in rows)]) for i, h in enumerate(headers[:4])]
-    # In a terminal the "why" column wraps within the width left; elsewhere (CI logs, files)
-    # each row stays on one line, cut at WHY_WIDTH.
-    wrap_at = None
-    if width is not None:
-        wrap_at = max(30, width - sum(widths) - 2 * len(widths) - 1)
-    table: list[list[str]] = []
-    for row in rows:
-        if wrap_at is None:
-            table.append([*row[:4], _cut(row[4], WHY_WIDTH)])
-            continue
-        parts = textwrap.wrap(row[4], wrap_at) or [""]
-        table.append([*row[:4], parts[0]])
-        table.extend(["", "", "", "", part] for part in parts[1:])
-    widths.append(max([len(headers[4]), *(len(row[4]) for row in table)]))
+    to_stdout = [o.option for target, o in targets if target == "-"]
+    if len(to_stdout) > 1:
+        raise UsageError(f"{' and '.join(to_stdout)} cannot both write to stdout")
+    check_output_directories([target for target, _ in targets])
+    run_, _baseline, evaluation = evaluate_arguments(args)
+    notes = input_notes(args, run_)
 
-    def fmt(cells: list[str]) -> str:
-        return "  ".join(c.ljust(widths[i]) for i, c in enumerate(cells)).rstrip()
-
-    lines = []
-    if evaluation.title:
-        lines.append(evaluation.title + (f" — {evaluation.subject}" if evaluation.subject else ""))
-    lines.append(fmt(headers))
-    lines.append(fmt(["-" * w for w in widths]))
-    lines.extend(fmt(row) for row in table)
-    if not rows:
-        lines.append("(the criteria file defines no criteria)")
-    undecided = [r for r in evaluation.criteria if r.to_decide]
-    if undecided:
-        lines.append("")
-        lines.append("To decide:")
-        lines.extend(f"  {r.id}: {r.to_decide}" for r in undecided)
-    waived = [r for r in evaluation.criteria if r.status is Status.WAIVED and r.waiver]
-    if waived:
-        lines.append("")
-        lines.append("Waived:")
-        for r in waived:
-            assert r.waiver is not None
-            lines.append(
-                f"  {r.id}: {r.waiver.reason} (until {r.waiver.expires or 'further notice'}; "
-                f"evidence says {r.raw_status.value})"
-            )
-    warnings = [*(notes or []), *evaluation.warnings]
-    if warnings:
-        lines.append("")
-        lines.append("Warnings:")
-        lines.extend(f"  {w}" for w in warnings)
-    lines.append("")
-    if evaluation.phases:
-        for phase in evaluation.phases:
-            lines.append(f"Phase {phase.name}: {phase.verdict.value}")
-    counts = ", ".join(f"{n} {s.value}" for s, n in evaluation.counts().items() if n)
-    lines.append(f"Verdict: {evaluation.verdict.value} ({counts or 'no criteria'})")
-    return "\n".join(lines) + "\n"
+    # Keep stdout pure JSON or XML when a document goes there; the table moves to stderr.
+    stream = sys.stderr if to_stdout else sys.stdout
+    stream.write(render_table(evaluation, notes, terminal_width(stream)))
+    stream.flush()
+    context = RenderContext(run=run_, evaluation=evaluation, notes=tuple(notes))
+    _written, failed = emit_outputs(targets, context)
+    return int(failed if failed is not None else evaluation.verdict.exit_code)

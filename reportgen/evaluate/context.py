@@ -3,12 +3,12 @@ test selection by pattern, provenance, staleness, and the outcome a judge return
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from reportgen import clock
 from reportgen.evaluate.patterns import WILDCARD, compile_patterns
 from reportgen.evaluate.wording import days
 from reportgen.evaluation import EvidenceRef, Figures, MetricResult, Status
@@ -28,13 +28,7 @@ def resolve_now(now: datetime | None = None) -> datetime:
     """`now` as an aware UTC time; else SOURCE_DATE_EPOCH when set; else the current time."""
     if now is not None:
         return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        try:
-            return datetime.fromtimestamp(int(epoch), UTC)
-        except (ValueError, OverflowError, OSError):
-            pass  # an unusable value is ignored, like reproducible-builds tools do
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def _parse_timestamp(text: str) -> datetime | None:

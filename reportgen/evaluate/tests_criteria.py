@@ -131,7 +131,6 @@ def require_check(
     failing: list[str] = []
     skipped: list[str] = []
     rows: list[int] = []
-    matched = 0
     for pattern in patterns:
         found = ctx.select_tests([pattern], candidates)
         if not found:
@@ -143,7 +142,6 @@ def require_check(
                 failing.append(table.id_of(i))
             elif outcome is Outcome.SKIPPED:
                 skipped.append(table.id_of(i))
-        matched += len(found)
     rows = list(dict.fromkeys(rows))
     failing = list(dict.fromkeys(failing))
     skipped = list(dict.fromkeys(skipped))

@@ -11,7 +11,6 @@ from functools import lru_cache
 from typing import Any
 
 from reportgen.ingest.base import Sink, Source, decode_text
-from reportgen.model import Outcome
 
 # Strings (with escapes) and the structural characters of JSON; everything else is skipped.
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:]', re.DOTALL)
@@ -27,10 +26,6 @@ class HeadKeys:
         self.top = top
         #: Keys of the objects that are values of top-level keys, by that key.
         self.nested = nested
-
-    def has(self, *keys: str) -> bool:
-        """Whether every key is a top-level key."""
-        return all(k in self.top for k in keys)
 
     def inner(self, parent: str) -> tuple[str, ...]:
         """Keys of the object under the top-level key `parent` (empty when not seen)."""
@@ -246,11 +241,3 @@ def check_declared(
                 f"{where} declares {key}={value} but the file contains {actual}; "
                 "the tests in the file are used"
             )
-
-
-def tally(outcomes: list[Outcome]) -> dict[Outcome, int]:
-    """Tests per outcome, every outcome present."""
-    counts = dict.fromkeys(Outcome, 0)
-    for outcome in outcomes:
-        counts[outcome] += 1
-    return counts

@@ -8,14 +8,10 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from reportgen.errors import InputError
 from reportgen.ingest.base import Source
 from reportgen.model import Direction
 from reportgen.units import normalise_unit
 
-#: Statistic keys of the criteria vocabulary (plus pNN percentiles).
-STAT_KEYS = frozenset({"mean", "median", "min", "max", "stdev", "count", "rate", "cv"})
-_PERCENTILE = re.compile(r"^p(\d{1,2}(?:\.\d+)?)$")
 #: Statistics that are not in the metric's unit and so are never rescaled.
 UNITLESS_STATS = frozenset({"count", "cv"})
 
@@ -25,14 +21,6 @@ _BAD_WORDS = re.compile(r"fail|error|err(?:s)?\b|drop|loss|miss|timeout|reject|r
 _GOOD_WORDS = re.compile(
     r"throughput|ops|rps|qps|tps|per_?sec|/s\b|success|pass|hit|bandwidth|speed", re.I
 )
-
-
-def is_stat_key(key: str) -> bool:
-    """True for a key of the criteria statistic vocabulary (mean, p95, ...)."""
-    if key in STAT_KEYS:
-        return True
-    match = _PERCENTILE.match(key)
-    return match is not None and 0 < float(match.group(1)) < 100
 
 
 def default_direction(name: str, unit: str) -> Direction:
@@ -114,10 +102,3 @@ def text_field(value: Any, source: Source, at: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise source.error(f"{at}: expected a non-empty string")
     return value
-
-
-def input_error(source: Source, exc: InputError) -> InputError:
-    """Re-home an error raised without a path onto this source."""
-    if exc.path is None:
-        return source.error(exc.message, line=exc.line, hint=exc.hint)
-    return exc

@@ -1,8 +1,7 @@
-"""The ingester interface, the sink ingesters write into, and text helpers they share."""
+"""The ingester interface and the sink ingesters write into, where every string read is cleaned."""
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from array import array
 from collections.abc import Sequence
@@ -21,37 +20,17 @@ from reportgen.model import (
     RowsChunk,
     TestTableBuilder,
 )
+from reportgen.text import (
+    clean_mapping,
+    clean_name,
+    clean_names,
+    clean_optional,
+    clean_suite,
+    clean_text,
+)
 
 #: Bytes of a file given to `Ingester.sniff`.
 HEAD_BYTES = 8192
-
-# CSI sequences (colours, cursor moves), OSC sequences (titles, hyperlinks) and lone
-# two-character escapes. Test output is full of them and they must never reach a report.
-_ANSI = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC, terminated by BEL or ST (or unterminated)
-    r"|\x1b[@-Z\\-_]"  # other Fe escapes
-    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
-)
-# C0 and C1 controls except tab and newline; DEL too.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def clean_text(text: str) -> str:
-    """Strip ANSI escapes and control characters; normalise line endings to \\n."""
-    if "\x1b" in text or "\x9b" in text:
-        text = _ANSI.sub("", text)
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", text)
-
-
-def clean_optional(text: str | None) -> str | None:
-    """`clean_text` for optional values; empty (after cleaning) becomes None."""
-    if text is None:
-        return None
-    cleaned = clean_text(text)
-    return cleaned if cleaned.strip() else None
 
 
 def cap_output(text: str | None, cap: int = OUTPUT_CAP) -> tuple[str | None, int]:
@@ -135,7 +114,7 @@ class Sink:
         flaky: bool = False,
         merge: bool = False,
     ) -> int:
-        """Record one test execution. Message, type and output are cleaned and capped here.
+        """Record one test execution. Every string is cleaned here; output is capped too.
 
         Every call is an execution of its own, even when its id repeats; `merge` (a retry the
         input marks as one) makes it the next attempt of the earlier `merge` execution instead.
@@ -143,19 +122,19 @@ class Sink:
         kept, cut = cap_output(output)
         self.records += 1
         return self._tests.add(
-            name=name,
+            name=clean_text(name),
             outcome=outcome,
-            classname=classname,
-            suite=suite,
+            classname=clean_name(classname) if classname else classname,
+            suite=clean_suite(suite) if suite else (),
             duration=duration,
             input=self.input_index,
             message=clean_optional(message),
             type=clean_optional(type),
             output=kept,
             output_truncated=cut,
-            file=file,
+            file=clean_name(file) if file else file,
             line=line,
-            properties=properties,
+            properties=clean_mapping(properties) if properties else properties,
             attempts=attempts,
             flaky=flaky,
             merge=merge,
@@ -187,7 +166,11 @@ class Sink:
         """
         self.records += len(names)
         return self._tests.add_passed(
-            names, durations, classname=classname, suite=suite, input=self.input_index
+            clean_names(names),
+            durations,
+            classname=clean_name(classname) if classname else classname,
+            suite=clean_suite(suite) if suite else (),
+            input=self.input_index,
         )
 
     def metric(
@@ -206,15 +189,15 @@ class Sink:
         self.records += 1
         self._metrics.append(
             Metric(
-                name=name,
-                unit=unit,
+                name=clean_text(name),
+                unit=clean_text(unit),
                 direction=direction,
                 samples=tuple(samples) if samples is not None else None,
                 stats=stats or {},
                 n=n,
                 input=self.input_index,
-                source=source,
-                properties=properties or {},
+                source=clean_name(source),
+                properties=dict(clean_mapping(properties) or {}),
             )
         )
 

@@ -83,7 +83,6 @@ class GoogleBenchmarkIngester(Ingester):
             note_timestamp(sink, context["date"])
         rows = sequence(data.get("benchmarks"), source, "benchmarks")
         series: dict[str, _Series] = {}
-        skipped_aggregates = 0
         for i, raw in enumerate(rows):
             at = f"benchmarks[{i}]"
             row = mapping(raw, source, at)
@@ -101,7 +100,6 @@ class GoogleBenchmarkIngester(Ingester):
                 if stat in _AGGREGATE_STAT:
                     entry.aggregates[_AGGREGATE_STAT[stat]] = self._times(row, at, source)
                     entry.units.setdefault("", "")
-                skipped_aggregates += 1
                 continue
             key = run_name or name
             entry = self._series(series, key, row, i)

@@ -21,9 +21,6 @@ from reportgen.ingest._metrics_common import default_direction, scale_stats, uni
 from reportgen.ingest.base import Ingester, Sink, Source
 from reportgen.model import Direction
 
-#: Version of the metrics JSON format.
-METRICS_SCHEMA_VERSION = 1
-
 _STAT_PATTERN = r"^(mean|median|min|max|stdev|count|rate|cv|p[0-9]{1,2}(\.[0-9]+)?)$"
 
 Value = Annotated[float, Field(ge=0, allow_inf_nan=False)]

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from html import escape
 
-from reportgen.ingest.base import clean_text
+from reportgen.text import clean_text
 
 #: Chart width in CSS pixels; the HTML may scale it down, the viewBox keeps proportions.
 WIDTH = 640

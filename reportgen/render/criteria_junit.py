@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING
 
 from reportgen.criteria import Severity
 from reportgen.evaluation import CriterionResult, Evaluation, Status
 from reportgen.units import format_value
+
+if TYPE_CHECKING:
+    from reportgen.render.outputs import RenderContext
 
 # Characters XML 1.0 cannot carry at all (even escaped): reasons may quote hostile test ids.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -168,3 +172,8 @@ def render_criteria_junit(evaluation: Evaluation) -> str:
     ET.indent(root, space="  ")
     body = ET.tostring(root, encoding="unicode", short_empty_elements=True)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+
+
+def render(context: RenderContext) -> str:
+    """The criteria JUnit output of the outputs registry."""
+    return render_criteria_junit(context.need_evaluation())

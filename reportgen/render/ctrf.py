@@ -13,10 +13,13 @@ import json
 import math
 import re
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reportgen import __version__
+from reportgen import __version__, clock
 from reportgen.model import Attempt, Outcome, Run, TestCase
+
+if TYPE_CHECKING:
+    from reportgen.render.outputs import RenderContext
 
 #: CTRF specification version written.
 CTRF_SPEC_VERSION = "1.0.0"
@@ -173,3 +176,9 @@ def render_ctrf(run: Run, *, generated: str | None = None) -> str:
         },
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def render(context: RenderContext) -> str:
+    """The CTRF output of the outputs registry; generated at SOURCE_DATE_EPOCH when set."""
+    moment = clock.source_date()
+    return render_ctrf(context.run, generated=clock.iso(moment) if moment is not None else None)

@@ -7,11 +7,15 @@ by URL), so opening it never makes a request and WeasyPrint never needs to fetch
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 import jinja2
 from markupsafe import Markup
 
 from reportgen.render.view import ReportView
+
+if TYPE_CHECKING:
+    from reportgen.render.outputs import RenderContext
 
 
 @cache
@@ -43,3 +47,8 @@ def render_html(view: ReportView, *, for_pdf: bool = False) -> str:
     """
     template = _environment().get_template("report.html.j2")
     return template.render(v=view, for_pdf=for_pdf)
+
+
+def render(context: RenderContext) -> str:
+    """The HTML output of the outputs registry."""
+    return render_html(context.view)

@@ -20,6 +20,8 @@ from reportgen.model import Attempt, Outcome, Run, TestCase
 if TYPE_CHECKING:
     from lxml import etree
 
+    from reportgen.render.outputs import RenderContext
+
 # Everything XML 1.0 forbids: C0 controls except tab/LF/CR, lone surrogates, U+FFFE/U+FFFF.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # ANSI escapes lose their ESC above and would leave "[31m" behind: drop them whole first.
@@ -180,3 +182,8 @@ def render_junit(run: Run) -> str:
     root.set("time", _seconds(total_time))
     body: bytes = etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
     return body.decode("utf-8")
+
+
+def render(context: RenderContext) -> str:
+    """The JUnit output of the outputs registry."""
+    return render_junit(context.run)

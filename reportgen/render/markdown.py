@@ -10,12 +10,15 @@ from __future__ import annotations
 import dataclasses
 import re
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from reportgen.ingest.base import clean_text
 from reportgen.render.view import ReportView, TestsView
+from reportgen.text import clean_text
+
+if TYPE_CHECKING:
+    from reportgen.render.outputs import RenderContext
 
 # Characters with inline meaning in GFM (emphasis, code, links, images, raw HTML, tables,
 # strikethrough, entities, math). A backslash makes each literal.
@@ -200,3 +203,10 @@ def render_markdown(
         # No room for any report: the note alone, cut to the limit.
         return note[:max_chars]
     return _cut(text, max_chars - len(note)) + note
+
+
+def render(context: RenderContext) -> str:
+    """The Markdown output of the outputs registry."""
+    return render_markdown(
+        context.view, max_chars=context.max_chars, full_report_hint=context.full_report_hint
+    )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -23,13 +24,14 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reportgen.errors import RenderError, UsageError
+from reportgen import clock
+from reportgen.errors import RenderError, RendererUnavailableError, UsageError
 
 if TYPE_CHECKING:
+    from reportgen.render.outputs import RenderContext
     from reportgen.render.view import ReportView
 
 #: PDF variants passed through to WeasyPrint's `pdf_variant` (`--pdf-variant`).
@@ -38,19 +40,16 @@ PDF_VARIANTS: tuple[str, ...] = ("pdf/a-3b", "pdf/ua-1")
 #: Default time limit for one PDF, in seconds.
 DEFAULT_TIMEOUT = 120.0
 
-# Caps for what the print view lists. Rendering cost grows with what is listed, not with the
-# run: benchmarks/report.py (100,000 tests, 1,000 failures) takes about 5-7 s here with 50
-# failures of 25 output lines each (25 pages), and each further listed failure adds about
-# 0.1-0.2 s (150 failures: 18 s, 300: 30 s). So the print view must not list more than these;
-# they match the view's own caps, and a view in `for_pdf` mode may read them.
-#: Failures listed in full in the PDF; the rest are counted and pointed to the JSON.
-PDF_MAX_FAILURES = 50
-#: Characters of captured output shown per listed failure in the PDF.
-PDF_OUTPUT_CHARS = 1500
+# Rendering cost grows with what the view lists, not with the run: benchmarks/report.py
+# (100,000 tests, 1,000 failures) takes about 5-7 s here with the view's caps (50 failures of
+# 25 output lines each, 25 pages), and each further listed failure adds about 0.1-0.2 s
+# (150 failures: 18 s, 300: 30 s). Raising `MAX_FAILURES` in render/view.py costs that here.
 
 # The worker's last stderr line carries its report; the marker tells it apart from anything
 # a library might print.
 _REPORT_MARKER = "reportgen-pdf-worker: "
+# How cffi says that a shared library could not be opened (WeasyPrint loads Pango that way).
+_CANNOT_LOAD = re.compile(r"cannot load library '([^']+)'")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +69,13 @@ def render_pdf(
     from reportgen.render.html import render_html
 
     return html_to_pdf(render_html(view, for_pdf=True), variant=variant, timeout=timeout)
+
+
+def render(context: RenderContext) -> bytes:
+    """The PDF output of the outputs registry."""
+    return render_pdf(
+        context.view, variant=context.pdf_variant, timeout=context.pdf_timeout or DEFAULT_TIMEOUT
+    )
 
 
 def html_to_pdf(
@@ -121,6 +127,8 @@ def html_to_pdf_with_stats(
                 _kill(process)
     elapsed = time.perf_counter() - started
     report = _parse_report(err.decode("utf-8", "replace"))
+    if report is not None and report.get("missing"):
+        raise _unavailable(str(report["missing"]))
     if process.returncode != 0 or report is None or "error" in report:
         detail = (report or {}).get("error") or _last_line(err) or f"exit {process.returncode}"
         raise RenderError(f"PDF rendering failed: {detail}")
@@ -131,6 +139,31 @@ def html_to_pdf_with_stats(
         warnings=tuple(str(w) for w in report.get("warnings", ())),
     )
     return out, stats
+
+
+def _unavailable(missing: str) -> RendererUnavailableError:
+    """The error for a renderer that cannot start here, saying what to install."""
+    if missing == "weasyprint":
+        return RendererUnavailableError(
+            "cannot render PDF on this machine: the weasyprint package is not installed",
+            hint="install it: `python3 -m pip install 'weasyprint>=70,<71'`",
+        )
+    return RendererUnavailableError(
+        f"cannot render PDF on this machine: missing system library {missing}",
+        hint="install Pango: `apt-get install libpango-1.0-0 libpangoft2-1.0-0` on "
+        "Debian/Ubuntu, else see WeasyPrint's installation guide",
+    )
+
+
+def _missing_library(exc: BaseException) -> str | None:
+    """The library WeasyPrint could not load at import, when that is what `exc` says."""
+    if isinstance(exc, ModuleNotFoundError) and exc.name == "weasyprint":
+        return "weasyprint"
+    if isinstance(exc, OSError):
+        found = _CANNOT_LOAD.search(str(exc))
+        if found:
+            return found.group(1)[:100]
+    return None
 
 
 def _child_env() -> dict[str, str]:
@@ -165,18 +198,6 @@ def _parse_report(stderr: str) -> dict[str, Any] | None:
                 return None
             return report if isinstance(report, dict) else None
     return None
-
-
-def source_date(value: str | None) -> str | None:
-    """SOURCE_DATE_EPOCH as a W3C date for the PDF metadata; None when unset or invalid
-    (the same rule as the report's own time)."""
-    if not value:
-        return None
-    try:
-        seconds = int(value)
-    except ValueError:
-        return None
-    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # --- the child process --------------------------------------------------------------------
@@ -246,19 +267,28 @@ def _worker(argv: Sequence[str]) -> int:
 
     report: dict[str, Any] = {}
     try:
+        # WeasyPrint's import opens Pango; when that fails the machine lacks a library (an
+        # expected error the parent explains), not a rendering bug. Its notice goes to stdout,
+        # which is the PDF, so it is kept off it.
+        with contextlib.redirect_stdout(sys.stderr):
+            import weasyprint
+    except (ImportError, OSError) as exc:
+        report["missing"] = _missing_library(exc)
+        report["error"] = " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
+        sys.stderr.write(_REPORT_MARKER + json.dumps(report, sort_keys=True) + "\n")
+        return 1
+    try:
         html = sys.stdin.buffer.read().decode("utf-8")
-        import weasyprint
-
         logger = logging.getLogger("weasyprint")
         logger.addHandler(Keep(level=logging.WARNING))
         logger.setLevel(logging.WARNING)
         document = weasyprint.HTML(
             string=html, base_url=None, url_fetcher=_data_only_fetcher()
         ).render()
-        date = source_date(os.environ.get("SOURCE_DATE_EPOCH"))
-        if date is not None:
-            document.metadata.created = date
-            document.metadata.modified = date
+        # The parent checked the value (the CLI refuses a bad one before any work).
+        moment = clock.source_date()
+        if moment is not None:
+            document.metadata.created = document.metadata.modified = clock.iso(moment)
         pdf = document.write_pdf(pdf_variant=args.variant)
         report["pages"] = len(document.pages)
     except Exception as exc:  # the parent turns this into a RenderError

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import heapq
 import math
-import os
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-from reportgen import __version__
+from reportgen import __version__, clock
 from reportgen.criteria import Kind, Severity
+from reportgen.errors import UsageError
 from reportgen.evaluation import (
     CriterionResult,
     Evaluation,
@@ -26,9 +25,9 @@ from reportgen.evaluation import (
     Status,
     Verdict,
 )
-from reportgen.ingest.base import clean_text
 from reportgen.model import InputFile, Metric, Outcome, Run
 from reportgen.render.charts import distribution_svg, outcomes_svg, slowest_svg
+from reportgen.text import clean_text
 from reportgen.units import format_percent, format_value
 
 #: Characters of a sha256 shown next to a figure (the spec asks for at least 12).
@@ -869,14 +868,14 @@ def _inputs(files: Sequence[InputFile], baseline: bool) -> list[InputView]:
 
 
 def generated_time(source_date_epoch: str | None) -> str | None:
-    """The report time from SOURCE_DATE_EPOCH (UTC, ISO 8601); None when unset or invalid."""
+    """The report time from a SOURCE_DATE_EPOCH value (UTC, ISO 8601); None when unset or
+    invalid (the CLI refuses an invalid value before any work, see `reportgen.clock`)."""
     if not source_date_epoch:
         return None
     try:
-        seconds = int(source_date_epoch)
-    except ValueError:
+        return clock.iso(clock.parse_epoch(source_date_epoch))
+    except UsageError:
         return None
-    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def build_view(
@@ -892,7 +891,10 @@ def build_view(
     """The view of one report. `source_date_epoch` defaults to the environment variable; the
     wall clock is never read, so equal inputs give equal views."""
     if source_date_epoch is None:
-        source_date_epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        moment = clock.source_date()
+        generated = clock.iso(moment) if moment is not None else None
+    else:
+        generated = generated_time(source_date_epoch)
     ev = evaluation
     metrics, charts = _metrics(run, baseline, ev)
     # Baseline and current medians, as described in the metrics table, shown beside changes.
@@ -907,7 +909,7 @@ def build_view(
         criteria_sha256=ev.criteria_sha256,
         tool_version=tool_version,
         command=one_line(command, 4000) if command else None,
-        generated=generated_time(source_date_epoch),
+        generated=generated,
         warnings=tuple(one_line(w) for w in ev.warnings),
     )
     notes: list[str] = []

@@ -1,0 +1,93 @@
+"""The boundary for untrusted text: what every string read from an input goes through once.
+
+Ingest cleans each string that came from a result file (names, classnames, suites, messages,
+output, metric names and units, properties) with these functions, so the model only holds
+printable text. Renderers escape for their own format (HTML, Markdown, XML) on top of that and
+import from here, never from `reportgen.ingest`. A terminal / CI-log sanitiser belongs here too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+# CSI sequences (colours, cursor moves), OSC sequences (titles, hyperlinks) and lone
+# two-character escapes. Test output is full of them and they must never reach a report.
+_ANSI = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC, terminated by BEL or ST (or unterminated)
+    r"|\x1b[@-Z\\-_]"  # other Fe escapes
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+)
+# C0 and C1 controls except tab and newline; DEL too.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Printable ASCII, tab and newline: deleting these from ASCII text leaves only what needs cleaning.
+_ASCII_KEPT = bytes(range(0x20, 0x7F)) + b"\t\n"
+
+
+def _is_clean(text: str) -> bool:
+    """Whether `clean_text` would leave `text` as it is.
+
+    ASCII text (nearly every name) is checked with a byte translation, several times faster
+    than the regular expression, which only non-ASCII text needs.
+    """
+    if text.isascii():
+        return not text.encode("ascii").translate(None, _ASCII_KEPT)
+    return _CONTROL.search(text) is None
+
+
+def clean_text(text: str) -> str:
+    """Strip ANSI escapes and control characters; normalise line endings to \\n."""
+    # ESC, CSI (\x9b) and CR are controls too: clean text (the common case) costs one check.
+    if _is_clean(text):
+        return text
+    if "\x1b" in text or "\x9b" in text:
+        text = _ANSI.sub("", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text)
+
+
+def clean_optional(text: str | None) -> str | None:
+    """`clean_text` for optional values; empty (after cleaning) becomes None."""
+    if text is None:
+        return None
+    cleaned = clean_text(text)
+    return cleaned if cleaned.strip() else None
+
+
+def clean_name(text: str | None) -> str | None:
+    """A name (test, class, suite, file, metric) cleaned; None stays None.
+
+    Unlike `clean_optional` an empty name stays empty: whether it is allowed is the model's call.
+    """
+    return None if text is None else clean_text(text)
+
+
+def clean_names(names: Sequence[str]) -> Sequence[str]:
+    """`clean_name` over a batch; the batch itself when nothing in it needs cleaning.
+
+    One search over the joined batch keeps the common case (clean names) cheap for the
+    million-test files the JUnit reader hands over in batches.
+    """
+    if _is_clean("".join(names)):
+        return names
+    return [clean_text(name) for name in names]
+
+
+def clean_suite(suite: Sequence[str]) -> tuple[str, ...]:
+    """A suite path with each part cleaned."""
+    if not suite:
+        return ()
+    if _is_clean("".join(suite)):
+        return suite if isinstance(suite, tuple) else tuple(suite)
+    return tuple(clean_text(part) for part in suite)
+
+
+def clean_mapping(values: dict[str, str] | None) -> dict[str, str] | None:
+    """Properties with keys and values cleaned (the mapping itself when already clean)."""
+    if not values:
+        return values
+    if _is_clean("".join(values)) and _is_clean("".join(values.values())):
+        return values
+    return {clean_text(k): clean_text(v) for k, v in values.items()}
