@@ -13,7 +13,6 @@ import re
 from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, overload
 
@@ -561,48 +560,6 @@ def retry_outcome(attempts: Sequence[Outcome]) -> tuple[Outcome, bool]:
     return final, flaky
 
 
-#: Joins the names of a RowsChunk; XML and the ingesters' cleaning never let NUL into a name.
-_NAME_SEPARATOR = "\x00"
-
-
-def _detail_state(detail: _Detail) -> tuple[Any, ...]:
-    return tuple(getattr(detail, slot) for slot in _Detail.__slots__)
-
-
-def _detail_from(state: Sequence[Any]) -> _Detail:
-    detail = _Detail()
-    for slot, value in zip(_Detail.__slots__, state, strict=True):
-        setattr(detail, slot, value)
-    return detail
-
-
-@dataclass(slots=True)
-class RowsChunk:
-    """Rows of a TestTableBuilder on their way to another process (see `absorb`).
-
-    Plain containers only, so that pickling is quick: the names travel as one string, the
-    rarely-present fields as tuples, the merge index as row numbers.
-    """
-
-    count: int
-    names: str | list[str]
-    outcomes: bytes
-    durations: array[float]
-    suites: list[tuple[str, ...]]
-    suite_idx: array[int]
-    classnames: list[str | None]
-    class_idx: array[int]
-    inputs: array[int]
-    details: list[tuple[Any, ...]]
-    seen: dict[tuple[int, str | None], array[int]]
-
-    def name_list(self) -> list[str]:
-        """The names, one per row (split once and kept)."""
-        if isinstance(self.names, str):
-            self.names = self.names.split(_NAME_SEPARATOR) if self.count else []
-        return self.names
-
-
 class TestTableBuilder:
     """Accumulates test executions into columns, one row per execution.
 
@@ -626,79 +583,9 @@ class TestTableBuilder:
         self._details: dict[int, _Detail] = {}
         # (input, classname-or-innermost-suite) -> {name: row}; keys reuse stored strings.
         self._seen: dict[tuple[int, str | None], dict[str, int]] = {}
-        # Absorbed rows not yet in _seen, by input: (first row, names, rows by key). They are
-        # indexed only when that input gets more tests (usually never: absorbing comes last).
-        self._unindexed: dict[int, list[tuple[int, list[str], RowsChunk]]] = {}
 
     def __len__(self) -> int:
         return len(self._names)
-
-    def export_rows(self) -> RowsChunk:
-        """This builder's rows in a compact, picklable form, for `absorb` in another process."""
-        names: str | list[str] = _NAME_SEPARATOR.join(self._names)
-        if names.count(_NAME_SEPARATOR) != max(len(self._names) - 1, 0):
-            names = self._names  # a name holds the separator: send the list as it is
-        return RowsChunk(
-            count=len(self._names),
-            names=names,
-            outcomes=bytes(self._outcomes),
-            durations=self._durations,
-            suites=self._suites,
-            suite_idx=self._suite_idx,
-            classnames=self._classnames,
-            class_idx=self._class_idx,
-            inputs=self._inputs,
-            details=[(row, *_detail_state(d)) for row, d in self._details.items()],
-            seen={key: array("I", bucket.values()) for key, bucket in self._seen.items()},
-        )
-
-    def collides(self, chunk: RowsChunk) -> bool:
-        """Whether a test in `chunk` has the id of one already here (it would merge into it)."""
-        for input in {key[0] for key in chunk.seen}:
-            self._index(input)
-        names = chunk.name_list()
-        for key, rows in chunk.seen.items():
-            bucket = self._seen.get(key)
-            if bucket and not bucket.keys().isdisjoint(map(names.__getitem__, rows)):
-                return True
-        return False
-
-    def absorb(self, chunk: RowsChunk) -> None:
-        """Append the rows of `chunk` after these, as if they had been added here in turn.
-
-        The caller checks `collides` first: rows whose id is already here are not merged.
-        """
-        offset = len(self._names)
-        names = chunk.name_list()
-        suite_map = [self._intern_suite(suite) for suite in chunk.suites]
-        class_map = [self._intern_class(classname) for classname in chunk.classnames]
-        self._names.extend(names)
-        self._outcomes.extend(chunk.outcomes)
-        self._durations.extend(chunk.durations)
-        if suite_map == list(range(len(suite_map))):
-            self._suite_idx.extend(chunk.suite_idx)
-        else:
-            self._suite_idx.extend(array("I", map(suite_map.__getitem__, chunk.suite_idx)))
-        if class_map == list(range(len(class_map))):
-            self._class_idx.extend(chunk.class_idx)
-        else:
-            self._class_idx.extend(array("I", map(class_map.__getitem__, chunk.class_idx)))
-        self._inputs.extend(chunk.inputs)
-        for row, *state in chunk.details:
-            self._details[row + offset] = _detail_from(state)
-        for input in {key[0] for key in chunk.seen}:
-            self._unindexed.setdefault(input, []).append((offset, names, chunk))
-
-    def _index(self, input: int) -> None:
-        """Put the absorbed rows of `input` into `_seen`, so that repeats of them merge."""
-        for offset, names, chunk in self._unindexed.pop(input, ()):
-            for key, rows in chunk.seen.items():
-                if key[0] != input:
-                    continue
-                bucket = self._seen.setdefault(key, {})
-                bucket.update(
-                    zip(map(names.__getitem__, rows), map(offset.__add__, rows), strict=True)
-                )
 
     def _intern_suite(self, suite: tuple[str, ...]) -> int:
         idx = self._suite_lookup.get(suite)
@@ -741,8 +628,6 @@ class TestTableBuilder:
         attempt decides. Without it every execution is a row of its own.
         """
         classname = classname or None
-        if self._unindexed:
-            self._index(input)
         key_scope = classname if classname else (suite[-1] if suite else None)
         bucket = self._seen.setdefault((input, key_scope), {}) if merge else None
         if bucket is not None:

@@ -1,8 +1,8 @@
 """Statistics for verdicts: small pure functions, each naming its test, bound and assumption.
 
 Too little data returns None (or an explicit "insufficient" marker), never a guess. Nothing
-here is random: no bootstrap, no seeds. scipy is imported inside the functions that need it so
-that the verdict path starts fast.
+here is random: no bootstrap, no seeds. The special functions come from reportgen.special, not
+scipy (whose import alone costs more than a verdict), and numpy is imported only where used.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def clopper_pearson(successes: int, n: int, confidence: float = 0.95) -> RateBou
         raise ValueError(f"need 0 <= successes <= n, got {successes}/{n}")
     if n == 0:
         return RateBounds(successes, n, math.nan, 0.0, 1.0, confidence)
-    from scipy.special import betaincinv
+    from reportgen.special import betaincinv
 
     alpha = 1.0 - confidence
     lower = 0.0 if successes == 0 else float(betaincinv(successes, n - successes + 1, alpha))
@@ -140,17 +140,19 @@ def percentile_bound(
     estimate = _sorted_percentile(ordered, q) if n else math.nan
     if n < min_n:
         return PercentileBound(q, n, estimate, None, None, side, confidence, min_n)
-    import numpy as np
-    from scipy.special import bdtr
+    from reportgen.special import binom_cdf
 
-    # cdf[k] = P(Binom(n, q) <= k) for k = 0 .. n-1.
-    cdf = bdtr(np.arange(n), n, q)
+    # cdf(k) = P(Binom(n, q) <= k) rises with k, so each rank is a bisection over k = 0 .. n-1.
     if side == "upper":
-        # Smallest r (1-based) with cdf[r - 1] >= c; exists because n >= min_n.
-        rank = int(np.argmax(cdf >= confidence)) + 1
+        # Smallest r (1-based) with cdf(r - 1) >= c; exists because n >= min_n.
+        rank = 1 + bisect.bisect_left(
+            range(n), True, key=lambda k: binom_cdf(k, n, q) >= confidence
+        )
     else:
-        # P(X_(r) <= x_q) = P(Binom >= r) = 1 - cdf[r - 1]; largest r with that >= c.
-        rank = int(np.nonzero(1.0 - cdf >= confidence)[0][-1]) + 1
+        # P(X_(r) <= x_q) = P(Binom >= r) = 1 - cdf(r - 1); largest r with that >= c.
+        rank = bisect.bisect_left(
+            range(n), True, key=lambda k: 1.0 - binom_cdf(k, n, q) < confidence
+        )
     return PercentileBound(q, n, estimate, ordered[rank - 1], rank, side, confidence, min_n)
 
 

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from reportgen.cli import COMMAND_HELP
 from reportgen.cli.common import (
     add_criteria_arguments,
     add_input_arguments,
@@ -41,7 +42,7 @@ def add_parser(sub: Any) -> None:
     names = ", ".join(o.name for o in REPORT_OUTPUTS)
     parser = sub.add_parser(
         "report",
-        help="evaluate criteria and write Markdown, HTML, PDF and JSON reports",
+        help=COMMAND_HELP["report"],
         description="Read result files, evaluate the criteria and write one report per -o "
         f"(format from the suffix: {_suffixes()}, or --to). Missing output directories are "
         "created; each output is rendered and written on its own, so one that fails does not "

@@ -17,7 +17,6 @@ from reportgen.model import (
     Direction,
     Metric,
     Outcome,
-    RowsChunk,
     TestTableBuilder,
 )
 from reportgen.text import (
@@ -92,8 +91,6 @@ class Sink:
         self.warnings: list[Diagnostic] = []
         #: sha256 of the inputs this file was converted from, when it names them.
         self.derived_from: list[str] = []
-        #: The `once` key of each warning (None for the others), to fold them across parts.
-        self.warning_keys: list[str | None] = []
         self._warned: set[str] = set()
 
     def test(
@@ -208,39 +205,6 @@ class Sink:
                 return
             self._warned.add(once)
         self.warnings.append(Diagnostic(path=self.path, line=line, message=clean_text(message)))
-        self.warning_keys.append(once)
-
-    def export_rows(self) -> RowsChunk:
-        """The tests recorded here, to hand to `absorb` in another process."""
-        return self._tests.export_rows()
-
-    def collides(self, rows: RowsChunk) -> bool:
-        """Whether a test in `rows` repeats the id of a test recorded already."""
-        return self._tests.collides(rows)
-
-    def absorb(
-        self,
-        rows: RowsChunk,
-        records: int,
-        warnings: Sequence[Diagnostic],
-        keys: Sequence[str | None],
-    ) -> dict[int, int]:
-        """Take what another Sink of this input recorded (in another process), as if it had
-        been recorded here next; returns where each of its warnings went (folded ones are not
-        kept: `once` applies across both).
-        """
-        self._tests.absorb(rows)
-        self.records += records
-        moved: dict[int, int] = {}
-        for index, (warning, once) in enumerate(zip(warnings, keys, strict=True)):
-            if once is not None:
-                if once in self._warned:
-                    continue
-                self._warned.add(once)
-            moved[index] = len(self.warnings)
-            self.warnings.append(warning)
-            self.warning_keys.append(once)
-        return moved
 
 
 class Ingester(ABC):
