@@ -760,6 +760,17 @@ class TestTableBuilder:
         if properties:
             detail.properties = {**(detail.properties or {}), **properties}
 
+    def drop_classname(self, start: int, placeholder: str) -> bool:
+        """Rows `start`..end lose their classname when it is `placeholder` for all of them."""
+        index = self._class_lookup.get(placeholder)
+        if index is None or start >= len(self._names):
+            return False
+        if set(self._class_idx[start:]) != {index}:
+            return False
+        none = self._intern_class(None)
+        self._class_idx[start:] = array("I", (none,)) * (len(self._names) - start)
+        return True
+
     def distinct_since(self, start: int) -> int:
         """Distinct test ids among rows `start`..end (a repeated id counts once)."""
         return len(

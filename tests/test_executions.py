@@ -377,3 +377,40 @@ def test_go_count_runs_are_each_a_trial(tmp_path: Path) -> None:
     proc = run_cli("verdict", "-c", _criteria(tmp_path), str(out))
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "TestSometimes" in proc.stdout
+
+
+NODE_NESTED = textwrap.dedent(
+    """
+    const { describe, it } = require('node:test');
+    const assert = require('node:assert');
+    describe('outer', () => {
+      describe('inner', () => {
+        it('adds', () => { assert.strictEqual(1 + 1, 2); });
+        it('fails', () => { assert.strictEqual(1 + 1, 3); });
+      });
+      it('top', () => {});
+    });
+    it('alone', () => {});
+    """
+)
+
+
+def test_node_tap_and_junit_give_the_same_ids(tmp_path: Path) -> None:
+    # Node's JUnit reporter names every class "test"; the describe path is what identifies.
+    node = _node()
+    (tmp_path / "nested.test.js").write_text(NODE_NESTED)
+    ids = []
+    for reporter, suffix in (("tap", "tap"), ("junit", "xml")):
+        out = tmp_path / f"nested.{suffix}"
+        with out.open("w") as handle:
+            subprocess.run(
+                [node, "--test", f"--test-reporter={reporter}", "nested.test.js"],
+                cwd=tmp_path,
+                stdout=handle,
+                timeout=120,
+                check=False,
+            )
+        ids.append(sorted((t.id, t.outcome) for t in load([str(out)]).tests))
+    assert ids[0] == ids[1]
+    assert ("outer › inner::fails", Outcome.FAILED) in ids[0]
+    assert ("alone", Outcome.PASSED) in ids[0]

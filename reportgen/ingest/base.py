@@ -137,6 +137,11 @@ class Sink:
             merge=merge,
         )
 
+    def drop_classname(self, row: int, placeholder: str) -> bool:
+        """When every execution from `row` on has the classname `placeholder`, give them
+        none (a reporter that writes one word for every class); returns whether it did."""
+        return self._tests.drop_classname(row, placeholder)
+
     def distinct_since(self, row: int) -> int:
         """Distinct test ids among the executions recorded from `row` on."""
         return self._tests.distinct_since(row)
