@@ -82,10 +82,13 @@ def _age(raw: Any) -> Quantity:
 
 
 def _fraction(raw: Any) -> Quantity:
-    """A percentage ("99%") or a plain fraction in [0, 1] (a plain 99 is almost surely 99%)."""
+    """A percentage ("99%") or a plain fraction below 1 (a plain 99 is almost surely 99%, and a
+    plain 1 may mean 1% as well as 100%: both are refused as ambiguous)."""
     q = _quantity(raw)
     if q.kind == "":
-        if not 0.0 <= q.value <= 1.0:
+        if q.value == 1.0:
+            raise ValueError(f"{raw!r} is ambiguous: write 100% or 1%")
+        if not 0.0 <= q.value < 1.0:
             raise ValueError(
                 f"{raw!r} is not a fraction between 0 and 1: write a percentage such as 5%"
             )
@@ -194,7 +197,9 @@ class Settings(Frozen):
     )
     timer_resolution: Duration | None = Field(
         default=None,
-        description="Durations at or below this are not measurements (default 1us).",
+        description="The timer's resolution (default 1us): a duration at or below it stands "
+        "for anything from 0 to it, any other for its step's width (divided by the iterations "
+        "behind a per-operation average); a decision must hold for all of them.",
     )
     max_age: Age | None = Field(
         default=None,
@@ -221,6 +226,19 @@ class Effective:
     timer_resolution: float
     max_age: float | None  # seconds
     repeats: Repeats = Repeats.EACH
+
+
+DirectionName = Literal["lower_is_better", "higher_is_better"]
+
+
+class MetricDefaults(Frozen):
+    """What the criteria file says about a metric that its input may not."""
+
+    direction: DirectionName | None = Field(
+        default=None,
+        description="Which way the metric gets better, where the input and the unit's "
+        "dimension do not say (a ratio, a count, a plain number).",
+    )
 
 
 class Report(Frozen):
@@ -328,9 +346,14 @@ class Criterion(Settings):
     )
     stat: str | None = Field(
         default=None,
-        description="mean, median, min, max, pNN, count, rate, stdev or cv. With "
-        "`compare: baseline`, the statistic compared when a side has only point estimates "
-        "(default median).",
+        description="mean, median, min, max, pNN, count, success_rate, throughput, stdev or "
+        "cv. With `compare: baseline`, the statistic compared when a side has only point "
+        "estimates (default median).",
+    )
+    direction: DirectionName | None = Field(
+        default=None,
+        description="Which way the metric gets better, for a baseline comparison; overrides "
+        "the input and the `metrics:` map.",
     )
     min: AnyQuantity | None = None
     max: AnyQuantity | None = None
@@ -345,11 +368,18 @@ class Criterion(Settings):
     )
     allow_point_estimates: bool = Field(
         default=False,
-        description="Compare harness-reported statistics when there are no samples (weaker).",
+        description="Accept a statistic without its own confidence bound (a harness-reported "
+        "point value, or one no bound exists for); labelled weaker evidence in every output.",
     )
-    max_cv: Fraction | None = Field(default=None, description="Largest coefficient of variation.")
+    max_cv: Fraction | None = Field(
+        default=None,
+        description="Largest coefficient of variation; its upper confidence bound must be "
+        "within it to pass.",
+    )
     cv_method: Literal["robust", "plain"] = Field(
-        default="robust", description="robust: 1.4826·MAD/median; plain: stdev/mean."
+        default="robust",
+        description="robust: (p90 - p10) / 2.563 / median (ignores up to 10% stray values, "
+        "never 0 on two clusters); plain: stdev/mean.",
     )
     tests: TestsSpec | None = None
 
@@ -382,7 +412,14 @@ class Criterion(Settings):
             )
         kind = found[0][0]
         if kind is Kind.TESTS:
-            for key in ("metric", "min", "max", "max_regression", "max_regression_abs"):
+            for key in (
+                "metric",
+                "min",
+                "max",
+                "max_regression",
+                "max_regression_abs",
+                "direction",
+            ):
                 if getattr(self, key) is not None:
                     raise _key_error(key, f"`{key}` does not apply to a `tests` criterion")
             return self
@@ -439,6 +476,10 @@ class CriteriaFile(Frozen):
     version: Literal[1] = Field(description="Criteria file format version.")
     report: Report = Field(default_factory=Report)
     defaults: Defaults = Field(default_factory=Defaults)
+    metrics: dict[str, MetricDefaults] = Field(
+        default_factory=dict,
+        description="Per metric name (or glob): what the inputs may not say, e.g. direction.",
+    )
     criteria: tuple[Criterion, ...] = Field(default=(), description="Criteria outside any phase.")
     phases: tuple[Phase, ...] = ()
     waivers: tuple[WaiverSpec, ...] = ()
@@ -450,6 +491,20 @@ class CriteriaFile(Frozen):
         for phase in self.phases:
             for criterion in phase.criteria:
                 yield phase.name, criterion
+
+    def direction_for(self, criterion: Criterion, metric: str) -> DirectionName | None:
+        """The criteria file's word on `metric`'s direction: the criterion's own `direction`,
+        else the `metrics:` entry naming it exactly, else the first glob entry covering it."""
+        if criterion.direction is not None:
+            return criterion.direction
+        entry = self.metrics.get(metric)
+        if entry is None:
+            import fnmatch
+
+            entry = next(
+                (v for k, v in self.metrics.items() if fnmatch.fnmatchcase(metric, k)), None
+            )
+        return entry.direction if entry is not None else None
 
     def effective(self, criterion: Criterion) -> Effective:
         """Settings for `criterion`: its own, else the file's defaults, else built-ins."""
@@ -683,6 +738,7 @@ def _model_fields_at(path: Sequence[str | int], data: Any) -> list[str]:
             "criteria": Criterion,
             "phases": Phase,
             "waivers": WaiverSpec,
+            "metrics": MetricDefaults,
             "tests": TestsSpec,
         }.get(key)
         if model is None:

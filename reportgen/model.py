@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from enum import StrEnum
 from typing import Any, overload
 
-from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, model_validator
 from pydantic_core import core_schema
 
 #: Version of the saved run JSON (`schemas/run.schema.json`); bump on incompatible change.
@@ -840,7 +840,12 @@ class Metric(Frozen):
 
     name: str
     unit: str = ""
-    direction: Direction = Direction.LOWER_IS_BETTER
+    direction: Direction | None = Field(
+        default=None,
+        description="Which way is better, from an explicit input field or the unit's dimension "
+        "(time and bytes lower, per-second rates higher); None: the input does not say, and a "
+        "baseline comparison needs `direction:` in the criteria.",
+    )
     samples: tuple[float, ...] | None = Field(
         default=None, description="Raw observations, in input order."
     )
@@ -852,11 +857,47 @@ class Metric(Frozen):
     n: int | None = Field(
         default=None, description="Observations behind the statistics when the harness says."
     )
+    hits: int | None = Field(
+        default=None,
+        ge=0,
+        description="For a ratio with known counts: how many of the n trials it counts "
+        "(ratio = hits / n), so that it gets an exact confidence bound.",
+    )
+    failures: int | None = Field(
+        default=None,
+        ge=0,
+        description="Samples the input marked as failed (JMeter success=false, non-zero exit "
+        "codes): left out of `samples` and counted here.",
+    )
+    resolution: float | None = Field(
+        default=None,
+        ge=0,
+        description="Resolution of the recorded values in `unit` when the input states it "
+        "(JMeter: whole milliseconds); a value stands for every value this step allows.",
+    )
+    iterations: int | None = Field(
+        default=None,
+        ge=1,
+        description="Per-operation averages (go bench ns/op, Google Benchmark, "
+        "pytest-benchmark): the fewest iterations behind one sample; the timer's resolution "
+        "divided by it is the resolution of a sample.",
+    )
+    input_unit: str | None = Field(
+        default=None,
+        description="The unit as the input stated it (ms, ns/op), before normalisation; None "
+        "when the input states none.",
+    )
     input: int = Field(default=0, description="Index into Run.inputs.")
     source: str | None = Field(
         default=None, description="Where in the input: record id, label, command."
     )
     properties: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _counts_fit(self) -> Metric:
+        if self.hits is not None and (self.n is None or self.hits > self.n):
+            raise ValueError(f"{self.name}: hits {self.hits} need n >= hits, got n = {self.n}")
+        return self
 
     @property
     def sample_count(self) -> int:

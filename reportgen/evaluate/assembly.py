@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from reportgen.criteria import CriteriaFile, Criterion, Effective, Kind, Severity
+from reportgen.errors import CriteriaError
 from reportgen.evaluate import baseline, tests_criteria, threshold, variance
 from reportgen.evaluate.context import Context, Judgement, resolve_now
 from reportgen.evaluate.wording import sentence
@@ -61,11 +62,18 @@ def evaluate(
     input staleness.
     """
     moment = resolve_now(now)
-    ctx = Context(run, baseline, moment)
+    ctx = Context(run, baseline, moment, criteria)
     results: list[CriterionResult] = []
     for phase, crit in criteria.all_criteria():
         eff = criteria.effective(crit)
-        outcome = JUDGES[crit.kind](ctx, crit, eff)
+        try:
+            outcome = JUDGES[crit.kind](ctx, crit, eff)
+        except CriteriaError as exc:
+            # A criterion that only the inputs show to be wrong (a threshold without a unit,
+            # a comparison without a direction) is still an error of the criteria file.
+            if exc.path is None:
+                exc.path = criteria_path
+            raise
         status, waiver = _apply_waivers(ctx, criteria, crit, outcome.status)
         results.append(
             CriterionResult(

@@ -8,12 +8,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from reportgen import clock
+from reportgen import clock, stats
+from reportgen.criteria import CriteriaFile
 from reportgen.evaluate.patterns import WILDCARD, compile_patterns
 from reportgen.evaluate.wording import days
 from reportgen.evaluation import EvidenceRef, Figures, MetricResult, Status
 from reportgen.model import Direction, Metric, Run, TestTable
-from reportgen.units import DURATION_UNITS, UNITLESS_STATS, normalise_unit
+from reportgen.units import DURATION_UNITS, UNITLESS_STATS, direction_for_unit, normalise_unit
 
 #: Test ids listed per evidence reference; the rest are counted in `tests_total`.
 MAX_IDS_PER_REF = 20
@@ -77,12 +78,17 @@ class Series:
 
     name: str
     unit: str
-    direction: Direction
+    direction: Direction | None
     samples: tuple[float, ...] | None
     stats: dict[str, float]
     n: int | None
     inputs: tuple[int, ...]
     note: str | None = None
+    resolution: float | None = None  # stated by the input, in `unit`
+    iterations: int | None = None  # behind each per-operation average (the fewest)
+    hits: int | None = None  # of a ratio with known counts: hits of n
+    failures: int | None = None  # samples the input marked failed (not in `samples`)
+    quantum: float | None = None  # the grid detected in the samples (stats.detect_quantum)
     #: The metric's own name (`name` may carry the input it came from, see above).
     metric: str = ""
 
@@ -126,37 +132,40 @@ def _merge(name: str, records: list[Metric], run: Run) -> list[Series]:
     points = [m for m in same_unit if m.samples is None]
     out: list[Series] = []
     if with_samples:
-        samples = tuple(x for m in with_samples for x in (m.samples or ()))
-        out.append(
-            Series(
-                name=name,
-                unit=first.unit,
-                direction=with_samples[0].direction,
-                samples=samples,
-                stats=dict(with_samples[0].stats) if len(with_samples) == 1 else {},
-                n=len(samples),
-                inputs=tuple(sorted({m.input for m in with_samples})),
-                note=note,
-                metric=name,
-            )
-        )
+        out.append(_series(name, with_samples, note, name))
     alone = not out and len(points) == 1
     labels = _labels(points, run)
     for metric, label in zip(points, labels, strict=True):
-        out.append(
-            Series(
-                name=name if alone else f"{name} [{label}]",
-                unit=metric.unit,
-                direction=metric.direction,
-                samples=None,
-                stats=dict(metric.stats),
-                n=metric.n,
-                inputs=(metric.input,),
-                note=note,
-                metric=name,
-            )
-        )
+        out.append(_series(name if alone else f"{name} [{label}]", [metric], note, name))
     return out
+
+
+def _series(name: str, used: list[Metric], note: str | None, metric: str) -> Series:
+    """One series from records judged together: pooled samples, or one point-valued record."""
+    first = used[0]
+    with_samples = [m for m in used if m.samples is not None]
+    samples = tuple(x for m in with_samples for x in (m.samples or ())) if with_samples else None
+    resolutions = [m.resolution for m in used if m.resolution is not None]
+    iterations = [m.iterations for m in used if m.iterations is not None]
+    failures = [m.failures for m in used if m.failures is not None]
+    return Series(
+        name=name,
+        unit=first.unit,
+        # The input's own word first; else the unit's dimension; else unknown.
+        direction=first.direction or direction_for_unit(first.unit),
+        samples=samples,
+        stats=dict(first.stats) if len(used) == 1 else {},
+        n=len(samples) if samples is not None else first.n,
+        inputs=tuple(sorted({m.input for m in used})),
+        note=note,
+        # Pooled records: the coarsest resolution and the fewest iterations hold for all.
+        resolution=max(resolutions) if resolutions else None,
+        iterations=min(iterations) if len(iterations) == len(used) else None,
+        hits=first.hits if len(used) == 1 else None,
+        failures=sum(failures) if failures else None,
+        quantum=stats.detect_quantum(samples) if samples else None,
+        metric=metric,
+    )
 
 
 def _labels(records: list[Metric], run: Run) -> list[str]:
@@ -185,7 +194,14 @@ def _labels(records: list[Metric], run: Run) -> list[str]:
 class Context:
     """The run, the baseline and what is derived from them once for all criteria."""
 
-    def __init__(self, run: Run, baseline: Run | None, now: datetime) -> None:
+    def __init__(
+        self,
+        run: Run,
+        baseline: Run | None,
+        now: datetime,
+        criteria: CriteriaFile | None = None,
+    ) -> None:
+        self.criteria = criteria
         self.run = run
         self.baseline = baseline
         self.now = now

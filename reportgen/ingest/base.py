@@ -180,14 +180,22 @@ class Sink:
         *,
         name: str,
         unit: str = "",
-        direction: Direction = Direction.LOWER_IS_BETTER,
+        direction: Direction | None = None,
         samples: Sequence[float] | None = None,
         stats: dict[str, float] | None = None,
         n: int | None = None,
         source: str | None = None,
         properties: dict[str, str] | None = None,
+        hits: int | None = None,
+        failures: int | None = None,
+        resolution: float | None = None,
+        iterations: int | None = None,
+        input_unit: str | None = None,
     ) -> None:
-        """Record one metric (values already in the canonical unit, see `units.normalise_unit`)."""
+        """Record one metric (values already in the canonical unit, see `units.normalise_unit`).
+
+        `direction` only when the input or the unit's dimension says it (never from the name).
+        """
         self.records += 1
         self._metrics.append(
             Metric(
@@ -197,6 +205,11 @@ class Sink:
                 samples=tuple(samples) if samples is not None else None,
                 stats=stats or {},
                 n=n,
+                hits=hits,
+                failures=failures,
+                resolution=resolution,
+                iterations=iterations,
+                input_unit=input_unit,
                 input=self.input_index,
                 source=clean_name(source),
                 properties=dict(clean_mapping(properties) or {}),

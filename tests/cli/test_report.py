@@ -26,7 +26,7 @@ def test_writes_every_format_and_exits_with_the_verdict(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stderr
     # The same criteria table as `reportgen verdict`, then what was written.
     assert "connect-no-regression  FAIL" in result.stdout
-    assert "Verdict: NOT READY (3 pass, 2 fail, 2 insufficient)\nwrote " in result.stdout
+    assert "Verdict: NOT READY (2 pass, 2 fail, 3 insufficient)\nwrote " in result.stdout
     assert result.stderr == ""
     assert sorted(p.name for p in out.iterdir()) == ["r.html", "r.json", "r.md", "r.pdf"]
 

@@ -86,7 +86,7 @@ def test_regression_is_not_ready_and_reports_about_plus_25_percent() -> None:
     assert "FAIL" in row
     change = float(re.search(r"regressed by \+(\d+\.\d)%", row).group(1))  # type: ignore[union-attr]
     assert 20 < change < 30
-    assert "CI" in row and "≤ +5.0%" in row
+    assert "one-sided 95% bounds" in row and "≤ +5.0%" in row
     assert proc.stdout.rstrip().endswith("Verdict: NOT READY (1 fail)")
 
 
@@ -341,11 +341,12 @@ def _importtime(*args: str) -> set[str]:
 
 def test_the_verdict_path_imports_no_pdf_plotting_or_dataframe_stack(tmp_path: Path) -> None:
     criteria = tmp_path / "c.yaml"
-    # Thresholds on a mean and a variance: no statistic here needs scipy.
+    # Thresholds on a mean and a plain CV: their bounds (t, Bonett) need no scipy. (The robust
+    # CV's order-statistic bounds use the binomial CDF, from scipy while that is lazy.)
     criteria.write_text(
         "version: 1\ncriteria:\n"
         "  - {id: mean, metric: ws_connect_time, stat: mean, max: 2s}\n"
-        "  - {id: cv, metric: ws_connect_time, max_cv: 10%}\n",
+        "  - {id: cv, metric: ws_connect_time, max_cv: 10%, cv_method: plain}\n",
         encoding="utf-8",
     )
     modules = _importtime(
