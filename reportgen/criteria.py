@@ -176,7 +176,7 @@ Globs = Annotated[
 
 
 def _patterns(raw: Any) -> tuple[str, ...]:
-    """One glob or a list of globs."""
+    """One pattern or a list of them (only `*`, `**` and `?` are wildcards)."""
     items = [raw] if isinstance(raw, str) else raw
     if not isinstance(items, list | tuple) or not items:
         raise ValueError("expected a glob pattern or a non-empty list of them")
@@ -189,6 +189,16 @@ def _patterns(raw: Any) -> tuple[str, ...]:
 def _key_error(key: str, message: str) -> PydanticCustomError:
     """A validation error that `load` places on the line of `key` in the offending mapping."""
     return PydanticCustomError("criteria", "{msg}", {"msg": message, "key": key})
+
+
+class Repeats(StrEnum):
+    """How executions of one test id that its input does not mark as retries are counted."""
+
+    #: Every execution counts on its own; any failing one fails the test (the default).
+    EACH = "each"
+    #: The last execution of an id in each input decides, as for a marked retry; a pass after
+    #: a failure is flaky. For reporters known to write retries in order without marking them.
+    LAST_ATTEMPT = "last_attempt"
 
 
 class Settings(Frozen):
@@ -210,6 +220,12 @@ class Settings(Frozen):
         default=None,
         description="Inputs whose timestamp is older than this are stale (default: no limit).",
     )
+    repeats: Repeats | None = Field(
+        default=None,
+        description="Tests criteria: how unmarked repeats of one test id count. `each` "
+        "(default): every execution counts and any failing one fails; `last_attempt`: the "
+        "last execution of an id in each input decides (a pass after a failure is flaky).",
+    )
 
 
 class Defaults(Settings):
@@ -224,6 +240,7 @@ class Effective:
     min_samples: int
     timer_resolution: float
     max_age: float | None  # seconds
+    repeats: Repeats = Repeats.EACH
 
 
 DirectionName = Literal["lower_is_better", "higher_is_better"]
@@ -258,7 +275,8 @@ class InputsSpec(Frozen):
 
 
 class TestsSpec(Frozen):
-    """Checks over test outcomes. Patterns are globs against a test's id or `file::name`."""
+    """Checks over test executions. Patterns match a test's canonical id or `file::name`;
+    only `*`, `**` and `?` are wildcards."""
 
     __test__ = False
 
@@ -274,10 +292,21 @@ class TestsSpec(Frozen):
     new_failures: int | None = Field(
         default=None,
         ge=0,
-        description="Most tests allowed to fail now that did not fail in the baseline.",
+        description="Most tests allowed to fail now that did not fail in the baseline "
+        "(matched by canonical id).",
+    )
+    allow_missing: int | None = Field(
+        default=None,
+        ge=0,
+        description="With new_failures: how many tests that passed in the baseline may be "
+        "absent now (default 0: any absent one makes the criterion insufficient).",
     )
     min_total: int | None = Field(default=None, ge=0)
-    max_failed: int | None = Field(default=None, ge=0, description="Failed plus errored tests.")
+    max_failed: int | None = Field(
+        default=None,
+        ge=0,
+        description="Failed plus errored executions (a test that failed in any execution).",
+    )
     max_skipped: int | None = Field(default=None, ge=0)
     max_flaky: int | None = Field(default=None, ge=0)
     max_flaky_history: int | None = Field(
@@ -313,6 +342,8 @@ class TestsSpec(Frozen):
                 "tests: nothing to check; add require, min_pass_rate, new_failures, "
                 "min_total, max_failed, max_skipped, max_flaky or max_flaky_history",
             )
+        if self.allow_missing is not None and self.new_failures is None:
+            raise _key_error("allow_missing", "allow_missing applies only with new_failures")
         return self
 
 
@@ -354,7 +385,9 @@ class Criterion(Settings):
     severity: Severity = Severity.BLOCKER
     impact: str | None = Field(default=None, description="What this criterion protects.")
     metric: str | None = Field(
-        default=None, description="Metric name, or a glob covering several (Holm-corrected)."
+        default=None,
+        description="Metric name, or a pattern covering several (Holm-corrected); only `*`, "
+        "`**` and `?` are wildcards, `[` and `]` are literal.",
     )
     stat: str | None = Field(
         default=None,
@@ -539,11 +572,13 @@ class CriteriaFile(Frozen):
         age: Quantity | None = pick("max_age")
         confidence: float | None = pick("confidence")
         min_samples: int | None = pick("min_samples")
+        repeats: Repeats | None = pick("repeats")
         return Effective(
             confidence=0.95 if confidence is None else confidence,
             min_samples=10 if min_samples is None else min_samples,
             timer_resolution=1e-6 if resolution is None else resolution.value,
             max_age=None if age is None else age.value,
+            repeats=Repeats.EACH if repeats is None else repeats,
         )
 
     @model_validator(mode="after")

@@ -91,15 +91,22 @@ def evaluate_arguments(args: argparse.Namespace) -> tuple[Run, Run | None, Evalu
         raise CriteriaError(f"cannot read: {exc.strerror or exc}", path=args.criteria) from exc
     progress = progress_printer()
     ignore = [*criteria.inputs.ignore, *args.ignore]
-    run = (
-        load(args.paths, format=args.input_format, progress=progress, ignore=ignore)
-        if args.paths
-        else Run()
-    )
     from_history = [b for b in args.baseline if b.startswith("history:")]
     paths = [b for b in args.baseline if not b.startswith("history:")]
     if from_history and paths:
         raise UsageError("give baseline paths or history: baselines, not both")
+    # A baseline inside the results directory is never read as current evidence.
+    run = (
+        load(
+            args.paths,
+            format=args.input_format,
+            progress=progress,
+            ignore=ignore,
+            exclude=paths,
+        )
+        if args.paths
+        else Run()
+    )
     baseline = (
         load(paths, format=args.input_format, progress=progress, ignore=ignore) if paths else None
     )

@@ -3,8 +3,6 @@ test selection by pattern, provenance, staleness, and the outcome a judge return
 
 from __future__ import annotations
 
-import fnmatch
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -12,15 +10,16 @@ from datetime import UTC, datetime
 
 from reportgen import clock, stats
 from reportgen.criteria import CriteriaFile
+from reportgen.evaluate.patterns import WILDCARD, compile_patterns
 from reportgen.evaluate.wording import days
 from reportgen.evaluation import EvidenceRef, Figures, MetricResult, Status
 from reportgen.history.facts import FlakyHistory
-from reportgen.model import Direction, Metric, Run
+from reportgen.model import Direction, Metric, Run, TestTable
 from reportgen.units import DURATION_UNITS, UNITLESS_STATS, direction_for_unit, normalise_unit
 
 #: Test ids listed per evidence reference; the rest are counted in `tests_total`.
 MAX_IDS_PER_REF = 20
-GLOB = re.compile(r"[*?\[]")
+GLOB = WILDCARD
 #: Seconds a timestamp may lie in the future before it is worth a warning (clock skew).
 CLOCK_SKEW = 300.0
 _SEVERITY_ORDER = {Status.FAIL: 0, Status.INSUFFICIENT: 1, Status.PASS: 2, Status.WAIVED: 3}
@@ -72,7 +71,13 @@ def combine(statuses: Iterable[Status]) -> Status:
 
 @dataclass(frozen=True)
 class Series:
-    """Every record of one metric name in one run, merged."""
+    """The records of one metric name in one run that are judged together.
+
+    Records that carry samples are pooled into one series named after the metric. Records
+    that are point values (summary statistics without samples, e.g. two k6 summaries from two
+    regions) cannot be pooled, so each is a series of its own, named `metric [input file]`,
+    and each is judged: never only the first.
+    """
 
     name: str
     unit: str
@@ -87,6 +92,8 @@ class Series:
     hits: int | None = None  # of a ratio with known counts: hits of n
     failures: int | None = None  # samples the input marked failed (not in `samples`)
     quantum: float | None = None  # the grid detected in the samples (stats.detect_quantum)
+    #: The metric's own name (`name` may carry the input it came from, see above).
+    metric: str = ""
 
     @property
     def count(self) -> int:
@@ -111,29 +118,36 @@ def _series_by_name(run: Run | None) -> dict[str, Series]:
     groups: dict[str, list[Metric]] = defaultdict(list)
     for metric in run.metrics:
         groups[metric.name].append(_normalised(metric))
-    return {name: _merge(name, records) for name, records in groups.items()}
+    out: dict[str, Series] = {}
+    for name, records in groups.items():
+        for series in _merge(name, records, run):
+            out[series.name] = series
+    return out
 
 
-def _merge(name: str, records: list[Metric]) -> Series:
+def _merge(name: str, records: list[Metric], run: Run) -> list[Series]:
     first = records[0]
     same_unit = [m for m in records if m.unit == first.unit]
     note = None
     if len(same_unit) < len(records):
         note = f"records of {name} in other units than {first.unit or 'none'} were left out"
     with_samples = [m for m in same_unit if m.samples is not None]
+    points = [m for m in same_unit if m.samples is None]
+    out: list[Series] = []
     if with_samples:
-        samples = tuple(x for m in with_samples for x in (m.samples or ()))
-        used = with_samples
-        merged_stats = dict(with_samples[0].stats) if len(with_samples) == 1 else {}
-        n: int | None = len(samples)
-    else:
-        # Summary statistics of several records cannot be pooled; the first one is used.
-        used = same_unit[:1]
-        samples = None
-        merged_stats = dict(first.stats)
-        n = first.n
-        if len(same_unit) > 1:
-            note = f"{len(same_unit)} summary-only records of {name}; only the first was used"
+        out.append(_series(name, with_samples, note, name))
+    alone = not out and len(points) == 1
+    labels = _labels(points, run)
+    for metric, label in zip(points, labels, strict=True):
+        out.append(_series(name if alone else f"{name} [{label}]", [metric], note, name))
+    return out
+
+
+def _series(name: str, used: list[Metric], note: str | None, metric: str) -> Series:
+    """One series from records judged together: pooled samples, or one point-valued record."""
+    first = used[0]
+    with_samples = [m for m in used if m.samples is not None]
+    samples = tuple(x for m in with_samples for x in (m.samples or ())) if with_samples else None
     resolutions = [m.resolution for m in used if m.resolution is not None]
     iterations = [m.iterations for m in used if m.iterations is not None]
     failures = [m.failures for m in used if m.failures is not None]
@@ -143,17 +157,38 @@ def _merge(name: str, records: list[Metric]) -> Series:
         # The input's own word first; else the unit's dimension; else unknown.
         direction=first.direction or direction_for_unit(first.unit),
         samples=samples,
-        stats=merged_stats,
-        n=n,
+        stats=dict(first.stats) if len(used) == 1 else {},
+        n=len(samples) if samples is not None else first.n,
         inputs=tuple(sorted({m.input for m in used})),
         note=note,
         # Pooled records: the coarsest resolution and the fewest iterations hold for all.
         resolution=max(resolutions) if resolutions else None,
         iterations=min(iterations) if len(iterations) == len(used) else None,
-        hits=used[0].hits if len(used) == 1 else None,
+        hits=first.hits if len(used) == 1 else None,
         failures=sum(failures) if failures else None,
         quantum=stats.detect_quantum(samples) if samples else None,
+        metric=metric,
     )
+
+
+def _labels(records: list[Metric], run: Run) -> list[str]:
+    """A short, distinct label per point-valued record: its file's name, else its path, with
+    the record's source (or its order) when one file holds several."""
+    paths = [run.inputs[m.input].path if m.input < len(run.inputs) else "" for m in records]
+    names = [p.replace("\\", "/").rsplit("/", 1)[-1] for p in paths]
+    # Two files of one name in different directories: their paths tell them apart.
+    labels = names if len(set(names)) == len(set(paths)) else paths
+    seen: dict[str, int] = defaultdict(int)
+    for label in labels:
+        seen[label] += 1
+    out = []
+    order: dict[str, int] = defaultdict(int)
+    for label, metric in zip(labels, records, strict=True):
+        if seen[label] > 1:
+            order[label] += 1
+            label = f"{label} {metric.source or f'#{order[label]}'}"
+        out.append(label)
+    return out
 
 
 # --- the evaluation context ------------------------------------------------------------------
@@ -180,7 +215,7 @@ class Context:
         self.series = _series_by_name(run)
         self.base_series = _series_by_name(baseline)
         self._ages: dict[tuple[bool, int], float | None] = {}
-        self._prefix_cache: dict[tuple[str | None, str | None], tuple[str, ...]] = {}
+        self._prefix_cache: dict[str | None, tuple[str, ...]] = {}
         self._unattributed: list[int] | None = None
 
     # --- provenance
@@ -267,14 +302,25 @@ class Context:
         return self._ages[key]
 
     # --- tests
-    def select_tests(self, patterns: Sequence[str], rows: Iterable[int] | None = None) -> list[int]:
-        """Rows of the current run whose id, `file::name` or pytest-style path matches a glob."""
-        regex = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
-        table = self.run.tests
+    def select_tests(
+        self,
+        patterns: Sequence[str],
+        rows: Iterable[int] | None = None,
+        *,
+        table: TestTable | None = None,
+    ) -> list[int]:
+        """Rows of the current run (or of `table`) whose canonical id, `file::name` or
+        pytest-style path matches one of `patterns` (see `patterns` for what they mean)."""
+        regex = compile_patterns(patterns)
+        table = self.run.tests if table is None else table
         out = []
         for i in range(len(table)) if rows is None else rows:
+            if regex.match(table.id_of(i)):
+                out.append(i)
+                continue
             name = table.name_of(i)
-            prefixes = self._prefixes(table.classname_of(i), table.suite_of(i))
+            classname = table.classname_of(i)
+            prefixes = self._prefixes(classname)
             if any(regex.match(prefix + name) for prefix in prefixes):
                 out.append(i)
                 continue
@@ -284,9 +330,12 @@ class Context:
         return out
 
     def prefixes_of_row(self, i: int) -> tuple[str, ...]:
-        """What may precede row `i`'s name in an id a pattern matches (see `_prefixes_of`)."""
-        table = self.run.tests
-        return self._prefixes(table.classname_of(i), table.suite_of(i))
+        """What may precede row `i`'s name in an id a pattern matches: `classname::` and its
+        other spellings (see `_prefixes_of`); empty when the row has no classname."""
+        classname = self.run.tests.classname_of(i)
+        if not classname:
+            return ()
+        return (f"{classname}::", *self._prefixes(classname))
 
     def unattributed_rows(self) -> list[int]:
         """Rows of the current run that are errors belonging to no test (computed once)."""
@@ -294,30 +343,34 @@ class Context:
             self._unattributed = self.run.tests.unattributed_rows()
         return self._unattributed
 
-    def _prefixes(self, classname: str | None, suite: tuple[str, ...]) -> tuple[str, ...]:
-        key = (classname, suite[-1] if suite else None)
-        found = self._prefix_cache.get(key)
+    def _prefixes(self, classname: str | None) -> tuple[str, ...]:
+        found = self._prefix_cache.get(classname)
         if found is None:
-            found = self._prefix_cache[key] = _prefixes_of(classname, suite)
+            found = self._prefix_cache[classname] = _prefixes_of(classname)
         return found
 
 
-def _prefixes_of(classname: str | None, suite: tuple[str, ...]) -> tuple[str, ...]:
-    """What precedes a test's name in the spellings a pattern may match: its id
-    (`classname::`), and pytest's path spelling of a dotted classname, since pytest's JUnit XML
-    names `tests/test_x.py::TestC::test_y` as classname `tests.test_x.TestC`."""
-    if not classname:
-        return (f"{suite[-1]}::",) if suite else ("",)
-    prefixes = [f"{classname}::"]
-    if "." in classname and "/" not in classname:
+def _prefixes_of(classname: str | None) -> tuple[str, ...]:
+    """Other spellings of what precedes a test's name that a pattern may use: pytest's path
+    spelling of a dotted classname, since pytest's JUnit XML names
+    `tests/test_x.py::TestC::test_y` as classname `tests.test_x.TestC`."""
+    prefixes: list[str] = []
+    if classname and "." in classname and "/" not in classname:
         parts = classname.split(".")
         for k in range(1, len(parts) + 1):
             prefixes.append("::".join(["/".join(parts[:k]) + ".py", *parts[k:], ""]))
     return tuple(prefixes)
 
 
-def matching_names(pattern: str, names: Iterable[str]) -> list[str]:
-    """Metric names `pattern` covers: a glob's matches, sorted, or the one name it spells."""
+def matching_names(pattern: str, series: dict[str, Series]) -> list[str]:
+    """Series `pattern` covers: those whose metric (or series name) a wildcard pattern
+    matches, sorted, or those of the one metric it spells (`[` and `]` are literal: see
+    `patterns`). A metric judged per input (see `Series`) gives one series per input."""
     if GLOB.search(pattern):
-        return sorted(n for n in names if fnmatch.fnmatchcase(n, pattern))
-    return [pattern] if pattern in names else []
+        regex = compile_patterns([pattern])
+        return sorted(
+            key for key, s in series.items() if regex.match(s.metric or key) or regex.match(key)
+        )
+    return sorted(
+        key for key, s in series.items() if (s.metric or key) == pattern or key == pattern
+    )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen.errors import DetectionError, InputError, UsageError
+from reportgen.ingest._duplicates import find_duplicates
 from reportgen.ingest._scan import (
     IgnoreRules,
     compression,
@@ -20,7 +21,15 @@ from reportgen.ingest._scan import (
 )
 from reportgen.ingest.base import HEAD_BYTES, Ingester, Sink, Source
 from reportgen.ingest.registry import all_ingesters, by_name
-from reportgen.model import InputFile, Metric, Run, SkipKind, SkippedPath, TestTableBuilder
+from reportgen.model import (
+    Diagnostic,
+    InputFile,
+    Metric,
+    Run,
+    SkipKind,
+    SkippedPath,
+    TestTableBuilder,
+)
 
 __all__ = ["Candidate", "detect", "expand_paths", "load"]
 
@@ -40,18 +49,44 @@ class Candidate:
     relative: str | None = None
 
 
-def expand_paths(paths: Sequence[str], hidden: list[SkippedPath] | None = None) -> list[Candidate]:
+def _excluded(paths: Sequence[str]) -> set[Path]:
+    """Resolved files and directories named by `paths` (globs expanded; missing ones left out)."""
+    out: set[Path] = set()
+    for raw in paths:
+        matches = [raw] if Path(raw).exists() else glob.glob(raw, recursive=True)
+        out.update(Path(m).resolve() for m in matches)
+    return out
+
+
+def expand_paths(
+    paths: Sequence[str],
+    hidden: list[SkippedPath] | None = None,
+    exclude: Sequence[str] = (),
+) -> list[Candidate]:
     """Files named by `paths`: files as given, directories searched recursively, globs expanded.
 
     A path that does not exist (and matches nothing as a glob) is an input error.
     Hidden files and directories under a directory are not searched; they are listed in
-    `hidden` when given, so that nothing is left out without a word.
+    `hidden` when given, so that nothing is left out without a word. Whatever `exclude` names
+    (the baseline) is skipped too; naming an excluded file or a path inside an excluded
+    directory directly is a usage error, since a baseline is never also read as current results.
     """
     found: list[Candidate] = []
     seen: set[Path] = set()
+    excluded = _excluded(exclude)
+
+    def is_excluded(key: Path) -> bool:
+        return bool(excluded) and (key in excluded or not excluded.isdisjoint(key.parents))
 
     def add(path: Path, display: str, explicit: bool, relative: str | None = None) -> None:
         key = path.resolve()
+        if is_excluded(key):
+            if explicit:
+                raise UsageError(
+                    f"{display}: given both as results and as --baseline; "
+                    "a baseline is never read as current results"
+                )
+            return
         if key not in seen:
             seen.add(key)
             found.append(Candidate(path, display, explicit, relative))
@@ -65,6 +100,11 @@ def expand_paths(paths: Sequence[str], hidden: list[SkippedPath] | None = None) 
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
+            if is_excluded(path.resolve()):
+                raise UsageError(
+                    f"{raw}: given both as results and as --baseline; "
+                    "a baseline is never read as current results"
+                )
             # Linked directories are followed (results are often gathered by links), each
             # real directory once, so a link loop ends.
             walked: set[Path] = set()
@@ -76,7 +116,9 @@ def expand_paths(paths: Sequence[str], hidden: list[SkippedPath] | None = None) 
                 dirs[:] = sorted(
                     d
                     for d in dirs
-                    if not d.startswith(".") and (Path(root) / d).resolve() not in walked
+                    if not d.startswith(".")
+                    and (Path(root) / d).resolve() not in walked
+                    and not is_excluded((Path(root) / d).resolve())
                 )
                 for name in sorted(files):
                     full = Path(root) / name
@@ -168,6 +210,7 @@ def load(
     format: str | None = None,
     progress: Callable[[str], None] | None = None,
     ignore: Sequence[str] = (),
+    exclude: Sequence[str] = (),
 ) -> Run:
     """Read every result file under `paths` into one Run.
 
@@ -175,7 +218,10 @@ def load(
     listed in `Run.skipped` with the reason: matched by an `ignore` glob, empty, or not
     recognised (then marked as evidence when it looks like results, which keeps the verdict
     from READY). A file named explicitly that is empty or that nothing recognises is an input
-    error. Compressed files (gzip, bzip2, xz) are read as the file they hold.
+    error. Compressed files (gzip, bzip2, xz) are read as the file they hold. `exclude` (the
+    baseline's paths) is left out of directory scans, and naming it directly is a usage error.
+    An input that holds the same evidence as another (see `_duplicates`) is listed but its
+    tests and metrics are read once.
     """
     forced: Ingester | None = None
     if format is not None:
@@ -188,7 +234,7 @@ def load(
     inputs: list[InputFile] = []
     skipped: list[SkippedPath] = []
     rules = IgnoreRules(ignore)
-    for candidate in expand_paths(paths, skipped):
+    for candidate in expand_paths(paths, skipped, exclude):
         glob_ = rules.match(candidate.display, candidate.relative) if rules else None
         if glob_ is not None:
             skipped.append(
@@ -231,9 +277,22 @@ def load(
             skipped.append(entry)
         else:
             inputs.append(entry)
-    return Run(
-        inputs=tuple(inputs), tests=tests.build(), metrics=tuple(metrics), skipped=tuple(skipped)
-    )
+    table = tests.build()
+    for dup in find_duplicates(inputs, table, metrics):
+        item, other = inputs[dup.index], inputs[dup.same_as]
+        note = Diagnostic(
+            path=item.path,
+            message=f"holds the same evidence as {other.path} ({dup.why}): counted once, "
+            f"from {other.path}",
+        )
+        inputs[dup.index] = item.model_copy(
+            update={"duplicate_of": other.path, "warnings": (*item.warnings, note)}
+        )
+    dropped = {i for i, item in enumerate(inputs) if item.duplicate_of is not None}
+    if dropped:
+        table = table.without_inputs(dropped)
+        metrics = [m for m in metrics if m.input not in dropped]
+    return Run(inputs=tuple(inputs), tests=table, metrics=tuple(metrics), skipped=tuple(skipped))
 
 
 def _read_candidate(
@@ -285,7 +344,9 @@ def _read_one(
     hasher = _Hasher(candidate.path)
     hasher.start()
     sink = Sink(tests, metrics, index, candidate.display)
+    start = len(tests)
     ingester.read(Source(path, candidate.display, head), sink)
+    tests.relativise_paths(start)
     hasher.join()
     if hasher.error is not None:
         raise InputError(
@@ -300,6 +361,7 @@ def _read_one(
         timestamp=sink.timestamp,
         warnings=tuple(sink.warnings),
         integrity=tuple(sink.integrity),
+        derived_from=tuple(sink.derived_from),
     )
 
 

@@ -91,6 +91,8 @@ class Sink:
         #: ISO 8601 time the results were produced, when the file says (earliest seen wins).
         self.timestamp: str | None = None
         self.warnings: list[Diagnostic] = []
+        #: sha256 of the inputs this file was converted from, when it names them.
+        self.derived_from: list[str] = []
         self._warned: set[str] = set()
         #: Where the file says it is incomplete or contradicts itself.
         self.integrity: list[IntegrityFlag] = []
@@ -111,11 +113,13 @@ class Sink:
         properties: dict[str, str] | None = None,
         attempts: Sequence[Attempt] = (),
         flaky: bool = False,
-        merge: bool = True,
+        merge: bool = False,
         unattributed: bool = False,
     ) -> int:
         """Record one test execution. Every string is cleaned here; output is capped too.
 
+        Every call is an execution of its own, even when its id repeats; `merge` (a retry the
+        input marks as one) makes it the next attempt of the earlier `merge` execution instead.
         `unattributed` marks an error that belongs to no test (a build or collection failure,
         a crashed worker, a suite-level error).
         """
@@ -141,9 +145,18 @@ class Sink:
             unattributed=unattributed,
         )
 
+    def drop_classname(self, row: int, placeholder: str) -> bool:
+        """When every execution from `row` on has the classname `placeholder`, give them
+        none (a reporter that writes one word for every class); returns whether it did."""
+        return self._tests.drop_classname(row, placeholder)
+
+    def distinct_since(self, row: int) -> int:
+        """Distinct test ids among the executions recorded from `row` on."""
+        return self._tests.distinct_since(row)
+
     @property
     def rows(self) -> int:
-        """Tests in the run so far after merging repeated ids (all inputs, not just this one)."""
+        """Executions in the run so far, marked retries folded (all inputs, not just this one)."""
         return len(self._tests)
 
     def passed_tests(
@@ -158,7 +171,8 @@ class Sink:
 
         The same as `test(name=n, outcome=PASSED, classname=classname, suite=suite,
         duration=d)` for each (NaN meaning no duration); for ingesters of very large files.
-        Returns how many were merged into tests already recorded (repeated ids).
+        Returns how many were merged into tests already recorded: none, as a repeated id is
+        another execution.
         """
         self.records += len(names)
         return self._tests.add_passed(

@@ -14,6 +14,8 @@ How a stream maps onto the model (decided here, tested in tests/ingest/test_tap.
   a `# Subtest:` announcement that never reported, when there is one), or one `error` test
   when more points than planned appeared. A top-level stream without any plan is treated the
   same way, as a truncated run cannot be told from a complete one without it.
+- Test points that share a description are executions of one test id, each counted on its
+  own (a failing one fails it); they are not renamed apart.
 - `Bail out!` adds one `error` test (and a warning); processing stops there, as the TAP
   specification says, and that error stands for everything that did not run, so the plans of
   the streams still open are not checked.
@@ -482,16 +484,9 @@ class _Emitter:
 
     @staticmethod
     def _unique(name: str, number: int | None, index: int, used: set[str]) -> str:
-        base = name or f"test {number or index}"
-        unique = base
-        if unique in used:
-            unique = f"{base} (#{number or index})"
-            k = 2
-            while unique in used:
-                unique = f"{base} (#{number or index}.{k})"
-                k += 1
-        used.add(unique)
-        return unique
+        # A description that repeats (`test.each`, a loop of `node --test` tests) is another
+        # execution of the same test id, not a new name: each counts on its own.
+        return name or f"test {number or index}"
 
     def _leaf(
         self,
