@@ -29,20 +29,15 @@ def add_parser(sub: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def glob_escape(name: str) -> str:
-    """`name` as a glob matching only itself (`[`, `*`, `?` are pattern syntax: pytest
-    parameter ids such as `test_x[1]` would otherwise be read as character classes)."""
-    return "".join(f"[{c}]" if c in "[]*?" else c for c in name)
-
-
 def test_names(run: Run) -> dict[str, dict[str, int]]:
     """Pattern name -> counts by outcome. `file::name` when the input says the file (a pattern
-    such as `tests/api/**` then selects it), else the test id."""
+    such as `tests/api/**` then selects it), else the test id. Brackets in names need no
+    escaping: only `*` and `?` are wildcards in criteria patterns."""
     table = run.tests
     found: dict[str, dict[str, int]] = {}
     for i in range(len(table)):
         file = table.file_of(i)
-        name = glob_escape(f"{file}::{table.name_of(i)}" if file else table.id_of(i))
+        name = f"{file}::{table.name_of(i)}" if file else table.id_of(i)
         counts = found.setdefault(name, dict.fromkeys((o.value for o in Outcome), 0))
         counts[table.outcome_of(i).value] += 1
     return dict(sorted(found.items()))
@@ -56,7 +51,7 @@ def metric_rows(run: Run) -> list[dict[str, Any]]:
         row = rows.get(metric.name)
         if row is None:
             rows[metric.name] = {
-                "name": glob_escape(metric.name),
+                "name": metric.name,
                 "unit": metric.unit,
                 "n": n,
                 "direction": metric.direction.value if metric.direction else "unknown",
