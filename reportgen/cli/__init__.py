@@ -47,7 +47,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI and return the exit code."""
+    """Run the CLI and return the exit code.
+
+    Everything printed passes through the terminal sanitiser (`reportgen.cli.terminal`).
+    """
+    from reportgen.cli.terminal import safe_streams
+
+    with safe_streams():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
