@@ -9,7 +9,9 @@ import pytest
 from reportgen.text import terminal_text
 from tests.conftest import REPO, run_cli
 
-HOSTILE_NAME = "a\n::add-mask::secret\n##[error]boom\x1b]52;c;cHduZWQ=\x07\x1b[2J\u202egnp.exe\u200b"
+HOSTILE_NAME = (
+    "a\n::add-mask::secret\n##[error]boom\x1b]52;c;cHduZWQ=\x07\x1b[2J\u202egnp.exe\u200b"
+)
 
 
 def _junit(tmp_path: Path, name: str) -> Path:
