@@ -69,3 +69,87 @@ def test_error_line_naming_a_hostile_file_is_safe(tmp_path: Path) -> None:
     assert result.returncode == 4
     _assert_terminal_safe(result.stderr)
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+# --- Numbers validated where they are read ---------------------------------------------------
+
+CRITERIA_BASE = "version: 1\ncriteria:\n  - id: ok\n    metric: lat\n    stat: p95\n    max: 1s\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        (
+            "huge.json",
+            '{"results": {"tool": {"name": "x"}, "summary": {"tests": 1'
+            + "0" * 5000
+            + '}, "tests": []}}',
+            "too large",
+        ),
+        (
+            "k6.json",
+            '{"metrics": {"http_reqs": {"type": "counter", "values": {"count": 1e999}}}}',
+            "",
+        ),
+        ("plan.tap", "TAP version 13\n1.." + "9" * 5000 + "\nok 1 - a\n", "too large"),
+        ("ctrf.json", '{"results": {"tool": {"name": "x"}, "summary": "oops", "tests": []}}', ""),
+    ],
+)
+def test_hostile_numbers_are_input_errors(
+    tmp_path: Path, name: str, content: str, expected: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    result = run_cli("summary", str(path))
+    assert result.returncode == 4, result.stderr
+    assert "Traceback" not in result.stderr
+    assert str(path) in result.stderr and expected in result.stderr
+
+
+def test_jmeter_nan_elapsed_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "run.jtl"
+    path.write_text(
+        "timeStamp,elapsed,label,responseCode,success\n"
+        "1700000000000,12,home,200,true\n1700000000001,NaN,home,200,true\n",
+        encoding="utf-8",
+    )
+    result = run_cli("summary", str(path))
+    assert result.returncode == 4, result.stderr
+    assert "not a finite number" in result.stderr and str(path) in result.stderr
+
+
+def test_unicode_digits_are_not_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "m.csv"
+    path.write_text("name,value\nlat,\u0661\u0662\n", encoding="utf-8")
+    result = run_cli("summary", "--format", "metrics-csv", str(path))
+    assert result.returncode == 4, result.stderr
+    assert "not a number" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("a: &a [x, x, x]\nb: [*a, *a, *a]\n", "aliases"),
+        ("a: &a [*a]\n", "aliases"),
+        ("[" * 1000 + "]" * 1000, "nested too deeply"),
+        (
+            CRITERIA_BASE + "waivers:\n  - {criterion: ok, reason: x, expires: 2024-02-30}\n",
+            "not a real date",
+        ),
+        (CRITERIA_BASE + "x: 1" + "0" * 5000 + "\n", "integer too large"),
+        ("version: 1\ncriteria:\n  - {id: ok, metric: lat, stat: p95, max: 1e999s}\n", "finite"),
+    ],
+)
+def test_hostile_criteria_files_are_exit_4(tmp_path: Path, content: str, expected: str) -> None:
+    path = tmp_path / "criteria.yaml"
+    path.write_text(content, encoding="utf-8")
+    result = run_cli("verdict", "-c", str(path), timeout=30)
+    assert result.returncode == 4, result.stderr
+    assert expected in result.stderr and "Traceback" not in result.stderr
+
+
+def test_oversized_criteria_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "criteria.json"
+    path.write_text('{"version": 1, "criteria": [], "x": "' + "a" * 2_000_000 + '"}')
+    result = run_cli("verdict", "-c", str(path), timeout=30)
+    assert result.returncode == 4 and "too large" in result.stderr

@@ -31,6 +31,7 @@ import json
 import re
 from typing import Any, ClassVar
 
+from reportgen import numbers
 from reportgen.ingest._jsonread import head_text, note_timestamp
 from reportgen.ingest.base import Ingester, Sink, Source
 from reportgen.model import Direction, Outcome
@@ -428,7 +429,7 @@ class _Reader:
         bench.procs = procs
         for value, unit in _BENCH_VALUE.findall(values):
             try:
-                number = float(value)
+                number = numbers.parse_float(value)
             except ValueError:
                 continue
             bench.samples.setdefault(unit, []).append(number)
@@ -569,7 +570,10 @@ def _summarise(output: str | None) -> tuple[str | None, str | None, int | None]:
             continue
         match = _FILE_LINE.match(line)
         if match:
-            return stripped, match.group(1), int(match.group(2))
+            line_text = match.group(2)
+            if line_text.isascii() and len(line_text) <= numbers.MAX_INT_DIGITS:
+                return stripped, match.group(1), int(line_text)
+            return stripped, match.group(1), None
         return stripped, None, None
     return None, None, None
 

@@ -12,6 +12,7 @@ import io
 import re
 from typing import Any
 
+from reportgen import numbers
 from reportgen.ingest._jsonread import head_text, note_timestamp
 from reportgen.ingest.base import Ingester, Sink, Source, decode_text
 from reportgen.model import Direction
@@ -144,6 +145,12 @@ class JMeterIngester(Ingester):
         for label, values in elapsed.items():
             if min(values) < 0:
                 raise source.error(f"negative elapsed time in label {label!r}")
+            try:
+                numbers.safe_sum(values)  # NaN and inf pass float(); their sums overflow
+            except numbers.NumberError:
+                raise source.error(
+                    f"elapsed time in label {label[:40]!r} is not a finite number"
+                ) from None
             self._emit(label, values, failures[label], si is not None, label in transactions, sink)
 
     @staticmethod
@@ -176,7 +183,7 @@ class JMeterIngester(Ingester):
 
     @staticmethod
     def _timestamp(value: str, sink: Sink) -> None:
-        if value.isdigit():
+        if value.isascii() and value.isdigit() and len(value) <= numbers.MAX_INT_DIGITS:
             note_timestamp(sink, int(value) / 1000.0)
         else:
             note_timestamp(sink, value)

@@ -21,11 +21,13 @@ How a stream maps onto the model (decided here, tested in tests/ingest/test_tap.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from reportgen import numbers
 from reportgen.ingest.base import Ingester, Sink, Source, decode_text, first_line
 from reportgen.model import Outcome
 
@@ -189,7 +191,7 @@ class _Parser:
                 self._point(match, depth, indent, number)
                 continue
             if match := _PLAN.match(text):
-                self._plan(int(match.group(1)), match.group(2), depth, number)
+                self._plan(numbers.parse_int(match.group(1)), match.group(2), depth, number)
                 continue
             if match := _BAIL.match(text):
                 self._bail(match.group(1).strip(), depth, number, lines[i:])
@@ -222,7 +224,7 @@ class _Parser:
         description, directive, reason, duration, buffered = _split_description(match.group(3))
         point = _Point(
             ok=match.group(1) is None,
-            number=int(match.group(2)) if match.group(2) else None,
+            number=numbers.parse_int(match.group(2)) if match.group(2) else None,
             description=description,
             directive=directive,
             reason=reason,
@@ -329,8 +331,9 @@ def _split_description(text: str) -> tuple[str, str | None, str, float | None, b
             directive = "TODO" if word == "TODO" else "SKIP"
             reason = match.group(2).strip()
         if match := _TIME.search(comment):
-            value = float(match.group(1))
-            duration = value / 1000 if match.group(2).lower() == "ms" else value
+            with contextlib.suppress(numbers.NumberError):  # an unreadable time is unknown
+                value = numbers.parse_float(match.group(1))
+                duration = value / 1000 if match.group(2).lower() == "ms" else value
     text = text.strip()
     buffered = False
     if text.endswith("{") and not directive:
@@ -422,7 +425,7 @@ def _location(data: dict[str, Any] | None) -> tuple[str | None, int | None]:
     match = _LOCATION.match(text)
     if match:
         file, line = (match.group(1), match.group(2)) if match.group(1) else match.group(3, 4)
-        return file, int(line)
+        return file, numbers.parse_int(line)
     return text, None
 
 
@@ -568,7 +571,10 @@ class TapIngester(Ingester):
             raise source.error("file is empty")
         text = decode_text(data, source)
         parser = _Parser(sink)
-        parser.feed(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+        try:
+            parser.feed(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+        except numbers.NumberError as exc:
+            raise source.error(f"bad number: {exc}") from None
         if not parser.seen_anything:
             raise source.error("no TAP test lines or plan found")
         root = parser.finish()
