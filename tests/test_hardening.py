@@ -153,3 +153,32 @@ def test_oversized_criteria_file_is_refused(tmp_path: Path) -> None:
     path.write_text('{"version": 1, "criteria": [], "x": "' + "a" * 2_000_000 + '"}')
     result = run_cli("verdict", "-c", str(path), timeout=30)
     assert result.returncode == 4 and "too large" in result.stderr
+
+
+# --- Limits: no deep recursion ---------------------------------------------------------------
+
+
+def test_tap_line_indented_4000_spaces_is_read_at_the_depth_limit(tmp_path: Path) -> None:
+    path = tmp_path / "deep.tap"
+    indent = " " * 4000
+    path.write_text(
+        f"TAP version 13\n1..1\n{indent}# Subtest: deep\n{indent}    ok 1 - x\nok 1 - a\n",
+        encoding="utf-8",
+    )
+    result = run_cli("summary", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "nested deeper than 64 levels" in result.stdout + result.stderr
+
+
+def test_tap_nested_subtests_a_thousand_deep(tmp_path: Path) -> None:
+    lines = ["TAP version 13"]
+    for level in range(1000):
+        lines.append("    " * level + "# Subtest: s")
+    lines += ["    " * 1000 + "ok 1 - leaf", "    " * 1000 + "1..1"]
+    for level in reversed(range(1000)):
+        lines += ["    " * level + "ok 1 - s", "    " * level + "1..1"]
+    path = tmp_path / "nested.tap"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_cli("summary", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr

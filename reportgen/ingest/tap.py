@@ -31,6 +31,8 @@ from reportgen import numbers
 from reportgen.ingest.base import Ingester, Sink, Source, decode_text, first_line
 from reportgen.model import Outcome
 
+#: Deepest subtest level kept (4 spaces a level); deeper lines are read at this level.
+MAX_DEPTH = 64
 _VERSION = re.compile(r"TAP version (\d+)\s*$", re.IGNORECASE)
 _PLAN = re.compile(r"1\.\.(\d+)\s*(?:#\s*(.*))?$")
 _POINT = re.compile(r"(not\s+)?ok\b(?:\s+(\d+))?(?:\s*-(?=\s|$))?\s*(.*)$")
@@ -179,6 +181,15 @@ class _Parser:
             indent = len(raw) - len(text)
             text = text.rstrip()
             depth = indent // 4
+            if depth > MAX_DEPTH:
+                # Deeper subtests are read as if at the limit: the tree (and what walks it)
+                # stays bounded whatever the indentation.
+                self.sink.warn(
+                    f"subtests nested deeper than {MAX_DEPTH} levels are read at level {MAX_DEPTH}",
+                    number,
+                    once="tap-depth",
+                )
+                depth = MAX_DEPTH
             point = self.last_point
             if text == "---" and point is not None and indent > point.indent:
                 i = self._read_yaml(lines, i, indent, point, number)
