@@ -182,3 +182,34 @@ def test_tap_nested_subtests_a_thousand_deep(tmp_path: Path) -> None:
     result = run_cli("summary", str(path))
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- Paths ------------------------------------------------------------------------------------
+
+
+def test_dangling_link_and_link_loop_under_a_directory_are_named_and_skipped(
+    tmp_path: Path,
+) -> None:
+    from reportgen.ingest import load
+
+    source = REPO / "tests" / "fixtures" / "junit"
+    sample = sorted(p for p in source.rglob("*.xml") if p.stat().st_size < 20_000)[0]
+    (tmp_path / "results.xml").write_bytes(sample.read_bytes())
+    (tmp_path / "dangling.xml").symlink_to(tmp_path / "nowhere.xml")
+    (tmp_path / "loop.xml").symlink_to(tmp_path / "loop.xml")
+    run = load([str(tmp_path)])
+    reasons = {Path(s.path).name: s.reason for s in run.skipped}
+    assert reasons == {"dangling.xml": "dangling symbolic link", "loop.xml": "symbolic link loop"}
+    assert len(run.inputs) == 1
+    result = run_cli("summary", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "dangling.xml" in result.stdout and "loop.xml" in result.stdout
+
+
+def test_output_to_dev_null_keeps_the_device(tmp_path: Path) -> None:
+    import stat
+
+    sample = sorted((REPO / "tests" / "fixtures" / "junit").rglob("*.xml"))[0]
+    result = run_cli("convert", "--to", "ctrf", "-o", "/dev/null", str(sample))
+    assert result.returncode == 0, result.stderr
+    assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import glob
 import hashlib
 import os
@@ -41,7 +42,8 @@ def expand_paths(paths: Sequence[str]) -> list[Candidate]:
     seen: set[Path] = set()
 
     def add(path: Path, display: str, explicit: bool) -> None:
-        key = path.resolve()
+        # realpath, unlike Path.resolve on 3.11, does not raise on a symbolic link loop.
+        key = Path(os.path.realpath(path))
         if key not in seen:
             seen.add(key)
             found.append(Candidate(path, display, explicit))
@@ -150,6 +152,11 @@ def load(
     inputs: list[InputFile] = []
     skipped: list[SkippedPath] = []
     for candidate in expand_paths(paths):
+        if not candidate.explicit and not candidate.path.is_file():
+            # Found under a directory: a dangling link, a link loop or a special file is named
+            # and skipped, not a reason to abort the run.
+            skipped.append(SkippedPath(path=candidate.display, reason=_not_a_file(candidate.path)))
+            continue
         head = _read_head(candidate.path, candidate.display)
         ingester = forced or detect(head, candidate.display)
         if ingester is None:
@@ -167,6 +174,18 @@ def load(
     return Run(
         inputs=tuple(inputs), tests=tests.build(), metrics=tuple(metrics), skipped=tuple(skipped)
     )
+
+
+def _not_a_file(path: Path) -> str:
+    """Why a path found under a directory is not read."""
+    if path.is_symlink():
+        try:
+            os.stat(path)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return "symbolic link loop"
+            return "dangling symbolic link"
+    return "not a regular file"
 
 
 def _read_one(
