@@ -186,15 +186,15 @@ def test_tap_nested_subtests_a_thousand_deep(tmp_path: Path) -> None:
 
 # --- Paths ------------------------------------------------------------------------------------
 
+GOOD_JUNIT = '<testsuite name="s"><testcase classname="c" name="t" time="0.1"/></testsuite>\n'
+
 
 def test_dangling_link_and_link_loop_under_a_directory_are_named_and_skipped(
     tmp_path: Path,
 ) -> None:
     from reportgen.ingest import load
 
-    source = REPO / "tests" / "fixtures" / "junit"
-    sample = sorted(p for p in source.rglob("*.xml") if p.stat().st_size < 20_000)[0]
-    (tmp_path / "results.xml").write_bytes(sample.read_bytes())
+    (tmp_path / "results.xml").write_text(GOOD_JUNIT, encoding="utf-8")
     (tmp_path / "dangling.xml").symlink_to(tmp_path / "nowhere.xml")
     (tmp_path / "loop.xml").symlink_to(tmp_path / "loop.xml")
     run = load([str(tmp_path)])
@@ -209,7 +209,8 @@ def test_dangling_link_and_link_loop_under_a_directory_are_named_and_skipped(
 def test_output_to_dev_null_keeps_the_device(tmp_path: Path) -> None:
     import stat
 
-    sample = sorted((REPO / "tests" / "fixtures" / "junit").rglob("*.xml"))[0]
+    sample = tmp_path / "results.xml"
+    sample.write_text(GOOD_JUNIT, encoding="utf-8")
     result = run_cli("convert", "--to", "ctrf", "-o", "/dev/null", str(sample))
     assert result.returncode == 0, result.stderr
     assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)
