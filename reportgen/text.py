@@ -19,8 +19,9 @@ _ANSI = re.compile(
     r"|\x1b[@-Z\\-_]"  # other Fe escapes
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
 )
-# C0 and C1 controls except tab and newline; DEL too.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 and C1 controls except tab and newline; DEL too. Lone surrogates (`\ud800` from a JSON
+# escape) cannot be encoded by any writer: they go too.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 # Printable ASCII, tab and newline: deleting these from ASCII text leaves only what needs cleaning.
 _ASCII_KEPT = bytes(range(0x20, 0x7F)) + b"\t\n"
 

@@ -214,3 +214,28 @@ def test_output_to_dev_null_keeps_the_device(tmp_path: Path) -> None:
     result = run_cli("convert", "--to", "ctrf", "-o", "/dev/null", str(sample))
     assert result.returncode == 0, result.stderr
     assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        (
+            "go-test.jsonl",
+            '{"Action":"run","Package":"p","Test":"T\\ud800"}\n'
+            '{"Action":"fail","Package":"p","Test":"T\\ud800","Elapsed":0.1}\n',
+        ),
+        (
+            "ctrf.json",
+            '{"results": {"tool": {"name": "x"}, "summary": {"tests": 1, "passed": 1,'
+            ' "failed": 0, "pending": 0, "skipped": 0, "other": 0, "start": 0, "stop": 1},'
+            ' "tests": [{"name": "a\\udc00", "status": "passed", "duration": 1}]}}',
+        ),
+    ],
+)
+def test_lone_surrogate_is_an_input_error(tmp_path: Path, name: str, content: str) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    for command in (["summary"], ["convert", "--to", "junit", "-o", str(tmp_path / "o.xml")]):
+        result = run_cli(*command, str(path))
+        assert result.returncode == 4, result.stderr
+        assert "lone surrogate" in result.stderr and "Traceback" not in result.stderr

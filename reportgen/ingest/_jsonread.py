@@ -103,7 +103,7 @@ def load_document(source: Source) -> Any:
     """Read and parse a whole JSON file; malformed input is an InputError with line and column."""
     text = decode_text(read_bytes(source), source)
     try:
-        return json.loads(text, parse_int=numbers.json_int)
+        document = json.loads(text, parse_int=numbers.json_int)
     except numbers.NumberError as exc:
         raise source.error(f"invalid JSON: {exc}") from exc
     except json.JSONDecodeError as exc:
@@ -114,6 +114,20 @@ def load_document(source: Source) -> Any:
         ) from exc
     except RecursionError as exc:
         raise source.error("JSON nested too deeply") from exc
+    if "\\ud" in text or "\\uD" in text:
+        check_surrogates(document, source, None)
+    return document
+
+
+def check_surrogates(document: Any, source: Source, line: int | None) -> None:
+    """Refuse a document holding a lone surrogate (`\\ud800`): it is not text, and no writer
+    could encode it. Only called when the raw text has such an escape (rare)."""
+    try:
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise source.error(
+            "invalid JSON: a lone surrogate escape (\\ud800-\\udfff) is not text", line=line
+        ) from None
 
 
 def type_name(value: Any) -> str:

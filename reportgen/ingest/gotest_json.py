@@ -32,7 +32,7 @@ import re
 from typing import Any, ClassVar
 
 from reportgen import numbers
-from reportgen.ingest._jsonread import head_text, note_timestamp
+from reportgen.ingest._jsonread import check_surrogates, head_text, note_timestamp
 from reportgen.ingest.base import Ingester, Sink, Source
 from reportgen.model import Direction, Outcome
 
@@ -227,6 +227,8 @@ class _Reader:
                     )
                 if type(event) is not dict:
                     raise source.error("expected a JSON object per line", line=lineno)
+                if b"\\ud" in stripped or b"\\uD" in stripped:
+                    check_surrogates(event, source, lineno)
                 if not timestamp_seen:
                     stamp = event.get("Time")
                     if isinstance(stamp, str):
