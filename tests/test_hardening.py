@@ -239,3 +239,28 @@ def test_lone_surrogate_is_an_input_error(tmp_path: Path, name: str, content: st
         result = run_cli(*command, str(path))
         assert result.returncode == 4, result.stderr
         assert "lone surrogate" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_huge_names_and_units_are_cut_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "bench.json"
+    path.write_text(
+        '{"version": 1, "metrics": [{"name": "'
+        + "n" * 50_000
+        + '", "unit": "'
+        + "u" * 10_000
+        + '", "samples": [1, 2, 3]}]}',
+        encoding="utf-8",
+    )
+    result = run_cli("summary", "--format", "metrics-json", str(path))
+    assert "Traceback" not in result.stderr
+    out = result.stdout + result.stderr
+    assert "metric name of 50000 characters was cut to 2000" in out
+    assert len(out) < 40_000
+
+
+def test_metric_values_whose_sum_overflows_are_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "metrics.csv"
+    path.write_text("name,value\nlat,1e308\nlat,1e308\n", encoding="utf-8")
+    result = run_cli("summary", "--format", "metrics-csv", str(path))
+    assert result.returncode == 4, result.stderr
+    assert "not a finite number" in result.stderr and str(path) in result.stderr
