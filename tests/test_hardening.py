@@ -264,3 +264,46 @@ def test_metric_values_whose_sum_overflows_are_an_input_error(tmp_path: Path) ->
     result = run_cli("summary", "--format", "metrics-csv", str(path))
     assert result.returncode == 4, result.stderr
     assert "not a finite number" in result.stderr and str(path) in result.stderr
+
+
+@pytest.mark.slow
+def test_sigterm_mid_run_leaves_no_temp_files_or_renderer(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    sample = REPO / "samples" / "phase4-websocket"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "reportgen",
+            "report",
+            "-c",
+            str(sample / "criteria.yaml"),
+            "-o",
+            str(out / "r.md"),
+            "-o",
+            str(out / "r.pdf"),
+            str(sample / "results"),
+        ],
+        cwd=REPO,
+        env={**os.environ, "TMPDIR": str(private_tmp)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1.5)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode in (0, 1, 3, 143), err
+    assert "Traceback" not in err
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
+    # The renderer's working directory is removed only after the renderer is gone.
+    assert not list(private_tmp.iterdir())

@@ -8,7 +8,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Sequence
 from typing import NoReturn
@@ -57,7 +59,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _main(argv)
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised as an exception so that cleanups run (temp files, the PDF renderer)."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def _main(argv: Sequence[str] | None) -> int:
+    # A killed run must leave no temp file and no orphaned renderer: turn SIGTERM into an
+    # exception so every `finally` and subprocess cleanup runs (main thread only).
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -73,6 +87,9 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("reportgen: interrupted\n")
         return 130
+    except Terminated:
+        sys.stderr.write("reportgen: terminated\n")
+        return 128 + signal.SIGTERM
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); nothing more to say.
         return int(ExitCode.READY)
