@@ -1,10 +1,13 @@
-"""Time the verdict on 1,000 metrics x 100 samples against a baseline (target: <= 2 s).
+"""Time the verdict: 1,000 metrics x 100 samples (target <= 2 s) and one metric with 100,000
+samples per side against its baseline (targets <= 10 s and <= 300 MB peak RSS).
 
-Usage: python3 benchmarks/verdict.py [--metrics N] [--samples N] [--cli]
+Usage: python3 benchmarks/verdict.py [--metrics N] [--samples N] [--big N] [--cli]
 
 Times `evaluate()` on one criteria file with a Holm-corrected baseline comparison over every
 metric (`metric: "bench_*"`), a p95 threshold and a variance check on each, and with --cli also
 the whole `reportgen verdict` command on metrics JSON files written to a temporary directory.
+The large comparison runs in a child process, so its peak RSS (ru_maxrss) is its own; the
+child's RSS right after building its inputs is printed beside it as the reference.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import argparse
 import json
 import math
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -71,14 +75,57 @@ def _run(metrics: list[dict[str, object]], path: str) -> Run:
     )
 
 
+_BIG_CHILD = """
+import math, resource, sys, time
+import numpy as np
+from reportgen.criteria import CriteriaFile
+from reportgen.evaluate import evaluate
+from reportgen.model import InputFile, Metric, Run
+
+n = int(sys.argv[1])
+rng = np.random.default_rng(7)
+def run(path, median):
+    samples = tuple((median * np.exp(rng.normal(0.0, 0.1, n))).tolist())
+    return Run(
+        inputs=(InputFile(path=path, format="m", sha256="0" * 64, size=0, records=0),),
+        metrics=(Metric(name="big", unit="s", samples=samples),),
+    )
+base, cur = run("b.json", 0.010), run("c.json", 0.0103)
+criteria = CriteriaFile.model_validate({"version": 1, "criteria": [
+    {"id": "reg", "metric": "big", "compare": "baseline", "max_regression": "5%"}]})
+ready = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+start = time.perf_counter()
+result = evaluate(cur, criteria, base).criteria[0]
+elapsed = time.perf_counter() - start
+print(f"{elapsed:.2f} {ready:.0f} {result.status.value} {result.reason}")
+"""
+
+
+def big_comparison(n: int) -> None:
+    """One metric, n samples per side, in a child process: time and peak RSS."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _BIG_CHILD, str(n)], capture_output=True, text=True, check=True
+    )
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    elapsed, ready, status, reason = proc.stdout.split(" ", 3)
+    print(
+        f"evaluate: 1 metric, {n:,} vs {n:,} samples vs baseline: {float(elapsed):.2f} s "
+        f"(target <= 10 s); peak RSS {peak:.0f} MB (target <= 300 MB; {float(ready):.0f} MB "
+        f"with the inputs built, before judging); {status}: {reason.strip()}"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--big", type=int, default=100_000, help="samples per side (0: skip)")
     parser.add_argument("--metrics", type=int, default=1000)
     parser.add_argument("--samples", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=3, help="best of N timings")
     parser.add_argument("--cli", action="store_true", help="also time `reportgen verdict`")
     args = parser.parse_args()
 
+    if args.big:
+        big_comparison(args.big)
     current = make_metrics(args.metrics, args.samples, seed=1, slower=1.3)
     baseline = make_metrics(args.metrics, args.samples, seed=2, slower=1.0)
     criteria = CriteriaFile.model_validate(CRITERIA)

@@ -85,10 +85,13 @@ def _age(raw: Any) -> Quantity:
 
 
 def _fraction(raw: Any) -> Quantity:
-    """A percentage ("99%") or a plain fraction in [0, 1] (a plain 99 is almost surely 99%)."""
+    """A percentage ("99%") or a plain fraction below 1 (a plain 99 is almost surely 99%, and a
+    plain 1 may mean 1% as well as 100%: both are refused as ambiguous)."""
     q = _quantity(raw)
     if q.kind == "":
-        if not 0.0 <= q.value <= 1.0:
+        if q.value == 1.0:
+            raise ValueError(f"{raw!r} is ambiguous: write 100% or 1%")
+        if not 0.0 <= q.value < 1.0:
             raise ValueError(
                 f"{raw!r} is not a fraction between 0 and 1: write a percentage such as 5%"
             )
@@ -187,7 +190,9 @@ class Settings(Frozen):
     )
     timer_resolution: Duration | None = Field(
         default=None,
-        description="Durations at or below this are not measurements (default 1us).",
+        description="The timer's resolution (default 1us): a duration at or below it stands "
+        "for anything from 0 to it, any other for its step's width (divided by the iterations "
+        "behind a per-operation average); a decision must hold for all of them.",
     )
     max_age: Age | None = Field(
         default=None,
@@ -207,6 +212,19 @@ class Effective:
     min_samples: int
     timer_resolution: float
     max_age: float | None  # seconds
+
+
+DirectionName = Literal["lower_is_better", "higher_is_better"]
+
+
+class MetricDefaults(Frozen):
+    """What the criteria file says about a metric that its input may not."""
+
+    direction: DirectionName | None = Field(
+        default=None,
+        description="Which way the metric gets better, where the input and the unit's "
+        "dimension do not say (a ratio, a count, a plain number).",
+    )
 
 
 class Report(Frozen):
@@ -239,9 +257,23 @@ class TestsSpec(Frozen):
     max_failed: int | None = Field(default=None, ge=0, description="Failed plus errored tests.")
     max_skipped: int | None = Field(default=None, ge=0)
     max_flaky: int | None = Field(default=None, ge=0)
+    max_flaky_history: int | None = Field(
+        default=None,
+        ge=0,
+        description="Most selected tests the run history may show as flaky over the last "
+        "`window` recorded runs of the branch (passed and failed on one commit, or flipped "
+        "between passing and failing at least twice). Needs a history database.",
+    )
+    window: int | None = Field(
+        default=None,
+        ge=2,
+        description="Recorded runs max_flaky_history looks back over (default 20).",
+    )
 
     @model_validator(mode="after")
     def _has_a_check(self) -> TestsSpec:
+        if self.window is not None and self.max_flaky_history is None:
+            raise _key_error("window", "`window` applies only with max_flaky_history")
         checks = (
             self.require,
             self.min_pass_rate,
@@ -250,14 +282,19 @@ class TestsSpec(Frozen):
             self.max_failed,
             self.max_skipped,
             self.max_flaky,
+            self.max_flaky_history,
         )
         if all(c is None for c in checks):
             raise _key_error(
                 "select",
                 "tests: nothing to check; add require, min_pass_rate, new_failures, "
-                "min_total, max_failed, max_skipped or max_flaky",
+                "min_total, max_failed, max_skipped, max_flaky or max_flaky_history",
             )
         return self
+
+
+#: Runs `max_flaky_history` looks back over when the criterion gives no `window`.
+DEFAULT_HISTORY_WINDOW = 20
 
 
 class Severity(StrEnum):
@@ -298,9 +335,14 @@ class Criterion(Settings):
     )
     stat: str | None = Field(
         default=None,
-        description="mean, median, min, max, pNN, count, rate, stdev or cv. With "
-        "`compare: baseline`, the statistic compared when a side has only point estimates "
-        "(default median).",
+        description="mean, median, min, max, pNN, count, success_rate, throughput, stdev or "
+        "cv. With `compare: baseline`, the statistic compared when a side has only point "
+        "estimates (default median).",
+    )
+    direction: DirectionName | None = Field(
+        default=None,
+        description="Which way the metric gets better, for a baseline comparison; overrides "
+        "the input and the `metrics:` map.",
     )
     min: AnyQuantity | None = None
     max: AnyQuantity | None = None
@@ -315,11 +357,18 @@ class Criterion(Settings):
     )
     allow_point_estimates: bool = Field(
         default=False,
-        description="Compare harness-reported statistics when there are no samples (weaker).",
+        description="Accept a statistic without its own confidence bound (a harness-reported "
+        "point value, or one no bound exists for); labelled weaker evidence in every output.",
     )
-    max_cv: Fraction | None = Field(default=None, description="Largest coefficient of variation.")
+    max_cv: Fraction | None = Field(
+        default=None,
+        description="Largest coefficient of variation; its upper confidence bound must be "
+        "within it to pass.",
+    )
     cv_method: Literal["robust", "plain"] = Field(
-        default="robust", description="robust: 1.4826·MAD/median; plain: stdev/mean."
+        default="robust",
+        description="robust: (p90 - p10) / 2.563 / median (ignores up to 10% stray values, "
+        "never 0 on two clusters); plain: stdev/mean.",
     )
     tests: TestsSpec | None = None
 
@@ -352,7 +401,14 @@ class Criterion(Settings):
             )
         kind = found[0][0]
         if kind is Kind.TESTS:
-            for key in ("metric", "min", "max", "max_regression", "max_regression_abs"):
+            for key in (
+                "metric",
+                "min",
+                "max",
+                "max_regression",
+                "max_regression_abs",
+                "direction",
+            ):
                 if getattr(self, key) is not None:
                     raise _key_error(key, f"`{key}` does not apply to a `tests` criterion")
             return self
@@ -409,9 +465,21 @@ class CriteriaFile(Frozen):
     version: Literal[1] = Field(description="Criteria file format version.")
     report: Report = Field(default_factory=Report)
     defaults: Defaults = Field(default_factory=Defaults)
+    metrics: dict[str, MetricDefaults] = Field(
+        default_factory=dict,
+        description="Per metric name (or glob): what the inputs may not say, e.g. direction.",
+    )
     criteria: tuple[Criterion, ...] = Field(default=(), description="Criteria outside any phase.")
     phases: tuple[Phase, ...] = ()
     waivers: tuple[WaiverSpec, ...] = ()
+
+    def history_windows(self) -> set[int]:
+        """Windows of recorded runs the `max_flaky_history` criteria look back over."""
+        return {
+            c.tests.window or DEFAULT_HISTORY_WINDOW
+            for _, c in self.all_criteria()
+            if c.tests is not None and c.tests.max_flaky_history is not None
+        }
 
     def all_criteria(self) -> Iterator[tuple[str | None, Criterion]]:
         """(phase name or None, criterion) in file order: ungrouped criteria first."""
@@ -420,6 +488,20 @@ class CriteriaFile(Frozen):
         for phase in self.phases:
             for criterion in phase.criteria:
                 yield phase.name, criterion
+
+    def direction_for(self, criterion: Criterion, metric: str) -> DirectionName | None:
+        """The criteria file's word on `metric`'s direction: the criterion's own `direction`,
+        else the `metrics:` entry naming it exactly, else the first glob entry covering it."""
+        if criterion.direction is not None:
+            return criterion.direction
+        entry = self.metrics.get(metric)
+        if entry is None:
+            import fnmatch
+
+            entry = next(
+                (v for k, v in self.metrics.items() if fnmatch.fnmatchcase(metric, k)), None
+            )
+        return entry.direction if entry is not None else None
 
     def effective(self, criterion: Criterion) -> Effective:
         """Settings for `criterion`: its own, else the file's defaults, else built-ins."""
@@ -673,6 +755,7 @@ def _model_fields_at(path: Sequence[str | int], data: Any) -> list[str]:
             "criteria": Criterion,
             "phases": Phase,
             "waivers": WaiverSpec,
+            "metrics": MetricDefaults,
             "tests": TestsSpec,
         }.get(key)
         if model is None:

@@ -93,3 +93,12 @@ class RenderError(OutputError):
 class RendererUnavailableError(RenderError):
     """A renderer cannot run on this machine (e.g. a system library WeasyPrint needs is
     missing); the hint says what to install."""
+
+
+class HistoryError(ReportgenError):
+    """The run history database cannot be opened, read or written, or a query names nothing.
+
+    The database is an input like a results file, so its problems share that exit code.
+    """
+
+    exit_code = ExitCode.INVALID_INPUT

@@ -125,6 +125,17 @@ class CriterionResult(Frozen):
     waiver: Waiver | None = None
 
 
+class FailingTest(Frozen):
+    """A failed, erroring or flaky test, listed in full so the verdict JSON names every one."""
+
+    id: str
+    outcome: str = Field(description="failed, error or flaky (failed, then passed on a retry).")
+    message: str | None = Field(default=None, description="The failure message, on one line.")
+    source: str = Field(description="Path of the input file the test was read from.")
+    file: str | None = Field(default=None, description="Source file of the test, as reported.")
+    line: int | None = None
+
+
 class PhaseResult(Frozen):
     """Verdict of one phase (a group of criteria)."""
 
@@ -147,6 +158,10 @@ class Evaluation(Frozen):
     )
     criteria_file: str | None = None
     criteria_sha256: str | None = None
+    failing_tests: tuple[FailingTest, ...] = Field(
+        default=(),
+        description="Every failed, erroring and flaky test of the run, in input order.",
+    )
 
     def counts(self) -> dict[Status, int]:
         """Criteria per status (every status present as a key)."""

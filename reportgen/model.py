@@ -7,16 +7,16 @@ model is materialised only when one is read.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, overload
 
-from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, model_validator
 from pydantic_core import core_schema
 
 #: Version of the saved run JSON (`schemas/run.schema.json`); bump on incompatible change.
@@ -279,8 +279,23 @@ class TestTable(Sequence[TestCase]):
         detail = self._details.get(i)
         return bool(detail and detail.flaky)
 
+    def attempts_of(self, i: int) -> tuple[Attempt, ...]:
+        """The executions of a test that ran more than once; () when it ran once."""
+        detail = self._details.get(i)
+        return tuple(detail.attempts) if detail and detail.attempts else ()
+
     def flaky_count(self) -> int:
         return sum(1 for d in self._details.values() if d.flaky)
+
+    def slowest(self, n: int) -> list[tuple[float, int]]:
+        """The `n` longest (duration, index) pairs, longest first, ties in input order; tests
+        without a duration are left out. One pass over the column, no models."""
+        top = heapq.nlargest(n, ((d, -i) for i, d in enumerate(self._durations) if d == d))
+        return [(d, -neg) for d, neg in top]
+
+    def flaky_indices(self) -> list[int]:
+        """Indices of the flaky tests, in input order (only tests with details can be flaky)."""
+        return sorted(i for i, d in self._details.items() if d.flaky)
 
     def total_duration(self) -> float:
         """Sum of the known durations (unknown ones are not counted as zero, just left out)."""
@@ -387,48 +402,6 @@ def _merge_outcome(outcomes: Sequence[Outcome]) -> tuple[Outcome, bool]:
     return Outcome.SKIPPED, False
 
 
-#: Joins the names of a RowsChunk; XML and the ingesters' cleaning never let NUL into a name.
-_NAME_SEPARATOR = "\x00"
-
-
-def _detail_state(detail: _Detail) -> tuple[Any, ...]:
-    return tuple(getattr(detail, slot) for slot in _Detail.__slots__)
-
-
-def _detail_from(state: Sequence[Any]) -> _Detail:
-    detail = _Detail()
-    for slot, value in zip(_Detail.__slots__, state, strict=True):
-        setattr(detail, slot, value)
-    return detail
-
-
-@dataclass(slots=True)
-class RowsChunk:
-    """Rows of a TestTableBuilder on their way to another process (see `absorb`).
-
-    Plain containers only, so that pickling is quick: the names travel as one string, the
-    rarely-present fields as tuples, the merge index as row numbers.
-    """
-
-    count: int
-    names: str | list[str]
-    outcomes: bytes
-    durations: array[float]
-    suites: list[tuple[str, ...]]
-    suite_idx: array[int]
-    classnames: list[str | None]
-    class_idx: array[int]
-    inputs: array[int]
-    details: list[tuple[Any, ...]]
-    seen: dict[tuple[int, str | None], array[int]]
-
-    def name_list(self) -> list[str]:
-        """The names, one per row (split once and kept)."""
-        if isinstance(self.names, str):
-            self.names = self.names.split(_NAME_SEPARATOR) if self.count else []
-        return self.names
-
-
 class TestTableBuilder:
     """Accumulates tests into columns; merges a repeated id within one input into attempts."""
 
@@ -448,79 +421,9 @@ class TestTableBuilder:
         self._details: dict[int, _Detail] = {}
         # (input, classname-or-innermost-suite) -> {name: row}; keys reuse stored strings.
         self._seen: dict[tuple[int, str | None], dict[str, int]] = {}
-        # Absorbed rows not yet in _seen, by input: (first row, names, rows by key). They are
-        # indexed only when that input gets more tests (usually never: absorbing comes last).
-        self._unindexed: dict[int, list[tuple[int, list[str], RowsChunk]]] = {}
 
     def __len__(self) -> int:
         return len(self._names)
-
-    def export_rows(self) -> RowsChunk:
-        """This builder's rows in a compact, picklable form, for `absorb` in another process."""
-        names: str | list[str] = _NAME_SEPARATOR.join(self._names)
-        if names.count(_NAME_SEPARATOR) != max(len(self._names) - 1, 0):
-            names = self._names  # a name holds the separator: send the list as it is
-        return RowsChunk(
-            count=len(self._names),
-            names=names,
-            outcomes=bytes(self._outcomes),
-            durations=self._durations,
-            suites=self._suites,
-            suite_idx=self._suite_idx,
-            classnames=self._classnames,
-            class_idx=self._class_idx,
-            inputs=self._inputs,
-            details=[(row, *_detail_state(d)) for row, d in self._details.items()],
-            seen={key: array("I", bucket.values()) for key, bucket in self._seen.items()},
-        )
-
-    def collides(self, chunk: RowsChunk) -> bool:
-        """Whether a test in `chunk` has the id of one already here (it would merge into it)."""
-        for input in {key[0] for key in chunk.seen}:
-            self._index(input)
-        names = chunk.name_list()
-        for key, rows in chunk.seen.items():
-            bucket = self._seen.get(key)
-            if bucket and not bucket.keys().isdisjoint(map(names.__getitem__, rows)):
-                return True
-        return False
-
-    def absorb(self, chunk: RowsChunk) -> None:
-        """Append the rows of `chunk` after these, as if they had been added here in turn.
-
-        The caller checks `collides` first: rows whose id is already here are not merged.
-        """
-        offset = len(self._names)
-        names = chunk.name_list()
-        suite_map = [self._intern_suite(suite) for suite in chunk.suites]
-        class_map = [self._intern_class(classname) for classname in chunk.classnames]
-        self._names.extend(names)
-        self._outcomes.extend(chunk.outcomes)
-        self._durations.extend(chunk.durations)
-        if suite_map == list(range(len(suite_map))):
-            self._suite_idx.extend(chunk.suite_idx)
-        else:
-            self._suite_idx.extend(array("I", map(suite_map.__getitem__, chunk.suite_idx)))
-        if class_map == list(range(len(class_map))):
-            self._class_idx.extend(chunk.class_idx)
-        else:
-            self._class_idx.extend(array("I", map(class_map.__getitem__, chunk.class_idx)))
-        self._inputs.extend(chunk.inputs)
-        for row, *state in chunk.details:
-            self._details[row + offset] = _detail_from(state)
-        for input in {key[0] for key in chunk.seen}:
-            self._unindexed.setdefault(input, []).append((offset, names, chunk))
-
-    def _index(self, input: int) -> None:
-        """Put the absorbed rows of `input` into `_seen`, so that repeats of them merge."""
-        for offset, names, chunk in self._unindexed.pop(input, ()):
-            for key, rows in chunk.seen.items():
-                if key[0] != input:
-                    continue
-                bucket = self._seen.setdefault(key, {})
-                bucket.update(
-                    zip(map(names.__getitem__, rows), map(offset.__add__, rows), strict=True)
-                )
 
     def _intern_suite(self, suite: tuple[str, ...]) -> int:
         idx = self._suite_lookup.get(suite)
@@ -562,8 +465,6 @@ class TestTableBuilder:
         attempt of that test instead of a second test.
         """
         classname = classname or None
-        if self._unindexed:
-            self._index(input)
         key_scope = classname if classname else (suite[-1] if suite else None)
         bucket = self._seen.setdefault((input, key_scope), {}) if merge else None
         if bucket is not None:
@@ -633,8 +534,6 @@ class TestTableBuilder:
         if count != len(durations):
             raise ValueError("names and durations differ in length")
         classname = classname or None
-        if self._unindexed:
-            self._index(input)
         scope = classname if classname else (suite[-1] if suite else None)
         bucket = self._seen.setdefault((input, scope), {})
         first = len(self._names)
@@ -746,7 +645,12 @@ class Metric(Frozen):
 
     name: str
     unit: str = ""
-    direction: Direction = Direction.LOWER_IS_BETTER
+    direction: Direction | None = Field(
+        default=None,
+        description="Which way is better, from an explicit input field or the unit's dimension "
+        "(time and bytes lower, per-second rates higher); None: the input does not say, and a "
+        "baseline comparison needs `direction:` in the criteria.",
+    )
     samples: tuple[float, ...] | None = Field(
         default=None, description="Raw observations, in input order."
     )
@@ -758,11 +662,47 @@ class Metric(Frozen):
     n: int | None = Field(
         default=None, description="Observations behind the statistics when the harness says."
     )
+    hits: int | None = Field(
+        default=None,
+        ge=0,
+        description="For a ratio with known counts: how many of the n trials it counts "
+        "(ratio = hits / n), so that it gets an exact confidence bound.",
+    )
+    failures: int | None = Field(
+        default=None,
+        ge=0,
+        description="Samples the input marked as failed (JMeter success=false, non-zero exit "
+        "codes): left out of `samples` and counted here.",
+    )
+    resolution: float | None = Field(
+        default=None,
+        ge=0,
+        description="Resolution of the recorded values in `unit` when the input states it "
+        "(JMeter: whole milliseconds); a value stands for every value this step allows.",
+    )
+    iterations: int | None = Field(
+        default=None,
+        ge=1,
+        description="Per-operation averages (go bench ns/op, Google Benchmark, "
+        "pytest-benchmark): the fewest iterations behind one sample; the timer's resolution "
+        "divided by it is the resolution of a sample.",
+    )
+    input_unit: str | None = Field(
+        default=None,
+        description="The unit as the input stated it (ms, ns/op), before normalisation; None "
+        "when the input states none.",
+    )
     input: int = Field(default=0, description="Index into Run.inputs.")
     source: str | None = Field(
         default=None, description="Where in the input: record id, label, command."
     )
     properties: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _counts_fit(self) -> Metric:
+        if self.hits is not None and (self.n is None or self.hits > self.n):
+            raise ValueError(f"{self.name}: hits {self.hits} need n >= hits, got n = {self.n}")
+        return self
 
     @property
     def sample_count(self) -> int:

@@ -1,22 +1,37 @@
-"""The statistic vocabulary of criteria (mean, median, min, max, count, rate, stdev, cv, pNN)."""
+"""The statistic vocabulary of criteria (mean, median, min, max, count, success_rate,
+throughput, stdev, cv, pNN)."""
 
 from __future__ import annotations
 
 import re
 
 #: The named statistics; percentiles are spelled `pNN` (p95, p99.9).
-NAMES = ("mean", "median", "min", "max", "count", "rate", "stdev", "cv")
+NAMES = ("mean", "median", "min", "max", "count", "success_rate", "throughput", "stdev", "cv")
+_VOCABULARY = "mean, median, min, max, pNN, count, success_rate, throughput, stdev, cv"
 
 _STAT = re.compile(r"^(" + "|".join(NAMES) + r"|p(\d{1,2}(?:\.\d+)?))$")
 #: Other names harnesses report a statistic under.
-_HARNESS_ALIASES = {"median": ("median", "p50"), "stdev": ("stdev", "std", "stddev")}
+_HARNESS_ALIASES = {
+    "median": ("median", "p50"),
+    "stdev": ("stdev", "std", "stddev"),
+    # Harnesses report both a success share (k6 rates, JMeter) and a per-second rate (k6
+    # counters) as "rate"; which one it is follows from the metric's unit.
+    "success_rate": ("rate",),
+    "throughput": ("rate",),
+}
 
 
 def unknown(stat: str) -> str | None:
     """Why `stat` is not a statistic a criterion may name, or None."""
     if _STAT.match(stat):
         return None
-    return f"unknown statistic {stat!r} (mean, median, min, max, pNN, count, rate, stdev, cv)"
+    if stat == "rate":
+        # A "rate" was both a share of successes and events per second: say which.
+        return (
+            "`stat: rate` is ambiguous: write success_rate (the share of successes, with its "
+            "counts) or throughput (events per second)"
+        )
+    return f"unknown statistic {stat!r} ({_VOCABULARY})"
 
 
 def out_of_range(stat: str) -> str | None:

@@ -1,8 +1,8 @@
 """Statistics for verdicts: small pure functions, each naming its test, bound and assumption.
 
 Too little data returns None (or an explicit "insufficient" marker), never a guess. Nothing
-here is random: no bootstrap, no seeds. scipy is imported inside the functions that need it so
-that the verdict path starts fast.
+here is random: no bootstrap, no seeds. The special functions come from reportgen.special, not
+scipy (whose import alone costs more than a verdict), and numpy is imported only where used.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def clopper_pearson(successes: int, n: int, confidence: float = 0.95) -> RateBou
         raise ValueError(f"need 0 <= successes <= n, got {successes}/{n}")
     if n == 0:
         return RateBounds(successes, n, math.nan, 0.0, 1.0, confidence)
-    from scipy.special import betaincinv
+    from reportgen.special import betaincinv
 
     alpha = 1.0 - confidence
     lower = 0.0 if successes == 0 else float(betaincinv(successes, n - successes + 1, alpha))
@@ -140,18 +141,24 @@ def percentile_bound(
     estimate = _sorted_percentile(ordered, q) if n else math.nan
     if n < min_n:
         return PercentileBound(q, n, estimate, None, None, side, confidence, min_n)
-    import numpy as np
-    from scipy.special import bdtr
-
-    # cdf[k] = P(Binom(n, q) <= k) for k = 0 .. n-1.
-    cdf = bdtr(np.arange(n), n, q)
-    if side == "upper":
-        # Smallest r (1-based) with cdf[r - 1] >= c; exists because n >= min_n.
-        rank = int(np.argmax(cdf >= confidence)) + 1
-    else:
-        # P(X_(r) <= x_q) = P(Binom >= r) = 1 - cdf[r - 1]; largest r with that >= c.
-        rank = int(np.nonzero(1.0 - cdf >= confidence)[0][-1]) + 1
+    rank = _percentile_rank(n, q, confidence, side)
     return PercentileBound(q, n, estimate, ordered[rank - 1], rank, side, confidence, min_n)
+
+
+@functools.lru_cache(maxsize=4096)
+def _percentile_rank(n: int, q: float, confidence: float, side: str) -> int:
+    """The 1-based rank of the order statistic bounding the q-quantile (see percentile_bound);
+    it depends on n, q, c and the side only, so many metrics of one size share it."""
+    from reportgen.special import binom_cdf
+
+    # cdf(k) = P(Binom(n, q) <= k) rises with k, so each rank is a bisection over k = 0 .. n-1.
+    if side == "upper":
+        # Smallest r (1-based) with cdf(r - 1) >= c; exists because n >= min_n.
+        return 1 + bisect.bisect_left(
+            range(n), True, key=lambda k: binom_cdf(k, n, q) >= confidence
+        )
+    # P(X_(r) <= x_q) = P(Binom >= r) = 1 - cdf(r - 1); largest r with that >= c.
+    return bisect.bisect_left(range(n), True, key=lambda k: 1.0 - binom_cdf(k, n, q) < confidence)
 
 
 def _sorted_percentile(ordered: Sequence[float], q: float) -> float:
@@ -240,6 +247,111 @@ def _mann_whitney_normal_p(u: float, m: int, n: int, tie_counts: Sequence[int]) 
     return min(1.0, math.erfc(z / math.sqrt(2.0)))
 
 
+# Candidates left in the value window at which `_kth_difference` stops halving and lists them.
+_LIST_AT = 1 << 16
+
+
+def _edges(lx: Any, ly: Any, t: float) -> Any:
+    """Per ly[j], the first i with ly[j] - lx[i] <= t (sorted lx), judged on the difference
+    itself: ly[j] - t is rounded apart from ly[j] - lx[i], so the edge found by searching for
+    it is moved over any values on the wrong side of it."""
+    import numpy as np
+
+    idx = np.searchsorted(lx, ly - t, side="left")
+    last = lx.size - 1
+    for _ in range(64):  # each pass moves past one run of equal values; rarely more than one
+        prev = np.clip(idx - 1, 0, last)
+        back = (idx > 0) & (ly - lx[prev] <= t)
+        here = np.clip(idx, 0, last)
+        ahead = (idx <= last) & (ly - lx[here] > t)
+        if not back.any() and not ahead.any():
+            return idx
+        idx = np.where(back, np.searchsorted(lx, lx[prev], side="left"), idx)
+        idx = np.where(ahead & ~back, np.searchsorted(lx, lx[here], side="right"), idx)
+    return idx
+
+
+def _count_le(lx: Any, ly: Any, t: float) -> int:
+    """How many differences ly[j] - lx[i] are <= t, for sorted lx and ly: O((m + n) log m)."""
+    return int(lx.size * ly.size - int(_edges(lx, ly, t).sum()))
+
+
+def _kth_difference(lx: Any, ly: Any, k: int) -> float:
+    """The k-th smallest (1-based) of the m*n differences ly[j] - lx[i], by counting.
+
+    lx and ly are sorted numpy arrays; -inf stands for a value that may be 0 (log of 0). The
+    window (lo, hi] that holds the answer is halved in value until few enough differences are
+    left in it to list them, so memory stays O(m + n + _LIST_AT) whatever m*n is.
+    """
+    import numpy as np
+
+    m, n = lx.size, ly.size
+    if not 1 <= k <= m * n:
+        raise ValueError(f"rank {k} outside 1..{m * n}")
+    if np.isneginf(lx).any() and np.isneginf(ly).any():
+        raise ValueError("a difference of two zero values is undefined")
+    # -inf in ly makes a whole row -inf; -inf in lx makes a column +inf (for finite ly).
+    ly_neg = int(np.isneginf(ly).sum())
+    lx_neg = int(np.isneginf(lx).sum())
+    below = ly_neg * m
+    if k <= below:
+        return -math.inf
+    fx, fy = lx[lx_neg:], ly[ly_neg:]
+    k -= below
+    if k > fx.size * fy.size:
+        return math.inf
+    lo = float(fy[0] - fx[-1])
+    hi = float(fy[-1] - fx[0])
+    if k == 1:
+        return lo
+    lo = math.nextafter(lo, -math.inf)  # the window is (lo, hi]: open at the bottom
+    c_lo = 0
+    while True:
+        c_hi = _count_le(fx, fy, hi)
+        if c_hi - c_lo <= _LIST_AT:
+            break
+        mid = lo + (hi - lo) / 2.0
+        if mid <= lo or mid >= hi:
+            return hi  # no float between them: every difference left equals hi
+        c_mid = _count_le(fx, fy, mid)
+        if c_mid >= k:
+            hi = mid
+        else:
+            lo, c_lo = mid, c_mid
+    # List the differences in (lo, hi]: for each ly[j], a contiguous run of the sorted lx.
+    start = _edges(fx, fy, hi)
+    stop = _edges(fx, fy, lo)
+    lengths = stop - start
+    rows = np.repeat(np.arange(fy.size), lengths)
+    offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    window = fy[rows] - fx[np.repeat(start, lengths) + offsets]
+    want = k - c_lo  # rank inside the window
+    return float(np.partition(window, want - 1)[want - 1])
+
+
+def _kth_differences(lx: Any, ly: Any, ks: Sequence[int]) -> list[float]:
+    """`_kth_difference` for several ranks; small finite samples list their m*n differences
+    once (no more than the counting window would hold) and partition them in one pass."""
+    import numpy as np
+
+    mn = lx.size * ly.size
+    if mn <= _LIST_AT and np.isfinite(lx).all() and np.isfinite(ly).all():
+        diffs = np.subtract.outer(ly, lx).ravel()
+        part = np.partition(diffs, sorted({k - 1 for k in ks}))
+        return [float(part[k - 1]) for k in ks]
+    return [_kth_difference(lx, ly, k) for k in ks]
+
+
+def _u_statistic(lx: Any, ly: Any, shift: float) -> float:
+    """Mann–Whitney U of sorted samples: pairs with ly[j] - shift > lx[i], ties counting half."""
+    import numpy as np
+
+    z = ly - shift
+    less = np.searchsorted(lx, z, side="left")
+    less_eq = np.searchsorted(lx, z, side="right")
+    return float(less.sum()) + 0.5 * float((less_eq - less).sum())
+
+
 def hodges_lehmann_ratio(
     baseline: Sequence[float], current: Sequence[float], confidence: float = 0.95
 ) -> RatioEstimate:
@@ -258,7 +370,9 @@ def hodges_lehmann_ratio(
     scipy.stats.mannwhitneyu with the matching method, without its per-call overhead).
     Assumption: both samples are independent and the log values differ only by a shift.
     When no rank reaches `confidence` (e.g. 3 vs 3 at 95%) low and high are None. Raises
-    ValueError for empty samples or values that are not finite and > 0.
+    ValueError for empty samples or values that are not finite and > 0. The order statistics
+    are found by counting (`_kth_difference`), so memory is O(m + n). The verdict decides on
+    `ratio_bounds` (one-sided, ties, unequal spreads); this two-sided form stays as reference.
     """
     import numpy as np
 
@@ -270,8 +384,7 @@ def hodges_lehmann_ratio(
         raise ValueError("Hodges–Lehmann ratio needs at least one value on each side")
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y)) and x.min() > 0 and y.min() > 0):
         raise ValueError("Hodges–Lehmann ratio needs finite values > 0 on both sides")
-    lx, ly = np.log(x), np.log(y)
-    diffs = np.subtract.outer(ly, lx).ravel()
+    lx, ly = np.sort(np.log(x)), np.sort(np.log(y))
     mn = m * n
 
     _, tie_counts = np.unique(np.concatenate((lx, ly)), return_counts=True)
@@ -283,19 +396,16 @@ def hodges_lehmann_ratio(
         method = "normal"
         k = _normal_rank(m, n, tie_counts[tie_counts > 1].tolist(), confidence)
 
-    # One partition finds the median and both CI ranks (0-based) in O(mn).
-    mid = (mn - 1) // 2, mn // 2
-    kth = {mid[0], mid[1]}
-    if k >= 1:
-        kth |= {k - 1, mn - k}
-    part = np.partition(diffs, sorted(kth))
-    shift = 0.5 * (float(part[mid[0]]) + float(part[mid[1]]))
+    # The median and both CI ranks (1-based) are found by counting, never by listing all m*n
+    # differences: memory stays O(m + n).
+    shift = 0.5 * (_kth_difference(lx, ly, (mn + 1) // 2) + _kth_difference(lx, ly, mn // 2 + 1))
     low = high = None
     if k >= 1:
-        low, high = math.exp(float(part[k - 1])), math.exp(float(part[mn - k]))
+        low = math.exp(_kth_difference(lx, ly, k))
+        high = math.exp(_kth_difference(lx, ly, mn + 1 - k))
 
-    # U for "current > baseline" read off the differences already computed.
-    u = float(np.count_nonzero(diffs > 0)) + 0.5 * float(np.count_nonzero(diffs == 0))
+    # U for "current > baseline": pairs with a positive difference, ties counting half.
+    u = _u_statistic(lx, ly, 0.0)
     if method == "exact":
         # Two-sided exact p = 2 P(U >= max(U, mn - U)) = 2 P(U <= min(U, mn - U)) by symmetry,
         # as scipy.stats.mannwhitneyu(method="exact") computes it.
@@ -413,3 +523,550 @@ def below_resolution(samples: Sequence[float], resolution: float) -> bool:
     if resolution < 0:
         raise ValueError(f"resolution must be >= 0, got {resolution!r}")
     return all(abs(x) <= resolution for x in samples)
+
+
+# --- what a recorded value stands for -----------------------------------------------------------
+
+# A grid finer than this share of the largest value cannot change a decision worth making, and
+# continuous data would otherwise "detect" a grid at the float rounding level.
+_GRID_FLOOR = 1e-6
+
+
+def detect_quantum(samples: Sequence[float] | Any) -> float | None:
+    """The step of the grid the values were recorded on, or None when the data show none.
+
+    Rule: with repeated values (continuous measurements do not repeat), the quantum is the
+    greatest common divisor of the gaps between distinct values, taken on the values rounded
+    to 12 significant digits (so 0.003 read from "3 ms" is not 0.0030000000000000005); all
+    values equal: the last decimal place of their 12-digit form (3.0 ms read as seconds ->
+    1 ms). A grid finer than 1e-6 of the largest value is ignored. Without repeats None: a
+    coarse grid without repeats is what `timer_resolution` is for.
+    """
+    import numpy as np
+
+    v = np.abs(np.asarray(samples, dtype=float))
+    if v.size < 2:
+        return None
+    top = float(v.max())
+    if not math.isfinite(top) or top <= 0:
+        return None
+    scale = 10.0 ** (11 - math.floor(math.log10(top)))
+    steps = np.unique(np.rint(v * scale).astype(np.int64))
+    if steps.size == v.size:
+        return None
+    if steps.size == 1:
+        return _decimal_quantum(top)
+    q = int(np.gcd.reduce(np.diff(steps))) / scale
+    if q <= _GRID_FLOOR * top:
+        return None
+    # Back to the digits it was printed with (0.0009999999 -> 0.001).
+    return float(f"{q:.6g}")
+
+
+def _decimal_quantum(value: float) -> float:
+    text = f"{value:.12g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
+        return 10.0 ** (int(exponent) - decimals)
+    return 10.0 ** -(len(text.split(".")[1]) if "." in text else 0)
+
+
+def recorded_range(
+    samples: Sequence[float] | Any, resolution: float = 0.0, quantum: float = 0.0
+) -> tuple[Any, Any]:
+    """(lows, highs): every true value each recorded one allows, as numpy arrays.
+
+    A value at or below `resolution` stands for anything in [0, resolution] (the timer saw
+    nothing); any other value for its quantum's width, [v - q/2, v + q/2], the values a
+    rounding recorder maps to v. Per-operation averages pass resolution / iterations.
+    """
+    import numpy as np
+
+    if resolution < 0 or quantum < 0:
+        raise ValueError("resolution and quantum must be >= 0")
+    v = np.asarray(samples, dtype=float)
+    half = quantum / 2.0
+    lows = v - half
+    highs = v + half
+    # Durations and sizes cannot go below 0; other metrics (gauges) may be negative.
+    positive = v >= 0
+    lows[positive] = np.maximum(lows[positive], 0.0)
+    tiny = positive & (v <= resolution)
+    lows[tiny] = 0.0
+    highs[tiny] = np.maximum(highs[tiny], resolution)
+    return lows, highs
+
+
+# Above this many degrees of freedom the t quantile is taken at this df: a hair wider than the
+# exact one (0.1% at df 1000 against the normal), never narrower, and the series stays short.
+_T_DF_CAP = 1000
+
+
+def _t_abs_cdf(t: float, df: int) -> float:
+    """P(|T| <= t) for Student's t with a whole number of degrees of freedom, t >= 0.
+
+    Closed form (Abramowitz & Stegun 26.7.3 and 26.7.4) with theta = atan(t / sqrt(df)): a
+    finite sum of df/2 terms in cos(theta), exact up to rounding.
+    """
+    theta = math.atan(t / math.sqrt(df))
+    c2 = math.cos(theta) ** 2
+    s = math.sin(theta)
+    if df % 2 == 1:
+        total, term = 0.0, math.cos(theta)
+        if df > 1:
+            total = term
+            for k in range(3, df - 1, 2):
+                term *= c2 * (k - 1) / k
+                total += term
+        return 2.0 / math.pi * (theta + s * total)
+    total, term = 1.0, 1.0
+    for k in range(2, df - 1, 2):
+        term *= c2 * (k - 1) / k
+        total += term
+    return s * total
+
+
+def _t_cdf(t: float, df: int) -> float:
+    half = 0.5 * _t_abs_cdf(abs(t), df)
+    return 0.5 + half if t >= 0 else 0.5 - half
+
+
+def _t_pdf(t: float, df: int) -> float:
+    log_norm = math.lgamma((df + 1) / 2.0) - math.lgamma(df / 2.0) - 0.5 * math.log(df * math.pi)
+    return math.exp(log_norm - (df + 1) / 2.0 * math.log1p(t * t / df))
+
+
+@functools.lru_cache(maxsize=4096)
+def _t_quantile_int(df: int, p: float) -> float:
+    # Newton from the normal quantile, then bisection keeps it honest where Newton overshoots.
+    x = statistics.NormalDist().inv_cdf(p)
+    lo, hi = -1e6, 1e6
+    for _ in range(100):
+        f = _t_cdf(x, df) - p
+        if f > 0:
+            hi = min(hi, x)
+        else:
+            lo = max(lo, x)
+        step = f / max(_t_pdf(x, df), 1e-300)
+        nxt = x - step
+        if not lo < nxt < hi:
+            nxt = (lo + hi) / 2.0
+        if abs(nxt - x) <= 1e-13 * max(1.0, abs(x)):
+            return nxt
+        x = nxt
+    return x
+
+
+def t_quantile(df: float, p: float) -> float:
+    """Quantile p of Student's t with df degrees of freedom, never nearer 0 than the exact
+    value: a fractional df (Welch–Satterthwaite) is rounded down, and df above 1,000 is read as
+    1,000 (0.1% wider than the normal quantile at most); both only widen a bound.
+
+    Exact for whole df (closed-form CDF inverted by Newton, to 1e-12 against scipy's stdtrit).
+    """
+    if not 0.0 < p < 1.0 or not df >= 1:
+        raise ValueError(f"need 0 < p < 1 and df >= 1, got p={p!r}, df={df!r}")
+    return _t_quantile_int(min(math.floor(df), _T_DF_CAP), p)
+
+
+def _t_sf(df: float, z: float) -> float:
+    """P(T > z) for Student's t, with df rounded down and capped as in `t_quantile` (a larger
+    tail for z > 0, so a p-value never too small)."""
+    whole = max(1, min(math.floor(df), _T_DF_CAP))
+    return 1.0 - _t_cdf(z, whole)
+
+
+# --- baseline comparison: ratio of medians, one-sided, valid under ties and unequal spread ---
+
+
+@dataclass(frozen=True)
+class RatioBounds:
+    """One-sided confidence bounds for current/baseline (ratio of medians) at `confidence`."""
+
+    ratio: float  # Hodges–Lehmann estimate on the values' midpoints
+    low: float | None  # lower bound at `confidence`, holding for every value the records allow
+    high: float | None  # upper bound at `confidence`, likewise; None: too few samples
+    confidence: float
+    n_baseline: int
+    n_current: int
+    method: str  # "exact", "normal" or "studentised": which rank was the wider
+    widened: bool  # whether resolution or quantum widened the bounds
+    low_sharp: float | None  # the same bounds as if the values were exact
+    high_sharp: float | None
+
+
+def _placement_variance(lx: Any, ly: Any, shift: float) -> tuple[float, float]:
+    """(variance of U, Welch–Satterthwaite df) from the placements at `shift` (Brunner–Munzel).
+
+    Placements P_j = #{x < y_j - shift} + ties/2 and Q_i = #{y - shift < x_i} + ties/2 give
+    Var(U) = (mn)^2 (S_P^2 / (n m^2) + S_Q^2 / (m n^2)) without assuming equal spreads
+    (Brunner & Munzel 2000; the DeLong form). (0, inf) when a side has fewer than 2 values.
+    """
+    import numpy as np
+
+    m, n = lx.size, ly.size
+    if m < 2 or n < 2:
+        return 0.0, math.inf
+    z = ly - shift
+    p = np.searchsorted(lx, z, side="left") + 0.5 * (
+        np.searchsorted(lx, z, side="right") - np.searchsorted(lx, z, side="left")
+    )
+    w = lx + shift
+    q = np.searchsorted(ly, w, side="left") + 0.5 * (
+        np.searchsorted(ly, w, side="right") - np.searchsorted(ly, w, side="left")
+    )
+    a = float(np.var(p / m, ddof=1)) / n
+    b = float(np.var(q / n, ddof=1)) / m
+    var = (m * n) ** 2 * (a + b)
+    denom = a * a / (n - 1) + b * b / (m - 1)
+    df = (a + b) ** 2 / denom if denom > 0 else math.inf
+    return var, df
+
+
+def _one_sided_rank(m: int, n: int, confidence: float, var_bm: float, df: float) -> tuple[int, str]:
+    """Largest k with P(U <= k - 1) <= 1 - c under both nulls: continuous shift (exact or
+    normal) and unequal spreads (studentised with t on df). The smaller k is the wider bound."""
+    mn = m * n
+    level = 2.0 * confidence - 1.0  # two-sided level whose tail is the one-sided 1 - c
+    if mn <= _EXACT_MAX_PAIRS:
+        k, method = _exact_rank(m, n, level), "exact"
+    else:
+        k, method = _normal_rank(m, n, (), level), "normal"
+    if var_bm > 0:
+        q = t_quantile(max(df, 1.0), confidence)
+        k_bm = max(0, math.floor(mn / 2.0 + 0.5 - q * math.sqrt(var_bm) + 1e-9))
+        if k_bm < k:
+            k, method = k_bm, "studentised"
+    return k, method
+
+
+def _sorted_log(values: Any) -> Any:
+    import numpy as np
+
+    with np.errstate(divide="ignore"):  # log(0) = -inf: a value that may be zero
+        return np.sort(np.log(values))
+
+
+def ratio_bounds(
+    baseline: Sequence[float],
+    current: Sequence[float],
+    confidence: float = 0.95,
+    *,
+    resolution: tuple[float, float] = (0.0, 0.0),
+    quantum: tuple[float, float] = (0.0, 0.0),
+) -> RatioBounds:
+    """One-sided bounds on current/baseline at `confidence` each (two one-sided tests).
+
+    Estimate: Hodges–Lehmann shift of log values (median of the m*n differences) on each
+    recorded value's midpoint, read as the ratio of medians. Bounds: the order statistics
+    d_(k) and d_(mn+1-k) of the differences log(current) - log(baseline), where k is the
+    smaller of (a) the inverted Mann–Whitney rank for continuous data (exact null up to 2,500
+    pairs, else normal) and (b) the studentised rank from the Brunner–Munzel placement variance
+    with t on Welch–Satterthwaite df, so unequal spreads and sizes widen the bounds instead of
+    breaking them. Ties: each value stands for every value its record allows (`recorded_range`
+    with resolution and quantum per side, baseline first); the lower bound is taken with the
+    current values at their lowest and the baseline at its highest, the upper bound the other
+    way round: the bounds cover every set of true values the records allow, since order
+    statistics of the differences only move with the values. Order statistics are found by
+    counting (O(m + n) memory). Assumption: independent samples within and between runs.
+    References: Hodges & Lehmann (1963), Brunner & Munzel (2000), Bauer (1972) for the
+    interval. Raises ValueError for empty sides or values not finite and >= 0 and for a zero
+    that no resolution explains.
+    """
+    import numpy as np
+
+    _check_confidence(confidence)
+    if confidence <= 0.5:
+        raise ValueError("one-sided bounds need confidence > 0.5")
+    x = np.asarray(baseline, dtype=float)
+    y = np.asarray(current, dtype=float)
+    m, n = x.size, y.size
+    if m == 0 or n == 0:
+        raise ValueError("a ratio needs at least one value on each side")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y)) and x.min() >= 0 and y.min() >= 0):
+        raise ValueError("a ratio needs finite values >= 0 on both sides")
+    x_lo, x_hi = recorded_range(x, resolution[0], quantum[0])
+    y_lo, y_hi = recorded_range(y, resolution[1], quantum[1])
+    if x_hi.min() <= 0 or y_hi.min() <= 0:
+        raise ValueError("a value of 0 without a timer resolution has no ratio")
+    lx_mid = _sorted_log((x_lo + x_hi) / 2.0)
+    ly_mid = _sorted_log((y_lo + y_hi) / 2.0)
+    mn = m * n
+    mid_a, mid_b = _kth_differences(lx_mid, ly_mid, ((mn + 1) // 2, mn // 2 + 1))
+    shift = 0.5 * (mid_a + mid_b)
+    var_bm, df = _placement_variance(lx_mid, ly_mid, shift)
+    k, method = _one_sided_rank(m, n, confidence, var_bm, df)
+    widened = bool(np.any(x_lo < x_hi) or np.any(y_lo < y_hi))
+    low = high = low_sharp = high_sharp = None
+    if k >= 1:
+        low_sharp, high_sharp = (
+            math.exp(d) for d in _kth_differences(lx_mid, ly_mid, (k, mn + 1 - k))
+        )
+        low, high = low_sharp, high_sharp
+        if widened:
+            low = math.exp(_kth_differences(_sorted_log(x_hi), _sorted_log(y_lo), (k,))[0])
+            high = math.exp(
+                _kth_differences(_sorted_log(x_lo), _sorted_log(y_hi), (mn + 1 - k,))[0]
+            )
+    return RatioBounds(
+        ratio=math.exp(shift),
+        low=low,
+        high=high,
+        confidence=confidence,
+        n_baseline=m,
+        n_current=n,
+        method=method,
+        widened=widened,
+        low_sharp=low_sharp,
+        high_sharp=high_sharp,
+    )
+
+
+def ratio_beyond_p(
+    baseline: Sequence[float],
+    current: Sequence[float],
+    edge: float,
+    *,
+    above: bool,
+    resolution: tuple[float, float] = (0.0, 0.0),
+    quantum: tuple[float, float] = (0.0, 0.0),
+) -> float:
+    """One-sided p-value for "current/baseline is beyond `edge`" (above it, or below it).
+
+    Test: Mann–Whitney on log(current) - log(edge) against log(baseline), the larger of the
+    continuous-null p (exact up to 2,500 pairs, else normal) and the studentised
+    Brunner–Munzel p (t on Welch–Satterthwaite df), taken on the records' least favourable
+    values (for "above": current at its lowest, baseline at its highest). Small p is evidence
+    beyond the edge. This is the p-value Holm adjusts when several metrics fail at once.
+    """
+    import numpy as np
+
+    if not edge > 0 or not math.isfinite(edge):
+        raise ValueError(f"edge must be finite and > 0, got {edge!r}")
+    x = np.asarray(baseline, dtype=float)
+    y = np.asarray(current, dtype=float)
+    m, n = x.size, y.size
+    if m == 0 or n == 0:
+        raise ValueError("a ratio needs at least one value on each side")
+    x_lo, x_hi = recorded_range(x, resolution[0], quantum[0])
+    y_lo, y_hi = recorded_range(y, resolution[1], quantum[1])
+    if above:
+        lx, ly = _sorted_log(x_hi), _sorted_log(y_lo)
+    else:  # below the edge: mirror, so "beyond" is again "current larger"
+        lx, ly = -_sorted_log(x_lo)[::-1], -_sorted_log(y_hi)[::-1]
+    shift = math.log(edge) if above else -math.log(edge)
+    # A value that may be 0 sits at -inf (or +inf mirrored) and counts against "beyond".
+    u = _u_statistic(lx, ly, shift)
+    mn = m * n
+    if mn <= _EXACT_MAX_PAIRS:
+        cdf = _mann_whitney_null_cdf(m, n)
+        # P(U >= u) = P(U <= mn - u) by symmetry; U is whole on continuous data, so a half
+        # count from ties is rounded towards the null (u = 7.5 reads as P(U >= 7)).
+        p_mw = cdf[min(mn, math.ceil(mn - u - 1e-9))]
+    else:
+        sd = math.sqrt(m * n * (m + n + 1) / 12.0)
+        p_mw = 1.0 - statistics.NormalDist().cdf((u - mn / 2.0 - 0.5) / sd)
+    p = p_mw
+    var_bm, df = _placement_variance(lx, ly, shift)
+    if var_bm > 0:
+        p = max(p, _t_sf(df, (u - mn / 2.0 - 0.5) / math.sqrt(var_bm)))
+    return min(1.0, max(0.0, float(p)))
+
+
+# --- bounds for the mean, the spread and the CV --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ValueBound:
+    """A one-sided confidence bound for one statistic; bound None when the data cannot give one."""
+
+    stat: str
+    estimate: float
+    bound: float | None
+    side: str  # "upper" or "lower"
+    confidence: float
+    n: int
+
+
+def _side(side: str) -> float:
+    if side not in ("upper", "lower"):
+        raise ValueError(f"side must be 'upper' or 'lower', got {side!r}")
+    return 1.0 if side == "upper" else -1.0
+
+
+def mean_bound(
+    samples: Sequence[float],
+    confidence: float = 0.95,
+    side: str = "upper",
+    *,
+    resolution: float = 0.0,
+    quantum: float = 0.0,
+) -> ValueBound:
+    """One-sided t bound for the mean: x̄ ± t(c; n-1) s / sqrt(n), over every recorded value.
+
+    Test: one-sample t. Assumption: independent samples with a finite variance, near enough to
+    normal for the t quantile (the central limit theorem; the n behind it is shown). Ties:
+    each value stands for its `recorded_range`; the upper bound uses the highs for the mean and
+    s of the midpoints plus h sqrt(n / (n - 1)) (h the largest half-width, the most any choice
+    of true values can add to s), the lower bound mirrors it. n < 2: no bound.
+    """
+    import numpy as np
+
+    _check_confidence(confidence)
+    sign = _side(side)
+    lows, highs = recorded_range(samples, resolution, quantum)
+    n = int(lows.size)
+    mids = (lows + highs) / 2.0
+    estimate = float(np.mean(samples)) if n else math.nan
+    if n < 2:
+        return ValueBound("mean", estimate, None, side, confidence, n)
+    h = float(np.max(highs - lows)) / 2.0
+    s = float(np.std(mids, ddof=1)) + h * math.sqrt(n / (n - 1))
+    centre = float(np.mean(highs if sign > 0 else lows))
+    bound = centre + sign * t_quantile(n - 1, confidence) * s / math.sqrt(n)
+    return ValueBound("mean", estimate, bound, side, confidence, n)
+
+
+def stdev_bound(
+    samples: Sequence[float],
+    confidence: float = 0.95,
+    side: str = "upper",
+    *,
+    resolution: float = 0.0,
+    quantum: float = 0.0,
+) -> ValueBound:
+    """One-sided bound for the standard deviation that does not assume normality.
+
+    Test: Bonett (2006), "Approximate confidence interval for standard deviation of nonnormal
+    distributions": log(c s^2) ± z se with c = n / (n - z), se = c sqrt((γ̂ - (n-3)/n)/(n-1))
+    and γ̂ the kurtosis estimate around a trimmed mean (trim 1/(2 sqrt(n - 4))). Ties: s of
+    the midpoints moved by h sqrt(n / (n - 1)) towards the bound's side. Needs n >= 10 (the
+    approximation's own floor); fewer: no bound.
+    """
+    import numpy as np
+
+    _check_confidence(confidence)
+    sign = _side(side)
+    lows, highs = recorded_range(samples, resolution, quantum)
+    mids = (lows + highs) / 2.0
+    n = int(mids.size)
+    estimate = float(np.std(samples, ddof=1)) if n > 1 else math.nan
+    if n < 10:
+        return ValueBound("stdev", estimate, None, side, confidence, n)
+    z = statistics.NormalDist().inv_cdf(confidence)
+    ordered = np.sort(mids)
+    trim = math.floor(n / (2.0 * math.sqrt(n - 4)))
+    trimmed_mean = float(np.mean(ordered[trim : n - trim])) if n - 2 * trim > 0 else 0.0
+    var = float(np.var(mids, ddof=1))
+    if var <= 0:
+        h = float(np.max(highs - lows)) / 2.0
+        spread = h * math.sqrt(n / (n - 1))
+        return ValueBound("stdev", estimate, spread if sign > 0 else 0.0, side, confidence, n)
+    kurt = (
+        n
+        * float(np.sum((mids - trimmed_mean) ** 4))
+        / float(np.sum((mids - mids.mean()) ** 2)) ** 2
+    )
+    c = n / (n - z)
+    se = c * math.sqrt(max(kurt - (n - 3) / n, 0.0) / (n - 1))
+    s_bound = math.sqrt(c * var * math.exp(sign * z * se))
+    h = float(np.max(highs - lows)) / 2.0
+    s_bound = max(0.0, s_bound + sign * h * math.sqrt(n / (n - 1)))
+    return ValueBound("stdev", estimate, s_bound, side, confidence, n)
+
+
+def cv_bound(
+    samples: Sequence[float],
+    confidence: float = 0.95,
+    side: str = "upper",
+    *,
+    resolution: float = 0.0,
+    quantum: float = 0.0,
+) -> ValueBound:
+    """One-sided bound for CV = stdev / mean from a stdev bound and a mean bound, each at
+    1 - (1 - c)/2 (Bonferroni: both hold together with probability >= c).
+
+    Upper: stdev upper / mean lower, only when the mean's lower bound is > 0; lower: stdev
+    lower / mean upper. Assumptions: those of `stdev_bound` and `mean_bound`; values > 0.
+    """
+    _check_confidence(confidence)
+    sign = _side(side)
+    each = 1.0 - (1.0 - confidence) / 2.0
+    estimate = cv(samples)
+    n = len(samples)
+    sd = stdev_bound(samples, each, side, resolution=resolution, quantum=quantum)
+    mean = mean_bound(
+        samples, each, "lower" if sign > 0 else "upper", resolution=resolution, quantum=quantum
+    )
+    shown = math.nan if estimate is None else estimate
+    if sd.bound is None or mean.bound is None or mean.bound <= 0:
+        return ValueBound("cv", shown, None, side, confidence, n)
+    return ValueBound("cv", shown, sd.bound / mean.bound, side, confidence, n)
+
+
+# The 10% and 90% quantiles of a normal distribution are 2 x 1.2816 sigma apart.
+_DECILE_SPAN = 2.0 * statistics.NormalDist().inv_cdf(0.9)
+
+
+def decile_cv(samples: Sequence[float]) -> float | None:
+    """Robust CV for `max_cv`: (p90 - p10) / 2.563 / median. None for n < 2 or median 0.
+
+    2.563 = 2 z(0.9) makes the interdecile range estimate sigma under a normal distribution.
+    It ignores up to 10% of the values at either end (a stray slow run), yet unlike MAD
+    (50% breakdown) it cannot read 0 on a sample with two clusters of 10% or more: 7 values
+    at 10 and 5 at 20 read 0 with MAD and 39% here. Descriptive; see `decile_cv_bound`.
+    """
+    if len(samples) < 2:
+        return None
+    ordered = sorted(float(x) for x in samples)
+    med = _sorted_percentile(ordered, 0.5)
+    if med == 0.0:
+        return None
+    spread = _sorted_percentile(ordered, 0.9) - _sorted_percentile(ordered, 0.1)
+    return spread / _DECILE_SPAN / abs(med)
+
+
+def decile_cv_bound(
+    samples: Sequence[float],
+    confidence: float = 0.95,
+    side: str = "upper",
+    *,
+    resolution: float = 0.0,
+    quantum: float = 0.0,
+) -> ValueBound:
+    """Distribution-free one-sided bound for `decile_cv` from order statistics.
+
+    Upper: (upper bound of p90 - lower bound of p10) / 2.563 / lower bound of the median, each
+    an order-statistic bound (`percentile_bound`) at 1 - (1 - c)/3, so all three hold together
+    with probability >= c (Bonferroni); lower mirrors it (and is at least 0). Ties: highs for
+    upper quantile bounds, lows for lower ones (`recorded_range`). Assumption: independent
+    samples. No bound when n is below what the p90 bound needs (39 at 95%) or the median's
+    lower bound is not > 0.
+    """
+    _check_confidence(confidence)
+    sign = _side(side)
+    estimate = decile_cv(samples)
+    shown = math.nan if estimate is None else estimate
+    n = len(samples)
+    lows, highs = recorded_range(samples, resolution, quantum)
+    lo, hi = lows.tolist(), highs.tolist()
+    each = 1.0 - (1.0 - confidence) / 3.0
+    # (quantile, values, side) of p90, p10 and the median; the p90 bound needs the most samples,
+    # so a short sample stops there.
+    plan = (
+        ((0.9, hi, "upper"), (0.1, lo, "lower"), (0.5, lo, "lower"))
+        if sign > 0
+        else ((0.9, lo, "lower"), (0.1, hi, "upper"), (0.5, hi, "upper"))
+    )
+    found: list[float] = []
+    for q, values, which in plan:
+        b = percentile_bound(values, q, each, which).bound
+        if b is None:
+            return ValueBound("robust_cv", shown, None, side, confidence, n)
+        found.append(b)
+    top, bottom, centre = found
+    if centre <= 0:
+        return ValueBound("robust_cv", shown, None, side, confidence, n)
+    bound = max(top - bottom, 0.0) / _DECILE_SPAN / centre
+    return ValueBound("robust_cv", shown, bound, side, confidence, n)

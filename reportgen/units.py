@@ -6,6 +6,7 @@ import math
 import re
 
 from reportgen import numbers
+from reportgen.model import Direction
 
 #: Seconds per duration unit. `min` is minutes; `m` is accepted as minutes only in criteria.
 DURATION_UNITS: dict[str, float] = {
@@ -126,20 +127,71 @@ def format_percent(ratio: float, digits: int = 1) -> str:
     return f"{ratio * 100:.{digits}f}%"
 
 
+def direction_for_unit(unit: str) -> Direction | None:
+    """Which way is better by a canonical unit's dimension alone, or None when it does not say.
+
+    Durations (`s`) and sizes (`B`): lower. Anything per second (`B/s`, `1/s`, `req/s`, `Hz`):
+    higher, since it counts work done in a fixed time. Ratios, counts and plain numbers have no
+    direction of their own (an error rate and a success rate are both ratios): None. A name is
+    never read (`https` contains "tps", `password` contains "pass").
+    """
+    if unit in ("s", "B"):
+        return Direction.LOWER_IS_BETTER
+    if unit == "Hz" or unit.endswith("/s"):
+        return Direction.HIGHER_IS_BETTER
+    return None
+
+
 def stat_unit(stat: str, unit: str) -> str:
-    """The unit of statistic `stat` of values in `unit` (a rate of durations is per second)."""
-    if stat in UNITLESS_STATS:
+    """The unit of statistic `stat` of values in `unit`: a count has none, a CV and a success
+    rate are ratios, a throughput is per second (of durations: operations per second; of a
+    counter of bytes or events: bytes or events per second)."""
+    if stat == "count":
         return ""
-    if stat == "rate" and unit == "s":
-        return "1/s"
+    if stat in ("cv", "success_rate"):
+        return "ratio"
+    if stat == "throughput":
+        if unit == "s":
+            return "1/s"
+        return f"{unit or '1'}/s" if "/" not in unit else unit
     return unit
 
 
 def threshold_kind_matches(kind: str, unit: str) -> bool:
     """Whether a threshold of quantity kind `kind` ("s", "ratio", "B", "") can be compared with
-    values in `unit`."""
+    values in `unit`: a percentage only with a ratio, a duration or size only with its own
+    dimension, a plain number with anything but those three (see `threshold_problem`)."""
+    return threshold_problem(kind, "x", unit) is None
+
+
+_DIMENSION_WORD = {"s": "a duration", "B": "a size", "ratio": "a ratio"}
+_UNIT_EXAMPLES = {"s": ("ms", "s"), "B": ("kB", "MB")}
+
+
+def threshold_problem(kind: str, text: str, unit: str) -> str | None:
+    """Why a threshold written `text` (of quantity kind `kind`) cannot be held against values in
+    `unit`, or None. Units are never guessed: a plain number on a duration or a size has no
+    unit (25 could be ms or s), a percentage needs a ratio (a unitless 71.3 may be a percent
+    or a fraction), and a duration or size needs its own dimension."""
     if kind == "":
-        return True
+        if unit in _UNIT_EXAMPLES:
+            a, b = _UNIT_EXAMPLES[unit]
+            what = _DIMENSION_WORD[unit]
+            return f"{text} has no unit, and the values are {what}: write {text}{a} or {text}{b}"
+        if unit == "ratio":
+            try:
+                value = float(text)
+            except ValueError:
+                return None
+            if not 0.0 <= value < 1.0:
+                return f"{text} is not a fraction of 1, and the values are a ratio: write {text}%"
+        return None
+    if kind == unit:
+        return None
+    measured = _DIMENSION_WORD.get(unit, f"in {unit}" if unit else "plain numbers")
     if kind == "ratio":
-        return unit in ("ratio", "")
-    return kind == unit
+        return (
+            f"a percentage ({text}) needs values that are a ratio or percent, and these are "
+            f"{measured}: give the input's unit as % or ratio, or a threshold in its unit"
+        )
+    return f"{text} is {_DIMENSION_WORD.get(kind, kind)}, and the values are {measured}"

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from reportgen.criteria import CriteriaFile
+from reportgen.errors import CriteriaError
 from reportgen.evaluate import evaluate, overall_verdict, resolve_now
 from reportgen.evaluation import CriterionResult, Evaluation, Severity, Status, Verdict
 from reportgen.model import Direction, InputFile, Metric, Outcome, Run, TestTableBuilder
@@ -299,7 +300,7 @@ def test_p95_bound_straddling_the_limit_is_insufficient() -> None:
     assert bound.bound is not None
     limit = (estimate + bound.bound) / 2  # above the point value, below its upper bound
     run = metric_run(samples_metric("lat", samples))
-    result = only(judge(run, {"id": "p", "metric": "lat", "stat": "p95", "max": limit}))
+    result = only(judge(run, {"id": "p", "metric": "lat", "stat": "p95", "max": f"{limit}s"}))
     assert result.status is Status.INSUFFICIENT
 
 
@@ -370,19 +371,22 @@ def test_a_metric_in_no_input_is_insufficient() -> None:
     assert "in no input" in result.reason
 
 
-def test_a_threshold_in_another_unit_is_insufficient() -> None:
+def test_a_threshold_in_another_unit_is_a_criteria_error() -> None:
     run = metric_run(samples_metric("mem", [1000.0] * 10, unit="B"))
-    result = only(judge(run, {"id": "s", "metric": "mem", "stat": "mean", "max": "2s"}))
-    assert result.status is Status.INSUFFICIENT
+    with pytest.raises(CriteriaError, match="2s is a duration, and the values are a size"):
+        judge(run, {"id": "s", "metric": "mem", "stat": "mean", "max": "2s"})
 
 
-def test_point_estimate_threshold_is_marked() -> None:
+def test_point_estimate_threshold_needs_permission_and_is_marked() -> None:
     metric = Metric(name="lat", unit="s", stats={"p95": 0.8, "mean": 0.5}, n=100)
-    result = only(
-        judge(metric_run(metric), {"id": "p", "metric": "lat", "stat": "p95", "max": "1s"})
-    )
+    item = {"id": "p", "metric": "lat", "stat": "p95", "max": "1s"}
+    refused = only(judge(metric_run(metric), item))
+    assert refused.status is Status.INSUFFICIENT
+    assert "allow_point_estimates" in (refused.to_decide or "")
+    result = only(judge(metric_run(metric), {**item, "allow_point_estimates": True}))
     assert result.status is Status.PASS
     assert result.figures.point_estimate
+    assert "weaker evidence" in result.reason
 
 
 def test_point_estimate_missing_the_statistic_is_insufficient() -> None:
@@ -397,7 +401,8 @@ def test_point_estimate_missing_the_statistic_is_insufficient() -> None:
 
 
 def test_robust_cv_ignores_an_outlier_plain_cv_does_not() -> None:
-    samples = [1.0 + (i % 5) * 0.01 for i in range(29)] + [5.0]
+    # 59 steady values and one stray: under 10%, so the interdecile range does not see it.
+    samples = [1.0 + (i % 5) * 0.01 for i in range(59)] + [5.0]
     run = metric_run(samples_metric("t", samples))
     robust = only(judge(run, {"id": "v", "metric": "t", "max_cv": "10%"}))
     plain = only(judge(run, {"id": "v", "metric": "t", "max_cv": "10%", "cv_method": "plain"}))
@@ -432,7 +437,7 @@ def test_slower_by_a_quarter_fails_and_reports_about_plus_25_percent() -> None:
     assert f.regression is True
     assert f.ci_low is not None and f.ci_high is not None
     assert 0.05 < f.ci_low < f.change < f.ci_high
-    assert "regressed by +2" in result.reason and "CI" in result.reason
+    assert "regressed by +2" in result.reason and "one-sided 95% bounds" in result.reason
 
 
 def test_same_distribution_with_30_samples_each_passes() -> None:

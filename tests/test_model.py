@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import pickle
-from array import array
 
 import pytest
 
@@ -107,55 +105,3 @@ def test_models_are_frozen() -> None:
     case = TestCase(id="a", name="a", outcome=Outcome.PASSED)
     with pytest.raises(ValueError):
         case.name = "b"  # type: ignore[misc]
-
-
-def _rows(builder: TestTableBuilder) -> list[TestCase]:
-    table = builder.build()
-    return [table[i] for i in range(len(table))]
-
-
-def _second_half(builder: TestTableBuilder, names: list[str]) -> None:
-    builder.add(name=names[0], outcome=Outcome.PASSED, classname="pkg.B", suite=("b",))
-    builder.add_passed(names[1:], array("d", [0.5] * (len(names) - 1)), classname="pkg.B")
-    builder.add(
-        name="fails",
-        outcome=Outcome.FAILED,
-        suite=("c",),
-        message="boom",
-        output="trace",
-        properties={"k": "v"},
-        attempts=[Attempt(outcome=Outcome.FAILED, message="first")],
-    )
-
-
-@pytest.mark.parametrize("names", [["x", "y", "z"], ["x", "with\x00nul", "z"]])
-def test_absorbed_rows_read_as_if_added_in_turn(names: list[str]) -> None:
-    # One builder gets both halves; another gets its first half here and the second as a
-    # pickled chunk from a third builder, as a split read does.
-    whole = TestTableBuilder()
-    whole.add(name="first", outcome=Outcome.SKIPPED, classname="pkg.A", suite=("a",))
-    _second_half(whole, names)
-    part = TestTableBuilder()
-    _second_half(part, names)
-    joined = TestTableBuilder()
-    joined.add(name="first", outcome=Outcome.SKIPPED, classname="pkg.A", suite=("a",))
-    chunk = pickle.loads(pickle.dumps(part.export_rows()))
-    assert not joined.collides(chunk)
-    joined.absorb(chunk)
-    assert _rows(joined) == _rows(whole)
-    # A repeat of an absorbed id still merges into it.
-    for builder in (whole, joined):
-        builder.add(name="y" if "y" in names else "z", outcome=Outcome.FAILED, classname="pkg.B")
-    assert _rows(joined) == _rows(whole)
-    assert len(joined) == 5
-
-
-def test_a_chunk_with_an_id_already_recorded_collides() -> None:
-    builder = TestTableBuilder()
-    builder.add(name="y", outcome=Outcome.PASSED, classname="pkg.B")
-    other = TestTableBuilder()
-    _second_half(other, ["x", "y"])
-    assert builder.collides(other.export_rows())
-    elsewhere = TestTableBuilder()
-    elsewhere.add(name="y", outcome=Outcome.PASSED, classname="pkg.B", input=1)
-    assert not elsewhere.collides(other.export_rows())

@@ -626,3 +626,208 @@ def test_samples_to_decide_prediction_roughly_holds() -> None:
     )
     assert big.high is not None
     assert 0.7 < math.log(big.high / big.ratio) / math.log(1.05 / big.ratio) < 1.3
+
+
+# --- counting selection ------------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    x=st.lists(st.integers(1, 30), min_size=1, max_size=60),
+    y=st.lists(st.integers(1, 30), min_size=1, max_size=60),
+)
+def test_kth_difference_equals_a_full_sort(x: list[int], y: list[int]) -> None:
+    # Small integers force many equal differences: the counting must agree rank for rank.
+    lx = np.sort(np.log(np.asarray(x, dtype=float)))
+    ly = np.sort(np.log(np.asarray(y, dtype=float)))
+    everything = np.sort(np.subtract.outer(ly, lx).ravel())
+    for k in sorted({1, len(everything), (len(everything) + 1) // 2, 2, len(everything) - 1}):
+        if 1 <= k <= len(everything):
+            assert stats._kth_difference(lx, ly, k) == everything[k - 1]
+
+
+def test_kth_difference_lists_only_a_window_for_large_samples() -> None:
+    # 1,500 x 1,500 = 2.25e6 differences: above the listing window, so the halving is exercised.
+    rng = np.random.default_rng(7)
+    lx = np.sort(rng.normal(0.0, 1.0, 1500))
+    ly = np.sort(rng.normal(0.2, 1.0, 1500))
+    everything = np.sort(np.subtract.outer(ly, lx).ravel())
+    for k in (1, 12345, 1_125_000, 2_249_999, 2_250_000):
+        assert stats._kth_difference(lx, ly, k) == everything[k - 1]
+
+
+# --- what a recorded value stands for -----------------------------------------------------------
+
+
+def test_detect_quantum() -> None:
+    assert stats.detect_quantum([0.003] * 20) == pytest.approx(0.001)
+    assert stats.detect_quantum([0.003] * 13 + [0.004] * 7) == pytest.approx(0.001)
+    # Gaps of 2 ms and 3 ms: their common divisor is the grid.
+    assert stats.detect_quantum([0.010, 0.012, 0.012, 0.015]) == pytest.approx(0.001)
+    assert stats.detect_quantum([2.5, 2.5, 3.0]) == pytest.approx(0.5)
+    # No repeats: continuous as far as the data show.
+    rng = np.random.default_rng(3)
+    assert stats.detect_quantum(list(rng.lognormal(0, 0.1, 200))) is None
+    assert stats.detect_quantum([]) is None
+
+
+def test_recorded_range() -> None:
+    lows, highs = stats.recorded_range([0.0, 0.0000005, 0.003], resolution=1e-6, quantum=0.001)
+    # At or below the resolution: anything from 0 to the resolution (or the quantum's half).
+    assert lows.tolist() == [0.0, 0.0, 0.0025]
+    assert highs.tolist() == pytest.approx([0.0005, 0.0005005, 0.0035])
+    lows, highs = stats.recorded_range([2.0, 0.0], resolution=0.5)
+    assert lows.tolist() == [2.0, 0.0] and highs.tolist() == [2.0, 0.5]
+
+
+# --- ratio bounds ------------------------------------------------------------------------------
+
+
+def test_ratio_bounds_quantised_tie_case_cannot_pass() -> None:
+    # 20 x 3 ms against 13 x 3 ms + 7 x 4 ms on a 1 ms timer: the median did not move, but the
+    # true values may have moved by up to a quantum; the bounds straddle a 5% tolerance.
+    base = [0.003] * 20
+    cur = [0.003] * 13 + [0.004] * 7
+    q = (stats.detect_quantum(base) or 0.0, stats.detect_quantum(cur) or 0.0)
+    r = stats.ratio_bounds(base, cur, quantum=q)
+    assert r.widened
+    assert r.high is not None and r.high > 1.05  # no pass
+    assert r.low is not None and r.low < 1.05  # no fail either
+    assert stats.ratio_beyond_p(base, cur, 1.05, above=True, quantum=q) > 0.05
+    assert stats.ratio_beyond_p(base, cur, 1.05, above=False, quantum=q) > 0.05
+    # Read as exact values instead, the old collapse: the ties give a point interval at 1.
+    sharp = stats.ratio_bounds(base, cur)
+    assert sharp.low == 1.0
+
+
+def test_ratio_bounds_are_the_two_sided_interval_or_wider_without_ties() -> None:
+    base = _lognormal_quantiles(1.0, 0.1, 30, offset=0.3)
+    cur = _lognormal_quantiles(1.02, 0.1, 30, offset=0.7)
+    r = stats.ratio_bounds(base, cur, 0.95)
+    two = stats.hodges_lehmann_ratio(base, cur, 0.90)  # one-sided 95% = two-sided 90%
+    assert not r.widened
+    assert r.ratio == pytest.approx(two.ratio, rel=1e-12)
+    assert r.low is not None and two.low is not None and r.low <= two.low
+    assert r.high is not None and two.high is not None and r.high >= two.high
+    assert (r.low_sharp, r.high_sharp) == (r.low, r.high)
+    # The studentised rank never exceeds the exact one; without it they are the same interval.
+    k_exact = stats._exact_rank(30, 30, 0.90)
+    everything = np.sort(np.subtract.outer(np.log(cur), np.log(base)).ravel())
+    assert two.low == pytest.approx(math.exp(everything[k_exact - 1]), rel=1e-12)
+    if r.method == "exact":
+        assert r.low == pytest.approx(two.low, rel=1e-12)
+
+
+def test_ratio_bounds_widen_for_a_noisy_small_current_side() -> None:
+    # Baseline tight and large, current noisy and small: the shift-only rank is too narrow.
+    base = _lognormal_quantiles(1.0, 0.05, 200)
+    cur = _lognormal_quantiles(1.0, 0.3, 10)
+    r = stats.ratio_bounds(base, cur)
+    shift_only = stats.hodges_lehmann_ratio(base, cur, 0.90)
+    assert r.method == "studentised"
+    assert r.high is not None and shift_only.high is not None and r.high > shift_only.high
+    assert r.low is not None and shift_only.low is not None and r.low < shift_only.low
+
+
+def test_ratio_bounds_values_below_resolution_stand_for_zero_to_it() -> None:
+    base = [0.002] * 5 + [0.0] * 10
+    cur = [0.002] * 15
+    r = stats.ratio_bounds(base, cur, resolution=(1e-3, 1e-3))
+    # A baseline that may be 0 leaves the upper bound unbounded: nothing can pass.
+    assert r.high == math.inf
+    with pytest.raises(ValueError):
+        stats.ratio_bounds([0.0, 1.0], [1.0, 1.0])
+
+
+def test_ratio_beyond_p_exact_small_case() -> None:
+    # Every current value beyond 1.05 x every baseline value: U = mn, p = 1 / C(10, 5).
+    base = [1.0, 1.1, 1.2, 1.3, 1.4]
+    cur = [2.0, 2.1, 2.2, 2.3, 2.4]
+    assert stats.ratio_beyond_p(base, cur, 1.05, above=True) == pytest.approx(1 / 252)
+    assert stats.ratio_beyond_p(base, cur, 1.05, above=False) == pytest.approx(1.0)
+    # A tie counts half and is read towards the null: [2, 4] against [1, 2] at edge 1 has
+    # U = 3.5 of 4; P(U >= 3) = P(U <= 1) = 2/6 for 2 vs 2 (U takes 0, 1, 2, 2, 3, 4).
+    assert stats.ratio_beyond_p([1.0, 2.0], [2.0, 4.0], 1.0, above=True) == pytest.approx(2 / 6)
+    # Mirrored: the baseline beyond the current by the same margin reads as "below".
+    assert stats.ratio_beyond_p(cur, base, 1 / 1.05, above=False) == pytest.approx(1 / 252)
+
+
+# --- mean, stdev, cv ---------------------------------------------------------------------------
+
+
+def test_mean_bound_matches_scipy_t_interval() -> None:
+    x = _lognormal_quantiles(1.0, 0.2, 12)
+    b = stats.mean_bound(x, 0.95, "upper")
+    lo, hi = scipy.stats.t.interval(0.90, 11, loc=np.mean(x), scale=scipy.stats.sem(x))
+    assert b.bound == pytest.approx(hi, rel=1e-12)
+    assert stats.mean_bound(x, 0.95, "lower").bound == pytest.approx(lo, rel=1e-12)
+    assert stats.mean_bound([1.0], 0.95).bound is None
+
+
+def test_mean_bound_holds_for_every_value_the_records_allow() -> None:
+    x = [0.003] * 8 + [0.004] * 4
+    b = stats.mean_bound(x, 0.95, "upper", quantum=0.001)
+    assert b.bound is not None
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        true = np.asarray(x) + rng.uniform(-0.0005, 0.0005, len(x))
+        hi = np.mean(true) + scipy.stats.t.ppf(0.95, 11) * np.std(true, ddof=1) / math.sqrt(12)
+        assert hi <= b.bound
+
+
+def test_stdev_bound_is_near_chi_square_for_normal_data() -> None:
+    x = [scipy.stats.norm.ppf((i + 0.5) / 400) for i in range(400)]
+    upper = stats.stdev_bound(x, 0.95, "upper").bound
+    chi = math.sqrt(399 * np.var(x, ddof=1) / scipy.stats.chi2.ppf(0.05, 399))
+    assert upper is not None and upper == pytest.approx(chi, rel=0.03)
+    assert stats.stdev_bound(x[:9], 0.95).bound is None  # below Bonett's floor
+
+
+def test_cv_bound_exceeds_the_estimate() -> None:
+    x = _lognormal_quantiles(1.0, 0.1, 50)
+    b = stats.cv_bound(x, 0.95, "upper")
+    assert b.bound is not None and b.bound > b.estimate
+    low = stats.cv_bound(x, 0.95, "lower")
+    assert low.bound is not None and low.bound < low.estimate
+
+
+def test_decile_cv_cannot_read_zero_on_two_clusters() -> None:
+    x = [10.0] * 7 + [20.0] * 5
+    assert stats.robust_cv(x) == 0.0  # MAD reads nothing
+    # p90 and p10 by linear interpolation: 20 and 10; median 10.
+    span = 2 * scipy.stats.norm.ppf(0.9)
+    assert stats.decile_cv(x) == pytest.approx((20 - 10) / span / 10, rel=1e-12)
+    assert stats.decile_cv([5.0] * 4) == 0.0
+    assert stats.decile_cv([1.0]) is None
+    # One stray value in 30 (under 10%) does not move it.
+    steady = [1.0 + (i % 5) * 0.01 for i in range(29)]
+    assert stats.decile_cv([*steady, 5.0]) == pytest.approx(stats.decile_cv([*steady, 1.04]))
+
+
+def test_decile_cv_bound_from_order_statistics() -> None:
+    x = _lognormal_quantiles(1.0, 0.1, 200)
+    up = stats.decile_cv_bound(x, 0.95, "upper")
+    low = stats.decile_cv_bound(x, 0.95, "lower")
+    assert up.bound is not None and low.bound is not None
+    assert low.bound < up.estimate < up.bound
+    each = 1 - 0.05 / 3
+    p90 = stats.percentile_bound(x, 0.9, each, "upper").bound
+    p10 = stats.percentile_bound(x, 0.1, each, "lower").bound
+    med = stats.percentile_bound(x, 0.5, each, "lower").bound
+    assert p90 is not None and p10 is not None and med is not None
+    assert up.bound == pytest.approx((p90 - p10) / (2 * scipy.stats.norm.ppf(0.9)) / med)
+    # Too few for the p90 bound at 1 - 0.05/3: no bound.
+    assert stats.decile_cv_bound(x[:38], 0.95).bound is None
+
+
+@pytest.mark.parametrize("df", [1, 2, 3, 4, 7, 10, 29, 100, 999])
+@pytest.mark.parametrize("p", [0.05, 0.5, 0.9, 0.95, 0.975, 0.995])
+def test_t_quantile_matches_scipy_for_whole_df(df: int, p: float) -> None:
+    assert stats.t_quantile(df, p) == pytest.approx(scipy.stats.t.ppf(p, df), rel=1e-10, abs=1e-12)
+
+
+def test_t_quantile_rounds_fractional_df_down() -> None:
+    # A fractional df is read as the whole df below it: a wider bound, never a narrower one.
+    assert stats.t_quantile(9.7, 0.95) == stats.t_quantile(9, 0.95)
+    assert stats.t_quantile(9.7, 0.95) > scipy.stats.t.ppf(0.95, 9.7)
+    assert stats.t_quantile(10**6, 0.95) >= scipy.stats.norm.ppf(0.95)

@@ -1,25 +1,36 @@
 """Command-line entry point: parses arguments, runs one command, maps errors to exit codes.
 
-Only this package prints, exits or chooses files; the stages it calls return values.
+Only this package prints, exits or chooses files; the stages it calls return values. Only the
+chosen command's module is imported: the others appear in `--help` from the one-line summaries
+below, so `reportgen --help` and a typo cost no more than starting Python.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import signal
 import sys
-import threading
-import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NoReturn
 
 from reportgen import __version__, clock
 from reportgen.errors import ExitCode, ReportgenError
 
-# Each command is a module in this package with `add_parser(subparsers)` and `run(args)`.
-COMMANDS: tuple[str, ...] = ("summary", "verdict", "report", "formats", "convert")
+# Each command is a module in this package with `add_parser(subparsers)` and `run(args)`; its
+# `add_parser` takes the one-line help from here, so `reportgen --help` needs no module.
+COMMAND_HELP: Mapping[str, str] = {
+    "summary": "show what result files contain (counts, failures, warnings)",
+    "verdict": "evaluate criteria against results and exit with the verdict's code",
+    "report": "evaluate criteria and write Markdown, HTML, PDF and JSON reports",
+    "formats": "list the result formats reportgen reads",
+    "convert": "convert results to CTRF JSON or JUnit XML",
+    "record": "store a run's tests, metrics and CI context in the history database",
+    "history": "show recorded runs, failing and flaky tests, metric trends; prune old runs",
+}
+COMMANDS: tuple[str, ...] = tuple(COMMAND_HELP)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -31,7 +42,20 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(ExitCode.USAGE)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def chosen_command(argv: Sequence[str]) -> str | None:
+    """The command `argv` names: its first word that is not an option (the top-level parser
+    takes no option with a value), or None."""
+    for word in argv:
+        if word == "--":
+            return None
+        if not word.startswith("-"):
+            return word
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every command listed; only `command`'s own arguments are added (all of
+    them when `command` is "*", for tools that want the whole tree)."""
     parser = _Parser(
         prog="reportgen",
         description="Turn raw test and benchmark results into an evidence-based readiness "
@@ -44,7 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"reportgen {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
-        importlib.import_module(f"reportgen.cli.{name}").add_parser(sub)
+        if command in (name, "*"):
+            importlib.import_module(f"reportgen.cli.{name}").add_parser(sub)
+        else:
+            sub.add_parser(name, help=COMMAND_HELP[name])
     return parser
 
 
@@ -69,10 +96,12 @@ def _terminate(signum: int, frame: object) -> None:
 
 def _main(argv: Sequence[str] | None) -> int:
     # A killed run must leave no temp file and no orphaned renderer: turn SIGTERM into an
-    # exception so every `finally` and subprocess cleanup runs (main thread only).
-    if threading.current_thread() is threading.main_thread():
+    # exception so every `finally` and subprocess cleanup runs.
+    with contextlib.suppress(ValueError):  # not the main thread (an embedding program)
         signal.signal(signal.SIGTERM, _terminate)
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(chosen_command(argv))
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
@@ -95,6 +124,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return int(ExitCode.READY)
     except Exception:
         # Anything else is a bug: keep the traceback so it can be reported.
+        import traceback  # only here: it is a visible share of starting every command
+
         traceback.print_exc()
         sys.stderr.write("reportgen: internal error (a bug; please report it with the traceback)\n")
         return int(ExitCode.INTERNAL)

@@ -49,7 +49,19 @@ def add_criteria_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="PATH",
-        help="baseline results to compare against (repeatable; files, directories or globs)",
+        help="baseline results to compare against (repeatable; files, directories or globs), "
+        "or recorded runs: history:branch=NAME[,last=N] or history:commit=SHA",
+    )
+    add_db_argument(parser)
+
+
+def add_db_argument(parser: argparse.ArgumentParser) -> None:
+    """The --db option of every command that reads or writes the run history."""
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="run history database: sqlite:///PATH, postgresql://USER@HOST/DB or a file path "
+        "(default: $REPORTGEN_DB, else .reportgen/history.db)",
     )
 
 
@@ -72,13 +84,30 @@ def evaluate_arguments(args: argparse.Namespace) -> tuple[Run, Run | None, Evalu
         raise CriteriaError(f"cannot read: {exc.strerror or exc}", path=args.criteria) from exc
     progress = progress_printer()
     run = load(args.paths, format=args.input_format, progress=progress) if args.paths else Run()
-    baseline = (
-        load(args.baseline, format=args.input_format, progress=progress) if args.baseline else None
-    )
+    from_history = [b for b in args.baseline if b.startswith("history:")]
+    paths = [b for b in args.baseline if not b.startswith("history:")]
+    if from_history and paths:
+        raise UsageError("give baseline paths or history: baselines, not both")
+    baseline = load(paths, format=args.input_format, progress=progress) if paths else None
     end_progress()
+    notes: list[str] = []
+    history = None
+    if from_history or criteria.history_windows():
+        # Only now: SQLAlchemy and pandas stay out of a verdict that does not use history.
+        from reportgen.cli.history_inputs import read_history
+
+        found, history, notes = read_history(args, from_history, criteria.history_windows())
+        baseline = found if from_history else baseline
     evaluation = evaluate(
-        run, criteria, baseline, criteria_path=args.criteria, criteria_sha256=digest
+        run,
+        criteria,
+        baseline,
+        criteria_path=args.criteria,
+        criteria_sha256=digest,
+        history=history,
     )
+    if notes:
+        evaluation = evaluation.model_copy(update={"warnings": (*notes, *evaluation.warnings)})
     return run, baseline, evaluation
 
 

@@ -10,6 +10,7 @@ import argparse
 import sys
 from typing import Any
 
+from reportgen.cli import COMMAND_HELP
 from reportgen.cli.common import (
     add_input_arguments,
     check_output_directories,
@@ -26,10 +27,9 @@ CONVERT_OUTPUTS: tuple[Output, ...] = offered(Needs.RUN)
 
 
 def add_parser(sub: Any) -> None:
-    names = " or ".join(o.name for o in CONVERT_OUTPUTS)
     parser = sub.add_parser(
         "convert",
-        help=f"convert results to {names}",
+        help=COMMAND_HELP["convert"],
         description="Read result files in any supported format and write their tests as CTRF "
         "JSON or as clean JUnit XML, so any dashboard can show them. Exits 0 when written, "
         "2 on usage errors, 4 when an input is unreadable or malformed, 6 when the output "

@@ -8,6 +8,7 @@ import sys
 import textwrap
 from typing import Any
 
+from reportgen.cli import COMMAND_HELP
 from reportgen.errors import ExitCode
 from reportgen.ingest.registry import all_ingesters
 
@@ -18,7 +19,7 @@ DESCRIPTION_WIDTH = 64
 def add_parser(sub: Any) -> None:
     parser = sub.add_parser(
         "formats",
-        help="list the result formats reportgen reads",
+        help=COMMAND_HELP["formats"],
         description="List every result format reportgen recognises: the name to give "
         "--format, what produces it, and the file names it usually has. Files are recognised "
         "by content, so the patterns are only a guide.",

@@ -9,11 +9,13 @@ Otherwise the exit code is the verdict's, so one command both reports and gates.
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 from pathlib import Path
 from typing import Any
 
+from reportgen.cli import COMMAND_HELP
 from reportgen.cli.common import (
     add_criteria_arguments,
     add_input_arguments,
@@ -41,7 +43,7 @@ def add_parser(sub: Any) -> None:
     names = ", ".join(o.name for o in REPORT_OUTPUTS)
     parser = sub.add_parser(
         "report",
-        help="evaluate criteria and write Markdown, HTML, PDF and JSON reports",
+        help=COMMAND_HELP["report"],
         description="Read result files, evaluate the criteria and write one report per -o "
         f"(format from the suffix: {_suffixes()}, or --to). Missing output directories are "
         "created; each output is rendered and written on its own, so one that fails does not "
@@ -76,8 +78,10 @@ def add_parser(sub: Any) -> None:
     )
     parser.add_argument(
         "--pdf-variant",
-        choices=("pdf/ua-1", "pdf/a-3b"),
-        help="write a tagged PDF/UA-1 or an archival PDF/A-3b",
+        choices=("pdf/ua-1", "pdf/a-3b", "untagged"),
+        default="pdf/ua-1",
+        help="a tagged, accessible PDF/UA-1 (the default), an archival PDF/A-3b, or an "
+        "untagged PDF",
     )
     parser.add_argument(
         "--pdf-timeout",
@@ -142,6 +146,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--pdf-timeout must be positive, got {args.pdf_timeout:g}")
     run_, baseline, evaluation = evaluate_arguments(args)
 
+    history = None
+    if args.db or os.environ.get("REPORTGEN_DB"):
+        from reportgen.cli.history_inputs import report_history
+
+        history = report_history(args, evaluation)
     others = [out for out, output in targets if output.name != "md" and out != "-"]
     notes = input_notes(args, run_)
     context = RenderContext(
@@ -155,6 +164,7 @@ def run(args: argparse.Namespace) -> int:
         full_report_hint=f"in {', '.join(others)}" if others else None,
         pdf_variant=args.pdf_variant,
         pdf_timeout=args.pdf_timeout,
+        history=history,
     )
     written, failed = emit_outputs(targets, context, create_dirs=True)
 

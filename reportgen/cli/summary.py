@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from reportgen.cli import COMMAND_HELP
 from reportgen.cli.common import add_input_arguments, end_progress, progress_printer
 from reportgen.errors import ExitCode, UsageError
 from reportgen.ingest import load
@@ -19,7 +20,7 @@ MAX_SUITES_SHOWN = 25
 def add_parser(sub: Any) -> None:
     parser = sub.add_parser(
         "summary",
-        help="show what result files contain (counts, failures, warnings)",
+        help=COMMAND_HELP["summary"],
         description="Read result files and print their totals, per-suite counts, failures and "
         "warnings. Exits 0 whenever the files could be read, whatever the tests' outcomes; "
         "4 when a file is unreadable or malformed.",

@@ -11,6 +11,7 @@ import argparse
 import sys
 from typing import Any
 
+from reportgen.cli import COMMAND_HELP
 from reportgen.cli.common import (
     add_criteria_arguments,
     add_input_arguments,
@@ -39,7 +40,7 @@ def _dest(output: Output) -> str:
 def add_parser(sub: Any) -> None:
     parser = sub.add_parser(
         "verdict",
-        help="evaluate criteria against results and exit with the verdict's code",
+        help=COMMAND_HELP["verdict"],
         description="Read result files, evaluate the criteria file and print one line per "
         "criterion and the overall verdict. Exit codes: 0 READY, 1 NOT READY, 2 usage error, "
         "3 INSUFFICIENT EVIDENCE (also for no inputs or inputs without evidence), 4 invalid "

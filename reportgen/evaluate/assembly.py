@@ -3,12 +3,14 @@ overall and per-phase verdicts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from reportgen.criteria import CriteriaFile, Criterion, Effective, Kind, Severity
+from reportgen.errors import CriteriaError
 from reportgen.evaluate import baseline, tests_criteria, threshold, variance
 from reportgen.evaluate.context import Context, Judgement, resolve_now
+from reportgen.evaluate.failing import failing_tests
 from reportgen.evaluate.wording import sentence
 from reportgen.evaluation import (
     CriterionResult,
@@ -18,6 +20,7 @@ from reportgen.evaluation import (
     Verdict,
     Waiver,
 )
+from reportgen.history.facts import FlakyHistory
 from reportgen.model import Run
 
 Judge = Callable[[Context, Criterion, Effective], Judgement]
@@ -54,18 +57,27 @@ def evaluate(
     now: datetime | None = None,
     criteria_path: str | None = None,
     criteria_sha256: str | None = None,
+    history: Mapping[int, FlakyHistory] | None = None,
 ) -> Evaluation:
     """Judge every criterion on the evidence in `run` (and `baseline`) and give the verdict.
 
     `now` (default: SOURCE_DATE_EPOCH, else the current UTC time) decides waiver expiry and
-    input staleness.
+    input staleness. `history` holds what the run history says about flaky tests, by window
+    (for `max_flaky_history`); without it those criteria are insufficient.
     """
     moment = resolve_now(now)
-    ctx = Context(run, baseline, moment)
+    ctx = Context(run, baseline, moment, criteria, history)
     results: list[CriterionResult] = []
     for phase, crit in criteria.all_criteria():
         eff = criteria.effective(crit)
-        outcome = JUDGES[crit.kind](ctx, crit, eff)
+        try:
+            outcome = JUDGES[crit.kind](ctx, crit, eff)
+        except CriteriaError as exc:
+            # A criterion that only the inputs show to be wrong (a threshold without a unit,
+            # a comparison without a direction) is still an error of the criteria file.
+            if exc.path is None:
+                exc.path = criteria_path
+            raise
         status, waiver = _apply_waivers(ctx, criteria, crit, outcome.status)
         results.append(
             CriterionResult(
@@ -110,6 +122,7 @@ def evaluate(
         warnings=tuple(dict.fromkeys(ctx.warnings)),
         criteria_file=criteria_path,
         criteria_sha256=criteria_sha256,
+        failing_tests=failing_tests(run),
     )
 
 

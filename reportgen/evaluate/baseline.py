@@ -1,21 +1,35 @@
 """Baseline comparison: each metric's change against the baseline run, within a tolerance.
 
-With samples on both sides the change is a Hodges-Lehmann ratio with a confidence interval,
-Holm-corrected across the metrics a glob covers; point estimates only when allowed.
+With samples on both sides the change is a ratio of medians (Hodges–Lehmann) with one-sided
+bounds at `confidence` that hold under ties, timer resolution and unequal spreads
+(`stats.ratio_bounds`); a metric passes on its own bound, and fails only when the test beyond
+the tolerance survives Holm's correction across the metrics a glob covers. The direction comes
+from the criteria file, the input or the unit, never the name; without one the criterion is an
+error. Point estimates only when allowed, with enough observations behind them.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from reportgen import stats
 from reportgen.criteria import Criterion, Effective
 from reportgen.evaluate.context import Context, Judgement, Series
-from reportgen.evaluate.metrics import Item, judge_metric, not_measured, point_stat, sample_stat
+from reportgen.evaluate.metrics import (
+    Item,
+    check_units,
+    criteria_error,
+    judge_metric,
+    not_measured,
+    point_stat,
+    recording,
+    sample_stat,
+)
 from reportgen.evaluate.wording import conf, fmt, signed_pct
 from reportgen.evaluation import Figures, Status
 from reportgen.model import Direction
-from reportgen.units import threshold_kind_matches
+from reportgen.units import format_value
 
 
 def judge(ctx: Context, crit: Criterion, eff: Effective) -> Judgement:
@@ -53,56 +67,97 @@ def _tolerance_text(crit: Criterion) -> str:
     return " or ".join(parts)
 
 
+def _direction(ctx: Context, crit: Criterion, series: Series) -> Direction:
+    """Which way `series` gets better: the criteria file's word (the criterion, then its
+    `metrics:` map), else the input's, else the unit's dimension; never the name."""
+    said = ctx.criteria.direction_for(crit, series.name) if ctx.criteria is not None else None
+    if said is None and crit.direction is not None:
+        said = crit.direction
+    if said is not None:
+        return Direction(said)
+    if series.direction is not None:
+        return series.direction
+    raise criteria_error(
+        crit,
+        f"comparing {series.name} with the baseline needs to know whether higher or lower is "
+        f"better, and neither the input nor its unit ({series.unit or 'none'}) says",
+        f"add direction: lower_is_better or higher_is_better to the criterion, or "
+        f"metrics: {{{series.name!r}: {{direction: ...}}}} to the criteria file",
+    )
+
+
+@dataclass
+class _Pending:
+    """A comparison with samples on both sides, computed before Holm decides the fails."""
+
+    cur: Series
+    base: Series
+    direction: Direction
+    edge: float
+    bounds: stats.RatioBounds
+    p_beyond: float
+    recorded: tuple[tuple[float, float], tuple[float, float]]  # (resolution, quantum) per side
+
+
 def baseline_items(ctx: Context, crit: Criterion, eff: Effective, names: list[str]) -> list[Item]:
-    """Each metric against the baseline; intervals of several are Holm-corrected together."""
+    """Each metric against the baseline, one-sided at `confidence` on both sides: a metric
+    passes on its own bound (every metric must pass, so no correction is needed); fails are
+    Holm-corrected across the metrics the criterion covers."""
     items: list[Item | None] = []
-    estimates: dict[int, tuple[stats.RatioEstimate, Series, Series]] = {}
+    pending: dict[int, _Pending] = {}
     for idx, name in enumerate(names):
         cur = ctx.series[name]
         base = ctx.base_series.get(name)
+        if base is not None:
+            check_units(crit, cur, "change", cur.unit)
+        direction = _direction(ctx, crit, cur) if base is not None else None
         early = _baseline_precheck(cur, base, crit, eff)
         if early is not None:
             items.append(early)
             continue
-        assert base is not None
+        assert base is not None and direction is not None
         if cur.samples is None or base.samples is None:
-            items.append(_baseline_point(cur, base, crit, eff))
+            items.append(_baseline_point(cur, base, crit, eff, direction))
             continue
-        estimates[idx] = (
-            stats.hodges_lehmann_ratio(base.samples, cur.samples, eff.confidence),
-            cur,
-            base,
-        )
+        pending[idx] = _compute(cur, base, crit, eff, direction)
         items.append(None)
-    # Holm: with m comparisons, the one with the k-th smallest p-value is judged on an interval
-    # at level 1 - (1 - c) / (m - k), the step-down levels of Holm's procedure.
     adjusted: dict[int, float] = {}
-    levels: dict[int, float] = {}
-    tested = [i for i, (e, _, _) in estimates.items() if e.p_value is not None]
-    if len(estimates) > 1:
-        ps = [estimates[i][0].p_value for i in tested]
-        adj = stats.holm([p for p in ps if p is not None])
-        adjusted = dict(zip(tested, adj, strict=True))
-        order = sorted(tested, key=lambda i: (estimates[i][0].p_value, i))
-        m = len(estimates)
-        for k, i in enumerate(order):
-            levels[i] = 1.0 - (1.0 - eff.confidence) / (m - k)
-        for i in estimates:
-            levels.setdefault(i, 1.0 - (1.0 - eff.confidence) / m)
+    if pending:
+        order = sorted(pending)
+        adj = stats.holm([pending[i].p_beyond for i in order])
+        adjusted = dict(zip(order, adj, strict=True))
     out: list[Item] = []
     for idx, maybe in enumerate(items):
         if maybe is not None:
             out.append(maybe)
             continue
-        estimate, cur, base = estimates[idx]
-        level = levels.get(idx, eff.confidence)
-        if not math.isclose(level, eff.confidence):
-            estimate = stats.hodges_lehmann_ratio(base.samples or (), cur.samples or (), level)
-        judged = _baseline_judge(estimate, cur, base, crit, eff, level)
-        judged.p_value = estimates[idx][0].p_value
-        judged.adjusted_p_value = adjusted.get(idx)
+        judged = _baseline_judge(pending[idx], crit, eff, adjusted[idx], len(pending))
+        judged.p_value = pending[idx].p_beyond
+        judged.adjusted_p_value = adjusted[idx] if len(pending) > 1 else None
         out.append(judged)
     return out
+
+
+def _compute(
+    cur: Series, base: Series, crit: Criterion, eff: Effective, direction: Direction
+) -> _Pending:
+    assert cur.samples is not None and base.samples is not None
+    rec_base, rec_cur = recording(base, eff), recording(cur, eff)
+    resolution = (rec_base[0], rec_cur[0])
+    quantum = (rec_base[1], rec_cur[1])
+    edge = _tolerance(crit, direction, stats.percentile(base.samples, 0.5))
+    bounds = stats.ratio_bounds(
+        base.samples, cur.samples, eff.confidence, resolution=resolution, quantum=quantum
+    )
+    p_beyond = stats.ratio_beyond_p(
+        base.samples,
+        cur.samples,
+        edge,
+        above=direction is Direction.LOWER_IS_BETTER,
+        resolution=resolution,
+        quantum=quantum,
+    )
+    return _Pending(cur, base, direction, edge, bounds, p_beyond, (rec_base, rec_cur))
 
 
 def _baseline_precheck(
@@ -130,13 +185,6 @@ def _baseline_precheck(
             "baseline",
             None,
         )
-    abs_tol = crit.max_regression_abs
-    if abs_tol is not None and not threshold_kind_matches(abs_tol.kind, cur.unit):
-        return item(
-            f"the tolerance {abs_tol} cannot be compared with {cur.name}, "
-            f"measured in {cur.unit or 'plain numbers'}",
-            None,
-        )
     if cur.samples is None or base.samples is None:
         if not crit.allow_point_estimates:
             which = " and ".join(
@@ -149,6 +197,14 @@ def _baseline_precheck(
                 "only has summary statistics",
                 "record raw samples, or set allow_point_estimates: true (weaker evidence)",
             )
+        for side, s in (("current", cur), ("baseline", base)):
+            if s.samples is None and (s.n is None or s.n < eff.min_samples):
+                observed = "an unknown number of" if s.n is None else str(s.n)
+                return item(
+                    f"the {side} {cur.name} rests on {observed} observations, fewer than the "
+                    f"{eff.min_samples} required",
+                    f"at least {eff.min_samples} observations per side needed",
+                )
         return None
     for side, s in (("current", cur), ("baseline", base)):
         why = not_measured(s, eff)
@@ -161,38 +217,39 @@ def _baseline_precheck(
             f"{eff.min_samples} per side required",
             f"at least {eff.min_samples} samples per side needed; {nb} and {n} observed",
         )
-    if min(cur.samples) <= 0 or min(base.samples) <= 0:
-        return item(
-            f"{cur.name} has values at or below zero, so a ratio to the baseline is undefined",
-            None,
-        )
+    for s in (cur, base):
+        if min(s.samples or (0.0,)) < 0 or (
+            min(s.samples or (0.0,)) == 0 and recording(s, eff)[0] == 0
+        ):
+            return item(
+                f"{cur.name} has values at or below zero that no resolution explains, so a "
+                "ratio to the baseline is undefined",
+                None,
+            )
     return None
 
 
 def _baseline_judge(
-    estimate: stats.RatioEstimate,
-    cur: Series,
-    base: Series,
-    crit: Criterion,
-    eff: Effective,
-    level: float,
+    job: _Pending, crit: Criterion, eff: Effective, adjusted_p: float, family: int
 ) -> Item:
+    cur, base, estimate, edge = job.cur, job.base, job.bounds, job.edge
     assert cur.samples is not None and base.samples is not None
-    lower_better = cur.direction is Direction.LOWER_IS_BETTER
+    lower_better = job.direction is Direction.LOWER_IS_BETTER
     base_median = stats.percentile(base.samples, 0.5)
     cur_median = stats.percentile(cur.samples, 0.5)
-    edge = _tolerance(crit, cur.direction, base_median)
     change = estimate.ratio - 1.0
     low = None if estimate.low is None else estimate.low - 1.0
     high = None if estimate.high is None else estimate.high - 1.0
     regression = change > 0 if lower_better else change < 0
+    level = eff.confidence
     figures = Figures(
         stat="change",
         unit="ratio",
         value=change,
         ci_low=low,
         ci_high=high,
-        confidence=level,
+        # Two one-sided bounds at c together are a two-sided interval at 2c - 1.
+        confidence=2.0 * level - 1.0,
         n=len(cur.samples),
         n_baseline=len(base.samples),
         baseline_value=base_median,
@@ -212,30 +269,118 @@ def _baseline_judge(
         return item(
             Status.INSUFFICIENT,
             f"{cur.name} {word} by {signed_pct(change)} ({medians}) but {len(base.samples)} and "
-            f"{len(cur.samples)} samples are too few for a {conf(level)} interval",
+            f"{len(cur.samples)} samples are too few for {conf(level)} bounds",
             "more samples per side",
         )
-    ci = f"{conf(level)} CI {signed_pct(low or 0.0)} to {signed_pct(high or 0.0)}"
-    head = f"{cur.name} {word} by {signed_pct(change)} against the baseline ({ci}; {medians})"
+    ci = f"one-sided {conf(level)} bounds {_pct(low)} and {_pct(high)}"
+    widened = (
+        " over every value the recorded resolution allows" if _resolution_matters(estimate) else ""
+    )
+    head = (
+        f"{cur.name} {word} by {signed_pct(change)} against the baseline ({ci}{widened}; {medians})"
+    )
+    alpha = 1.0 - level
     inside = estimate.high <= edge if lower_better else estimate.low >= edge
     beyond = estimate.low > edge if lower_better else estimate.high < edge
     if inside:
         return item(Status.PASS, f"{head}, within the {tol} tolerance")
-    if beyond:
+    if beyond and adjusted_p <= alpha:
         return item(Status.FAIL, f"{head}, beyond the {tol} tolerance")
-    needed = stats.samples_to_decide(estimate, edge)
-    n_now = min(len(cur.samples), len(base.samples))
-    if needed is None:
-        to_decide = "the estimate sits on the tolerance; more samples are unlikely to decide it"
-    else:
-        more = max(needed - n_now, 1)
-        to_decide = f"about {more} more samples per side ({max(needed, n_now + 1)} per side in all)"
+    if beyond:
+        held = (
+            f"not after Holm's correction over {family} metrics (adjusted p = {adjusted_p:.3g})"
+            if family > 1
+            else f"the test at the edge does not confirm it (p = {adjusted_p:.3g})"
+        )
+        return item(
+            Status.INSUFFICIENT,
+            f"{head}: beyond the {tol} tolerance on its own bound, but {held}",
+            "more samples per side",
+        )
     return item(
-        Status.INSUFFICIENT, f"{head}: the interval straddles the {tol} tolerance", to_decide
+        Status.INSUFFICIENT,
+        f"{head}: the bounds straddle the {tol} tolerance",
+        _to_decide(job, eff, lower_better),
     )
 
 
-def _baseline_point(cur: Series, base: Series, crit: Criterion, eff: Effective) -> Item:
+def _resolution_matters(estimate: stats.RatioBounds) -> bool:
+    """Whether the recorded resolution moved a bound visibly (0.01% or more)."""
+    pairs = ((estimate.low, estimate.low_sharp), (estimate.high, estimate.high_sharp))
+    return estimate.widened and any(
+        a is not None and b is not None and (not math.isfinite(a) or abs(math.log(a / b)) > 1e-4)
+        for a, b in pairs
+    )
+
+
+def _pct(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    if math.isinf(value):
+        return "unbounded"
+    return signed_pct(value)
+
+
+def _to_decide(job: _Pending, eff: Effective, lower_better: bool) -> str:
+    """How much finer a timer, or how many more samples, would decide a straddling result."""
+    estimate, edge = job.bounds, job.edge
+    decides_sharp = (
+        estimate.high_sharp is not None
+        and estimate.low_sharp is not None
+        and (
+            (estimate.high_sharp <= edge or estimate.low_sharp > edge)
+            if lower_better
+            else (estimate.low_sharp >= edge or estimate.high_sharp < edge)
+        )
+    )
+    cur, base = job.cur, job.base
+    assert cur.samples is not None and base.samples is not None
+    if estimate.widened and decides_sharp:
+        (res_b, q_b), (res_c, q_c) = job.recorded
+        for factor in (2, 4, 8, 16, 32, 64, 128, 256, 512, 1024):
+            finer = stats.ratio_bounds(
+                base.samples,
+                cur.samples,
+                eff.confidence,
+                resolution=(res_b / factor, res_c / factor),
+                quantum=(q_b / factor, q_c / factor),
+            )
+            if finer.low is None or finer.high is None:
+                break
+            decided = (
+                (finer.high <= edge or finer.low > edge)
+                if lower_better
+                else (finer.low >= edge or finer.high < edge)
+            )
+            if decided:
+                step = format_value(max(q_b, q_c) / factor, cur.unit)
+                return (
+                    f"a timer {factor}x finer (recording in steps of {step} or less) would "
+                    "decide it; the recorded resolution alone keeps it open"
+                )
+        return "a much finer timer: the recorded resolution alone keeps it open"
+    ratio = estimate.ratio
+    bound = estimate.high if edge > ratio else estimate.low
+    distance = abs(math.log(edge) - math.log(ratio))
+    if bound is None or not math.isfinite(bound) or bound <= 0 or distance <= 1e-12:
+        return "the estimate sits on the tolerance; more samples are unlikely to decide it"
+    half = abs(math.log(bound) - math.log(ratio))
+    m, n = len(base.samples), len(cur.samples)
+    # The bounds narrow like the standard error of a two-sample shift, sqrt(1/m + 1/n).
+    needed = math.ceil(2.0 / ((1.0 / m + 1.0 / n) * (distance / half) ** 2)) if half else n
+    n_now = min(m, n)
+    more = max(needed - n_now, 1)
+    text = f"about {more} more samples per side ({max(needed, n_now + 1)} per side in all)"
+    if _resolution_matters(estimate):
+        (_, q_b), (_, q_c) = job.recorded
+        step = format_value(max(q_b, q_c), cur.unit)
+        text += f", and a timer finer than {step}: the recorded resolution widens the bounds"
+    return text
+
+
+def _baseline_point(
+    cur: Series, base: Series, crit: Criterion, eff: Effective, direction: Direction
+) -> Item:
     """Compare a point statistic of each side (allow_point_estimates); weaker, no interval."""
     stat = crit.stat or "median"
     values = []
@@ -266,9 +411,9 @@ def _baseline_point(cur: Series, base: Series, crit: Criterion, eff: Effective) 
                 f"{cur.name} {stat} is at or below the timer resolution: not a measurement",
                 "measure with a finer timer or a larger workload",
             )
-    lower_better = cur.direction is Direction.LOWER_IS_BETTER
+    lower_better = direction is Direction.LOWER_IS_BETTER
     ratio = now / then
-    edge = _tolerance(crit, cur.direction, then)
+    edge = _tolerance(crit, direction, then)
     change = ratio - 1.0
     regression = change > 0 if lower_better else change < 0
     figures = figures.model_copy(

@@ -6,15 +6,17 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from reportgen import clock
+from reportgen import clock, stats
+from reportgen.criteria import CriteriaFile
 from reportgen.evaluate.wording import days
 from reportgen.evaluation import EvidenceRef, Figures, MetricResult, Status
+from reportgen.history.facts import FlakyHistory
 from reportgen.model import Direction, Metric, Run
-from reportgen.units import DURATION_UNITS, UNITLESS_STATS, normalise_unit
+from reportgen.units import DURATION_UNITS, UNITLESS_STATS, direction_for_unit, normalise_unit
 
 #: Test ids listed per evidence reference; the rest are counted in `tests_total`.
 MAX_IDS_PER_REF = 20
@@ -72,12 +74,17 @@ class Series:
 
     name: str
     unit: str
-    direction: Direction
+    direction: Direction | None
     samples: tuple[float, ...] | None
     stats: dict[str, float]
     n: int | None
     inputs: tuple[int, ...]
     note: str | None = None
+    resolution: float | None = None  # stated by the input, in `unit`
+    iterations: int | None = None  # behind each per-operation average (the fewest)
+    hits: int | None = None  # of a ratio with known counts: hits of n
+    failures: int | None = None  # samples the input marked failed (not in `samples`)
+    quantum: float | None = None  # the grid detected in the samples (stats.detect_quantum)
 
     @property
     def count(self) -> int:
@@ -125,15 +132,25 @@ def _merge(name: str, records: list[Metric]) -> Series:
         n = first.n
         if len(same_unit) > 1:
             note = f"{len(same_unit)} summary-only records of {name}; only the first was used"
+    resolutions = [m.resolution for m in used if m.resolution is not None]
+    iterations = [m.iterations for m in used if m.iterations is not None]
+    failures = [m.failures for m in used if m.failures is not None]
     return Series(
         name=name,
         unit=first.unit,
-        direction=first.direction,
+        # The input's own word first; else the unit's dimension; else unknown.
+        direction=first.direction or direction_for_unit(first.unit),
         samples=samples,
         stats=merged_stats,
         n=n,
         inputs=tuple(sorted({m.input for m in used})),
         note=note,
+        # Pooled records: the coarsest resolution and the fewest iterations hold for all.
+        resolution=max(resolutions) if resolutions else None,
+        iterations=min(iterations) if len(iterations) == len(used) else None,
+        hits=used[0].hits if len(used) == 1 else None,
+        failures=sum(failures) if failures else None,
+        quantum=stats.detect_quantum(samples) if samples else None,
     )
 
 
@@ -143,9 +160,19 @@ def _merge(name: str, records: list[Metric]) -> Series:
 class Context:
     """The run, the baseline and what is derived from them once for all criteria."""
 
-    def __init__(self, run: Run, baseline: Run | None, now: datetime) -> None:
+    def __init__(
+        self,
+        run: Run,
+        baseline: Run | None,
+        now: datetime,
+        criteria: CriteriaFile | None = None,
+        history: Mapping[int, FlakyHistory] | None = None,
+    ) -> None:
+        self.criteria = criteria
         self.run = run
         self.baseline = baseline
+        # What the run history says about flaky tests, by window (max_flaky_history).
+        self.history = history
         self.now = now
         self.warnings: list[str] = []
         self.series = _series_by_name(run)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from reportgen import stats
-from reportgen.criteria import Effective, Quantity, TestsSpec
+from reportgen.criteria import DEFAULT_HISTORY_WINDOW, Effective, Quantity, TestsSpec
 from reportgen.evaluate.context import Context
 from reportgen.evaluate.wording import conf, list_ids
 from reportgen.evaluation import Figures, Status
@@ -130,6 +130,48 @@ def _row(limit: Limit) -> tuple[str, Callable[[Tally], Check]]:
 
 
 #: (TestsSpec key, check): each check runs when its key is set, in this order.
+def flaky_history_check(tally: Tally) -> Check:
+    """At most `max_flaky_history` of the selected tests flaky in the recorded runs."""
+    spec, ctx = tally.spec, tally.ctx
+    assert spec.max_flaky_history is not None
+    limit = spec.max_flaky_history
+    window = spec.window or DEFAULT_HISTORY_WINDOW
+    figures = Figures(stat="flaky_history", threshold=float(limit), comparison="<=")
+    found = None if ctx.history is None else ctx.history.get(window)
+    if found is None:
+        return Check(
+            Status.INSUFFICIENT,
+            "flakiness across runs needs the run history, and no history database was read",
+            figures,
+            "record runs with `reportgen record` and give the database with --db",
+        )
+    where = f"branch {found.branch}" if found.branch else "any branch"
+    if len(found.runs) < 2:
+        return Check(
+            Status.INSUFFICIENT,
+            f"the history holds {len(found.runs)} recorded runs of {where}; flakiness across "
+            "runs needs at least 2",
+            figures.model_copy(update={"n": len(found.runs)}),
+            f"record more runs (up to {window} are looked at)",
+        )
+    table = ctx.run.tests
+    ids = {table.id_of(i) for i in tally.selected}
+    flaky = [t for t in found.tests if t.id in ids]
+    figures = figures.model_copy(update={"value": float(len(flaky)), "n": len(found.runs)})
+    runs = f"the last {len(found.runs)} recorded runs of {where}"
+    if len(flaky) <= limit:
+        return Check(
+            Status.PASS, f"{len(flaky)} {tally.scope} flaky in {runs} (at most {limit})", figures
+        )
+    named = [f"{t.id} ({t.reason})" for t in flaky]
+    return Check(
+        Status.FAIL,
+        f"{len(flaky)} {tally.scope} flaky in {runs}, more than {limit}: {list_ids(named)}",
+        figures,
+        ids=[t.id for t in flaky],
+    )
+
+
 CHECKS: tuple[tuple[str, Callable[[Tally], Check]], ...] = (
     _row(Limit("min_total", "total", "", at_least=True)),
     ("min_pass_rate", _pass_rate),
@@ -137,6 +179,7 @@ CHECKS: tuple[tuple[str, Callable[[Tally], Check]], ...] = (
     _row(Limit("max_skipped", "skipped", "skipped", _skipped)),
     _row(Limit("max_flaky", "flaky", "flaky", _flaky)),
     ("new_failures", _new_failures),
+    ("max_flaky_history", flaky_history_check),
 )
 
 

@@ -10,12 +10,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from reportgen import stats
-from reportgen.criteria import Criterion, Effective
+from reportgen.criteria import Criterion, Effective, Quantity
+from reportgen.errors import CriteriaError
 from reportgen.evaluate.context import GLOB, Context, Judgement, Series, combine, matching_names
-from reportgen.evaluate.wording import list_ids
+from reportgen.evaluate.wording import conf, fmt, list_ids
 from reportgen.evaluation import Figures, MetricResult, Status
 from reportgen.statistic import harness_keys, percentile_q
-from reportgen.units import format_value
+from reportgen.units import format_value, threshold_problem
 
 #: Judges every metric a criterion covers, by name (one call, so a kind may correct across them).
 ItemsJudge = Callable[[Context, Criterion, Effective, list[str]], list["Item"]]
@@ -134,16 +135,132 @@ def _margin_used(f: Figures) -> float:
     return f.threshold - edge
 
 
+def recording(series: Series, eff: Effective) -> tuple[float, float]:
+    """(resolution, quantum) of a series' recorded values, in its unit.
+
+    Durations: the criteria's `timer_resolution`, divided by the iterations behind each
+    per-operation average, or the input's own stated resolution if coarser. The quantum is the
+    larger of that and the grid detected in the values (`stats.detect_quantum`).
+    """
+    resolution = series.resolution or 0.0
+    if series.unit == "s":
+        resolution = max(resolution, eff.timer_resolution / (series.iterations or 1))
+    return resolution, max(resolution, series.quantum or 0.0)
+
+
 def not_measured(series: Series, eff: Effective) -> str | None:
-    """Why samples are no measurement (timer resolution), or None."""
-    if series.unit != "s" or not series.samples:
+    """Why samples are no measurement (every one at or below the resolution), or None."""
+    if not series.samples:
         return None  # no samples at all is the min_samples rule's to report
-    if stats.below_resolution(series.samples, eff.timer_resolution):
+    resolution, _ = recording(series, eff)
+    if resolution > 0 and stats.below_resolution(series.samples, resolution):
+        per_op = f" (÷ {series.iterations} iterations)" if series.iterations else ""
+        what = "timer resolution" if series.unit == "s" else "recorded resolution"
         return (
-            f"all {len(series.samples)} samples of {series.name} are at or below the timer "
-            f"resolution of {format_value(eff.timer_resolution, 's')}: not a measurement"
+            f"all {len(series.samples)} samples of {series.name} are at or below the {what} "
+            f"of {format_value(resolution, series.unit)}{per_op}: not a measurement"
         )
     return None
+
+
+def criteria_error(crit: Criterion, message: str, hint: str | None = None) -> CriteriaError:
+    """An error of the criteria file that only the inputs reveal (exit 4)."""
+    return CriteriaError(f"criterion {crit.id!r}: {message}", hint=hint)
+
+
+def check_units(crit: Criterion, series: Series, stat: str, unit: str) -> None:
+    """Raise unless every threshold of `crit` can be held against `stat` of `series` (in
+    `unit`) without guessing a unit."""
+    for key in ("min", "max", "max_regression_abs"):
+        quantity = getattr(crit, key)
+        if quantity is None:
+            continue
+        problem = threshold_problem(quantity.kind, quantity.text, unit)
+        if problem is not None:
+            raise criteria_error(
+                crit, f"`{key}: {quantity.text}` on {series.name} {stat}: {problem}"
+            )
+
+
+Bounds = tuple[float | None, float | None]
+
+
+def decide_bounds(
+    label: str,
+    estimate: float,
+    low: float | None,
+    high: float | None,
+    unit: str,
+    limits: list[tuple[Quantity, str]],
+    confidence: float,
+    base: Figures,
+    make: Callable[..., Item],
+    *,
+    n: int,
+    missing: str,
+    straddle: str,
+    exact: bool = False,
+) -> Item:
+    """Hold one-sided bounds (each at `confidence`) against every limit: a maximum passes when
+    the upper bound is within it and fails when the lower bound is beyond it; a minimum mirrors
+    that. Anything else is insufficient (`missing` says what a missing bound needs, `straddle`
+    what would narrow bounds that straddle a limit)."""
+    statuses: list[Status] = []
+    reasons: list[str] = []
+    to_decide: str | None = None
+    shown = fmt(estimate, unit)
+    c = conf(confidence)
+    for quantity, op in limits:
+        limit = quantity.value
+        passing, failing = (high, low) if op == "<=" else (low, high)
+        side, other = ("upper", "lower") if op == "<=" else ("lower", "upper")
+        if exact:  # an observed value: its bounds are what its record allows, nothing else
+            side, other = ("highest", "lowest") if op == "<=" else ("lowest", "highest")
+            c = "recorded"
+        if passing is not None and (passing <= limit if op == "<=" else passing >= limit):
+            statuses.append(Status.PASS)
+            reasons.append(
+                f"{label} is {shown} and its {side} {c} bound {fmt(passing, unit)} is within "
+                f"{op} {quantity}"
+            )
+        elif failing is not None and (failing > limit if op == "<=" else failing < limit):
+            statuses.append(Status.FAIL)
+            word = "above" if op == "<=" else "below"
+            reasons.append(
+                f"{label} is {shown} and even its {other} {c} bound {fmt(failing, unit)} is "
+                f"{word} {quantity}"
+            )
+        elif passing is None:
+            statuses.append(Status.INSUFFICIENT)
+            reasons.append(
+                f"{label} (point value {shown}) has no {c} {side} bound from {n} samples"
+            )
+            to_decide = to_decide or missing
+        else:
+            statuses.append(Status.INSUFFICIENT)
+            reasons.append(
+                f"the {c} bounds of {label} ({fmt(low, unit)} to {fmt(high, unit)}) straddle "
+                f"{quantity}"
+            )
+            to_decide = to_decide or straddle
+    status = combine(statuses)
+    pick = next(i for i, s in enumerate(statuses) if s is status)
+    quantity, op = limits[pick]
+    figures = base.model_copy(
+        update={
+            "value": estimate,
+            "ci_low": low,
+            "ci_high": high,
+            # Two one-sided bounds at c together are a two-sided interval at 2c - 1.
+            "confidence": None if exact else 2.0 * confidence - 1.0,
+            "n": n,
+            "threshold": quantity.value,
+            "comparison": op,
+        }
+    )
+    return make(
+        status, reasons[pick], figures, to_decide if status is Status.INSUFFICIENT else None
+    )
 
 
 def point_stat(series: Series, stat: str) -> float | None:
@@ -176,9 +293,11 @@ def sample_stat(samples: Sequence[float], stat: str, unit: str) -> float | None:
         return statistics.stdev(samples) if len(samples) > 1 else None
     if stat == "cv":
         return stats.cv(samples)
-    if stat == "rate":
+    if stat == "throughput":
         # Samples of a duration: operations per second over the time they took.
         total = math.fsum(samples)
         return len(samples) / total if unit == "s" and total > 0 else None
+    if stat == "success_rate":
+        return statistics.fmean(samples) if unit == "ratio" else None
     q = percentile_q(stat)
     return stats.percentile(samples, q) if q is not None else None

@@ -1,7 +1,11 @@
 """Threshold criteria: a statistic of each metric held against `min` and/or `max`.
 
-Percentiles are decided on their distribution-free confidence bounds; other statistics, and
-harness-reported values without samples, as point values.
+Every statistic is decided on its own one-sided confidence bounds (percentiles: order
+statistics; mean: t; stdev and cv: Bonett; success rate: Clopper–Pearson; throughput: from the
+mean's bounds), each taken over every value the records allow (timer resolution, quantum).
+Minimum, maximum and count describe the observed samples exactly. A statistic without a bound
+(a harness-reported point value) is compared only with `allow_point_estimates: true`, labelled
+weaker, and with enough observations behind it.
 """
 
 from __future__ import annotations
@@ -11,11 +15,26 @@ from collections.abc import Callable
 from reportgen import stats
 from reportgen.criteria import Criterion, Effective, Quantity
 from reportgen.evaluate.context import Context, Judgement, Series, combine
-from reportgen.evaluate.metrics import Item, judge_metric, not_measured, point_stat, sample_stat
+from reportgen.evaluate.metrics import (
+    Item,
+    check_units,
+    criteria_error,
+    decide_bounds,
+    judge_metric,
+    not_measured,
+    point_stat,
+    recording,
+    sample_stat,
+)
 from reportgen.evaluate.wording import conf, fmt
 from reportgen.evaluation import Figures, Status
 from reportgen.statistic import percentile_q
-from reportgen.units import format_value, stat_unit, threshold_kind_matches
+from reportgen.units import format_value, stat_unit
+
+ItemFactory = Callable[..., Item]
+_NEEDS_POINT_PERMISSION = (
+    "record raw samples (or counts), or set allow_point_estimates: true (weaker evidence)"
+)
 
 
 def judge(ctx: Context, crit: Criterion, eff: Effective) -> Judgement:
@@ -28,7 +47,19 @@ def judge(ctx: Context, crit: Criterion, eff: Effective) -> Judgement:
 def threshold_item(series: Series, crit: Criterion, eff: Effective) -> Item:
     """One metric's statistic against the criterion's `min` and/or `max`."""
     stat = crit.stat or "mean"
+    if stat == "success_rate" and series.unit != "ratio":
+        raise criteria_error(
+            crit,
+            f"success_rate needs a ratio (a share of successes); {series.name} is in "
+            f"{series.unit or 'plain numbers'}",
+            "use throughput for events per second, or another statistic",
+        )
+    if stat == "throughput" and series.unit == "ratio":
+        raise criteria_error(
+            crit, f"{series.name} is a ratio, not a duration or a counter: it has no throughput"
+        )
     unit = stat_unit(stat, series.unit)
+    check_units(crit, series, stat, unit)
     limits = [(q, op) for q, op in ((crit.min, ">="), (crit.max, "<=")) if q is not None]
     # The threshold is shown even when no value can be, so an insufficient row still says
     # what it was held against.
@@ -43,15 +74,8 @@ def threshold_item(series: Series, crit: Criterion, eff: Effective) -> Item:
     def item(status: Status, reason: str, figures: Figures, to_decide: str | None = None) -> Item:
         return Item(series.name, status, reason, figures, to_decide, series.inputs)
 
-    for quantity, _op in limits:
-        if not threshold_kind_matches(quantity.kind, unit):
-            return item(
-                Status.INSUFFICIENT,
-                f"the threshold {quantity} cannot be compared with {series.name} {stat}, "
-                f"measured in {unit or 'plain numbers'}",
-                base,
-                "use a threshold in the metric's unit",
-            )
+    if stat == "success_rate" and series.hits is not None and series.n:
+        return _success_rate(series, unit, limits, eff, base, item)
     if series.samples is None:
         return _threshold_point(series, crit, eff, stat, unit, limits, base, item)
     samples = series.samples
@@ -70,20 +94,151 @@ def threshold_item(series: Series, crit: Criterion, eff: Effective) -> Item:
             base,
             f"at least {eff.min_samples} samples needed; {n} observed",
         )
+    if stat == "success_rate":
+        # Ratios recorded one per sample without counts: their mean has no exact bound.
+        return _sampled_point(series, crit, stat, unit, limits, base, item)
+    return _bounded(series, stat, unit, limits, eff, base, item)
+
+
+def _bounded(
+    series: Series,
+    stat: str,
+    unit: str,
+    limits: list[tuple[Quantity, str]],
+    eff: Effective,
+    base: Figures,
+    item: ItemFactory,
+) -> Item:
+    """A statistic of samples against its limits on its own bounds."""
+    assert series.samples is not None
+    samples = series.samples
+    n = len(samples)
+    c = eff.confidence
+    resolution, quantum = recording(series, eff)
+    lows, highs = stats.recorded_range(samples, resolution, quantum)
+    label = f"{series.name} {stat}"
+    timer = (
+        f", or a timer finer than {format_value(quantum, series.unit)}"
+        if quantum > 0 and series.unit == "s"
+        else ""
+    )
+    straddle = f"more samples ({n} now): the bounds narrow about as 1/sqrt(n){timer}"
     q = percentile_q(stat)
+    low: float | None
+    high: float | None
     if q is not None:
-        return _percentile_item(series, stat, q, unit, limits, eff, base, item)
-    value = sample_stat(samples, stat, series.unit)
-    if value is None:
-        return item(
-            Status.INSUFFICIENT,
-            f"{stat} of {series.name} is undefined for these samples",
-            base,
+        ops = {op for _q, op in limits}
+        upper = stats.percentile_bound(highs.tolist(), q, c, "upper")
+        # Each side costs a sort and a rank; the failing side only when the passing one fails.
+        passes = upper.bound is not None and all(
+            upper.bound <= lim.value for lim, op in limits if op == "<="
         )
-    return _compare_point(series.name, stat, value, unit, limits, base, item, n=n)
+        lower = (
+            None
+            if passes and ops == {"<="}
+            else stats.percentile_bound(lows.tolist(), q, c, "lower")
+        )
+        need = upper if "<=" in ops or lower is None else lower
+        missing = f"{need.min_n} samples needed for a {conf(c)} bound on {stat}; {n} observed"
+        return decide_bounds(
+            label,
+            stats.percentile(samples, q),
+            None if lower is None else lower.bound,
+            upper.bound,
+            unit,
+            limits,
+            c,
+            base,
+            item,
+            n=n,
+            missing=missing,
+            straddle=straddle,
+        )
+    if stat in ("min", "max"):
+        pick = max if stat == "max" else min
+        return decide_bounds(
+            label,
+            pick(samples),
+            float(pick(lows)),
+            float(pick(highs)),
+            unit,
+            limits,
+            c,
+            base,
+            item,
+            n=n,
+            missing="",
+            straddle=f"a timer finer than {format_value(quantum, series.unit)}",
+            exact=True,
+        )
+    kwargs = {"resolution": resolution, "quantum": quantum}
+    estimate: float | None
+    if stat == "mean":
+        estimate = sample_stat(samples, stat, series.unit)
+        low = stats.mean_bound(samples, c, "lower", **kwargs).bound
+        high = stats.mean_bound(samples, c, "upper", **kwargs).bound
+        missing = "at least 2 samples for a bound on the mean"
+    elif stat == "throughput":
+        # Operations per second are n / total time: bounded through the mean's bounds.
+        estimate = sample_stat(samples, stat, series.unit)
+        mean_low = stats.mean_bound(samples, c, "lower", **kwargs).bound
+        mean_high = stats.mean_bound(samples, c, "upper", **kwargs).bound
+        low = 1.0 / mean_high if mean_high is not None and mean_high > 0 else None
+        high = (1.0 / mean_low if mean_low > 0 else float("inf")) if mean_low is not None else None
+        missing = "at least 2 samples for a bound on the throughput"
+    elif stat in ("stdev", "cv"):
+        bound = stats.stdev_bound if stat == "stdev" else stats.cv_bound
+        estimate = sample_stat(samples, stat, series.unit)
+        low = bound(samples, c, "lower", **kwargs).bound
+        high = bound(samples, c, "upper", **kwargs).bound
+        missing = f"at least 10 samples for a bound on the {stat} (Bonett); {n} observed"
+    else:  # pragma: no cover - the criteria validator admits no other statistic
+        raise AssertionError(stat)
+    if estimate is None:
+        return item(
+            Status.INSUFFICIENT, f"{stat} of {series.name} is undefined for these samples", base
+        )
+    return decide_bounds(
+        label,
+        estimate,
+        low,
+        high,
+        unit,
+        limits,
+        c,
+        base,
+        item,
+        n=n,
+        missing=missing,
+        straddle=straddle,
+    )
 
 
-ItemFactory = Callable[..., Item]
+def _success_rate(
+    series: Series,
+    unit: str,
+    limits: list[tuple[Quantity, str]],
+    eff: Effective,
+    base: Figures,
+    item: ItemFactory,
+) -> Item:
+    """A share of successes with known counts: exact Clopper–Pearson bounds."""
+    assert series.hits is not None and series.n
+    rate = stats.clopper_pearson(series.hits, series.n, eff.confidence)
+    return decide_bounds(
+        f"{series.name} success rate ({series.hits}/{series.n})",
+        rate.estimate,
+        rate.lower,
+        rate.upper,
+        unit,
+        limits,
+        eff.confidence,
+        base,
+        item,
+        n=series.n,
+        missing="more trials",
+        straddle=f"more trials ({series.n} so far): the exact bounds narrow as they add up",
+    )
 
 
 def _compare_point(
@@ -119,7 +274,7 @@ def _compare_point(
     )
     status = combine(statuses)
     shown = fmt(value, unit)
-    note = " (a harness-reported point value, no samples)" if point_estimate else ""
+    note = " (a point value without a confidence bound: weaker evidence)" if point_estimate else ""
     wanted = " and ".join(f"{o} {q}" for q, o in limits)
     if status is Status.PASS:
         reason = f"{name} {stat} is {shown}{note}, within {wanted}"
@@ -128,92 +283,40 @@ def _compare_point(
     return item(status, reason, figures)
 
 
-def _percentile_item(
+def _sampled_point(
     series: Series,
+    crit: Criterion,
     stat: str,
-    q: float,
     unit: str,
     limits: list[tuple[Quantity, str]],
-    eff: Effective,
     base: Figures,
     item: ItemFactory,
 ) -> Item:
+    """A statistic of samples that has no bound here: only as an allowed point value."""
     assert series.samples is not None
-    samples = series.samples
-    c = eff.confidence
-    computed: dict[str, stats.PercentileBound] = {}
-
-    def bound(side: str) -> stats.PercentileBound:
-        # Each side costs a sort and a binomial table; compute only the ones a decision needs.
-        if side not in computed:
-            computed[side] = stats.percentile_bound(samples, q, c, side)
-        return computed[side]
-
-    statuses: list[Status] = []
-    reasons: list[str] = []
-    to_decide: str | None = None
-    label = f"{series.name} {stat}"
-    for quantity, op in limits:
-        limit = quantity.value
-        # For a maximum, the upper bound must be below it to pass and the lower bound above it
-        # to fail; a minimum mirrors that. A missing bound can neither pass nor fail.
-        passing = bound("upper" if op == "<=" else "lower")
-        estimate = fmt(passing.estimate, unit)
-        if passing.bound is not None and (
-            passing.bound <= limit if op == "<=" else passing.bound >= limit
-        ):
-            statuses.append(Status.PASS)
-            reasons.append(
-                f"{label} is {estimate} and its {passing.side} {conf(c)} bound "
-                f"{fmt(passing.bound, unit)} is within {op} {quantity}"
-            )
-            continue
-        failing = bound("lower" if op == "<=" else "upper")
-        if failing.bound is not None and (
-            failing.bound > limit if op == "<=" else failing.bound < limit
-        ):
-            statuses.append(Status.FAIL)
-            reasons.append(
-                f"{label} is {estimate} and even its {failing.side} {conf(c)} "
-                f"bound {fmt(failing.bound, unit)} is {'above' if op == '<=' else 'below'} "
-                f"{quantity}"
-            )
-        elif passing.bound is None:
-            statuses.append(Status.INSUFFICIENT)
-            reasons.append(
-                f"{label} (point value {estimate}) needs {passing.min_n} samples for a "
-                f"{conf(c)} {passing.side} bound; {len(samples)} observed"
-            )
-            to_decide = to_decide or (
-                f"{passing.min_n} samples needed for a {conf(c)} bound on {stat}; "
-                f"{len(samples)} observed"
-            )
-        else:
-            statuses.append(Status.INSUFFICIENT)
-            reasons.append(
-                f"the {conf(c)} bounds of {label} ({fmt(bound('lower').bound, unit)} to "
-                f"{fmt(bound('upper').bound, unit)}) straddle {quantity}"
-            )
-            to_decide = to_decide or (
-                f"more samples, to narrow the bounds of {stat} on either side of {quantity}"
-            )
-    status = combine(statuses)
-    pick = next(i for i, s in enumerate(statuses) if s is status)
-    quantity, op = limits[pick]
-    any_bound = next(iter(computed.values()))
-    figures = base.model_copy(
-        update={
-            "value": any_bound.estimate,
-            "ci_low": computed["lower"].bound if "lower" in computed else None,
-            "ci_high": computed["upper"].bound if "upper" in computed else None,
-            "confidence": c,
-            "n": len(samples),
-            "threshold": quantity.value,
-            "comparison": op,
-        }
-    )
-    return item(
-        status, reasons[pick], figures, to_decide if status is Status.INSUFFICIENT else None
+    value = sample_stat(series.samples, stat, series.unit)
+    if value is None:
+        return item(
+            Status.INSUFFICIENT, f"{stat} of {series.name} is undefined for these samples", base
+        )
+    if not crit.allow_point_estimates:
+        return item(
+            Status.INSUFFICIENT,
+            f"{series.name} {stat} is {fmt(value, unit)}, a point value without counts or a "
+            "confidence bound",
+            base.model_copy(update={"value": value, "point_estimate": True}),
+            _NEEDS_POINT_PERMISSION,
+        )
+    return _compare_point(
+        series.name,
+        stat,
+        value,
+        unit,
+        limits,
+        base,
+        item,
+        n=len(series.samples),
+        point_estimate=True,
     )
 
 
@@ -236,22 +339,57 @@ def _threshold_point(
             base,
             f"record raw samples of {series.name}, or a {stat}",
         )
-    if series.n is not None and series.n < eff.min_samples and stat != "count":
+    if stat == "count":
+        return _compare_point(series.name, stat, value, unit, limits, base, item, n=series.n)
+    shown = base.model_copy(update={"value": value, "point_estimate": True})
+    if not crit.allow_point_estimates:
+        return item(
+            Status.INSUFFICIENT,
+            f"{series.name} {stat} is {fmt(value, unit)}, a harness-reported point value "
+            "without its samples or a confidence bound",
+            shown,
+            _NEEDS_POINT_PERMISSION,
+        )
+    if series.n is None:
+        return item(
+            Status.INSUFFICIENT,
+            f"{series.name} {stat} is a point value, and the input does not say how many "
+            "observations are behind it",
+            shown,
+            f"record raw samples or the observation count of {series.name}",
+        )
+    if series.n < eff.min_samples:
         return item(
             Status.INSUFFICIENT,
             f"{series.name} {stat} rests on {series.n} observations, fewer than the "
             f"{eff.min_samples} required",
-            base.model_copy(update={"value": value, "point_estimate": True}),
+            shown,
             f"at least {eff.min_samples} samples needed; {series.n} observed",
         )
-    if unit == "s" and abs(value) <= eff.timer_resolution:
-        return item(
-            Status.INSUFFICIENT,
-            f"{series.name} {stat} is {fmt(value, unit)}, at or below the timer resolution of "
-            f"{format_value(eff.timer_resolution, 's')}: not a measurement",
-            base.model_copy(update={"value": value, "point_estimate": True}),
-            "measure with a finer timer or a larger workload",
-        )
+    q = percentile_q(stat)
+    if q is not None and 0 < q < 1:
+        # Even allowed, a point percentile from fewer observations than its own bound needs
+        # says nothing about that percentile (p95 of 20 values is their 19th).
+        sides = {"upper" if op == "<=" else "lower" for _q, op in limits}
+        need = max(stats.min_samples_for_percentile(q, eff.confidence, side) for side in sides)
+        if series.n < need:
+            return item(
+                Status.INSUFFICIENT,
+                f"{series.name} {stat} is a point value from {series.n} observations; a "
+                f"{conf(eff.confidence)} bound on {stat} needs {need}",
+                shown,
+                f"at least {need} observations needed; {series.n} observed",
+            )
+    if unit == "s":
+        resolution = eff.timer_resolution / (series.iterations or 1)
+        if abs(value) <= resolution:
+            return item(
+                Status.INSUFFICIENT,
+                f"{series.name} {stat} is {fmt(value, unit)}, at or below the timer resolution "
+                f"of {format_value(resolution, 's')}: not a measurement",
+                shown,
+                "measure with a finer timer or a larger workload",
+            )
     return _compare_point(
         series.name, stat, value, unit, limits, base, item, n=series.n, point_estimate=True
     )

@@ -1,11 +1,19 @@
-"""Variance criteria: the coefficient of variation (robust or plain) of each metric."""
+"""Variance criteria: the coefficient of variation of each metric, on its confidence bounds.
+
+robust: the interdecile range / 2.563 over the median (ignores up to 10% stray values at either
+end, never 0 on two clusters), bounded by order statistics; plain: stdev / mean, bounded by
+Bonett's stdev bound over the mean's t bound.
+A harness-reported CV has no bound: only with `allow_point_estimates: true`.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from reportgen import stats
 from reportgen.criteria import Criterion, Effective
 from reportgen.evaluate.context import Context, Judgement, Series
-from reportgen.evaluate.metrics import Item, judge_metric, not_measured
+from reportgen.evaluate.metrics import Item, decide_bounds, judge_metric, not_measured, recording
 from reportgen.evaluation import Figures, Status
 from reportgen.units import format_percent
 
@@ -29,57 +37,95 @@ def variance_item(series: Series, crit: Criterion, eff: Effective) -> Item:
     def item(status: Status, reason: str, figures: Figures, to_decide: str | None = None) -> Item:
         return Item(series.name, status, reason, figures, to_decide, series.inputs)
 
-    point = False
     if series.samples is None:
-        value = series.stats.get("cv")
-        if value is None and series.stats.get("stdev") is not None and series.stats.get("mean"):
-            value = series.stats["stdev"] / abs(series.stats["mean"])
-        if value is None:
-            return item(
-                Status.INSUFFICIENT,
-                f"{series.name} has no samples and no cv or stdev with mean",
-                base,
-                f"record raw samples of {series.name}",
-            )
-        if series.n is not None and series.n < eff.min_samples:
-            return item(
-                Status.INSUFFICIENT,
-                f"{series.name} cv rests on {series.n} observations, fewer than the "
-                f"{eff.min_samples} required",
-                base,
-                f"at least {eff.min_samples} samples needed; {series.n} observed",
-            )
-        point, stat = True, "cv"
-    else:
-        if (why := not_measured(series, eff)) is not None:
-            return item(Status.INSUFFICIENT, why, base, "measure with a finer timer")
-        n = len(series.samples)
-        if n < eff.min_samples:
-            return item(
-                Status.INSUFFICIENT,
-                f"{series.name} has {n} samples, fewer than the {eff.min_samples} required",
-                base,
-                f"at least {eff.min_samples} samples needed; {n} observed",
-            )
-        value = stats.robust_cv(series.samples) if robust else stats.cv(series.samples)
-        if value is None:
-            centre = "median" if robust else "mean"
-            return item(
-                Status.INSUFFICIENT,
-                f"the {stat.replace('_', ' ')} of {series.name} is undefined (its {centre} is 0)",
-                base,
-            )
-    figures = base.model_copy(update={"value": value, "stat": stat, "point_estimate": point})
-    label = "robust CV" if stat == "robust_cv" else "CV"
-    note = " (from harness-reported statistics)" if point else ""
+        return _point(series, crit, eff, base, item)
+    if (why := not_measured(series, eff)) is not None:
+        return item(Status.INSUFFICIENT, why, base, "measure with a finer timer")
+    n = len(series.samples)
+    if n < eff.min_samples:
+        return item(
+            Status.INSUFFICIENT,
+            f"{series.name} has {n} samples, fewer than the {eff.min_samples} required",
+            base,
+            f"at least {eff.min_samples} samples needed; {n} observed",
+        )
+    resolution, quantum = recording(series, eff)
+    bound = stats.decile_cv_bound if robust else stats.cv_bound
+    kwargs = {"resolution": resolution, "quantum": quantum}
+    upper = bound(series.samples, eff.confidence, "upper", **kwargs)
+    # The lower bound can only make it fail: not needed when the upper bound passes.
+    passes = upper.bound is not None and upper.bound <= crit.max_cv.value
+    lower = None if passes else bound(series.samples, eff.confidence, "lower", **kwargs)
+    if upper.estimate != upper.estimate:  # nan: the mean is 0
+        return item(
+            Status.INSUFFICIENT,
+            f"the {'robust CV' if robust else 'CV'} of {series.name} is undefined (its mean is 0)",
+            base,
+        )
+    label = f"{series.name} {'robust CV' if robust else 'CV'}"
+    return decide_bounds(
+        label,
+        upper.estimate,
+        None if lower is None else lower.bound,
+        upper.bound,
+        "ratio",
+        [(crit.max_cv, "<=")],
+        eff.confidence,
+        base,
+        item,
+        n=n,
+        missing=(
+            f"at least {stats.min_samples_for_percentile(0.9, 1 - (1 - eff.confidence) / 3)} "
+            f"samples for a bound on the robust CV; {n} observed"
+            if robust
+            else f"at least 10 samples for a bound on the CV; {n} observed"
+        ),
+        straddle=f"more samples ({n} now): the bounds on the CV narrow about as 1/sqrt(n)",
+    )
+
+
+def _point(
+    series: Series, crit: Criterion, eff: Effective, base: Figures, item: Callable[..., Item]
+) -> Item:
+    """A CV the harness reported (or its stdev over its mean): a point value only."""
+    assert crit.max_cv is not None
+    value = series.stats.get("cv")
+    if value is None and series.stats.get("stdev") is not None and series.stats.get("mean"):
+        value = series.stats["stdev"] / abs(series.stats["mean"])
+    if value is None:
+        return item(
+            Status.INSUFFICIENT,
+            f"{series.name} has no samples and no cv or stdev with mean",
+            base,
+            f"record raw samples of {series.name}",
+        )
+    shown = base.model_copy(update={"value": value, "stat": "cv", "point_estimate": True})
+    if not crit.allow_point_estimates:
+        return item(
+            Status.INSUFFICIENT,
+            f"{series.name} CV is {format_percent(value)}, a harness-reported point value "
+            "without its samples or a confidence bound",
+            shown,
+            "record raw samples, or set allow_point_estimates: true (weaker evidence)",
+        )
+    if series.n is None or series.n < eff.min_samples:
+        observed = "an unknown number of" if series.n is None else str(series.n)
+        return item(
+            Status.INSUFFICIENT,
+            f"{series.name} cv rests on {observed} observations, fewer than the "
+            f"{eff.min_samples} required",
+            shown,
+            f"at least {eff.min_samples} samples needed",
+        )
+    note = " (a harness-reported point value without a confidence bound: weaker evidence)"
     if value <= crit.max_cv.value:
         return item(
             Status.PASS,
-            f"{series.name} {label} is {format_percent(value)}{note}, within {crit.max_cv}",
-            figures,
+            f"{series.name} CV is {format_percent(value)}{note}, within {crit.max_cv}",
+            shown,
         )
     return item(
         Status.FAIL,
-        f"{series.name} {label} is {format_percent(value)}{note}, above {crit.max_cv}",
-        figures,
+        f"{series.name} CV is {format_percent(value)}{note}, above {crit.max_cv}",
+        shown,
     )

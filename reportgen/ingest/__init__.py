@@ -107,9 +107,6 @@ def detect(head: bytes, display: str) -> Ingester | None:
 class _Hasher(threading.Thread):
     """sha256 of a file on a second thread; hashlib and file reads release the GIL."""
 
-    #: It holds no lock that a forked child would need (see ingest._junit_split).
-    fork_safe = True
-
     def __init__(self, path: Path) -> None:
         super().__init__(daemon=True)
         self.path = path

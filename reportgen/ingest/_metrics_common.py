@@ -3,41 +3,17 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from reportgen import numbers
 from reportgen.ingest.base import Source
-from reportgen.model import Direction
-from reportgen.units import normalise_unit
+from reportgen.units import direction_for_unit, normalise_unit
+
+__all__ = ["direction_for_unit"]
 
 #: Statistics that are not in the metric's unit and so are never rescaled.
 UNITLESS_STATS = frozenset({"count", "cv"})
-
-# Name fragments that say "more is worse" for a ratio or a count (error rates, drops).
-_BAD_WORDS = re.compile(r"fail|error|err(?:s)?\b|drop|loss|miss|timeout|reject|retr", re.I)
-# Name fragments that say "more is better" (throughput, successes).
-_GOOD_WORDS = re.compile(
-    r"throughput|ops|rps|qps|tps|per_?sec|/s\b|success|pass|hit|bandwidth|speed", re.I
-)
-
-
-def default_direction(name: str, unit: str) -> Direction:
-    """Which way a metric gets better when the input does not say.
-
-    Durations and sizes: lower. Throughput (`.../s`): higher. Ratios: higher for success-like
-    rates, lower for failure-like ones. Otherwise the name decides, defaulting to lower.
-    """
-    if unit in ("s", "B"):
-        return Direction.LOWER_IS_BETTER
-    if "/s" in unit or unit in ("Hz", "ops", "rps", "qps"):
-        return Direction.HIGHER_IS_BETTER
-    if _BAD_WORDS.search(name):
-        return Direction.LOWER_IS_BETTER
-    if _GOOD_WORDS.search(name):
-        return Direction.HIGHER_IS_BETTER
-    return Direction.LOWER_IS_BETTER
 
 
 def unit_factor(unit: str) -> tuple[float, str]:

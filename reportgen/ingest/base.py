@@ -18,7 +18,6 @@ from reportgen.model import (
     Direction,
     Metric,
     Outcome,
-    RowsChunk,
     TestTableBuilder,
 )
 from reportgen.text import (
@@ -97,8 +96,6 @@ class Sink:
         #: ISO 8601 time the results were produced, when the file says (earliest seen wins).
         self.timestamp: str | None = None
         self.warnings: list[Diagnostic] = []
-        #: The `once` key of each warning (None for the others), to fold them across parts.
-        self.warning_keys: list[str | None] = []
         self._warned: set[str] = set()
 
     def test(
@@ -189,14 +186,21 @@ class Sink:
         *,
         name: str,
         unit: str = "",
-        direction: Direction = Direction.LOWER_IS_BETTER,
+        direction: Direction | None = None,
         samples: Sequence[float] | None = None,
         stats: dict[str, float] | None = None,
         n: int | None = None,
         source: str | None = None,
         properties: dict[str, str] | None = None,
+        hits: int | None = None,
+        failures: int | None = None,
+        resolution: float | None = None,
+        iterations: int | None = None,
+        input_unit: str | None = None,
     ) -> None:
         """Record one metric (values already in the canonical unit, see `units.normalise_unit`).
+
+        `direction` only when the input or the unit's dimension says it (never from the name).
 
         Values that are not finite, or whose sum overflows, are an input error: every
         statistic downstream would be meaningless.
@@ -222,6 +226,11 @@ class Sink:
                 samples=tuple(samples) if samples is not None else None,
                 stats=stats or {},
                 n=n,
+                hits=hits,
+                failures=failures,
+                resolution=resolution,
+                iterations=iterations,
+                input_unit=input_unit,
                 input=self.input_index,
                 source=clean_name(source),
                 properties=dict(clean_mapping(properties) or {}),
@@ -235,39 +244,6 @@ class Sink:
                 return
             self._warned.add(once)
         self.warnings.append(Diagnostic(path=self.path, line=line, message=clean_text(message)))
-        self.warning_keys.append(once)
-
-    def export_rows(self) -> RowsChunk:
-        """The tests recorded here, to hand to `absorb` in another process."""
-        return self._tests.export_rows()
-
-    def collides(self, rows: RowsChunk) -> bool:
-        """Whether a test in `rows` repeats the id of a test recorded already."""
-        return self._tests.collides(rows)
-
-    def absorb(
-        self,
-        rows: RowsChunk,
-        records: int,
-        warnings: Sequence[Diagnostic],
-        keys: Sequence[str | None],
-    ) -> dict[int, int]:
-        """Take what another Sink of this input recorded (in another process), as if it had
-        been recorded here next; returns where each of its warnings went (folded ones are not
-        kept: `once` applies across both).
-        """
-        self._tests.absorb(rows)
-        self.records += records
-        moved: dict[int, int] = {}
-        for index, (warning, once) in enumerate(zip(warnings, keys, strict=True)):
-            if once is not None:
-                if once in self._warned:
-                    continue
-                self._warned.add(once)
-            moved[index] = len(self.warnings)
-            self.warnings.append(warning)
-            self.warning_keys.append(once)
-        return moved
 
 
 class Ingester(ABC):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from reportgen import numbers
 from reportgen.ingest._jsonread import read_bytes
-from reportgen.ingest._metrics_common import default_direction
+from reportgen.ingest._metrics_common import direction_for_unit
 from reportgen.ingest.base import Ingester, Sink, Source, decode_text
 from reportgen.model import Direction
 
@@ -24,8 +24,10 @@ _PAIR = re.compile(r"([-+\d.eE]+)\s+(\S+)")
 _SNIFF = re.compile(r"^Benchmark\S*\s+\d+\s+[\d.eE+-]+\s+\S+/op\b", re.M)
 _HEADER = re.compile(r"^(goos|goarch|pkg|cpu):\s*(.*)$")
 
-# unit -> (factor to canonical, canonical unit, metric suffix, direction)
-_UNITS: dict[str, tuple[float, str, str, Direction]] = {
+# unit -> (factor to canonical, canonical unit, metric suffix, direction). The testing
+# package's own units are costs per operation (lower) or throughput (higher); any other
+# b.ReportMetric unit has a direction only if its dimension gives one (…/s).
+_UNITS: dict[str, tuple[float, str, str, Direction | None]] = {
     "ns/op": (1e-9, "s", "", Direction.LOWER_IS_BETTER),
     "B/op": (1.0, "B", " [B/op]", Direction.LOWER_IS_BETTER),
     "allocs/op": (1.0, "allocs/op", " [allocs/op]", Direction.LOWER_IS_BETTER),
@@ -62,8 +64,10 @@ def parse_bench_line(line: str) -> tuple[str, int | None, int, list[tuple[float,
 @dataclass
 class _Series:
     unit: str
-    direction: Direction
+    direction: Direction | None
+    input_unit: str
     samples: list[float] = field(default_factory=list)
+    iterations: int | None = None  # the fewest behind one sample
 
 
 class GoBenchIngester(Ingester):
@@ -99,7 +103,7 @@ class GoBenchIngester(Ingester):
                 if re.match(r"^Benchmark\S*\s+\d+\s", line):
                     raise source.error("cannot read this benchmark result line", line=number)
                 continue
-            name, procs, _iterations, pairs = parsed
+            name, procs, iterations, pairs = parsed
             if not pairs:
                 continue
             if package and packages.setdefault(name, package) != package:
@@ -112,12 +116,15 @@ class GoBenchIngester(Ingester):
                 if not math.isfinite(value) or value < 0:
                     raise source.error(f"{name}: {value} {unit} is not a measurement", line=number)
                 factor, canonical, suffix, direction = _UNITS.get(
-                    unit, (1.0, unit, f" [{unit}]", default_direction(unit, unit))
+                    unit, (1.0, unit, f" [{unit}]", direction_for_unit(unit))
                 )
-                entry = series.setdefault(f"{name}{suffix}", _Series(canonical, direction))
+                entry = series.setdefault(f"{name}{suffix}", _Series(canonical, direction, unit))
                 if entry.unit != canonical:
                     raise source.error(f"{name}: unit {unit} changed", line=number)
                 entry.samples.append(value * factor)
+                # Each value is an average over this line's N iterations.
+                if unit.endswith("/op"):
+                    entry.iterations = min(entry.iterations or iterations, iterations)
         if not series:
             raise source.error("no benchmark result lines (BenchmarkX  N  V ns/op)")
         for metric_name, entry in series.items():
@@ -133,6 +140,8 @@ class GoBenchIngester(Ingester):
                 direction=entry.direction,
                 samples=entry.samples,
                 n=len(entry.samples),
+                iterations=entry.iterations,
+                input_unit=entry.input_unit,
                 source=f"{packages[base]}.{base}" if base in packages else base,
                 properties=properties,
             )

@@ -15,7 +15,7 @@ from typing import Any
 
 from reportgen.ingest._jsonread import head_text, load_document, note_timestamp
 from reportgen.ingest._metrics_common import (
-    default_direction,
+    direction_for_unit,
     mapping,
     number,
     sequence,
@@ -57,6 +57,7 @@ class _Series:
     repetitions: int | None = None
     iterations: list[int] = field(default_factory=list)
     label: str | None = None
+    time_unit: str | None = None  # as the file states it (ns, us, ms, s)
 
 
 class GoogleBenchmarkIngester(Ingester):
@@ -106,7 +107,8 @@ class GoogleBenchmarkIngester(Ingester):
             if "real_time" not in row and "cpu_time" not in row:
                 sink.warn(f"{at}: {name!r} has no real_time or cpu_time; not a measurement")
                 continue
-            factor, unit = unit_factor(self._time_unit(row, at, source))
+            entry.time_unit = self._time_unit(row, at, source)
+            factor, unit = unit_factor(entry.time_unit)
             for src, suffix in (("real_time", ""), ("cpu_time", " [cpu]")):
                 if src in row:
                     value = number(row[src], source, f"{at}.{src}") * factor
@@ -189,12 +191,16 @@ class GoogleBenchmarkIngester(Ingester):
             for suffix, values in entry.samples.items():
                 unit = entry.units[suffix]
                 name = f"{key}{suffix}"
+                timed = unit == "s"
                 sink.metric(
                     name=name,
                     unit=unit,
-                    direction=default_direction(name, unit),
+                    direction=direction_for_unit(unit),
                     samples=values,
                     n=len(values),
+                    # Times are per-iteration averages over each repetition's iterations.
+                    iterations=min(entry.iterations) if timed and entry.iterations else None,
+                    input_unit=entry.time_unit if timed else None,
                     source=key,
                     properties=properties,
                 )
@@ -205,6 +211,7 @@ class GoogleBenchmarkIngester(Ingester):
                 direction=Direction.LOWER_IS_BETTER,
                 stats=dict(entry.aggregates),
                 n=entry.repetitions,
+                iterations=min(entry.iterations) if entry.iterations else None,
                 source=key,
                 properties={**properties, "from": "aggregates"},
             )

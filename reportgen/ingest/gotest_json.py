@@ -33,6 +33,7 @@ from typing import Any, ClassVar
 
 from reportgen import numbers
 from reportgen.ingest._jsonread import check_surrogates, head_text, note_timestamp
+from reportgen.ingest._metrics_common import direction_for_unit
 from reportgen.ingest.base import Ingester, Sink, Source
 from reportgen.model import Direction, Outcome
 
@@ -98,11 +99,13 @@ class _Package:
 
 
 class _Bench:
-    __slots__ = ("procs", "samples")
+    __slots__ = ("iterations", "procs", "samples")
 
     def __init__(self) -> None:
         self.samples: dict[str, list[float]] = {}
         self.procs: str | None = None
+        # Per-operation values average over each line's N iterations: the fewest is kept.
+        self.iterations: int | None = None
 
 
 class GoTestJsonIngester(Ingester):
@@ -426,9 +429,12 @@ class _Reader:
         match = _BENCH_LINE.match(line.strip())
         if not match:
             return
-        name, procs, _iterations, values = match.groups()
+        name, procs, iterations, values = match.groups()
         bench = self.benches.setdefault((pkg_name, name), _Bench())
         bench.procs = procs
+        if iterations and iterations.isdigit() and int(iterations) > 0:
+            count = int(iterations)
+            bench.iterations = min(bench.iterations or count, count)
         for value, unit in _BENCH_VALUE.findall(values):
             try:
                 number = numbers.parse_float(value)
@@ -523,12 +529,14 @@ class _Reader:
                     unit=canonical,
                     direction=direction,
                     samples=[v * factor for v in samples],
+                    iterations=bench.iterations if unit.endswith("/op") else None,
+                    input_unit=unit,
                     source=f"{pkg_name}.{name}",
                     properties=properties,
                 )
 
 
-def _bench_unit(name: str, unit: str) -> tuple[str, str, float, Direction]:
+def _bench_unit(name: str, unit: str) -> tuple[str, str, float, Direction | None]:
     """(metric name, canonical unit, factor, direction) for one `value unit` pair."""
     if unit == "ns/op":
         return name, "s", 1e-9, Direction.LOWER_IS_BETTER
@@ -536,7 +544,8 @@ def _bench_unit(name: str, unit: str) -> tuple[str, str, float, Direction]:
         return f"{name} B/op", "B", 1.0, Direction.LOWER_IS_BETTER
     if unit == "MB/s":
         return f"{name} throughput", "B/s", 1e6, Direction.HIGHER_IS_BETTER
-    return f"{name} {unit}", unit, 1.0, Direction.LOWER_IS_BETTER
+    # Any other b.ReportMetric unit: a direction only if its dimension gives one (…/s).
+    return f"{name} {unit}", unit, 1.0, direction_for_unit(unit)
 
 
 def _decode_output(raw: list[bytes] | str | None) -> str | None:

@@ -1,4 +1,5 @@
-"""hyperfine `--export-json`: one metric per benchmarked command, samples from `times`."""
+"""hyperfine `--export-json`: per command, its run times as samples and its exit codes as a
+success rate (`NAME [success]`, with counts); runs that exited non-zero are counted, not timed."""
 
 from __future__ import annotations
 
@@ -64,17 +65,24 @@ class HyperfineIngester(Ingester):
                 value = optional_number(result.get(part), source, f"{at}.{part}")
                 if value is not None:
                     properties[f"{part}_mean_s"] = repr(value)
-            n = len(samples) if samples is not None else None
-            failed = self._failed_runs(result, source, at, n)
+            ok = self._exit_ok(result, source, at, len(samples) if samples is not None else None)
+            failed = 0 if ok is None else ok.count(False)
+            if samples is not None and ok is not None:
+                # A run that exited non-zero did not do the work being timed: counted, not timed.
+                samples = [t for t, good in zip(samples, ok, strict=True) if good]
             if failed:
                 properties["failed_runs"] = str(failed)
-                sink.warn(f"{at}: {failed} run(s) of {command!r} exited with a non-zero code")
+                left_out = "left out of its timings" if samples is not None else "in its summary"
+                sink.warn(
+                    f"{at}: {failed} of {len(ok or ())} run(s) of {command!r} exited with a "
+                    f"non-zero code; {left_out} and counted in {name} [success]"
+                )
+            n = len(samples) if samples is not None else None
             if samples is None:
                 if not stats:
                     raise source.error(f"{at}: neither `times` nor summary statistics")
                 sink.warn(f"{at}: no `times` for {command!r}; using its summary statistics")
-                codes = result.get("exit_codes")
-                n = len(codes) if isinstance(codes, list) and codes else None
+                n = len(ok) if ok else None
             sink.metric(
                 name=name,
                 unit="s",
@@ -83,10 +91,22 @@ class HyperfineIngester(Ingester):
                 # The raw times carry everything; the summary is only kept when they are absent.
                 stats=stats if samples is None else None,
                 n=n,
+                failures=failed if ok is not None else None,
+                input_unit="s",
                 source=command,
                 properties=properties,
             )
-            self._memory(result, source, at, name, command, sink)
+            if ok is not None:
+                sink.metric(
+                    name=f"{name} [success]",
+                    unit="ratio",
+                    direction=Direction.HIGHER_IS_BETTER,
+                    stats={"rate": (len(ok) - failed) / len(ok)} if ok else {},
+                    n=len(ok),
+                    hits=len(ok) - failed,
+                    source=command,
+                )
+            self._memory(result, source, at, name, command, ok, sink)
 
     @staticmethod
     def _times(result: dict[str, Any], source: Source, at: str) -> list[float] | None:
@@ -98,19 +118,28 @@ class HyperfineIngester(Ingester):
         return [number(t, source, f"{at}.times[{j}]") for j, t in enumerate(times)]
 
     @staticmethod
-    def _failed_runs(result: dict[str, Any], source: Source, at: str, n: int | None) -> int:
+    def _exit_ok(
+        result: dict[str, Any], source: Source, at: str, n: int | None
+    ) -> list[bool] | None:
+        """Per run, whether it exited with 0; None when the export has no exit codes."""
         codes = result.get("exit_codes")
         if codes is None:
-            return 0
+            return None
         codes = sequence(codes, source, f"{at}.exit_codes")
         if n is not None and len(codes) != n:
             raise source.error(f"{at}: {len(codes)} exit codes for {n} times")
         # null is a run killed by a signal.
-        return sum(1 for code in codes if code != 0)
+        return [code == 0 for code in codes]
 
     @staticmethod
     def _memory(
-        result: dict[str, Any], source: Source, at: str, name: str, command: str, sink: Sink
+        result: dict[str, Any],
+        source: Source,
+        at: str,
+        name: str,
+        command: str,
+        ok: list[bool] | None,
+        sink: Sink,
     ) -> None:
         """Peak memory per run (hyperfine >= 1.19), as its own metric."""
         raw = result.get("memory_usage_byte")
@@ -118,13 +147,17 @@ class HyperfineIngester(Ingester):
             return
         values = sequence(raw, source, f"{at}.memory_usage_byte")
         if values:
+            peaks = [
+                number(v, source, f"{at}.memory_usage_byte[{j}]") for j, v in enumerate(values)
+            ]
+            if ok is not None and len(ok) == len(peaks):
+                peaks = [p for p, good in zip(peaks, ok, strict=True) if good]
             sink.metric(
                 name=f"{name} [memory]",
                 unit="B",
                 direction=Direction.LOWER_IS_BETTER,
-                samples=[
-                    number(v, source, f"{at}.memory_usage_byte[{j}]") for j, v in enumerate(values)
-                ],
-                n=len(values),
+                samples=peaks,
+                n=len(peaks),
+                input_unit="B",
                 source=command,
             )

@@ -1,8 +1,10 @@
 """Apache JMeter JTL results in CSV (with or without the header row): per-label samples.
 
-Each sampler label becomes two metrics: `LABEL` with its `elapsed` times (seconds) as samples,
-and `LABEL [success]`, the share of successful samples with n. Transaction Controller parents
-are labels of their own (marked `transaction`), so no sample is counted twice in a label.
+Each sampler label becomes two metrics: `LABEL` with the `elapsed` times (seconds, recorded in
+whole milliseconds) of its successful samples, and `LABEL [success]`, the share of successful
+samples with its counts (n, hits). Failed samples (success=false) are counted, not timed.
+Transaction Controller parents are labels of their own (marked `transaction`), so no sample is
+counted twice in a label.
 """
 
 from __future__ import annotations
@@ -111,14 +113,20 @@ class JMeterIngester(Ingester):
                             raise IndexError
                         if mi is not None and row[mi].startswith(_TRANSACTION):
                             transactions.add(label)
-                    bucket.append(float(row[ei]))
+                    value = float(row[ei])
                     if si is not None and row[si] != "true":
                         if row[si] != "false":
                             raise source.error(
                                 f"success is {row[si][:20]!r}, expected true or false",
                                 line=reader.line_num + offset,
                             )
+                        # A failed sample's time is not a latency of the service (a refused
+                        # connection returns fast): it is counted, not timed.
                         failures[label] += 1
+                        if value < 0:
+                            raise source.error(f"negative elapsed time in label {label!r}")
+                        continue
+                    bucket.append(value)
                 break
             except IndexError:
                 if not row or not "".join(row).strip():
@@ -143,7 +151,7 @@ class JMeterIngester(Ingester):
         if first_row is not None and "timeStamp" in columns:
             self._timestamp(first_row[columns["timeStamp"]], sink)
         for label, values in elapsed.items():
-            if min(values) < 0:
+            if values and min(values) < 0:
                 raise source.error(f"negative elapsed time in label {label!r}")
             try:
                 numbers.safe_sum(values)  # NaN and inf pass float(); their sums overflow
@@ -160,13 +168,23 @@ class JMeterIngester(Ingester):
         # Labels are free text (WebDriver labels span lines); names must fit on one.
         name = " ".join(label.split()) or "(empty label)"
         properties = {"transaction": "true"} if tx else {}
-        n = len(values)
+        total = len(values) + failed
+        if failed:
+            sink.warn(
+                f"{name}: {failed} of {total} samples failed (success=false); their times are "
+                f"left out of {name} and counted in {name} [success]",
+                once=f"failed:{name}",
+            )
         sink.metric(
             name=name,
             unit="s",
             direction=Direction.LOWER_IS_BETTER,
             samples=[v * 0.001 for v in values],  # JTL elapsed is in milliseconds
-            n=n,
+            n=len(values),
+            failures=failed if has_success else None,
+            # JTL elapsed is a whole number of milliseconds.
+            resolution=0.001 if all(v.is_integer() for v in values) else None,
+            input_unit="ms",
             source=label,
             properties=properties,
         )
@@ -175,10 +193,15 @@ class JMeterIngester(Ingester):
                 name=f"{name} [success]",
                 unit="ratio",
                 direction=Direction.HIGHER_IS_BETTER,
-                stats={"rate": (n - failed) / n},
-                n=n,
+                stats={"rate": (total - failed) / total},
+                n=total,
+                hits=total - failed,
                 source=label,
-                properties={**properties, "successes": str(n - failed), "failures": str(failed)},
+                properties={
+                    **properties,
+                    "successes": str(total - failed),
+                    "failures": str(failed),
+                },
             )
 
     @staticmethod
@@ -190,6 +213,7 @@ class JMeterIngester(Ingester):
 
 
 def _drop_empty(elapsed: dict[str, list[float]], failures: dict[str, int]) -> None:
-    for label in [k for k, v in elapsed.items() if not v]:
+    # A label whose only row was cut short has nothing; one whose samples all failed stays.
+    for label in [k for k, v in elapsed.items() if not v and not failures[k]]:
         del elapsed[label]
         del failures[label]

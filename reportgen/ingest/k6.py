@@ -1,8 +1,11 @@
 """k6 end-of-test summaries: `--summary-export` JSON and the `handleSummary(data)` object.
 
-Trends (http_req_duration, ...) become point estimates (avg, med, p(95), ... in their unit);
-rates (checks, http_req_failed) become ratios with n = passes + fails; counters keep their
-count and per-second rate; each check in `root_group` becomes its own success-rate metric.
+Trends (http_req_duration, ...) become point estimates (avg, med, p(95), ... in their unit:
+k6 states times in milliseconds); rates (checks, http_req_failed) become ratios with their
+counts (hits = passes, n = passes + fails) so they get exact bounds; counters keep their count
+and per-second rate; each check in `root_group` becomes its own success-rate metric.
+Direction comes from k6's own semantics (a check passing is good, http_req_failed counts
+failures) or the unit's dimension (times lower); counters, gauges and custom rates have none.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from typing import Any
 
 from reportgen import numbers
 from reportgen.ingest._jsonread import head_text, load_document
-from reportgen.ingest._metrics_common import default_direction, mapping, number
+from reportgen.ingest._metrics_common import direction_for_unit, mapping, number
 from reportgen.ingest.base import Ingester, Sink, Source
 from reportgen.model import Direction
 
@@ -30,7 +33,6 @@ _TIME_TRENDS = re.compile(
     r"^(?:http_req_\w+|iteration_duration|group_duration|ws_\w+|grpc_req_duration|"
     r"browser_\w+|webvitals?_\w+)$"
 )
-_HIGHER_IS_BETTER = frozenset({"checks", "http_reqs", "iterations", "data_received", "data_sent"})
 # Trends with one value per request / iteration: their n is that counter's count.
 _N_FROM = {"iteration_duration": "iterations"}
 
@@ -101,7 +103,8 @@ class K6Ingester(Ingester):
             sink.metric(
                 name=name,
                 unit=unit,
-                direction=_direction(base, unit),
+                # A counter counts what happened (requests, bytes moved): neither way is better.
+                direction=None,
                 stats=stats,
                 source=name,
                 properties=properties,
@@ -119,7 +122,7 @@ class K6Ingester(Ingester):
             sink.metric(
                 name=name,
                 unit="",
-                direction=_direction(base, ""),
+                direction=None,
                 stats=stats,
                 source=name,
                 properties=properties,
@@ -139,12 +142,13 @@ class K6Ingester(Ingester):
         source: Source,
         sink: Sink,
     ) -> None:
+        input_unit: str | None
         if contains == "time" or (contains is None and _TIME_TRENDS.match(base)):
-            factor, unit = 1e-3, "s"  # k6 reports times in milliseconds
+            factor, unit, input_unit = 1e-3, "s", "ms"  # k6 reports times in milliseconds
         elif contains == "data":
-            factor, unit = 1.0, "B"
+            factor, unit, input_unit = 1.0, "B", "B"
         else:
-            factor, unit = 1.0, ""
+            factor, unit, input_unit = 1.0, "", None
             if contains is None:
                 sink.warn(
                     f"{at}: custom trend {name!r} has no unit in this export; read as plain "
@@ -172,9 +176,10 @@ class K6Ingester(Ingester):
         sink.metric(
             name=name,
             unit=unit,
-            direction=Direction.LOWER_IS_BETTER if unit else _direction(base, unit),
+            direction=direction_for_unit(unit),
             stats=stats,
             n=n,
+            input_unit=input_unit,
             source=name,
             properties=properties,
         )
@@ -201,14 +206,13 @@ class K6Ingester(Ingester):
             if abs(value - rate) > 1e-6:
                 sink.warn(f"{at}: reported rate {value} disagrees with {passes}/{n}; using {rate}")
         base = name.split("{", 1)[0]
-        # A check passing is good whatever its name says ("NOT 500", "no errors").
-        is_check = base == "checks" or base.startswith("check::")
         sink.metric(
             name=name,
             unit="ratio",
-            direction=Direction.HIGHER_IS_BETTER if is_check else _direction(base, "ratio"),
+            direction=_rate_direction(base),
             stats={"rate": rate},
             n=n,
+            hits=passes,
             source=name,
             properties={**properties, "passes": str(passes), "fails": str(fails)},
         )
@@ -250,12 +254,15 @@ def _count(value: Any, source: Source, at: str) -> int:
     return int(result)
 
 
-def _direction(base: str, unit: str) -> Direction:
-    if base in _HIGHER_IS_BETTER:
+def _rate_direction(base: str) -> Direction | None:
+    """k6's own meaning of its built-in rates, by their exact names; custom rates: unknown."""
+    # A check passing is good whatever its name says ("NOT 500", "no errors").
+    if base == "checks" or base.startswith("check::"):
         return Direction.HIGHER_IS_BETTER
+    # http_req_failed counts failed requests as its "passes".
     if base == "http_req_failed":
         return Direction.LOWER_IS_BETTER
-    return default_direction(base, unit)
+    return None
 
 
 def _thresholds(raw: Any) -> dict[str, str]:

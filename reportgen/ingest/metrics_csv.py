@@ -9,7 +9,7 @@ from typing import Any
 
 from reportgen import numbers
 from reportgen.ingest._jsonread import head_text, read_bytes
-from reportgen.ingest._metrics_common import default_direction, unit_factor
+from reportgen.ingest._metrics_common import direction_for_unit, unit_factor
 from reportgen.ingest.base import HEAD_BYTES, Ingester, Sink, Source, decode_text
 
 _HEADER = re.compile(r"^\ufeff?\s*\"?name\"?\s*,\s*\"?value\"?\s*(,\s*\"?unit\"?\s*)?$", re.I)
@@ -60,7 +60,7 @@ class MetricsCsvIngester(Ingester):
             sink.metric(
                 name=name,
                 unit=unit,
-                direction=default_direction(name, unit),
+                direction=direction_for_unit(unit),
                 samples=samples,
                 n=len(samples),
                 source=name,

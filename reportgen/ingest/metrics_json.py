@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from reportgen.ingest._jsonread import head_text, load_document, note_timestamp
-from reportgen.ingest._metrics_common import default_direction, scale_stats, unit_factor, where
+from reportgen.ingest._metrics_common import direction_for_unit, scale_stats, unit_factor, where
 from reportgen.ingest.base import Ingester, Sink, Source
 from reportgen.model import Direction
 
@@ -44,8 +44,10 @@ class MetricEntry(_Strict):
     )
     direction: Literal["lower_is_better", "higher_is_better"] | None = Field(
         default=None,
-        description="Which way is better. Default: lower for durations and sizes, higher for "
-        "throughput (…/s) and success-like ratios.",
+        description="Which way is better. Without it, the unit's dimension decides: lower for "
+        "durations and sizes, higher for anything per second (…/s); other units (%, counts, "
+        "plain numbers) have no direction, and a baseline comparison then needs `direction:` "
+        "in the criteria. The name is never read.",
     )
     samples: list[Value] | None = Field(
         default=None, description="Raw observations (non-negative), in the order measured."
@@ -60,11 +62,30 @@ class MetricEntry(_Strict):
     n: int | None = Field(
         default=None, ge=1, description="Observations behind `stats` (equals len(samples) if both)."
     )
+    hits: int | None = Field(
+        default=None,
+        ge=0,
+        description="For a success or failure ratio: how many of the `n` trials it counts "
+        "(ratio = hits / n). With it the ratio gets an exact (Clopper–Pearson) bound.",
+    )
+    resolution: Value | None = Field(
+        default=None,
+        description="The step the values were recorded with, in `unit` (a timer's "
+        "resolution): each value stands for every value this step allows.",
+    )
+    iterations: int | None = Field(
+        default=None,
+        ge=1,
+        description="For per-operation averages: the fewest iterations behind one sample "
+        "(the timer's resolution is divided by it).",
+    )
     source: str | None = Field(default=None, description="Where the metric came from.")
     properties: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _has_values(self) -> MetricEntry:
+        if self.hits is not None and (self.n is None or self.hits > self.n):
+            raise ValueError("`hits` needs `n` and cannot exceed it")
         if self.samples is None and not self.stats:
             raise ValueError("needs `samples` or `stats`")
         if self.samples is not None and not self.samples:
@@ -137,11 +158,7 @@ class MetricsJsonIngester(Ingester):
             samples = None
             if entry.samples is not None:
                 samples = [v * factor for v in entry.samples] if factor != 1.0 else entry.samples
-            direction = (
-                Direction(entry.direction)
-                if entry.direction
-                else default_direction(entry.name, unit)
-            )
+            direction = Direction(entry.direction) if entry.direction else direction_for_unit(unit)
             sink.metric(
                 name=entry.name,
                 unit=unit,
@@ -149,6 +166,10 @@ class MetricsJsonIngester(Ingester):
                 samples=samples,
                 stats=scale_stats(entry.stats or {}, factor),
                 n=entry.n if entry.n is not None else (len(samples) if samples else None),
+                hits=entry.hits,
+                resolution=None if entry.resolution is None else entry.resolution * factor,
+                iterations=entry.iterations,
+                input_unit=entry.unit or None,
                 source=entry.source or entry.name,
                 properties=entry.properties,
             )

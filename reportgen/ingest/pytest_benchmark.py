@@ -85,8 +85,10 @@ class PytestBenchmarkIngester(Ingester):
             if bench.get(key) is not None:
                 properties[key] = str(bench[key])
         iterations = stats_raw.get("iterations")
+        per_round: int | None = None
         if isinstance(iterations, int) and not isinstance(iterations, bool):
             properties["iterations"] = str(iterations)
+            per_round = iterations if iterations >= 1 else None
         options = bench.get("options")
         if isinstance(options, dict) and isinstance(options.get("timer"), str):
             properties["timer"] = options["timer"]
@@ -97,6 +99,9 @@ class PytestBenchmarkIngester(Ingester):
             name=name,
             unit="s",
             direction=Direction.LOWER_IS_BETTER,
+            # Each round's time is an average over `iterations` calls.
+            iterations=per_round,
+            input_unit="s",
             samples=samples,
             stats=None if samples is not None else stats,
             n=len(samples) if samples is not None else rounds,

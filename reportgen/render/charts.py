@@ -501,3 +501,118 @@ def slowest_svg(rows: Sequence[tuple[str, float]]) -> str:
         f"Slowest tests: {_fit(_clean_label(shown[0][0]), 80)} {format_quantity(shown[0][1], 's')}"
     )
     return _svg(height, summary, body)
+
+
+# --- history trend -----------------------------------------------------------------------------
+
+
+def trend_svg(
+    points: Sequence[tuple[str, float]],
+    *,
+    unit: str,
+    title: str,
+    median: float | None = None,
+    low: float | None = None,
+    high: float | None = None,
+    current: float | None = None,
+) -> str:
+    """One metric across recorded runs: each run's median (label, value; oldest first) as a
+    line, the median over those runs with its interval as a band, the current run marked.
+
+    Non-finite values are left out. Without an interval (too few runs) no band is drawn.
+    """
+    label_w, right_pad, top, plot_h = 70.0, 90.0, 34.0, 120.0
+    plot_l, plot_r = label_w, WIDTH - right_pad
+    clean_title = _fit(_clean_label(title), 90)
+    body: list[str] = [_text(8, 18, clean_title, size=13, weight="bold")]
+    shown = [(str(label), float(v)) for label, v in points if math.isfinite(v)]
+    extra = [v for v in (median, low, high, current) if v is not None and math.isfinite(v)]
+    everything = [v for _, v in shown] + extra
+    if not shown:
+        body.append(
+            _text(WIDTH / 2, top + 24, "no recorded runs", anchor="middle", colour=MUTED_COLOUR)
+        )
+        return _svg(top + 40, f"{clean_title}: no recorded runs", body)
+    start, stop, step = _axis_range(min(everything), max(everything), unit)
+    span = stop - start or 1.0
+    bottom = top + plot_h
+
+    def y_of(value: float) -> float:
+        return bottom - (value - start) / span * plot_h
+
+    slots = len(shown) + (1 if current is not None else 0)
+    gap = (plot_r - plot_l) / max(slots, 1)
+
+    def x_of(index: int) -> float:
+        return plot_l + gap * (index + 0.5)
+
+    divisor, suffix, decimals = _tick_formatter(unit, start, stop, step)
+    for k in range(round((stop - start) / step) + 1):
+        value = start + k * step
+        body.append(_line(plot_l, y_of(value), plot_r, y_of(value), GRID_COLOUR))
+        body.append(
+            _text(
+                plot_l - 6,
+                y_of(value) + 4,
+                _format_scaled(value, divisor, suffix, decimals),
+                size=10,
+                anchor="end",
+                colour=MUTED_COLOUR,
+            )
+        )
+    if low is not None and high is not None and math.isfinite(low) and math.isfinite(high):
+        body.append(
+            _rect(
+                plot_l,
+                y_of(high),
+                plot_r - plot_l,
+                max(y_of(low) - y_of(high), 1.0),
+                BASELINE_COLOUR,
+                ' fill-opacity="0.18"',
+            )
+        )
+    if median is not None and math.isfinite(median):
+        body.append(_line(plot_l, y_of(median), plot_r, y_of(median), BASELINE_COLOUR, 1.5))
+        body.append(
+            _text(plot_r + 6, y_of(median) + 4, "median of runs", size=10, colour=MUTED_COLOUR)
+        )
+    for index in range(1, len(shown)):
+        body.append(
+            _line(
+                x_of(index - 1),
+                y_of(shown[index - 1][1]),
+                x_of(index),
+                y_of(shown[index][1]),
+                BASELINE_COLOUR,
+                1.5,
+            )
+        )
+    for index, (label, value) in enumerate(shown):
+        x, y = x_of(index), y_of(value)
+        body.append(
+            f"<g><title>{_esc(_fit(_clean_label(label), MAX_TOOLTIP_CHARS))}: "
+            f"{_esc(format_quantity(value, unit))}</title>"
+            f'<circle cx="{_num(x)}" cy="{_num(y)}" r="3" fill="{BASELINE_COLOUR}"/></g>'
+        )
+    if current is not None and math.isfinite(current):
+        x, y = x_of(len(shown)), y_of(current)
+        body.append(
+            f"<g><title>current run: {_esc(format_quantity(current, unit))}</title>"
+            f'<circle cx="{_num(x)}" cy="{_num(y)}" r="5" fill="{CURRENT_COLOUR}"/></g>'
+        )
+        body.append(_text(x, bottom + 16, "current", size=10, anchor="middle"))
+    body.append(
+        _text(
+            plot_l,
+            bottom + 16,
+            f"{_count(len(shown))} recorded runs, oldest first",
+            size=10,
+            colour=MUTED_COLOUR,
+        )
+    )
+    summary = f"{clean_title}: {len(shown)} recorded runs"
+    if median is not None:
+        summary += f", median {format_quantity(median, unit)}"
+    if current is not None:
+        summary += f", current {format_quantity(current, unit)}"
+    return _svg(bottom + 28, summary, body)

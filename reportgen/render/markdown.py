@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from reportgen.render.view import ReportView, TestsView
+from reportgen.render.view import ReportView, TestsView, for_print
 from reportgen.text import clean_text
 
 if TYPE_CHECKING:
@@ -90,7 +90,23 @@ def _environment() -> jinja2.Environment:
     env.filters["block"] = code_block
     env.filters["icon"] = lambda key: MdSafe(ICONS.get(str(key), ""))
     env.filters["count"] = lambda n: MdSafe(f"{int(n):,}")
+    env.filters["anchor"] = _anchor
+    env.globals["link"] = _link
     return env
+
+
+def _anchor(anchor: str) -> MdSafe:
+    """An HTML id to link to; view anchors are `[a-z0-9_-]` only, checked again here."""
+    if not re.fullmatch(r"[a-z0-9_-]+", anchor):
+        return MdSafe("")
+    return MdSafe(f'<a id="{anchor}"></a>')
+
+
+def _link(label: str, anchor: str) -> MdSafe:
+    """A link to a criterion's one explanation (GitHub resolves `#id` to its user-content id)."""
+    if not re.fullmatch(r"[a-z0-9_-]+", anchor):
+        return MdSafe(escape_inline(label))
+    return MdSafe(f"[{escape_inline(label)}](#{anchor})")
 
 
 def _render(view: ReportView, level: int) -> str:
@@ -128,17 +144,17 @@ def _compact(view: ReportView) -> ReportView:
 
 
 def _failures_only(view: ReportView) -> ReportView:
-    """Level 2: the verdict, criteria, findings and the failure list; nothing else."""
+    """Level 2: the verdict, criteria and the failure list; nothing else."""
     view = _compact(view)
     t: TestsView | None = view.tests
     if t is not None:
         t = dataclasses.replace(t, suites=(), suites_more=0)
-    return dataclasses.replace(view, tests=t, impacts=(), risks=(), charts=())
+    return dataclasses.replace(view, tests=t, impacts=(), charts=())
 
 
 _LEVEL_NOTES = {
     1: "captured output and long lists were left out",
-    2: "only the verdict, criteria, findings and failures are shown",
+    2: "only the verdict, criteria and failures are shown",
     3: "the report was cut short",
 }
 
@@ -190,6 +206,7 @@ def render_markdown(
     cut at a line boundary (closing any open code fence); a trimmed report always ends with a
     visible note saying so and where the full report is.
     """
+    view = for_print(view)
     full = _render(view, 0)
     if max_chars is None or len(full) <= max_chars:
         return full

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from reportgen.evaluation import Evaluation
+    from reportgen.history.facts import ReportHistory
     from reportgen.model import Run
     from reportgen.render.view import ReportView
 
@@ -54,6 +55,8 @@ class RenderContext:
     pdf_variant: str | None = None
     #: PDF: the renderer's time limit in seconds (None: the renderer's default).
     pdf_timeout: float | None = None
+    #: What the run history adds to the reports (with --db); None without a history.
+    history: ReportHistory | None = None
 
     def need_evaluation(self) -> Evaluation:
         """The evaluation; a bug when an output that needs it is rendered without one."""
@@ -74,6 +77,7 @@ class RenderContext:
             command=self.command,
             criteria_path=self.criteria_path,
             tool_version=__version__,
+            history=self.history,
         )
 
 

@@ -1,18 +1,20 @@
 """The report view model: plain, immutable, pre-formatted data that every template renders.
 
-`build_view` is the only place numbers are formatted and lists are capped. It reads what the
-evaluation decided and describes the run (counts, medians, spreads); it never decides a status.
+`build_view` is the only place numbers are formatted; it keeps every failing and flaky test
+(the HTML lists them all) and `for_print` caps those lists for the PDF and Markdown. It reads
+what the evaluation decided and describes the run (counts, medians, spreads); it never decides
+a status.
 Untrusted text (test names, messages, output) is cleaned of control characters here and
 escaped later by each renderer for its own format.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
+import re
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from reportgen import __version__, clock
 from reportgen.criteria import Kind, Severity
@@ -25,14 +27,16 @@ from reportgen.evaluation import (
     Status,
     Verdict,
 )
+from reportgen.history.facts import ReportHistory
 from reportgen.model import InputFile, Metric, Outcome, Run
-from reportgen.render.charts import distribution_svg, outcomes_svg, slowest_svg
+from reportgen.render.charts import distribution_svg, outcomes_svg, slowest_svg, trend_svg
 from reportgen.text import clean_text
 from reportgen.units import format_percent, format_value
 
 #: Characters of a sha256 shown next to a figure (the spec asks for at least 12).
 SHA_PREFIX = 12
-#: Failures listed in full; the rest are counted and pointed to the JSON.
+#: Failures (and flaky tests) the PDF and Markdown list in full; the HTML and the verdict JSON
+#: list every one, and the capped reports say so.
 MAX_FAILURES = 50
 #: Suites shown in the per-suite table (those with failures first).
 MAX_SUITES = 30
@@ -68,6 +72,15 @@ _STAT_LABEL = {
     "cv": "CV",
     "robust_cv": "robust CV",
 }
+#: What a count criterion counts, for "It passes once the ... is ≤ 0".
+_COUNT_LABEL = {
+    "failed": "number of failed tests",
+    "total": "number of tests",
+    "required_failed": "number of failed required tests",
+    "flaky": "number of flaky tests",
+    "new_failures": "number of new failures",
+    "skipped": "number of skipped tests",
+}
 
 
 # --- view dataclasses ---------------------------------------------------------------------
@@ -84,14 +97,17 @@ class EvidenceView:
 
     @property
     def text(self) -> str:
-        """One line: where the figure came from (plain text; renderers escape it)."""
-        parts = [f"{'baseline ' if self.baseline else ''}{self.path} (sha256 {self.sha})"]
+        """A compact reference such as `results/metrics.json#ws_connect_time` (plain text;
+        renderers escape it). The full path and sha256 are listed once, under Provenance."""
+        where = f"{'baseline ' if self.baseline else ''}{self.path}"
         if self.metrics:
-            parts.append("metrics " + ", ".join(self.metrics))
+            return ", ".join(f"{where}#{m}" for m in self.metrics)
         if self.tests:
+            total = len(self.tests) + self.tests_more
             more = f" +{self.tests_more} more" if self.tests_more else ""
-            parts.append("tests " + ", ".join(self.tests) + more)
-        return ": ".join(parts[:1]) + (": " + "; ".join(parts[1:]) if parts[1:] else "")
+            noun = "test" if total == 1 else "tests"
+            return f"{where} ({total} {noun}: {', '.join(self.tests)}{more})"
+        return where
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +126,14 @@ class CriterionRow:
     evidence: tuple[EvidenceView, ...]
     reason: str
     impact: str | None
+    anchor: str  # the HTML id of the one place this criterion is explained
+    to_change: str | None  # for a criterion that does not pass: what would change it
+    waiver: str | None
     items: tuple[ItemRow, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return self.status == Status.PASS.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,23 +158,6 @@ class PhaseView:
 
 
 @dataclass(frozen=True, slots=True)
-class FindingView:
-    """A non-passing criterion: what the evidence says and what would change it."""
-
-    id: str
-    title: str
-    status: str
-    status_label: str
-    severity: str
-    reason: str
-    measured: str
-    threshold: str
-    to_change: str
-    evidence: tuple[EvidenceView, ...]
-    waiver: str | None
-
-
-@dataclass(frozen=True, slots=True)
 class ImpactGroup:
     """Criteria sharing a declared `impact`."""
 
@@ -159,18 +165,6 @@ class ImpactGroup:
     rows: tuple[CriterionRow, ...]
     worst: str
     worst_label: str
-
-
-@dataclass(frozen=True, slots=True)
-class RiskView:
-    """A risk and next step derived from one non-passing criterion."""
-
-    id: str
-    severity: str
-    status: str
-    status_label: str
-    risk: str
-    next_step: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,13 +179,16 @@ class SuiteRow:
 
 @dataclass(frozen=True, slots=True)
 class FailureView:
+    """A failed, erroring or flaky test with its message and an excerpt of its output."""
+
     id: str
-    outcome: str
+    outcome: str  # failed, error, flaky
     message: str | None
     output: str | None
     output_cut: str | None  # "42 more lines" etc. when the excerpt was trimmed
     duration: str | None
-    source: str  # path (sha256 prefix)
+    source: str  # the input's path; its sha256 is under Provenance
+    detail: str | None = None  # flaky: the attempts
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +219,7 @@ class TestsView:
     suites_more: int
     failures: tuple[FailureView, ...]
     failures_more: int
-    flaky_tests: tuple[TestLine, ...]
+    flaky_tests: tuple[FailureView, ...]
     flaky_more: int
     skipped_tests: tuple[TestLine, ...]
     skipped_more: int
@@ -242,9 +239,10 @@ class MetricRow:
     spread: str
     baseline_n: str
     baseline_median: str
-    change: str  # "+25.0% (regression), ratio 1.25 (95% CI 1.21–1.29)" from the evaluation
-    source: str
-    note: str | None
+    #: (criterion id, anchor, status) of the criteria that judge this metric: the comparison,
+    #: its figures and its why are told there, once.
+    criteria: tuple[tuple[str, str, str], ...]
+    sources: tuple[str, ...]  # input paths; their sha256 are under Provenance
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,13 +276,35 @@ class ProvenanceView:
 
 
 @dataclass(frozen=True, slots=True)
+class SummaryLine:
+    """A criterion the summary names: a link to where it is explained, not a second copy."""
+
+    id: str
+    anchor: str
+    status: str
+    status_label: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
 class SummaryView:
     """The executive summary, generated only from the evaluation."""
 
     sentence: str
     counts: tuple[tuple[str, str, int], ...]  # (status key, label, count)
-    blocking: tuple[str, ...]
-    advisory: tuple[str, ...]
+    blocking: tuple[SummaryLine, ...]
+    advisory: tuple[SummaryLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryView:
+    """What the run history adds: a trend per gated metric, failing streaks, flaky tests."""
+
+    scope: str  # "the last 20 recorded runs of branch main"
+    trend_lines: tuple[TestLine, ...]  # one per gated metric: id = metric, detail = figures
+    trends: tuple[ChartView, ...]
+    failing_since: tuple[TestLine, ...]
+    flaky: tuple[TestLine, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,14 +318,14 @@ class ReportView:
     exit_code: int
     summary: SummaryView
     phases: tuple[PhaseView, ...]
-    findings: tuple[FindingView, ...]
     impacts: tuple[ImpactGroup, ...]
-    risks: tuple[RiskView, ...]
     tests: TestsView | None
     metrics: tuple[MetricRow, ...]
+    metric_sources: tuple[str, ...]
     charts: tuple[ChartView, ...]
     provenance: ProvenanceView
     notes: tuple[str, ...] = field(default=())
+    history: HistoryView | None = None
 
 
 # --- formatting helpers ---------------------------------------------------------------------
@@ -419,7 +439,21 @@ def _medians_for(metric: str | None, medians: Medians) -> tuple[str, str] | None
     return medians.get(metric) if metric else None
 
 
-def _row(c: CriterionResult, medians: Medians) -> CriterionRow:
+def anchors(ids: Sequence[str]) -> dict[str, str]:
+    """A unique HTML id per criterion id (`c-connect-p95`), stable for equal criteria files."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for cid in ids:
+        base = "c-" + (re.sub(r"[^A-Za-z0-9_-]+", "-", cid).strip("-").lower() or "criterion")
+        anchor, k = base, 2
+        while anchor in used:
+            anchor, k = f"{base}-{k}", k + 1
+        used.add(anchor)
+        out[cid] = anchor
+    return out
+
+
+def _row(c: CriterionResult, medians: Medians, anchor: str) -> CriterionRow:
     return CriterionRow(
         id=one_line(c.id, 200),
         title=one_line(c.title or c.id, 300),
@@ -431,8 +465,11 @@ def _row(c: CriterionResult, medians: Medians) -> CriterionRow:
         threshold=format_threshold(c.figures),
         n=_format_n(c.figures),
         evidence=_evidence(c.evidence),
-        reason=one_line(c.reason),
+        reason=one_line(c.reason, 1000),
         impact=one_line(c.impact, 200) if c.impact else None,
+        anchor=anchor,
+        to_change=_to_change(c, medians) if c.status is not Status.PASS else None,
+        waiver=_waiver_text(c),
         items=tuple(
             ItemRow(
                 metric=one_line(i.metric, 200),
@@ -458,9 +495,11 @@ def _to_change(c: CriterionResult, medians: Medians) -> str:
         return _sentence(one_line(c.to_decide))
     f = c.figures
     if c.raw_status is Status.FAIL and f.threshold is not None:
-        what = _STAT_LABEL.get(f.stat or "", (f.stat or "the measured value").replace("_", " "))
-        now = format_measured(f, _medians_for(c.metric, medians))
-        return f"It passes once {what} is {format_threshold(f)} (now {now})."
+        stat = f.stat or ""
+        what = _COUNT_LABEL.get(stat) or _STAT_LABEL.get(stat, stat.replace("_", " "))
+        what = what or "measured value"
+        # The measured value stands beside this sentence; it is not repeated here.
+        return f"It passes once the {what} is {format_threshold(f)}."
     if c.raw_status is Status.FAIL:
         return "It passes once the evidence it names no longer fails: " + one_line(c.reason)
     return "More evidence of the kind this criterion reads."
@@ -478,7 +517,7 @@ _SEVERITY_ORDER = {Status.FAIL: 0, Status.INSUFFICIENT: 1, Status.WAIVED: 2, Sta
 
 
 # --- sections -------------------------------------------------------------------------------
-def _summary(ev: Evaluation) -> SummaryView:
+def _summary(ev: Evaluation, rows: dict[str, CriterionRow]) -> SummaryView:
     counts = ev.counts()
     total = len(ev.criteria)
     order = (Status.FAIL, Status.INSUFFICIENT, Status.WAIVED, Status.PASS)
@@ -491,12 +530,19 @@ def _summary(ev: Evaluation) -> SummaryView:
         )
     else:
         sentence = f"{ev.verdict.value}: no criteria were evaluated."
-    blocking: list[str] = []
-    advisory: list[str] = []
+    blocking: list[SummaryLine] = []
+    advisory: list[SummaryLine] = []
     for c in sorted(ev.criteria, key=lambda c: _SEVERITY_ORDER[c.status]):
         if c.status not in (Status.FAIL, Status.INSUFFICIENT):
             continue
-        line = f"{c.id} ({c.status.value}): {one_line(c.reason, 300)}"
+        row = rows[c.id]
+        line = SummaryLine(
+            id=row.id,
+            anchor=row.anchor,
+            status=row.status,
+            status_label=row.status_label,
+            title=row.title,
+        )
         (advisory if c.severity is Severity.ADVISORY else blocking).append(line)
     return SummaryView(
         sentence=sentence,
@@ -543,27 +589,6 @@ def _phases(ev: Evaluation, rows: dict[str, CriterionRow]) -> tuple[PhaseView, .
     return tuple(out)
 
 
-def _findings(ev: Evaluation, medians: Medians) -> tuple[FindingView, ...]:
-    chosen = [c for c in ev.criteria if c.status is not Status.PASS]
-    chosen.sort(key=lambda c: (c.severity is Severity.ADVISORY, _SEVERITY_ORDER[c.status]))
-    return tuple(
-        FindingView(
-            id=one_line(c.id, 200),
-            title=one_line(c.title or c.id, 300),
-            status=c.status.value,
-            status_label=_STATUS_LABEL[c.status],
-            severity=c.severity.value,
-            reason=one_line(c.reason, 1000),
-            measured=format_measured(c.figures, _medians_for(c.metric, medians)),
-            threshold=format_threshold(c.figures),
-            to_change=_to_change(c, medians),
-            evidence=_evidence(c.evidence),
-            waiver=_waiver_text(c),
-        )
-        for c in chosen
-    )
-
-
 def _impacts(ev: Evaluation, rows: dict[str, CriterionRow]) -> tuple[ImpactGroup, ...]:
     groups: dict[str, list[CriterionResult]] = {}
     for c in ev.criteria:
@@ -583,39 +608,10 @@ def _impacts(ev: Evaluation, rows: dict[str, CriterionRow]) -> tuple[ImpactGroup
     return tuple(out)
 
 
-def _risks(ev: Evaluation, medians: Medians) -> tuple[RiskView, ...]:
-    chosen = [c for c in ev.criteria if c.status is not Status.PASS]
-    chosen.sort(key=lambda c: (c.severity is Severity.ADVISORY, _SEVERITY_ORDER[c.status]))
-    out = []
-    for c in chosen:
-        if c.status is Status.WAIVED:
-            risk = f"Accepted by waiver although the evidence says {c.raw_status.value}: " + (
-                one_line(c.reason, 300)
-            )
-            step = f"Resolve before the waiver expires ({_waiver_text(c)})."
-        elif c.status is Status.FAIL:
-            risk = one_line(c.reason, 300)
-            step = _to_change(c, medians)
-        else:
-            risk = "Not shown either way: " + one_line(c.reason, 300)
-            step = _to_change(c, medians)
-        out.append(
-            RiskView(
-                id=one_line(c.id, 200),
-                severity=c.severity.value,
-                status=c.status.value,
-                status_label=_STATUS_LABEL[c.status],
-                risk=risk,
-                next_step=step,
-            )
-        )
-    return tuple(out)
-
-
 def _source(inputs: Sequence[InputFile], index: int) -> str:
+    """The input's path; its sha256 is listed once, under Provenance."""
     if 0 <= index < len(inputs):
-        f = inputs[index]
-        return f"{text(f.path)} (sha256 {f.sha256[:SHA_PREFIX]})"
+        return text(inputs[index].path)
     return "unknown input"
 
 
@@ -641,19 +637,11 @@ def _tests(run: Run) -> TestsView | None:
     if not len(tests):
         return None
     counts = tests.outcome_counts()
-    suites: dict[tuple[str, ...], list[int]] = {}
-    durations: list[tuple[float, int]] = []
-    any_duration = False
-    for i in range(len(tests)):
-        key = tests.suite_of(i)
-        bucket = suites.get(key)
-        if bucket is None:
-            bucket = suites[key] = [0, 0, 0, 0]
-        bucket[_OUTCOME_COL[tests.outcome_of(i)]] += 1
-        d = tests.duration_of(i)
-        if d is not None:
-            any_duration = True
-            durations.append((d, -i))
+    # Column-wise passes over the table (no per-test models): this runs on 100,000s of tests.
+    suites = {
+        key: [c[Outcome.PASSED], c[Outcome.FAILED], c[Outcome.ERROR], c[Outcome.SKIPPED]]
+        for key, c in tests.counts_by_suite()
+    }
     suite_rows = [
         SuiteRow(
             name=one_line(" / ".join(key), 300) or "(no suite)",
@@ -668,12 +656,10 @@ def _tests(run: Run) -> TestsView | None:
     # Suites with failures first, then by name: stable and useful when capped.
     suite_rows.sort(key=lambda r: (-(r.failed + r.errors), r.name))
 
+    # Every failure and flaky test: the HTML lists them all; `for_print` caps the PDF and
+    # Markdown.
     failures: list[FailureView] = []
-    failing = 0
     for i in tests.indices_with_outcome(Outcome.FAILED, Outcome.ERROR):
-        failing += 1
-        if len(failures) >= MAX_FAILURES:
-            continue
         case = tests[i]
         output, cut = _excerpt(case.output, case.output_truncated)
         failures.append(
@@ -688,22 +674,27 @@ def _tests(run: Run) -> TestsView | None:
             )
         )
 
-    flaky: list[TestLine] = []
-    flaky_total = 0
+    flaky: list[FailureView] = []
+    for i in tests.flaky_indices():
+        case = tests[i]
+        attempts = ", ".join(a.outcome.value for a in case.attempts)
+        failed = next((a for a in case.attempts if a.message or a.output), None)
+        output, cut = _excerpt(
+            case.output or (failed.output if failed else None), case.output_truncated
+        )
+        flaky.append(
+            FailureView(
+                id=one_line(case.id, 300),
+                outcome="flaky",
+                message=one_line(case.message or (failed.message if failed else None)) or None,
+                output=output,
+                output_cut=cut,
+                duration=fmt(case.duration, "s") if case.duration is not None else None,
+                source=_source(run.inputs, case.input),
+                detail=f"attempts: {attempts}" if attempts else "marked flaky",
+            )
+        )
     skipped: list[TestLine] = []
-    for i in range(len(tests)):
-        if tests.is_flaky(i):
-            flaky_total += 1
-            if len(flaky) < MAX_FLAKY:
-                case = tests[i]
-                attempts = ", ".join(a.outcome.value for a in case.attempts)
-                flaky.append(
-                    TestLine(
-                        id=one_line(case.id, 300),
-                        detail=f"attempts: {attempts}" if attempts else "marked flaky",
-                        source=_source(run.inputs, case.input),
-                    )
-                )
     for i in tests.indices_with_outcome(Outcome.SKIPPED):
         if len(skipped) >= MAX_SKIPPED:
             break
@@ -715,15 +706,15 @@ def _tests(run: Run) -> TestsView | None:
                 source=_source(run.inputs, case.input),
             )
         )
-    # Ties broken by input order (the negated index), so the list is deterministic.
-    top = heapq.nlargest(MAX_SLOWEST, durations)
+    # Ties broken by input order, so the list is deterministic.
+    top = tests.slowest(MAX_SLOWEST)
     slowest = [
         TestLine(
-            id=one_line(tests.id_of(-neg), 300),
+            id=one_line(tests.id_of(i), 300),
             detail=fmt(d, "s"),
-            source=_source(run.inputs, tests.input_of(-neg)),
+            source=_source(run.inputs, tests.input_of(i)),
         )
-        for d, neg in top
+        for d, i in top
     ]
     outcomes_chart = outcomes_svg(
         [(r.name, r.passed, r.failed, r.errors, r.skipped) for r in suite_rows[:MAX_SUITES]],
@@ -737,23 +728,20 @@ def _tests(run: Run) -> TestsView | None:
         failed=counts[Outcome.FAILED],
         errors=counts[Outcome.ERROR],
         skipped=counts[Outcome.SKIPPED],
-        flaky=flaky_total,
-        duration=fmt(tests.total_duration(), "s") if any_duration else None,
+        flaky=len(flaky),
+        duration=fmt(tests.total_duration(), "s") if tests.has_durations() else None,
         suites=tuple(suite_rows[:MAX_SUITES]),
         suites_more=max(0, len(suite_rows) - MAX_SUITES),
         failures=tuple(failures),
-        failures_more=failing - len(failures),
+        failures_more=0,
         flaky_tests=tuple(flaky),
-        flaky_more=flaky_total - len(flaky),
+        flaky_more=0,
         skipped_tests=tuple(skipped),
         skipped_more=counts[Outcome.SKIPPED] - len(skipped),
         slowest=tuple(slowest),
         outcomes_chart=outcomes_chart,
         slowest_chart=slowest_chart,
     )
-
-
-_OUTCOME_COL = {Outcome.PASSED: 0, Outcome.FAILED: 1, Outcome.ERROR: 2, Outcome.SKIPPED: 3}
 
 
 def _samples(metrics: Sequence[Metric]) -> list[float]:
@@ -786,29 +774,27 @@ def _describe(metrics: Sequence[Metric], unit: str) -> tuple[str, str, str]:
 
 
 def _metrics(
-    run: Run, baseline: Run | None, ev: Evaluation
-) -> tuple[tuple[MetricRow, ...], tuple[ChartView, ...]]:
+    run: Run, baseline: Run | None, ev: Evaluation, anchor: dict[str, str]
+) -> tuple[tuple[MetricRow, ...], tuple[ChartView, ...], tuple[str, ...]]:
     compared: dict[str, Figures] = {}
-    notes: dict[str, list[str]] = {}
+    judged: dict[str, list[tuple[str, str, str]]] = {}
     for c in ev.criteria:
+        link = (one_line(c.id, 200), anchor[c.id], c.status.value)
         if c.items:
             for item in c.items:
                 if c.kind is Kind.BASELINE:
                     compared.setdefault(item.metric, item.figures)
-                if item.status is not Status.PASS:
-                    notes.setdefault(item.metric, []).append(
-                        f"{c.id}: {one_line(item.reason, 300)}"
-                    )
+                judged.setdefault(item.metric, []).append(link)
         elif c.metric:
             if c.kind is Kind.BASELINE:
                 compared.setdefault(c.metric, c.figures)
-            if c.status is not Status.PASS:
-                notes.setdefault(c.metric, []).append(f"{c.id}: {one_line(c.reason, 300)}")
+            judged.setdefault(c.metric, []).append(link)
     names: dict[str, list[Metric]] = {}
     for m in run.metrics:
         names.setdefault(m.name, []).append(m)
     rows: list[MetricRow] = []
     charts: list[ChartView] = []
+    all_sources: dict[str, None] = {}
     for name, metrics in names.items():
         unit = metrics[0].unit
         n, median, spread = _describe(metrics, unit)
@@ -818,6 +804,7 @@ def _metrics(
         sources = sorted({_source(run.inputs, m.input) for m in metrics})
         if base and baseline is not None:
             sources += sorted({"baseline " + _source(baseline.inputs, m.input) for m in base})
+        all_sources.update(dict.fromkeys(sources))
         rows.append(
             MetricRow(
                 name=one_line(name, 200),
@@ -827,9 +814,8 @@ def _metrics(
                 spread=spread,
                 baseline_n=b_n,
                 baseline_median=b_median,
-                change=format_measured(figures) if figures is not None else "—",
-                source="; ".join(sources),
-                note=" ".join(notes.get(name, ())) or None,
+                criteria=tuple(dict.fromkeys(judged.get(name, ()))),
+                sources=tuple(sources),
             )
         )
         current = _samples(metrics)
@@ -842,7 +828,7 @@ def _metrics(
             )
             if svg:
                 charts.append(ChartView(title=one_line(name, 200), svg=svg))
-    return tuple(rows), tuple(charts)
+    return tuple(rows), tuple(charts), tuple(all_sources)
 
 
 def _inputs(files: Sequence[InputFile], baseline: bool) -> list[InputView]:
@@ -887,6 +873,7 @@ def build_view(
     criteria_path: str | None = None,
     tool_version: str = __version__,
     source_date_epoch: str | None = None,
+    history: ReportHistory | None = None,
 ) -> ReportView:
     """The view of one report. `source_date_epoch` defaults to the environment variable; the
     wall clock is never read, so equal inputs give equal views."""
@@ -896,10 +883,11 @@ def build_view(
     else:
         generated = generated_time(source_date_epoch)
     ev = evaluation
-    metrics, charts = _metrics(run, baseline, ev)
+    anchor = anchors([c.id for c in ev.criteria])
+    metrics, charts, metric_sources = _metrics(run, baseline, ev, anchor)
     # Baseline and current medians, as described in the metrics table, shown beside changes.
     medians = {m.name: (m.baseline_median, m.median) for m in metrics if m.baseline_n != "—"}
-    rows = {c.id: _row(c, medians) for c in ev.criteria}
+    rows = {c.id: _row(c, medians, anchor[c.id]) for c in ev.criteria}
     inputs = _inputs(run.inputs, False) + (_inputs(baseline.inputs, True) if baseline else [])
     skipped = [f"{text(s.path)}: {one_line(s.reason, 200)}" for s in run.skipped]
     provenance = ProvenanceView(
@@ -921,14 +909,128 @@ def build_view(
         verdict=ev.verdict.value,
         verdict_class=_VERDICT_CLASS[ev.verdict],
         exit_code=int(ev.verdict.exit_code),
-        summary=_summary(ev),
+        summary=_summary(ev, rows),
         phases=_phases(ev, rows),
-        findings=_findings(ev, medians),
         impacts=_impacts(ev, rows),
-        risks=_risks(ev, medians),
         tests=_tests(run),
         metrics=metrics,
+        metric_sources=metric_sources,
         charts=charts,
         provenance=provenance,
         notes=tuple(notes),
+        history=None if history is None else _history(history, run),
     )
+
+
+def _history(history: ReportHistory, run: Run) -> HistoryView:
+    """Trend charts of the gated metrics (the current run marked) and, for the current run's
+    tests, failing streaks and flakiness from the recorded runs."""
+    current = {
+        name: statistics.median(values) for name, values in _samples_by_name(run).items() if values
+    }
+    charts = tuple(
+        ChartView(
+            title=f"{text(t.name)} over recorded runs",
+            svg=trend_svg(
+                [(f"run {r}", v) for r, v in zip(t.runs, t.medians, strict=True)],
+                unit=t.unit,
+                title=f"{text(t.name)}: median per run",
+                median=t.median,
+                low=t.low,
+                high=t.high,
+                current=current.get(t.name),
+            ),
+        )
+        for t in history.trends
+    )
+    lines = []
+    for t in history.trends:
+        interval = (
+            f" (95% interval {fmt(t.low, t.unit)} to {fmt(t.high, t.unit)})"
+            if t.low is not None and t.high is not None
+            else " (too few runs for an interval)"
+        )
+        now = current.get(t.name)
+        lines.append(
+            TestLine(
+                id=text(t.name),
+                detail=f"median {fmt(t.median, t.unit)} over {len(t.runs)} recorded runs"
+                + interval
+                + (f"; current run {fmt(now, t.unit)}" if now is not None else ""),
+                source="history",
+            )
+        )
+    table = run.tests
+    bad = (Outcome.FAILED, Outcome.ERROR)
+    failing_now = {table.id_of(i) for i in table.indices_with_outcome(*bad)}
+    present = {table.id_of(i) for i in range(len(table))} if history.flaky else set()
+    since = tuple(
+        TestLine(
+            id=text(f.id),
+            detail=f"failing since run {f.since_run}"
+            + (f" (commit {text(f.since_commit[:12])})" if f.since_commit else "")
+            + f", {f.runs_failing} recorded run{'' if f.runs_failing == 1 else 's'} in a row",
+            source="history",
+        )
+        for f in history.failing_since
+        if f.id in failing_now
+    )
+    flaky = tuple(
+        TestLine(id=text(t.id), detail=one_line(t.reason), source="history")
+        for t in history.flaky
+        if t.id in present
+    )
+    where = f"branch {text(history.branch)}" if history.branch else "any branch"
+    return HistoryView(
+        scope=f"the last {len(history.runs)} recorded runs of {where}",
+        trend_lines=tuple(lines),
+        trends=charts,
+        failing_since=since,
+        flaky=flaky,
+    )
+
+
+def _samples_by_name(run: Run) -> dict[str, list[float]]:
+    found: dict[str, list[float]] = {}
+    for m in run.metrics:
+        if m.samples:
+            found.setdefault(m.name, []).extend(x for x in m.samples if math.isfinite(x))
+    return found
+
+
+def _shorten(f: FailureView, lines: int) -> FailureView:
+    if f.output is None:
+        return f
+    kept = f.output.split("\n")
+    if len(kept) <= lines:
+        return f
+    more = len(kept) - lines
+    rest = f.output_cut or ""
+    # Lines the excerpt had already left out add up with the ones left out here.
+    earlier = re.match(r"(\d+) more lines?(?:, )?", rest)
+    if earlier:
+        more += int(earlier.group(1))
+        rest = rest[earlier.end() :]
+    cut = f"{more} more line{'s' if more != 1 else ''}" + (f", {rest}" if rest else "")
+    return replace(f, output="\n".join(kept[:lines]), output_cut=cut)
+
+
+def for_print(view: ReportView, *, output_lines: int | None = None) -> ReportView:
+    """The view the PDF and Markdown render: failures and flaky tests capped (the HTML and the
+    verdict JSON list every one, and the capped lists say so), and with `output_lines` each
+    output excerpt cut to that many lines (paper shows it open, the HTML collapsed)."""
+    t = view.tests
+    if t is None:
+        return view
+    failures, flaky = t.failures[:MAX_FAILURES], t.flaky_tests[:MAX_FLAKY]
+    if output_lines is not None:
+        failures = tuple(_shorten(f, output_lines) for f in failures)
+        flaky = tuple(_shorten(f, output_lines) for f in flaky)
+    t = replace(
+        t,
+        failures=failures,
+        failures_more=t.failures_more + len(t.failures) - len(failures),
+        flaky_tests=flaky,
+        flaky_more=t.flaky_more + len(t.flaky_tests) - len(flaky),
+    )
+    return replace(view, tests=t)

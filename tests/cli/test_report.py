@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,13 +27,25 @@ def test_writes_every_format_and_exits_with_the_verdict(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stderr
     # The same criteria table as `reportgen verdict`, then what was written.
     assert "connect-no-regression  FAIL" in result.stdout
-    assert "Verdict: NOT READY (3 pass, 2 fail, 2 insufficient)\nwrote " in result.stdout
+    assert "Verdict: NOT READY (2 pass, 2 fail, 3 insufficient)\nwrote " in result.stdout
     assert result.stderr == ""
     assert sorted(p.name for p in out.iterdir()) == ["r.html", "r.json", "r.md", "r.pdf"]
 
     verdict = json.loads((out / "r.json").read_text(encoding="utf-8"))
     assert verdict["verdict"] == "NOT READY"
     assert len(verdict["criteria_sha256"]) == 64
+    # Every failing test, in full, for the reports that list only the first few.
+    assert verdict["failing_tests"] == [
+        {
+            "id": "tests.staging.test_websocket::test_staging_websocket_connection",
+            "outcome": "failed",
+            "message": "AssertionError: WebSocket handshake to wss://staging.example.invalid/ws "
+            "failed: HTTP 500 Internal Server Error",
+            "source": "samples/phase4-websocket/results/junit.xml",
+            "file": "tests/staging/test_websocket.py",
+            "line": 18,
+        }
+    ]
 
     from pypdf import PdfReader
 
@@ -40,7 +53,7 @@ def test_writes_every_format_and_exits_with_the_verdict(tmp_path: Path) -> None:
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "NOT READY" in text
     assert "+25.3% (regression)" in text
-    assert "not a measurement" in text
+    assert "not a measurement" in " ".join(text.split())  # wherever the line wraps
     assert "74.1%" in text
     assert f"Page 1 of {len(reader.pages)}" in text
     assert not reader.attachments  # nothing embedded
@@ -149,17 +162,50 @@ def test_exit_zero(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["verdict"] == "NOT READY"
 
 
-def test_pdf_variant_reaches_the_pdf(tmp_path: Path) -> None:
-    """`--pdf-variant` passes through: PDF/UA-1 is tagged, PDF/A-3b declares its part."""
+def _alt_texts(node: Any, found: list[str]) -> list[str]:
+    """Every /Alt in a structure tree (charts carry their description there)."""
+    node = node.get_object()
+    if isinstance(node, dict):
+        if "/Alt" in node:
+            found.append(str(node["/Alt"]))
+        kids = node.get("/K")
+        if kids is not None:
+            for kid in kids if isinstance(kids, list) else [kids]:
+                _alt_texts(kid, found)
+    return found
+
+
+def test_default_pdf_is_tagged_with_language_title_and_chart_alt_text(tmp_path: Path) -> None:
     from pypdf import PdfReader
 
-    for variant, name in (("pdf/ua-1", "ua.pdf"), ("pdf/a-3b", "a.pdf")):
+    result = run_cli(*SAMPLE_ARGS, "-o", str(tmp_path / "r.pdf"), "--exit-zero")
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(tmp_path / "r.pdf")
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and bool(root["/MarkInfo"]["/Marked"])
+    assert root["/Lang"] == "en"
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"]
+    assert (reader.metadata or {}).get("/Title") == (
+        "Phase 4: Performance & Regression Testing: NOT READY"
+    )
+    alts = _alt_texts(root["/StructTreeRoot"], [])
+    assert any(a.startswith("Test outcomes per suite") for a in alts), alts
+    assert any(a.startswith("ws_connect_time") for a in alts), alts
+
+
+def test_pdf_variant_reaches_the_pdf(tmp_path: Path) -> None:
+    """`--pdf-variant` passes through: PDF/UA-1 is tagged, PDF/A-3b declares its part,
+    `untagged` has no structure tree."""
+    from pypdf import PdfReader
+
+    for variant, name in (("pdf/ua-1", "ua.pdf"), ("pdf/a-3b", "a.pdf"), ("untagged", "u.pdf")):
         result = run_cli(
             *SAMPLE_ARGS, "-o", str(tmp_path / name), "--pdf-variant", variant, "--exit-zero"
         )
         assert result.returncode == 0, result.stderr
     tagged = PdfReader(tmp_path / "ua.pdf").trailer["/Root"]
     assert "/StructTreeRoot" in tagged
+    assert "/StructTreeRoot" not in PdfReader(tmp_path / "u.pdf").trailer["/Root"]
     archival = PdfReader(tmp_path / "a.pdf").xmp_metadata
     assert archival is not None
     raw = archival.stream.get_data()

@@ -85,7 +85,7 @@ def test_regression_is_not_ready_and_reports_about_plus_25_percent() -> None:
     assert "FAIL" in row
     change = float(re.search(r"regressed by \+(\d+\.\d)%", row).group(1))  # type: ignore[union-attr]
     assert 20 < change < 30
-    assert "CI" in row and "≤ +5.0%" in row
+    assert "one-sided 95% bounds" in row and "≤ +5.0%" in row
     assert proc.stdout.rstrip().endswith("Verdict: NOT READY (1 fail)")
 
 
@@ -338,11 +338,12 @@ def _importtime(*args: str) -> set[str]:
 
 def test_the_verdict_path_imports_no_pdf_plotting_or_dataframe_stack(tmp_path: Path) -> None:
     criteria = tmp_path / "c.yaml"
-    # Thresholds on a mean and a variance: no statistic here needs scipy.
+    # Thresholds on a mean and a plain CV: their bounds (t, Bonett) need no scipy. (The robust
+    # CV's order-statistic bounds use the binomial CDF, from scipy while that is lazy.)
     criteria.write_text(
         "version: 1\ncriteria:\n"
         "  - {id: mean, metric: ws_connect_time, stat: mean, max: 2s}\n"
-        "  - {id: cv, metric: ws_connect_time, max_cv: 10%}\n",
+        "  - {id: cv, metric: ws_connect_time, max_cv: 10%, cv_method: plain}\n",
         encoding="utf-8",
     )
     modules = _importtime(
@@ -360,11 +361,13 @@ def test_the_verdict_path_imports_no_pdf_plotting_or_dataframe_stack(tmp_path: P
     assert "scipy" not in top, "scipy imported although no statistic needs it"
 
 
-def test_scipy_is_imported_when_a_statistic_needs_it(pytest_junit: Path) -> None:
-    # The positive control: a Clopper–Pearson bound does need scipy, and the parser sees it.
+def test_a_clopper_pearson_bound_imports_stats_but_not_scipy(pytest_junit: Path) -> None:
+    # The positive control: the parser sees the lazily imported statistics module, and the
+    # Clopper–Pearson bound it computes comes from reportgen.special, not scipy.
     modules = _importtime("-c", str(FIX / "gate.yaml"), str(pytest_junit))
     top = {m.split(".")[0] for m in modules}
-    assert "scipy" in top
+    assert "reportgen.stats" in modules and "reportgen.special" in modules
+    assert "scipy" not in top
     for heavy in HEAVY:
         assert heavy not in top
 

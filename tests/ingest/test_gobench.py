@@ -22,6 +22,13 @@ def test_real_output() -> None:
     assert fib.samples == pytest.approx((259.4e-9, 264.0e-9, 268.5e-9))
     assert fib.unit == "s" and fib.properties == {"procs": "2", "package": "example.com/fib"}
     assert fib.source == "example.com/fib.BenchmarkFib10"
+    # ns/op is an average over the line's iterations: the fewest of them is kept.
+    iterations = [
+        int(line.split()[1])
+        for line in (FIXTURES / "bench.txt").read_text().splitlines()
+        if line.startswith("BenchmarkFib10")
+    ]
+    assert fib.iterations == min(iterations) and fib.input_unit == "ns/op"
     assert by_name["BenchmarkAlloc [MB/s]"].samples == pytest.approx(
         (1129619.42e6, 749085.59e6, 1059493.02e6)
     )
@@ -29,6 +36,8 @@ def test_real_output() -> None:
     assert by_name["BenchmarkAlloc [B/op]"].unit == "B"
     assert by_name["BenchmarkAlloc [allocs/op]"].samples == (0.0, 0.0, 0.0)
     assert by_name["BenchmarkAlloc [widgets/op]"].samples == (3.0, 3.0, 3.0)
+    # A custom unit with no dimension that says which way is better: unknown.
+    assert by_name["BenchmarkAlloc [widgets/op]"].direction is None
     assert len(run.metrics) == 6
 
 

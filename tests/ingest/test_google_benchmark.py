@@ -38,6 +38,10 @@ def test_real_repetitions_become_samples() -> None:
     throughput = by_name["BM_StringCopy/4096 [bytes_per_second]"]
     assert throughput.unit == "B/s" and throughput.direction is Direction.HIGHER_IS_BETTER
     assert copy64.direction is Direction.LOWER_IS_BETTER and copy64.n == 3
+    # Each repetition is an average over its iterations; the unit is the file's own.
+    assert copy64.iterations == min(b["iterations"] for b in reps)
+    assert copy64.input_unit == reps[0]["time_unit"]
+    assert by_name["BM_Loop"].input_unit == "us"
     assert run.inputs[0].timestamp is not None
 
 

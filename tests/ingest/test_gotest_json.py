@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -157,6 +158,13 @@ def test_benchmarks_become_metrics() -> None:
     # One of the two result lines was split over two output events.
     assert add.unit == "s" and add.samples == pytest.approx((0.8110e-9, 0.8160e-9))
     assert add.direction is Direction.LOWER_IS_BETTER and add.properties["procs"] == "2"
+    # ns/op averages over each line's iterations; the fewest is what the resolution divides by.
+    output = "".join(
+        json.loads(line).get("Output", "")
+        for line in (GO / "go119-bench.jsonl").read_text().splitlines()
+    )
+    counts = [int(m) for m in re.findall(r"BenchmarkAdd-2\s+(\d+)\s", output)]
+    assert counts and add.iterations == min(counts) and add.input_unit == "ns/op"
     assert metrics["BenchmarkJoin B/op"].unit == "B"
     assert metrics["BenchmarkJoin B/op"].samples == (22.0, 22.0)
 

@@ -21,8 +21,12 @@ def test_corpus_two_commands(corpus: Path) -> None:
     path = corpus / "hyperfine" / "bencher-hyperfine-two.json"
     raw = json.loads(path.read_text())
     run = load([str(path)])
-    assert run.inputs[0].format == "hyperfine" and run.inputs[0].records == 2
-    first, second = run.metrics
+    # Each command gives its times and its exit codes as a success rate with counts.
+    assert run.inputs[0].format == "hyperfine" and run.inputs[0].records == 4
+    first, first_ok, second, second_ok = run.metrics
+    assert (first_ok.name, first_ok.hits, first_ok.n) == ("sleep 0.1 [success]", 27, 27)
+    assert first_ok.direction is Direction.HIGHER_IS_BETTER and first_ok.unit == "ratio"
+    assert (second_ok.hits, second_ok.n) == (13, 13)
     assert (first.name, first.sample_count) == ("sleep 0.1", 27)
     assert (second.name, second.sample_count) == ("sleep 0.2", 13)
     assert first.unit == "s" and first.direction is Direction.LOWER_IS_BETTER
@@ -38,8 +42,9 @@ def test_generated_fixture(tmp_path: Path) -> None:
     path = FIXTURES / "two-commands.json"
     raw = json.loads(path.read_text())
     run = load([str(path)])
-    assert [m.name for m in run.metrics] == [r["command"] for r in raw["results"]]
-    for metric, result in zip(run.metrics, raw["results"], strict=True):
+    timings = [m for m in run.metrics if not m.name.endswith(" [success]")]
+    assert [m.name for m in timings] == [r["command"] for r in raw["results"]]
+    for metric, result in zip(timings, raw["results"], strict=True):
         assert metric.samples == tuple(result["times"])
         assert metric.n == len(result["exit_codes"])
 
@@ -55,8 +60,31 @@ def test_live_hyperfine(tmp_path: Path) -> None:
         capture_output=True,
         timeout=60,
     )
-    (metric,) = load([str(out)]).metrics
+    metric, success = load([str(out)]).metrics
     assert metric.name == "true" and metric.sample_count == 5
+    assert (success.hits, success.n) == (5, 5)
+
+
+def test_live_hyperfine_failed_runs_are_counted_not_timed(tmp_path: Path) -> None:
+    exe = shutil.which("hyperfine")
+    if exe is None:
+        pytest.skip("hyperfine is not installed (apt-get install hyperfine)")
+    out = tmp_path / "h.json"
+    # -i keeps going when the command fails; `false` always exits 1.
+    subprocess.run(
+        [exe, "-N", "-i", "--runs", "4", "--export-json", str(out), "false"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    raw = json.loads(out.read_text())["results"][0]
+    run = load([str(out)])
+    timing, success = run.metrics
+    assert len(raw["times"]) == 4 and raw["exit_codes"] == [1, 1, 1, 1]
+    # Four runs that did not do the work: no timings, four failures, an exact 0/4 rate.
+    assert timing.samples == () and timing.failures == 4
+    assert (success.name, success.hits, success.n) == ("false [success]", 0, 4)
+    assert any("exited with a non-zero code" in w.message for w in run.warnings)
 
 
 def test_failed_runs_and_missing_times(tmp_path: Path) -> None:
@@ -70,8 +98,12 @@ def test_failed_runs_and_missing_times(tmp_path: Path) -> None:
     path = tmp_path / "h.json"
     path.write_text(json.dumps(doc))
     run = load([str(path)])
-    flaky, old, again = run.metrics
+    flaky, flaky_ok, old, again, again_ok = run.metrics
     assert flaky.properties["failed_runs"] == "1"
+    # The run that exited 1 is counted as a failure and left out of the timings.
+    assert flaky.samples == (0.1, 0.3) and flaky.failures == 1
+    assert (flaky_ok.name, flaky_ok.hits, flaky_ok.n) == ("./flaky [success]", 2, 3)
+    assert again_ok.hits == 1 and again.failures == 0
     assert old.samples is None and old.stats == {
         "mean": 0.5,
         "stdev": 0.1,
@@ -82,6 +114,18 @@ def test_failed_runs_and_missing_times(tmp_path: Path) -> None:
     assert again.name == "./flaky #2" and again.properties["parameter.n"] == "3"
     messages = " ".join(w.message for w in run.warnings)
     assert "exited with a non-zero code" in messages and "no `times`" in messages
+    assert "left out of its timings" in messages
+
+
+def test_every_run_failed_leaves_no_timings(tmp_path: Path) -> None:
+    doc = {"results": [{"command": "./broken", "times": [0.01, 0.02], "exit_codes": [2, None]}]}
+    path = tmp_path / "h.json"
+    path.write_text(json.dumps(doc))
+    run = load([str(path)])
+    timing, success = run.metrics
+    # A run killed by a signal (null) is a failure too; no time of a failed run is evidence.
+    assert timing.samples == () and timing.failures == 2
+    assert (success.hits, success.n, success.stats["rate"]) == (0, 2, 0.0)
 
 
 @pytest.mark.parametrize(

@@ -68,9 +68,12 @@ def test_corpus_multiline_quoted_label(corpus: Path) -> None:
     assert login.name == "Preparation: Login" and login.samples == pytest.approx((1.898,))
     assert broken.name.startswith('no such element: Unable to locate element: {"method":"id"')
     assert "\n" not in broken.name and broken.source is not None and "\n" in broken.source
-    assert broken.samples == pytest.approx((0.118,))
+    # Its one sample failed: counted as a failure, not timed (and said so).
+    assert broken.samples == () and broken.failures == 1
     assert broken_ok.stats["rate"] == 0.0 and broken_ok.properties["failures"] == "1"
-    assert login_ok.stats["rate"] == 1.0
+    assert (broken_ok.hits, broken_ok.n) == (0, 1)
+    assert login_ok.stats["rate"] == 1.0 and (login_ok.hits, login_ok.n) == (1, 1)
+    assert any("success=false" in w.message for w in run.warnings)
 
 
 def test_success_rate_counts(tmp_path: Path) -> None:
@@ -82,11 +85,16 @@ def test_success_rate_counts(tmp_path: Path) -> None:
     path.write_text(HEADER + rows)
     run = load([str(path)])
     elapsed, success = run.metrics
-    assert elapsed.n == 40 and elapsed.samples == pytest.approx(
-        tuple((100 + i) / 1000 for i in range(40))
+    # Failed samples are left out of the timings and counted; JTL times are whole ms.
+    assert elapsed.n == 30 and elapsed.samples == pytest.approx(
+        tuple((100 + i) / 1000 for i in range(40) if i % 4)
     )
+    assert elapsed.failures == 10 and elapsed.resolution == 0.001 and elapsed.input_unit == "ms"
     assert success.stats["rate"] == pytest.approx(30 / 40)
+    assert (success.hits, success.n) == (30, 40)
     assert success.properties == {"successes": "30", "failures": "10"}
+    (warning,) = run.warnings
+    assert "10 of 40 samples failed" in warning.message
 
 
 def test_cut_last_row_is_a_warning(tmp_path: Path) -> None:

@@ -46,16 +46,20 @@ def test_corpus_handle_summary(corpus: Path) -> None:
     failed = by_name["http_req_failed"]
     # passes counts the FAILED requests here: 349 of 878.
     assert failed.stats["rate"] == pytest.approx(349 / 878) and failed.n == 878
-    assert failed.direction is Direction.LOWER_IS_BETTER
+    assert failed.direction is Direction.LOWER_IS_BETTER and failed.hits == 349
     checks = by_name["checks"]
     assert checks.stats["rate"] == pytest.approx(529 / 878)
     assert checks.direction is Direction.HIGHER_IS_BETTER
+    assert (checks.hits, checks.n) == (529, 878)
     reqs = by_name["http_reqs"]
     assert reqs.stats == {"count": 878, "rate": pytest.approx(35.94634922417172)}
+    # A counter counts what happened: no direction of its own (not "higher" by its name).
+    assert reqs.direction is None and by_name["data_received"].direction is None
+    assert duration.input_unit == "ms" and duration.direction is Direction.LOWER_IS_BETTER
     assert by_name["data_received"].unit == "B"
     assert by_name["iteration_duration"].n == 439
     ok = by_name["check::Status is ok"]
-    assert (ok.stats["rate"], ok.n) == (pytest.approx(90 / 439), 439)
+    assert (ok.stats["rate"], ok.n, ok.hits) == (pytest.approx(90 / 439), 439, 90)
     assert ok.direction is Direction.HIGHER_IS_BETTER
     assert by_name["check::Example group::NOT 500"].stats["rate"] == 1.0
     assert len(run.metrics) == 20

@@ -37,7 +37,16 @@ def test_samples_and_stats_are_normalised(tmp_path: Path) -> None:
                     "n": 500,
                 },
                 {"name": "throughput", "unit": "req/s", "samples": [100, 120]},
-                {"name": "success", "unit": "%", "stats": {"rate": 99.5}, "n": 1000},
+                {
+                    "name": "success",
+                    "unit": "%",
+                    "direction": "higher_is_better",
+                    "stats": {"rate": 99.5},
+                    "n": 1000,
+                    "hits": 995,
+                },
+                {"name": "op", "unit": "ns", "samples": [40, 41], "iterations": 1000},
+                {"name": "tick", "unit": "ms", "samples": [3, 4], "resolution": 1},
                 {"name": "rss", "unit": "MiB", "samples": [2]},
                 {
                     "name": "score",
@@ -51,7 +60,7 @@ def test_samples_and_stats_are_normalised(tmp_path: Path) -> None:
     )
     run = load([str(path)])
     assert run.inputs[0].format == "metrics-json"
-    assert run.inputs[0].records == 6
+    assert run.inputs[0].records == 8
     assert run.inputs[0].timestamp == "2026-11-20T10:00:00Z"  # normalised to UTC
     by_name = {m.name: m for m in run.metrics}
     ws = by_name["ws_connect_time"]
@@ -65,18 +74,37 @@ def test_samples_and_stats_are_normalised(tmp_path: Path) -> None:
     assert by_name["success"].unit == "ratio"
     assert by_name["success"].stats["rate"] == pytest.approx(0.995)
     assert by_name["success"].direction is Direction.HIGHER_IS_BETTER
+    assert (by_name["success"].hits, by_name["success"].n) == (995, 1000)
+    assert by_name["op"].iterations == 1000 and by_name["op"].input_unit == "ns"
+    # The resolution is given in the metric's unit and normalised with it.
+    assert by_name["tick"].resolution == pytest.approx(0.001)
     assert by_name["rss"].unit == "B" and by_name["rss"].samples == (2 * 1024.0**2,)
     score = by_name["score"]
     assert score.direction is Direction.HIGHER_IS_BETTER
     assert score.source == "bench.py::score" and score.properties == {"host": "ci"}
 
 
-def test_error_rate_defaults_to_lower_is_better(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("name", "unit", "expected"),
+    [
+        # Names that the old substring rules misread: never read at all now.
+        ("http_error_rate", "%", None),
+        ("https_latency", "", None),
+        ("password_reset_success", "", None),
+        ("accuracy", "", None),
+        # The unit's dimension decides when there is one.
+        ("https_latency", "ms", Direction.LOWER_IS_BETTER),
+        ("image", "MiB", Direction.LOWER_IS_BETTER),
+        ("requests", "req/s", Direction.HIGHER_IS_BETTER),
+    ],
+)
+def test_direction_from_the_unit_never_the_name(
+    tmp_path: Path, name: str, unit: str, expected: Direction | None
+) -> None:
     path = write(
-        tmp_path,
-        {"version": 1, "metrics": [{"name": "http_error_rate", "unit": "%", "samples": [1]}]},
+        tmp_path, {"version": 1, "metrics": [{"name": name, "unit": unit, "samples": [1]}]}
     )
-    assert load([str(path)]).metrics[0].direction is Direction.LOWER_IS_BETTER
+    assert load([str(path)]).metrics[0].direction is expected
 
 
 def test_sniffs_a_head_cut_mid_document(tmp_path: Path) -> None:

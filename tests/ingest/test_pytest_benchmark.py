@@ -42,7 +42,7 @@ def test_corpus_truncated_data_falls_back_to_statistics(corpus: Path) -> None:
     assert fib1.stats["mean"] == pytest.approx(1.4995610248628836e-7)
     assert fib1.stats["stdev"] == pytest.approx(2.9351731952139377e-8)
     assert fib1.stats["p25"] == pytest.approx(1.4348000000108384e-7)
-    assert fib1.properties["iterations"] == "100"
+    assert fib1.properties["iterations"] == "100" and fib1.iterations == 100
     assert fib1.properties["short_name"] == "test_fib_1"
     sleep = by_name["bench.py::test_sleep_2"]
     assert sleep.samples == pytest.approx(
@@ -115,6 +115,8 @@ def test_real_pytest_benchmark_run(
     assert sleepy.sample_count == 7
     assert by_name["test_bench.py::test_sum"].sample_count == 12
     assert by_name["test_bench.py::test_sum"].properties["iterations"] == "3"
+    # Each round is an average over 3 calls: the timer resolution divides by them.
+    assert by_name["test_bench.py::test_sum"].iterations == 3
     raw_stats = raw["test_bench.py::test_sleepy"]["stats"]
     if has_data:
         assert sleepy.samples == tuple(raw_stats["data"])

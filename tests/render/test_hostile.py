@@ -22,7 +22,7 @@ import pytest
 from lxml import html as lhtml
 from markdown_it import MarkdownIt
 
-from tests.conftest import run_cli
+from tests.conftest import REPO, run_cli
 
 ACTIVE_TAGS = {
     "script",
@@ -45,6 +45,8 @@ ACTIVE_TAGS = {
     "use",
     "foreignobject",
 }
+#: The report's own script (allowed by its Content-Security-Policy hash); nothing else may run.
+OWN_SCRIPT = (REPO / "reportgen" / "templates" / "report.js").read_text(encoding="utf-8")
 URL_ATTRS = {"href", "src", "srcset", "action", "formaction", "data", "poster", "background"}
 
 
@@ -151,7 +153,23 @@ def assert_inert(page: str, port: int) -> None:
             assert "url(" not in (element.text or "") and "@import" not in (element.text or "")
             continue
         if tag == "meta" and element.getparent() is not None and element.getparent().tag == "head":
-            assert element.get("http-equiv") is None
+            # Only our own policy, which allows nothing but the page's own style and script.
+            assert element.get("http-equiv") in (None, "Content-Security-Policy")
+            continue
+        if tag == "script":
+            # The one script is ours, word for word, with no attributes (no src).
+            assert not element.attrib and element.text == OWN_SCRIPT
+            continue
+        if tag == "input":
+            # The filter box: no form, no URL.
+            assert element.get("id") == "filter"
+            assert set(element.attrib) <= {"id", "type", "autocomplete", "spellcheck"}
+            continue
+        if tag == "a":
+            # Links within the page to a criterion's explanation, or the anchor itself.
+            assert set(element.attrib) <= {"href", "class", "id"}, element.attrib
+            href = element.get("href")
+            assert href is None or re.fullmatch(r"#c-[a-z0-9_-]+", href), href
             continue
         assert tag not in ACTIVE_TAGS, lhtml.tostring(element)[:200]
         for name, value in element.attrib.items():
@@ -198,7 +216,8 @@ def rendered(
 def test_html_is_inert(rendered: tuple[Path, int, list[str], str, str]) -> None:
     _, port, _, _, page = rendered
     assert_inert(page, port)
-    assert page.count("<script") == 0
+    # Our own script only, once: hostile `<script>` text is escaped.
+    assert page.count("<script") == 1 and page.count("<script>" + OWN_SCRIPT + "</script>") == 1
     assert "&lt;script&gt;" in page
 
 

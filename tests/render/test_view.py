@@ -12,7 +12,9 @@ from reportgen.render.view import (
     MAX_FAILURES,
     SHA_PREFIX,
     ReportView,
+    anchors,
     build_view,
+    for_print,
     format_measured,
     format_threshold,
     generated_time,
@@ -48,8 +50,14 @@ def test_verdict_and_summary_come_from_the_evaluation(view: ReportView) -> None:
         "waived": 1,
         "pass": 1,
     }
-    # Blocking reasons: one line per blocker that fails or lacks evidence, failures first.
-    assert [line.split(" ")[0] for line in view.summary.blocking] == [
+    # Blocking: one link per blocker that fails or lacks evidence, failures first; the why
+    # stays in the criterion's own place.
+    assert [line.anchor for line in view.summary.blocking] == [
+        "c-connect-no-regression",
+        "c-reliability",
+        "c-init-time",
+    ]
+    assert [line.id for line in view.summary.blocking] == [
         "connect-no-regression",
         "reliability",
         "init-time",
@@ -102,15 +110,29 @@ def test_evidence_names_path_and_sha_prefix(view: ReportView) -> None:
         ("baseline/metrics.json", BASE_SHA[:SHA_PREFIX], True),
     ]
     assert SHA_PREFIX >= 12
-    assert "ws_connect_time" in row.evidence[0].text
-    assert JUNIT_SHA[:SHA_PREFIX] in view.phases[1].rows[0].evidence[0].text
+    # The compact reference names the record; the sha256 is left to the provenance.
+    assert row.evidence[0].text == "results/metrics.json#ws_connect_time"
+    assert row.evidence[1].text == "baseline baseline/metrics.json#ws_connect_time"
+    assert view.phases[1].rows[0].evidence[0].text.startswith("results/junit.xml (")
+    assert all(JUNIT_SHA[:SHA_PREFIX] not in e.text for e in view.phases[1].rows[0].evidence)
 
 
-def test_findings_and_risks_cover_only_non_passing_criteria(view: ReportView) -> None:
-    ids = ["connect-no-regression", "reliability", "init-time", "latency-cv"]
-    assert [f.id for f in view.findings] == ids
-    assert [r.id for r in view.risks] == ids
-    by_id = {f.id: f for f in view.findings}
+def test_anchors_are_unique_and_safe() -> None:
+    assert anchors(["a b", "a-b", "A/B", "", "x"]) == {
+        "a b": "c-a-b",
+        "a-b": "c-a-b-2",
+        "A/B": "c-a-b-3",
+        "": "c-criterion",
+        "x": "c-x",
+    }
+
+
+def test_what_would_change_it_only_for_non_passing_criteria(view: ReportView) -> None:
+    rows = [r for phase in view.phases for r in phase.rows]
+    assert sorted(r.id for r in rows if r.to_change) == sorted(
+        ["connect-no-regression", "reliability", "init-time", "latency-cv"]
+    )
+    by_id = {r.id: r for r in rows}
     # Insufficient: what would decide it comes from the evaluation, word for word.
     assert by_id["reliability"].to_change == "299 consecutive passes would show at least 99%."
     # Fail: what would change it is stated in the evaluation's own threshold.
@@ -131,7 +153,7 @@ def test_tests_overview_counts_and_lists(view: ReportView) -> None:
     assert t.failures[0].id == "staging.WebSocket::test_connect"
     assert t.failures[0].message == "HTTP 500"
     assert t.failures[0].output == "GET /ws -> 500"
-    assert JUNIT_SHA[:SHA_PREFIX] in t.failures[0].source
+    assert t.failures[0].source == "results/junit.xml"
     assert [x.id for x in t.skipped_tests] == ["tests.test_imports::test_skip_me"]
     assert [x.detail for x in t.slowest] == ["400 ms", "300 ms", "200 ms", "100 ms"]
 
@@ -145,19 +167,28 @@ def test_metrics_describe_current_and_baseline(view: ReportView) -> None:
         "10",
         "1.2 s",
     )
-    assert "+25.0% (regression)" in connect.change
-    assert METRICS_SHA[:SHA_PREFIX] in connect.source and BASE_SHA[:SHA_PREFIX] in connect.source
-    assert rows["ws_manager_init"].change == "—"
-    assert "no measurement" in (rows["ws_manager_init"].note or "")
+    # The comparison is told by the criteria that judge the metric; the table links to them.
+    assert [c[:2] for c in connect.criteria] == [
+        ("connect-no-regression", "c-connect-no-regression"),
+        ("latency-cv", "c-latency-cv"),
+    ]
+    assert connect.sources == ("results/metrics.json", "baseline baseline/metrics.json")
+    assert [c[0] for c in rows["ws_manager_init"].criteria] == ["init-time"]
+    assert view.metric_sources == ("results/metrics.json", "baseline baseline/metrics.json")
 
 
-def test_long_lists_are_capped_and_counted() -> None:
+def test_every_failure_is_kept_and_print_caps_and_counts() -> None:
     names = [("suite.T", f"test_{i}", Outcome.FAILED, f"boom {i}", "x\n" * 100) for i in range(120)]
     v = build_view(make_run(names=names), make_evaluation(), source_date_epoch="")
     assert v.tests is not None
-    assert len(v.tests.failures) == MAX_FAILURES
-    assert v.tests.failures_more == 120 - MAX_FAILURES
+    assert len(v.tests.failures) == 120 and v.tests.failures_more == 0
     assert v.tests.failures[0].output_cut == "75 more lines"
+    printed = for_print(v, output_lines=10).tests
+    assert printed is not None
+    assert len(printed.failures) == MAX_FAILURES
+    assert printed.failures_more == 120 - MAX_FAILURES
+    assert printed.failures[0].output == "\n".join(["x"] * 10)
+    assert printed.failures[0].output_cut == "90 more lines"
 
 
 def test_provenance_lists_every_input_and_the_criteria(view: ReportView) -> None:

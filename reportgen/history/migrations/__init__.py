@@ -1,0 +1,1 @@
+"""Alembic migrations of the history schema, applied on first use by `store.open_store`."""

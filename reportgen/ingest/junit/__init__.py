@@ -1,0 +1,30 @@
+"""JUnit XML ingester: every common dialect, streamed with lxml, refusing hostile documents.
+
+`stream` turns the file into bytes lxml may parse (or refuses it), `reader` reads the suites
+and testcases from them, `dialect` knows how producers spell times, statuses and counts.
+"""
+
+from __future__ import annotations
+
+from reportgen.ingest.base import Ingester, Sink, Source
+from reportgen.ingest.junit.reader import Reader
+from reportgen.ingest.junit.stream import ROOTS, root_name
+
+__all__ = ["ROOTS", "JUnitIngester", "root_name"]
+
+
+class JUnitIngester(Ingester):
+    """JUnit XML in its dialects: Surefire, Gradle, pytest, jest-junit, mocha, go, ctest, ..."""
+
+    name = "junit"
+    description = (
+        "JUnit XML (Surefire, Gradle, pytest, jest-junit, mocha/Cypress, go-junit-report, "
+        "gotestsum, ctest, PHPUnit, Catch2, nextest, .NET, Node, Bazel)"
+    )
+    patterns = ("TEST-*.xml", "junit*.xml", "*.junit.xml", "report.xml")
+
+    def sniff(self, head: bytes, path: str) -> float:
+        return 0.9 if root_name(head) in ROOTS else 0.0
+
+    def read(self, source: Source, sink: Sink) -> None:
+        Reader(source, sink).run()

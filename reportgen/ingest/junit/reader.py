@@ -1,0 +1,663 @@
+"""The JUnit reader: one streaming pass of an lxml target parser over the sanitised bytes, no
+tree built; plain passed testcases recorded in bulk, the others one at a time.
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from collections.abc import Callable
+from datetime import datetime
+from itertools import groupby
+from operator import itemgetter
+from typing import Any
+
+from lxml import etree
+
+from reportgen.errors import InputError
+from reportgen.ingest._safexml import SAFE_PARSER_OPTIONS
+from reportgen.ingest.base import Sink, Source, clean_optional, clean_text, first_line
+from reportgen.ingest.junit.dialect import (
+    FRAME_COUNTS,
+    Times,
+    outcome_from_status,
+    parse_count,
+    parse_timestamp,
+)
+from reportgen.ingest.junit.stream import ESC_PLACEHOLDER, ROOTS, Stream, localname
+from reportgen.model import Attempt, Outcome, TestTableBuilder
+
+#: Plain passed tests handed to the Sink at once.
+_BATCH = 4096
+#: Testcases with children held back at most before the pending ones are recorded.
+_DEFERRED = 256
+
+_GET_NAME = itemgetter("name")
+_GET_CLASSNAME = itemgetter("classname")
+_GET_TIME = itemgetter("time")
+
+
+class _Frame:
+    """A testsuite (or another element around testcases) being read."""
+
+    __slots__ = ("declared", "file", "name", "ordinal", "path", "start")
+
+    def __init__(
+        self,
+        name: str,
+        path: tuple[str, ...],
+        file: str | None,
+        declared: dict[str, int],
+        start: tuple[int, int, int, int, int],
+        ordinal: int,
+    ) -> None:
+        self.name = name
+        self.path = path
+        self.file = file
+        self.declared = declared
+        self.start = start
+        #: Which element outside the testcases this is (0 for the root), to find its line.
+        self.ordinal = ordinal
+
+
+class _Target:
+    """The callbacks lxml's target parser calls (looked up once, when the parser is made)."""
+
+    __slots__ = ("close", "data", "end", "start")
+
+    def __init__(
+        self,
+        start: Callable[[str, Any], None],
+        end: Callable[[str], None],
+        data: Callable[[str], None],
+        close: Callable[[], None],
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.data = data
+        self.close = close
+
+
+class Reader:
+    """One pass over one file: an lxml target parser fed by `Stream`, no tree built.
+
+    Plain testcases (name, classname and time, no children) are batched from their attribute
+    dicts. A testcase with children is rebuilt as an element with a TreeBuilder and read by
+    `_case`, as is one with other attributes. Suites are frames opened at their start.
+    """
+
+    def __init__(self, source: Source, sink: Sink) -> None:
+        self.source = source
+        self.sink = sink
+        self.stream = Stream(source, sink)
+        self.frames: list[_Frame] = []
+        # Running counts of testcase elements by outcome, snapshotted per suite to check the
+        # counts it declares. Passed tests are derived from the sink, not counted here.
+        self.n_failed = 0
+        self.n_errors = 0
+        self.n_skipped = 0
+        self.times = Times(sink.warn)
+        self.earliest: datetime | None = None
+        #: Elements started outside testcases so far (the ordinal of the next one).
+        self.n_outer = 0
+        #: Warnings whose line is found after the pass: (index in sink.warnings, kind, ordinal).
+        self.fixups: list[tuple[int, str, int]] = []
+        # Testcases without children, as their attribute dicts, not yet recorded: classified
+        # in bulk by `_drain` (most are plain passed tests) at the end of each suite.
+        self.pending: list[Any] = []
+        #: Testcases with children, as (len(pending) when read, element, attributes):
+        #: recorded by `_drain` too, in their place among the pending ones.
+        self.deferred: list[tuple[int, Any, Any]] = []
+        self.escaped = False  # an ESC was seen: names must be cleaned (general path)
+        self.suite: tuple[str, ...] = ()
+
+    # The hot path: `start` and `end` run once per testcase, from C.
+    def run(self) -> None:
+        sink = self.sink
+        stream = self.stream
+        pending = self.pending
+        add_pending = pending.append
+        drain = self._drain
+        start_outer = self._start_outer
+        end_outer = self._end_outer
+        general = self._general
+        # Character data between events; only read inside a testcase with children.
+        chars: list[str] = []
+        chars_clear = chars.clear
+        join = "".join
+        case: Any = None  # the attributes of the open testcase
+        builder: Any = None  # TreeBuilder of the open testcase, once it has a child
+        depth = 0  # open children of the testcase
+
+        def start(tag: str, attrib: Any) -> None:
+            nonlocal case, builder, depth
+            if case is None:
+                if tag == "testcase" or (tag[0] == "{" and localname(tag) == "testcase"):
+                    case = attrib
+                else:
+                    chars_clear()
+                    start_outer(tag, attrib)
+                return
+            if builder is None:
+                # The first child: rebuild the testcase as an element from here on (its own
+                # tag does not matter to `_case`).
+                builder = etree.TreeBuilder()
+                builder.start("testcase", case)
+                chars_clear()  # the testcase's own text and the whitespace before it
+            elif chars:
+                builder.data(join(chars))
+                chars_clear()
+            builder.start(tag, attrib)
+            depth += 1
+
+        def end(tag: str) -> None:
+            nonlocal case, builder, depth
+            attrib = case
+            if attrib is None:
+                chars_clear()
+                end_outer()
+                return
+            if builder is None:
+                case = None
+                add_pending(attrib)
+                if len(pending) >= _BATCH:
+                    drain()
+                    chars_clear()
+                return
+            if chars:
+                builder.data(join(chars))
+                chars_clear()
+            if depth:
+                builder.end(tag)
+                depth -= 1
+                return
+            builder.end("testcase")
+            elem = builder.close()
+            builder = None
+            case = None
+            general(elem, attrib)
+
+        def close() -> None:
+            return None
+
+        target = _Target(start, end, chars.append, close)
+        # Entity declarations are refused before parsing (see Stream).
+        parser = etree.XMLParser(
+            target=target, encoding=stream.lxml_encoding, **SAFE_PARSER_OPTIONS
+        )
+        feed = parser.feed
+        read = stream.read
+
+        def pump(chunk: bytes) -> None:
+            while chunk:
+                if stream.had_escape and not self.escaped:
+                    drain()
+                    self.escaped = True
+                feed(chunk)
+                chunk = read()
+
+        try:
+            pump(read())
+            parser.close()
+            drain()
+        except etree.XMLSyntaxError as exc:
+            raise self._syntax_error(exc) from None
+        finally:
+            stream.close()
+        if self.times.ns:
+            sink.warn("times are integers in nanoseconds (container-structure-test); converted")
+        if self.fixups:
+            self._resolve_lines()
+
+    def _drain(self) -> None:
+        """Record the pending testcases, in document order.
+
+        The plain ones (name, classname and time, nothing else) go to the Sink in bulk, a run
+        of one class at a time, between the testcases with children (deferred), which are
+        recorded in turn. When some are not plain, `_drain_in_order` takes them one by one.
+        """
+        pending = self.pending
+        deferred = self.deferred
+        count = len(pending)
+        if not count:
+            if deferred:
+                self._drain_in_order()
+            return
+        try:
+            if self.escaped or list(map(len, pending)).count(3) != count:
+                raise KeyError
+            names = list(map(_GET_NAME, pending))
+            classes = list(map(_GET_CLASSNAME, pending))
+            times = list(map(_GET_TIME, pending))
+        except KeyError:
+            self._drain_in_order()
+            return
+        pending.clear()
+        suite = self.suite
+        durations = self.times.many(times)
+        if not deferred:
+            self._passed(names, classes, durations, suite)
+            return
+        at = 0
+        for upto, elem, attrib in deferred:
+            if upto > at:
+                self._passed(names[at:upto], classes[at:upto], durations[at:upto], suite)
+                at = upto
+            self._case(attrib, elem, suite)
+        deferred.clear()
+        if at < count:
+            self._passed(names[at:], classes[at:], durations[at:], suite)
+
+    def _passed(
+        self,
+        names: list[str],
+        classes: list[str],
+        durations: array[float],
+        suite: tuple[str, ...],
+    ) -> None:
+        """Record plain passed testcases, a run of one class at once."""
+        passed_tests = self.sink.passed_tests
+        if classes.count(classes[0]) == len(classes):
+            passed_tests(names, durations, classname=classes[0], suite=suite)
+            return
+        at = 0
+        for classname, group in groupby(classes):
+            upto = at + len(list(group))
+            passed_tests(names[at:upto], durations[at:upto], classname=classname, suite=suite)
+            at = upto
+
+    def _drain_in_order(self) -> None:
+        """`_drain` one testcase at a time: plain runs of one class in bulk, the rest in turn."""
+        pending = self.pending[:]
+        deferred = self.deferred[:]
+        self.pending.clear()
+        self.deferred.clear()
+        names: list[str] = []
+        times: list[str] = []
+        batch_class: str | None = None
+        suite = self.suite
+        escaped = self.escaped
+
+        def flush() -> None:
+            if names:
+                self.sink.passed_tests(
+                    names, self.times.many(times), classname=batch_class, suite=suite
+                )
+                names.clear()
+                times.clear()
+
+        def general(attrib: Any, children: Any) -> None:
+            flush()
+            self._case(attrib, children, suite)
+
+        next_deferred = 0
+        for index, attrib in enumerate(pending):
+            while next_deferred < len(deferred) and deferred[next_deferred][0] <= index:
+                _at, elem, case_attrib = deferred[next_deferred]
+                general(case_attrib, elem)
+                next_deferred += 1
+            get = attrib.get
+            name = get("name")
+            classname = get("classname")
+            time = get("time")
+            # Attributes beyond these three (status, file, ...), a missing name or time, or
+            # text that held an ESC take the general path.
+            if (
+                escaped
+                or name is None
+                or time is None
+                or len(attrib) != 2 + (classname is not None)
+            ):
+                general(attrib, ())
+                continue
+            if classname != batch_class:
+                flush()
+                batch_class = classname
+            names.append(name)
+            times.append(time)
+        for _at, elem, case_attrib in deferred[next_deferred:]:
+            general(case_attrib, elem)
+        flush()
+
+    def _general(self, elem: Any, attrib: Any) -> None:
+        """A testcase with children: deferred to the next `_drain` (see there)."""
+        deferred = self.deferred
+        deferred.append((len(self.pending), elem, attrib))
+        if len(deferred) >= _DEFERRED:
+            self._drain()
+
+    # --- suites --------------------------------------------------------------------------
+    def _snapshot(self) -> tuple[int, int, int, int, int]:
+        sink = self.sink
+        return (sink.records, sink.rows, self.n_failed, self.n_errors, self.n_skipped)
+
+    def _start_outer(self, tag: str, attrib: Any) -> None:
+        """An element outside testcases starts: a suite, the root, or another wrapper."""
+        if self.pending or self.deferred:
+            # Before the new frame counts from here; also when the path stays (a nested
+            # unnamed suite may name another file).
+            self._drain()
+        frames = self.frames
+        if not frames and localname(tag) != "testsuite":
+            self._note_timestamp(attrib.get("timestamp"))
+            frame = self._open_suite(attrib)
+            frame.path = ()
+            frame.name = localname(tag)
+        else:
+            frame = self._open_suite(attrib)
+        frames.append(frame)
+        self.suite = frame.path
+
+    def _end_outer(self) -> None:
+        """A suite (or the root, or another element outside testcases) ends."""
+        if self.pending or self.deferred:
+            self._drain()
+        frames = self.frames
+        if frames:
+            self._close_suite(frames.pop())
+        self.suite = frames[-1].path if frames else ()
+
+    def _open_suite(self, attrib: Any) -> _Frame:
+        get = attrib.get
+        parent = self.frames[-1] if self.frames else None
+        name = (self._plain(get("name")) or "").strip()
+        base = parent.path if parent is not None else ()
+        # Unnamed suites (container-structure-test) add nothing to the path.
+        path = (*base, name) if name else base
+        declared: dict[str, int] = {}
+        if attrib:
+            for key in FRAME_COUNTS:
+                value = parse_count(get(key))
+                if value is not None:
+                    declared[key] = value
+            self._note_timestamp(get("timestamp"))
+        file = get("file") or (parent.file if parent is not None else None)
+        ordinal = self.n_outer
+        self.n_outer = ordinal + 1
+        return _Frame(name, path, file, declared, self._snapshot(), ordinal)
+
+    def _close_suite(self, frame: _Frame) -> None:
+        declared = frame.declared
+        if not declared:
+            return
+        records, rows, failed, errors, skipped = self._snapshot()
+        s_records, s_rows, s_failed, s_errors, s_skipped = frame.start
+        elements = records - s_records
+        distinct = rows - s_rows
+        found = {
+            "failures": failed - s_failed,
+            "errors": errors - s_errors,
+            "skipped": skipped - s_skipped,
+        }
+        problems: list[str] = []
+        if "tests" in declared and declared["tests"] not in (elements, distinct):
+            problems.append(f"tests={declared['tests']} but it contains {elements}")
+        for key in ("failures", "errors"):
+            if key in declared and declared[key] != found[key]:
+                problems.append(f"{key}={declared[key]} but it contains {found[key]}")
+        if "skipped" in declared or "disabled" in declared:
+            # ctest counts disabled tests apart from skipped ones; both are skipped here.
+            said = declared.get("skipped", 0) + declared.get("disabled", 0)
+            if said != found["skipped"] and declared.get("skipped", 0) != found["skipped"]:
+                problems.append(f"skipped={said} but it contains {found['skipped']}")
+        if problems:
+            what = f"suite {frame.name!r}" if frame.name else "an unnamed suite"
+            if not frame.path and frame.name in ROOTS:
+                what = f"<{frame.name}>"
+            self._warn_at(
+                f"{what} declares {'; '.join(problems)} (counted from the testcases)",
+                "outer",
+                frame.ordinal,
+            )
+
+    # --- warning lines -------------------------------------------------------------------
+    def _warn_at(self, message: str, kind: str, ordinal: int, once: str | None = None) -> None:
+        """A warning about an element whose line is looked up after the pass.
+
+        The target parser reports no positions; the (rare) warnings that need one remember
+        which element they are about, and `_resolve_lines` finds the lines in one more pass.
+        """
+        warnings = self.sink.warnings
+        before = len(warnings)
+        self.sink.warn(message, once=once)
+        if len(warnings) > before:
+            self.fixups.append((before, kind, ordinal))
+
+    def _resolve_lines(self) -> None:
+        """Fill in the lines of warnings about elements, re-reading the file up to the last."""
+        wanted = {(kind, ordinal) for _index, kind, ordinal in self.fixups}
+        lines: dict[tuple[str, int], int | None] = {}
+        quiet = Sink(TestTableBuilder(), [], self.sink.input_index, self.sink.path)
+        stream = Stream(self.source, quiet)
+        parser = etree.iterparse(
+            stream,
+            events=("start", "end"),
+            encoding=stream.lxml_encoding,
+            **SAFE_PARSER_OPTIONS,
+        )
+        outer = 0
+        depth = 0  # inside a testcase: its open elements
+        try:
+            for event, elem in parser:
+                if event == "start":
+                    if depth:
+                        depth += 1
+                        continue
+                    if localname(elem.tag) == "testcase":
+                        depth = 1
+                        name = elem.get("name")
+                        if name is not None and name.strip():
+                            continue
+                        key = ("noname", 0)
+                        if key in lines:
+                            continue
+                    else:
+                        key = ("outer", outer)
+                        outer += 1
+                    if key in wanted:
+                        lines[key] = elem.sourceline
+                        if len(lines) == len(wanted):
+                            break
+                else:
+                    if depth:
+                        depth -= 1
+                    if not depth:
+                        parent = elem.getparent()
+                        if parent is not None:
+                            parent.remove(elem)
+        except etree.XMLSyntaxError:
+            pass
+        finally:
+            stream.close()
+        warnings = self.sink.warnings
+        for index, kind, ordinal in self.fixups:
+            line = lines.get((kind, ordinal))
+            if line is not None:
+                warnings[index] = warnings[index].model_copy(update={"line": line})
+
+    def _note_timestamp(self, text: str | None) -> None:
+        if not text:
+            return
+        stamp = parse_timestamp(text)
+        if stamp is None:
+            return
+        if self.earliest is None or stamp < self.earliest:
+            self.earliest = stamp
+            self.sink.timestamp = text.strip()
+
+    # --- testcases (the general path) ----------------------------------------------------
+    def _case(self, attrib: Any, children: Any, suite: tuple[str, ...]) -> None:
+        """One testcase from its attributes and its child elements (an element, or `()`)."""
+        get = attrib.get
+        frame = self.frames[-1] if self.frames else None
+        name = get("name")
+        if name is None or not name.strip():
+            # The line is that of the first testcase without a name.
+            self._warn_at("testcase without a name", "noname", 0, once="noname")
+            name = name or "(unnamed)"
+        classname = get("classname") or get("class") or None
+        time = get("time") or get("duration")
+        duration = None if time is None else self.times.one(time)
+        file = get("file") or (frame.file if frame is not None else None)
+        line = parse_count(get("line"))
+        outcome: Outcome | None = None
+        message: str | None = None
+        type_: str | None = None
+        body: str | None = None
+        properties: dict[str, str] = {}
+        attempts: list[Attempt] = []
+        outputs: list[str] = []
+        flaky = False
+        for child in children:
+            ctag = child.tag
+            if not isinstance(ctag, str):
+                continue
+            kind = ctag.rpartition("}")[2] if ctag[0] == "{" else ctag
+            if kind in ("failure", "error"):
+                this = Outcome.FAILED if kind == "failure" else Outcome.ERROR
+                if outcome is not None:
+                    # A second failure element, or the failure of a test also marked skipped
+                    # (Node's failing `todo` tests): keep its text; it does not decide.
+                    extra = self._text(child)
+                    if extra:
+                        outputs.append(extra)
+                    if outcome is Outcome.SKIPPED and message in (None, "true"):
+                        message = self._message(child.get("message")) or first_line(extra)
+                    continue
+                outcome = this
+                body = self._text(child)
+                message = self._message(child.get("message")) or first_line(body)
+                type_ = child.get("type")
+                file = file or child.get("file")
+                line = line if line is not None else parse_count(child.get("line"))
+            elif kind == "skipped":
+                # A test marked skipped is not counted as failed even when the harness also
+                # wrote its failure (Node: a failing `todo` test; node itself reports it as
+                # todo, not fail). The failure text is kept.
+                failed_message = message if outcome in (Outcome.FAILED, Outcome.ERROR) else None
+                if failed_message is not None and body:
+                    outputs.insert(0, body)
+                    body = None
+                outcome = Outcome.SKIPPED
+                skip_text = self._text(child)
+                message = self._message(child.get("message")) or first_line(skip_text)
+                if message in (None, "true") and failed_message:
+                    message = failed_message
+                type_ = child.get("type")
+                if skip_text:
+                    body = skip_text
+                if type_ == "pytest.xfail":
+                    properties["xfail"] = message or "true"
+            elif kind in ("flakyFailure", "flakyError", "rerunFailure", "rerunError"):
+                attempts.append(self._attempt(child, kind))
+                if kind.startswith("flaky"):
+                    flaky = True
+            elif kind in ("system-out", "system-err"):
+                text = self._text(child)
+                if text and text.strip():
+                    outputs.append(f"[{kind}]\n{text}")
+            elif kind == "properties":
+                for prop in child:
+                    if not isinstance(prop.tag, str) or localname(prop.tag) != "property":
+                        continue
+                    pname = prop.get("name")
+                    if pname:
+                        value = prop.get("value")
+                        properties[pname] = (
+                            self._restore(value if value is not None else prop.text) or ""
+                        )
+        if outcome is None:
+            stated = outcome_from_status(get)
+            if stated is not None:
+                outcome, message = stated
+            elif attempts and not flaky:
+                # Only rerun elements: every execution failed.
+                outcome = attempts[-1].outcome
+            else:
+                outcome = Outcome.PASSED
+        if outcome is Outcome.FAILED:
+            self.n_failed += 1
+        elif outcome is Outcome.ERROR:
+            self.n_errors += 1
+        elif outcome is Outcome.SKIPPED:
+            self.n_skipped += 1
+        if attempts:
+            # The recorded execution comes first for reruns (Surefire writes <failure> then
+            # <rerunFailure>s) and last for flaky passes (the reruns failed before the pass).
+            final = Attempt(outcome=outcome, duration=duration, message=message, type=type_)
+            attempts = [*attempts, final] if flaky else [final, *attempts]
+        output_parts = ([body] if body else []) + outputs
+        output = "\n".join(output_parts) if output_parts else None
+        if output is not None and self.stream.had_escape:
+            output = output.replace(ESC_PLACEHOLDER, "\x1b")
+        if message is not None and self.stream.had_escape:
+            message = message.replace(ESC_PLACEHOLDER, "\x1b")
+        self.sink.test(
+            name=self._plain(name) or name,
+            outcome=outcome,
+            classname=self._plain(classname),
+            suite=suite,
+            duration=duration,
+            message=message,
+            type=type_,
+            output=output,
+            file=file,
+            line=line,
+            properties=properties or None,
+            attempts=attempts,
+            flaky=flaky,
+        )
+
+    def _attempt(self, child: Any, kind: str) -> Attempt:
+        outcome = Outcome.FAILED if kind.endswith("Failure") else Outcome.ERROR
+        parts: list[str] = []
+        text = child.text
+        if text and text.strip():
+            parts.append(text)
+        for sub in child:
+            if isinstance(sub.tag, str):
+                sub_text = self._text(sub)
+                if sub_text and sub_text.strip():
+                    local = localname(sub.tag)
+                    parts.append(sub_text if local == "stackTrace" else f"[{local}]\n{sub_text}")
+        body = "\n".join(parts) or None
+        time = child.get("time")
+        return Attempt(
+            outcome=outcome,
+            duration=None if time is None else self.times.one(time),
+            message=clean_optional(self._message(child.get("message")))
+            or clean_optional(first_line(body)),
+            type=clean_optional(child.get("type")),
+            output=clean_optional(self._restore(body)),
+        )
+
+    def _text(self, elem: Any) -> str | None:
+        if len(elem):
+            return "".join(elem.itertext()) or None
+        return elem.text
+
+    def _restore(self, text: str | None) -> str | None:
+        if text is not None and self.stream.had_escape:
+            return text.replace(ESC_PLACEHOLDER, "\x1b")
+        return text
+
+    def _plain(self, text: str | None) -> str | None:
+        """A name as read: after an ESC was seen, colour codes are removed from names too."""
+        if text is not None and self.stream.had_escape:
+            return clean_text(text.replace(ESC_PLACEHOLDER, "\x1b"))
+        return text
+
+    def _message(self, text: str | None) -> str | None:
+        """A message attribute without the blank lines and indentation around it."""
+        text = self._restore(text)
+        return text.strip() if text is not None else None
+
+    def _syntax_error(self, exc: etree.XMLSyntaxError) -> InputError:
+        message = str(exc.msg or exc)
+        message = re.sub(r",? line \d+, column \d+$", "", message)
+        line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
+        if "Premature end of data" in message or "EndTag" in message or "end of data" in message:
+            hint = "the file is truncated or not well-formed"
+        else:
+            hint = None
+        return self.source.error(f"malformed XML: {message}", line=line, hint=hint)
