@@ -307,3 +307,14 @@ def test_sigterm_mid_run_leaves_no_temp_files_or_renderer(tmp_path: Path) -> Non
     assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
     # The renderer's working directory is removed only after the renderer is gone.
     assert not list(private_tmp.iterdir())
+
+
+def test_jmeter_header_field_over_the_csv_limit_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "results.jtl"
+    path.write_text(
+        "timeStamp,elapsed,label" + "x" * 200_000 + ",responseCode,success\n1,2,a,200,true\n",
+        encoding="utf-8",
+    )
+    result = run_cli("summary", "--format", "jmeter", str(path))
+    assert result.returncode == 4, result.stderr
+    assert "malformed CSV header" in result.stderr and "Traceback" not in result.stderr

@@ -61,7 +61,10 @@ class JMeterIngester(Ingester):
                 raise source.error("file is empty")
             match = _HEADER_START.match(first)
             delimiter = match.group(1) if match else ","
-            header = next(csv.reader([first], delimiter=delimiter)) if match else None
+            try:
+                header = next(csv.reader([first], delimiter=delimiter)) if match else None
+            except csv.Error as exc:  # e.g. a header field over the csv module's size limit
+                raise source.error(f"malformed CSV header: {exc}", line=1) from None
             if header is None:
                 handle.seek(0)
             reader = csv.reader(handle, delimiter=delimiter, strict=True)
