@@ -163,8 +163,23 @@ Patterns = Annotated[
 ]
 
 
+def _globs(raw: Any) -> tuple[str, ...]:
+    """One glob or a list of globs, possibly empty."""
+    if isinstance(raw, list | tuple) and not raw:
+        return ()
+    return _patterns(raw)
+
+
+Globs = Annotated[
+    tuple[str, ...],
+    PlainValidator(lambda raw: _globs(raw)),
+    PlainSerializer(lambda value: list(value), return_type=list[str]),
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}),
+]
+
+
 def _patterns(raw: Any) -> tuple[str, ...]:
-    """One glob or a list of globs."""
+    """One pattern or a list of them (only `*`, `**` and `?` are wildcards)."""
     items = [raw] if isinstance(raw, str) else raw
     if not isinstance(items, list | tuple) or not items:
         raise ValueError("expected a glob pattern or a non-empty list of them")
@@ -177,6 +192,16 @@ def _patterns(raw: Any) -> tuple[str, ...]:
 def _key_error(key: str, message: str) -> PydanticCustomError:
     """A validation error that `load` places on the line of `key` in the offending mapping."""
     return PydanticCustomError("criteria", "{msg}", {"msg": message, "key": key})
+
+
+class Repeats(StrEnum):
+    """How executions of one test id that its input does not mark as retries are counted."""
+
+    #: Every execution counts on its own; any failing one fails the test (the default).
+    EACH = "each"
+    #: The last execution of an id in each input decides, as for a marked retry; a pass after
+    #: a failure is flaky. For reporters known to write retries in order without marking them.
+    LAST_ATTEMPT = "last_attempt"
 
 
 class Settings(Frozen):
@@ -198,6 +223,12 @@ class Settings(Frozen):
         default=None,
         description="Inputs whose timestamp is older than this are stale (default: no limit).",
     )
+    repeats: Repeats | None = Field(
+        default=None,
+        description="Tests criteria: how unmarked repeats of one test id count. `each` "
+        "(default): every execution counts and any failing one fails; `last_attempt`: the "
+        "last execution of an id in each input decides (a pass after a failure is flaky).",
+    )
 
 
 class Defaults(Settings):
@@ -212,6 +243,7 @@ class Effective:
     min_samples: int
     timer_resolution: float
     max_age: float | None  # seconds
+    repeats: Repeats = Repeats.EACH
 
 
 DirectionName = Literal["lower_is_better", "higher_is_better"]
@@ -234,8 +266,20 @@ class Report(Frozen):
     subject: str | None = Field(default=None, description="What is judged: an issue, a release.")
 
 
+class InputsSpec(Frozen):
+    """Which files found under the results paths are not evidence."""
+
+    ignore: Globs = Field(
+        default=(),
+        description="Globs of files that are not results (`*`, `?` within a path segment, "
+        "`**` across segments; without `/` a glob matches the file name). Every other file "
+        "that looks like results but cannot be read keeps the verdict from READY.",
+    )
+
+
 class TestsSpec(Frozen):
-    """Checks over test outcomes. Patterns are globs against a test's id or `file::name`."""
+    """Checks over test executions. Patterns match a test's canonical id or `file::name`;
+    only `*`, `**` and `?` are wildcards."""
 
     __test__ = False
 
@@ -251,10 +295,21 @@ class TestsSpec(Frozen):
     new_failures: int | None = Field(
         default=None,
         ge=0,
-        description="Most tests allowed to fail now that did not fail in the baseline.",
+        description="Most tests allowed to fail now that did not fail in the baseline "
+        "(matched by canonical id).",
+    )
+    allow_missing: int | None = Field(
+        default=None,
+        ge=0,
+        description="With new_failures: how many tests that passed in the baseline may be "
+        "absent now (default 0: any absent one makes the criterion insufficient).",
     )
     min_total: int | None = Field(default=None, ge=0)
-    max_failed: int | None = Field(default=None, ge=0, description="Failed plus errored tests.")
+    max_failed: int | None = Field(
+        default=None,
+        ge=0,
+        description="Failed plus errored executions (a test that failed in any execution).",
+    )
     max_skipped: int | None = Field(default=None, ge=0)
     max_flaky: int | None = Field(default=None, ge=0)
     max_flaky_history: int | None = Field(
@@ -290,6 +345,8 @@ class TestsSpec(Frozen):
                 "tests: nothing to check; add require, min_pass_rate, new_failures, "
                 "min_total, max_failed, max_skipped, max_flaky or max_flaky_history",
             )
+        if self.allow_missing is not None and self.new_failures is None:
+            raise _key_error("allow_missing", "allow_missing applies only with new_failures")
         return self
 
 
@@ -331,7 +388,9 @@ class Criterion(Settings):
     severity: Severity = Severity.BLOCKER
     impact: str | None = Field(default=None, description="What this criterion protects.")
     metric: str | None = Field(
-        default=None, description="Metric name, or a glob covering several (Holm-corrected)."
+        default=None,
+        description="Metric name, or a pattern covering several (Holm-corrected); only `*`, "
+        "`**` and `?` are wildcards, `[` and `]` are literal.",
     )
     stat: str | None = Field(
         default=None,
@@ -464,6 +523,7 @@ class CriteriaFile(Frozen):
 
     version: Literal[1] = Field(description="Criteria file format version.")
     report: Report = Field(default_factory=Report)
+    inputs: InputsSpec = Field(default_factory=InputsSpec)
     defaults: Defaults = Field(default_factory=Defaults)
     metrics: dict[str, MetricDefaults] = Field(
         default_factory=dict,
@@ -515,11 +575,13 @@ class CriteriaFile(Frozen):
         age: Quantity | None = pick("max_age")
         confidence: float | None = pick("confidence")
         min_samples: int | None = pick("min_samples")
+        repeats: Repeats | None = pick("repeats")
         return Effective(
             confidence=0.95 if confidence is None else confidence,
             min_samples=10 if min_samples is None else min_samples,
             timer_resolution=1e-6 if resolution is None else resolution.value,
             max_age=None if age is None else age.value,
+            repeats=Repeats.EACH if repeats is None else repeats,
         )
 
     @model_validator(mode="after")
@@ -634,7 +696,8 @@ def _parse(text: str, display: str) -> tuple[Any, Any]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "cannot parse"
-        if display.endswith(".json"):
+        if display.endswith(".json") or text.lstrip("\ufeff \t\r\n").startswith("{"):
+            # JSON that YAML cannot read (tabs, for one) is still JSON, and just as strict.
             try:
                 data = json.loads(text, parse_int=numbers.json_int)
             except json.JSONDecodeError as jexc:
@@ -645,6 +708,10 @@ def _parse(text: str, display: str) -> tuple[Any, Any]:
                 problem = str(nexc) or "nested too deeply"
                 raise CriteriaError(f"invalid JSON: {problem}", path=display) from None
             _check_depth(data, display)
+            duplicate = _json_duplicate_key(text)
+            if duplicate is not None:
+                key, line = duplicate
+                raise CriteriaError(f"duplicate key {key!r}", path=display, line=line) from None
             return data, None
         raise CriteriaError(f"invalid YAML: {problem}", path=display, line=line) from None
     except yaml.YAMLError as exc:
@@ -673,6 +740,39 @@ def _check_duplicate_keys(node: Any, display: str) -> None:
                 stack.append(value)
         elif isinstance(current, yaml.SequenceNode):
             stack.extend(current.value)
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
+
+
+def _json_duplicate_key(text: str) -> tuple[str, int] | None:
+    """The first key that repeats within one object of valid JSON `text`, and its line.
+
+    `json.loads` keeps the last of repeated keys without a word; this walks the tokens once,
+    with one set of keys per open object.
+    """
+    stack: list[set[str] | None] = []  # a set per open object, None per open array
+    previous: str | None = None
+    pending: tuple[str, int] | None = None  # a string token that may be a key
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token == ":" and pending is not None and stack and stack[-1] is not None:
+            key, start = pending
+            if key in stack[-1]:
+                return key, text.count("\n", 0, start) + 1
+            stack[-1].add(key)
+        pending = None
+        if token == "{":
+            stack.append(set())
+        elif token == "[":
+            stack.append(None)
+        elif token in "}]":
+            if stack:
+                stack.pop()
+        elif token.startswith('"') and previous in ("{", ","):
+            pending = (json.loads(token), match.start())
+        previous = token if token != ":" else previous
+    return None
 
 
 def _first_error(exc: ValidationError, data: Any, root: Any, display: str) -> CriteriaError:
@@ -751,6 +851,7 @@ def _model_fields_at(path: Sequence[str | int], data: Any) -> list[str]:
             return []
         model = {
             "report": Report,
+            "inputs": InputsSpec,
             "defaults": Defaults,
             "criteria": Criterion,
             "phases": Phase,

@@ -156,6 +156,12 @@ class Evaluation(Frozen):
     warnings: tuple[str, ...] = Field(
         default=(), description="Evaluation warnings (expired waivers, ignored inputs, ...)."
     )
+    input_warnings: tuple[str, ...] = Field(
+        default=(),
+        description="What the inputs said about themselves (declared counts that disagree, "
+        "failed benchmark runs, TAP plan errors, aborted runs) and every file found but not "
+        "read, with why: `path[:line]: message`.",
+    )
     criteria_file: str | None = None
     criteria_sha256: str | None = None
     failing_tests: tuple[FailingTest, ...] = Field(

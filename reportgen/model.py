@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import posixpath
 import re
 from array import array
 from collections import Counter
@@ -63,6 +64,39 @@ class Diagnostic(Frozen):
     message: str
 
 
+class IntegrityKind(StrEnum):
+    """How an input says that it is incomplete or contradicts itself."""
+
+    ABORTED = "aborted"  # the run was aborted or crashed: TRX Aborted, TAP bail-out, go panic
+    TESTS_MISSING = "tests_missing"  # it declares more tests than it contains
+    FAILURES_MISSING = "failures_missing"  # it declares more failures or errors than it shows
+    BENCHMARK_ERRORS = "benchmark_errors"  # benchmark runs flagged as errors or failed commands
+    SUITE_ERROR = "suite_error"  # a failure or error outside any test (class or suite setup)
+
+
+#: Integrity problems that show something failed (NOT READY); the others leave the evidence
+#: incomplete (INSUFFICIENT).
+FAILING_INTEGRITY = frozenset({IntegrityKind.FAILURES_MISSING, IntegrityKind.SUITE_ERROR})
+
+
+class IntegrityFlag(Frozen):
+    """A fact an input states about itself that makes it no evidence for READY."""
+
+    kind: IntegrityKind
+    message: str = Field(description="What the file says, in one sentence.")
+    line: int | None = None
+    scope: str | None = Field(
+        default=None,
+        description="The package, class, suite or metric the problem concerns, when the file "
+        "says; None when it concerns the whole file.",
+    )
+
+    @property
+    def fails(self) -> bool:
+        """Whether this shows a failure (NOT READY) rather than missing evidence."""
+        return self.kind in FAILING_INTEGRITY
+
+
 class InputFile(Frozen):
     """One file that was read, with enough provenance to trace every figure back to it."""
 
@@ -77,18 +111,53 @@ class InputFile(Frozen):
         "used for the max_age staleness rule.",
     )
     warnings: tuple[Diagnostic, ...] = ()
+    integrity: tuple[IntegrityFlag, ...] = Field(
+        default=(),
+        description="Where the file says it is incomplete or contradicts itself: no evidence "
+        "for READY for the criteria that could use it.",
+    )
+    derived_from: tuple[str, ...] = Field(
+        default=(),
+        description="sha256 of the inputs this file was converted from, when it names them "
+        "(a CTRF file written by `reportgen convert`).",
+    )
+    duplicate_of: str | None = Field(
+        default=None,
+        description="Path of another input that holds the same executions; this one's tests "
+        "and metrics were not read again.",
+    )
+
+
+class SkipKind(StrEnum):
+    """Why a file found under a results path was not read."""
+
+    UNRECOGNISED = "unrecognised"
+    EMPTY = "empty"
+    IGNORED = "ignored"
+    HIDDEN = "hidden"
+    UNREADABLE = "unreadable"
 
 
 class SkippedPath(Frozen):
-    """A file found under a directory that no ingester recognised."""
+    """A file found under a results path that was not read, and why."""
 
     path: str
     reason: str
+    kind: SkipKind = SkipKind.UNRECOGNISED
+    evidence: bool = Field(
+        default=False,
+        description="It looks like results (by its extension or content) but could not be "
+        "read: the verdict cannot be READY unless the criteria's inputs.ignore names it.",
+    )
 
 
 class Attempt(Frozen):
-    """One execution of a test when it ran more than once (reruns, retries, teardown errors)."""
+    """One attempt of a test that its harness retried (a marked retry: Surefire reruns,
+    Playwright/Jest/CTRF retries, pytest-json-report `rerun`); the last attempt decides."""
 
+    number: int | None = Field(
+        default=None, description="Attempt number from 1, in the order the harness ran them."
+    )
     outcome: Outcome
     duration: float | None = None
     message: str | None = None
@@ -97,11 +166,21 @@ class Attempt(Frozen):
 
 
 class TestCase(Frozen):
-    """One test as read from an input; duplicates of the same id are merged into `attempts`."""
+    """One execution of a test as read from an input.
+
+    A test id that repeats without a retry marker (pytest-rerunfailures in JUnit, `go test
+    -count=N`, `test.each` rows sharing a title) gives one TestCase per execution, each counted
+    on its own. A retry the harness marks as one gives one TestCase whose `attempts` list every
+    attempt in order: the last attempt decides the outcome, and passing after failing is flaky.
+    """
 
     __test__ = False  # not a pytest test class
 
-    id: str = Field(description="classname::name, or innermost-suite::name without classname.")
+    id: str = Field(
+        description="Canonical test id, the same in every format: classname::name, else the "
+        "suite path without the test file joined by ' › '::name, else file::name, else the "
+        "name; absolute paths are made relative to the directory the input's paths share."
+    )
     name: str
     classname: str | None = None
     suite: tuple[str, ...] = Field(default=(), description="Enclosing suites, outermost first.")
@@ -116,16 +195,95 @@ class TestCase(Frozen):
     properties: dict[str, str] = Field(default_factory=dict)
     attempts: tuple[Attempt, ...] = ()
     flaky: bool = False
+    unattributed: bool = Field(
+        default=False,
+        description="An error that belongs to no test (collection or import error, build "
+        "failure, crashed worker, suite-level error); classname and file say where it came "
+        "from when known.",
+    )
     input: int = Field(default=0, description="Index into Run.inputs.")
+    position: int = Field(
+        default=0, description="Order of this execution among those of its input, from 0."
+    )
+
+
+#: Joins the describe blocks of a suite path in a canonical id (Jest's and Playwright's own).
+SCOPE_SEPARATOR = " › "
+# A suite named after a source file (Jest, CTRF and TAP put the test file in the suite path).
+_SOURCE_FILE = re.compile(
+    r"\.(?:[cm]?[jt]sx?|py|go|rb|java|kts?|cs|fs|vb|php|phpt|rs|swift|scala|feature|dart|exs?)$",
+    re.IGNORECASE,
+)
+_ABSOLUTE = re.compile(r"^(?:/|_/|[A-Za-z]:[\\/]|file://|\\\\)")
+
+
+def is_absolute_path(text: str) -> bool:
+    """Whether a name is an absolute path of the machine that ran the tests (any OS)."""
+    return bool(_ABSOLUTE.match(text))
+
+
+def _is_file(part: str) -> bool:
+    return bool(_SOURCE_FILE.search(part)) or is_absolute_path(part)
+
+
+def id_scope(classname: str | None, suite: Sequence[str]) -> str | None:
+    """What precedes `::` in a canonical id: the classname; else the suite path without the
+    test file, its describe blocks joined by ` › `; else the test file alone; else None."""
+    if classname:
+        return classname
+    blocks = [part for part in suite if not _is_file(part)]
+    if blocks:
+        return SCOPE_SEPARATOR.join(blocks)
+    if suite:
+        return suite[-1].replace("\\", "/")
+    return None
 
 
 def make_test_id(name: str, classname: str | None, suite: Sequence[str]) -> str:
-    """The stable id of a test: `classname::name`, else `suite::name`, else the name."""
+    """The canonical id of a test, the same whichever format the result came in.
+
+    `scope::name` (see `id_scope`), or the name alone without a scope. Two spellings of
+    the full title are undone so that they give the id of the short one: a name that begins
+    with its describe blocks joined by spaces (CTRF's Jest reporter writes Jest's `fullName`),
+    and a classname that is the title with the name the full title (mocha-junit-reporter).
+    """
+    scope = id_scope(classname, suite)
+    if scope is None:
+        return name
     if classname:
+        if name != classname and name.endswith(" " + classname):
+            return f"{name[: -len(classname) - 1]}::{classname}"
         return f"{classname}::{name}"
-    if suite:
-        return f"{suite[-1]}::{name}"
-    return name
+    return _suite_id(scope, name)
+
+
+def _suite_id(scope: str, name: str) -> str:
+    spaced = scope.replace(SCOPE_SEPARATOR, " ") + " "
+    if len(name) > len(spaced) and name.startswith(spaced):
+        name = name[len(spaced) :]
+    return f"{scope}::{name}"
+
+
+def _relative(path: str, root: str) -> str:
+    normal = _normal_path(path)
+    return normal[len(root) :].lstrip("/") if root and normal.startswith(root) else normal
+
+
+def _normal_path(path: str) -> str:
+    text = path.replace("\\", "/")
+    for prefix in ("file://", "_/"):
+        if text.startswith(prefix):
+            text = text[len(prefix) - 1 :] if prefix == "_/" else text[len(prefix) :]
+    return text
+
+
+def common_root(paths: Sequence[str]) -> str:
+    """The directory that the absolute `paths` share (the checkout, or below it)."""
+    dirs = [posixpath.dirname(_normal_path(p)) for p in paths]
+    try:
+        return posixpath.commonpath(dirs) if dirs else ""
+    except ValueError:  # absolute and relative, or two drives: nothing shared
+        return ""
 
 
 class _Detail:
@@ -141,6 +299,7 @@ class _Detail:
         "output_truncated",
         "properties",
         "type",
+        "unattributed",
     )
 
     def __init__(self) -> None:
@@ -153,6 +312,7 @@ class _Detail:
         self.properties: dict[str, str] | None = None
         self.attempts: list[Attempt] | None = None
         self.flaky = False
+        self.unattributed = False
 
 
 class TestTable(Sequence[TestCase]):
@@ -171,6 +331,8 @@ class TestTable(Sequence[TestCase]):
         "_inputs",
         "_names",
         "_outcomes",
+        "_positions",
+        "_scopes",
         "_suite_idx",
         "_suites",
     )
@@ -197,6 +359,8 @@ class TestTable(Sequence[TestCase]):
         self._class_idx = class_idx
         self._inputs = inputs
         self._details = details
+        self._positions: array[int] | None = None  # built when first asked for
+        self._scopes: dict[tuple[int, int], str | None] = {}
 
     @classmethod
     def empty(cls) -> TestTable:
@@ -262,7 +426,31 @@ class TestTable(Sequence[TestCase]):
         return self._classnames[self._class_idx[i]]
 
     def id_of(self, i: int) -> str:
-        return make_test_id(self._names[i], self.classname_of(i), self.suite_of(i))
+        """The canonical id of execution `i` (see `make_test_id`)."""
+        scope = self.scope_of(i)
+        name = self._names[i]
+        if scope is None:
+            return name
+        if self._classnames[self._class_idx[i]] is None:
+            return _suite_id(scope, name)
+        return make_test_id(name, scope, ())
+
+    def scope_of(self, i: int) -> str | None:
+        """What precedes `::` in the canonical id of execution `i` (see `id_scope`)."""
+        key = (self._class_idx[i], self._suite_idx[i])
+        try:
+            return self._scopes[key]
+        except KeyError:
+            scope = self._scopes[key] = id_scope(self.classname_of(i), self.suite_of(i))
+            return scope
+
+    def repeat_key(self, i: int) -> tuple[int, int, int, str]:
+        """Equal for two executions of one test in one input (cheaper than comparing ids)."""
+        return self._inputs[i], self._class_idx[i], self._suite_idx[i], self._names[i]
+
+    def distinct_ids(self) -> list[str]:
+        """Every canonical id once, in first-seen order."""
+        return list(dict.fromkeys(self.id_of(i) for i in range(len(self))))
 
     def file_of(self, i: int) -> str | None:
         detail = self._details.get(i)
@@ -271,9 +459,34 @@ class TestTable(Sequence[TestCase]):
     def input_of(self, i: int) -> int:
         return self._inputs[i]
 
+    def position_of(self, i: int) -> int:
+        """Order of execution `i` among the executions of its input, from 0."""
+        if self._positions is None:
+            seen: Counter[int] = Counter()
+            positions: array[int] = array("I", bytes(4 * len(self._inputs)))
+            for row, input in enumerate(self._inputs):
+                positions[row] = seen[input]
+                seen[input] += 1
+            self._positions = positions
+        return self._positions[i]
+
+    def attempt_count(self, i: int) -> int:
+        """Attempts of a marked retry behind execution `i` (1 when it was not retried)."""
+        detail = self._details.get(i)
+        return len(detail.attempts) if detail and detail.attempts else 1
+
     def duration_of(self, i: int) -> float | None:
         value = self._durations[i]
         return None if math.isnan(value) else value
+
+    def is_unattributed(self, i: int) -> bool:
+        """Whether row `i` is an error that belongs to no test (see `TestCase.unattributed`)."""
+        detail = self._details.get(i)
+        return bool(detail and detail.unattributed)
+
+    def unattributed_rows(self) -> list[int]:
+        """Rows that are errors belonging to no test, in row order."""
+        return sorted(i for i, d in self._details.items() if d.unattributed)
 
     def is_flaky(self, i: int) -> bool:
         detail = self._details.get(i)
@@ -331,6 +544,32 @@ class TestTable(Sequence[TestCase]):
             return {i: n for i, n in counts.items() if n}
         return dict(Counter(self._inputs))
 
+    def rows_by_input(self) -> dict[int, list[int]]:
+        """Row numbers of each input's executions, in order."""
+        out: dict[int, list[int]] = {}
+        for row, input in enumerate(self._inputs):
+            out.setdefault(input, []).append(row)
+        return out
+
+    def without_inputs(self, inputs: set[int]) -> TestTable:
+        """A table without the executions of `inputs` (the others keep their input index)."""
+        if not inputs:
+            return self
+        keep = [row for row, input in enumerate(self._inputs) if input not in inputs]
+        return TestTable(
+            names=[self._names[row] for row in keep],
+            outcomes=bytearray(self._outcomes[row] for row in keep),
+            durations=array("d", (self._durations[row] for row in keep)),
+            suites=self._suites,
+            suite_idx=array("I", (self._suite_idx[row] for row in keep)),
+            classnames=self._classnames,
+            class_idx=array("I", (self._class_idx[row] for row in keep)),
+            inputs=array("I", (self._inputs[row] for row in keep)),
+            details={
+                new: self._details[row] for new, row in enumerate(keep) if row in self._details
+            },
+        )
+
     def indices_with_outcome(self, *outcomes: Outcome) -> Iterator[int]:
         codes = {_OUTCOME_CODE[o] for o in outcomes}
         for i, code in enumerate(self._outcomes):
@@ -350,6 +589,7 @@ class TestTable(Sequence[TestCase]):
             "outcome": _OUTCOMES[self._outcomes[i]],
             "duration": self.duration_of(i),
             "input": self._inputs[i],
+            "position": self.position_of(i),
         }
         if detail is not None:
             fields.update(
@@ -360,8 +600,9 @@ class TestTable(Sequence[TestCase]):
                 output=detail.output,
                 output_truncated=detail.output_truncated,
                 properties=dict(detail.properties or {}),
-                attempts=tuple(detail.attempts or ()),
+                attempts=_numbered(detail.attempts or ()),
                 flaky=detail.flaky,
+                unattributed=detail.unattributed,
             )
         # The columns were validated on the way in; skip re-validation for speed.
         return TestCase.model_construct(**fields)
@@ -385,25 +626,34 @@ class TestTable(Sequence[TestCase]):
         )
 
 
-def _merge_outcome(outcomes: Sequence[Outcome]) -> tuple[Outcome, bool]:
-    """Outcome of a test that ran several times, and whether it is flaky.
+def _numbered(attempts: Sequence[Attempt]) -> tuple[Attempt, ...]:
+    """The attempts with their numbers filled in from their order where the input gave none."""
+    if all(a.number is not None for a in attempts):
+        return tuple(attempts)
+    return tuple(
+        a if a.number is not None else a.model_copy(update={"number": k})
+        for k, a in enumerate(attempts, start=1)
+    )
 
-    A pass after a failure is a retry that succeeded: passed and flaky. Otherwise the worst
-    execution decides, a failure ranking above an error because the usual pairing is pytest's
-    failed call plus the teardown error that followed it.
-    """
-    has_pass = Outcome.PASSED in outcomes
-    has_bad = Outcome.FAILED in outcomes or Outcome.ERROR in outcomes
-    if has_pass and has_bad:
-        return Outcome.PASSED, True
-    for candidate in (Outcome.FAILED, Outcome.ERROR, Outcome.PASSED):
-        if candidate in outcomes:
-            return candidate, False
-    return Outcome.SKIPPED, False
+
+def retry_outcome(attempts: Sequence[Outcome]) -> tuple[Outcome, bool]:
+    """Outcome of a marked retry and whether it is flaky: the last attempt decides, and a pass
+    after a failed or erroring attempt is flaky."""
+    if not attempts:
+        raise ValueError("a retry has at least one attempt")
+    final = attempts[-1]
+    flaky = final is Outcome.PASSED and any(
+        a is Outcome.FAILED or a is Outcome.ERROR for a in attempts[:-1]
+    )
+    return final, flaky
 
 
 class TestTableBuilder:
-    """Accumulates tests into columns; merges a repeated id within one input into attempts."""
+    """Accumulates test executions into columns, one row per execution.
+
+    A repeated id is another row (an unmarked repeat counts on its own); only `merge=True`
+    folds an execution into the earlier one of its id as its next attempt (a marked retry).
+    """
 
     __test__ = False
 
@@ -457,12 +707,14 @@ class TestTableBuilder:
         properties: dict[str, str] | None = None,
         attempts: Sequence[Attempt] = (),
         flaky: bool = False,
-        merge: bool = True,
+        merge: bool = False,
+        unattributed: bool = False,
     ) -> int:
         """Add one test execution and return its row.
 
-        With `merge`, a test whose id was already seen in the same input becomes another
-        attempt of that test instead of a second test.
+        With `merge` (a retry the input marks as one), an execution whose id was added with
+        `merge` before in the same input becomes the next attempt of that row, and the last
+        attempt decides. Without it every execution is a row of its own.
         """
         classname = classname or None
         key_scope = classname if classname else (suite[-1] if suite else None)
@@ -501,6 +753,7 @@ class TestTableBuilder:
             or properties
             or attempts
             or flaky
+            or unattributed
         ):
             detail = _Detail()
             detail.file = file
@@ -512,6 +765,7 @@ class TestTableBuilder:
             detail.properties = dict(properties) if properties else None
             detail.attempts = list(attempts) if attempts else None
             detail.flaky = flaky
+            detail.unattributed = unattributed
             self._details[row] = detail
         return row
 
@@ -524,7 +778,8 @@ class TestTableBuilder:
         suite: tuple[str, ...] = (),
         input: int = 0,
     ) -> int:
-        """Add many plain passed tests of one class and suite; returns how many were merged.
+        """Add many plain passed tests of one class and suite; returns how many were merged
+        (always 0: a repeated name is another execution).
 
         The same as `add(name=n, outcome=PASSED, classname=classname, suite=suite,
         duration=d, input=input)` for each pair (a NaN duration meaning None), done with bulk
@@ -534,36 +789,13 @@ class TestTableBuilder:
         if count != len(durations):
             raise ValueError("names and durations differ in length")
         classname = classname or None
-        scope = classname if classname else (suite[-1] if suite else None)
-        bucket = self._seen.setdefault((input, scope), {})
-        first = len(self._names)
-        if not bucket or bucket.keys().isdisjoint(names):
-            size = len(bucket)
-            bucket.update(zip(names, range(first, first + count), strict=True))
-            if len(bucket) == size + count:
-                self._names.extend(names)
-                self._durations.extend(durations)
-                self._outcomes.extend(_PASSED_CODE * count)
-                self._suite_idx.extend(array("I", (self._intern_suite(suite),)) * count)
-                self._class_idx.extend(array("I", (self._intern_class(classname),)) * count)
-                self._inputs.extend(array("I", (input,)) * count)
-                return 0
-            # A name repeats within the batch: undo and take the general path.
-            for name in names:
-                bucket.pop(name, None)
-        merged = 0
-        for name, duration in zip(names, durations, strict=True):
-            rows = len(self._names)
-            self.add(
-                name=name,
-                outcome=Outcome.PASSED,
-                classname=classname,
-                suite=suite,
-                duration=None if math.isnan(duration) else duration,
-                input=input,
-            )
-            merged += len(self._names) == rows
-        return merged
+        self._names.extend(names)
+        self._durations.extend(durations)
+        self._outcomes.extend(_PASSED_CODE * count)
+        self._suite_idx.extend(array("I", (self._intern_suite(suite),)) * count)
+        self._class_idx.extend(array("I", (self._intern_class(classname),)) * count)
+        self._inputs.extend(array("I", (input,)) * count)
+        return 0
 
     def append(self, case: TestCase) -> int:
         """Add a whole TestCase (no merging: it is already one test)."""
@@ -584,6 +816,7 @@ class TestTableBuilder:
             attempts=case.attempts,
             flaky=case.flaky,
             merge=False,
+            unattributed=case.unattributed,
         )
 
     def _merge_into(
@@ -609,18 +842,72 @@ class TestTableBuilder:
             ]
         detail.attempts.extend(more_attempts)
         detail.attempts.append(attempt)
-        outcome, flaky = _merge_outcome([a.outcome for a in detail.attempts])
+        outcome, flaky = retry_outcome([a.outcome for a in detail.attempts])
         self._outcomes[row] = _OUTCOME_CODE[outcome]
         detail.flaky = detail.flaky or flaky
         known = [a.duration for a in detail.attempts if a.duration is not None]
         self._durations[row] = math.fsum(known) if known else math.nan
-        # Message and type follow the attempt that decided the outcome.
-        for a in detail.attempts:
-            if a.outcome == outcome and (a.message or a.type):
-                detail.message, detail.type = a.message, a.type
-                break
+        # Message and type follow the last attempt, which decided the outcome.
+        detail.message, detail.type = attempt.message, attempt.type
         if properties:
             detail.properties = {**(detail.properties or {}), **properties}
+
+    def drop_classname(self, start: int, placeholder: str) -> bool:
+        """Rows `start`..end lose their classname when it is `placeholder` for all of them."""
+        index = self._class_lookup.get(placeholder)
+        if index is None or start >= len(self._names):
+            return False
+        if set(self._class_idx[start:]) != {index}:
+            return False
+        none = self._intern_class(None)
+        self._class_idx[start:] = array("I", (none,)) * (len(self._names) - start)
+        return True
+
+    def distinct_since(self, start: int) -> int:
+        """Distinct test ids among rows `start`..end (a repeated id counts once)."""
+        return len(
+            set(
+                zip(
+                    self._names[start:],
+                    self._class_idx[start:],
+                    self._suite_idx[start:],
+                    strict=True,
+                )
+            )
+        )
+
+    def relativise_paths(self, start: int) -> None:
+        """Make the absolute paths in the suites, classnames and files of rows `start`..end
+        (one input) relative to the directory they share, so that ids hold no checkout path."""
+        suite_ids = set(self._suite_idx[start:])
+        class_ids = set(self._class_idx[start:])
+        files = {row: d.file for row, d in self._details.items() if row >= start and d.file}
+        found = [part for i in suite_ids for part in self._suites[i] if is_absolute_path(part)]
+        found += [
+            name
+            for i in class_ids
+            if (name := self._classnames[i]) is not None and is_absolute_path(name)
+        ]
+        found += [f for f in files.values() if is_absolute_path(f)]
+        if not found:
+            return
+        root = common_root(found)
+
+        def fix(text: str) -> str:
+            return _relative(text, root) if is_absolute_path(text) else text
+
+        suite_map = {
+            i: self._intern_suite(tuple(fix(part) for part in self._suites[i])) for i in suite_ids
+        }
+        class_map = {
+            i: self._intern_class(None if (c := self._classnames[i]) is None else fix(c))
+            for i in class_ids
+        }
+        for column, mapping in ((self._suite_idx, suite_map), (self._class_idx, class_map)):
+            if any(k != v for k, v in mapping.items()):
+                column[start:] = array("I", map(mapping.__getitem__, column[start:]))
+        for row, file in files.items():
+            self._details[row].file = fix(file)
 
     def build(self) -> TestTable:
         return TestTable(
@@ -720,7 +1007,7 @@ class Run(Frozen):
     tests: TestTable = Field(default_factory=TestTable.empty)
     metrics: tuple[Metric, ...] = ()
     skipped: tuple[SkippedPath, ...] = Field(
-        default=(), description="Files under a directory that no ingester recognised."
+        default=(), description="Files under a results path that were not read, with why."
     )
 
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from reportgen.model import Frozen, Outcome, Run
+from reportgen.model import Frozen, IntegrityFlag, Outcome, Run, SkippedPath
 
 #: Failures listed in a summary; the rest are counted.
 MAX_FAILURES_LISTED = 50
@@ -33,6 +33,9 @@ class FileSummary(Frozen):
     tests: int
     metrics: int
     warnings: list[str]
+    integrity: list[IntegrityFlag] = Field(
+        default_factory=list, description="Where the file says it is incomplete."
+    )
 
 
 class MetricSummary(Frozen):
@@ -56,7 +59,12 @@ class Summary(Frozen):
     suites: list[SuiteCounts]
     failures: list[FailureLine]
     failures_not_listed: int = 0
-    skipped_files: list[str] = Field(default_factory=list)
+    skipped_files: list[str] = Field(
+        default_factory=list, description="Files found but not read (details in not_read)."
+    )
+    not_read: list[SkippedPath] = Field(
+        default_factory=list, description="Every file found but not read, with the reason."
+    )
 
 
 def summarise(run: Run, max_failures: int = MAX_FAILURES_LISTED) -> Summary:
@@ -112,6 +120,7 @@ def summarise(run: Run, max_failures: int = MAX_FAILURES_LISTED) -> Summary:
                     f"{w.path}:{w.line}: {w.message}" if w.line else f"{w.path}: {w.message}"
                     for w in f.warnings
                 ],
+                integrity=list(f.integrity),
             )
             for i, f in enumerate(run.inputs)
         ],
@@ -130,4 +139,5 @@ def summarise(run: Run, max_failures: int = MAX_FAILURES_LISTED) -> Summary:
         failures=failures,
         failures_not_listed=not_listed,
         skipped_files=[s.path for s in run.skipped],
+        not_read=list(run.skipped),
     )

@@ -1,4 +1,4 @@
-"""The run model: column store round trips, duplicate merging, JSON form."""
+"""The run model: column store round trips, executions and marked retries, JSON form."""
 
 from __future__ import annotations
 
@@ -16,13 +16,13 @@ def _table(*rows: dict[str, object]) -> TestTable:
     return builder.build()
 
 
-def test_ids_use_classname_then_innermost_suite() -> None:
+def test_ids_use_classname_then_the_suite_path() -> None:
     table = _table(
         {"name": "a", "classname": "pkg.C", "suite": ("s",), "outcome": Outcome.PASSED},
         {"name": "b", "suite": ("outer", "inner"), "outcome": Outcome.FAILED},
         {"name": "c", "outcome": Outcome.SKIPPED},
     )
-    assert [t.id for t in table] == ["pkg.C::a", "inner::b", "c"]
+    assert [t.id for t in table] == ["pkg.C::a", "outer › inner::b", "c"]
     assert table[1].suite == ("outer", "inner")
     assert table.outcome_counts() == {
         Outcome.PASSED: 1,
@@ -42,7 +42,7 @@ def test_unknown_duration_stays_none() -> None:
     assert table.total_duration() == 0.0
 
 
-def test_retry_that_passes_is_flaky_pass() -> None:
+def test_marked_retry_that_passes_is_flaky_pass() -> None:
     table = _table(
         {
             "name": "t",
@@ -50,27 +50,50 @@ def test_retry_that_passes_is_flaky_pass() -> None:
             "outcome": Outcome.FAILED,
             "message": "boom",
             "duration": 1.0,
+            "merge": True,
         },
-        {"name": "t", "classname": "C", "outcome": Outcome.PASSED, "duration": 2.0},
+        {"name": "t", "classname": "C", "outcome": Outcome.PASSED, "duration": 2.0, "merge": True},
     )
     assert len(table) == 1
     case = table[0]
     assert case.outcome is Outcome.PASSED
     assert case.flaky
-    assert [a.outcome for a in case.attempts] == [Outcome.FAILED, Outcome.PASSED]
+    assert [(a.number, a.outcome) for a in case.attempts] == [
+        (1, Outcome.FAILED),
+        (2, Outcome.PASSED),
+    ]
     assert case.duration == 3.0
     assert table.flaky_count() == 1
+    assert table.attempt_count(0) == 2
 
 
-def test_failure_plus_teardown_error_is_one_failed_test() -> None:
+def test_marked_retry_last_attempt_decides() -> None:
+    # Passed, then failed on the retry: the retry is what counts, and it is not flaky.
+    table = _table(
+        {"name": "t", "outcome": Outcome.PASSED, "merge": True},
+        {"name": "t", "outcome": Outcome.FAILED, "message": "late", "merge": True},
+    )
+    assert len(table) == 1
+    assert (table[0].outcome, table[0].flaky, table[0].message) == (Outcome.FAILED, False, "late")
+
+
+def test_unmarked_repeats_are_executions_of_their_own() -> None:
+    # pytest's failed call plus teardown error, or `go test -count=3`: every execution counts.
     table = _table(
         {"name": "t", "classname": "C", "outcome": Outcome.FAILED, "message": "assert 0"},
         {"name": "t", "classname": "C", "outcome": Outcome.ERROR, "message": "teardown"},
+        {"name": "u", "outcome": Outcome.PASSED, "input": 1},
+        {"name": "t", "classname": "C", "outcome": Outcome.PASSED},
     )
-    assert len(table) == 1
-    assert table[0].outcome is Outcome.FAILED
-    assert table[0].message == "assert 0"
-    assert not table[0].flaky
+    assert [t.id for t in table] == ["C::t", "C::t", "u", "C::t"]
+    assert [t.outcome for t in table] == [
+        Outcome.FAILED,
+        Outcome.ERROR,
+        Outcome.PASSED,
+        Outcome.PASSED,
+    ]
+    assert not any(t.flaky or t.attempts for t in table)
+    assert [(t.input, t.position) for t in table] == [(0, 0), (0, 1), (1, 0), (0, 2)]
 
 
 def test_same_name_in_different_inputs_is_not_merged() -> None:

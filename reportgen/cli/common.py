@@ -37,6 +37,15 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="read every PATH as this format instead of detecting it (see `reportgen formats`)",
     )
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="files under PATH that are not results (repeatable; `*`/`?` within a path "
+        "segment, `**` across; without `/` the file name is matched). Other files that look "
+        "like results but cannot be read keep the verdict from READY.",
+    )
 
 
 def add_criteria_arguments(parser: argparse.ArgumentParser) -> None:
@@ -83,12 +92,26 @@ def evaluate_arguments(args: argparse.Namespace) -> tuple[Run, Run | None, Evalu
     except OSError as exc:
         raise CriteriaError(f"cannot read: {exc.strerror or exc}", path=args.criteria) from exc
     progress = progress_printer()
-    run = load(args.paths, format=args.input_format, progress=progress) if args.paths else Run()
+    ignore = [*criteria.inputs.ignore, *args.ignore]
     from_history = [b for b in args.baseline if b.startswith("history:")]
     paths = [b for b in args.baseline if not b.startswith("history:")]
     if from_history and paths:
         raise UsageError("give baseline paths or history: baselines, not both")
-    baseline = load(paths, format=args.input_format, progress=progress) if paths else None
+    # A baseline inside the results directory is never read as current evidence.
+    run = (
+        load(
+            args.paths,
+            format=args.input_format,
+            progress=progress,
+            ignore=ignore,
+            exclude=paths,
+        )
+        if args.paths
+        else Run()
+    )
+    baseline = (
+        load(paths, format=args.input_format, progress=progress, ignore=ignore) if paths else None
+    )
     end_progress()
     notes: list[str] = []
     history = None

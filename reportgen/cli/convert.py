@@ -58,7 +58,9 @@ def run(args: argparse.Namespace) -> int:
     if not args.paths:
         raise UsageError("no input: give result files, directories or globs")
     check_output_directories([args.output])
-    result = load(args.paths, format=args.input_format, progress=progress_printer())
+    result = load(
+        args.paths, format=args.input_format, progress=progress_printer(), ignore=args.ignore
+    )
     end_progress()
     _written, failed = emit_outputs([(args.output, by_name(args.target))], RenderContext(result))
     if failed is not None:

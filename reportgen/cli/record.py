@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         labels=labels,
     )
     progress = progress_printer()
-    results = load(args.paths, format=args.input_format, progress=progress)
+    results = load(args.paths, format=args.input_format, progress=progress, ignore=args.ignore)
     end_progress()
     if not results.inputs:
         raise InputError(f"no result files found under {' '.join(args.paths)}; nothing recorded")

@@ -33,7 +33,9 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if not args.paths:
         raise UsageError("no input: give result files, directories or globs")
-    result = load(args.paths, format=args.input_format, progress=progress_printer())
+    result = load(
+        args.paths, format=args.input_format, progress=progress_printer(), ignore=args.ignore
+    )
     end_progress()
     summary = summarise(result)
     if args.json:
@@ -107,10 +109,18 @@ def render_table(s: Summary) -> str:
         lines.append("")
         lines.append("Warnings:")
         lines.extend(f"  {w}" for w in warnings)
+    flagged = [(f.path, flag) for f in s.files for flag in f.integrity]
+    if flagged:
+        lines.append("")
+        lines.append("Incomplete or contradictory (no evidence for READY):")
+        lines.extend(f"  {path}: {flag.message}" for path, flag in flagged)
     if s.skipped_files:
         lines.append("")
-        lines.append(f"Skipped {len(s.skipped_files)} files not recognised as results:")
-        lines.extend(f"  {p}" for p in s.skipped_files[:20])
+        lines.append(f"Not read ({len(s.skipped_files)} files):")
+        lines.extend(
+            f"  {p.path}: {p.reason}{' (looks like results)' if p.evidence else ''}"
+            for p in s.not_read[:20]
+        )
         if len(s.skipped_files) > 20:
             lines.append(f"  ... and {len(s.skipped_files) - 20} more")
     return "\n".join(lines) + "\n"

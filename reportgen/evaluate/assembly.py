@@ -8,7 +8,7 @@ from datetime import datetime
 
 from reportgen.criteria import CriteriaFile, Criterion, Effective, Kind, Severity
 from reportgen.errors import CriteriaError
-from reportgen.evaluate import baseline, tests_criteria, threshold, variance
+from reportgen.evaluate import baseline, integrity, tests_criteria, threshold, variance
 from reportgen.evaluate.context import Context, Judgement, resolve_now
 from reportgen.evaluate.failing import failing_tests
 from reportgen.evaluate.wording import sentence
@@ -78,6 +78,7 @@ def evaluate(
             if exc.path is None:
                 exc.path = criteria_path
             raise
+        outcome = integrity.review(ctx, crit, outcome)
         status, waiver = _apply_waivers(ctx, criteria, crit, outcome.status)
         results.append(
             CriterionResult(
@@ -120,6 +121,7 @@ def evaluate(
         criteria=tuple(results),
         phases=phases,
         warnings=tuple(dict.fromkeys(ctx.warnings)),
+        input_warnings=integrity.input_warnings(run, baseline),
         criteria_file=criteria_path,
         criteria_sha256=criteria_sha256,
         failing_tests=failing_tests(run),

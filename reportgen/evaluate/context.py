@@ -3,8 +3,6 @@ test selection by pattern, provenance, staleness, and the outcome a judge return
 
 from __future__ import annotations
 
-import fnmatch
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -12,15 +10,18 @@ from datetime import UTC, datetime
 
 from reportgen import clock, stats
 from reportgen.criteria import CriteriaFile
+from reportgen.evaluate.patterns import WILDCARD, compile_patterns
 from reportgen.evaluate.wording import days
 from reportgen.evaluation import EvidenceRef, Figures, MetricResult, Status
 from reportgen.history.facts import FlakyHistory
-from reportgen.model import Direction, Metric, Run
+from reportgen.model import Direction, Metric, Run, TestTable
 from reportgen.units import DURATION_UNITS, UNITLESS_STATS, direction_for_unit, normalise_unit
 
 #: Test ids listed per evidence reference; the rest are counted in `tests_total`.
 MAX_IDS_PER_REF = 20
-GLOB = re.compile(r"[*?\[]")
+GLOB = WILDCARD
+#: Seconds a timestamp may lie in the future before it is worth a warning (clock skew).
+CLOCK_SKEW = 300.0
 _SEVERITY_ORDER = {Status.FAIL: 0, Status.INSUFFICIENT: 1, Status.PASS: 2, Status.WAIVED: 3}
 
 
@@ -70,7 +71,13 @@ def combine(statuses: Iterable[Status]) -> Status:
 
 @dataclass(frozen=True)
 class Series:
-    """Every record of one metric name in one run, merged."""
+    """The records of one metric name in one run that are judged together.
+
+    Records that carry samples are pooled into one series named after the metric. Records
+    that are point values (summary statistics without samples, e.g. two k6 summaries from two
+    regions) cannot be pooled, so each is a series of its own, named `metric [input file]`,
+    and each is judged: never only the first.
+    """
 
     name: str
     unit: str
@@ -85,6 +92,8 @@ class Series:
     hits: int | None = None  # of a ratio with known counts: hits of n
     failures: int | None = None  # samples the input marked failed (not in `samples`)
     quantum: float | None = None  # the grid detected in the samples (stats.detect_quantum)
+    #: The metric's own name (`name` may carry the input it came from, see above).
+    metric: str = ""
 
     @property
     def count(self) -> int:
@@ -109,29 +118,36 @@ def _series_by_name(run: Run | None) -> dict[str, Series]:
     groups: dict[str, list[Metric]] = defaultdict(list)
     for metric in run.metrics:
         groups[metric.name].append(_normalised(metric))
-    return {name: _merge(name, records) for name, records in groups.items()}
+    out: dict[str, Series] = {}
+    for name, records in groups.items():
+        for series in _merge(name, records, run):
+            out[series.name] = series
+    return out
 
 
-def _merge(name: str, records: list[Metric]) -> Series:
+def _merge(name: str, records: list[Metric], run: Run) -> list[Series]:
     first = records[0]
     same_unit = [m for m in records if m.unit == first.unit]
     note = None
     if len(same_unit) < len(records):
         note = f"records of {name} in other units than {first.unit or 'none'} were left out"
     with_samples = [m for m in same_unit if m.samples is not None]
+    points = [m for m in same_unit if m.samples is None]
+    out: list[Series] = []
     if with_samples:
-        samples = tuple(x for m in with_samples for x in (m.samples or ()))
-        used = with_samples
-        merged_stats = dict(with_samples[0].stats) if len(with_samples) == 1 else {}
-        n: int | None = len(samples)
-    else:
-        # Summary statistics of several records cannot be pooled; the first one is used.
-        used = same_unit[:1]
-        samples = None
-        merged_stats = dict(first.stats)
-        n = first.n
-        if len(same_unit) > 1:
-            note = f"{len(same_unit)} summary-only records of {name}; only the first was used"
+        out.append(_series(name, with_samples, note, name))
+    alone = not out and len(points) == 1
+    labels = _labels(points, run)
+    for metric, label in zip(points, labels, strict=True):
+        out.append(_series(name if alone else f"{name} [{label}]", [metric], note, name))
+    return out
+
+
+def _series(name: str, used: list[Metric], note: str | None, metric: str) -> Series:
+    """One series from records judged together: pooled samples, or one point-valued record."""
+    first = used[0]
+    with_samples = [m for m in used if m.samples is not None]
+    samples = tuple(x for m in with_samples for x in (m.samples or ())) if with_samples else None
     resolutions = [m.resolution for m in used if m.resolution is not None]
     iterations = [m.iterations for m in used if m.iterations is not None]
     failures = [m.failures for m in used if m.failures is not None]
@@ -141,17 +157,38 @@ def _merge(name: str, records: list[Metric]) -> Series:
         # The input's own word first; else the unit's dimension; else unknown.
         direction=first.direction or direction_for_unit(first.unit),
         samples=samples,
-        stats=merged_stats,
-        n=n,
+        stats=dict(first.stats) if len(used) == 1 else {},
+        n=len(samples) if samples is not None else first.n,
         inputs=tuple(sorted({m.input for m in used})),
         note=note,
         # Pooled records: the coarsest resolution and the fewest iterations hold for all.
         resolution=max(resolutions) if resolutions else None,
         iterations=min(iterations) if len(iterations) == len(used) else None,
-        hits=used[0].hits if len(used) == 1 else None,
+        hits=first.hits if len(used) == 1 else None,
         failures=sum(failures) if failures else None,
         quantum=stats.detect_quantum(samples) if samples else None,
+        metric=metric,
     )
+
+
+def _labels(records: list[Metric], run: Run) -> list[str]:
+    """A short, distinct label per point-valued record: its file's name, else its path, with
+    the record's source (or its order) when one file holds several."""
+    paths = [run.inputs[m.input].path if m.input < len(run.inputs) else "" for m in records]
+    names = [p.replace("\\", "/").rsplit("/", 1)[-1] for p in paths]
+    # Two files of one name in different directories: their paths tell them apart.
+    labels = names if len(set(names)) == len(set(paths)) else paths
+    seen: dict[str, int] = defaultdict(int)
+    for label in labels:
+        seen[label] += 1
+    out = []
+    order: dict[str, int] = defaultdict(int)
+    for label, metric in zip(labels, records, strict=True):
+        if seen[label] > 1:
+            order[label] += 1
+            label = f"{label} {metric.source or f'#{order[label]}'}"
+        out.append(label)
+    return out
 
 
 # --- the evaluation context ------------------------------------------------------------------
@@ -177,8 +214,9 @@ class Context:
         self.warnings: list[str] = []
         self.series = _series_by_name(run)
         self.base_series = _series_by_name(baseline)
-        self._ages: dict[int, float | None] = {}
-        self._prefix_cache: dict[tuple[str | None, str | None], tuple[str, ...]] = {}
+        self._ages: dict[tuple[bool, int], float | None] = {}
+        self._prefix_cache: dict[str | None, tuple[str, ...]] = {}
+        self._unattributed: list[int] | None = None
 
     # --- provenance
     def refs(
@@ -214,42 +252,75 @@ class Context:
             out.append(ref)
         return out
 
-    def stale(self, inputs: Iterable[int], max_age: float | None) -> str | None:
-        """Why the current inputs are too old for `max_age` (seconds), or None."""
+    def stale(
+        self, inputs: Iterable[int], max_age: float | None, *, baseline: bool = False
+    ) -> str | None:
+        """Why the inputs (of the baseline with `baseline`) cannot be shown to be younger than
+        `max_age` (seconds): too old, or no timestamp to tell. None when they can."""
         if max_age is None:
             return None
+        run = self.baseline if baseline else self.run
+        if run is None:
+            return None
+        what = "baseline input" if baseline else "input"
         for index in sorted(set(inputs)):
-            age = self._age(index)
-            if age is not None and age > max_age:
-                path = self.run.inputs[index].path
-                return f"input {path} is {days(age)} old, older than the max_age of {days(max_age)}"
+            path = run.inputs[index].path
+            age = self._age(run, index, baseline)
+            if age is None:
+                return (
+                    f"cannot show when {what} {path} ran: it carries no readable timestamp, "
+                    f"and max_age is {days(max_age)}"
+                )
+            if age > max_age:
+                return (
+                    f"{what} {path} is {days(age)} old, older than the max_age of {days(max_age)}"
+                )
         return None
 
-    def _age(self, index: int) -> float | None:
-        if index not in self._ages:
-            stamp_text = self.run.inputs[index].timestamp
+    def _age(self, run: Run, index: int, baseline: bool) -> float | None:
+        key = (baseline, index)
+        if key not in self._ages:
+            source = run.inputs[index]
+            stamp_text = source.timestamp
             age = None
             if stamp_text:
                 stamp = _parse_timestamp(stamp_text)
                 if stamp is None:
                     self.warnings.append(
-                        f"{self.run.inputs[index].path}: timestamp {stamp_text!r} is not ISO 8601; "
+                        f"{source.path}: timestamp {stamp_text!r} is not ISO 8601; "
                         "its age is unknown"
                     )
                 else:
                     age = (self.now - stamp).total_seconds()
-            self._ages[index] = age
-        return self._ages[index]
+                    if age < -CLOCK_SKEW:
+                        self.warnings.append(
+                            f"{source.path}: timestamp {stamp_text} is {days(-age)} in the "
+                            "future: the clocks of the machines disagree"
+                        )
+                    age = max(age, 0.0)
+            self._ages[key] = age
+        return self._ages[key]
 
     # --- tests
-    def select_tests(self, patterns: Sequence[str], rows: Iterable[int] | None = None) -> list[int]:
-        """Rows of the current run whose id, `file::name` or pytest-style path matches a glob."""
-        regex = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
-        table = self.run.tests
+    def select_tests(
+        self,
+        patterns: Sequence[str],
+        rows: Iterable[int] | None = None,
+        *,
+        table: TestTable | None = None,
+    ) -> list[int]:
+        """Rows of the current run (or of `table`) whose canonical id, `file::name` or
+        pytest-style path matches one of `patterns` (see `patterns` for what they mean)."""
+        regex = compile_patterns(patterns)
+        table = self.run.tests if table is None else table
         out = []
         for i in range(len(table)) if rows is None else rows:
+            if regex.match(table.id_of(i)):
+                out.append(i)
+                continue
             name = table.name_of(i)
-            prefixes = self._prefixes(table.classname_of(i), table.suite_of(i))
+            classname = table.classname_of(i)
+            prefixes = self._prefixes(classname)
             if any(regex.match(prefix + name) for prefix in prefixes):
                 out.append(i)
                 continue
@@ -258,30 +329,48 @@ class Context:
                 out.append(i)
         return out
 
-    def _prefixes(self, classname: str | None, suite: tuple[str, ...]) -> tuple[str, ...]:
-        key = (classname, suite[-1] if suite else None)
-        found = self._prefix_cache.get(key)
+    def prefixes_of_row(self, i: int) -> tuple[str, ...]:
+        """What may precede row `i`'s name in an id a pattern matches: `classname::` and its
+        other spellings (see `_prefixes_of`); empty when the row has no classname."""
+        classname = self.run.tests.classname_of(i)
+        if not classname:
+            return ()
+        return (f"{classname}::", *self._prefixes(classname))
+
+    def unattributed_rows(self) -> list[int]:
+        """Rows of the current run that are errors belonging to no test (computed once)."""
+        if self._unattributed is None:
+            self._unattributed = self.run.tests.unattributed_rows()
+        return self._unattributed
+
+    def _prefixes(self, classname: str | None) -> tuple[str, ...]:
+        found = self._prefix_cache.get(classname)
         if found is None:
-            found = self._prefix_cache[key] = _prefixes_of(classname, suite)
+            found = self._prefix_cache[classname] = _prefixes_of(classname)
         return found
 
 
-def _prefixes_of(classname: str | None, suite: tuple[str, ...]) -> tuple[str, ...]:
-    """What precedes a test's name in the spellings a pattern may match: its id
-    (`classname::`), and pytest's path spelling of a dotted classname, since pytest's JUnit XML
-    names `tests/test_x.py::TestC::test_y` as classname `tests.test_x.TestC`."""
-    if not classname:
-        return (f"{suite[-1]}::",) if suite else ("",)
-    prefixes = [f"{classname}::"]
-    if "." in classname and "/" not in classname:
+def _prefixes_of(classname: str | None) -> tuple[str, ...]:
+    """Other spellings of what precedes a test's name that a pattern may use: pytest's path
+    spelling of a dotted classname, since pytest's JUnit XML names
+    `tests/test_x.py::TestC::test_y` as classname `tests.test_x.TestC`."""
+    prefixes: list[str] = []
+    if classname and "." in classname and "/" not in classname:
         parts = classname.split(".")
         for k in range(1, len(parts) + 1):
             prefixes.append("::".join(["/".join(parts[:k]) + ".py", *parts[k:], ""]))
     return tuple(prefixes)
 
 
-def matching_names(pattern: str, names: Iterable[str]) -> list[str]:
-    """Metric names `pattern` covers: a glob's matches, sorted, or the one name it spells."""
+def matching_names(pattern: str, series: dict[str, Series]) -> list[str]:
+    """Series `pattern` covers: those whose metric (or series name) a wildcard pattern
+    matches, sorted, or those of the one metric it spells (`[` and `]` are literal: see
+    `patterns`). A metric judged per input (see `Series`) gives one series per input."""
     if GLOB.search(pattern):
-        return sorted(n for n in names if fnmatch.fnmatchcase(n, pattern))
-    return [pattern] if pattern in names else []
+        regex = compile_patterns([pattern])
+        return sorted(
+            key for key, s in series.items() if regex.match(s.metric or key) or regex.match(key)
+        )
+    return sorted(
+        key for key, s in series.items() if (s.metric or key) == pattern or key == pattern
+    )

@@ -13,6 +13,7 @@ from reportgen import stats
 from reportgen.criteria import Criterion, Effective, Quantity
 from reportgen.errors import CriteriaError
 from reportgen.evaluate.context import GLOB, Context, Judgement, Series, combine, matching_names
+from reportgen.evaluate.patterns import did_you_mean
 from reportgen.evaluate.wording import conf, fmt, list_ids
 from reportgen.evaluation import Figures, MetricResult, Status
 from reportgen.statistic import harness_keys, percentile_q
@@ -39,16 +40,27 @@ class Item:
 
 def judge_metric(ctx: Context, crit: Criterion, eff: Effective, judge: ItemsJudge) -> Judgement:
     """Judge every metric `crit.metric` covers with `judge`, then fold the items into one
-    outcome; no matching metric, or stale inputs, is insufficient."""
+    outcome; no matching metric, one the baseline has and the current run lacks, or stale
+    inputs, is insufficient."""
     pattern = crit.metric
     assert pattern is not None
     names = matching_names(pattern, ctx.series)
+    # A metric the pattern finds in the baseline but not now (a benchmark that crashed and
+    # wrote nothing) is missing evidence, not one metric fewer to judge.
+    gone = sorted(
+        {ctx.base_series[k].metric or k for k in matching_names(pattern, ctx.base_series)}
+        - {ctx.series[k].metric or k for k in names}
+    )
     if not names:
         what = (
             f"no metric matches {pattern!r}"
             if GLOB.search(pattern)
             else (f"metric {pattern} is in no input")
         )
+        if gone:
+            what = f"{what}, though the baseline has {list_ids(gone)}"
+        else:
+            what += did_you_mean(pattern, sorted({s.metric or k for k, s in ctx.series.items()}))
         return Judgement(
             Status.INSUFFICIENT,
             what,
@@ -58,9 +70,21 @@ def judge_metric(ctx: Context, crit: Criterion, eff: Effective, judge: ItemsJudg
         if ctx.series[name].note:
             ctx.warnings.append(ctx.series[name].note or "")
     items = judge(ctx, crit, eff, names)
+    items.extend(
+        Item(
+            metric=name,
+            status=Status.INSUFFICIENT,
+            reason=f"{name} is in the baseline but not in the current run",
+            figures=Figures(stat=crit.stat),
+            to_decide=f"record {name} again (did its benchmark crash?)",
+        )
+        for name in gone
+    )
     # Stale inputs make every item insufficient, whatever the numbers say.
     for item in items:
-        stale = ctx.stale(item.inputs, eff.max_age)
+        stale = ctx.stale(item.inputs, eff.max_age) or ctx.stale(
+            item.base_inputs, eff.max_age, baseline=True
+        )
         if stale is not None and item.status is not Status.INSUFFICIENT:
             item.status = Status.INSUFFICIENT
             item.reason = f"{item.metric}: {stale}"

@@ -1,14 +1,20 @@
-"""Tests criteria: which tests a criterion selects, the tests it requires, its counting checks
-(see `counts`), and the evidence it cites."""
+"""Tests criteria: which executions a criterion selects, the tests it requires, its counting
+checks (see `counts`), and the evidence it cites.
+
+Each entry of `select` and `require` must match some test: one that matches nothing (a typo, a
+renamed test) makes the criterion insufficient, and the reason names the closest real ids.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
 
-from reportgen.criteria import Criterion, Effective, TestsSpec
+from reportgen.criteria import Criterion, Effective, Repeats, TestsSpec
+from reportgen.evaluate import integrity, repeats
 from reportgen.evaluate.context import MAX_IDS_PER_REF, Context, Judgement, combine
 from reportgen.evaluate.counts import CHECKS, Check, Tally, count_checks
+from reportgen.evaluate.patterns import did_you_mean
 from reportgen.evaluate.wording import list_ids
 from reportgen.evaluation import Figures, Status
 from reportgen.model import Outcome
@@ -20,51 +26,64 @@ def judge(ctx: Context, crit: Criterion, eff: Effective) -> Judgement:
     assert spec is not None
     run = ctx.run
     table = run.tests
+    unmatched: list[str] = []
     if not needs_selection(spec):
         selected: list[int] = []  # only `require`: its own rows are the evidence
     elif spec.select:
         selected = ctx.select_tests(spec.select)
+        if len(spec.select) > 1 or not selected:
+            unmatched = [p for p in spec.select if not ctx.select_tests([p], selected)]
+        # Errors that belong to no test count unless they are known to lie outside.
+        selected.extend(integrity.unattributed_in_scope(ctx, spec.select, selected))
     else:
         selected = list(range(len(table)))
-    if len(selected) == len(table):
-        counts = table.outcome_counts()  # every test: count the outcome column in one go
-    else:
-        counts = dict.fromkeys(Outcome, 0)
-        for i in selected:
-            counts[table.outcome_of(i)] += 1
+    counted = repeats.count(table, selected, eff.repeats)
+    selected = counted.rows
+    counts = repeats.outcome_counts(table, selected)
     checks: list[Check] = []
     singled: list[int] = []
     if spec.require is not None:
-        check, rows = require_check(ctx, spec.require)
+        check, rows = require_check(ctx, spec.require, eff.repeats)
         checks.append(check)
         singled.extend(rows)
-    scope = f"tests matching {list_ids(list(spec.select))}" if spec.select else "tests"
-    if spec.select and not selected and needs_selection(spec):
+    scope = counted.unit  # "tests", or "executions" when a test ran more than once
+    if spec.select:
+        matching = f"tests matching {list_ids(list(spec.select))}"
+        scope = matching if scope == "tests" else f"executions of {matching}"
+    if unmatched:
+        ids = table.distinct_ids()
         checks.append(
             Check(
                 Status.INSUFFICIENT,
-                f"no test matches select {list_ids(list(spec.select))}",
-                Figures(stat="total", value=0, n=0),
+                "; ".join(f"no test matches select {p!r}{did_you_mean(p, ids)}" for p in unmatched),
+                Figures(stat="total", value=float(len(selected)), n=len(selected)),
                 "run the selected tests (or fix the pattern)",
             )
         )
-    elif not selected and needs_selection(spec):
-        checks.append(
-            Check(
-                Status.INSUFFICIENT,
-                "the inputs contain no tests",
-                Figures(stat="total", value=0, n=0),
-                "give the test results as inputs",
+    if not selected and needs_selection(spec):
+        if not unmatched:  # else said above: the selection matched nothing
+            checks.append(
+                Check(
+                    Status.INSUFFICIENT,
+                    "the inputs contain no tests",
+                    Figures(stat="total", value=0, n=0),
+                    "give the test results as inputs",
+                )
             )
-        )
     else:
-        checks.extend(count_checks(Tally(ctx, spec, eff, selected, counts, scope)))
+        checks.extend(count_checks(Tally(ctx, spec, eff, selected, counts, scope, counted.flaky)))
     stale = ctx.stale((table.input_of(i) for i in [*selected, *singled]), eff.max_age)
+    if stale is None and spec.new_failures is not None and ctx.baseline is not None:
+        base_tests = ctx.baseline.tests.counts_by_input()
+        stale = ctx.stale(base_tests, eff.max_age, baseline=True)
     if stale is not None:
         checks.insert(0, Check(Status.INSUFFICIENT, stale, Figures(), "run the tests again"))
     status = combine(c.status for c in checks)
     deciding = [c for c in checks if c.status is status]
     reason = "; ".join(c.reason for c in deciding)
+    note = counted.note() if needs_selection(spec) else None
+    if note:
+        reason = f"{reason}; {note}"
     to_decide = next((c.to_decide for c in deciding if c.to_decide), None)
     figures = deciding[0].figures
     # Evidence: every input holding a selected or required test, singled-out ids first. Ids are
@@ -105,11 +124,14 @@ def needs_selection(spec: TestsSpec) -> bool:
     return any(getattr(spec, key) is not None for key, _check in CHECKS)
 
 
-def require_check(ctx: Context, patterns: Sequence[str]) -> tuple[Check, list[int]]:
-    """Each required pattern must match a test, and every matching test must pass."""
+def require_check(
+    ctx: Context, patterns: Sequence[str], rule: Repeats = Repeats.EACH
+) -> tuple[Check, list[int]]:
+    """Each required pattern must match a test, and every execution of it must pass (with
+    `repeats: last_attempt`, the last execution of each)."""
     table = ctx.run.tests
     # One pass over the run with every pattern, then each pattern over the rows that matched.
-    candidates = ctx.select_tests(patterns)
+    candidates = repeats.count(table, ctx.select_tests(patterns), rule).rows
     missing: list[str] = []
     failing: list[str] = []
     skipped: list[str] = []
@@ -126,6 +148,8 @@ def require_check(ctx: Context, patterns: Sequence[str]) -> tuple[Check, list[in
             elif outcome is Outcome.SKIPPED:
                 skipped.append(table.id_of(i))
     rows = list(dict.fromkeys(rows))
+    failing = list(dict.fromkeys(failing))
+    skipped = list(dict.fromkeys(skipped))
     figures = Figures(
         stat="required_failed",
         value=float(len(failing)),
@@ -145,9 +169,9 @@ def require_check(ctx: Context, patterns: Sequence[str]) -> tuple[Check, list[in
             rows,
         )
     if missing or skipped:
-        parts = []
-        if missing:
-            parts.append(f"no test matches required {list_ids([repr(p) for p in missing])}")
+        parts: list[str] = []
+        ids = table.distinct_ids() if missing else []
+        parts.extend(f"no test matches required {p!r}{did_you_mean(p, ids)}" for p in missing)
         if skipped:
             parts.append(
                 f"{len(skipped)} required test{'s were' if len(skipped) > 1 else ' was'} "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import glob
 import hashlib
 import os
@@ -12,9 +11,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen.errors import DetectionError, InputError, UsageError
+from reportgen.ingest._duplicates import find_duplicates
+from reportgen.ingest._scan import (
+    IgnoreRules,
+    compression,
+    decompressed,
+    inner_name,
+    looks_like_results,
+)
 from reportgen.ingest.base import HEAD_BYTES, Ingester, Sink, Source
 from reportgen.ingest.registry import all_ingesters, by_name
-from reportgen.model import InputFile, Metric, Run, SkippedPath, TestTableBuilder
+from reportgen.model import (
+    Diagnostic,
+    InputFile,
+    Metric,
+    Run,
+    SkipKind,
+    SkippedPath,
+    TestTableBuilder,
+)
 
 __all__ = ["Candidate", "detect", "expand_paths", "load"]
 
@@ -30,34 +45,97 @@ class Candidate:
     path: Path
     display: str
     explicit: bool  # named directly (an error if unrecognised) rather than found in a directory
+    #: Path relative to the directory it was found under (for ignore globs); None if named.
+    relative: str | None = None
 
 
-def expand_paths(paths: Sequence[str]) -> list[Candidate]:
+def _excluded(paths: Sequence[str]) -> set[Path]:
+    """Resolved files and directories named by `paths` (globs expanded; missing ones left out)."""
+    out: set[Path] = set()
+    for raw in paths:
+        matches = [raw] if Path(raw).exists() else glob.glob(raw, recursive=True)
+        out.update(Path(m).resolve() for m in matches)
+    return out
+
+
+def expand_paths(
+    paths: Sequence[str],
+    hidden: list[SkippedPath] | None = None,
+    exclude: Sequence[str] = (),
+) -> list[Candidate]:
     """Files named by `paths`: files as given, directories searched recursively, globs expanded.
 
     A path that does not exist (and matches nothing as a glob) is an input error.
-    Hidden files and directories under a directory are skipped.
+    Hidden files and directories under a directory are not searched; they are listed in
+    `hidden` when given, so that nothing is left out without a word. Whatever `exclude` names
+    (the baseline) is skipped too; naming an excluded file or a path inside an excluded
+    directory directly is a usage error, since a baseline is never also read as current results.
     """
     found: list[Candidate] = []
     seen: set[Path] = set()
+    excluded = _excluded(exclude)
 
-    def add(path: Path, display: str, explicit: bool) -> None:
-        # realpath, unlike Path.resolve on 3.11, does not raise on a symbolic link loop.
-        key = Path(os.path.realpath(path))
+    def is_excluded(key: Path) -> bool:
+        return bool(excluded) and (key in excluded or not excluded.isdisjoint(key.parents))
+
+    def add(path: Path, display: str, explicit: bool, relative: str | None = None) -> None:
+        key = path.resolve()
+        if is_excluded(key):
+            if explicit:
+                raise UsageError(
+                    f"{display}: given both as results and as --baseline; "
+                    "a baseline is never read as current results"
+                )
+            return
         if key not in seen:
             seen.add(key)
-            found.append(Candidate(path, display, explicit))
+            found.append(Candidate(path, display, explicit, relative))
+
+    def skip_hidden(full: Path, what: str) -> None:
+        if hidden is not None:
+            hidden.append(
+                SkippedPath(path=str(full), reason=f"hidden {what}, not read", kind=SkipKind.HIDDEN)
+            )
 
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for root, dirs, files in os.walk(path):
+            if is_excluded(path.resolve()):
+                raise UsageError(
+                    f"{raw}: given both as results and as --baseline; "
+                    "a baseline is never read as current results"
+                )
+            # Linked directories are followed (results are often gathered by links), each
+            # real directory once, so a link loop ends.
+            walked: set[Path] = set()
+            for root, dirs, files in os.walk(path, followlinks=True):
+                walked.add(Path(root).resolve())
                 # Sorted walk: the order of inputs must not depend on the file system.
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(d for d in dirs if d.startswith(".")):
+                    skip_hidden(Path(root) / name, "directory")
+                dirs[:] = sorted(
+                    d
+                    for d in dirs
+                    if not d.startswith(".")
+                    and (Path(root) / d).resolve() not in walked
+                    and not is_excluded((Path(root) / d).resolve())
+                )
                 for name in sorted(files):
-                    if not name.startswith("."):
-                        full = Path(root) / name
-                        add(full, str(full), False)
+                    full = Path(root) / name
+                    if name.startswith("."):
+                        skip_hidden(full, "file")
+                    elif not full.exists():
+                        if hidden is not None:
+                            hidden.append(
+                                SkippedPath(
+                                    path=str(full),
+                                    reason="broken symbolic link",
+                                    kind=SkipKind.UNREADABLE,
+                                    evidence=looks_like_results(name, b""),
+                                )
+                            )
+                    else:
+                        add(full, str(full), False, full.relative_to(path).as_posix())
         elif path.exists():
             if not path.is_file():
                 raise InputError("not a regular file", path=raw)
@@ -131,12 +209,19 @@ def load(
     *,
     format: str | None = None,
     progress: Callable[[str], None] | None = None,
+    ignore: Sequence[str] = (),
+    exclude: Sequence[str] = (),
 ) -> Run:
     """Read every result file under `paths` into one Run.
 
-    `format` forces one ingester instead of detection. Files found under a directory that no
-    ingester recognises are skipped and listed in `Run.skipped`; a file named explicitly that
-    nothing recognises is an input error.
+    `format` forces one ingester instead of detection. Every file found is either read or
+    listed in `Run.skipped` with the reason: matched by an `ignore` glob, empty, or not
+    recognised (then marked as evidence when it looks like results, which keeps the verdict
+    from READY). A file named explicitly that is empty or that nothing recognises is an input
+    error. Compressed files (gzip, bzip2, xz) are read as the file they hold. `exclude` (the
+    baseline's paths) is left out of directory scans, and naming it directly is a usage error.
+    An input that holds the same evidence as another (see `_duplicates`) is listed but its
+    tests and metrics are read once.
     """
     forced: Ingester | None = None
     if format is not None:
@@ -148,45 +233,108 @@ def load(
     metrics: list[Metric] = []
     inputs: list[InputFile] = []
     skipped: list[SkippedPath] = []
-    for candidate in expand_paths(paths):
-        if not candidate.explicit and not candidate.path.is_file():
-            # Found under a directory: a dangling link, a link loop or a special file is named
-            # and skipped, not a reason to abort the run.
-            skipped.append(SkippedPath(path=candidate.display, reason=_not_a_file(candidate.path)))
+    rules = IgnoreRules(ignore)
+    for candidate in expand_paths(paths, skipped, exclude):
+        glob_ = rules.match(candidate.display, candidate.relative) if rules else None
+        if glob_ is not None:
+            skipped.append(
+                SkippedPath(
+                    path=candidate.display,
+                    reason=f"ignored: matches {glob_!r}",
+                    kind=SkipKind.IGNORED,
+                )
+            )
             continue
         head = _read_head(candidate.path, candidate.display)
-        ingester = forced or detect(head, candidate.display)
-        if ingester is None:
-            if candidate.explicit:
-                raise DetectionError(
-                    "not a results file reportgen recognises" if head.strip() else "file is empty",
-                    path=candidate.display,
-                    hint="see `reportgen formats`, or name one with --format",
+        packed = compression(head)
+        if packed is None:
+            entry = _read_candidate(
+                candidate,
+                candidate.path,
+                candidate.display,
+                head,
+                forced,
+                len(inputs),
+                tests,
+                metrics,
+                progress,
+            )
+        else:
+            suffix, opener = packed
+            with decompressed(candidate.path, candidate.display, opener) as plain:
+                entry = _read_candidate(
+                    candidate,
+                    plain,
+                    inner_name(candidate.display, suffix),
+                    _read_head(plain, candidate.display),
+                    forced,
+                    len(inputs),
+                    tests,
+                    metrics,
+                    progress,
                 )
-            skipped.append(SkippedPath(path=candidate.display, reason="format not recognised"))
-            continue
-        if progress is not None:
-            progress(candidate.display)
-        inputs.append(_read_one(candidate, head, ingester, len(inputs), tests, metrics))
-    return Run(
-        inputs=tuple(inputs), tests=tests.build(), metrics=tuple(metrics), skipped=tuple(skipped)
-    )
+        if isinstance(entry, SkippedPath):
+            skipped.append(entry)
+        else:
+            inputs.append(entry)
+    table = tests.build()
+    for dup in find_duplicates(inputs, table, metrics):
+        item, other = inputs[dup.index], inputs[dup.same_as]
+        note = Diagnostic(
+            path=item.path,
+            message=f"holds the same evidence as {other.path} ({dup.why}): counted once, "
+            f"from {other.path}",
+        )
+        inputs[dup.index] = item.model_copy(
+            update={"duplicate_of": other.path, "warnings": (*item.warnings, note)}
+        )
+    dropped = {i for i, item in enumerate(inputs) if item.duplicate_of is not None}
+    if dropped:
+        table = table.without_inputs(dropped)
+        metrics = [m for m in metrics if m.input not in dropped]
+    return Run(inputs=tuple(inputs), tests=table, metrics=tuple(metrics), skipped=tuple(skipped))
 
 
-def _not_a_file(path: Path) -> str:
-    """Why a path found under a directory is not read."""
-    if path.is_symlink():
-        try:
-            os.stat(path)
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                return "symbolic link loop"
-            return "dangling symbolic link"
-    return "not a regular file"
+def _read_candidate(
+    candidate: Candidate,
+    path: Path,
+    name: str,
+    head: bytes,
+    forced: Ingester | None,
+    index: int,
+    tests: TestTableBuilder,
+    metrics: list[Metric],
+    progress: Callable[[str], None] | None,
+) -> InputFile | SkippedPath:
+    """Read one found file (`path` holds its content, `name` is what it goes by for
+    detection), or say why it was not read."""
+    # Blank through and through: nothing after the head (that much white space is no format).
+    empty = not head.strip() and len(head) < HEAD_BYTES
+    ingester = None
+    if not empty or (forced is not None and candidate.explicit):
+        ingester = forced or detect(head, name)
+    if ingester is None:
+        reason = "file is empty" if empty else "not a results file reportgen recognises"
+        if candidate.explicit:
+            raise DetectionError(
+                reason,
+                path=candidate.display,
+                hint="see `reportgen formats`, or name one with --format",
+            )
+        return SkippedPath(
+            path=candidate.display,
+            reason=reason,
+            kind=SkipKind.EMPTY if empty else SkipKind.UNRECOGNISED,
+            evidence=looks_like_results(name, head),
+        )
+    if progress is not None:
+        progress(candidate.display)
+    return _read_one(candidate, path, head, ingester, index, tests, metrics)
 
 
 def _read_one(
     candidate: Candidate,
+    path: Path,
     head: bytes,
     ingester: Ingester,
     index: int,
@@ -196,7 +344,9 @@ def _read_one(
     hasher = _Hasher(candidate.path)
     hasher.start()
     sink = Sink(tests, metrics, index, candidate.display)
-    ingester.read(Source(candidate.path, candidate.display, head), sink)
+    start = len(tests)
+    ingester.read(Source(path, candidate.display, head), sink)
+    tests.relativise_paths(start)
     hasher.join()
     if hasher.error is not None:
         raise InputError(
@@ -210,6 +360,8 @@ def _read_one(
         records=sink.records,
         timestamp=sink.timestamp,
         warnings=tuple(sink.warnings),
+        integrity=tuple(sink.integrity),
+        derived_from=tuple(sink.derived_from),
     )
 
 

@@ -237,11 +237,19 @@ def note_timestamp(sink: Sink, value: str | float | None, *, epoch_ms: bool = Fa
 
 
 def check_declared(
-    sink: Sink, declared: Mapping[str, int | None], counted: Mapping[str, int], where: str
+    sink: Sink,
+    declared: Mapping[str, int | None],
+    counted: Mapping[str, int],
+    where: str,
+    *,
+    total: str | None = None,
+    bad: tuple[str, ...] = (),
 ) -> None:
     """Warn for each count a file declares that disagrees with what it contains.
 
-    The contents win: the declared figure is only reported, never used.
+    The contents win: the declared figure is only reported, never used. A file that declares
+    more tests (key `total`) or more failures and errors (keys `bad`) than it holds is also
+    flagged (see `Sink.check_counts`): it is no evidence for READY.
     """
     for key, value in declared.items():
         if value is None:
@@ -252,3 +260,11 @@ def check_declared(
                 f"{where} declares {key}={value} but the file contains {actual}; "
                 "the tests in the file are used"
             )
+    said_bad = [declared[k] for k in bad if declared.get(k) is not None]
+    sink.check_counts(
+        where,
+        declared_total=declared.get(total) if total is not None else None,
+        total=counted.get(total, 0) if total is not None else 0,
+        declared_bad=sum(n for n in said_bad if n is not None) if said_bad else None,
+        bad=sum(counted.get(k, 0) for k in bad),
+    )

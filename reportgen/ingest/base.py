@@ -16,6 +16,8 @@ from reportgen.model import (
     Attempt,
     Diagnostic,
     Direction,
+    IntegrityFlag,
+    IntegrityKind,
     Metric,
     Outcome,
     TestTableBuilder,
@@ -96,7 +98,11 @@ class Sink:
         #: ISO 8601 time the results were produced, when the file says (earliest seen wins).
         self.timestamp: str | None = None
         self.warnings: list[Diagnostic] = []
+        #: sha256 of the inputs this file was converted from, when it names them.
+        self.derived_from: list[str] = []
         self._warned: set[str] = set()
+        #: Where the file says it is incomplete or contradicts itself.
+        self.integrity: list[IntegrityFlag] = []
 
     def test(
         self,
@@ -114,9 +120,16 @@ class Sink:
         properties: dict[str, str] | None = None,
         attempts: Sequence[Attempt] = (),
         flaky: bool = False,
-        merge: bool = True,
+        merge: bool = False,
+        unattributed: bool = False,
     ) -> int:
-        """Record one test execution. Every string is cleaned here; output is capped too."""
+        """Record one test execution. Every string is cleaned here; output is capped too.
+
+        Every call is an execution of its own, even when its id repeats; `merge` (a retry the
+        input marks as one) makes it the next attempt of the earlier `merge` execution instead.
+        `unattributed` marks an error that belongs to no test (a build or collection failure,
+        a crashed worker, a suite-level error).
+        """
         kept, cut = cap_output(output)
         self.records += 1
         if suite and max(map(len, suite)) > MAX_NAME_CHARS:
@@ -140,6 +153,7 @@ class Sink:
             attempts=attempts,
             flaky=flaky,
             merge=merge,
+            unattributed=unattributed,
         )
 
     def _cap(self, text: str | None, limit: int, what: str) -> str:
@@ -151,9 +165,18 @@ class Sink:
         self.warn(f"a {what} of {len(text)} characters was cut to {limit}", once=f"cap:{what}")
         return text[:limit]
 
+    def drop_classname(self, row: int, placeholder: str) -> bool:
+        """When every execution from `row` on has the classname `placeholder`, give them
+        none (a reporter that writes one word for every class); returns whether it did."""
+        return self._tests.drop_classname(row, placeholder)
+
+    def distinct_since(self, row: int) -> int:
+        """Distinct test ids among the executions recorded from `row` on."""
+        return self._tests.distinct_since(row)
+
     @property
     def rows(self) -> int:
-        """Tests in the run so far after merging repeated ids (all inputs, not just this one)."""
+        """Executions in the run so far, marked retries folded (all inputs, not just this one)."""
         return len(self._tests)
 
     def passed_tests(
@@ -168,7 +191,8 @@ class Sink:
 
         The same as `test(name=n, outcome=PASSED, classname=classname, suite=suite,
         duration=d)` for each (NaN meaning no duration); for ingesters of very large files.
-        Returns how many were merged into tests already recorded (repeated ids).
+        Returns how many were merged into tests already recorded: none, as a repeated id is
+        another execution.
         """
         self.records += len(names)
         if names and max(map(len, names)) > MAX_NAME_CHARS:
@@ -244,6 +268,58 @@ class Sink:
                 return
             self._warned.add(once)
         self.warnings.append(Diagnostic(path=self.path, line=line, message=clean_text(message)))
+
+    def flag(
+        self,
+        kind: IntegrityKind,
+        message: str,
+        line: int | None = None,
+        *,
+        scope: str | None = None,
+        warn: bool = True,
+    ) -> None:
+        """Record that the file says it is incomplete or contradicts itself (see
+        `IntegrityKind`); also a warning unless `warn` is False (one was given already)."""
+        text = clean_text(message)
+        flag = IntegrityFlag(kind=kind, message=text, line=line, scope=scope)
+        if flag not in self.integrity:
+            self.integrity.append(flag)
+        if warn:
+            self.warn(text, line)
+
+    def check_counts(
+        self,
+        where: str,
+        *,
+        declared_total: int | None,
+        total: int,
+        declared_bad: int | None,
+        bad: int,
+        line: int | None = None,
+        scope: str | None = None,
+    ) -> None:
+        """Flag a file that declares more tests, or more failures and errors, than it holds.
+
+        Fewer declared is left to the readers' own warnings: the content is what is counted.
+        More failures declared than shown is a failure hidden from the reader (NOT READY);
+        more tests declared than present means tests are missing (INSUFFICIENT).
+        """
+        if declared_bad is not None and declared_bad > bad:
+            self.flag(
+                IntegrityKind.FAILURES_MISSING,
+                f"{where} declares {declared_bad} failed or errored test(s) but shows {bad}",
+                line,
+                scope=scope,
+                warn=False,
+            )
+        if declared_total is not None and declared_total > total:
+            self.flag(
+                IntegrityKind.TESTS_MISSING,
+                f"{where} declares {declared_total} test(s) but contains {total}",
+                line,
+                scope=scope,
+                warn=False,
+            )
 
 
 class Ingester(ABC):

@@ -9,7 +9,14 @@ real reporters commit while their data stays clear (pre-1.0 reports without
 
 Outcomes: passed, failed, skipped as named; `pending` and `other` become skipped with the
 original status kept in the `status` property (neither is evidence that the test passed).
-A passed test with `flaky: true` is flaky; `retryAttempts` become attempts.
+A passed test with `flaky: true` is flaky; `retryAttempts` become attempts of a marked retry,
+and the test's own `status` (its last attempt) decides.
+
+Reports that reportgen wrote (`reportgen convert --to ctrf`) are read back to the same tests:
+`extra.classname` is the classname (so the canonical id is the one of the source), a failed
+test with `rawStatus: "error"` is an error, and the sha256 of each source listed in
+`results.extra.inputs` is kept, so that a run given both the source and its conversion reads
+them once.
 """
 
 from __future__ import annotations
@@ -128,6 +135,7 @@ class CtrfIngester(Ingester):
         if "tests" not in results:
             raise source.error("results.tests: missing (required by the CTRF schema)")
         tests = arr(results["tests"], source, "results.tests")
+        sink.derived_from.extend(_sources(results))
         summary_raw = results.get("summary")
         summary = obj(summary_raw, source, "results.summary") if summary_raw is not None else None
 
@@ -160,6 +168,8 @@ class CtrfIngester(Ingester):
             declared,
             {"tests": len(tests), "flaky": flaky_count, "suites": len(suites), **statuses},
             "results.summary",
+            total="tests",
+            bad=("failed",),
         )
         start = opt_num(summary, "start", source, "results.summary")
         if start is not None and start > 0:
@@ -196,6 +206,13 @@ def _read_test(
             f"{at}.status: expected one of {', '.join(_STATUSES)}, got {str(status)[:40]!r}"
         )
     outcome = _STATUSES[status]
+    extra = test.get("extra")
+    extra = extra if isinstance(extra, dict) else {}
+    if outcome is Outcome.FAILED and (
+        test.get("rawStatus") == "error" or extra.get("outcome") == "error"
+    ):
+        outcome = Outcome.ERROR
+    classname = extra.get("classname") if isinstance(extra.get("classname"), str) else None
     if "duration" not in test:
         sink.warn("tests without a duration (required by the CTRF schema)", once="no-duration")
     duration = ms_to_s(opt_num(test, "duration", source, at))
@@ -213,7 +230,7 @@ def _read_test(
     if not isinstance(flaky_raw, bool):
         raise source.error(f"{at}.flaky: expected a boolean, got {type_name(flaky_raw)}")
     retries = opt_int(test, "retries", source, at)
-    attempts = _attempts(test, outcome, duration, source, at)
+    attempts = _attempts(test, _STATUSES[status], duration, source, at)
 
     properties: dict[str, str] = {}
     if status in ("pending", "other"):
@@ -242,6 +259,7 @@ def _read_test(
     sink.test(
         name=name,
         outcome=outcome,
+        classname=classname,
         suite=suite,
         duration=duration,
         message=message,
@@ -254,6 +272,19 @@ def _read_test(
         flaky=flaky,
     )
     return status, flaky, suite
+
+
+def _sources(results: dict[str, Any]) -> list[str]:
+    """sha256 of each input a converted report names as its source (reportgen's own form)."""
+    extra = results.get("extra")
+    inputs = extra.get("inputs") if isinstance(extra, dict) else None
+    if not isinstance(inputs, list):
+        return []
+    return [
+        item["sha256"]
+        for item in inputs
+        if isinstance(item, dict) and isinstance(item.get("sha256"), str)
+    ]
 
 
 def _suite(value: Any, source: Source, sink: Sink, at: str) -> tuple[str, ...]:

@@ -23,7 +23,7 @@ from reportgen.ingest._metrics_common import (
     unit_factor,
 )
 from reportgen.ingest.base import Ingester, Sink, Source
-from reportgen.model import Direction
+from reportgen.model import Direction, IntegrityKind
 
 _BENCHMARKS = re.compile(r'"benchmarks"\s*:\s*\[')
 _GBENCH_KEYS = re.compile(
@@ -90,7 +90,16 @@ class GoogleBenchmarkIngester(Ingester):
             name = text_field(row.get("name"), source, f"{at}.name")
             if row.get("error_occurred") or row.get("skipped"):
                 message = row.get("error_message") or row.get("skip_message") or ""
-                sink.warn(f"{at}: {name!r} did not run to completion: {message}".rstrip(": "))
+                text = f"{at}: {name!r} did not run to completion: {message}".rstrip(": ")
+                sink.warn(text)
+                if row.get("error_occurred"):
+                    run_name = row.get("run_name")
+                    sink.flag(
+                        IntegrityKind.BENCHMARK_ERRORS,
+                        f"{text} (flagged error_occurred)",
+                        scope=run_name if isinstance(run_name, str) and run_name else name,
+                        warn=False,
+                    )
                 continue
             aggregate = self._aggregate_of(row, name)
             run_name = row.get("run_name") if isinstance(row.get("run_name"), str) else None

@@ -35,7 +35,7 @@ from reportgen import numbers
 from reportgen.ingest._jsonread import check_surrogates, head_text, note_timestamp
 from reportgen.ingest._metrics_common import direction_for_unit
 from reportgen.ingest.base import Ingester, Sink, Source
-from reportgen.model import Direction, Outcome
+from reportgen.model import Direction, IntegrityKind, Outcome
 
 _TERMINAL = {"pass": Outcome.PASSED, "fail": Outcome.FAILED, "skip": Outcome.SKIPPED}
 _BENCH_LINE = re.compile(r"^(Benchmark\S*?)(?:-(\d+))?\s+(\d+)((?:\s+[-+0-9.eE]+ \S+)+)\s*$")
@@ -131,8 +131,10 @@ class GoTestJsonIngester(Ingester):
         if events:
             return 0.95 if lines[0].startswith("{") or events >= 2 else 0.7
         # Before Go 1.24 a build failure made the whole "JSON" stream plain compiler text.
-        if any(_PLAIN_BUILD_FAIL.match(line) for line in lines) and lines[0].startswith("# "):
-            return 0.45
+        # Before Go 1.24 a build failure made the whole "JSON" stream plain compiler text; with
+        # the compiler's output sent elsewhere only the `FAIL pkg [build failed]` lines remain.
+        if any(_PLAIN_BUILD_FAIL.match(line) for line in lines):
+            return 0.45 if lines[0].startswith("# ") else 0.4
         return 0.0
 
     def read(self, source: Source, sink: Sink) -> None:
@@ -461,6 +463,14 @@ class _Reader:
                 self.build_error(name, pkg.output)
                 return
             panic = next((t.panic for t in pkg.finished if t.panic), None) or _panic_line(text)
+            self.sink.flag(
+                IntegrityKind.ABORTED,
+                f"package {name} failed without a failing test"
+                + (f" ({panic})" if panic else "")
+                + ": the test binary did not finish",
+                scope=name,
+                warn=False,
+            )
             self.sink.test(
                 name="[package failed]",
                 classname=name,
@@ -469,6 +479,7 @@ class _Reader:
                 message=panic or "the package failed without a failing test (see output)",
                 type="package failure",
                 output=text,
+                unattributed=True,
             )
 
     def emit_test(self, pkg_name: str, pkg: _Package, test: _Test) -> bool:
@@ -482,11 +493,25 @@ class _Reader:
             outcome = Outcome.ERROR
             kind = "did not finish"
             message = test.panic or "the test started but reported no result (timeout or crash)"
+            self.sink.flag(
+                IntegrityKind.ABORTED,
+                f"{pkg_name}: {test.name} started but never finished ({message}): the test "
+                "binary crashed or timed out",
+                scope=pkg_name,
+                warn=False,
+            )
         elif outcome is not Outcome.PASSED:
             message, file, line = _summarise(output)
             if outcome is Outcome.FAILED and test.panic:
                 kind = "panic"
                 message = test.panic
+                self.sink.flag(
+                    IntegrityKind.ABORTED,
+                    f"{pkg_name}: {test.name} panicked ({test.panic}): the tests after it in "
+                    "the package did not run",
+                    scope=pkg_name,
+                    warn=False,
+                )
         self.sink.test(
             name=test.name,
             classname=pkg_name,
@@ -515,6 +540,7 @@ class _Reader:
             message=message,
             type="build failure",
             output=text,
+            unattributed=True,
         )
 
     def emit_benchmarks(self) -> None:

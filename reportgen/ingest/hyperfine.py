@@ -9,7 +9,7 @@ from typing import Any
 from reportgen.ingest._jsonread import head_text, load_document
 from reportgen.ingest._metrics_common import mapping, number, optional_number, sequence, text_field
 from reportgen.ingest.base import Ingester, Sink, Source
-from reportgen.model import Direction
+from reportgen.model import Direction, IntegrityKind
 
 _RESULTS = re.compile(r'"results"\s*:\s*\[')
 _COMMAND = re.compile(r'"command"\s*:\s*"')
@@ -77,6 +77,15 @@ class HyperfineIngester(Ingester):
                     f"{at}: {failed} of {len(ok or ())} run(s) of {command!r} exited with a "
                     f"non-zero code; {left_out} and counted in {name} [success]"
                 )
+                if samples is None:
+                    # Only a summary: the failed runs are inside the figures it states.
+                    sink.flag(
+                        IntegrityKind.BENCHMARK_ERRORS,
+                        f"{at}: the summary of {command!r} includes {failed} run(s) that exited "
+                        "with a non-zero code",
+                        scope=name,
+                        warn=False,
+                    )
             n = len(samples) if samples is not None else None
             if samples is None:
                 if not stats:

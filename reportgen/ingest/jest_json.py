@@ -98,6 +98,8 @@ class JestJsonIngester(Ingester):
                 "numTotalTestSuites": len(files),
             },
             "the summary",
+            total="numTotalTests",
+            bad=("numFailedTests",),
         )
 
 
@@ -134,6 +136,7 @@ def _read_file(
             output=message,
             file=path,
             merge=False,
+            unattributed=True,
         )
     return len(assertions)
 

@@ -3,11 +3,13 @@
 The reporter lists the same tests several times: `tests` holds every test that finished, and
 `passes`, `failures` and `pending` repeat them by outcome. The outcome of an entry of `tests`
 is found by matching it (by full title and file, as a multiset so repeated titles stay
-distinct) against `failures` and `pending`. Entries of `failures` that match no test are
-hook failures (`"before all" hook for ...`), which are errors, since Mocha then skips the
-tests the hook guarded without listing them. A test that passed on a retry (`currentRetry`
-above zero) is flaky. There is no suite tree, only `fullTitle`, so the suite is the full
-title without the test's own title.
+distinct) against `failures` and `pending`; among entries that share a title, a failure goes
+to the entry that carries its own error and a pending mark to one without a duration, so each
+failure is attributed to its own entry and the counts equal the file's `stats`. Entries of
+`failures` that match no test are hook failures (`"before all" hook for ...`), which are
+errors, since Mocha then skips the tests the hook guarded without listing them. A test that
+passed on a retry (`currentRetry` above zero) is flaky. There is no suite tree, only
+`fullTitle`, so the suite is the full title without the test's own title.
 """
 
 from __future__ import annotations
@@ -73,18 +75,9 @@ class MochaJsonIngester(Ingester):
         passes = Counter(keys["passes"])
         counts: dict[str, int] = {"tests": 0, "passes": 0, "failures": 0, "pending": 0}
 
-        for index, (test, key) in enumerate(zip(lists["tests"], keys["tests"], strict=True)):
+        outcomes = _attribute(lists["tests"], keys["tests"], failures, pending, passes)
+        for index, (test, outcome) in enumerate(zip(lists["tests"], outcomes, strict=True)):
             at = f"tests[{index}]"
-            if failures[key] > 0:
-                failures[key] -= 1
-                outcome = Outcome.FAILED
-            elif pending[key] > 0:
-                pending[key] -= 1
-                outcome = Outcome.SKIPPED
-            else:
-                passes[key] -= 1
-                # Not listed as failed: a non-empty err still means it failed.
-                outcome = Outcome.FAILED if _error(test) else Outcome.PASSED
             _emit(test, outcome, source, sink, at)
             counts["tests"] += 1
             counts[{"failed": "failures", "skipped": "pending", "passed": "passes"}[outcome]] += 1
@@ -112,7 +105,48 @@ class MochaJsonIngester(Ingester):
             start = opt_str(stats, "start", source, "stats")
             note_timestamp(sink, start)
             declared = {k: opt_int(stats, k, source, "stats") for k in counts}
-            check_declared(sink, declared, counts, "stats")
+            check_declared(sink, declared, counts, "stats", total="tests", bad=("failures",))
+
+
+def _attribute(
+    tests: list[dict[str, Any]],
+    keys: list[_Key],
+    failures: Counter[_Key],
+    pending: Counter[_Key],
+    passes: Counter[_Key],
+) -> list[Outcome]:
+    """The outcome of each entry of `tests`, taking what it uses from the three counters.
+
+    Entries of one title are told apart by their own fields: one with an error failed, one
+    without a duration was pending; only what is left over is handed out in order.
+    """
+    outcomes: list[Outcome | None] = [None] * len(tests)
+    for index, (test, key) in enumerate(zip(tests, keys, strict=True)):
+        if _error(test):
+            # Listed as failed or not, a non-empty err means it failed.
+            outcomes[index] = Outcome.FAILED
+            if failures[key] > 0:
+                failures[key] -= 1
+            else:
+                passes[key] -= 1
+    for index, (test, key) in enumerate(zip(tests, keys, strict=True)):
+        if outcomes[index] is None and "duration" not in test and pending[key] > 0:
+            pending[key] -= 1
+            outcomes[index] = Outcome.SKIPPED
+    out: list[Outcome] = []
+    for outcome, key in zip(outcomes, keys, strict=True):
+        if outcome is None:
+            if failures[key] > 0:
+                failures[key] -= 1
+                outcome = Outcome.FAILED
+            elif pending[key] > 0:
+                pending[key] -= 1
+                outcome = Outcome.SKIPPED
+            else:
+                passes[key] -= 1
+                outcome = Outcome.PASSED
+        out.append(outcome)
+    return out
 
 
 def _key(test: dict[str, Any], source: Source, at: str) -> _Key:
@@ -160,4 +194,6 @@ def _emit(test: dict[str, Any], outcome: Outcome, source: Source, sink: Sink, at
         # Mocha retries only failed tests, so a pass on a later try followed a failure.
         flaky=outcome is Outcome.PASSED and retry > 0,
         merge=False,
+        # A failed hook belongs to its suite, not to a test.
+        unattributed=outcome is Outcome.ERROR,
     )

@@ -202,6 +202,18 @@ def _check_counts(root: etree._Element, raw: Counter[str], sink: Sink) -> None:
         "inconclusive": raw["inconclusive"],
         "warnings": raw["warning"],
     }
+
+    def said(attribute: str) -> int | None:
+        text = root.get(attribute)
+        return int(text) if text is not None and text.strip().isdigit() else None
+
+    sink.check_counts(
+        "test-run",
+        declared_total=said("total"),
+        total=found["total"],
+        declared_bad=said("failed"),
+        bad=found["failed"],
+    )
     disagreements = []
     for attribute, count in found.items():
         declared = root.get(attribute)

@@ -98,22 +98,25 @@ class PlaywrightJsonIngester(Ingester):
             if isinstance(location, dict):
                 file = opt_str(location, "file", source, f"{at}.location")
                 line = opt_int(location, "line", source, f"{at}.location")
+            # An error outside any test: it counts against every selection that may reach
+            # its file (a test file that failed to load), or every one when it has none.
             sink.test(
                 name=f"[error {index + 1}]",
-                classname="playwright",
+                suite=("playwright",),
                 outcome=Outcome.ERROR,
                 message=first_line(message) or first_line(stack) or "error outside any test",
                 type="global error",
                 output=stack or message,
                 file=file,
                 line=line,
+                unattributed=True,
             )
 
         stats = doc.get("stats")
         if isinstance(stats, dict):
             note_timestamp(sink, opt_str(stats, "startTime", source, "stats"))
             declared = {k: opt_int(stats, k, source, "stats") for k in _STATUSES}
-            check_declared(sink, declared, counts, "stats")
+            check_declared(sink, declared, counts, "stats", bad=("unexpected",))
 
 
 def _walk(

@@ -7,6 +7,10 @@ duplicate testcase), so the JUnit and JSON reports of one session give the same 
 `xfailed` becomes skipped and `xpassed` passed, both with the original status in the `status`
 property; a strict xpass is already reported by pytest as failed. Collection errors become
 error tests named after the module that failed to import.
+
+A test that pytest-rerunfailures ran again has the outcome `rerun` and the phases of its last
+attempt: a marked retry. The last attempt decides, and an earlier failed attempt (which the
+report does not keep) stands before it, so a pass on a rerun is flaky.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from reportgen.ingest._jsonread import (
     req_str,
 )
 from reportgen.ingest.base import Ingester, Sink, Source, first_line
-from reportgen.model import Outcome
+from reportgen.model import Attempt, Outcome
 
 _OUTCOMES: dict[str, Outcome] = {
     "passed": Outcome.PASSED,
@@ -39,6 +43,8 @@ _OUTCOMES: dict[str, Outcome] = {
     "xpassed": Outcome.PASSED,
 }
 _PHASES = ("setup", "call", "teardown")
+#: pytest-rerunfailures' outcome of a test it ran again; the phases are the last attempt's.
+_RERUN = "rerun"
 # pytest writes a skip's longrepr as the repr of a (path, lineno, reason) tuple.
 _SKIP_TUPLE = re.compile(
     r"""^\(['"](?P<path>.*)['"], (?P<line>\d+), (?P<q>['"])(?P<reason>.*)(?P=q)\)$""", re.S
@@ -85,7 +91,7 @@ class PytestJsonIngester(Ingester):
         if created is not None:
             note_timestamp(sink, created)
 
-        raw_counts: dict[str, int] = dict.fromkeys(_OUTCOMES, 0)
+        raw_counts: dict[str, int] = dict.fromkeys((*_OUTCOMES, _RERUN), 0)
         tests = arr(doc["tests"], source, "tests")
         for index, raw in enumerate(tests):
             at = f"tests[{index}]"
@@ -109,16 +115,19 @@ class PytestJsonIngester(Ingester):
                 type="collection error",
                 output=longrepr,
                 file=nodeid.partition("::")[0] or None,
+                unattributed=True,
             )
 
         summary = doc.get("summary")
         if isinstance(summary, dict):
-            declared = {k: opt_int(summary, k, source, "summary") for k in _OUTCOMES}
+            declared = {k: opt_int(summary, k, source, "summary") for k in raw_counts}
             # pytest counts collection errors under "error" as well.
             counted = {**raw_counts, "error": raw_counts["error"] + collection_errors}
             declared["total"] = opt_int(summary, "total", source, "summary")
             counted["total"] = len(tests)
-            check_declared(sink, declared, counted, "summary")
+            check_declared(
+                sink, declared, counted, "summary", total="total", bad=("failed", "error")
+            )
 
 
 def _longrepr(value: Any) -> str | None:
@@ -154,9 +163,10 @@ def _read_test(test: dict[str, Any], source: Source, sink: Sink, at: str) -> str
     """Record one test (two executions for a failed call plus a failed teardown)."""
     nodeid = req_str(test, "nodeid", source, at)
     outcome_raw = req_str(test, "outcome", source, at)
-    if outcome_raw not in _OUTCOMES:
+    if outcome_raw not in _OUTCOMES and outcome_raw != _RERUN:
         raise source.error(
-            f"{at}.outcome: expected one of {', '.join(_OUTCOMES)}, got {outcome_raw[:40]!r}"
+            f"{at}.outcome: expected one of {', '.join([*_OUTCOMES, _RERUN])}, "
+            f"got {outcome_raw[:40]!r}"
         )
     classname, name = mangle_nodeid(nodeid)
     lineno = opt_int(test, "lineno", source, at)
@@ -199,7 +209,12 @@ def _read_test(test: dict[str, Any], source: Source, sink: Sink, at: str) -> str
         outcome, deciding = Outcome.ERROR, phases["teardown"]
         kind = "teardown error"
     else:
-        outcome = _OUTCOMES[outcome_raw]
+        # A rerun whose last attempt failed in no phase passed (or skipped) on that attempt.
+        call_outcome = phases.get("call", {}).get("outcome")
+        if outcome_raw == _RERUN:
+            outcome = Outcome.SKIPPED if call_outcome == "skipped" or not phases else Outcome.PASSED
+        else:
+            outcome = _OUTCOMES[outcome_raw]
         if outcome is Outcome.FAILED or outcome is Outcome.ERROR:
             # Failed without a failing phase (e.g. a plugin set it): keep what the report says.
             deciding, where, kind = {}, at, None
@@ -210,12 +225,21 @@ def _read_test(test: dict[str, Any], source: Source, sink: Sink, at: str) -> str
     output = _phase_text(deciding, source, where) if deciding else None
     if outcome is Outcome.PASSED and "call" in phases:
         output = _phase_text(phases["call"], source, f"{at}.call")
+    attempts: tuple[Attempt, ...] = ()
+    if outcome_raw == _RERUN:
+        common["properties"] = {**(properties or {}), "rerun": "true"}
+        attempts = (
+            Attempt(outcome=Outcome.FAILED, message="an earlier attempt failed and was rerun"),
+            Attempt(outcome=outcome, duration=total, message=message, type=kind),
+        )
     sink.test(
         outcome=outcome,
         duration=total,
         message=message,
         type=kind,
         output=output,
+        attempts=attempts,
+        flaky=outcome is Outcome.PASSED and bool(attempts),
         **common,
     )
     if failed("call") and failed("teardown"):

@@ -14,6 +14,8 @@ How a stream maps onto the model (decided here, tested in tests/ingest/test_tap.
   a `# Subtest:` announcement that never reported, when there is one), or one `error` test
   when more points than planned appeared. A top-level stream without any plan is treated the
   same way, as a truncated run cannot be told from a complete one without it.
+- Test points that share a description are executions of one test id, each counted on its
+  own (a failing one fails it); they are not renamed apart.
 - `Bail out!` adds one `error` test (and a warning); processing stops there, as the TAP
   specification says, and that error stands for everything that did not run, so the plans of
   the streams still open are not checked.
@@ -29,7 +31,7 @@ from typing import Any
 
 from reportgen import numbers
 from reportgen.ingest.base import Ingester, Sink, Source, decode_text, first_line
-from reportgen.model import Outcome
+from reportgen.model import IntegrityKind, Outcome
 
 #: Deepest subtest level kept (4 spaces a level); deeper lines are read at this level.
 MAX_DEPTH = 64
@@ -134,6 +136,11 @@ class _Parser:
                     "no plan (1..N) in the TAP stream: cannot tell whether every test ran; "
                     "counted as one error"
                 )
+                self.sink.flag(
+                    IntegrityKind.TESTS_MISSING,
+                    "the TAP stream has no plan, so it cannot show that every test ran",
+                    warn=False,
+                )
                 stream.entries.append(
                     _Synthetic(
                         "(no plan)", "TAP stream has no plan; the run may be truncated", None
@@ -147,6 +154,12 @@ class _Parser:
             self.sink.warn(
                 f"{where} but {ran} test(s) reported: {missing} missing, counted as errors",
                 line=stream.plan_line,
+            )
+            self.sink.flag(
+                IntegrityKind.TESTS_MISSING,
+                f"{where} but only {ran} test(s) reported",
+                stream.plan_line,
+                warn=False,
             )
             for k in range(ran + 1, stream.plan + 1):
                 name = stream.announced.pop(0) if stream.announced else f"test {k}"
@@ -291,6 +304,12 @@ class _Parser:
             f"Bail out!{' ' + reason if reason else ''}: the run was aborted, so tests that "
             f"never ran are missing (counted as one error){later}",
             number,
+        )
+        self.sink.flag(
+            IntegrityKind.ABORTED,
+            f"Bail out!{' ' + reason if reason else ''}: the run was aborted",
+            number,
+            warn=False,
         )
         stream = self.streams[min(depth, len(self.streams) - 1)]
         stream.entries.append(_Synthetic("Bail out!", reason or "Bail out!", number))
@@ -461,6 +480,7 @@ class _Emitter:
                     line=entry.line,
                     properties={"tap": "synthetic"},
                     merge=False,
+                    unattributed=True,
                 )
                 bad += 1
             elif isinstance(entry, _Stream):
@@ -478,16 +498,9 @@ class _Emitter:
 
     @staticmethod
     def _unique(name: str, number: int | None, index: int, used: set[str]) -> str:
-        base = name or f"test {number or index}"
-        unique = base
-        if unique in used:
-            unique = f"{base} (#{number or index})"
-            k = 2
-            while unique in used:
-                unique = f"{base} (#{number or index}.{k})"
-                k += 1
-        used.add(unique)
-        return unique
+        # A description that repeats (`test.each`, a loop of `node --test` tests) is another
+        # execution of the same test id, not a new name: each counts on its own.
+        return name or f"test {number or index}"
 
     def _leaf(
         self,

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from reportgen.ingest._safexml import child, children, local_name, parse_xml, sniff_root, text_of
 from reportgen.ingest.base import Ingester, Sink, Source
-from reportgen.model import Outcome
+from reportgen.model import IntegrityKind, Outcome
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -119,6 +119,18 @@ class TrxIngester(Ingester):
                 if isinstance(result.tag, str):
                     reader.result(result)
         _check_counters(root, raw, sink)
+        summary = child(root, "ResultSummary")
+        run_outcome = (summary.get("outcome") or "") if summary is not None else ""
+        if run_outcome.lower() in ("aborted", "error", "timeout", "disconnected"):
+            sink.flag(
+                IntegrityKind.ABORTED,
+                f"the test run ended {run_outcome!r} (ResultSummary outcome): it did not finish",
+            )
+        elif raw["aborted"] or raw["passedbutrunaborted"] or raw["disconnected"]:
+            sink.flag(
+                IntegrityKind.ABORTED,
+                "results say the run was aborted or the test host disconnected",
+            )
 
 
 class _ResultReader:
@@ -217,6 +229,8 @@ class _ResultReader:
             output=output,
             properties=properties or None,
             merge=merge,
+            # A class, collection or assembly fixture failure belongs to no test.
+            unattributed=bool(fixture) and outcome is Outcome.ERROR,
         )
 
 
@@ -240,6 +254,22 @@ def _check_counters(root: etree._Element, raw: Counter[str], sink: Sink) -> None
         "notExecuted": raw["notexecuted"],
         "notRunnable": raw["notrunnable"],
     }
+
+    def said_count(attribute: str) -> int | None:
+        text = counters.get(attribute)
+        return int(text) if text is not None and text.strip().isdigit() else None
+
+    bad_keys = ("failed", "error", "timeout", "aborted")
+    said = [said_count(k) for k in bad_keys]
+    sink.check_counts(
+        "ResultSummary",
+        declared_total=said_count("total"),
+        total=total,
+        declared_bad=sum(n for n in said if n is not None)
+        if any(n is not None for n in said)
+        else None,
+        bad=sum(found[k] for k in bad_keys),
+    )
     disagreements = []
     for attribute, count in found.items():
         declared = counters.get(attribute)

@@ -105,6 +105,14 @@ class _Reader:
                     self.error(error, label)
         if counts["total"] == 0:
             self.sink.warn(f"assembly {label} has no tests")
+        said = {a: element.get(a) for a in ("total", "failed")}
+        self.sink.check_counts(
+            f"assembly {label}",
+            declared_total=_count(said["total"]),
+            total=counts["total"],
+            declared_bad=_count(said["failed"]),
+            bad=counts["failed"],
+        )
         disagreements = []
         for attribute, count in counts.items():
             declared = element.get(attribute)
@@ -189,4 +197,10 @@ class _Reader:
             output=stack,
             properties={"xunit_error": kind},
             merge=False,
+            unattributed=True,
         )
+
+
+def _count(text: str | None) -> int | None:
+    """A declared count attribute, or None when absent or not a number."""
+    return int(text) if text is not None and text.strip().isdigit() else None

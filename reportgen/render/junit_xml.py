@@ -109,9 +109,13 @@ def _testcase(parent: etree._Element, case: TestCase, suite_name: str) -> None:
             skipped.set("message", _attr(case.message))
     elif case.outcome in bad:
         tag = "failure" if case.outcome == Outcome.FAILED else "error"
-        _problem(element, tag, case.message, case.type, case.output)
         # Surefire: the first failing run is the failure, later failing runs are reruns.
         failing = [a for a in attempts if a.outcome in bad]
+        first = failing[0] if failing else None
+        if first is not None and (first.message or first.type):
+            _problem(element, tag, first.message, first.type, first.output or case.output)
+        else:
+            _problem(element, tag, case.message, case.type, case.output)
         for attempt in failing[1:]:
             kind = "rerunFailure" if attempt.outcome == Outcome.FAILED else "rerunError"
             _rerun(element, kind, attempt)

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 #: Width the "why" column is cut to in the terminal table (the JSON has the full sentence).
 WHY_WIDTH = 160
+#: Lines about the inputs shown in the table; the JSON has all of them.
+INPUT_LINES = 20
 
 
 def _value(value: float, f: Figures) -> str:
@@ -122,6 +124,13 @@ def render_table(
         lines.append("")
         lines.append("Warnings:")
         lines.extend(f"  {w}" for w in warnings)
+    about_inputs = evaluation.input_warnings
+    if about_inputs:
+        lines.append("")
+        lines.append("Inputs:")
+        lines.extend(f"  {_cut(w, WHY_WIDTH)}" for w in about_inputs[:INPUT_LINES])
+        if len(about_inputs) > INPUT_LINES:
+            lines.append(f"  ... and {len(about_inputs) - INPUT_LINES} more (see --json)")
     lines.append("")
     if evaluation.phases:
         for phase in evaluation.phases:

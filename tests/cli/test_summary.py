@@ -80,8 +80,8 @@ def test_directory_with_non_result_file(corpus: Path, tmp_path: Path) -> None:
     assert data["skipped_files"] == [str(tmp_path / "results" / "notes.txt")]
     table = run_cli("summary", str(tmp_path / "results"))
     assert table.returncode == 0
-    assert "Skipped 1 files not recognised as results" in table.stdout
-    assert "notes.txt" in table.stdout
+    assert "Not read (1 files):" in table.stdout
+    assert f"{tmp_path / 'results' / 'notes.txt'}: not a results file" in table.stdout
 
 
 def test_glob_input(corpus: Path, tmp_path: Path) -> None:

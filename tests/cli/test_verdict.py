@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -95,8 +96,10 @@ def test_same_distribution_is_ready() -> None:
     assert "Verdict: READY" in proc.stdout
 
 
-def test_three_samples_are_insufficient() -> None:
-    proc = verdict("-c", REGRESSION, "--baseline", FEW, FEW)
+def test_three_samples_are_insufficient(tmp_path: Path) -> None:
+    current = tmp_path / "few.metrics.json"  # the same figures, not the baseline's own file
+    shutil.copy(FEW, current)
+    proc = verdict("-c", REGRESSION, "--baseline", FEW, str(current))
     assert proc.returncode == 3
     assert "INSUFFICIENT" in proc.stdout and "To decide:" in proc.stdout
 

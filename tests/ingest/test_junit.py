@@ -265,8 +265,9 @@ def test_surefire_flaky_error(tmp_path: Path) -> None:
     assert [a.outcome for a in test.attempts] == [Outcome.ERROR, Outcome.PASSED]
 
 
-def test_duplicate_testcases_are_merged(tmp_path: Path) -> None:
-    # pytest writes a failed call and the teardown error as two testcases; retries repeat one.
+def test_duplicate_testcases_are_executions_of_their_own(tmp_path: Path) -> None:
+    # pytest writes a failed call and the teardown error as two testcases; pytest-rerunfailures
+    # repeats one without marking it a retry: every execution counts, a failing one fails.
     run = read(
         tmp_path,
         '<testsuites><testsuite name="pytest" tests="3" failures="2" errors="1">'
@@ -279,15 +280,16 @@ def test_duplicate_testcases_are_merged(tmp_path: Path) -> None:
         '<testcase classname="m" name="ok" time="3"/>'
         "</testsuite></testsuites>",
     )
-    assert counts(run) == (3, 2, 1, 0, 0, 1)
-    t = case(run, "t")
-    assert t.outcome is Outcome.FAILED and t.message == "assert 0"
-    assert [a.outcome for a in t.attempts] == [Outcome.FAILED, Outcome.ERROR]
-    assert t.duration == pytest.approx(0.3)
-    r = case(run, "r")
-    assert r.outcome is Outcome.PASSED and r.flaky and len(r.attempts) == 2
-    # Declared tests=3 matches the distinct tests: no warning.
-    assert run.warnings == ()
+    assert counts(run) == (5, 2, 2, 1, 0, 0)
+    t = [c for c in run.tests if c.name == "t"]
+    assert [(c.outcome, c.message, c.duration) for c in t] == [
+        (Outcome.FAILED, "assert 0", 0.1),
+        (Outcome.ERROR, "failed on teardown", 0.2),
+    ]
+    r = [c for c in run.tests if c.name == "r"]
+    assert [c.outcome for c in r] == [Outcome.FAILED, Outcome.PASSED]
+    assert not any(c.flaky or c.attempts for c in run.tests)
+    assert [c.position for c in run.tests] == [0, 1, 2, 3, 4]
 
 
 def test_pytest_xfail_is_skipped_with_property(tmp_path: Path) -> None:
@@ -422,10 +424,9 @@ def test_large_batches_and_repeats_across_batches(tmp_path: Path) -> None:
     cases.append('<testcase classname="A" name="t5" time="0.5"/>')
     cases += [f'<testcase classname="B" name="t{i}" time="0.002"/>' for i in range(3)]
     run = read(tmp_path, f'<testsuite name="s">{"".join(cases)}</testsuite>')
-    assert len(run.tests) == 10_003
     t5 = [c for c in run.tests if c.id == "A::t5"]
-    assert len(t5) == 1 and len(t5[0].attempts) == 2
-    assert t5[0].duration == pytest.approx(0.501)
+    assert [c.duration for c in t5] == [0.001, 0.5]
+    assert len(run.tests) == 10_004
     assert run.inputs[0].records == 10_004
 
 

@@ -75,3 +75,17 @@ VALID = GENERATED.read_text() if GENERATED.exists() else ""
 )
 def test_broken_files(tmp_path: Path, content: bytes, fragment: str) -> None:
     check_broken_file(tmp_path, content, "mocha-json", fragment)
+
+
+def test_duplicate_titles_each_failure_on_its_own_entry() -> None:
+    # Real Mocha 10 output (see the fixtures README): three `same title` tests, the second fails.
+    path = FIXTURES / "mocha-json" / "duplicate-titles.json"
+    run = read(path)
+    assert counts(run) == expect(7, 4, 1, 0, 2)
+    same = [t for t in run.tests if t.name == "same title"]
+    assert [t.outcome for t in same] == [Outcome.PASSED, Outcome.FAILED, Outcome.PASSED]
+    assert same[1].message is not None and "n is two" in same[1].message
+    pending = [t for t in run.tests if t.name == "pending title"]
+    assert [t.outcome for t in pending] == [Outcome.SKIPPED, Outcome.PASSED]
+    # The counts agree with the file's own stats: no declared-vs-counted warning.
+    assert run.warnings == ()

@@ -10,7 +10,7 @@ from reportgen.errors import InputError
 from reportgen.ingest import detect, load
 from reportgen.ingest.base import HEAD_BYTES
 from reportgen.ingest.trx import parse_timespan
-from reportgen.model import Outcome
+from reportgen.model import IntegrityKind, Outcome
 from tests.conftest import counts, run_cli
 
 NS = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"
@@ -138,7 +138,12 @@ def test_outcome_vocabulary(tmp_path: Path) -> None:
     }
     assert next(t for t in run.tests if t.name == "T3").type == "Timeout"
     # Declared counters are checked against the results: only `passed` disagrees.
-    assert [w.message.split(": ", 1)[1] for w in run.warnings] == ["passed=2 (results: 1)"]
+    counters = [w.message for w in run.warnings if w.message.startswith("ResultSummary")]
+    assert [w.split(": ", 1)[1] for w in counters] == ["passed=2 (results: 1)"]
+    # An aborted test says the run did not finish: no evidence for READY.
+    (flag,) = run.inputs[0].integrity
+    assert flag.kind is IntegrityKind.ABORTED and not flag.fails
+    assert flag.message in [w.message for w in run.warnings]
 
 
 def test_data_driven_inner_results_are_the_tests(tmp_path: Path) -> None:

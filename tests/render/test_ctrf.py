@@ -64,8 +64,11 @@ def test_start_comes_from_the_input_timestamp(corpus: Path) -> None:
 
 def _flaky_run() -> Run:
     builder = TestTableBuilder()
-    builder.add(name="t", classname="C", outcome=Outcome.FAILED, duration=0.5, message="boom")
-    builder.add(name="t", classname="C", outcome=Outcome.PASSED, duration=0.25)
+    # A marked retry (merge): failed, then passed.
+    builder.add(
+        name="t", classname="C", outcome=Outcome.FAILED, duration=0.5, message="boom", merge=True
+    )
+    builder.add(name="t", classname="C", outcome=Outcome.PASSED, duration=0.25, merge=True)
     builder.add(
         name="bad\x07name",
         suite=("S",),

@@ -85,11 +85,13 @@ def test_junitparser_reads_the_same_counts(corpus: Path, sample: str) -> None:
 def _tricky_run() -> Run:
     builder = TestTableBuilder()
     # Passed after a failure: flaky.
-    builder.add(name="flaky", classname="C", outcome=Outcome.FAILED, duration=0.5, message="m1")
-    builder.add(name="flaky", classname="C", outcome=Outcome.PASSED, duration=0.25)
+    builder.add(
+        name="flaky", classname="C", outcome=Outcome.FAILED, duration=0.5, message="m1", merge=True
+    )
+    builder.add(name="flaky", classname="C", outcome=Outcome.PASSED, duration=0.25, merge=True)
     # Failed every time: failure plus a rerun.
-    builder.add(name="stuck", classname="C", outcome=Outcome.FAILED, message="first")
-    builder.add(name="stuck", classname="C", outcome=Outcome.FAILED, message="second")
+    builder.add(name="stuck", classname="C", outcome=Outcome.FAILED, message="first", merge=True)
+    builder.add(name="stuck", classname="C", outcome=Outcome.FAILED, message="second", merge=True)
     builder.add(
         name='quote " amp & lt < bell \x07 esc \x1b[31m',
         suite=("S",),

@@ -12,6 +12,9 @@ from reportgen.ingest.junit.stream import ROOTS, root_name
 
 __all__ = ["ROOTS", "JUnitIngester", "root_name"]
 
+#: The classname Node's JUnit reporter gives every testcase.
+NODE_CLASSNAME = "test"
+
 
 class JUnitIngester(Ingester):
     """JUnit XML in its dialects: Surefire, Gradle, pytest, jest-junit, mocha, go, ctest, ..."""
@@ -27,4 +30,9 @@ class JUnitIngester(Ingester):
         return 0.9 if root_name(head) in ROOTS else 0.0
 
     def read(self, source: Source, sink: Sink) -> None:
+        start = sink.rows
         Reader(source, sink).run()
+        # `node --test --test-reporter=junit` names the class of every testcase "test" and
+        # puts the describe path in nested suites: without that placeholder the canonical id
+        # is the one Node's TAP output gives (`outer › inner::adds`).
+        sink.drop_classname(start, NODE_CLASSNAME)

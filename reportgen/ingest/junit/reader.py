@@ -25,12 +25,18 @@ from reportgen.ingest.junit.dialect import (
     parse_timestamp,
 )
 from reportgen.ingest.junit.stream import ESC_PLACEHOLDER, ROOTS, Stream, localname
-from reportgen.model import Attempt, Outcome, TestTableBuilder
+from reportgen.model import Attempt, IntegrityKind, Outcome, TestTableBuilder
 
 #: Plain passed tests handed to the Sink at once.
 _BATCH = 4096
 #: Testcases with children held back at most before the pending ones are recorded.
 _DEFERRED = 256
+
+#: A suite or class name that also names tests (a dotted class or package, a path).
+_PLACE = re.compile(r"^[\w$.:/\\-]+$")
+#: Synthetic testcases that stand for a failure outside any test (pytest collection errors,
+#: jest-junit's suite that failed to run, go-junit-report's package failure).
+_OUTSIDE_ANY_TEST = ("collection failure", "Test suite failed to run", "Runtime error")
 
 _GET_NAME = itemgetter("name")
 _GET_CLASSNAME = itemgetter("classname")
@@ -338,6 +344,8 @@ class Reader:
             # unnamed suite may name another file).
             self._drain()
         frames = self.frames
+        if frames and localname(tag) in ("error", "failure"):
+            self._suite_error(localname(tag), attrib)
         if not frames and localname(tag) != "testsuite":
             self._note_timestamp(attrib.get("timestamp"))
             frame = self._open_suite(attrib)
@@ -376,19 +384,63 @@ class Reader:
         self.n_outer = ordinal + 1
         return _Frame(name, path, file, declared, self._snapshot(), ordinal)
 
+    def _suite_error(self, kind: str, attrib: Any) -> None:
+        """An `<error>` or `<failure>` directly in a suite (a class or suite setup failure):
+        an error that belongs to no test, and a flag that the suite's tests may not have run."""
+        frame = self.frames[-1]
+        name = self._plain(frame.name) or frame.name
+        place = name if name and _PLACE.match(name) and name not in ROOTS else None
+        message = self._message(attrib.get("message")) or attrib.get("type") or None
+        what = f"suite {name!r}" if name else "a suite"
+        text = f"{what} reports a {kind} outside any test" + (f": {message}" if message else "")
+        outcome = Outcome.FAILED if kind == "failure" else Outcome.ERROR
+        if outcome is Outcome.FAILED:
+            self.n_failed += 1
+        else:
+            self.n_errors += 1
+        self.sink.test(
+            name=f"[suite {kind}]",
+            classname=place,
+            suite=frame.path,
+            outcome=outcome,
+            message=message or f"{kind} outside any test",
+            type=attrib.get("type"),
+            file=frame.file,
+            merge=False,
+            unattributed=True,
+        )
+        self.sink.flag(IntegrityKind.SUITE_ERROR, text, scope=place)
+
     def _close_suite(self, frame: _Frame) -> None:
         declared = frame.declared
         if not declared:
             return
-        records, rows, failed, errors, skipped = self._snapshot()
+        records, _rows, failed, errors, skipped = self._snapshot()
         s_records, s_rows, s_failed, s_errors, s_skipped = frame.start
         elements = records - s_records
-        distinct = rows - s_rows
+        distinct = elements
+        if declared.get("tests", elements) != elements:
+            # pytest counts a failed call and its teardown error, written as two testcases,
+            # as one test: compare with the distinct ids too.
+            distinct = self.sink.distinct_since(s_rows)
         found = {
             "failures": failed - s_failed,
             "errors": errors - s_errors,
             "skipped": skipped - s_skipped,
         }
+        what = f"suite {frame.name!r}" if frame.name else "an unnamed suite"
+        if not frame.path and frame.name in ROOTS:
+            what = f"<{frame.name}>"
+        said_bad = [declared[k] for k in ("failures", "errors") if k in declared]
+        place = frame.name if frame.name and _PLACE.match(frame.name) else None
+        self.sink.check_counts(
+            what,
+            declared_total=declared.get("tests"),
+            total=max(elements, distinct),
+            declared_bad=sum(said_bad) if said_bad else None,
+            bad=found["failures"] + found["errors"],
+            scope=None if frame.name in ROOTS or not frame.path else place,
+        )
         problems: list[str] = []
         if "tests" in declared and declared["tests"] not in (elements, distinct):
             problems.append(f"tests={declared['tests']} but it contains {elements}")
@@ -401,9 +453,6 @@ class Reader:
             if said != found["skipped"] and declared.get("skipped", 0) != found["skipped"]:
                 problems.append(f"skipped={said} but it contains {found['skipped']}")
         if problems:
-            what = f"suite {frame.name!r}" if frame.name else "an unnamed suite"
-            if not frame.path and frame.name in ROOTS:
-                what = f"<{frame.name}>"
             self._warn_at(
                 f"{what} declares {'; '.join(problems)} (counted from the testcases)",
                 "outer",
@@ -586,6 +635,15 @@ class Reader:
             # <rerunFailure>s) and last for flaky passes (the reruns failed before the pass).
             final = Attempt(outcome=outcome, duration=duration, message=message, type=type_)
             attempts = [*attempts, final] if flaky else [final, *attempts]
+        # A testcase that stands for a failure outside any test (pytest writes a collection
+        # error as one named after the module): it belongs to no test.
+        unattributed = (
+            outcome in (Outcome.FAILED, Outcome.ERROR)
+            and message is not None
+            and (message.startswith(_OUTSIDE_ANY_TEST) or name.startswith(_OUTSIDE_ANY_TEST))
+        )
+        if unattributed and not classname and file is None and re.fullmatch(r"[\w.]+", name):
+            file = name.replace(".", "/") + ".py"  # pytest names the module that failed
         output_parts = ([body] if body else []) + outputs
         output = "\n".join(output_parts) if output_parts else None
         if output is not None and self.stream.had_escape:
@@ -606,6 +664,7 @@ class Reader:
             properties=properties or None,
             attempts=attempts,
             flaky=flaky,
+            unattributed=unattributed,
         )
 
     def _attempt(self, child: Any, kind: str) -> Attempt:

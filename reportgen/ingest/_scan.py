@@ -1,0 +1,148 @@
+"""What a results scan needs besides the readers: ignore globs, "looks like results", and
+compressed files read through a temporary copy."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import re
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
+
+from reportgen.errors import InputError
+
+#: Decompressed size at which a compressed input is refused (a decompression bomb, not results).
+MAX_DECOMPRESSED = 4 << 30
+
+# File name endings of the formats reportgen reads or that hold results in other tools.
+_RESULT_SUFFIXES = frozenset(
+    {".xml", ".json", ".jsonl", ".ndjson", ".tap", ".trx", ".csv", ".junit", ".jtl"}
+)
+_COMPRESSORS: tuple[tuple[bytes, str, Callable[[Path], io.BufferedIOBase]], ...] = (
+    (b"\x1f\x8b", ".gz", gzip.GzipFile),
+    (b"BZh", ".bz2", bz2.BZ2File),
+    (b"\xfd7zXZ\x00", ".xz", lzma.LZMAFile),
+)
+# Text that starts like results of a line-based format: TAP, go test, benchmark lines.
+_RESULT_TEXT = re.compile(
+    rb"^\s*(?:TAP version \d|1\.\.\d+\s*$|(?:not )?ok \d+\b|=== RUN|--- (?:PASS|FAIL|SKIP):|"
+    rb"(?:ok|FAIL)\s+\S+\s+(?:\d[\d.]*s\b|\[)|Benchmark\w+(?:-\d+)?\s+\d+\s|"
+    rb"# \S+ \[\S+\.test\])",
+    re.MULTILINE,
+)
+_HTML = re.compile(rb"^\s*(?:<!doctype html|<html|<svg)", re.IGNORECASE)
+
+
+def looks_like_results(name: str, head: bytes) -> bool:
+    """Whether a file that no reader took looks like results, by its name or its content.
+
+    Such a file makes the verdict insufficient unless it is ignored: it may hold the failures.
+    """
+    if Path(name).suffix.lower() in _RESULT_SUFFIXES:
+        return True
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text[:1] in (b"<", b"{", b"[") and not _HTML.match(text):
+        return True
+    return bool(_RESULT_TEXT.search(head[:4096]))
+
+
+def compression(head: bytes) -> tuple[str, Callable[[Path], io.BufferedIOBase]] | None:
+    """(suffix, opener) when `head` starts a compressed file reportgen reads, else None."""
+    for magic, suffix, opener in _COMPRESSORS:
+        if head.startswith(magic):
+            return suffix, opener
+    return None
+
+
+def inner_name(display: str, suffix: str) -> str:
+    """The name a compressed file's content goes by: `results.xml.gz` -> `results.xml`."""
+    return display[: -len(suffix)] if display.lower().endswith(suffix) else display
+
+
+@contextmanager
+def decompressed(
+    path: Path, display: str, opener: Callable[[Path], io.BufferedIOBase]
+) -> Iterator[Path]:
+    """A temporary file holding the decompressed content of `path`, removed afterwards.
+
+    Readers get an ordinary file (some read it twice or in parallel); a corrupt or truncated
+    archive is an input error naming the file.
+    """
+    with tempfile.TemporaryDirectory(prefix="reportgen-") as tmp:
+        target = Path(tmp) / PurePosixPath(Path(display).name).name
+        try:
+            with opener(path) as source, target.open("wb") as sink:
+                copied = 0
+                while chunk := source.read(1 << 20):
+                    copied += len(chunk)
+                    if copied > MAX_DECOMPRESSED:
+                        raise InputError(
+                            f"decompresses to more than {MAX_DECOMPRESSED >> 30} GiB; refused",
+                            path=display,
+                        )
+                    sink.write(chunk)
+        except (OSError, EOFError, lzma.LZMAError, ValueError) as exc:
+            raise InputError(
+                f"cannot decompress: {exc} (a truncated or corrupt archive)", path=display
+            ) from exc
+        yield target
+
+
+class IgnoreRules:
+    """`inputs.ignore` / `--ignore` globs: which found files are not evidence.
+
+    `*` and `?` stay within one path segment, `**` spans segments; everything else is literal.
+    A glob without `/` matches the file name; one with `/` matches the path relative to the
+    results path it was found under, or the path as shown.
+    """
+
+    def __init__(self, patterns: Sequence[str]) -> None:
+        self.patterns = tuple(dict.fromkeys(p.strip() for p in patterns if p.strip()))
+        self._compiled = [(p, _glob_regex(p)) for p in self.patterns]
+
+    def __bool__(self) -> bool:
+        return bool(self.patterns)
+
+    def match(self, display: str, relative: str | None) -> str | None:
+        """The first glob that names this file, or None."""
+        shown = display.replace("\\", "/")
+        candidates = {shown.removeprefix("./")}
+        if relative is not None:
+            candidates.add(relative.replace("\\", "/"))
+        name = shown.rsplit("/", 1)[-1]
+        for pattern, regex in self._compiled:
+            if "/" not in pattern.rstrip("/"):
+                if regex.fullmatch(name):
+                    return pattern
+            elif any(regex.fullmatch(c) for c in candidates):
+                return pattern
+        return None
+
+
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    out: list[str] = []
+    i = 0
+    text = pattern.removeprefix("./")
+    while i < len(text):
+        if text.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif text.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif text[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif text[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(text[i]))
+            i += 1
+    if text.endswith("/"):
+        out.append(".*")  # a directory: everything under it
+    return re.compile("".join(out), re.DOTALL)

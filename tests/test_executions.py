@@ -1,0 +1,416 @@
+"""Executions, not merged names; the same evidence once; one test id across formats.
+
+Every input here comes from running the real harness in the test (pytest with
+pytest-rerunfailures and pytest-json-report, `node --test`) or from a committed fixture whose
+README names the command that made it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from reportgen.ingest import load
+from reportgen.model import Outcome, is_absolute_path
+from tests.conftest import run_cli
+from tests.ingest.json_ingest_support import FIXTURES, run_pytest_suite
+
+RERUN_SUITE = textwrap.dedent(
+    """
+    import pytest
+
+    CALLS = {}
+
+    def test_always_fails():
+        assert False, "fails every time"
+
+    def test_passes_on_rerun():
+        CALLS["n"] = CALLS.get("n", 0) + 1
+        assert CALLS["n"] >= 2, "first attempt fails"
+
+    def test_ok():
+        pass
+
+    @pytest.mark.parametrize("flow", ["flow3", "a[1]"])
+    def test_flow(flow):
+        pass
+    """
+)
+
+MAX_FAILED_0 = "version: 1\ncriteria:\n  - id: no-failures\n    tests: {max_failed: 0}\n"
+
+
+def _criteria(tmp_path: Path, text: str = MAX_FAILED_0) -> str:
+    path = tmp_path / "criteria.yaml"
+    path.write_text(text)
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def rerun_reports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(JUnit XML, pytest-json-report) of one real pytest run with `--reruns 2`."""
+    pytest.importorskip("pytest_rerunfailures", reason="pytest-rerunfailures is not installed")
+    pytest.importorskip("pytest_jsonreport", reason="pytest-json-report is not installed")
+    work = tmp_path_factory.mktemp("reruns")
+    (work / "pytest.ini").write_text("[pytest]\n")
+    (work / "test_reruns.py").write_text(RERUN_SUITE)
+    junit, report = work / "junit.xml", work / "report.json"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            "--reruns",
+            "2",
+            f"--junitxml={junit}",
+            "--json-report",
+            f"--json-report-file={report}",
+            "test_reruns.py",
+        ],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stdout[-2000:]  # test_always_fails fails, as written
+    return junit, report
+
+
+# --- item 1: executions ----------------------------------------------------------------------
+
+
+def test_unmarked_reruns_in_junit_each_count(rerun_reports: tuple[Path, Path]) -> None:
+    # pytest-rerunfailures writes every attempt as a plain testcase of the same id: three
+    # executions of test_always_fails, the last one failing. It is a failure, never
+    # "passed, flaky".
+    junit, _ = rerun_reports
+    run = load([str(junit)])
+    always = [t for t in run.tests if t.id == "test_reruns::test_always_fails"]
+    assert len(always) == 3
+    assert Outcome.FAILED in {t.outcome for t in always}
+    assert not any(t.flaky for t in always)
+    assert [t.position for t in run.tests] == list(range(len(run.tests)))
+
+
+def test_unmarked_reruns_fail_the_gate(tmp_path: Path, rerun_reports: tuple[Path, Path]) -> None:
+    junit, _ = rerun_reports
+    proc = run_cli("verdict", "-c", _criteria(tmp_path), str(junit))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "test_reruns::test_always_fails" in proc.stdout
+
+
+def test_pytest_json_rerun_outcome_is_a_marked_retry(rerun_reports: tuple[Path, Path]) -> None:
+    # pytest-json-report writes `rerun` for a test that passed on a rerun: read, not refused;
+    # its last attempt decides and it is flaky.
+    _, report = rerun_reports
+    raw = {t["nodeid"]: t["outcome"] for t in json.loads(report.read_text())["tests"]}
+    assert raw["test_reruns.py::test_passes_on_rerun"] == "rerun"
+    run = load([str(report)])
+    by_id = {t.id: t for t in run.tests}
+    rerun = by_id["test_reruns::test_passes_on_rerun"]
+    assert (rerun.outcome, rerun.flaky) == (Outcome.PASSED, True)
+    assert [(a.number, a.outcome) for a in rerun.attempts] == [
+        (1, Outcome.FAILED),
+        (2, Outcome.PASSED),
+    ]
+    assert by_id["test_reruns::test_always_fails"].outcome is Outcome.FAILED
+    assert run.warnings == ()  # the summary's `rerun` count agrees
+
+
+def _node() -> str:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed (apt-get install nodejs)")
+    return node
+
+
+NODE_SAME_NAME = textwrap.dedent(
+    """
+    const test = require('node:test');
+    const assert = require('node:assert');
+    for (const n of [1, 2, 3]) {
+      test('same name', () => { assert.notStrictEqual(n, 2); });
+    }
+    """
+)
+
+
+@pytest.mark.parametrize("reporter", ["tap", "junit"])
+def test_node_tests_sharing_a_name_each_count(tmp_path: Path, reporter: str) -> None:
+    node = _node()
+    (tmp_path / "same.test.js").write_text(NODE_SAME_NAME)
+    out = tmp_path / f"same.{'tap' if reporter == 'tap' else 'xml'}"
+    with out.open("w") as handle:
+        subprocess.run(
+            [node, "--test", f"--test-reporter={reporter}", "same.test.js"],
+            cwd=tmp_path,
+            stdout=handle,
+            timeout=120,
+            check=False,
+        )
+    run = load([str(out)])
+    same = [t for t in run.tests if t.name == "same name"]
+    assert [t.outcome for t in same] == [Outcome.PASSED, Outcome.FAILED, Outcome.PASSED]
+    proc = run_cli("verdict", "-c", _criteria(tmp_path), str(out))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+
+
+# --- item 2: the same evidence once ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pytest_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(pytest-json-report, JUnit XML) written by one real pytest session."""
+    return run_pytest_suite(tmp_path_factory.mktemp("pair"))
+
+
+def test_json_and_junit_of_one_run_count_once(pytest_pair: tuple[Path, Path]) -> None:
+    report, junit = pytest_pair
+    alone = load([str(report)])
+    both = load([str(report), str(junit)])
+    assert len(both.tests) == len(alone.tests)
+    assert both.tests.outcome_counts() == alone.tests.outcome_counts()
+    (note,) = [w for w in both.warnings if "same evidence" in w.message]
+    assert note.path == str(junit) and str(report) in note.message
+    assert both.inputs[1].duplicate_of == str(report)
+
+
+def test_a_conversion_beside_its_source_counts_once(
+    tmp_path: Path, pytest_pair: tuple[Path, Path]
+) -> None:
+    _, junit = pytest_pair
+    ctrf = tmp_path / "converted.ctrf.json"
+    proc = run_cli("convert", "--to", "ctrf", "-o", str(ctrf), str(junit))
+    assert proc.returncode == 0, proc.stderr
+    # convert names its source by sha256, so the pair is recognised without comparing tests.
+    sources = json.loads(ctrf.read_text())["results"]["extra"]["inputs"]
+    assert [s["path"] for s in sources] == [str(junit)]
+    both = load([str(junit), str(ctrf)])
+    assert len(both.tests) == len(load([str(junit)]).tests)
+    assert both.inputs[1].duplicate_of == str(junit)
+    assert any("converted from it" in w.message for w in both.warnings)
+
+
+def test_a_conversion_of_more_than_is_given_keeps_itself(
+    tmp_path: Path, pytest_pair: tuple[Path, Path]
+) -> None:
+    # A CTRF file converted from two inputs, given beside one of them: the source it covers is
+    # left out, the conversion (which also holds the other input) is read.
+    _, junit = pytest_pair
+    mocha = FIXTURES / "mocha-json" / "ids.json"
+    ctrf = tmp_path / "both.ctrf.json"
+    assert (
+        run_cli("convert", "--to", "ctrf", "-o", str(ctrf), str(junit), str(mocha)).returncode == 0
+    )
+    run = load([str(junit), str(ctrf)])
+    assert run.inputs[0].duplicate_of == str(ctrf) and run.inputs[1].duplicate_of is None
+    assert len(run.tests) == len(load([str(ctrf)]).tests)
+    assert {t.input for t in run.tests} == {1}
+
+
+def test_a_copy_counts_once_and_the_summary_says_so(
+    tmp_path: Path, pytest_pair: tuple[Path, Path]
+) -> None:
+    _, junit = pytest_pair
+    results = tmp_path / "results"
+    (results / "shard").mkdir(parents=True)
+    shutil.copy(junit, results / "junit.xml")
+    shutil.copy(junit, results / "shard" / "junit.xml")
+    proc = run_cli("summary", "--json", str(results))
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["total"] == len(load([str(junit)]).tests)
+    copy = next(f for f in summary["files"] if f["path"].endswith("shard/junit.xml"))
+    assert any("same evidence" in w and "the same bytes" in w for w in copy["warnings"])
+
+
+def test_two_real_runs_both_count(tmp_path: Path, rerun_reports: tuple[Path, Path]) -> None:
+    # Two sessions of one suite: same ids and outcomes, different times. Both are evidence.
+    _, first = rerun_reports
+    second = tmp_path / "report.json"
+    data = json.loads(first.read_text())
+    for test in data["tests"]:
+        for phase in ("setup", "call", "teardown"):
+            if phase in test:
+                test[phase]["duration"] += 0.01
+    second.write_text(json.dumps(data))
+    run = load([str(first), str(second)])
+    assert len(run.tests) == 2 * len(load([str(first)]).tests)
+    assert not any(i.duplicate_of for i in run.inputs)
+
+
+def test_baseline_is_never_current_evidence(tmp_path: Path, pytest_pair: tuple[Path, Path]) -> None:
+    _, junit = pytest_pair
+    results = tmp_path / "results"
+    (results / "baseline").mkdir(parents=True)
+    passing = tmp_path / "passing.xml"
+    passing.write_text(
+        '<testsuite name="s" tests="1"><testcase classname="m" name="t" time="0.1"/></testsuite>'
+    )
+    shutil.copy(passing, results / "current.xml")
+    shutil.copy(junit, results / "baseline" / "junit.xml")  # holds failures
+    criteria = _criteria(tmp_path)
+    # The failing baseline inside the results directory is not read as current results.
+    proc = run_cli("verdict", "-c", criteria, str(results), "--baseline", str(results / "baseline"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # Without --baseline the same directory holds the failures.
+    assert run_cli("verdict", "-c", criteria, str(results)).returncode == 1
+    # Naming one path as both is a usage error.
+    proc = run_cli(
+        "verdict",
+        "-c",
+        criteria,
+        str(results / "baseline" / "junit.xml"),
+        "--baseline",
+        str(results / "baseline"),
+    )
+    assert proc.returncode == 2
+    assert "both as results and as --baseline" in proc.stderr
+
+
+# --- item 4: one canonical id ----------------------------------------------------------------
+
+
+def test_pytest_ids_are_the_same_in_every_format(
+    tmp_path: Path, pytest_pair: tuple[Path, Path]
+) -> None:
+    report, junit = pytest_pair
+    inputs = [report, junit]
+    for source in (report, junit):
+        ctrf = tmp_path / f"{source.stem}.ctrf.json"
+        proc = run_cli("convert", "--to", "ctrf", "-o", str(ctrf), str(source))
+        assert proc.returncode == 0, proc.stderr
+        inputs.append(ctrf)
+    ids = [sorted((t.id, t.outcome) for t in load([str(p)]).tests) for p in inputs]
+    assert ids[0] == ids[1] == ids[2] == ids[3]
+    assert ("tests.test_sample.TestGroup::test_param[a/b::c]", Outcome.PASSED) in ids[0]
+
+
+def test_mocha_json_and_mocha_junit_reporter_ids_agree() -> None:
+    # One Mocha run written by both reporters (see tests/fixtures/mocha-json/README.md).
+    json_run = load([str(FIXTURES / "mocha-json" / "ids.json")])
+    junit_run = load([str(FIXTURES / "mocha-json" / "ids.junit.xml")])
+    expected = [
+        ("outer inner::adds", Outcome.PASSED),
+        ("outer inner::fails", Outcome.FAILED),
+        ("outer::top", Outcome.PASSED),
+    ]
+    assert sorted((t.id, t.outcome) for t in json_run.tests) == expected
+    assert sorted((t.id, t.outcome) for t in junit_run.tests) == expected
+
+
+def test_ids_hold_no_absolute_checkout_path(corpus: Path) -> None:
+    # Jest writes each test file's absolute path; without describe blocks it is the scope.
+    for name in ("jesteditor-failing-jest-json.json", "jesteditor-ancestors-each.json"):
+        run = load([str(corpus / "jest-json" / name)])
+        assert run.tests
+        for test in run.tests:
+            assert "/Users/" not in test.id and not is_absolute_path(test.id), test.id
+            assert test.file is None or not is_absolute_path(test.file)
+    go = load([str(corpus / "gotest-json" / "dorny-golang-json.json")])
+    assert all("/home/" not in t.id for t in go.tests)
+
+
+GO_REPEAT = textwrap.dedent(
+    """
+    package repeat
+
+    import "testing"
+
+    var runs int
+
+    // Run with -count=3: the second run fails, the others pass.
+    func TestSometimes(t *testing.T) {
+    \truns++
+    \tif runs == 2 {
+    \t\tt.Fatalf("run %d failed", runs)
+    \t}
+    }
+
+    func TestSteady(t *testing.T) {}
+    """
+)
+
+
+def test_go_count_runs_are_each_a_trial(tmp_path: Path) -> None:
+    go = shutil.which("go")
+    if go is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("go is not installed; .ci/run installs golang-go")
+        pytest.skip("go is not installed (apt-get install golang-go)")
+    (tmp_path / "go.mod").write_text("module example.com/repeat\n\ngo 1.19\n")
+    (tmp_path / "repeat_test.go").write_text(GO_REPEAT)
+    out = tmp_path / "go.jsonl"
+    env = {
+        **os.environ,
+        "GOCACHE": str(tmp_path / ".cache"),
+        "GOFLAGS": "-mod=mod",
+        "GOTOOLCHAIN": "local",
+    }
+    with out.open("w") as handle:
+        subprocess.run(
+            [go, "test", "-json", "-count=3", "./..."],
+            cwd=tmp_path,
+            stdout=handle,
+            env=env,
+            timeout=300,
+            check=False,
+        )
+    run = load([str(out)])
+    sometimes = [t for t in run.tests if t.id == "example.com/repeat::TestSometimes"]
+    # Three executions in order, the second failed: a failure, not "passed, flaky".
+    assert [t.outcome for t in sometimes] == [Outcome.PASSED, Outcome.FAILED, Outcome.PASSED]
+    assert len(run.tests) == 6
+    proc = run_cli("verdict", "-c", _criteria(tmp_path), str(out))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "TestSometimes" in proc.stdout
+
+
+NODE_NESTED = textwrap.dedent(
+    """
+    const { describe, it } = require('node:test');
+    const assert = require('node:assert');
+    describe('outer', () => {
+      describe('inner', () => {
+        it('adds', () => { assert.strictEqual(1 + 1, 2); });
+        it('fails', () => { assert.strictEqual(1 + 1, 3); });
+      });
+      it('top', () => {});
+    });
+    it('alone', () => {});
+    """
+)
+
+
+def test_node_tap_and_junit_give_the_same_ids(tmp_path: Path) -> None:
+    # Node's JUnit reporter names every class "test"; the describe path is what identifies.
+    node = _node()
+    (tmp_path / "nested.test.js").write_text(NODE_NESTED)
+    ids = []
+    for reporter, suffix in (("tap", "tap"), ("junit", "xml")):
+        out = tmp_path / f"nested.{suffix}"
+        with out.open("w") as handle:
+            subprocess.run(
+                [node, "--test", f"--test-reporter={reporter}", "nested.test.js"],
+                cwd=tmp_path,
+                stdout=handle,
+                timeout=120,
+                check=False,
+            )
+        ids.append(sorted((t.id, t.outcome) for t in load([str(out)]).tests))
+    assert ids[0] == ids[1]
+    assert ("outer › inner::fails", Outcome.FAILED) in ids[0]
+    assert ("alone", Outcome.PASSED) in ids[0]
