@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from reportgen import statistic
+from reportgen import numbers, statistic
 from reportgen.errors import CriteriaError
 from reportgen.model import Frozen
 from reportgen.units import UnitError, parse_quantity
@@ -61,6 +62,8 @@ def _quantity(raw: Any) -> Quantity:
         value, kind = parse_quantity(raw)
     except UnitError as exc:
         raise ValueError(str(exc)) from None
+    if not math.isfinite(value):
+        raise ValueError(f"{_text(raw)[:40]!r} is too large")
     return Quantity(value, kind, _text(raw).strip())
 
 
@@ -620,13 +623,26 @@ def _located(loc: tuple[str | int, ...], message: str) -> PydanticCustomError:
 # --- loading with line numbers -------------------------------------------------------------
 
 
+#: Largest criteria file read (bytes): hand-written criteria are a few kB.
+MAX_CRITERIA_BYTES = 1_000_000
+#: Deepest nesting of mappings and lists in a criteria file.
+MAX_CRITERIA_DEPTH = 32
+
+
 def load(path: str | Path) -> CriteriaFile:
     """Read and validate a criteria file (YAML or JSON).
 
-    Raises CriteriaError naming the file, the line and the offending key.
+    Raises CriteriaError naming the file, the line and the offending key. Files over
+    MAX_CRITERIA_BYTES, nested deeper than MAX_CRITERIA_DEPTH or using YAML aliases are refused.
     """
     display = str(path)
     try:
+        size = Path(path).stat().st_size
+        if size > MAX_CRITERIA_BYTES:
+            raise CriteriaError(
+                f"criteria file is too large ({size} bytes; at most {MAX_CRITERIA_BYTES})",
+                path=display,
+            )
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise CriteriaError("criteria file not found", path=display) from None
@@ -639,6 +655,10 @@ def load(path: str | Path) -> CriteriaFile:
 
 def loads(text: str, display: str = "<criteria>") -> CriteriaFile:
     """Validate criteria given as YAML or JSON text; `display` names it in errors."""
+    if len(text) > MAX_CRITERIA_BYTES:
+        raise CriteriaError(
+            f"criteria file is too large (at most {MAX_CRITERIA_BYTES} bytes)", path=display
+        )
     data, root = _parse(text, display)
     if data is None:
         raise CriteriaError("criteria file is empty", path=display, line=1)
@@ -658,7 +678,7 @@ def _parse(text: str, display: str) -> tuple[Any, Any]:
 
     try:
         # The reader refuses control characters as soon as it is built.
-        loader = yaml.SafeLoader(text)
+        loader = _safe_loader(yaml)(text)
     except yaml.reader.ReaderError as exc:
         raise CriteriaError(
             f"invalid YAML: character U+{exc.character:04X} is not allowed",
@@ -679,11 +699,15 @@ def _parse(text: str, display: str) -> tuple[Any, Any]:
         if display.endswith(".json") or text.lstrip("\ufeff \t\r\n").startswith("{"):
             # JSON that YAML cannot read (tabs, for one) is still JSON, and just as strict.
             try:
-                data = json.loads(text)
+                data = json.loads(text, parse_int=numbers.json_int)
             except json.JSONDecodeError as jexc:
                 raise CriteriaError(
                     f"invalid JSON: {jexc.msg}", path=display, line=jexc.lineno
                 ) from None
+            except (numbers.NumberError, RecursionError) as nexc:
+                problem = str(nexc) or "nested too deeply"
+                raise CriteriaError(f"invalid JSON: {problem}", path=display) from None
+            _check_depth(data, display)
             duplicate = _json_duplicate_key(text)
             if duplicate is not None:
                 key, line = duplicate
@@ -873,3 +897,64 @@ def _line_of(root: Any, path: Sequence[str | int], key: str | None) -> int | Non
                 return int(k.start_mark.line) + 1
     target = key_node if key_node is not None else node
     return int(target.start_mark.line) + 1
+
+
+def _check_depth(data: Any, display: str) -> None:
+    """Refuse data nested deeper than MAX_CRITERIA_DEPTH (checked without recursion)."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_CRITERIA_DEPTH:
+            raise CriteriaError(
+                f"nested too deeply (more than {MAX_CRITERIA_DEPTH} levels)", path=display
+            )
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+
+
+def _safe_loader(yaml: Any) -> Any:
+    """yaml.SafeLoader without aliases, with a nesting limit, bounded integers and real dates.
+
+    Aliases are refused outright: criteria never need them, and they are how a small file
+    expands without bound (an alias bomb) or into a cycle (a recursive alias).
+    """
+    from yaml.composer import ComposerError
+    from yaml.constructor import ConstructorError
+
+    class Loader(yaml.SafeLoader):
+        depth = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                mark = self.peek_event().start_mark
+                raise ComposerError(None, None, "aliases (*name) are not allowed", mark)
+            if self.depth >= MAX_CRITERIA_DEPTH:
+                mark = self.peek_event().start_mark
+                raise ComposerError(
+                    None, None, f"nested too deeply (more than {MAX_CRITERIA_DEPTH} levels)", mark
+                )
+            self.depth += 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+        def construct_yaml_int(self, node: Any) -> Any:
+            digits = str(node.value).lstrip("+-").replace("_", "")
+            if len(digits) > numbers.MAX_INT_DIGITS:
+                raise ConstructorError(None, None, "integer too large", node.start_mark)
+            return super().construct_yaml_int(node)
+
+        def construct_yaml_timestamp(self, node: Any) -> Any:
+            try:
+                return super().construct_yaml_timestamp(node)
+            except (ValueError, OverflowError):
+                raise ConstructorError(
+                    None, None, f"{str(node.value)[:40]!r} is not a real date", node.start_mark
+                ) from None
+
+    Loader.add_constructor("tag:yaml.org,2002:int", Loader.construct_yaml_int)
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_yaml_timestamp)
+    return Loader

@@ -19,8 +19,9 @@ _ANSI = re.compile(
     r"|\x1b[@-Z\\-_]"  # other Fe escapes
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
 )
-# C0 and C1 controls except tab and newline; DEL too.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 and C1 controls except tab and newline; DEL too. Lone surrogates (`\ud800` from a JSON
+# escape) cannot be encoded by any writer: they go too.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 # Printable ASCII, tab and newline: deleting these from ASCII text leaves only what needs cleaning.
 _ASCII_KEPT = bytes(range(0x20, 0x7F)) + b"\t\n"
 
@@ -91,3 +92,57 @@ def clean_mapping(values: dict[str, str] | None) -> dict[str, str] | None:
     if _is_clean("".join(values)) and _is_clean("".join(values.values())):
         return values
     return {clean_text(k): clean_text(v) for k, v in values.items()}
+
+
+# --- The terminal and CI-log boundary -------------------------------------------------------
+# Input text is already free of C0/C1 controls after ingest, but file names, argv and error
+# messages are not, and a terminal or a CI log reads more than controls: bidi overrides and
+# zero-width characters hide text; a line starting `::` (GitHub Actions) or `##[` / containing
+# `##vso[` (Azure Pipelines) is a workflow command.
+_TERMINAL_UNSAFE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f"
+    r"\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]"
+)
+_WORKFLOW_LINE = re.compile(r"^([ \t]*)(::|##\[)", re.MULTILINE)
+_AZURE_COMMAND = re.compile(r"##vso\[", re.IGNORECASE)
+_TERMINAL_ASCII_KEPT = bytes(range(0x20, 0x7F)) + b"\t\n"
+
+
+def _visible(match: re.Match[str]) -> str:
+    """A character that must not reach a terminal, spelled out (`\\x07`, `<U+202E>`)."""
+    char = match.group()
+    if char == "\t":
+        return "\t"
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"<U+{code:04X}>"
+
+
+def terminal_text(text: str) -> str:
+    """`text` safe to print on a terminal or into a CI log.
+
+    Escape sequences are removed; other controls, bidi and zero-width characters are made
+    visible; a line that would start a workflow command (`::`, `##[`) gets a leading backslash
+    and `##vso[` is broken up. Tab and newline stay; CRLF / CR become newlines.
+    """
+    if (
+        text.isascii()
+        and not text.encode("ascii").translate(None, _TERMINAL_ASCII_KEPT)
+        and "::" not in text
+        and "##" not in text
+    ):
+        return text
+    if "\x1b" in text or "\x9b" in text:
+        text = _ANSI.sub("", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _TERMINAL_UNSAFE.sub(_visible, text)
+    if "::" in text or "##" in text:
+        text = _WORKFLOW_LINE.sub(r"\1\\\2", text)
+        text = _AZURE_COMMAND.sub(lambda m: m.group()[0] + "\\" + m.group()[1:], text)
+    return text
+
+
+def could_start_command(partial_line: str) -> bool:
+    """Whether more text appended to this unfinished line could make it a workflow command."""
+    head = partial_line.lstrip(" \t")
+    return head in ("", ":", "#", "##") or "#" in partial_line[-5:]

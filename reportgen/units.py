@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 
+from reportgen import numbers
 from reportgen.model import Direction
 
 #: Seconds per duration unit. `min` is minutes; `m` is accepted as minutes only in criteria.
@@ -50,14 +51,15 @@ def parse_quantity(text: str | float | int) -> tuple[float, str]:
     """
     if isinstance(text, bool):
         raise UnitError(f"expected a number, got {text!r}")
-    if isinstance(text, int | float):
-        if not math.isfinite(float(text)):
-            raise UnitError(f"expected a finite number, got {text!r}")
-        return float(text), ""
-    match = _QUANTITY.match(text)
-    if not match:
-        raise UnitError(f"cannot read {text!r} as a quantity (e.g. 1.2s, 250ms, 5%, 42)")
-    value = float(match.group(1))
+    try:
+        if isinstance(text, int | float):
+            return numbers.finite(text), ""
+        match = _QUANTITY.match(text)
+        if not match:
+            raise UnitError(f"cannot read {text[:40]!r} as a quantity (e.g. 1.2s, 250ms, 5%, 42)")
+        value = numbers.parse_float(match.group(1))
+    except numbers.NumberError as exc:
+        raise UnitError(f"{exc} in {str(text)[:40]!r}") from None
     unit = match.group(2)
     if unit == "":
         return value, ""

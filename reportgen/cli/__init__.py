@@ -8,8 +8,10 @@ below, so `reportgen --help` and a typo cost no more than starting Python.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Mapping, Sequence
 from typing import NoReturn
@@ -76,7 +78,29 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI and return the exit code."""
+    """Run the CLI and return the exit code.
+
+    Everything printed passes through the terminal sanitiser (`reportgen.cli.terminal`).
+    """
+    from reportgen.cli.terminal import safe_streams
+
+    with safe_streams():
+        return _main(argv)
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised as an exception so that cleanups run (temp files, the PDF renderer)."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    # A killed run must leave no temp file and no orphaned renderer: turn SIGTERM into an
+    # exception so every `finally` and subprocess cleanup runs.
+    with contextlib.suppress(ValueError):  # not the main thread (an embedding program)
+        signal.signal(signal.SIGTERM, _terminate)
     if argv is None:
         argv = sys.argv[1:]
     parser = build_parser(chosen_command(argv))
@@ -94,6 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("reportgen: interrupted\n")
         return 130
+    except Terminated:
+        sys.stderr.write("reportgen: terminated\n")
+        return 128 + signal.SIGTERM
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); nothing more to say.
         return int(ExitCode.READY)

@@ -12,7 +12,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from reportgen.cli.terminal import raw_stream
 from reportgen.errors import CriteriaError, ExitCode, ReportgenError, UsageError, WriteError
+from reportgen.text import terminal_text
 
 if TYPE_CHECKING:
     from reportgen.evaluation import Evaluation
@@ -154,8 +156,10 @@ def progress_printer() -> Callable[[str], None] | None:
         return None
 
     def show(path: str) -> None:
-        sys.stderr.write(f"\r\x1b[Kreading {path}")
-        sys.stderr.flush()
+        # Our own control sequence goes to the raw stream; the path is sanitised here.
+        stream = raw_stream(sys.stderr)
+        stream.write(f"\r\x1b[Kreading {terminal_text(path)}".replace("\n", " "))
+        stream.flush()
 
     return show
 
@@ -163,8 +167,9 @@ def progress_printer() -> Callable[[str], None] | None:
 def end_progress() -> None:
     """Clear the progress line, if one was drawn."""
     if sys.stderr.isatty():
-        sys.stderr.write("\r\x1b[K")
-        sys.stderr.flush()
+        stream = raw_stream(sys.stderr)
+        stream.write("\r\x1b[K")
+        stream.flush()
 
 
 def _file_in_the_way(directory: Path) -> Path | None:
@@ -206,11 +211,16 @@ def write_output(target: str, data: str | bytes) -> None:
     A failure leaves no half-written file behind: WriteError (unwritable, a file where a
     directory should be, a full disk); a directory that does not exist is a usage error.
     """
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     if target == "-":
-        sys.stdout.buffer.write(payload)
-        sys.stdout.buffer.flush()
+        # Text goes through the terminal sanitiser on sys.stdout; binary (PDF) is written raw.
+        if isinstance(data, str):
+            sys.stdout.write(data)
+            sys.stdout.flush()
+        else:
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
         return
+    payload = data.encode("utf-8") if isinstance(data, str) else data
     path = Path(target)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():

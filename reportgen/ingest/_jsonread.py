@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from reportgen import numbers
 from reportgen.ingest.base import Sink, Source, decode_text
 
 # Strings (with escapes) and the structural characters of JSON; everything else is skipped.
@@ -103,7 +103,9 @@ def load_document(source: Source) -> Any:
     """Read and parse a whole JSON file; malformed input is an InputError with line and column."""
     text = decode_text(read_bytes(source), source)
     try:
-        return json.loads(text)
+        document = json.loads(text, parse_int=numbers.json_int)
+    except numbers.NumberError as exc:
+        raise source.error(f"invalid JSON: {exc}") from exc
     except json.JSONDecodeError as exc:
         if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
             raise source.error("truncated JSON: the document ends early", line=exc.lineno) from exc
@@ -112,6 +114,20 @@ def load_document(source: Source) -> Any:
         ) from exc
     except RecursionError as exc:
         raise source.error("JSON nested too deeply") from exc
+    if "\\ud" in text or "\\uD" in text:
+        check_surrogates(document, source, None)
+    return document
+
+
+def check_surrogates(document: Any, source: Source, line: int | None) -> None:
+    """Refuse a document holding a lone surrogate (`\\ud800`): it is not text, and no writer
+    could encode it. Only called when the raw text has such an escape (rare)."""
+    try:
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise source.error(
+            "invalid JSON: a lone surrogate escape (\\ud800-\\udfff) is not text", line=line
+        ) from None
 
 
 def type_name(value: Any) -> str:
@@ -173,17 +189,12 @@ def opt_num(parent: Mapping[str, Any], key: str, source: Source, at: str) -> flo
         return None
     if isinstance(value, bool):
         raise source.error(f"{at}.{key}: expected a number, got boolean")
-    if isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            shown = str(parent.get(key))[:40]
-            raise source.error(f"{at}.{key}: expected a number, got {shown!r}") from None
-    if not isinstance(value, int | float):
+    if not isinstance(value, str | int | float):
         raise source.error(f"{at}.{key}: expected a number, got {type_name(value)}")
-    if not math.isfinite(value):
-        raise source.error(f"{at}.{key}: expected a finite number")
-    return float(value)
+    try:
+        return numbers.parse_float(value) if isinstance(value, str) else numbers.finite(value)
+    except numbers.NumberError as exc:
+        raise source.error(f"{at}.{key}: {exc}") from None
 
 
 def opt_int(parent: Mapping[str, Any], key: str, source: Source, at: str) -> int | None:
@@ -191,7 +202,7 @@ def opt_int(parent: Mapping[str, Any], key: str, source: Source, at: str) -> int
     value = opt_num(parent, key, source, at)
     if value is None:
         return None
-    if not value.is_integer():
+    if not value.is_integer() or abs(value) >= 10**numbers.MAX_INT_DIGITS:
         raise source.error(f"{at}.{key}: expected an integer, got {value}")
     return int(value)
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from reportgen import numbers
 from reportgen.ingest.base import Source
 from reportgen.units import direction_for_unit, normalise_unit
 
@@ -14,8 +14,6 @@ __all__ = ["direction_for_unit"]
 
 #: Statistics that are not in the metric's unit and so are never rescaled.
 UNITLESS_STATS = frozenset({"count", "cv"})
-
-
 
 
 def unit_factor(unit: str) -> tuple[float, str]:
@@ -44,9 +42,10 @@ def number(value: Any, source: Source, at: str, *, allow_negative: bool = False)
     """A finite number from a JSON value, else an input error naming its location."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise source.error(f"{at}: expected a number, got {json.dumps(value)[:40]}")
-    result = float(value)
-    if not math.isfinite(result):
-        raise source.error(f"{at}: expected a finite number, got {value}")
+    try:
+        result = numbers.finite(value)
+    except numbers.NumberError as exc:
+        raise source.error(f"{at}: {exc}") from None
     if result < 0 and not allow_negative:
         raise source.error(f"{at}: negative value {value} cannot be a measurement")
     return result

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from reportgen import numbers
 from reportgen.ingest.base import Source
 
 if TYPE_CHECKING:
@@ -121,9 +122,7 @@ def parse_float(text: str | None) -> float | None:
     if "," in cleaned and "." not in cleaned:
         cleaned = cleaned.replace(",", ".")
     try:
-        value = float(cleaned)
-    except ValueError:
-        return None
-    if value != value or value in (float("inf"), float("-inf")) or value < 0:
-        return None
-    return value
+        value = numbers.parse_float(cleaned)
+    except numbers.NumberError:
+        return None  # an unreadable duration is unknown, not a failure
+    return None if value < 0 else value

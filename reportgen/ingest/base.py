@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from array import array
 from collections.abc import Sequence
@@ -32,6 +33,12 @@ from reportgen.text import (
 
 #: Bytes of a file given to `Ingester.sniff`.
 HEAD_BYTES = 8192
+#: Longest name kept (test, class, suite part, file, metric); longer ones are cut, with a warning.
+MAX_NAME_CHARS = 2_000
+#: Longest unit kept (units are short words such as ms, B/op, req/s).
+MAX_UNIT_CHARS = 64
+#: Longest failure message or type kept (the output has its own cap, OUTPUT_CAP).
+MAX_MESSAGE_CHARS = 64_000
 
 
 def cap_output(text: str | None, cap: int = OUTPUT_CAP) -> tuple[str | None, int]:
@@ -125,18 +132,22 @@ class Sink:
         """
         kept, cut = cap_output(output)
         self.records += 1
+        if suite and max(map(len, suite)) > MAX_NAME_CHARS:
+            suite = tuple(self._cap(part, MAX_NAME_CHARS, "suite name") for part in suite)
         return self._tests.add(
-            name=clean_text(name),
+            name=clean_text(self._cap(name, MAX_NAME_CHARS, "test name")),
             outcome=outcome,
-            classname=clean_name(classname) if classname else classname,
+            classname=clean_name(self._cap(classname, MAX_NAME_CHARS, "class name"))
+            if classname
+            else classname,
             suite=clean_suite(suite) if suite else (),
             duration=duration,
             input=self.input_index,
-            message=clean_optional(message),
-            type=clean_optional(type),
+            message=clean_optional(self._cap(message, MAX_MESSAGE_CHARS, "message")),
+            type=clean_optional(self._cap(type, MAX_NAME_CHARS, "failure type")),
             output=kept,
             output_truncated=cut,
-            file=clean_name(file) if file else file,
+            file=clean_name(self._cap(file, MAX_NAME_CHARS, "file name")) if file else file,
             line=line,
             properties=clean_mapping(properties) if properties else properties,
             attempts=attempts,
@@ -144,6 +155,15 @@ class Sink:
             merge=merge,
             unattributed=unattributed,
         )
+
+    def _cap(self, text: str | None, limit: int, what: str) -> str:
+        """`text` cut to `limit` characters, with one warning per kind of field cut."""
+        if text is None:
+            return text  # type: ignore[return-value]
+        if len(text) <= limit:
+            return text
+        self.warn(f"a {what} of {len(text)} characters was cut to {limit}", once=f"cap:{what}")
+        return text[:limit]
 
     def drop_classname(self, row: int, placeholder: str) -> bool:
         """When every execution from `row` on has the classname `placeholder`, give them
@@ -175,6 +195,8 @@ class Sink:
         another execution.
         """
         self.records += len(names)
+        if names and max(map(len, names)) > MAX_NAME_CHARS:
+            names = [self._cap(name, MAX_NAME_CHARS, "test name") for name in names]
         return self._tests.add_passed(
             clean_names(names),
             durations,
@@ -203,12 +225,27 @@ class Sink:
         """Record one metric (values already in the canonical unit, see `units.normalise_unit`).
 
         `direction` only when the input or the unit's dimension says it (never from the name).
+
+        Values that are not finite, or whose sum overflows, are an input error: every
+        statistic downstream would be meaningless.
         """
         self.records += 1
+        name = self._cap(name, MAX_NAME_CHARS, "metric name")
+        if samples is not None and not math.isfinite(sum(samples)):
+            raise InputError(
+                f"metric {clean_text(name)[:80]!r}: a value is not a finite number "
+                "(NaN, infinite, or so large that the values overflow)",
+                path=self.path,
+            )
+        if stats and not math.isfinite(sum(stats.values())):
+            raise InputError(
+                f"metric {clean_text(name)[:80]!r}: a statistic is not a finite number",
+                path=self.path,
+            )
         self._metrics.append(
             Metric(
                 name=clean_text(name),
-                unit=clean_text(unit),
+                unit=clean_text(self._cap(unit, MAX_UNIT_CHARS, "unit")),
                 direction=direction,
                 samples=tuple(samples) if samples is not None else None,
                 stats=stats or {},

@@ -12,6 +12,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from reportgen import numbers
 from reportgen.ingest._jsonread import read_bytes
 from reportgen.ingest._metrics_common import direction_for_unit
 from reportgen.ingest.base import Ingester, Sink, Source, decode_text
@@ -46,10 +47,18 @@ def parse_bench_line(line: str) -> tuple[str, int | None, int, list[tuple[float,
     pairs = []
     for value, unit in _PAIR.findall(rest):
         try:
-            pairs.append((float(value), unit))
+            pairs.append((numbers.parse_float(value), unit))
         except ValueError:
             return None
-    return name, int(procs) if procs else None, int(iterations), pairs
+    try:
+        return (
+            name,
+            numbers.parse_int(procs) if procs else None,
+            numbers.parse_int(iterations),
+            pairs,
+        )
+    except numbers.NumberError:
+        return None
 
 
 @dataclass

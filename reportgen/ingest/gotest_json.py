@@ -31,7 +31,8 @@ import json
 import re
 from typing import Any, ClassVar
 
-from reportgen.ingest._jsonread import head_text, note_timestamp
+from reportgen import numbers
+from reportgen.ingest._jsonread import check_surrogates, head_text, note_timestamp
 from reportgen.ingest._metrics_common import direction_for_unit
 from reportgen.ingest.base import Ingester, Sink, Source
 from reportgen.model import Direction, IntegrityKind, Outcome
@@ -231,6 +232,8 @@ class _Reader:
                     )
                 if type(event) is not dict:
                     raise source.error("expected a JSON object per line", line=lineno)
+                if b"\\ud" in stripped or b"\\uD" in stripped:
+                    check_surrogates(event, source, lineno)
                 if not timestamp_seen:
                     stamp = event.get("Time")
                     if isinstance(stamp, str):
@@ -436,7 +439,7 @@ class _Reader:
             bench.iterations = min(bench.iterations or count, count)
         for value, unit in _BENCH_VALUE.findall(values):
             try:
-                number = float(value)
+                number = numbers.parse_float(value)
             except ValueError:
                 continue
             bench.samples.setdefault(unit, []).append(number)
@@ -604,7 +607,10 @@ def _summarise(output: str | None) -> tuple[str | None, str | None, int | None]:
             continue
         match = _FILE_LINE.match(line)
         if match:
-            return stripped, match.group(1), int(match.group(2))
+            line_text = match.group(2)
+            if line_text.isascii() and len(line_text) <= numbers.MAX_INT_DIGITS:
+                return stripped, match.group(1), int(line_text)
+            return stripped, match.group(1), None
         return stripped, None, None
     return None, None, None
 

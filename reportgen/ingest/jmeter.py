@@ -14,6 +14,7 @@ import io
 import re
 from typing import Any
 
+from reportgen import numbers
 from reportgen.ingest._jsonread import head_text, note_timestamp
 from reportgen.ingest.base import Ingester, Sink, Source, decode_text
 from reportgen.model import Direction
@@ -60,7 +61,10 @@ class JMeterIngester(Ingester):
                 raise source.error("file is empty")
             match = _HEADER_START.match(first)
             delimiter = match.group(1) if match else ","
-            header = next(csv.reader([first], delimiter=delimiter)) if match else None
+            try:
+                header = next(csv.reader([first], delimiter=delimiter)) if match else None
+            except csv.Error as exc:  # e.g. a header field over the csv module's size limit
+                raise source.error(f"malformed CSV header: {exc}", line=1) from None
             if header is None:
                 handle.seek(0)
             reader = csv.reader(handle, delimiter=delimiter, strict=True)
@@ -152,6 +156,12 @@ class JMeterIngester(Ingester):
         for label, values in elapsed.items():
             if values and min(values) < 0:
                 raise source.error(f"negative elapsed time in label {label!r}")
+            try:
+                numbers.safe_sum(values)  # NaN and inf pass float(); their sums overflow
+            except numbers.NumberError:
+                raise source.error(
+                    f"elapsed time in label {label[:40]!r} is not a finite number"
+                ) from None
             self._emit(label, values, failures[label], si is not None, label in transactions, sink)
 
     @staticmethod
@@ -199,7 +209,7 @@ class JMeterIngester(Ingester):
 
     @staticmethod
     def _timestamp(value: str, sink: Sink) -> None:
-        if value.isdigit():
+        if value.isascii() and value.isdigit() and len(value) <= numbers.MAX_INT_DIGITS:
             note_timestamp(sink, int(value) / 1000.0)
         else:
             note_timestamp(sink, value)

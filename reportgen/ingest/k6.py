@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from reportgen import numbers
 from reportgen.ingest._jsonread import head_text, load_document
 from reportgen.ingest._metrics_common import direction_for_unit, mapping, number
 from reportgen.ingest.base import Ingester, Sink, Source
@@ -170,7 +171,7 @@ class K6Ingester(Ingester):
         n_from = n_from or (_N_FROM.get(name) if base == name else None)
         n = None
         if n_from and n_from in counts:
-            n = int(counts[n_from])
+            n = int(numbers.finite(counts[n_from]))
             properties["n_from"] = n_from
         sink.metric(
             name=name,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
 from typing import Any
 
+from reportgen import numbers
 from reportgen.ingest._jsonread import head_text, read_bytes
 from reportgen.ingest._metrics_common import direction_for_unit, unit_factor
 from reportgen.ingest.base import HEAD_BYTES, Ingester, Sink, Source, decode_text
@@ -91,13 +91,15 @@ class MetricsCsvIngester(Ingester):
                 raise source.error("empty metric name", line=line)
             raw = row[1].strip()
             try:
-                value = float(raw)
+                value = numbers.parse_float(raw)
+            except numbers.NotFiniteError:
+                raise source.error(
+                    f"value {raw[:40]!r} of {name!r} is not finite", line=line
+                ) from None
             except ValueError:
                 raise source.error(
                     f"value {raw[:40]!r} of {name!r} is not a number", line=line
                 ) from None
-            if not math.isfinite(value):
-                raise source.error(f"value {raw!r} of {name!r} is not finite", line=line)
             if value < 0:
                 raise source.error(
                     f"negative value {raw} of {name!r} cannot be a measurement", line=line

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from reportgen import numbers
 from reportgen.ingest._safexml import (
     child,
     children,
@@ -216,10 +217,18 @@ def _check_counts(root: etree._Element, raw: Counter[str], sink: Sink) -> None:
     disagreements = []
     for attribute, count in found.items():
         declared = root.get(attribute)
-        if declared is not None and declared.strip().isdigit() and int(declared) != count:
+        if declared is not None and _count_or_none(declared) not in (None, count):
             disagreements.append(f"{attribute}={declared} (test cases: {count})")
     if disagreements:
         sink.warn(
             "test-run counts disagree with the test cases; the test cases are used: "
             + ", ".join(disagreements)
         )
+
+
+def _count_or_none(text: str) -> int | None:
+    """A declared count, or None when it is not a plain (ASCII, bounded) integer."""
+    try:
+        return numbers.parse_int(text)
+    except numbers.NumberError:
+        return None

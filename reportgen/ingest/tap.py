@@ -23,14 +23,18 @@ How a stream maps onto the model (decided here, tested in tests/ingest/test_tap.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from reportgen import numbers
 from reportgen.ingest.base import Ingester, Sink, Source, decode_text, first_line
 from reportgen.model import IntegrityKind, Outcome
 
+#: Deepest subtest level kept (4 spaces a level); deeper lines are read at this level.
+MAX_DEPTH = 64
 _VERSION = re.compile(r"TAP version (\d+)\s*$", re.IGNORECASE)
 _PLAN = re.compile(r"1\.\.(\d+)\s*(?:#\s*(.*))?$")
 _POINT = re.compile(r"(not\s+)?ok\b(?:\s+(\d+))?(?:\s*-(?=\s|$))?\s*(.*)$")
@@ -190,6 +194,15 @@ class _Parser:
             indent = len(raw) - len(text)
             text = text.rstrip()
             depth = indent // 4
+            if depth > MAX_DEPTH:
+                # Deeper subtests are read as if at the limit: the tree (and what walks it)
+                # stays bounded whatever the indentation.
+                self.sink.warn(
+                    f"subtests nested deeper than {MAX_DEPTH} levels are read at level {MAX_DEPTH}",
+                    number,
+                    once="tap-depth",
+                )
+                depth = MAX_DEPTH
             point = self.last_point
             if text == "---" and point is not None and indent > point.indent:
                 i = self._read_yaml(lines, i, indent, point, number)
@@ -202,7 +215,7 @@ class _Parser:
                 self._point(match, depth, indent, number)
                 continue
             if match := _PLAN.match(text):
-                self._plan(int(match.group(1)), match.group(2), depth, number)
+                self._plan(numbers.parse_int(match.group(1)), match.group(2), depth, number)
                 continue
             if match := _BAIL.match(text):
                 self._bail(match.group(1).strip(), depth, number, lines[i:])
@@ -235,7 +248,7 @@ class _Parser:
         description, directive, reason, duration, buffered = _split_description(match.group(3))
         point = _Point(
             ok=match.group(1) is None,
-            number=int(match.group(2)) if match.group(2) else None,
+            number=numbers.parse_int(match.group(2)) if match.group(2) else None,
             description=description,
             directive=directive,
             reason=reason,
@@ -348,8 +361,9 @@ def _split_description(text: str) -> tuple[str, str | None, str, float | None, b
             directive = "TODO" if word == "TODO" else "SKIP"
             reason = match.group(2).strip()
         if match := _TIME.search(comment):
-            value = float(match.group(1))
-            duration = value / 1000 if match.group(2).lower() == "ms" else value
+            with contextlib.suppress(numbers.NumberError):  # an unreadable time is unknown
+                value = numbers.parse_float(match.group(1))
+                duration = value / 1000 if match.group(2).lower() == "ms" else value
     text = text.strip()
     buffered = False
     if text.endswith("{") and not directive:
@@ -441,7 +455,7 @@ def _location(data: dict[str, Any] | None) -> tuple[str | None, int | None]:
     match = _LOCATION.match(text)
     if match:
         file, line = (match.group(1), match.group(2)) if match.group(1) else match.group(3, 4)
-        return file, int(line)
+        return file, numbers.parse_int(line)
     return text, None
 
 
@@ -581,7 +595,10 @@ class TapIngester(Ingester):
             raise source.error("file is empty")
         text = decode_text(data, source)
         parser = _Parser(sink)
-        parser.feed(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+        try:
+            parser.feed(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+        except numbers.NumberError as exc:
+            raise source.error(f"bad number: {exc}") from None
         if not parser.seen_anything:
             raise source.error("no TAP test lines or plan found")
         root = parser.finish()

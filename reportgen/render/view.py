@@ -926,9 +926,7 @@ def _history(history: ReportHistory, run: Run) -> HistoryView:
     """Trend charts of the gated metrics (the current run marked) and, for the current run's
     tests, failing streaks and flakiness from the recorded runs."""
     current = {
-        name: statistics.median(values)
-        for name, values in _samples_by_name(run).items()
-        if values
+        name: statistics.median(values) for name, values in _samples_by_name(run).items() if values
     }
     charts = tuple(
         ChartView(

@@ -66,7 +66,6 @@ class _Frame:
         self.ordinal = ordinal
 
 
-
 class _Target:
     """The callbacks lxml's target parser calls (looked up once, when the parser is made)."""
 
@@ -721,4 +720,3 @@ class Reader:
         else:
             hint = None
         return self.source.error(f"malformed XML: {message}", line=line, hint=hint)
-

@@ -354,4 +354,3 @@ class Stream:
             line=self._line_at(offset),
             once="control-characters",
         )
-
