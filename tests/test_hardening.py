@@ -304,7 +304,7 @@ def test_sigterm_mid_run_leaves_no_temp_files_or_renderer(tmp_path: Path) -> Non
     assert process.returncode in (0, 1, 3, 143), err
     assert "Traceback" not in err
     assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
-    # The renderer's working directory is removed only after the renderer is gone.
+    # The renderer's working directory (its TMPDIR too) is removed only after it is gone.
     assert not list(private_tmp.iterdir())
 
 

@@ -119,7 +119,7 @@ def html_to_pdf_with_stats(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             cwd=workdir,
-            env=_child_env(),
+            env=_child_env(workdir),
             # Its own process group, so a timeout kills whatever the renderer started too.
             start_new_session=True,
         )
@@ -176,13 +176,16 @@ def _missing_library(exc: BaseException) -> str | None:
     return None
 
 
-def _child_env() -> dict[str, str]:
+def _child_env(workdir: str) -> dict[str, str]:
     """The environment for the child: ours, with this very reportgen first on the path so the
-    child runs the same code whether reportgen is installed or run from a checkout."""
+    child runs the same code whether reportgen is installed or run from a checkout, and its
+    temporary files inside `workdir`: a library lookup at WeasyPrint's import runs a compiler
+    whose scratch files a killed renderer would otherwise leave behind."""
     import reportgen
 
     root = str(Path(reportgen.__file__).resolve().parent.parent)
     env = dict(os.environ)
+    env["TMPDIR"] = workdir
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     return env
 
