@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from reportgen.ci import github
+from reportgen.cli.terminal import raw_stream
 from reportgen.errors import WriteError
 from reportgen.evaluation import Evaluation
 from reportgen.model import Run
@@ -94,7 +95,10 @@ def publish(
             criteria_text = Path(criteria_path).read_text(encoding="utf-8", errors="replace")
         except OSError:
             criteria_text = ""
-    stream.write(
+    # Our own workflow commands go past the terminal sanitiser (which would neutralise every
+    # `::` line): `annotation_commands` escapes all input text itself.
+    out = raw_stream(stream)
+    out.write(
         github.annotation_commands(
             run,
             evaluation,
@@ -103,7 +107,7 @@ def publish(
             criteria_text=criteria_text,
         )
     )
-    stream.flush()
+    out.flush()
 
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
