@@ -112,6 +112,21 @@ def test_unmarked_reruns_fail_the_gate(tmp_path: Path, rerun_reports: tuple[Path
     assert "test_reruns::test_always_fails" in proc.stdout
 
 
+def test_one_rerun_session_written_by_two_reporters_counts_once(
+    rerun_reports: tuple[Path, Path],
+) -> None:
+    # JUnit lists every rerun as a testcase, pytest-json-report folds them into one test with
+    # attempts: the executions differ, but both files end every test the same way. Reading
+    # both must not add trials the run never made.
+    junit, report = rerun_reports
+    alone = load([str(report)])
+    both = load([str(junit), str(report)])
+    assert len(both.tests) == len(load([str(junit)]).tests)
+    assert len(both.tests) != len(alone.tests) + len(load([str(junit)]).tests)
+    (dropped,) = [i for i in both.inputs if i.duplicate_of is not None]
+    assert dropped.path == str(report) and dropped.duplicate_of == str(junit)
+
+
 def test_pytest_json_rerun_outcome_is_a_marked_retry(rerun_reports: tuple[Path, Path]) -> None:
     # pytest-json-report writes `rerun` for a test that passed on a rerun: read, not refused;
     # its last attempt decides and it is flaky.

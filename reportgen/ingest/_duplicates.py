@@ -5,8 +5,12 @@ that names another input as its source (a CTRF file written by `reportgen conver
 sha256 of each file it was converted from); and the same executions (the same test ids with
 the same outcomes and, within the rounding of the formats, the same times, plus the same
 metric records), as when one pytest run is written both as JUnit XML and as
-pytest-json-report. Times are required for that last sign: two runs of a suite without times
-cannot be told apart from one run read twice, so they both count.
+pytest-json-report. Times are required for that sign: two runs of a suite without times
+cannot be told apart from one run read twice, so they both count. A fourth sign covers one run
+that two reporters write with different detail (pytest-rerunfailures: JUnit lists each rerun,
+pytest-json-report folds them into one test): files of different formats with the same test
+ids, each ending in the same outcome. Counting both would add trials the run never made, so
+one is left out; two files of one format (shards of a matrix) are never matched this way.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ def find_duplicates(
             for src in sources:
                 found[src] = Duplicate(src, index, "converted into it")
     _same_executions(inputs, tests, metrics, found)
+    _same_run_other_format(inputs, tests, metrics, found)
     return sorted(found.values(), key=lambda d: d.index)
 
 
@@ -130,3 +135,36 @@ def _same_metrics(a: Sequence[Metric], b: Sequence[Metric]) -> bool:
         return (m.name, m.unit, m.samples, tuple(sorted(m.stats.items())), m.n)
 
     return sorted(map(key, a), key=repr) == sorted(map(key, b), key=repr)
+
+
+def _same_run_other_format(
+    inputs: Sequence[InputFile],
+    tests: TestTable,
+    metrics: Sequence[Metric],
+    found: dict[int, Duplicate],
+) -> None:
+    rows = tests.rows_by_input() if len(tests) else {}
+    metric_rows: dict[int, list[Metric]] = {}
+    for metric in metrics:
+        metric_rows.setdefault(metric.input, []).append(metric)
+    finals: dict[int, dict[str, Outcome]] = {}
+    for i in range(len(inputs)):
+        if i in found or not rows.get(i):
+            continue
+        last: dict[str, Outcome] = {}
+        for r in rows[i]:  # rows are in file order: the last execution of an id ends it
+            last[tests.id_of(r)] = tests.outcome_of(r)
+        finals[i] = last
+    kept = sorted(finals)
+    for position, later in enumerate(kept):
+        for earlier in kept[:position]:
+            if earlier in found or later in found:
+                continue
+            if inputs[earlier].format == inputs[later].format:
+                continue
+            if finals[earlier] == finals[later] and _same_metrics(
+                metric_rows.get(earlier, []), metric_rows.get(later, [])
+            ):
+                found[later] = Duplicate(
+                    later, earlier, "the same tests with the same final outcomes"
+                )
