@@ -14,6 +14,8 @@ from reportgen.cli.common import (
     end_progress,
     make_parent,
     progress_printer,
+    shown_paths,
+    stdin_for,
     write_output,
 )
 from reportgen.errors import ExitCode, UsageError
@@ -124,9 +126,10 @@ def starter(run: Run, paths: list[str]) -> str:
 def run(args: argparse.Namespace) -> int:
     if not args.paths:
         raise UsageError("no input: give result files, directories or globs")
-    result = load(args.paths, format=args.input_format, progress=progress_printer())
+    stdin = stdin_for(args.paths)
+    result = load(args.paths, format=args.input_format, progress=progress_printer(), stdin=stdin)
     end_progress()
-    text = starter(result, list(args.paths))
+    text = starter(result, shown_paths(args.paths))
     if args.output != "-":
         make_parent(args.output)
     write_output(args.output, text)
