@@ -345,3 +345,40 @@ def test_the_sample_and_fixtures_validate() -> None:
         except CriteriaError:
             continue  # a deliberately broken fixture
         VALIDATOR.validate(yaml.load(text, Loader=criteria.yaml_loader()))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "google-benchmark",
+        "hyperfine",
+        "jmeter",
+        "k6",
+        "pytest-benchmark",
+        "gotest-json",
+        "junit",
+        "tap",
+    ],
+)
+def test_init_output_from_every_kind_of_input_loads_and_validates(
+    corpus: Any, tmp_path: Any, name: str
+) -> None:
+    # Metrics in every unit the readers produce (ns/op, allocs/op, B, req/s, ratios, plain):
+    # each starter threshold is a quantity the loader and the schema both take.
+    out = tmp_path / "criteria.yaml"
+    proc = run_cli("init", str(corpus / name), "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    text = out.read_text(encoding="utf-8")
+    VALIDATOR.validate(yaml.load(text, Loader=criteria.yaml_loader()))
+    criteria.loads(text, str(out))
+
+
+def test_init_output_from_go_benchmarks_loads_and_validates(tmp_path: Any) -> None:
+    bench = REPO / "tests" / "fixtures" / "gotest-json" / "go119-bench.jsonl"
+    proc = run_cli("init", str(bench))
+    assert proc.returncode == 0, proc.stderr
+    data = yaml.load(proc.stdout, Loader=criteria.yaml_loader())
+    VALIDATOR.validate(data)
+    criteria.loads(proc.stdout, "criteria.yaml")
+    # allocs/op has no unit criteria know: its threshold is a plain number.
+    assert {c.get("max") for c in data["criteria"]} >= {"1.22 ns", "383 ns", "33 B", 3}
