@@ -7,6 +7,7 @@ import gzip
 import io
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -367,3 +368,33 @@ def test_load_reads_the_stream_it_is_given(tmp_path: Path, monkeypatch: pytest.M
     assert [i.path for i in run.inputs] == ["<stdin>"] and len(run.tests) == 13
     assert run.inputs[0].sha256 == load([str(GO_FIXTURE)]).inputs[0].sha256
     assert list(tmp_path.iterdir()) == []
+
+
+def test_criterion_estimates_from_stdin_or_gzip_name_no_temporary_path(tmp_path: Path) -> None:
+    estimates = REPO / "tests/fixtures/criterion/target/criterion/fib/20/new/estimates.json"
+    piped_in = piped("summary", "--json", "-", data=estimates.read_bytes(), tmp=tmp_path / "tmp")
+    assert piped_in.returncode == 0, piped_in.stderr
+    assert [m["name"] for m in json.loads(piped_in.stdout)["metrics"]] == ["<stdin>"]
+    # A compressed copy beside the original is named by where it is, not by its temp copy.
+    packed = tmp_path / "target/criterion/fib/20/new/estimates.json.gz"
+    packed.parent.mkdir(parents=True)
+    packed.write_bytes(gzip.compress(estimates.read_bytes(), mtime=0))
+    from_gz = piped("summary", "--json", str(packed), data=b"", tmp=tmp_path / "tmp")
+    assert from_gz.returncode == 0, from_gz.stderr
+    assert [m["name"] for m in json.loads(from_gz.stdout)["metrics"]] == ["fib/20"]
+    assert "reportgen-" not in piped_in.stdout + from_gz.stdout
+
+
+def test_dash_with_standard_input_closed_is_a_usage_error(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        f"exec {shlex.quote(sys.executable)} -m reportgen summary - 0<&-",
+        shell=True,
+        cwd=REPO,
+        env=_env(tmp_path / "tmp"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr == ("reportgen: `-` reads results from standard input, but there is none\n")
