@@ -155,7 +155,10 @@ def run(args: argparse.Namespace) -> int:
         from reportgen.cli.history_inputs import report_history
 
         history = report_history(args, evaluation)
-    others = [out for out, output in targets if output.name != "md" and out != "-"]
+    # Where a trimmed Markdown report or a PR comment sends its reader: the other reports.
+    others = [
+        out for out, output in targets if output.name not in ("md", "github-comment") and out != "-"
+    ]
     notes = input_notes(args, run_)
     context = RenderContext(
         run=run_,

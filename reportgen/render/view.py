@@ -1057,7 +1057,8 @@ def _samples_by_name(run: Run) -> dict[str, list[float]]:
     return found
 
 
-def _shorten(f: FailureView, lines: int) -> FailureView:
+def shorten_output(f: FailureView, lines: int) -> FailureView:
+    """`f` with its output excerpt cut to `lines` lines, the cut counted in `output_cut`."""
     if f.output is None:
         return f
     kept = f.output.split("\n")
@@ -1083,8 +1084,8 @@ def for_print(view: ReportView, *, output_lines: int | None = None) -> ReportVie
         return view
     failures, flaky = t.failures[:MAX_FAILURES], t.flaky_tests[:MAX_FLAKY]
     if output_lines is not None:
-        failures = tuple(_shorten(f, output_lines) for f in failures)
-        flaky = tuple(_shorten(f, output_lines) for f in flaky)
+        failures = tuple(shorten_output(f, output_lines) for f in failures)
+        flaky = tuple(shorten_output(f, output_lines) for f in flaky)
     t = replace(
         t,
         failures=failures,
