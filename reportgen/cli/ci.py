@@ -121,7 +121,10 @@ def publish(
     if summary:
         try:
             used = Path(summary).stat().st_size if Path(summary).exists() else 0
-            budget = github.STEP_SUMMARY_BYTES - used
+            # A blank line after what earlier steps wrote, so the report starts a block of its
+            # own; and room for the final newline the text may lack.
+            gap = "\n" if used else ""
+            budget = github.STEP_SUMMARY_BYTES - used - len(gap) - 1
             if budget > 0:
                 from reportgen.render.markdown import render_markdown
 
@@ -130,7 +133,7 @@ def publish(
                     lambda limit: render_markdown(view, max_chars=limit), budget
                 )
                 if text:
-                    _append(summary, text if text.endswith("\n") else text + "\n")
+                    _append(summary, gap + (text if text.endswith("\n") else text + "\n"))
         except (WriteError, OSError) as exc:
             sys.stderr.write(f"reportgen: job summary: {exc}\n")
 
