@@ -215,3 +215,35 @@ def test_escape_trusted_and_untrusted(raw: str, trusted: str, untrusted: str) ->
     assert escape_inline(raw) == untrusted
     # Anything made from trusted text is untrusted again.
     assert escape_inline(Trusted(raw) + "") == untrusted
+
+
+def test_verdict_json_names_the_gitlab_merge_request(tmp_path: Path) -> None:
+    env = {
+        "GITLAB_CI": "true",
+        "CI_COMMIT_SHA": SHA,
+        "CI_MERGE_REQUEST_IID": "12",
+        "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME": "fix-ws-race",
+        "CI_MERGE_REQUEST_PROJECT_URL": "https://gitlab.example/g/p",
+        "CI_JOB_URL": "https://gitlab.example/g/p/-/jobs/9",
+        "CI_JOB_NAME": "reportgen",
+    }
+    result = run_cli("verdict", "-c", CRITERIA, *SAMPLE, "--json", "-", env=env)
+    assert result.returncode == 1, result.stderr
+    assert json.loads(result.stdout)["ci"] == {
+        "system": "gitlab-ci",
+        "commit": SHA,
+        "branch": "fix-ws-race",
+        "pr": "12",
+        "pr_url": "https://gitlab.example/g/p/-/merge_requests/12",
+        "run_url": "https://gitlab.example/g/p/-/jobs/9",
+        "job": "reportgen",
+    }
+    result = run_cli(
+        "report", "-c", CRITERIA, *SAMPLE, "-o", str(tmp_path / "r.md"), env=env
+    )
+    header = (tmp_path / "r.md").read_text(encoding="utf-8").split("## ", 1)[0]
+    assert (
+        "**CI:** GitLab CI job reportgen · [run](https://gitlab.example/g/p/-/jobs/9) · commit "
+        f"{SHA[:12]} · branch fix-ws-race · merge request "
+        "[!12](https://gitlab.example/g/p/-/merge_requests/12)"
+    ) in header
