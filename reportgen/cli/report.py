@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.cli import COMMAND_HELP
-from reportgen.cli.ci import add_ci_argument, add_title_arguments, override_titles, publish
+from reportgen.cli.ci import add_ci_argument, add_title_arguments, publish, with_run_context
 from reportgen.cli.common import (
     add_criteria_arguments,
     add_input_arguments,
@@ -148,14 +148,17 @@ def run(args: argparse.Namespace) -> int:
     if args.pdf_timeout is not None and not args.pdf_timeout > 0:
         raise UsageError(f"--pdf-timeout must be positive, got {args.pdf_timeout:g}")
     run_, baseline, evaluation = evaluate_arguments(args)
-    evaluation = override_titles(args, evaluation)
+    evaluation = with_run_context(args, evaluation)
 
     history = None
     if args.db or os.environ.get("REPORTGEN_DB"):
         from reportgen.cli.history_inputs import report_history
 
         history = report_history(args, evaluation)
-    others = [out for out, output in targets if output.name != "md" and out != "-"]
+    # Where a trimmed Markdown report or a PR comment sends its reader: the other reports.
+    others = [
+        out for out, output in targets if output.name not in ("md", "github-comment") and out != "-"
+    ]
     notes = input_notes(args, run_)
     context = RenderContext(
         run=run_,
