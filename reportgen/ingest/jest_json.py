@@ -1,7 +1,9 @@
 """Jest `--json` ingester: test files, their assertion results, and suites that failed to run.
 
 Each assertion result is one test; its suite path is the test file followed by its
-`ancestorTitles` (describe blocks). Statuses: `passed` and `failed` as named; `pending`,
+`ancestorTitles` (describe blocks), and so is its classname, so that the canonical id
+`file › describe › ...::title` tells apart tests of the same describe path and title in two
+files (the file is made relative to the directory the report's test files share). Statuses: `passed` and `failed` as named; `pending`,
 `skipped`, `todo` and `disabled` become skipped with the original status kept in the `status`
 property; an unknown status is also skipped (never evidence of a pass). A test that passed
 after `jest.retryTimes` retries (`invocations` > 1, `retryReasons`) is flaky. A test file
@@ -31,7 +33,7 @@ from reportgen.ingest._jsonread import (
     type_name,
 )
 from reportgen.ingest.base import Ingester, Sink, Source, cap_output, clean_optional, first_line
-from reportgen.model import Attempt, Outcome
+from reportgen.model import SCOPE_SEPARATOR, Attempt, Outcome
 
 _STATUSES: dict[str, Outcome] = {
     "passed": Outcome.PASSED,
@@ -187,6 +189,7 @@ def _read_assertion(
         attempts.append(Attempt(outcome=outcome, duration=duration))
     sink.test(
         name=title,
+        classname=SCOPE_SEPARATOR.join((file_name, *ancestors)),
         suite=(file_name, *ancestors),
         outcome=outcome,
         duration=duration,
