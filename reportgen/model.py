@@ -887,6 +887,35 @@ class TestTableBuilder:
         self._class_idx[start:] = array("I", (none,)) * (len(self._names) - start)
         return True
 
+    def identity(self, row: int) -> tuple[str, str | None, tuple[str, ...], str | None]:
+        """Name, classname, suite and file of `row`: what its id is built from."""
+        detail = self._details.get(row)
+        return (
+            self._names[row],
+            self._classnames[self._class_idx[row]],
+            self._suites[self._suite_idx[row]],
+            detail.file if detail is not None else None,
+        )
+
+    def set_identity(
+        self,
+        row: int,
+        name: str,
+        classname: str | None,
+        suite: tuple[str, ...],
+        file: str | None,
+    ) -> None:
+        """Give `row` another name, classname, suite and file (a dialect that spells the id
+        its own way, read back to the canonical one)."""
+        self._names[row] = name
+        self._class_idx[row] = self._intern_class(classname or None)
+        self._suite_idx[row] = self._intern_suite(suite)
+        detail = self._details.get(row)
+        if detail is None and file is not None:
+            detail = self._details[row] = _Detail()
+        if detail is not None:
+            detail.file = file
+
     def distinct_since(self, start: int) -> int:
         """Distinct test ids among rows `start`..end (a repeated id counts once)."""
         return len(

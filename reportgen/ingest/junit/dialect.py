@@ -1,15 +1,20 @@
-"""JUnit dialect rules: how producers spell times, statuses, counts and timestamps."""
+"""JUnit dialect rules: how producers spell times, statuses, counts, timestamps and test ids."""
 
 from __future__ import annotations
 
 import math
+import posixpath
 import re
 from array import array
-from collections.abc import Callable
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reportgen.model import Outcome
+from reportgen.model import SCOPE_SEPARATOR, Outcome
+
+if TYPE_CHECKING:
+    from reportgen.ingest.base import Sink
 
 #: Distinct `time` values remembered per file.
 _SECONDS_MEMO = 1 << 16
@@ -174,3 +179,77 @@ class Times:
         if value_or_none == float("inf"):
             return None
         return value_or_none
+
+
+# --- canonical ids ------------------------------------------------------------------------
+#: A test file of a JavaScript harness (Playwright names its suites and classes after it).
+_JS_FILE = re.compile(r"\.[cm]?[jt]sx?$", re.IGNORECASE)
+#: jest-junit's classname for a test file that failed to run (`reportTestSuiteErrors`).
+_JEST_SUITE_FAILED = "Test suite failed to run"
+
+
+def canonical_ids(sink: Sink, start: int, hosts: Sequence[tuple[int, str]]) -> None:
+    """Read the ids of rows `start`.. (one JUnit file) back to the canonical ones when the
+    file is a dialect that spells them its own way (see docs/executions.md):
+
+    - Playwright's `junit` reporter: suite and classname the test file, name the describe
+      path and title joined by ` › `, the project in the suite's `hostname`; read as the
+      JSON reporter's `[project] › file › describe › ...::title`.
+    - jest-junit with its default templates: classname and name both the describe blocks
+      and title joined by spaces (a leading space when there is no describe block), the file
+      only with `addFileAttribute`; read as `file::full title`, or the full title alone. The
+      describe path cannot be told from the title, so `new_failures` matches these ids to
+      other formats' by full title (`model.full_title`).
+    """
+    end = sink.rows
+    if start >= end:
+        return
+    name, classname, suite, _file = sink.identity(start)
+    if hosts and classname and suite and suite[-1] == classname and _JS_FILE.search(classname):
+        _playwright(sink, start, end, hosts)
+    elif classname == name or classname == _JEST_SUITE_FAILED:
+        _jest_junit(sink, start, end)
+
+
+def _playwright(sink: Sink, start: int, end: int, hosts: Sequence[tuple[int, str]]) -> None:
+    rows = [sink.identity(row) for row in range(start, end)]
+    if not all(c and s and s[-1] == c and _JS_FILE.search(c) for _n, c, s, _f in rows):
+        return
+    firsts = [first for first, _host in hosts]
+    for row, (name, file, _suite, _file) in enumerate(rows, start):
+        at = bisect_right(firsts, row) - 1
+        project = hosts[at][1] if at >= 0 else ""
+        tag = f"[{project}]" if project else ""
+        if tag and name.startswith(tag + " "):
+            name = name[len(tag) + 1 :]  # the reporter's includeProjectInTestName
+        *blocks, title = name.split(SCOPE_SEPARATOR)
+        assert file is not None
+        classname = SCOPE_SEPARATOR.join((tag, file, *blocks) if tag else (file, *blocks))
+        sink.set_identity(
+            row, name=title, classname=classname, suite=(file, *blocks), file=file
+        )
+
+
+def _jest_junit(sink: Sink, start: int, end: int) -> None:
+    rows = [sink.identity(row) for row in range(start, end)]
+    if not all(c == n or c == _JEST_SUITE_FAILED for n, c, _s, _f in rows):
+        return
+    if all(c == _JEST_SUITE_FAILED for _n, c, _s, _f in rows):
+        return
+    files = [f.replace("\\", "/") for _n, _c, _s, f in rows if f]
+    root = ""
+    if files:
+        try:
+            root = posixpath.commonpath([posixpath.dirname(f) for f in files])
+        except ValueError:  # absolute and relative mixed: keep them as they are
+            root = ""
+    for row, (name, classname, _suite, file) in enumerate(rows, start):
+        if classname == _JEST_SUITE_FAILED:
+            continue
+        if file:
+            file = file.replace("\\", "/")
+            if root and file.startswith(root + "/"):
+                file = file[len(root) + 1 :]
+        sink.set_identity(
+            row, name=name.strip(), classname=None, suite=(file,) if file else (), file=file
+        )
