@@ -3,10 +3,11 @@
 Each assertion result is one test; its suite path is the test file followed by its
 `ancestorTitles` (describe blocks), and so is its classname, so that the canonical id
 `file › describe › ...::title` tells apart tests of the same describe path and title in two
-files (the file is made relative to the directory the report's test files share). Statuses: `passed` and `failed` as named; `pending`,
-`skipped`, `todo` and `disabled` become skipped with the original status kept in the `status`
-property; an unknown status is also skipped (never evidence of a pass). A test that passed
-after `jest.retryTimes` retries (`invocations` > 1, `retryReasons`) is flaky. A test file
+files (the file is made relative to the directory the report's test files share).
+Statuses: `passed` and `failed` as named; `pending`, `skipped`, `todo` and `disabled` become
+skipped with the original status kept in the `status` property; an unknown status is also
+skipped (never evidence of a pass). A test that passed after `jest.retryTimes` retries
+(`invocations` > 1, `retryReasons`) is flaky. A test file
 whose status is failed while none of its tests failed (a syntax error, a throwing
 `beforeAll`, `testExecError`) adds one error test, `[test file failed]`, so a file that
 never ran cannot look green.

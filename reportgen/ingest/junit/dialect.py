@@ -207,7 +207,7 @@ def canonical_ids(sink: Sink, start: int, hosts: Sequence[tuple[int, str]]) -> N
     name, classname, suite, _file = sink.identity(start)
     if hosts and classname and suite and suite[-1] == classname and _JS_FILE.search(classname):
         _playwright(sink, start, end, hosts)
-    elif classname == name or classname == _JEST_SUITE_FAILED:
+    elif classname in (name, _JEST_SUITE_FAILED):
         _jest_junit(sink, start, end)
 
 
@@ -232,7 +232,7 @@ def _playwright(sink: Sink, start: int, end: int, hosts: Sequence[tuple[int, str
 
 def _jest_junit(sink: Sink, start: int, end: int) -> None:
     rows = [sink.identity(row) for row in range(start, end)]
-    if not all(c == n or c == _JEST_SUITE_FAILED for n, c, _s, _f in rows):
+    if not all(c in (n, _JEST_SUITE_FAILED) for n, c, _s, _f in rows):
         return
     if all(c == _JEST_SUITE_FAILED for _n, c, _s, _f in rows):
         return
