@@ -225,9 +225,7 @@ def _playwright(sink: Sink, start: int, end: int, hosts: Sequence[tuple[int, str
         *blocks, title = name.split(SCOPE_SEPARATOR)
         assert file is not None
         classname = SCOPE_SEPARATOR.join((tag, file, *blocks) if tag else (file, *blocks))
-        sink.set_identity(
-            row, name=title, classname=classname, suite=(file, *blocks), file=file
-        )
+        sink.set_identity(row, name=title, classname=classname, suite=(file, *blocks), file=file)
 
 
 def _jest_junit(sink: Sink, start: int, end: int) -> None:
