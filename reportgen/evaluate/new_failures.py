@@ -213,6 +213,10 @@ def new_failures_check(ctx: Context, spec: TestsSpec, eff: Effective, selected: 
         f" ({matching.by_title} by full title)" if matching.by_title else ""
     )
     carried = f"; {still} failing in the baseline too" if still else ""
+    if unsure:
+        carried += (
+            f"; {len(unsure)} that cannot be matched to one baseline test ({list_ids(unsure)})"
+        )
     if len(new) > limit:
         return Check(
             Status.FAIL,
