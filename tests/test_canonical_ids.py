@@ -186,3 +186,25 @@ def test_a_full_title_no_file_tells_apart_is_insufficient(tmp_path: Path) -> Non
     # With the file on both sides the same runs compare cleanly.
     code, new = _new_failures(tmp_path, JEST / "jest-junit-file.xml", JEST / "jest.json")
     assert code == 0 and new["status"] == "pass", new
+
+
+# --- pytest and Mocha -----------------------------------------------------------------------
+
+
+def test_pytest_json_ctrf_names_read_as_pytest_ids() -> None:
+    # pytest-json-ctrf writes the node id (`tests/sub/test_math.py::TestAdd::test_adds`) as
+    # the name; it reads as pytest's own JUnit and pytest-json-report ids.
+    pytest_dir = IDS / "pytest"
+    from_ctrf = _ids(pytest_dir / "ctrf.json")
+    assert from_ctrf == _ids(pytest_dir / "report.json")
+    assert {i for i, _ in from_ctrf} == {i for i, _ in _ids(pytest_dir / "junit.xml")}
+    assert ("tests.sub.test_math.TestAdd::test_inc[1-2]", Outcome.PASSED) in from_ctrf
+
+
+def test_mocha_junit_reporter_top_level_test_reads_as_its_title() -> None:
+    mocha = IDS / "mocha"
+    from_json = load([str(mocha / "mocha.json")]).tests
+    # mocha-junit-reporter leaves skipped tests out unless told (includePending).
+    ran = sorted((t.id, t.outcome) for t in from_json if t.outcome is not Outcome.SKIPPED)
+    assert _ids(mocha / "mocha-junit.xml") == ran
+    assert ("top level", Outcome.PASSED) in ran

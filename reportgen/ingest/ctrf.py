@@ -38,6 +38,7 @@ from reportgen.ingest._jsonread import (
     type_name,
 )
 from reportgen.ingest.base import Ingester, Sink, Source, cap_output, clean_optional
+from reportgen.ingest.pytest_json import mangle_nodeid
 from reportgen.model import SCOPE_SEPARATOR, Attempt, Outcome, is_source_file
 
 _STATUSES: dict[str, Outcome] = {
@@ -101,7 +102,7 @@ _TEST_KEYS = frozenset(
 )
 _SUMMARY_REQUIRED = ("tests", "passed", "failed", "skipped", "pending", "other", "start", "stop")
 #: `results.tool.name` of reporters whose suite path is read as their harness's own id.
-_SCOPED_TOOLS = frozenset({"jest", "playwright"})
+_SCOPED_TOOLS = frozenset({"jest", "playwright", "pytest"})
 #: Test fields kept as properties when present (strings only, short).
 _PROPERTY_FIELDS = ("type", "browser", "device", "threadId", "rawStatus")
 
@@ -284,8 +285,14 @@ def _harness_scope(
     tool: str, suite: tuple[str, ...], name: str, file_path: str | None
 ) -> tuple[str | None, str]:
     """Classname and name giving the id the harness's own JSON reporter gives (see
-    docs/executions.md): Jest's `file › describe › ...::title` and Playwright's
-    `[project] › file › describe › ...::title`."""
+    docs/executions.md): Jest's `file › describe › ...::title`, Playwright's
+    `[project] › file › describe › ...::title` and pytest's `tests.test_x.TestC::test_y`."""
+    if tool == "pytest":
+        # pytest-json-ctrf writes the node id as the name.
+        path = name.partition("::")[0]
+        if path.endswith(".py") and "::" in name:
+            return mangle_nodeid(name)
+        return None, name
     at = next((k for k, part in enumerate(suite) if is_source_file(part)), None)
     if at is None:
         return None, name

@@ -200,6 +200,8 @@ def canonical_ids(sink: Sink, start: int, hosts: Sequence[tuple[int, str]]) -> N
       only with `addFileAttribute`; read as `file::full title`, or the full title alone. The
       describe path cannot be told from the title, so `new_failures` matches these ids to
       other formats' by full title (`model.full_title`).
+    - mocha-junit-reporter: a test outside any describe block (classname and name both its
+      title) reads as its title, as in Mocha's JSON reporter.
     """
     end = sink.rows
     if start >= end:
@@ -208,7 +210,10 @@ def canonical_ids(sink: Sink, start: int, hosts: Sequence[tuple[int, str]]) -> N
     if hosts and classname and suite and suite[-1] == classname and _JS_FILE.search(classname):
         _playwright(sink, start, end, hosts)
     elif classname in (name, _JEST_SUITE_FAILED):
-        _jest_junit(sink, start, end)
+        if not _jest_junit(sink, start, end):
+            _mocha_junit(sink, start, end)
+    elif classname and name.endswith(" " + classname):
+        _mocha_junit(sink, start, end)
 
 
 def _playwright(sink: Sink, start: int, end: int, hosts: Sequence[tuple[int, str]]) -> None:
@@ -228,12 +233,13 @@ def _playwright(sink: Sink, start: int, end: int, hosts: Sequence[tuple[int, str
         sink.set_identity(row, name=title, classname=classname, suite=(file, *blocks), file=file)
 
 
-def _jest_junit(sink: Sink, start: int, end: int) -> None:
+def _jest_junit(sink: Sink, start: int, end: int) -> bool:
+    """Read jest-junit's default spelling; return whether the file is in it."""
     rows = [sink.identity(row) for row in range(start, end)]
     if not all(c in (n, _JEST_SUITE_FAILED) for n, c, _s, _f in rows):
-        return
+        return False
     if all(c == _JEST_SUITE_FAILED for _n, c, _s, _f in rows):
-        return
+        return False
     files = [f.replace("\\", "/") for _n, _c, _s, f in rows if f]
     root = ""
     if files:
@@ -251,3 +257,18 @@ def _jest_junit(sink: Sink, start: int, end: int) -> None:
         sink.set_identity(
             row, name=name.strip(), classname=None, suite=(file,) if file else (), file=file
         )
+    return True
+
+
+def _mocha_junit(sink: Sink, start: int, end: int) -> None:
+    """mocha-junit-reporter: name the full title, classname the title (read back by
+    `model.make_test_id`); a test outside any describe has both the title, and reads as the
+    title alone, as Mocha's JSON reporter gives it."""
+    rows = [sink.identity(row) for row in range(start, end)]
+    if not all(c and (n == c or n.endswith(" " + c)) for n, c, _s, _f in rows):
+        return
+    if all(n == c for n, c, _s, _f in rows):
+        return
+    for row, (name, classname, _suite, file) in enumerate(rows, start):
+        if name == classname:
+            sink.set_identity(row, name=name, classname=None, suite=(), file=file)
