@@ -208,3 +208,14 @@ def test_mocha_junit_reporter_top_level_test_reads_as_its_title() -> None:
     ran = sorted((t.id, t.outcome) for t in from_json if t.outcome is not Outcome.SKIPPED)
     assert _ids(mocha / "mocha-junit.xml") == ran
     assert ("top level", Outcome.PASSED) in ran
+
+
+def test_vitest_json_and_junit_give_the_same_ids() -> None:
+    # Vitest's junit reporter writes the machine's name as hostname: it must not read as a
+    # Playwright project, or ids would change from machine to machine.
+    vitest = IDS / "vitest"
+    from_json = _ids(vitest / "vitest.json")
+    assert _ids(vitest / "junit.xml") == from_json
+    assert ("nested/math.test.js › math › add::adds", Outcome.PASSED) in from_json
+    run = load([str(vitest / "vitest.json")])
+    assert not [w for w in run.warnings if "numTotalTestSuites" in w.message]

@@ -87,7 +87,10 @@ class JestJsonIngester(Ingester):
             "numFailedTests": opt_int(doc, "numFailedTests", source, "document"),
             "numPendingTests": opt_int(doc, "numPendingTests", source, "document"),
             "numTodoTests": opt_int(doc, "numTodoTests", source, "document"),
-            "numTotalTestSuites": opt_int(doc, "numTotalTestSuites", source, "document"),
+            # Vitest's Jest-shaped report counts describe blocks as suites too.
+            "numTotalTestSuites": None
+            if _is_vitest(doc, files)
+            else opt_int(doc, "numTotalTestSuites", source, "document"),
         }
         check_declared(
             sink,
@@ -104,6 +107,18 @@ class JestJsonIngester(Ingester):
             total="numTotalTests",
             bad=("numFailedTests",),
         )
+
+
+def _is_vitest(doc: dict[str, Any], files: list[Any]) -> bool:
+    """Whether Vitest wrote the report (`--reporter=json`): its results carry `meta`, and
+    it writes none of Jest's `numRuntimeErrorTestSuites`."""
+    if "numRuntimeErrorTestSuites" in doc:
+        return False
+    return any(
+        isinstance(f, dict)
+        and any(isinstance(a, dict) and "meta" in a for a in f.get("assertionResults") or ())
+        for f in files
+    )
 
 
 def _read_file(

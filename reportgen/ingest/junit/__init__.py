@@ -38,4 +38,4 @@ class JUnitIngester(Ingester):
         # puts the describe path in nested suites: without that placeholder the canonical id
         # is the one Node's TAP output gives (`outer › inner::adds`).
         if not sink.drop_classname(start, NODE_CLASSNAME):
-            canonical_ids(sink, start, reader.hosts)
+            canonical_ids(sink, start, reader.hosts, reader.root)

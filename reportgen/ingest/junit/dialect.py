@@ -7,7 +7,7 @@ import posixpath
 import re
 from array import array
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -188,13 +188,18 @@ _JS_FILE = re.compile(r"\.[cm]?[jt]sx?$", re.IGNORECASE)
 _JEST_SUITE_FAILED = "Test suite failed to run"
 
 
-def canonical_ids(sink: Sink, start: int, hosts: Sequence[tuple[int, str]]) -> None:
+def canonical_ids(
+    sink: Sink, start: int, hosts: Sequence[tuple[int, str]], root: Mapping[str, str]
+) -> None:
     """Read the ids of rows `start`.. (one JUnit file) back to the canonical ones when the
     file is a dialect that spells them its own way (see docs/executions.md):
 
     - Playwright's `junit` reporter: suite and classname the test file, name the describe
-      path and title joined by ` › `, the project in the suite's `hostname`; read as the
-      JSON reporter's `[project] › file › describe › ...::title`.
+      path and title joined by ` › `, the project in the suite's `hostname`, an `id` on the
+      root; read as the JSON reporter's `[project] › file › describe › ...::title`.
+    - Vitest's `junit` reporter: the same with ` > ` and the machine in `hostname` (no root
+      `id`); read as its JSON reporter reads (`file › describe › ...::title`, the file
+      relative to the directory the test files share).
     - jest-junit with its default templates: classname and name both the describe blocks
       and title joined by spaces (a leading space when there is no describe block), the file
       only with `addFileAttribute`; read as `file::full title`, or the full title alone. The
@@ -207,8 +212,11 @@ def canonical_ids(sink: Sink, start: int, hosts: Sequence[tuple[int, str]]) -> N
     if start >= end:
         return
     name, classname, suite, _file = sink.identity(start)
-    if hosts and classname and suite and suite[-1] == classname and _JS_FILE.search(classname):
-        _playwright(sink, start, end, hosts)
+    if classname and suite and suite[-1] == classname and _JS_FILE.search(classname):
+        if hosts and "id" in root:
+            _playwright(sink, start, end, hosts)
+        else:
+            _vitest(sink, start, end)
     elif classname in (name, _JEST_SUITE_FAILED):
         if not _jest_junit(sink, start, end):
             _mocha_junit(sink, start, end)
@@ -233,6 +241,39 @@ def _playwright(sink: Sink, start: int, end: int, hosts: Sequence[tuple[int, str
         sink.set_identity(row, name=title, classname=classname, suite=(file, *blocks), file=file)
 
 
+def _vitest(sink: Sink, start: int, end: int) -> None:
+    rows = [sink.identity(row) for row in range(start, end)]
+    if not all(c and s and s[-1] == c and _JS_FILE.search(c) for _n, c, s, _f in rows):
+        return
+    shared = _shared_dir([c for _n, c, _s, _f in rows if c])
+    for row, (name, path, _suite, _file) in enumerate(rows, start):
+        assert path is not None
+        file = _below(path, shared)
+        *blocks, title = name.split(" > ")
+        sink.set_identity(
+            row,
+            name=title,
+            classname=SCOPE_SEPARATOR.join((file, *blocks)),
+            suite=(file, *blocks),
+            file=file,
+        )
+
+
+def _shared_dir(paths: Sequence[str]) -> str:
+    """The directory relative paths share ("" when none, or absolute and relative mixed)."""
+    if not paths:
+        return ""
+    try:
+        return posixpath.commonpath([posixpath.dirname(p.replace("\\", "/")) for p in paths])
+    except ValueError:
+        return ""
+
+
+def _below(path: str, root: str) -> str:
+    path = path.replace("\\", "/")
+    return path[len(root) + 1 :] if root and path.startswith(root + "/") else path
+
+
 def _jest_junit(sink: Sink, start: int, end: int) -> bool:
     """Read jest-junit's default spelling; return whether the file is in it."""
     rows = [sink.identity(row) for row in range(start, end)]
@@ -240,20 +281,12 @@ def _jest_junit(sink: Sink, start: int, end: int) -> bool:
         return False
     if all(c == _JEST_SUITE_FAILED for _n, c, _s, _f in rows):
         return False
-    files = [f.replace("\\", "/") for _n, _c, _s, f in rows if f]
-    root = ""
-    if files:
-        try:
-            root = posixpath.commonpath([posixpath.dirname(f) for f in files])
-        except ValueError:  # absolute and relative mixed: keep them as they are
-            root = ""
+    shared = _shared_dir([f for _n, _c, _s, f in rows if f])
     for row, (name, classname, _suite, file) in enumerate(rows, start):
         if classname == _JEST_SUITE_FAILED:
             continue
         if file:
-            file = file.replace("\\", "/")
-            if root and file.startswith(root + "/"):
-                file = file[len(root) + 1 :]
+            file = _below(file, shared)
         sink.set_identity(
             row, name=name.strip(), classname=None, suite=(file,) if file else (), file=file
         )

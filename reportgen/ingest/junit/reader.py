@@ -119,6 +119,8 @@ class Reader:
         #: (first row, hostname) of each suite that names a host: Playwright writes the
         #: project there, which its id needs (see `dialect.canonical_ids`).
         self.hosts: list[tuple[int, str]] = []
+        #: Attributes of the root element when it is not a testsuite (`<testsuites>`).
+        self.root: dict[str, str] = {}
 
     # The hot path: `start` and `end` run once per testcase, from C.
     def run(self) -> None:
@@ -350,6 +352,7 @@ class Reader:
         if frames and localname(tag) in ("error", "failure"):
             self._suite_error(localname(tag), attrib)
         if not frames and localname(tag) != "testsuite":
+            self.root = dict(attrib)
             self._note_timestamp(attrib.get("timestamp"))
             frame = self._open_suite(attrib)
             frame.path = ()
