@@ -183,6 +183,12 @@ def test_a_full_title_no_file_tells_apart_is_insufficient(tmp_path: Path) -> Non
     assert code == 3 and new["status"] == "insufficient", new
     assert "nested/math.test.js::top level" in str(new["reason"])
     assert "cannot be matched to one baseline test" in str(new["reason"])
+    # The other way round: two baseline tests of one title, and now one id for both.
+    code, new = _new_failures(tmp_path, JEST / "jest.json", JEST / "jest-junit-default.xml")
+    assert code == 3 and new["status"] == "insufficient", new
+    assert "2 tests cannot be matched to one baseline test: top level, math add adds" in str(
+        new["reason"]
+    )
     # With the file on both sides the same runs compare cleanly.
     code, new = _new_failures(tmp_path, JEST / "jest-junit-file.xml", JEST / "jest.json")
     assert code == 0 and new["status"] == "pass", new

@@ -226,7 +226,7 @@ def new_failures_check(ctx: Context, spec: TestsSpec, eff: Effective, selected: 
             ids=new,
         )
     if unsure or matching.short:
-        titles = [*unsure, *matching.short]
+        titles = list(dict.fromkeys([*unsure, *matching.short]))
         return Check(
             Status.INSUFFICIENT,
             f"{len(titles)} test{'s' if len(titles) > 1 else ''} cannot be matched to one "
