@@ -225,3 +225,20 @@ def test_vitest_json_and_junit_give_the_same_ids() -> None:
     assert ("nested/math.test.js › math › add::adds", Outcome.PASSED) in from_json
     run = load([str(vitest / "vitest.json")])
     assert not [w for w in run.warnings if "numTotalTestSuites" in w.message]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "jest/jest.json",
+        "jest/jest-junit-default.xml",
+        "playwright/pw-junit.xml",
+        "vitest/junit.xml",
+        "mocha/mocha-junit.xml",
+    ],
+)
+def test_reportgen_ctrf_keeps_the_source_ids(tmp_path: Path, source: str) -> None:
+    converted = tmp_path / "converted.ctrf.json"
+    proc = run_cli("convert", "--to", "ctrf", "-o", str(converted), str(IDS / source))
+    assert proc.returncode == 0, proc.stderr
+    assert _ids(converted) == _ids(IDS / source)
