@@ -59,6 +59,16 @@ def test_jest_junit_ids_are_the_file_and_full_title() -> None:
     assert ("top level", Outcome.FAILED) in without
 
 
+def test_jest_junit_with_file_suites_gives_the_json_ids() -> None:
+    # Suite = the file's path, classname = the describe path joined by " › ": every part of
+    # the id is there, and it reads as Jest's JSON id.
+    assert _ids(JEST / "jest-junit-paths.xml") == _ids(JEST / "jest.json")
+    # Default templates with the path as suite name: the file comes from the suite.
+    tests = load([str(JEST / "jest.json")]).tests
+    with_file = sorted((f"{t.file}::{_full_title(t)}", t.outcome) for t in tests)
+    assert _ids(JEST / "jest-junit-suitepath.xml") == with_file
+
+
 def test_one_jest_run_written_by_every_reporter_counts_once() -> None:
     files = ["jest.json", "jest-ctrf.json", "jest-junit-default.xml", "jest-junit-file.xml"]
     run = load([str(JEST / name) for name in files])

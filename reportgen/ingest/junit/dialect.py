@@ -184,6 +184,10 @@ class Times:
 # --- canonical ids ------------------------------------------------------------------------
 #: A test file of a JavaScript harness (Playwright names its suites and classes after it).
 _JS_FILE = re.compile(r"\.[cm]?[jt]sx?$", re.IGNORECASE)
+#: A suite named after a test file's path (jest-junit's `{filepath}` suite names).
+_JS_PATH = re.compile(r"(?:[\\/].*|\.(?:test|spec))\.[cm]?[jt]sx?$", re.IGNORECASE)
+#: jest-junit's default `suiteName`, the root's name.
+_JEST_JUNIT_ROOT = "jest tests"
 #: jest-junit's classname for a test file that failed to run (`reportTestSuiteErrors`).
 _JEST_SUITE_FAILED = "Test suite failed to run"
 
@@ -205,6 +209,9 @@ def canonical_ids(
       only with `addFileAttribute`; read as `file::full title`, or the full title alone. The
       describe path cannot be told from the title, so `new_failures` matches these ids to
       other formats' by full title (`model.full_title`).
+    - jest-junit writing the file's path as the suite name and the describe path as the
+      classname: `file › describe › ...::title`; with the default templates and the path as
+      suite name, the file of `file::full title` comes from the suite name.
     - mocha-junit-reporter: a test outside any describe block (classname and name both its
       title) reads as its title, as in Mocha's JSON reporter.
     """
@@ -222,6 +229,8 @@ def canonical_ids(
             _mocha_junit(sink, start, end)
     elif classname and name.endswith(" " + classname):
         _mocha_junit(sink, start, end)
+    elif root.get("name") == _JEST_JUNIT_ROOT and suite and _is_js_path(suite[-1]):
+        _jest_junit_by_file(sink, start, end)
 
 
 def _playwright(sink: Sink, start: int, end: int, hosts: Sequence[tuple[int, str]]) -> None:
@@ -281,16 +290,44 @@ def _jest_junit(sink: Sink, start: int, end: int) -> bool:
         return False
     if all(c == _JEST_SUITE_FAILED for _n, c, _s, _f in rows):
         return False
-    shared = _shared_dir([f for _n, _c, _s, f in rows if f])
-    for row, (name, classname, _suite, file) in enumerate(rows, start):
+    # The file: from addFileAttribute, or the suite name when it is the file's path
+    # (usePathForSuiteName, suiteNameTemplate "{filepath}").
+    files = [f or (s[-1] if s and _is_js_path(s[-1]) else None) for _n, _c, s, f in rows]
+    shared = _shared_dir([f for f in files if f])
+    for row, (name, classname, _suite, _file) in enumerate(rows, start):
         if classname == _JEST_SUITE_FAILED:
             continue
+        file = files[row - start]
         if file:
             file = _below(file, shared)
         sink.set_identity(
             row, name=name.strip(), classname=None, suite=(file,) if file else (), file=file
         )
     return True
+
+
+def _jest_junit_by_file(sink: Sink, start: int, end: int) -> None:
+    """jest-junit with the suite named after the file (`{filepath}`) and the classname the
+    describe path (`{classname}`, the README's setup for test reporters): read as
+    `file › describe › ...::title` with the file relative to the directory the files share."""
+    rows = [sink.identity(row) for row in range(start, end)]
+    if not all(s and _is_js_path(s[-1]) and c != s[-1] for _n, c, s, _f in rows):
+        return
+    shared = _shared_dir([s[-1] for _n, _c, s, _f in rows])
+    for row, (name, classname, suite, _file) in enumerate(rows, start):
+        file = _below(suite[-1], shared)
+        blocks = classname.split(SCOPE_SEPARATOR) if classname else []
+        sink.set_identity(
+            row,
+            name=name,
+            classname=SCOPE_SEPARATOR.join((file, *blocks)),
+            suite=(file, *blocks),
+            file=file,
+        )
+
+
+def _is_js_path(name: str) -> bool:
+    return bool(_JS_PATH.search(name.replace("\\", "/")))
 
 
 def _mocha_junit(sink: Sink, start: int, end: int) -> None:
