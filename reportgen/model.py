@@ -269,12 +269,11 @@ def full_title(scope: str | None, name: str) -> str:
     """The describe blocks and the title joined by spaces, without test files or Playwright
     projects (Jest's `fullName`): what `new_failures` falls back to when one format lacks the
     file or the describe path (jest-junit's default templates write only this)."""
-    parts = (
-        [p for p in scope.split(SCOPE_SEPARATOR) if not _is_file(p) and not _PROJECT.match(p)]
-        if scope
-        else []
-    )
-    return " ".join([*parts, name.strip()])
+    title = name.strip()
+    if not scope or scope.strip() == title:
+        return title  # a producer that writes the full title as classname and name
+    parts = [p for p in scope.split(SCOPE_SEPARATOR) if not _is_file(p) and not _PROJECT.match(p)]
+    return " ".join([*parts, title])
 
 
 def _suite_id(scope: str, name: str) -> str:

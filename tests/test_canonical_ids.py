@@ -8,6 +8,8 @@ commands and versions): each rule is checked on what the reporters really write.
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -252,3 +254,26 @@ def test_reportgen_ctrf_keeps_the_source_ids(tmp_path: Path, source: str) -> Non
     proc = run_cli("convert", "--to", "ctrf", "-o", str(converted), str(IDS / source))
     assert proc.returncode == 0, proc.stderr
     assert _ids(converted) == _ids(IDS / source)
+
+
+@pytest.mark.skipif(shutil.which("ctest") is None, reason="cmake/ctest are not installed")
+def test_other_producers_writing_the_name_as_classname_keep_their_ids(tmp_path: Path) -> None:
+    # ctest writes classname = name, like jest-junit's defaults, but is not jest-junit: its
+    # ids stay `name::name` (no leading-space test, no jest-junit root).
+    (tmp_path / "CMakeLists.txt").write_text(
+        "cmake_minimum_required(VERSION 3.21)\nproject(p NONE)\nenable_testing()\n"
+        'add_test(NAME passes COMMAND sh -c "exit 0")\n'
+        'add_test(NAME fails COMMAND sh -c "exit 1")\n'
+    )
+    build = tmp_path / "build"
+    subprocess.run(
+        ["cmake", "-S", str(tmp_path), "-B", str(build)], capture_output=True, check=True
+    )
+    report = build / "junit.xml"
+    subprocess.run(
+        ["ctest", "--output-junit", str(report)], cwd=build, capture_output=True, check=False
+    )
+    if not report.exists():
+        pytest.skip("this ctest has no --output-junit (needs CMake 3.21)")
+    tests = load([str(report)]).tests
+    assert sorted(t.id for t in tests) == ["fails::fails", "passes::passes"]

@@ -225,7 +225,7 @@ def canonical_ids(
         else:
             _vitest(sink, start, end)
     elif classname in (name, _JEST_SUITE_FAILED):
-        if not _jest_junit(sink, start, end):
+        if not _jest_junit(sink, start, end, root.get("name") == _JEST_JUNIT_ROOT):
             _mocha_junit(sink, start, end)
     elif classname and name.endswith(" " + classname):
         _mocha_junit(sink, start, end)
@@ -283,12 +283,17 @@ def _below(path: str, root: str) -> str:
     return path[len(root) + 1 :] if root and path.startswith(root + "/") else path
 
 
-def _jest_junit(sink: Sink, start: int, end: int) -> bool:
-    """Read jest-junit's default spelling; return whether the file is in it."""
+def _jest_junit(sink: Sink, start: int, end: int, jest_root: bool) -> bool:
+    """Read jest-junit's default spelling; return whether the file is in it.
+
+    Other producers write the classname as the name too (ctest): the file must also be under
+    jest-junit's root or hold a test outside any describe block (its leading space)."""
     rows = [sink.identity(row) for row in range(start, end)]
     if not all(c in (n, _JEST_SUITE_FAILED) for n, c, _s, _f in rows):
         return False
     if all(c == _JEST_SUITE_FAILED for _n, c, _s, _f in rows):
+        return False
+    if not jest_root and not any(n.startswith(" ") for n, _c, _s, _f in rows):
         return False
     # The file: from addFileAttribute, or the suite name when it is the file's path
     # (usePathForSuiteName, suiteNameTemplate "{filepath}").
