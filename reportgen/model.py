@@ -12,9 +12,11 @@ import math
 import posixpath
 import re
 from array import array
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from enum import StrEnum
+from itertools import groupby
 from types import MappingProxyType
 from typing import Any, overload
 
@@ -363,7 +365,8 @@ class TestTable(Sequence[TestCase]):
         self._class_idx = class_idx
         self._inputs = inputs
         self._details = details
-        self._positions: array[int] | None = None  # built when first asked for
+        #: First row of each run of one input's rows and its position there (when asked).
+        self._positions: tuple[list[int], list[int]] | None = None
         self._scopes: dict[tuple[int, int], str | None] = {}
 
     @classmethod
@@ -466,13 +469,32 @@ class TestTable(Sequence[TestCase]):
     def position_of(self, i: int) -> int:
         """Order of execution `i` among the executions of its input, from 0."""
         if self._positions is None:
+            # Per run of one input: (first row, position of that row in its input).
             seen: Counter[int] = Counter()
-            positions: array[int] = array("I", bytes(4 * len(self._inputs)))
-            for row, input in enumerate(self._inputs):
-                positions[row] = seen[input]
-                seen[input] += 1
-            self._positions = positions
-        return self._positions[i]
+            starts: list[int] = []
+            bases: list[int] = []
+            for input, start, stop in self._input_runs():
+                starts.append(start)
+                bases.append(seen[input])
+                seen[input] += stop - start
+            self._positions = (starts, bases)
+        starts, bases = self._positions
+        run = bisect_right(starts, i) - 1
+        return bases[run] + i - starts[run]
+
+    def _input_runs(self) -> list[tuple[int, int, int]]:
+        """(input, first row, row after the last) of each run of rows of one input.
+
+        Inputs are read one after the other, so there is one run per input and this costs
+        a C-level pass over the column, not a Python step per row.
+        """
+        runs: list[tuple[int, int, int]] = []
+        start = 0
+        for input, group in groupby(self._inputs):
+            stop = start + len(list(group))
+            runs.append((input, start, stop))
+            start = stop
+        return runs
 
     def attempt_count(self, i: int) -> int:
         """Attempts of a marked retry behind execution `i` (1 when it was not retried)."""
@@ -551,8 +573,8 @@ class TestTable(Sequence[TestCase]):
     def rows_by_input(self) -> dict[int, list[int]]:
         """Row numbers of each input's executions, in order."""
         out: dict[int, list[int]] = {}
-        for row, input in enumerate(self._inputs):
-            out.setdefault(input, []).append(row)
+        for input, start, stop in self._input_runs():
+            out.setdefault(input, []).extend(range(start, stop))
         return out
 
     def without_inputs(self, inputs: set[int]) -> TestTable:
