@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, ClassVar
+from typing import IO, ClassVar, TypeVar
 
 from reportgen.errors import InputError
 from reportgen.model import (
@@ -30,6 +30,8 @@ from reportgen.text import (
     clean_suite,
     clean_text,
 )
+
+_T = TypeVar("_T")
 
 #: Bytes of a file given to `Ingester.sniff`.
 HEAD_BYTES = 8192
@@ -187,23 +189,79 @@ class Sink:
         classname: str | None = None,
         suite: tuple[str, ...] = (),
     ) -> int:
-        """Record many passed tests of one class that carry only a name and a time, at once.
-
-        The same as `test(name=n, outcome=PASSED, classname=classname, suite=suite,
-        duration=d)` for each (NaN meaning no duration); for ingesters of very large files.
-        Returns how many were merged into tests already recorded: none, as a repeated id is
-        another execution.
+        """Record many passed tests of one class that carry only a name and a time, at once
+        (see `add_tests`). Returns how many were merged into tests already recorded: none, as
+        a repeated id is another execution.
         """
-        self.records += len(names)
-        if names and max(map(len, names)) > MAX_NAME_CHARS:
+        self.add_tests(names, durations=durations, classname=classname, suite=suite)
+        return 0
+
+    def add_tests(
+        self,
+        names: Sequence[str],
+        *,
+        outcomes: Outcome | bytes | bytearray = Outcome.PASSED,
+        durations: array[float] | None = None,
+        classname: str | None = None,
+        classnames: Sequence[str | None] | None = None,
+        suite: tuple[str, ...] = (),
+        suites: Sequence[tuple[str, ...]] | None = None,
+    ) -> None:
+        """Record many test executions that carry only a name, an outcome, a time, a class
+        and a suite path, column by column: the bulk form of `test`, for large files.
+
+        The same as `test(name=n, outcome=o, classname=c, suite=s, duration=d)` for each row
+        in order (NaN meaning no duration), with the same cleaning and caps, but no call or
+        object per row: names are checked for cleaning as one batch and classnames and suite
+        paths once per distinct value. `outcomes` is one Outcome for all rows or one
+        `reportgen.model.OUTCOME_CODE` byte per row; `durations` an `array("d")` (None: no
+        row has one). Give `classname` / `suite` when every row shares them, else
+        `classnames` / `suites` with one entry per row. Executions with a message, output,
+        file, properties or attempts go through `test`, in their place between batches.
+        """
+        count = len(names)
+        if count and max(map(len, names)) > MAX_NAME_CHARS:
             names = [self._cap(name, MAX_NAME_CHARS, "test name") for name in names]
-        return self._tests.add_passed(
+        if classnames is not None:
+            classnames = self._clean_column(classnames, self._clean_classname)
+        elif classname:
+            classname = self._clean_classname(classname)
+        if suites is not None:
+            suites = self._clean_column(suites, self._clean_suite)
+        elif suite:
+            suite = self._clean_suite(suite)
+        self._tests.add_rows(
             clean_names(names),
+            outcomes,
             durations,
-            classname=clean_name(classname) if classname else classname,
-            suite=clean_suite(suite) if suite else (),
+            classname=classname,
+            classnames=classnames,
+            suite=suite,
+            suites=suites,
             input=self.input_index,
         )
+        self.records += count
+
+    def _clean_classname(self, classname: str | None) -> str | None:
+        if not classname:
+            return classname
+        return clean_name(self._cap(classname, MAX_NAME_CHARS, "class name"))
+
+    def _clean_suite(self, suite: tuple[str, ...]) -> tuple[str, ...]:
+        if not suite:
+            return ()
+        if max(map(len, suite)) > MAX_NAME_CHARS:
+            suite = tuple(self._cap(part, MAX_NAME_CHARS, "suite name") for part in suite)
+        return clean_suite(suite)
+
+    @staticmethod
+    def _clean_column(column: Sequence[_T], clean: Callable[[_T], _T]) -> Sequence[_T]:
+        """`clean` applied to each row of a column of repeated values, once per distinct one;
+        the column itself when no value changes."""
+        cleaned = {value: clean(value) for value in set(column)}
+        if all(k == v for k, v in cleaned.items()):
+            return column
+        return list(map(cleaned.__getitem__, column))
 
     def metric(
         self,
