@@ -26,11 +26,13 @@ from __future__ import annotations
 import contextlib
 import math
 import re
+from array import array
 from dataclasses import dataclass, field
 from typing import Any
 
 from reportgen import numbers
 from reportgen.ingest.base import Ingester, Sink, Source, decode_text, first_line
+from reportgen.model import OUTCOME_CODE as _CODE
 from reportgen.model import IntegrityKind, Outcome
 
 #: Deepest subtest level kept (4 spaces a level); deeper lines are read at this level.
@@ -48,27 +50,56 @@ _TIME = re.compile(r"time=\s*([0-9.]+)\s*(ms|s)\b", re.IGNORECASE)
 # `file:line:column` (node) or `file:line`.
 _LOCATION = re.compile(r"^(.*):(\d+):\d+$|^(.*):(\d+)$")
 _HEAD_POINT = re.compile(r"(not )?ok \d+\b")
+#: First characters of a test point line (`ok`, `not ok`).
+_POINT_STARTS = ("o", "n")
 
 #: YAML blocks bigger than this are not parsed (their text is kept as output).
 _MAX_YAML_CHARS = 1 << 20
 
 
-@dataclass
 class _Point:
-    """One `ok` / `not ok` line and what belongs to it."""
+    """One `ok` / `not ok` line and what belongs to it (one per test point: slots, and the
+    rarely used parts None until needed)."""
 
-    ok: bool
-    number: int | None
-    description: str
-    directive: str | None  # "SKIP" or "TODO"
-    reason: str
-    line: int
-    indent: int
-    duration: float | None = None
-    yaml: dict[str, Any] | None = None
-    yaml_text: str | None = None
-    extra: list[str] = field(default_factory=list)
-    children: _Stream | None = None
+    __slots__ = (
+        "children",
+        "description",
+        "directive",
+        "duration",
+        "extra",
+        "indent",
+        "line",
+        "number",
+        "ok",
+        "reason",
+        "yaml",
+        "yaml_text",
+    )
+
+    def __init__(
+        self,
+        ok: bool,
+        number: int | None,
+        description: str,
+        directive: str | None,  # "SKIP" or "TODO"
+        reason: str,
+        line: int,
+        indent: int,
+        duration: float | None = None,
+    ) -> None:
+        self.ok = ok
+        self.number = number
+        self.description = description
+        self.directive = directive
+        self.reason = reason
+        self.line = line
+        self.indent = indent
+        self.duration = duration
+        self.yaml: dict[str, Any] | None = None
+        self.yaml_text: str | None = None
+        #: Bare lines after a failing point (Mocha's error and stack), when there are any.
+        self.extra: list[str] | None = None
+        self.children: _Stream | None = None
 
 
 @dataclass
@@ -182,10 +213,16 @@ class _Parser:
     def feed(self, lines: list[str]) -> None:
         i = 0
         total = len(lines)
+        point_match = _POINT.match
         while i < total:
             raw = lines[i]
             number = i + 1
             i += 1
+            # Most lines of a large stream are top-level test points: matched first (no other
+            # kind of line starts with `ok` or `not`), without the indentation work below.
+            if raw[:1] in _POINT_STARTS and (match := point_match(raw)) and "\t" not in raw:
+                self._point(match, 0, 0, number)
+                continue
             if "\t" in raw:
                 raw = raw.expandtabs(4)
             text = raw.lstrip(" ")
@@ -239,22 +276,27 @@ class _Parser:
             # Anything else is not TAP. Mocha prints a failure's error and stack as bare
             # indented lines after the `not ok` line: keep those with that test.
             if point is not None and not point.ok and indent > point.indent:
+                if point.extra is None:
+                    point.extra = []
                 point.extra.append(text)
 
     def _point(self, match: re.Match[str], depth: int, indent: int, number: int) -> None:
         self.seen_anything = True
-        closed = self._sync(depth)
-        stream = self.streams[depth]
-        description, directive, reason, duration, buffered = _split_description(match.group(3))
+        streams = self.streams
+        # Streams only open or close when the depth changes (the common case: it does not).
+        closed = self._sync(depth) if len(streams) != depth + 1 else None
+        stream = streams[depth]
+        negated, digits, rest = match.groups()
+        description, directive, reason, duration, buffered = _split_description(rest)
         point = _Point(
-            ok=match.group(1) is None,
-            number=numbers.parse_int(match.group(2)) if match.group(2) else None,
-            description=description,
-            directive=directive,
-            reason=reason,
-            line=number,
-            indent=indent,
-            duration=duration,
+            negated is None,
+            _point_number(digits) if digits else None,
+            description,
+            directive,
+            reason,
+            number,
+            indent,
+            duration,
         )
         if closed is not None:
             if closed.entries:
@@ -263,9 +305,11 @@ class _Parser:
             elif closed.plan == 0 and closed.plan_reason and not point.directive:
                 # `1..0 # SKIP why` in the child: the parent point is a skipped test.
                 point.directive, point.reason = "SKIP", closed.plan_reason
-        if description in stream.announced:
+        if not stream.announced:
+            pass
+        elif description in stream.announced:
             stream.announced.remove(description)
-        elif stream.announced and closed is not None:
+        elif closed is not None:
             stream.announced.pop(0)
         stream.entries.append(point)
         stream.points += 1
@@ -346,8 +390,22 @@ class _Parser:
         return self.streams[0]
 
 
+def _point_number(digits: str) -> int:
+    """A test point's number; `numbers.parse_int`'s checks only when it is not a short run of
+    ASCII digits (the regex's `\\d` also takes other scripts' digits, which it refuses)."""
+    if len(digits) <= 18 and digits.isascii():
+        return int(digits)
+    return numbers.parse_int(digits)
+
+
 def _split_description(text: str) -> tuple[str, str | None, str, float | None, bool]:
     """Description, directive (SKIP/TODO), its reason, a `time=` duration, buffered `{`."""
+    if "#" not in text and "\\" not in text:
+        # No comment, directive or escape (most points): only the `{` of a buffered subtest.
+        text = text.strip()
+        if text.endswith("{"):
+            return text[:-1].rstrip(), None, "", None, True
+        return text, None, "", None, False
     directive: str | None = None
     reason = ""
     duration: float | None = None
@@ -470,7 +528,32 @@ class _Emitter:
         """Emit one stream; return how many failed or errored tests it produced."""
         bad = 0
         used: set[str] = set()
+        # Plain leaves (a name, passed or failed, perhaps a time; nothing else) are written in
+        # batches with `Sink.add_tests`; anything else goes through `Sink.test` in its place.
+        names: list[str] = []
+        codes = bytearray()
+        durations: array[float] = array("d")
+        passed, failed = _CODE[Outcome.PASSED], _CODE[Outcome.FAILED]
+        nan = math.nan
         for index, entry in enumerate(stream.entries, start=1):
+            if (
+                type(entry) is _Point
+                and entry.children is None
+                and entry.directive is None
+                and entry.yaml_text is None
+                and entry.extra is None
+            ):
+                names.append(entry.description or f"test {entry.number or index}")
+                if entry.ok:
+                    codes.append(passed)
+                else:
+                    codes.append(failed)
+                    bad += 1
+                durations.append(nan if entry.duration is None else entry.duration)
+                continue
+            if names:
+                self.sink.add_tests(names, outcomes=codes, durations=durations, suite=suite)
+                names, codes, durations = [], bytearray(), array("d")
             if isinstance(entry, _Synthetic):
                 self.sink.test(
                     name=self._unique(entry.name, None, index, used),
@@ -494,6 +577,8 @@ class _Emitter:
                     bad += 1
             else:
                 bad += self._leaf(entry, suite, index, used)
+        if names:
+            self.sink.add_tests(names, outcomes=codes, durations=durations, suite=suite)
         return bad
 
     @staticmethod
