@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen.errors import DetectionError, InputError, UsageError
+from reportgen.ingest import registry
 from reportgen.ingest._duplicates import find_duplicates
 from reportgen.ingest._scan import (
     IgnoreRules,
@@ -20,7 +21,7 @@ from reportgen.ingest._scan import (
     looks_like_results,
 )
 from reportgen.ingest.base import HEAD_BYTES, Ingester, Sink, Source
-from reportgen.ingest.registry import all_ingesters, by_name
+from reportgen.ingest.registry import all_ingesters, by_name, candidates
 from reportgen.model import (
     Diagnostic,
     InputFile,
@@ -166,7 +167,7 @@ def detect(head: bytes, display: str) -> Ingester | None:
     Raises DetectionError on a tie between different formats.
     """
     scored = sorted(
-        ((ing.sniff(head, display), ing) for ing in all_ingesters()),
+        ((ing.sniff(head, display), ing) for ing in candidates(head)),
         key=lambda pair: -pair[0],
     )
     if not scored or scored[0][0] < MIN_SCORE:
@@ -227,7 +228,7 @@ def load(
     if format is not None:
         forced = by_name(format)
         if forced is None:
-            names = ", ".join(sorted(i.name for i in all_ingesters()))
+            names = ", ".join(sorted(registry.names()))
             raise UsageError(f"unknown format {format!r}; known formats: {names}")
     tests = TestTableBuilder()
     metrics: list[Metric] = []
