@@ -674,6 +674,46 @@ def retry_outcome(attempts: Sequence[Outcome]) -> tuple[Outcome, bool]:
     return final, flaky
 
 
+def _detail(
+    *,
+    file: str | None = None,
+    line: int | None = None,
+    message: str | None = None,
+    type: str | None = None,
+    output: str | None = None,
+    output_truncated: int = 0,
+    properties: Mapping[str, str] | None = None,
+    attempts: Sequence[Attempt] = (),
+    flaky: bool = False,
+    unattributed: bool = False,
+) -> _Detail | None:
+    """The rarely-present fields of one row, or None when it has none of them."""
+    if (
+        message is None
+        and type is None
+        and output is None
+        and file is None
+        and line is None
+        and not properties
+        and not attempts
+        and not flaky
+        and not unattributed
+    ):
+        return None
+    detail = _Detail()
+    detail.file = file
+    detail.line = line
+    detail.message = message
+    detail.type = type
+    detail.output = output
+    detail.output_truncated = output_truncated
+    detail.properties = dict(properties) if properties else None
+    detail.attempts = list(attempts) if attempts else None
+    detail.flaky = flaky
+    detail.unattributed = unattributed
+    return detail
+
+
 class _Interner(dict[Any, int]):
     """Index of each distinct value of a column in `values`, added on first sight.
 
@@ -786,28 +826,19 @@ class TestTableBuilder:
         self._inputs.append(input)
         if bucket is not None:
             bucket[name] = row
-        if (
-            message is not None
-            or type is not None
-            or output is not None
-            or file is not None
-            or line is not None
-            or properties
-            or attempts
-            or flaky
-            or unattributed
-        ):
-            detail = _Detail()
-            detail.file = file
-            detail.line = line
-            detail.message = message
-            detail.type = type
-            detail.output = output
-            detail.output_truncated = output_truncated
-            detail.properties = dict(properties) if properties else None
-            detail.attempts = list(attempts) if attempts else None
-            detail.flaky = flaky
-            detail.unattributed = unattributed
+        detail = _detail(
+            file=file,
+            line=line,
+            message=message,
+            type=type,
+            output=output,
+            output_truncated=output_truncated,
+            properties=properties,
+            attempts=attempts,
+            flaky=flaky,
+            unattributed=unattributed,
+        )
+        if detail is not None:
             self._details[row] = detail
         return row
 
@@ -839,17 +870,21 @@ class TestTableBuilder:
         suite: tuple[str, ...] = (),
         suites: Sequence[tuple[str, ...]] | None = None,
         input: int = 0,
+        details: Mapping[int, Mapping[str, Any]] | None = None,
     ) -> None:
-        """Add many test executions that carry only a name, an outcome, a duration, a
-        classname and a suite path, column by column: no object and no call per row.
+        """Add many test executions column by column: no object and no call per row for
+        those that carry only a name, an outcome, a duration, a classname and a suite path.
 
         The same as `add(name=..., outcome=..., classname=..., suite=..., duration=...,
-        input=input)` for each row, in order, never merging. `outcomes` is one Outcome for
-        every row or one `OUTCOME_CODE` byte per row; `durations` is seconds per row (NaN:
-        not reported), None when no row has one. The class and the suite path are either one
-        for every row (`classname`, `suite`) or one per row (`classnames`, `suites`; repeated
-        values cost one dict lookup each). Strings are stored as given: the caller (`Sink`)
-        cleans them. Rows with a message, output, attempts or other details go through `add`.
+        input=input, **details.get(k, {}))` for row k of the columns, in order, never merging.
+        `outcomes` is one Outcome for every row or one `OUTCOME_CODE` byte per row;
+        `durations` is seconds per row (NaN: not reported), None when no row has one. The
+        class and the suite path are either one for every row (`classname`, `suite`) or one
+        per row (`classnames`, `suites`; repeated values cost one dict lookup each).
+        `details` holds, for the few rows that have any, the other keyword arguments of `add`
+        (message, type, output, output_truncated, file, line, properties, attempts, flaky,
+        unattributed), by row number in the columns. Strings are stored as given: the caller
+        (`Sink.add_tests`) cleans them.
         """
         count = len(names)
         if isinstance(outcomes, Outcome):
@@ -868,6 +903,9 @@ class TestTableBuilder:
             raise ValueError("names and classnames differ in length")
         if suites is not None and len(suites) != count:
             raise ValueError("names and suites differ in length")
+        if details and not all(0 <= offset < count for offset in details):
+            raise ValueError("a detail names a row outside the columns")
+        first = len(self._names)
         self._names.extend(names)
         self._outcomes.extend(codes)
         self._durations.extend(durations)
@@ -880,6 +918,11 @@ class TestTableBuilder:
         else:
             self._class_idx.extend(array("I", map(self._class_lookup.__getitem__, classnames)))
         self._inputs.extend(array("I", (input,)) * count)
+        if details:
+            for offset, fields in details.items():
+                detail = _detail(**fields)
+                if detail is not None:
+                    self._details[first + offset] = detail
 
     def append(self, case: TestCase) -> int:
         """Add a whole TestCase (no merging: it is already one test)."""

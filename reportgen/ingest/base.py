@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, ClassVar, TypeVar
+from typing import IO, Any, ClassVar, TypeVar
 
 from reportgen.errors import InputError
 from reportgen.model import (
@@ -206,18 +206,21 @@ class Sink:
         classnames: Sequence[str | None] | None = None,
         suite: tuple[str, ...] = (),
         suites: Sequence[tuple[str, ...]] | None = None,
+        details: Mapping[int, Mapping[str, Any]] | None = None,
     ) -> None:
-        """Record many test executions that carry only a name, an outcome, a time, a class
-        and a suite path, column by column: the bulk form of `test`, for large files.
+        """Record many test executions column by column: the bulk form of `test`, for large
+        files.
 
-        The same as `test(name=n, outcome=o, classname=c, suite=s, duration=d)` for each row
-        in order (NaN meaning no duration), with the same cleaning and caps, but no call or
-        object per row: names are checked for cleaning as one batch and classnames and suite
-        paths once per distinct value. `outcomes` is one Outcome for all rows or one
+        The same as `test(name=n, outcome=o, classname=c, suite=s, duration=d, **detail)`
+        for each row in order (NaN meaning no duration), with the same cleaning and caps, but
+        no call or object per row: names are checked for cleaning as one batch and classnames
+        and suite paths once per distinct value. `outcomes` is one Outcome for all rows or one
         `reportgen.model.OUTCOME_CODE` byte per row; `durations` an `array("d")` (None: no
         row has one). Give `classname` / `suite` when every row shares them, else
-        `classnames` / `suites` with one entry per row. Executions with a message, output,
-        file, properties or attempts go through `test`, in their place between batches.
+        `classnames` / `suites` with one entry per row. `details` gives, by row number in the
+        columns, the other keyword arguments of `test` for the few rows that have any
+        (message, type, output, file, line, properties, attempts, flaky, unattributed; never
+        merge): a failure among passed tests needs no batch of its own.
         """
         count = len(names)
         if count and max(map(len, names)) > MAX_NAME_CHARS:
@@ -239,8 +242,37 @@ class Sink:
             suite=suite,
             suites=suites,
             input=self.input_index,
+            details={k: self._clean_detail(**v) for k, v in details.items()} if details else None,
         )
         self.records += count
+
+    def _clean_detail(
+        self,
+        *,
+        message: str | None = None,
+        type: str | None = None,
+        output: str | None = None,
+        file: str | None = None,
+        line: int | None = None,
+        properties: dict[str, str] | None = None,
+        attempts: Sequence[Attempt] = (),
+        flaky: bool = False,
+        unattributed: bool = False,
+    ) -> dict[str, Any]:
+        """The details of one execution as `test` records them: cleaned and capped."""
+        kept, cut = cap_output(output)
+        return {
+            "message": clean_optional(self._cap(message, MAX_MESSAGE_CHARS, "message")),
+            "type": clean_optional(self._cap(type, MAX_NAME_CHARS, "failure type")),
+            "output": kept,
+            "output_truncated": cut,
+            "file": clean_name(self._cap(file, MAX_NAME_CHARS, "file name")) if file else file,
+            "line": line,
+            "properties": clean_mapping(properties) if properties else properties,
+            "attempts": attempts,
+            "flaky": flaky,
+            "unattributed": unattributed,
+        }
 
     def _clean_classname(self, classname: str | None) -> str | None:
         if not classname:

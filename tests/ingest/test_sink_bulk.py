@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import math
 from array import array
+from typing import Any
 
 import pytest
 
 from reportgen.ingest.base import MAX_NAME_CHARS, Sink
-from reportgen.model import OUTCOME_CODE, Outcome, TestTable, TestTableBuilder
+from reportgen.model import OUTCOME_CODE, Attempt, Outcome, TestTable, TestTableBuilder
 
 _LONG = "x" * (MAX_NAME_CHARS + 5)
 ROWS: list[tuple[str, Outcome, float, str | None, tuple[str, ...]]] = [
@@ -111,3 +112,38 @@ def test_columns_of_another_length_or_unknown_codes_are_refused(
     with pytest.raises(ValueError):
         builder.add_rows(["a", "b"], **{"outcomes": Outcome.PASSED, **kwargs})  # type: ignore[arg-type]
     assert len(builder) == 0
+
+
+def test_details_ride_along_by_row_number() -> None:
+    attempt = Attempt(outcome=Outcome.FAILED, message="first try")
+    detail: dict[str, Any] = {
+        "message": "\x1b[31mboom\x1b[0m",
+        "type": "AssertionError",
+        "output": "line 1\r\nline 2",
+        "file": "t/test_a.py",
+        "line": 12,
+        "properties": {"k": "v\x1b[0m"},
+        "attempts": [attempt],
+        "flaky": True,
+    }
+    expected_sink = Sink(TestTableBuilder(), [], 0, "in.xml")
+    expected_sink.test(name="a", outcome=Outcome.PASSED, classname="C")
+    expected_sink.test(name="b", outcome=Outcome.FAILED, classname="C", **detail)
+    expected_sink.test(name="c", outcome=Outcome.ERROR, classname="C", unattributed=True)
+    builder = TestTableBuilder()
+    sink = Sink(builder, [], 0, "in.xml")
+    sink.add_tests(
+        ["a", "b", "c"],
+        outcomes=bytes(OUTCOME_CODE[o] for o in (Outcome.PASSED, Outcome.FAILED, Outcome.ERROR)),
+        classname="C",
+        details={1: detail, 2: {"unattributed": True}},
+    )
+    table = builder.build()
+    assert _rows(table) == _rows(expected_sink._tests.build())
+    assert table[1].message == "boom"
+    assert table[1].output == "line 1\nline 2"
+    assert table[1].properties == {"k": "v"}
+    assert table.is_unattributed(2)
+    with pytest.raises(ValueError):
+        builder.add_rows(["d"], Outcome.PASSED, details={1: {"message": "x"}})
+    assert len(builder) == 3
