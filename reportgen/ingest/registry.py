@@ -26,6 +26,8 @@ class Entry(NamedTuple):
     spec: str  # "module:Class"
     claims: str  # a key of _CLAIMS
     marks: tuple[str, ...] = ()
+    #: How the sniff decodes the head (a key of _DECODE), when it is not the claim's own way.
+    decode: str | None = None
 
 
 # Order only breaks ties in `reportgen formats`; detection goes by score.
@@ -35,7 +37,14 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "pytest-json", "reportgen.ingest.pytest_json:PytestJsonIngester", "object", ('"created"',)
     ),
-    Entry("gotest-json", "reportgen.ingest.gotest_json:GoTestJsonIngester", "any"),
+    # Events have an "Action" key; without them only `FAIL pkg [build failed]` lines count.
+    Entry(
+        "gotest-json",
+        "reportgen.ingest.gotest_json:GoTestJsonIngester",
+        "any",
+        ('"Action"', "FAIL"),
+        "json-raw",
+    ),
     Entry("jest-json", "reportgen.ingest.jest_json:JestJsonIngester", "object", ('"num',)),
     Entry("mocha-json", "reportgen.ingest.mocha_json:MochaJsonIngester", "object", ('"stats"',)),
     Entry(
@@ -91,7 +100,7 @@ ENTRIES: tuple[Entry, ...] = (
         "json",
         ('"point_estimate"', '"confidence_interval"', '"standard_error"', '"iters"'),
     ),
-    Entry("gobench", "reportgen.ingest.gobench:GoBenchIngester", "any"),
+    Entry("gobench", "reportgen.ingest.gobench:GoBenchIngester", "any", ("Benchmark",), "utf-8"),
 )
 #: "module:Class" of every ingester, in registry order.
 INGESTERS: tuple[str, ...] = tuple(entry.spec for entry in ENTRIES)
@@ -112,12 +121,21 @@ def _xml_text(head: bytes) -> str:
 # Byte-order marks, UTF-16's zero bytes and the XML white space the JUnit reader skips.
 _XML_SKIPPED = b"\xef\xbb\xbf\xfe\xff\x00 \t\r\n"
 
+
+def _json_raw(head: bytes) -> str:
+    from reportgen.ingest._jsonread import head_text
+
+    return head_text(head)
+
+
 #: Heads as each family's sniff decodes them (JSON readers and the TRX, NUnit and xUnit.net
-#: readers decode alike within their family).
+#: readers decode alike within their family; Go's benchmark text drops undecodable bytes).
 _DECODE: dict[str, Callable[[bytes], str]] = {
     "object": _json_text,
     "json": _json_text,
     "xml": _xml_text,
+    "json-raw": _json_raw,
+    "utf-8": lambda head: head.decode("utf-8", errors="ignore"),
 }
 #: Which heads a reader can claim at all: the JSON readers need a document starting with `{`
 #: (`criterion` also `[`), the XML readers `<`, the JUnit reader `<` after byte-order marks
@@ -137,7 +155,7 @@ def _marked(entry: Entry, text: str) -> bool:
     always admitted."""
     if any(mark in text for mark in entry.marks):
         return True
-    return entry.claims != "xml" and "\\u" in text
+    return entry.claims in ("object", "json") and "\\u" in text
 
 
 @cache
@@ -179,9 +197,10 @@ def candidates(head: bytes) -> tuple[Ingester, ...]:
         if not claims:
             continue
         if entry.marks:
-            text = texts.get(entry.claims)
+            decode = entry.decode or entry.claims
+            text = texts.get(decode)
             if text is None:
-                text = texts[entry.claims] = _DECODE[entry.claims](head)
+                text = texts[decode] = _DECODE[decode](head)
             if not _marked(entry, text):
                 continue
         found.append(_load(entry.spec))

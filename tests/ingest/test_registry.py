@@ -38,6 +38,9 @@ EDGE_HEADS: tuple[bytes, ...] = (
     b"TAP version 13\n1..1\nok 1 - a\n",
     b"1..2\nok 1\nnot ok 2\n",
     b"BenchmarkFib10-8   \t 3000000\t       400 ns/op\n",
+    # Undecodable bytes before Go benchmark lines: dropped by that reader's decoding.
+    b"\xff\xfeBenchmarkFib10-8   \t 3000000\t       400 ns/op\n",
+    b"# example.com/p\nFAIL\texample.com/p [build failed]\n",
     b'{"Time":"2024-01-01T00:00:00Z","Action":"run","Package":"p","Test":"T"}\n',
     b"timeStamp,elapsed,label,responseCode,responseMessage,threadName,success,bytes\n",
     b"name,value,unit\nlatency,1.5,ms\n",
