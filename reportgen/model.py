@@ -549,7 +549,10 @@ class TestTable(Sequence[TestCase]):
 
     def counts_by_suite(self) -> list[tuple[tuple[str, ...], dict[Outcome, int]]]:
         """Outcome counts per suite path, suites in first-seen order (one pass, no models)."""
-        totals = Counter(self._suite_idx)
+        # Rows of one suite come in runs: one C-level groupby, not a count per row.
+        totals: Counter[int] = Counter()
+        for index, run in groupby(self._suite_idx):
+            totals[index] += len(list(run))
         counts = {i: dict.fromkeys(_OUTCOMES, 0) for i in sorted(totals)}
         # Most tests pass: count the others one by one and derive the passed ones.
         passed = _OUTCOME_CODE[Outcome.PASSED]

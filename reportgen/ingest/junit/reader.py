@@ -269,14 +269,25 @@ class Reader:
             del fields["suite"]
             details[at] = fields
         deferred.clear()
-        self.sink.add_tests(
-            names,
-            outcomes=outcomes,
-            durations=durations,
-            classnames=classes,
-            suite=suite,
-            details=details,
-        )
+        if classes.count(classes[0]) == len(classes):
+            # Nearly always one class per suite: nothing to intern row by row.
+            self.sink.add_tests(
+                names,
+                outcomes=outcomes,
+                durations=durations,
+                classname=classes[0],
+                suite=suite,
+                details=details,
+            )
+        else:
+            self.sink.add_tests(
+                names,
+                outcomes=outcomes,
+                durations=durations,
+                classnames=classes,
+                suite=suite,
+                details=details,
+            )
 
     def _passed(
         self,
