@@ -549,7 +549,10 @@ class TestTable(Sequence[TestCase]):
 
     def counts_by_suite(self) -> list[tuple[tuple[str, ...], dict[Outcome, int]]]:
         """Outcome counts per suite path, suites in first-seen order (one pass, no models)."""
-        totals = Counter(self._suite_idx)
+        # Rows of one suite come in runs: one C-level groupby, not a count per row.
+        totals: Counter[int] = Counter()
+        for index, run in groupby(self._suite_idx):
+            totals[index] += len(list(run))
         counts = {i: dict.fromkeys(_OUTCOMES, 0) for i in sorted(totals)}
         # Most tests pass: count the others one by one and derive the passed ones.
         passed = _OUTCOME_CODE[Outcome.PASSED]
@@ -978,6 +981,25 @@ class TestTableBuilder:
         detail.message, detail.type = attempt.message, attempt.type
         if properties:
             detail.properties = {**(detail.properties or {}), **properties}
+
+    def truncate(self, rows: int) -> None:
+        """Drop every row from `rows` on (an ingester that reads its file again)."""
+        if rows >= len(self._names):
+            return
+        for column in (
+            self._names,
+            self._outcomes,
+            self._durations,
+            self._suite_idx,
+            self._class_idx,
+            self._inputs,
+        ):
+            del column[rows:]
+        for row in [row for row in self._details if row >= rows]:
+            del self._details[row]
+        for bucket in self._seen.values():
+            for name in [name for name, row in bucket.items() if row >= rows]:
+                del bucket[name]
 
     def drop_classname(self, start: int, placeholder: str) -> bool:
         """Rows `start`..end lose their classname when it is `placeholder` for all of them."""

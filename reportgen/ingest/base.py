@@ -88,6 +88,20 @@ class Source:
         return InputError(message, path=self.display, line=line, hint=hint)
 
 
+@dataclass(frozen=True)
+class _Mark:
+    """What a Sink held at one point (see `Sink.mark`)."""
+
+    rows: int
+    metrics: int
+    records: int
+    timestamp: str | None
+    warnings: int
+    warned: frozenset[str]
+    derived_from: int
+    integrity: int
+
+
 class Sink:
     """What an ingester writes into for one input file; counts records, collects warnings."""
 
@@ -166,6 +180,30 @@ class Sink:
             return text
         self.warn(f"a {what} of {len(text)} characters was cut to {limit}", once=f"cap:{what}")
         return text[:limit]
+
+    def mark(self) -> _Mark:
+        """A point to `rewind` to: what has been recorded so far."""
+        return _Mark(
+            rows=len(self._tests),
+            metrics=len(self._metrics),
+            records=self.records,
+            timestamp=self.timestamp,
+            warnings=len(self.warnings),
+            warned=frozenset(self._warned),
+            derived_from=len(self.derived_from),
+            integrity=len(self.integrity),
+        )
+
+    def rewind(self, mark: _Mark) -> None:
+        """Forget everything recorded since `mark` (an ingester that reads the file again)."""
+        self._tests.truncate(mark.rows)
+        del self._metrics[mark.metrics :]
+        self.records = mark.records
+        self.timestamp = mark.timestamp
+        del self.warnings[mark.warnings :]
+        self._warned = set(mark.warned)
+        del self.derived_from[mark.derived_from :]
+        del self.integrity[mark.integrity :]
 
     def drop_classname(self, row: int, placeholder: str) -> bool:
         """When every execution from `row` on has the classname `placeholder`, give them
