@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import re
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from operator import itemgetter
 from typing import Any
@@ -72,6 +72,27 @@ class _Frame:
         self.start = start
         #: Which element outside the testcases this is (0 for the root), to find its line.
         self.ordinal = ordinal
+
+
+class _Child:
+    """A child of a testcase that has no children of its own, read without lxml building an
+    element: what `_case` reads of an element (tag, attributes, text)."""
+
+    __slots__ = ("attrib", "tag", "text")
+
+    def __init__(self, tag: str, attrib: Any) -> None:
+        self.tag = tag
+        self.attrib = attrib
+        self.text: str | None = None
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        return self.attrib.get(key, default)
+
+    def __len__(self) -> int:
+        return 0
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(())
 
 
 class _Target:
@@ -140,11 +161,15 @@ class Reader:
         chars_clear = chars.clear
         join = "".join
         case: Any = None  # the attributes of the open testcase
-        builder: Any = None  # TreeBuilder of the open testcase, once it has a child
-        depth = 0  # open children of the testcase
+        # Children of the open testcase without children of their own (a failure, a skip,
+        # captured output: nearly all), read without building elements.
+        light: list[_Child] = []
+        child: _Child | None = None  # the open one of them
+        builder: Any = None  # TreeBuilder of the open testcase, once a child has children
+        depth = 0  # open children of the testcase, once it has a builder
 
         def start(tag: str, attrib: Any) -> None:
-            nonlocal case, builder, depth
+            nonlocal case, builder, depth, child
             if case is None:
                 if tag == "testcase" or (tag[0] == "{" and localname(tag) == "testcase"):
                     case = attrib
@@ -153,26 +178,48 @@ class Reader:
                     start_outer(tag, attrib)
                 return
             if builder is None:
-                # The first child: rebuild the testcase as an element from here on (its own
-                # tag does not matter to `_case`).
+                if child is None:
+                    chars_clear()  # the testcase's own text, whitespace between children
+                    child = _Child(tag, attrib)
+                    return
+                # A grandchild: rebuild the testcase as an element from here on (its own
+                # tag does not matter to `_case`), the children read so far included.
                 builder = etree.TreeBuilder()
                 builder.start("testcase", case)
-                chars_clear()  # the testcase's own text and the whitespace before it
-            elif chars:
+                for done in light:
+                    builder.start(done.tag, done.attrib)
+                    if done.text is not None:
+                        builder.data(done.text)
+                    builder.end(done.tag)
+                light.clear()
+                builder.start(child.tag, child.attrib)
+                depth = 1
+                child = None
+            if chars:
                 builder.data(join(chars))
                 chars_clear()
             builder.start(tag, attrib)
             depth += 1
 
         def end(tag: str) -> None:
-            nonlocal case, builder, depth
+            nonlocal case, builder, depth, child
             attrib = case
             if attrib is None:
                 chars_clear()
                 end_outer()
                 return
             if builder is None:
+                if child is not None:
+                    child.text = join(chars) or None
+                    chars_clear()
+                    light.append(child)
+                    child = None
+                    return
                 case = None
+                if light:
+                    general(light[:], attrib)
+                    light.clear()
+                    return
                 add_pending(attrib)
                 if len(pending) >= _BATCH:
                     drain()
