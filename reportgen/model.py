@@ -52,6 +52,7 @@ _OUTCOME_CODE: dict[Outcome, int] = {o: i for i, o in enumerate(_OUTCOMES)}
 #: (`TestTableBuilder.add_rows`, `Sink.add_tests`): `bytes(OUTCOME_CODE[o] for o in ...)`.
 OUTCOME_CODE: Mapping[Outcome, int] = MappingProxyType(_OUTCOME_CODE)
 _PASSED_CODE = bytes((_OUTCOME_CODE[Outcome.PASSED],))
+_VALID_CODES = bytes(range(len(_OUTCOMES)))
 _NOT_PASSED = re.compile(b"[^%c]" % _OUTCOME_CODE[Outcome.PASSED])
 
 
@@ -896,7 +897,7 @@ class TestTableBuilder:
             codes = outcomes
             if len(codes) != count:
                 raise ValueError("names and outcomes differ in length")
-            if count and max(codes) >= len(_OUTCOMES):
+            if codes.translate(None, _VALID_CODES):
                 raise ValueError(f"outcome code {max(codes)} is not one of OUTCOME_CODE")
         if durations is None:
             durations = array("d", (math.nan,)) * count
@@ -1028,9 +1029,13 @@ class TestTableBuilder:
     def relativise_paths(self, start: int) -> None:
         """Make the absolute paths in the suites, classnames and files of rows `start`..end
         (one input) relative to the directory they share, so that ids hold no checkout path."""
+        files = {row: d.file for row, d in self._details.items() if row >= start and d.file}
+        if not any(is_absolute_path(f) for f in files.values()) and not any(
+            is_absolute_path(part) for part in (*self._classnames, *self._flat_suites()) if part
+        ):
+            return  # no absolute path among all names yet: no need to find the rows' ones
         suite_ids = set(self._suite_idx[start:])
         class_ids = set(self._class_idx[start:])
-        files = {row: d.file for row, d in self._details.items() if row >= start and d.file}
         found = [part for i in suite_ids for part in self._suites[i] if is_absolute_path(part)]
         found += [
             name
@@ -1057,6 +1062,10 @@ class TestTableBuilder:
                 column[start:] = array("I", map(mapping.__getitem__, column[start:]))
         for row, file in files.items():
             self._details[row].file = fix(file)
+
+    def _flat_suites(self) -> Iterator[str]:
+        for suite in self._suites:
+            yield from suite
 
     def build(self) -> TestTable:
         return TestTable(
