@@ -289,7 +289,8 @@ class Reader:
                 self._drain_in_order()
             return
         try:
-            if self.escaped or list(map(len, pending)).count(3) != count:
+            # Three attributes each, and (below) each has these three: nothing else.
+            if self.escaped or sum(map(len, pending)) != 3 * count:
                 raise KeyError
             names = list(map(_GET_NAME, pending))
             classes: list[str | None] = list(map(_GET_CLASSNAME, pending))
