@@ -4,6 +4,7 @@ tree built; plain passed testcases recorded in bulk, the others one at a time.
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 from array import array
@@ -167,9 +168,10 @@ class Reader:
         child: _Child | None = None  # the open one of them
         builder: Any = None  # TreeBuilder of the open testcase, once a child has children
         depth = 0  # open children of the testcase, once it has a builder
+        kids = False  # the open testcase has children (light, child or builder is in use)
 
         def start(tag: str, attrib: Any) -> None:
-            nonlocal case, builder, depth, child
+            nonlocal case, builder, depth, child, kids
             if case is None:
                 if tag == "testcase" or (tag[0] == "{" and localname(tag) == "testcase"):
                     case = attrib
@@ -177,6 +179,7 @@ class Reader:
                     chars_clear()
                     start_outer(tag, attrib)
                 return
+            kids = True
             if builder is None:
                 if child is None:
                     chars_clear()  # the testcase's own text, whitespace between children
@@ -202,11 +205,18 @@ class Reader:
             depth += 1
 
         def end(tag: str) -> None:
-            nonlocal case, builder, depth, child
+            nonlocal case, builder, depth, child, kids
             attrib = case
             if attrib is None:
                 chars_clear()
                 end_outer()
+                return
+            if not kids:  # a plain testcase ends: the hot path
+                case = None
+                add_pending(attrib)
+                if len(pending) >= _BATCH:
+                    drain()
+                    chars_clear()
                 return
             if builder is None:
                 if child is not None:
@@ -216,14 +226,9 @@ class Reader:
                     child = None
                     return
                 case = None
-                if light:
-                    general(light[:], attrib)
-                    light.clear()
-                    return
-                add_pending(attrib)
-                if len(pending) >= _BATCH:
-                    drain()
-                    chars_clear()
+                kids = False
+                general(light[:], attrib)
+                light.clear()
                 return
             if chars:
                 builder.data(join(chars))
@@ -236,6 +241,7 @@ class Reader:
             elem = builder.close()
             builder = None
             case = None
+            kids = False
             general(elem, attrib)
 
         def close() -> None:
@@ -257,6 +263,10 @@ class Reader:
                 feed(chunk)
                 chunk = read()
 
+        # The parse allocates a dict per element and frees it soon after, and makes no
+        # reference cycles: the cyclic collector would only walk those dicts again and again.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             pump(read())
             parser.close()
@@ -267,6 +277,8 @@ class Reader:
                 raise NeedsCleaning from None
             raise self._syntax_error(exc) from None
         finally:
+            if collecting:
+                gc.enable()
             stream.close()
         if self.times.ns:
             sink.warn("times are integers in nanoseconds (container-structure-test); converted")
