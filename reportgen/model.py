@@ -339,6 +339,7 @@ class TestTable(Sequence[TestCase]):
         "_names",
         "_outcomes",
         "_positions",
+        "_runs",
         "_scopes",
         "_suite_idx",
         "_suites",
@@ -368,6 +369,8 @@ class TestTable(Sequence[TestCase]):
         self._details = details
         #: First row of each run of one input's rows and its position there (when asked).
         self._positions: tuple[list[int], list[int]] | None = None
+        #: Runs of one input's rows (see `_input_runs`), when first asked for.
+        self._runs: list[tuple[int, int, int]] | None = None
         self._scopes: dict[tuple[int, int], str | None] = {}
 
     @classmethod
@@ -489,13 +492,15 @@ class TestTable(Sequence[TestCase]):
         Inputs are read one after the other, so there is one run per input and this costs
         a C-level pass over the column, not a Python step per row.
         """
-        runs: list[tuple[int, int, int]] = []
-        start = 0
-        for input, group in groupby(self._inputs):
-            stop = start + len(list(group))
-            runs.append((input, start, stop))
-            start = stop
-        return runs
+        if self._runs is None:
+            runs: list[tuple[int, int, int]] = []
+            start = 0
+            for input, group in groupby(self._inputs):
+                stop = start + len(list(group))
+                runs.append((input, start, stop))
+                start = stop
+            self._runs = runs
+        return self._runs
 
     def attempt_count(self, i: int) -> int:
         """Attempts of a marked retry behind execution `i` (1 when it was not retried)."""
@@ -566,13 +571,10 @@ class TestTable(Sequence[TestCase]):
 
     def counts_by_input(self) -> dict[int, int]:
         """Number of tests per input index."""
-        if not self._inputs:
-            return {}
-        top = max(self._inputs)
-        if top < 64:  # few inputs: a C-level count per input beats hashing every row
-            counts = {i: self._inputs.count(i) for i in range(top + 1)}
-            return {i: n for i, n in counts.items() if n}
-        return dict(Counter(self._inputs))
+        counts: dict[int, int] = {}
+        for input, start, stop in self._input_runs():
+            counts[input] = counts.get(input, 0) + stop - start
+        return dict(sorted(counts.items()))
 
     def rows_by_input(self) -> dict[int, list[int]]:
         """Row numbers of each input's executions, in order."""
