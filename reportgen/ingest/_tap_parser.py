@@ -418,6 +418,12 @@ def _parse_yaml(text: str, sink: Sink, line: int) -> dict[str, Any] | None:
     if len(text) > _MAX_YAML_CHARS:
         sink.warn("YAML diagnostics block too large to parse; kept as text", line)
         return None
+    from reportgen.ingest import _tap_yaml
+
+    # The usual shape is read without PyYAML, to the same result (see `_tap_yaml`).
+    fast = _tap_yaml.load(text)
+    if fast is not None:
+        return fast
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
