@@ -34,6 +34,15 @@ _TIME = re.compile(r"time=\s*([0-9.]+)\s*(ms|s)\b", re.IGNORECASE)
 _LOCATION = re.compile(r"^(.*):(\d+):\d+$|^(.*):(\d+)$")
 #: First characters of a test point line (`ok`, `not ok`).
 _POINT_STARTS = ("o", "n")
+# Top-level test points that `_POINT` and `_split_description` read to a plain leaf whose
+# description is the text after the number (and after `- `): no comment, directive, escape,
+# tab, surrounding space, leading `-` or trailing `{`. `_PLAIN_RUN` matches a run of such
+# lines, `_PLAIN_POINT` picks out (`not `, description) of each.
+_PLAIN_TAIL = r"(not )?ok [0-9]{1,18} (?:- )?([^\s#\\{-](?:[^\n#\\\t]*[^\s#\\{])?)"
+_PLAIN_RUN = re.compile(rf"(?:{_PLAIN_TAIL}\n)+")
+_PLAIN_POINT = re.compile(rf"^{_PLAIN_TAIL}$", re.MULTILINE)
+# `len` of the `not ` group (0 or 4) to the outcome code of the point.
+_CODE_OF_NOT = bytes(_CODE[Outcome.FAILED] if k == 4 else _CODE[Outcome.PASSED] for k in range(256))
 
 #: YAML blocks bigger than this are not parsed (their text is kept as output).
 _MAX_YAML_CHARS = 1 << 20
@@ -84,6 +93,17 @@ class _Point:
         self.children: _Stream | None = None
 
 
+class _Run:
+    """Consecutive plain top-level test points, kept as columns (see `_PLAIN_RUN`)."""
+
+    __slots__ = ("codes", "failed", "names")
+
+    def __init__(self, names: tuple[str, ...], codes: bytes) -> None:
+        self.names = names
+        self.codes = codes
+        self.failed = codes.count(_CODE[Outcome.FAILED])
+
+
 @dataclass
 class _Synthetic:
     """An error test made by the reader: a missing planned test, a bail out, a bad plan."""
@@ -98,7 +118,7 @@ class _Stream:
     """The test points, plan and announcements at one indentation level."""
 
     depth: int
-    entries: list[_Point | _Stream | _Synthetic] = field(default_factory=list)
+    entries: list[_Point | _Stream | _Synthetic | _Run] = field(default_factory=list)
     name: str | None = None
     plan: int | None = None
     plan_line: int | None = None
@@ -192,19 +212,35 @@ class _Parser:
             )
 
     # --- lines --------------------------------------------------------------------------
-    def feed(self, lines: list[str]) -> None:
+    def feed(self, lines: list[str], document: str | None = None) -> None:
+        """Read `lines`; `document`, when given, is the document they were split from on "\\n"."""
         i = 0
+        pos = 0  # where lines[i] starts in `document`
         total = len(lines)
         point_match = _POINT.match
+        streams = self.streams
         while i < total:
             raw = lines[i]
             number = i + 1
-            i += 1
             # Most lines of a large stream are top-level test points: matched first (no other
             # kind of line starts with `ok` or `not`), without the indentation work below.
             if raw[:1] in _POINT_STARTS and (match := point_match(raw)) and "\t" not in raw:
+                if document is not None and len(streams) == 1 and not streams[0].announced:
+                    # A run of plain points is read as columns, all but its last line: that
+                    # one is read below, as what follows it (YAML, a stack) belongs to it.
+                    run = _PLAIN_RUN.match(document, pos)
+                    if run is not None and (count := document.count("\n", pos, run.end())) > 1:
+                        last = document.rfind("\n", pos, run.end() - 1) + 1
+                        self._run(document, pos, last)
+                        i += count - 1
+                        pos = last
+                        continue
+                i += 1
+                pos += len(raw) + 1
                 self._point(match, 0, 0, number)
                 continue
+            i += 1
+            pos += len(raw) + 1
             if "\t" in raw:
                 raw = raw.expandtabs(4)
             text = raw.lstrip(" ")
@@ -224,7 +260,9 @@ class _Parser:
                 depth = MAX_DEPTH
             point = self.last_point
             if text == "---" and point is not None and indent > point.indent:
-                i = self._read_yaml(lines, i, indent, point, number)
+                after = self._read_yaml(lines, i, indent, point, number)
+                pos += sum(map(len, lines[i:after])) + after - i
+                i = after
                 continue
             if match := _VERSION.match(text):
                 if depth == 0 and match.group(1) not in ("13", "14"):
@@ -261,6 +299,15 @@ class _Parser:
                 if point.extra is None:
                     point.extra = []
                 point.extra.append(text)
+
+    def _run(self, text: str, start: int, stop: int) -> None:
+        """The plain top-level points of text[start:stop] (see `_PLAIN_RUN`), as `_point`
+        would read them one by one."""
+        self.seen_anything = True
+        nots, names = zip(*_PLAIN_POINT.findall(text, start, stop), strict=True)
+        stream = self.streams[0]
+        stream.entries.append(_Run(names, bytes(map(len, nots)).translate(_CODE_OF_NOT)))
+        stream.points += len(names)
 
     def _point(self, match: re.Match[str], depth: int, indent: int, number: int) -> None:
         self.seen_anything = True
@@ -523,7 +570,16 @@ class _Emitter:
         durations: array[float] = array("d")
         passed, failed = _CODE[Outcome.PASSED], _CODE[Outcome.FAILED]
         nan = math.nan
-        for index, entry in enumerate(stream.entries, start=1):
+        index = 0  # of the entry among the stream's test points (a run holds many)
+        for entry in stream.entries:
+            if isinstance(entry, _Run):
+                names.extend(entry.names)
+                codes.extend(entry.codes)
+                durations.extend(array("d", (nan,)) * len(entry.names))
+                bad += entry.failed
+                index += len(entry.names)
+                continue
+            index += 1
             if (
                 type(entry) is _Point
                 and entry.children is None
@@ -643,7 +699,8 @@ def parse(text: str, sink: Sink) -> _Parser:
     Raises `numbers.NumberError` for a number too large to be one.
     """
     parser = _Parser(sink)
-    parser.feed(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    parser.feed(text.split("\n"), text)
     return parser
 
 
