@@ -900,6 +900,8 @@ class TestTableBuilder:
         suites: Sequence[tuple[str, ...]] | None = None,
         input: int = 0,
         details: Mapping[int, Mapping[str, Any]] | None = None,
+        files: Sequence[str | None] | None = None,
+        lines: Sequence[int | None] | None = None,
     ) -> None:
         """Add many test executions column by column: no object and no call per row for
         those that carry only a name, an outcome, a duration, a classname and a suite path.
@@ -912,8 +914,9 @@ class TestTableBuilder:
         per row (`classnames`, `suites`; repeated values cost one dict lookup each).
         `details` holds, for the few rows that have any, the other keyword arguments of `add`
         (message, type, output, output_truncated, file, line, properties, attempts, flaky,
-        unattributed), by row number in the columns. Strings are stored as given: the caller
-        (`Sink.add_tests`) cleans them.
+        unattributed), by row number in the columns; `files` and `lines`, when given, the
+        file and line of every row (None: none), which a row's `details` then do not give.
+        Strings are stored as given: the caller (`Sink.add_tests`) cleans them.
         """
         count = len(names)
         if isinstance(outcomes, Outcome):
@@ -934,6 +937,10 @@ class TestTableBuilder:
             raise ValueError("names and suites differ in length")
         if details and not all(0 <= offset < count for offset in details):
             raise ValueError("a detail names a row outside the columns")
+        if (files is not None and len(files) != count) or (
+            lines is not None and len(lines) != count
+        ):
+            raise ValueError("names and files or lines differ in length")
         first = len(self._names)
         self._names.extend(names)
         self._outcomes.extend(codes)
@@ -952,6 +959,20 @@ class TestTableBuilder:
                 detail = _detail(**fields)
                 if detail is not None:
                     self._details[first + offset] = detail
+        if files is not None or lines is not None:
+            self._place(first, files or (None,) * count, lines or (None,) * count)
+
+    def _place(self, first: int, files: Sequence[str | None], lines: Sequence[int | None]) -> None:
+        """Give the rows from `first` on their file and line (see `add_rows`)."""
+        known = self._details
+        for row, file, line in zip(range(first, first + len(files)), files, lines, strict=True):
+            if file is None and line is None:
+                continue
+            detail = known.get(row)
+            if detail is None:
+                detail = known[row] = _Detail()
+            detail.file = file
+            detail.line = line
 
     def append(self, case: TestCase) -> int:
         """Add a whole TestCase (no merging: it is already one test)."""

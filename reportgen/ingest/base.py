@@ -12,6 +12,7 @@ from typing import IO, Any, ClassVar, TypeVar
 
 from reportgen.errors import InputError
 from reportgen.model import (
+    OUTCOME_CODE,
     OUTPUT_CAP,
     Attempt,
     Diagnostic,
@@ -262,6 +263,8 @@ class Sink:
         suite: tuple[str, ...] = (),
         suites: Sequence[tuple[str, ...]] | None = None,
         details: Mapping[int, Mapping[str, Any]] | None = None,
+        files: Sequence[str | None] | None = None,
+        lines: Sequence[int | None] | None = None,
     ) -> None:
         """Record many test executions column by column: the bulk form of `test`, for large
         files.
@@ -275,7 +278,9 @@ class Sink:
         `classnames` / `suites` with one entry per row. `details` gives, by row number in the
         columns, the other keyword arguments of `test` for the few rows that have any
         (message, type, output, file, line, properties, attempts, flaky, unattributed; never
-        merge): a failure among passed tests needs no batch of its own.
+        merge): a failure among passed tests needs no batch of its own. `files` and `lines`
+        give the file and line of every row (None: none) for inputs where each row has one;
+        a row's `details` then give neither.
         """
         count = len(names)
         if count and max(map(len, names)) > MAX_NAME_CHARS:
@@ -288,6 +293,8 @@ class Sink:
             suites = self._clean_column(suites, self._clean_suite)
         elif suite:
             suite = self._clean_suite(suite)
+        if files is not None:
+            files = self._clean_column(files, self._clean_file)
         self._tests.add_rows(
             clean_names(names),
             outcomes,
@@ -298,6 +305,8 @@ class Sink:
             suites=suites,
             input=self.input_index,
             details={k: self._clean_detail(**v) for k, v in details.items()} if details else None,
+            files=files,
+            lines=lines,
         )
         self.records += count
 
@@ -333,6 +342,9 @@ class Sink:
         if not classname:
             return classname
         return clean_name(self._cap(classname, MAX_NAME_CHARS, "class name"))
+
+    def _clean_file(self, file: str | None) -> str | None:
+        return clean_name(self._cap(file, MAX_NAME_CHARS, "file name")) if file else file
 
     def _clean_suite(self, suite: tuple[str, ...]) -> tuple[str, ...]:
         if not suite:
@@ -465,6 +477,136 @@ class Sink:
                 scope=scope,
                 warn=False,
             )
+
+
+class TestBatch:
+    """Executions gathered in input order and written with one `Sink.add_tests` call, for
+    readers whose rows each carry a file, a line or a failure.
+
+    `add` takes the keyword arguments of `Sink.test` (never merge or unattributed) and records
+    the same execution. A row with a string that `Sink` would cut (and warn about) is written
+    through `Sink.test` in its place, after the rows gathered before it, so that warnings keep
+    input order. Call `flush` before anything else writes to the sink, and at the end.
+    """
+
+    __test__ = False
+
+    __slots__ = (
+        "_classnames",
+        "_codes",
+        "_details",
+        "_durations",
+        "_files",
+        "_lines",
+        "_names",
+        "_sink",
+        "_suites",
+        "_uncut_suites",
+    )
+
+    def __init__(self, sink: Sink) -> None:
+        self._sink = sink
+        self._uncut_suites: set[tuple[str, ...]] = set()
+        self._start()
+
+    def _start(self) -> None:
+        self._names: list[str] = []
+        self._codes = bytearray()
+        self._durations: array[float] = array("d")
+        self._classnames: list[str | None] = []
+        self._suites: list[tuple[str, ...]] = []
+        self._files: list[str | None] = []
+        self._lines: list[int | None] = []
+        self._details: dict[int, dict[str, Any]] = {}
+
+    def add(
+        self,
+        *,
+        name: str,
+        outcome: Outcome,
+        classname: str | None = None,
+        suite: tuple[str, ...] = (),
+        duration: float | None = None,
+        message: str | None = None,
+        type: str | None = None,
+        output: str | None = None,
+        file: str | None = None,
+        line: int | None = None,
+        properties: dict[str, str] | None = None,
+        attempts: Sequence[Attempt] = (),
+        flaky: bool = False,
+    ) -> None:
+        """Record one execution, as `Sink.test` would."""
+        if (
+            len(name) > MAX_NAME_CHARS
+            or (classname is not None and len(classname) > MAX_NAME_CHARS)
+            or (file is not None and len(file) > MAX_NAME_CHARS)
+            or (message is not None and len(message) > MAX_MESSAGE_CHARS)
+            or (type is not None and len(type) > MAX_NAME_CHARS)
+            or (suite not in self._uncut_suites and not self._uncut(suite))
+        ):
+            self.flush()
+            self._sink.test(
+                name=name,
+                outcome=outcome,
+                classname=classname,
+                suite=suite,
+                duration=duration,
+                message=message,
+                type=type,
+                output=output,
+                file=file,
+                line=line,
+                properties=properties,
+                attempts=attempts,
+                flaky=flaky,
+            )
+            return
+        if (
+            message is not None
+            or output is not None
+            or type is not None
+            or properties
+            or attempts
+            or flaky
+        ):
+            self._details[len(self._names)] = {
+                "message": message,
+                "type": type,
+                "output": output,
+                "properties": properties,
+                "attempts": attempts,
+                "flaky": flaky,
+            }
+        self._names.append(name)
+        self._codes.append(OUTCOME_CODE[outcome])
+        self._durations.append(math.nan if duration is None else float(duration))
+        self._classnames.append(classname)
+        self._suites.append(suite)
+        self._files.append(file)
+        self._lines.append(line)
+
+    def _uncut(self, suite: tuple[str, ...]) -> bool:
+        if suite and max(map(len, suite)) > MAX_NAME_CHARS:
+            return False
+        self._uncut_suites.add(suite)
+        return True
+
+    def flush(self) -> None:
+        """Write the executions gathered so far."""
+        if not self._names:
+            return
+        self._sink.add_tests(
+            self._names,
+            outcomes=self._codes,
+            durations=self._durations,
+            classnames=self._classnames,
+            suites=self._suites,
+            details=self._details,
+            files=self._files,
+            lines=self._lines,
+        )
+        self._start()
 
 
 class Ingester(ABC):

@@ -38,7 +38,7 @@ from reportgen.ingest._jsonread import (
     opt_str,
     type_name,
 )
-from reportgen.ingest.base import Ingester, Sink, Source, cap_output, clean_optional
+from reportgen.ingest.base import Ingester, Sink, Source, TestBatch, cap_output, clean_optional
 from reportgen.ingest.pytest_json import mangle_nodeid
 from reportgen.model import SCOPE_SEPARATOR, Attempt, Outcome, is_source_file
 
@@ -153,12 +153,16 @@ class CtrfIngester(Ingester):
         statuses: dict[str, int] = dict.fromkeys(_STATUSES, 0)
         flaky_count = 0
         suites: set[tuple[str, ...]] = set()
+        batch = TestBatch(sink)
         for index, raw in enumerate(tests):
             at = f"results.tests[{index}]"
-            status, flaky, suite = _read_test(obj(raw, source, at), source, sink, at, tool_name)
+            status, flaky, suite = _read_test(
+                obj(raw, source, at), source, sink, at, tool_name, batch
+            )
             statuses[status] += 1
             flaky_count += flaky
             suites.add(suite)
+        batch.flush()
 
         if summary is None:
             sink.warn("results.summary is missing (required by the CTRF schema)")
@@ -205,7 +209,12 @@ def _check_header(doc: dict[str, Any], source: Source, sink: Sink) -> None:
 
 
 def _read_test(
-    test: dict[str, Any], source: Source, sink: Sink, at: str, tool: object = None
+    test: dict[str, Any],
+    source: Source,
+    sink: Sink,
+    at: str,
+    tool: object,
+    batch: TestBatch,
 ) -> tuple[str, bool, tuple[str, ...]]:
     """Record one CTRF test; return its CTRF status, whether it is flaky, and its suite."""
     name = test.get("name")
@@ -283,7 +292,7 @@ def _read_test(
     flaky = outcome is Outcome.PASSED and (
         flaky_raw or any(a.outcome in (Outcome.FAILED, Outcome.ERROR) for a in attempts)
     )
-    sink.test(
+    batch.add(
         name=name,
         outcome=outcome,
         classname=classname,

@@ -32,7 +32,7 @@ from reportgen.ingest._jsonread import (
     opt_str,
     req_str,
 )
-from reportgen.ingest.base import Ingester, Sink, Source, first_line
+from reportgen.ingest.base import Ingester, Sink, Source, TestBatch, first_line
 from reportgen.model import Attempt, Outcome
 
 _OUTCOMES: dict[str, Outcome] = {
@@ -105,9 +105,11 @@ class PytestJsonIngester(Ingester):
 
         raw_counts: dict[str, int] = dict.fromkeys((*_OUTCOMES, _RERUN), 0)
         tests = arr(doc["tests"], source, "tests")
+        batch = TestBatch(sink)
         for index, raw in enumerate(tests):
             at = f"tests[{index}]"
-            raw_counts[_read_test(obj(raw, source, at), source, sink, at)] += 1
+            raw_counts[_read_test(obj(raw, source, at), source, batch, at)] += 1
+        batch.flush()
 
         collection_errors = 0
         for index, raw in enumerate(opt_arr(doc, "collectors", source, "document")):
@@ -173,7 +175,7 @@ def _phase_message(phase: dict[str, Any], source: Source, at: str) -> str | None
     return None
 
 
-def _read_test(test: dict[str, Any], source: Source, sink: Sink, at: str) -> str:
+def _read_test(test: dict[str, Any], source: Source, batch: TestBatch, at: str) -> str:
     """Record one test (two executions for a failed call plus a failed teardown)."""
     nodeid = req_str(test, "nodeid", source, at)
     outcome_raw = req_str(test, "outcome", source, at)
@@ -256,7 +258,7 @@ def _read_test(test: dict[str, Any], source: Source, sink: Sink, at: str) -> str
             Attempt(outcome=Outcome.FAILED, message="an earlier attempt failed and was rerun"),
             Attempt(outcome=outcome, duration=total, message=message, type=kind),
         )
-    sink.test(
+    batch.add(
         outcome=outcome,
         duration=total,
         message=message,
@@ -268,7 +270,7 @@ def _read_test(test: dict[str, Any], source: Source, sink: Sink, at: str) -> str
     )
     if failed("call") and failed("teardown"):
         teardown = phases["teardown"]
-        sink.test(
+        batch.add(
             outcome=Outcome.ERROR,
             duration=None,
             message=_phase_message(teardown, source, f"{at}.teardown"),
