@@ -9,12 +9,11 @@ from __future__ import annotations
 import contextlib
 import math
 import re
-from array import array
 from dataclasses import dataclass, field
 from typing import Any
 
 from reportgen import numbers
-from reportgen.ingest.base import Sink, first_line
+from reportgen.ingest.base import Sink, TestBatch, first_line
 from reportgen.ingest.tap import PLAN_LINE as _PLAN
 from reportgen.ingest.tap import VERSION_LINE as _VERSION
 from reportgen.model import OUTCOME_CODE as _CODE
@@ -557,25 +556,19 @@ class _Emitter:
 
     def __init__(self, sink: Sink) -> None:
         self.sink = sink
+        self.batch = TestBatch(sink)
         self.todo_passed = 0
 
     def stream(self, stream: _Stream, suite: tuple[str, ...]) -> int:
         """Emit one stream; return how many failed or errored tests it produced."""
         bad = 0
         used: set[str] = set()
-        # Plain leaves (a name, passed or failed, perhaps a time; nothing else) are written in
-        # batches with `Sink.add_tests`; anything else goes through `Sink.test` in its place.
-        names: list[str] = []
-        codes = bytearray()
-        durations: array[float] = array("d")
-        passed, failed = _CODE[Outcome.PASSED], _CODE[Outcome.FAILED]
-        nan = math.nan
+        batch = self.batch
+        passed, failed = Outcome.PASSED, Outcome.FAILED
         index = 0  # of the entry among the stream's test points (a run holds many)
         for entry in stream.entries:
             if isinstance(entry, _Run):
-                names.extend(entry.names)
-                codes.extend(entry.codes)
-                durations.extend(array("d", (nan,)) * len(entry.names))
+                batch.extend(entry.names, entry.codes, suite)
                 bad += entry.failed
                 index += len(entry.names)
                 continue
@@ -587,18 +580,18 @@ class _Emitter:
                 and entry.yaml_text is None
                 and entry.extra is None
             ):
-                names.append(entry.description or f"test {entry.number or index}")
-                if entry.ok:
-                    codes.append(passed)
-                else:
-                    codes.append(failed)
+                # A plain leaf: a name, passed or failed, perhaps a time; nothing else.
+                if not entry.ok:
                     bad += 1
-                durations.append(nan if entry.duration is None else entry.duration)
+                batch.add(
+                    name=entry.description or f"test {entry.number or index}",
+                    outcome=passed if entry.ok else failed,
+                    suite=suite,
+                    duration=entry.duration,
+                )
                 continue
-            if names:
-                self.sink.add_tests(names, outcomes=codes, durations=durations, suite=suite)
-                names, codes, durations = [], bytearray(), array("d")
             if isinstance(entry, _Synthetic):
+                batch.flush()
                 self.sink.test(
                     name=self._unique(entry.name, None, index, used),
                     suite=suite,
@@ -621,8 +614,6 @@ class _Emitter:
                     bad += 1
             else:
                 bad += self._leaf(entry, suite, index, used)
-        if names:
-            self.sink.add_tests(names, outcomes=codes, durations=durations, suite=suite)
         return bad
 
     @staticmethod
@@ -677,7 +668,7 @@ class _Emitter:
         if duration is None:
             duration = point.duration
         failing = outcome in (Outcome.FAILED, Outcome.ERROR)
-        self.sink.test(
+        self.batch.add(
             name=self._unique(point.description, point.number, index, used),
             suite=suite,
             outcome=outcome,
@@ -688,7 +679,6 @@ class _Emitter:
             file=file,
             line=line,
             properties=properties or None,
-            merge=False,
         )
         return 1 if failing else 0
 
@@ -709,6 +699,7 @@ def emit(parser: _Parser, sink: Sink) -> None:
     root = parser.finish()
     emitter = _Emitter(sink)
     emitter.stream(root, ())
+    emitter.batch.flush()
     if emitter.todo_passed:
         sink.warn(
             f"{emitter.todo_passed} TODO test(s) passed; still counted as skipped (todo) "

@@ -33,6 +33,7 @@ from reportgen.text import (
 )
 
 _T = TypeVar("_T")
+_OUTCOME_OF_CODE = {code: outcome for outcome, code in OUTCOME_CODE.items()}
 
 #: Bytes of a file given to `Ingester.sniff`.
 HEAD_BYTES = 8192
@@ -586,6 +587,26 @@ class TestBatch:
         self._files.append(file)
         self._lines.append(line)
 
+    def extend(self, names: Sequence[str], codes: bytes, suite: tuple[str, ...] = ()) -> None:
+        """Record executions that have only a name and an outcome (`OUTCOME_CODE` bytes), as
+        `add` would one by one."""
+        count = len(names)
+        if not count:
+            return
+        if max(map(len, names)) > MAX_NAME_CHARS or (
+            suite not in self._uncut_suites and not self._uncut(suite)
+        ):
+            for name, code in zip(names, codes, strict=True):
+                self.add(name=name, outcome=_OUTCOME_OF_CODE[code], suite=suite)
+            return
+        self._names.extend(names)
+        self._codes.extend(codes)
+        self._durations.extend(array("d", (math.nan,)) * count)
+        self._classnames.extend((None,) * count)
+        self._suites.extend((suite,) * count)
+        self._files.extend((None,) * count)
+        self._lines.extend((None,) * count)
+
     def _uncut(self, suite: tuple[str, ...]) -> bool:
         if suite and max(map(len, suite)) > MAX_NAME_CHARS:
             return False
@@ -596,6 +617,8 @@ class TestBatch:
         """Write the executions gathered so far."""
         if not self._names:
             return
+        rows = len(self._names)
+        # Columns that no row fills are left out: no pass over them.
         self._sink.add_tests(
             self._names,
             outcomes=self._codes,
@@ -603,8 +626,8 @@ class TestBatch:
             classnames=self._classnames,
             suites=self._suites,
             details=self._details,
-            files=self._files,
-            lines=self._lines,
+            files=None if self._files.count(None) == rows else self._files,
+            lines=None if self._lines.count(None) == rows else self._lines,
         )
         self._start()
 
