@@ -503,11 +503,14 @@ class TestBatch:
         "_sink",
         "_suites",
         "_uncut_suites",
+        "known",
     )
 
     def __init__(self, sink: Sink) -> None:
         self._sink = sink
         self._uncut_suites: set[tuple[str, ...]] = set()
+        #: For the reader's own use: what it worked out once for values that repeat.
+        self.known: dict[Any, Any] = {}
         self._start()
 
     def _start(self) -> None:

@@ -21,6 +21,7 @@ them once.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from typing import Any, ClassVar
@@ -253,10 +254,29 @@ def _read_test(
             once="unknown:" + ",".join(unknown),
         )
 
-    suite = _suite(test.get("suite"), source, sink, at)
+    raw_suite = test.get("suite")
+    # A suite path repeats across its tests: one read as such (a list of strings) is known.
+    suite = None
+    if type(raw_suite) is list:
+        with contextlib.suppress(TypeError):  # an unhashable member: `_suite` says what
+            suite = batch.known.get(tuple(raw_suite))
+    if suite is None:
+        suite = _suite(raw_suite, source, sink, at)
+        if type(raw_suite) is list:
+            batch.known[suite] = suite
     file_path = opt_str(test, "filePath", source, at) if "filePath" in keys else None
     if classname is None and tool in _SCOPED_TOOLS:
-        classname, name = _harness_scope(str(tool), suite, name, file_path)
+        if tool == "playwright":
+            # Playwright's scope is the suite's alone: worked out once per suite path.
+            scope_key = ("playwright scope", suite)
+            scope = batch.known.get(scope_key)
+            if scope is None:
+                scope = batch.known[scope_key] = _harness_scope(str(tool), suite, name, file_path)[
+                    0
+                ]
+            classname = scope
+        else:
+            classname, name = _harness_scope(str(tool), suite, name, file_path)
     flaky_raw = test.get("flaky", False)
     if flaky_raw is not False and flaky_raw is not True:
         raise source.error(f"{at}.flaky: expected a boolean, got {type_name(flaky_raw)}")
@@ -290,7 +310,8 @@ def _read_test(
         output = "\n".join(p for p in parts if p) or None
     # A passed test that needed retries is flaky even when `flaky` is left out.
     flaky = outcome is Outcome.PASSED and (
-        flaky_raw or any(a.outcome in (Outcome.FAILED, Outcome.ERROR) for a in attempts)
+        flaky_raw
+        or (bool(attempts) and any(a.outcome in (Outcome.FAILED, Outcome.ERROR) for a in attempts))
     )
     batch.add(
         name=name,

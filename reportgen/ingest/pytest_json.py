@@ -44,6 +44,8 @@ _OUTCOMES: dict[str, Outcome] = {
     "xpassed": Outcome.PASSED,
 }
 _PHASES = ("setup", "call", "teardown")
+#: Integers below this size are exact floats; larger ones go through `opt_int`'s checks.
+_BIG_INT = 2**53
 _TEXT_KEYS = frozenset({"longrepr", "stdout", "stderr", "log"})
 #: pytest-rerunfailures' outcome of a test it ran again; the phases are the last attempt's.
 _RERUN = "rerun"
@@ -65,6 +67,22 @@ def mangle_nodeid(nodeid: str) -> tuple[str | None, str]:
     names[-1] += bracket + params
     classname = ".".join(names[:-1])
     return (classname or None), names[-1]
+
+
+def _mangle(nodeid: str, known: dict[Any, Any]) -> tuple[str | None, str]:
+    """`mangle_nodeid`, with the classname of each class (or module) worked out once."""
+    path, bracket, params = nodeid.partition("[")
+    head, sep, last = path.rpartition("::")
+    if not sep or head.endswith(":"):
+        # No class, or a run of colons that `split` cuts elsewhere: the general way.
+        return mangle_nodeid(nodeid)
+    try:
+        classname = known[head]
+    except KeyError:
+        names = head.split("::")
+        names[0] = _without_py(names[0].replace("/", "."))
+        classname = known[head] = ".".join(names) or None
+    return classname, last + bracket + params
 
 
 def _without_py(module: str) -> str:
@@ -184,8 +202,11 @@ def _read_test(test: dict[str, Any], source: Source, batch: TestBatch, at: str) 
             f"{at}.outcome: expected one of {', '.join([*_OUTCOMES, _RERUN])}, "
             f"got {outcome_raw[:40]!r}"
         )
-    classname, name = mangle_nodeid(nodeid)
-    lineno = opt_int(test, "lineno", source, at)
+    classname, name = _mangle(nodeid, batch.known)
+    lineno = test.get("lineno")
+    # A plain integer (every test pytest writes) is its own value.
+    if lineno is not None and not (type(lineno) is int and -_BIG_INT < lineno < _BIG_INT):
+        lineno = opt_int(test, "lineno", source, at)
     phases: dict[str, dict[str, Any]] = {}
     durations: list[float] = []
     failures: set[str] = set()
@@ -207,9 +228,6 @@ def _read_test(test: dict[str, Any], source: Source, batch: TestBatch, at: str) 
     # pytest's JUnit writer reports the total of all phases; so do we.
     total = sum(durations) if durations else None
 
-    def failed(when: str) -> bool:
-        return when in failures
-
     properties: dict[str, str] | None = None
     if outcome_raw in ("xfailed", "xpassed"):
         properties = {"status": outcome_raw.removesuffix("ed")}
@@ -220,15 +238,15 @@ def _read_test(test: dict[str, Any], source: Source, batch: TestBatch, at: str) 
         "line": lineno + 1 if lineno is not None else None,  # pytest's lineno is 0-based
         "properties": properties,
     }
-    if failed("setup"):
+    if "setup" in failures:
         where = f"{at}.setup"
         outcome, deciding = Outcome.ERROR, phases["setup"]
         kind = "setup error"
-    elif failed("call"):
+    elif "call" in failures:
         where = f"{at}.call"
         outcome, deciding = Outcome.FAILED, phases["call"]
         kind = None
-    elif failed("teardown"):
+    elif "teardown" in failures:
         where = f"{at}.teardown"
         outcome, deciding = Outcome.ERROR, phases["teardown"]
         kind = "teardown error"
@@ -268,7 +286,7 @@ def _read_test(test: dict[str, Any], source: Source, batch: TestBatch, at: str) 
         flaky=outcome is Outcome.PASSED and bool(attempts),
         **common,
     )
-    if failed("call") and failed("teardown"):
+    if "call" in failures and "teardown" in failures:
         teardown = phases["teardown"]
         batch.add(
             outcome=Outcome.ERROR,

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from reportgen.ingest.pytest_json import _mangle, mangle_nodeid
 from reportgen.model import Outcome
 from tests.ingest.json_ingest_support import (
     assert_cli_rejects,
@@ -116,3 +120,14 @@ def test_broken_files(tmp_path: Path, report: Path) -> None:
         if fragment in ("truncated JSON", "UTF-8"):
             assert err.line is not None, name
     assert_cli_rejects(tmp_path / "truncated.json", "pytest-json")
+
+
+@given(
+    st.text(alphabet="ab/.:[]py\n", max_size=24),
+    st.sampled_from(["", "tests/test_x.py::", "a/b.py::C::", "x.py\n::"]),
+)
+@settings(max_examples=400, deadline=None)
+def test_classnames_worked_out_once_match_mangle_nodeid(tail: str, head: str) -> None:
+    known: dict[Any, Any] = {}
+    for nodeid in (head + tail, head + tail + "[p::q/r]", head + tail):
+        assert _mangle(nodeid, known) == mangle_nodeid(nodeid)
