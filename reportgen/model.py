@@ -33,7 +33,7 @@ OUTPUT_CAP = 64 * 1024
 class Frozen(BaseModel):
     """Base for every model: immutable, unknown fields rejected."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Outcome(StrEnum):
