@@ -347,3 +347,47 @@ def _mocha_junit(sink: Sink, start: int, end: int) -> None:
     for row, (name, classname, _suite, file) in enumerate(rows, start):
         if name == classname:
             sink.set_identity(row, name=name, classname=None, suite=(), file=file)
+
+
+# --- pytest reruns ------------------------------------------------------------------------
+#: The root pytest's JUnit writer names (pytest 8.4 on), and the suite it names by default.
+_PYTEST_ROOT = "pytest tests"
+_PYTEST_SUITE = "pytest"
+#: How a rerun attempt read from pytest's JUnit XML is told apart.
+RERUN_MESSAGE = "rerun attempt that did not pass: pytest's JUnit XML does not record its failure"
+
+
+def pytest_reruns(sink: Sink, start: int, root: Mapping[str, str]) -> None:
+    """Read the rerun attempts in a JUnit file written by pytest as attempts that failed.
+
+    pytest's writer knows no `rerun` outcome: an attempt that pytest-rerunfailures (or
+    `flaky`) runs again is written as a testcase with no failure, error or skipped element,
+    the same as a pass, followed by the next attempt under the same id. So in a pytest file,
+    an execution that looks passed and is not the last of its id is an attempt that failed
+    (why is not written): it is never counted as a pass (see docs/executions.md).
+    """
+    end = sink.rows
+    if end - start < 2:
+        return
+    if root.get("name") != _PYTEST_ROOT and sink.identity(start)[2][:1] != (_PYTEST_SUITE,):
+        return
+    rows = sink.passes_repeated_later(start)
+    if not rows:
+        return
+    for row in rows:
+        sink.set_outcome(
+            row,
+            Outcome.FAILED,
+            message=RERUN_MESSAGE,
+            type="rerun",
+            properties={"rerun": "true"},
+        )
+    name, classname, _suite, _file = sink.identity(rows[0])
+    tests = {sink.identity(row)[:2] for row in rows}
+    example = f"{classname}::{name}" if classname else name
+    others = f" and {len(tests) - 1} other test(s)" if len(tests) > 1 else ""
+    sink.warn(
+        f"{len(rows)} execution(s) of {example}{others} carry no outcome and are followed by "
+        "another of the same id: read as failed rerun attempts (pytest's JUnit XML writes an "
+        "attempt that pytest-rerunfailures or flaky reruns as an empty testcase)"
+    )
