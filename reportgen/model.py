@@ -918,8 +918,10 @@ class TestTableBuilder:
     def passes_repeated_later(self, start: int) -> list[int]:
         """Rows `start`..end that passed and whose id occurs again after them in those rows
         (an execution that is not the last of its id)."""
-        keys = list(zip(self._names[start:], self._class_idx[start:], self._suite_idx[start:]))
-        last = dict(zip(keys, range(len(keys))))
+        keys = list(
+            zip(self._names[start:], self._class_idx[start:], self._suite_idx[start:], strict=True)
+        )
+        last = dict(zip(keys, range(len(keys)), strict=True))
         if len(last) == len(keys):
             return []
         passed = _OUTCOME_CODE[Outcome.PASSED]
