@@ -38,6 +38,6 @@ class JUnitIngester(Ingester):
         # puts the describe path in nested suites: without that placeholder the canonical id
         # is the one Node's TAP output gives (`outer › inner::adds`).
         if not sink.drop_classname(start, NODE_CLASSNAME):
-            canonical_ids(sink, start, reader.hosts, reader.root)
+            canonical_ids(sink, start, reader.hosts, reader.root, reader.files)
         # pytest writes a rerun attempt like a pass; read it as the failed attempt it was.
         pytest_reruns(sink, start, reader.root)
