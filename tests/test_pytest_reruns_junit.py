@@ -22,6 +22,7 @@ import pytest
 from reportgen.ingest import load
 from reportgen.model import Outcome
 from tests.conftest import run_cli
+from tests.ingest.json_ingest_support import FIXTURES
 
 SUITE = textwrap.dedent(
     """
@@ -180,9 +181,7 @@ def test_pytest_writes_a_rerun_attempt_as_an_empty_testcase(
 
 
 @pytest.mark.parametrize("run", ["serial", "xdist"])
-def test_rerun_attempts_read_as_failed_executions(
-    run: str, request: pytest.FixtureRequest
-) -> None:
+def test_rerun_attempts_read_as_failed_executions(run: str, request: pytest.FixtureRequest) -> None:
     junit, _ = request.getfixturevalue(run)
     assert _executions(junit) == EXPECTED
     loaded = load([str(junit)])
@@ -266,3 +265,27 @@ def test_repeats_from_other_junit_writers_keep_their_passes(tmp_path: Path) -> N
         "</testsuite></testsuites>"
     )
     assert [t.outcome for t in load([str(path)]).tests] == [Outcome.PASSED, Outcome.PASSED]
+
+
+FLAKY = FIXTURES / "junit-reruns" / "flaky-junit.xml"
+
+
+def test_the_flaky_plugin_writes_the_same_shape_and_reads_the_same_way() -> None:
+    # A committed run of the `flaky` plugin (tests/fixtures/junit-reruns/README.md).
+    written = _written(FLAKY)
+    assert written["test_fails_then_passes"] == [[], []]
+    assert written["test_always_fails"] == [[], [], ["failure"]]
+    assert _executions(FLAKY) == {
+        "test_flaky_plugin::test_passes": [Outcome.PASSED],
+        "test_flaky_plugin::test_fails_then_passes": [Outcome.FAILED, Outcome.PASSED],
+        "test_flaky_plugin::test_always_fails": [Outcome.FAILED] * 3,
+    }
+
+
+def test_pytest_before_8_4_is_recognised_by_its_suite_name(tmp_path: Path) -> None:
+    # pytest before 8.4 wrote the same file without the root's name (pytest-dev/pytest#13404
+    # added it); its one suite is named `pytest` unless junit_suite_name says otherwise.
+    older = tmp_path / "older.xml"
+    older.write_text(FLAKY.read_text().replace('<testsuites name="pytest tests">', "<testsuites>"))
+    assert "pytest tests" not in older.read_text()
+    assert _executions(older) == _executions(FLAKY)
