@@ -289,3 +289,20 @@ def test_pytest_before_8_4_is_recognised_by_its_suite_name(tmp_path: Path) -> No
     older.write_text(FLAKY.read_text().replace('<testsuites name="pytest tests">', "<testsuites>"))
     assert "pytest tests" not in older.read_text()
     assert _executions(older) == _executions(FLAKY)
+
+
+RETRY = FIXTURES / "junit-reruns"
+
+
+def test_pytest_retry_json_report_retried_is_a_marked_retry() -> None:
+    # pytest-retry's `retried` outcome was refused as an unknown outcome (exit 4).
+    report = load([str(RETRY / "pytest-retry.json")])
+    by_id = {t.id: t for t in report.tests}
+    retried = by_id["test_pytest_retry::test_fails_then_passes"]
+    assert (retried.outcome, retried.flaky) == (Outcome.PASSED, True)
+    assert [a.outcome for a in retried.attempts] == [Outcome.FAILED, Outcome.PASSED]
+    assert by_id["test_pytest_retry::test_always_fails"].outcome is Outcome.FAILED
+    assert not [w for w in report.warnings if "summary" in w.message]
+    # Its JUnit holds only final attempts: nothing repeats, nothing is re-read.
+    junit = _executions(RETRY / "pytest-retry-junit.xml")
+    assert junit == {i: [t.outcome] for i, t in by_id.items()}
