@@ -434,8 +434,8 @@ class _Reader:
         name, procs, iterations, values = match.groups()
         bench = self.benches.setdefault((pkg_name, name), _Bench())
         bench.procs = procs
-        if iterations and iterations.isdigit() and int(iterations) > 0:
-            count = int(iterations)
+        count = numbers.count_or_none(iterations)
+        if count:
             bench.iterations = min(bench.iterations or count, count)
         for value, unit in _BENCH_VALUE.findall(values):
             try:
