@@ -227,7 +227,8 @@ def classify(path: Path, fmt: str | None, timeout: float) -> tuple[str, str]:
     except Exception as exc:  # a bug: keep where it happened
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if "reportgen" in f.filename]
         where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"
-        return "bug", f"{type(exc).__name__} at {where}: {str(exc)[:80]}"
+        message = " ".join(str(exc).split())  # pydantic's messages span lines
+        return "bug", f"{type(exc).__name__} at {where}: {message[:80]}"
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
         signal.signal(signal.SIGPROF, previous)
@@ -407,6 +408,8 @@ def main() -> int:
         table[fmt][kind] += 1
         if kind in ("bug", "hang", "memory"):
             key = f"{kind}: {detail}" if detail else f"{kind}: {fmt}"
+            if key not in problems:  # say it now: a long campaign's end may be far away
+                print(f"new {key}  [mutant {index}: {mutation} of {path.name}]", flush=True)
             count, first, first_mutation, first_path = problems.get(key, (0, index, mutation, path))
             if index < first:
                 first, first_mutation, first_path = index, mutation, path

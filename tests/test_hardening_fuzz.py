@@ -171,3 +171,36 @@ def test_bad_utf8_past_the_first_chunk_of_a_jtl_names_the_line(tmp_path: Path) -
         done = run_cli("summary", "--format", "jmeter", str(path))
         assert done.returncode == 4, done.stderr
         assert done.stderr.startswith(f"reportgen: {path}:{line}: not valid UTF-8"), done.stderr
+
+
+def test_benchmark_iterations_below_one_are_an_input_error(tmp_path: Path) -> None:
+    # Passed on to the model (iterations >= 1) they were a validation traceback.
+    gbench = tmp_path / "gbench.json"
+    gbench.write_text(
+        '{"context": {}, "benchmarks": [{"name": "BM_x", "run_type": "iteration", '
+        '"iterations": -1, "real_time": 5, "cpu_time": 5, "time_unit": "ns"}]}',
+        encoding="utf-8",
+    )
+    gobench = tmp_path / "bench.txt"
+    gobench.write_text("pkg: example.com/x\nBenchmarkX-2   0   259.4 ns/op\n", encoding="utf-8")
+    for path, fmt, where in (
+        (gbench, "google-benchmark", f"{gbench}: benchmarks[0].iterations"),
+        (gobench, "gobench", f"{gobench}:2: BenchmarkX"),
+    ):
+        done = run_cli("summary", "--format", fmt, str(path))
+        assert done.returncode == 4, done.stderr
+        assert done.stderr.startswith(f"reportgen: {where}"), done.stderr
+        assert "iterations cannot be a measurement" in done.stderr
+
+
+@pytest.mark.parametrize("line", ["\u0661\u0662", "1" * 5000])
+def test_a_tap_location_whose_line_is_not_a_number_is_left_out(tmp_path: Path, line: str) -> None:
+    path = tmp_path / "node.tap"
+    path.write_text(
+        "TAP version 13\n# Subtest: a\nnot ok 1 - a\n  ---\n  duration_ms: 1\n"
+        f"  location: '/src/a.test.js:{line}'\n  ...\n1..1\n",
+        encoding="utf-8",
+    )
+    done = run_cli("summary", str(path))
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "1 failed" in done.stdout.replace("  ", " ")
