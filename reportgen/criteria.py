@@ -8,12 +8,15 @@ import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    BeforeValidator,
+    ConfigDict,
     Field,
     PlainSerializer,
     PlainValidator,
@@ -23,13 +26,16 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from reportgen import numbers, statistic
+from reportgen import numbers, statistic, units
 from reportgen.errors import CriteriaError
 from reportgen.model import Frozen
-from reportgen.units import UnitError, parse_quantity
+from reportgen.units import UnitError
 
-_AGE = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(d|w)\s*$")
-_SECONDS_PER = {"d": 86400.0, "w": 7 * 86400.0}
+#: Largest finite JSON number: a bound that refuses infinity in the schema.
+_FLOAT_MAX = 1.7976931348623157e308
+_NONNEG_NUMBER = units.NUMBER_PATTERN.replace("[+-]?", r"\+?", 1)
+#: A number of ASCII whitespace only is blank (the schema states the same set).
+_BLANKS = " \t\n\r\f\v"
 
 
 @dataclass(frozen=True)
@@ -53,77 +59,194 @@ def _text(raw: Any) -> str:
     return str(raw)
 
 
+def _number(raw: Any) -> float | None:
+    """A YAML or JSON number as a finite float; None when `raw` is not a number."""
+    if not isinstance(raw, int | float) or isinstance(raw, bool):
+        return None
+    try:
+        return numbers.finite(raw)
+    except numbers.NumberError:
+        raise ValueError(f"{_text(raw)[:40]!r} is too large") from None
+
+
+def _written(raw: Any, what: str, extra: dict[str, float] | None = None) -> units.Written:
+    if not isinstance(raw, str):
+        raise ValueError(f"expected {what}, got {raw!r}")
+    try:
+        return units.read_quantity(raw, extra)
+    except UnitError as exc:
+        raise ValueError(str(exc)) from None
+
+
 def _quantity(raw: Any) -> Quantity:
     if isinstance(raw, Quantity):
         return raw
-    if not isinstance(raw, str | int | float) or isinstance(raw, bool):
-        raise ValueError(f"expected a number or a quantity such as 1.2s or 5%, got {raw!r}")
-    try:
-        value, kind = parse_quantity(raw)
-    except UnitError as exc:
-        raise ValueError(str(exc)) from None
-    if not math.isfinite(value):
-        raise ValueError(f"{_text(raw)[:40]!r} is too large")
-    return Quantity(value, kind, _text(raw).strip())
+    value = _number(raw)
+    if value is not None:
+        return Quantity(value, "", _text(raw))
+    written = _written(raw, "a number or a quantity such as 1.2s or 5%")
+    return Quantity(written.value, written.kind, raw.strip(" \t"))
 
 
 def _duration(raw: Any) -> Quantity:
-    q = _quantity(raw)
-    if q.kind != "s" or q.value < 0:
-        raise ValueError(f"expected a duration such as 1us, 250ms or 2s, got {raw!r}")
-    return q
+    what = "a duration such as 1us, 250ms or 2s"
+    written = _written(raw, what)
+    # A sign is refused even on zero: "-0s" says nothing a duration can mean.
+    if written.kind != "s" or written.number.is_signed():
+        raise ValueError(f"expected {what}, got {raw!r}")
+    return Quantity(written.value, "s", raw.strip(" \t"))
 
 
 def _age(raw: Any) -> Quantity:
-    # Ages are usually days; units.parse_quantity stops at hours, so days and weeks are read here.
-    if isinstance(raw, str) and (match := _AGE.match(raw)):
-        return Quantity(float(match.group(1)) * _SECONDS_PER[match.group(2)], "s", raw.strip())
-    q = _quantity(raw)
-    if q.kind != "s" or q.value <= 0:
-        raise ValueError(f"expected an age such as 14d, 36h or 2w, got {raw!r}")
-    return q
+    what = "an age such as 14d, 36h or 2w"
+    written = _written(raw, what, units.AGE_UNITS)
+    if written.kind != "s" or written.number.is_signed() or written.number == 0:
+        raise ValueError(f"expected {what}, got {raw!r}")
+    return Quantity(written.value, "s", raw.strip(" \t"))
 
 
 def _fraction(raw: Any) -> Quantity:
     """A percentage ("99%") or a plain fraction below 1 (a plain 99 is almost surely 99%, and a
     plain 1 may mean 1% as well as 100%: both are refused as ambiguous)."""
-    q = _quantity(raw)
-    if q.kind == "":
-        if q.value == 1.0:
+    return _exact_fraction(raw)[1]
+
+
+def _exact_fraction(raw: Any) -> tuple[Decimal | float, Quantity]:
+    """The fraction `raw` writes, exactly as written (so that the schema's patterns decide the
+    same), and as a Quantity whose value stays below 1 when the text does."""
+    value = _number(raw)
+    if value is None:
+        written = _written(raw, "a percentage such as 5%")
+        if written.number.is_signed() or written.kind not in ("", "ratio"):
+            raise ValueError(f"expected a percentage such as 5%, got {raw!r}")
+        exact: Decimal | float = written.number
+        if written.kind == "ratio":
+            exact = written.number / 100
+        text, plain = raw.strip(" \t"), written.kind == ""
+    else:
+        exact, text, plain = value, _text(raw), True
+    if plain:
+        if exact == 1:
             raise ValueError(f"{raw!r} is ambiguous: write 100% or 1%")
-        if not 0.0 <= q.value < 1.0:
+        if not 0 <= exact < 1:
             raise ValueError(
                 f"{raw!r} is not a fraction between 0 and 1: write a percentage such as 5%"
             )
-        return Quantity(q.value, "ratio", q.text)
-    if q.kind != "ratio" or q.value < 0:
-        raise ValueError(f"expected a percentage such as 5%, got {raw!r}")
-    return q
+    number = float(exact)
+    if exact < 1 <= number:
+        number = math.nextafter(1.0, 0.0)  # 0.99999999999999999 is below 1, and stays so
+    return exact, Quantity(number, "ratio", text)
 
 
 def _confidence(raw: Any) -> float:
-    q = _fraction(raw)
-    if not 0.5 <= q.value < 1.0:
+    exact, q = _exact_fraction(raw)
+    if not 0.5 <= exact < 1:
         raise ValueError(f"confidence must be at least 50% and below 100%, got {raw!r}")
     return q.value
 
 
+def _count(raw: Any) -> Any:
+    """A whole number as YAML or JSON writes it (2 or 2.0); not text, not a boolean."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise ValueError(f"expected a whole number, got {raw!r}")
+    if isinstance(raw, float) and raw.is_integer():
+        return int(raw)
+    return raw
+
+
+def _boolean(raw: Any) -> bool:
+    if not isinstance(raw, bool):
+        raise ValueError(f"expected true or false, got {raw!r}")
+    return raw
+
+
+def _version(raw: Any) -> Any:
+    # 1.0 is the number 1 in JSON; `true` is not a version.
+    if isinstance(raw, bool):
+        raise ValueError(f"unsupported version {raw!r}; this reportgen reads version 1")
+    return raw
+
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _day(raw: Any) -> date:
+    """A calendar day written YYYY-MM-DD (unquoted in YAML too: the loader reads YAML dates
+    as text, as the JSON data model and the schema see them)."""
+    if isinstance(raw, date) and not isinstance(raw, datetime):
+        return raw
+    if isinstance(raw, str) and _DATE.fullmatch(raw):
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            raise ValueError(f"{raw!r} is not a real date") from None
+    raise ValueError(f"expected a date written YYYY-MM-DD, got {raw!r}")
+
+
+def _any_pattern() -> str:
+    names = ["", "%", *units.CRITERIA_DURATION_UNITS, *units.SIZE_UNITS]
+    return units.quantity_pattern(names)
+
+
 _QUANTITY_SCHEMA = {
     "anyOf": [
-        {"type": "number"},
-        {"type": "string", "description": "a number with a unit: 1.2s, 250ms, 5%, 1kB"},
+        {"type": "number", "minimum": -_FLOAT_MAX, "maximum": _FLOAT_MAX},
+        {
+            "type": "string",
+            "pattern": _any_pattern(),
+            "description": "a number with a unit: 1.2s, 250ms, 5%, 1kB (no exponent)",
+        },
     ]
 }
 _PERCENT_SCHEMA = {
     "anyOf": [
-        {"type": "number", "minimum": 0, "maximum": 1},
-        {"type": "string", "pattern": r"^\s*[0-9.eE+-]+\s*%\s*$"},
+        {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
+        {
+            "type": "string",
+            "pattern": units.anchored(
+                f"{units.BLANK_PATTERN}(?:{_NONNEG_NUMBER}{units.BLANK_PATTERN}%"
+                rf"|\+?(?:0{{1,{units.MAX_WHOLE_DIGITS}}}(?:\.[0-9]{{0,{units.MAX_FRACTION_DIGITS}}})?"
+                rf"|\.[0-9]{{1,{units.MAX_FRACTION_DIGITS}}})){units.BLANK_PATTERN}"
+            ),
+            "description": "a percentage (5%, 99.9%) or a fraction below 1 (0.05)",
+        },
+    ]
+}
+_CONFIDENCE_SCHEMA = {
+    "anyOf": [
+        {"type": "number", "minimum": 0.5, "exclusiveMaximum": 1},
+        {
+            "type": "string",
+            "pattern": units.anchored(
+                rf"{units.BLANK_PATTERN}\+?(?:0{{0,{units.MAX_WHOLE_DIGITS - 2}}}[5-9][0-9]"
+                rf"(?:\.[0-9]{{0,{units.MAX_FRACTION_DIGITS}}})?{units.BLANK_PATTERN}%"
+                rf"|0{{0,{units.MAX_WHOLE_DIGITS}}}\.[5-9]"
+                rf"[0-9]{{0,{units.MAX_FRACTION_DIGITS - 1}}}){units.BLANK_PATTERN}"
+            ),
+            "description": "at least 50% and below 100% (95%, 0.95)",
+        },
     ]
 }
 _DURATION_SCHEMA = {
     "type": "string",
-    "description": "a duration: ns, us, ms, s, min, h (ages also d, w)",
+    "pattern": units.quantity_pattern(units.CRITERIA_DURATION_UNITS, _NONNEG_NUMBER),
+    "description": "a duration: ns, us, ms, s, min (or m), h",
 }
+_AGE_SCHEMA = {
+    "type": "string",
+    "pattern": units.quantity_pattern(
+        [*units.CRITERIA_DURATION_UNITS, *units.AGE_UNITS],
+        r"\+?(?=[0-9.]*[1-9])" + _NONNEG_NUMBER.removeprefix(r"\+?"),
+    ),
+    "description": "an age above zero: a duration, or days (d) and weeks (w)",
+}
+# Every calendar day, leap days included, so that the schema refuses 2026-02-30 as the loader does.
+_DAY_PATTERN = units.anchored(
+    "(?!0000)[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    "|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    "|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+    "|(?!0000)(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29"
+)
 
 
 def _serialise(q: Quantity) -> str:
@@ -146,7 +269,7 @@ Age = Annotated[
     Quantity,
     PlainValidator(_age),
     PlainSerializer(_serialise, return_type=str),
-    WithJsonSchema(_DURATION_SCHEMA),
+    WithJsonSchema(_AGE_SCHEMA),
 ]
 Fraction = Annotated[
     Quantity,
@@ -154,12 +277,28 @@ Fraction = Annotated[
     PlainSerializer(_serialise, return_type=str),
     WithJsonSchema(_PERCENT_SCHEMA),
 ]
-Confidence = Annotated[float, PlainValidator(_confidence), WithJsonSchema(_PERCENT_SCHEMA)]
+Confidence = Annotated[float, PlainValidator(_confidence), WithJsonSchema(_CONFIDENCE_SCHEMA)]
+# Whole numbers; text and booleans are refused. The bound comes first so that the schema
+# states it as `minimum`.
+Count = Annotated[int, Field(ge=0), BeforeValidator(_count)]
+Positive = Annotated[int, Field(ge=1), BeforeValidator(_count)]
+AtLeastTwo = Annotated[int, Field(ge=2), BeforeValidator(_count)]
+Boolean = Annotated[bool, PlainValidator(_boolean), WithJsonSchema({"type": "boolean"})]
+Day = Annotated[
+    date,
+    PlainValidator(_day),
+    PlainSerializer(lambda d: d.isoformat(), return_type=str),
+    WithJsonSchema({"type": "string", "pattern": _DAY_PATTERN, "description": "YYYY-MM-DD"}),
+]
+#: A glob: a string with something besides blanks.
+_GLOB_SCHEMA = {"type": "string", "pattern": f"[^{_BLANKS.encode('unicode_escape').decode()}]"}
 Patterns = Annotated[
     tuple[str, ...],
     PlainValidator(lambda raw: _patterns(raw)),
     PlainSerializer(lambda value: list(value), return_type=list[str]),
-    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}),
+    WithJsonSchema(
+        {"anyOf": [_GLOB_SCHEMA, {"type": "array", "items": _GLOB_SCHEMA, "minItems": 1}]}
+    ),
 ]
 
 
@@ -174,7 +313,7 @@ Globs = Annotated[
     tuple[str, ...],
     PlainValidator(lambda raw: _globs(raw)),
     PlainSerializer(lambda value: list(value), return_type=list[str]),
-    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}),
+    WithJsonSchema({"anyOf": [_GLOB_SCHEMA, {"type": "array", "items": _GLOB_SCHEMA}]}),
 ]
 
 
@@ -184,9 +323,91 @@ def _patterns(raw: Any) -> tuple[str, ...]:
     if not isinstance(items, list | tuple) or not items:
         raise ValueError("expected a glob pattern or a non-empty list of them")
     for item in items:
-        if not isinstance(item, str) or not item.strip():
+        if not isinstance(item, str) or not item.strip(_BLANKS):
             raise ValueError(f"expected a glob pattern (a string), got {item!r}")
     return tuple(items)
+
+
+def _present(key: str) -> dict[str, Any]:
+    """Schema: `key` is given and not null (a null value is the same as leaving it out)."""
+    return {"required": [key], "properties": {key: {"not": {"type": "null"}}}}
+
+
+def _absent(*keys: str) -> dict[str, Any]:
+    return {"not": {"anyOf": [_present(key) for key in keys]}}
+
+
+def _when(condition: dict[str, Any], then: dict[str, Any]) -> dict[str, Any]:
+    return {"if": condition, "then": then}
+
+
+#: The checks a `tests:` mapping may hold; it needs at least one.
+_TESTS_CHECKS = (
+    "require",
+    "min_pass_rate",
+    "new_failures",
+    "min_total",
+    "max_failed",
+    "max_skipped",
+    "max_flaky",
+    "max_flaky_history",
+)
+
+
+def _tests_rules(schema: dict[str, Any]) -> None:
+    """The JSON Schema of what `TestsSpec._has_a_check` requires."""
+    schema["allOf"] = [
+        {"anyOf": [_present(key) for key in _TESTS_CHECKS]},
+        _when(_present("window"), _present("max_flaky_history")),
+        _when(_present("allow_missing"), _present("new_failures")),
+    ]
+
+
+def _criterion_rules(schema: dict[str, Any]) -> None:
+    """The JSON Schema of what `Criterion._one_kind` requires: exactly one kind of check, and
+    only the keys that kind uses."""
+    compare, tests, max_cv, stat = (_present(k) for k in ("compare", "tests", "max_cv", "stat"))
+    threshold = {"allOf": [stat, {"not": compare}]}
+    schema["allOf"] = [
+        {"anyOf": [tests, compare, max_cv, stat]},
+        _absent_together(tests, compare),
+        _absent_together(tests, max_cv),
+        _absent_together(compare, max_cv),
+        _when(threshold, _absent("tests", "max_cv")),
+        _when(
+            tests,
+            _absent("metric", "min", "max", "max_regression", "max_regression_abs", "direction"),
+        ),
+        _when({"not": tests}, _present("metric")),
+        _when(
+            compare,
+            {
+                "allOf": [
+                    {"anyOf": [_present("max_regression"), _present("max_regression_abs")]},
+                    _absent("min", "max"),
+                ]
+            },
+        ),
+        _when({"not": compare}, _absent("max_regression", "max_regression_abs")),
+        _when(max_cv, _absent("min", "max")),
+        _when(
+            threshold,
+            {
+                "allOf": [
+                    {"anyOf": [_present("min"), _present("max")]},
+                    {"properties": {"stat": {"pattern": _ESTIMABLE}}},
+                ]
+            },
+        ),
+    ]
+
+
+def _absent_together(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    return {"not": {"allOf": [a, b]}}
+
+
+_STATISTIC = units.anchored(statistic.STAT_PATTERN)
+_ESTIMABLE = units.anchored(statistic.ESTIMABLE_PATTERN)
 
 
 def _key_error(key: str, message: str) -> PydanticCustomError:
@@ -210,8 +431,8 @@ class Settings(Frozen):
     confidence: Confidence | None = Field(
         default=None, description="Confidence level for bounds and intervals (default 95%)."
     )
-    min_samples: int | None = Field(
-        default=None, ge=1, description="Fewer samples than this are insufficient (default 10)."
+    min_samples: Positive | None = Field(
+        default=None, description="Fewer samples than this are insufficient (default 10)."
     )
     timer_resolution: Duration | None = Field(
         default=None,
@@ -282,6 +503,7 @@ class TestsSpec(Frozen):
     only `*`, `**` and `?` are wildcards."""
 
     __test__ = False
+    model_config = ConfigDict(json_schema_extra=_tests_rules)
 
     select: Patterns | None = Field(
         default=None, description="Tests the checks below count (default: every test)."
@@ -292,36 +514,31 @@ class TestsSpec(Frozen):
     min_pass_rate: Fraction | None = Field(
         default=None, description="Clopper–Pearson lower bound of passed / executed."
     )
-    new_failures: int | None = Field(
+    new_failures: Count | None = Field(
         default=None,
-        ge=0,
         description="Most tests allowed to fail now that did not fail in the baseline "
         "(matched by canonical id).",
     )
-    allow_missing: int | None = Field(
+    allow_missing: Count | None = Field(
         default=None,
-        ge=0,
         description="With new_failures: how many tests that passed in the baseline may be "
         "absent now (default 0: any absent one makes the criterion insufficient).",
     )
-    min_total: int | None = Field(default=None, ge=0)
-    max_failed: int | None = Field(
+    min_total: Count | None = None
+    max_failed: Count | None = Field(
         default=None,
-        ge=0,
         description="Failed plus errored executions (a test that failed in any execution).",
     )
-    max_skipped: int | None = Field(default=None, ge=0)
-    max_flaky: int | None = Field(default=None, ge=0)
-    max_flaky_history: int | None = Field(
+    max_skipped: Count | None = None
+    max_flaky: Count | None = None
+    max_flaky_history: Count | None = Field(
         default=None,
-        ge=0,
         description="Most selected tests the run history may show as flaky over the last "
         "`window` recorded runs of the branch (passed and failed on one commit, or flipped "
         "between passing and failing at least twice). Needs a history database.",
     )
-    window: int | None = Field(
+    window: AtLeastTwo | None = Field(
         default=None,
-        ge=2,
         description="Recorded runs max_flaky_history looks back over (default 20).",
     )
 
@@ -383,7 +600,14 @@ class Criterion(Settings):
     """One gate. Its kind follows from its keys: `stat` (with min/max), `compare: baseline`,
     `max_cv`, or `tests`."""
 
-    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$", description="Unique id.")
+    model_config = ConfigDict(json_schema_extra=_criterion_rules)
+
+    id: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$",
+        description="Unique id.",
+        # Python's `$` also matches before a final newline; the schema must not.
+        json_schema_extra={"pattern": units.anchored("[A-Za-z0-9][A-Za-z0-9_.:/-]*")},
+    )
     title: str | None = None
     severity: Severity = Severity.BLOCKER
     impact: str | None = Field(default=None, description="What this criterion protects.")
@@ -393,6 +617,7 @@ class Criterion(Settings):
         "`**` and `?` are wildcards, `[` and `]` are literal.",
     )
     stat: str | None = Field(
+        json_schema_extra={"pattern": _STATISTIC},
         default=None,
         description="mean, median, min, max, pNN, count, success_rate, throughput, stdev or "
         "cv. With `compare: baseline`, the statistic compared when a side has only point "
@@ -414,7 +639,7 @@ class Criterion(Settings):
         description="Largest tolerated absolute regression, in the metric's unit (e.g. 20ms); "
         "with max_regression, the more lenient of the two applies.",
     )
-    allow_point_estimates: bool = Field(
+    allow_point_estimates: Boolean = Field(
         default=False,
         description="Accept a statistic without its own confidence bound (a harness-reported "
         "point value, or one no bound exists for); labelled weaker evidence in every output.",
@@ -513,15 +738,15 @@ class WaiverSpec(Frozen):
 
     criterion: str
     reason: str = Field(min_length=1)
-    expires: date | None = Field(
-        default=None, description="Last day the waiver holds (YYYY-MM-DD)."
-    )
+    expires: Day | None = Field(default=None, description="Last day the waiver holds (YYYY-MM-DD).")
 
 
 class CriteriaFile(Frozen):
     """The root of a criteria file."""
 
-    version: Literal[1] = Field(description="Criteria file format version.")
+    version: Annotated[Literal[1], BeforeValidator(_version)] = Field(
+        description="Criteria file format version."
+    )
     report: Report = Field(default_factory=Report)
     inputs: InputsSpec = Field(default_factory=InputsSpec)
     defaults: Defaults = Field(default_factory=Defaults)
@@ -914,6 +1139,13 @@ def _check_depth(data: Any, display: str) -> None:
             stack.extend((v, depth + 1) for v in value)
 
 
+def yaml_loader() -> Any:
+    """The YAML loader class criteria files are read with (for tools that read them alike)."""
+    import yaml
+
+    return _safe_loader(yaml)
+
+
 def _safe_loader(yaml: Any) -> Any:
     """yaml.SafeLoader without aliases, with a nesting limit, bounded integers and real dates.
 
@@ -957,4 +1189,20 @@ def _safe_loader(yaml: Any) -> Any:
 
     Loader.add_constructor("tag:yaml.org,2002:int", Loader.construct_yaml_int)
     Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_yaml_timestamp)
+    # Scalars read as the JSON data model (and so the JSON Schema) sees them: `1e3` is a
+    # number, as in JSON (YAML 1.1 wants a point and a signed exponent), and `2026-12-31` is
+    # text, which `expires` reads as a day and a title keeps as written.
+    Loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in entries if tag not in (_FLOAT_TAG, _TIME_TAG)]
+        for first, entries in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    Loader.add_implicit_resolver(_FLOAT_TAG, _YAML_FLOAT, list("-+0123456789."))
     return Loader
+
+
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_TIME_TAG = "tag:yaml.org,2002:timestamp"
+_YAML_FLOAT = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)

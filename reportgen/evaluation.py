@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
+from reportgen.ci.context import CiContext
 from reportgen.criteria import Kind, Severity
 from reportgen.errors import ExitCode
 from reportgen.model import Frozen
@@ -167,6 +168,11 @@ class Evaluation(Frozen):
     failing_tests: tuple[FailingTest, ...] = Field(
         default=(),
         description="Every failed, erroring and flaky test of the run, in input order.",
+    )
+    ci: CiContext | None = Field(
+        default=None,
+        description="Where the run happened (commit, branch, PR, run URL, job) as the CI "
+        "system's environment says; absent outside a known CI system.",
     )
 
     def counts(self) -> dict[Status, int]:

@@ -222,6 +222,11 @@ def is_absolute_path(text: str) -> bool:
     return bool(_ABSOLUTE.match(text))
 
 
+def is_source_file(part: str) -> bool:
+    """Whether a suite name is a test file (it ends like a source file)."""
+    return bool(_SOURCE_FILE.search(part))
+
+
 def _is_file(part: str) -> bool:
     return bool(_SOURCE_FILE.search(part)) or is_absolute_path(part)
 
@@ -255,6 +260,20 @@ def make_test_id(name: str, classname: str | None, suite: Sequence[str]) -> str:
             return f"{name[: -len(classname) - 1]}::{classname}"
         return f"{classname}::{name}"
     return _suite_id(scope, name)
+
+
+_PROJECT = re.compile(r"^\[[^\]]*\]$")
+
+
+def full_title(scope: str | None, name: str) -> str:
+    """The describe blocks and the title joined by spaces, without test files or Playwright
+    projects (Jest's `fullName`): what `new_failures` falls back to when one format lacks the
+    file or the describe path (jest-junit's default templates write only this)."""
+    title = name.strip()
+    if not scope or scope.strip() == title:
+        return title  # a producer that writes the full title as classname and name
+    parts = [p for p in scope.split(SCOPE_SEPARATOR) if not _is_file(p) and not _PROJECT.match(p)]
+    return " ".join([*parts, title])
 
 
 def _suite_id(scope: str, name: str) -> str:
@@ -443,6 +462,10 @@ class TestTable(Sequence[TestCase]):
         except KeyError:
             scope = self._scopes[key] = id_scope(self.classname_of(i), self.suite_of(i))
             return scope
+
+    def full_title_of(self, i: int) -> str:
+        """Describe blocks and title of execution `i` joined by spaces (see `full_title`)."""
+        return full_title(self.scope_of(i), self._names[i])
 
     def repeat_key(self, i: int) -> tuple[int, int, int, str]:
         """Equal for two executions of one test in one input (cheaper than comparing ids)."""
@@ -863,6 +886,35 @@ class TestTableBuilder:
         self._class_idx[start:] = array("I", (none,)) * (len(self._names) - start)
         return True
 
+    def identity(self, row: int) -> tuple[str, str | None, tuple[str, ...], str | None]:
+        """Name, classname, suite and file of `row`: what its id is built from."""
+        detail = self._details.get(row)
+        return (
+            self._names[row],
+            self._classnames[self._class_idx[row]],
+            self._suites[self._suite_idx[row]],
+            detail.file if detail is not None else None,
+        )
+
+    def set_identity(
+        self,
+        row: int,
+        name: str,
+        classname: str | None,
+        suite: tuple[str, ...],
+        file: str | None,
+    ) -> None:
+        """Give `row` another name, classname, suite and file (a dialect that spells the id
+        its own way, read back to the canonical one)."""
+        self._names[row] = name
+        self._class_idx[row] = self._intern_class(classname or None)
+        self._suite_idx[row] = self._intern_suite(suite)
+        detail = self._details.get(row)
+        if detail is None and file is not None:
+            detail = self._details[row] = _Detail()
+        if detail is not None:
+            detail.file = file
+
     def distinct_since(self, start: int) -> int:
         """Distinct test ids among rows `start`..end (a repeated id counts once)."""
         return len(
@@ -883,10 +935,12 @@ class TestTableBuilder:
         class_ids = set(self._class_idx[start:])
         files = {row: d.file for row, d in self._details.items() if row >= start and d.file}
         found = [part for i in suite_ids for part in self._suites[i] if is_absolute_path(part)]
+        # A classname may be a path, or begin with one (Jest's `file › describe › ...`).
         found += [
-            name
+            head
             for i in class_ids
-            if (name := self._classnames[i]) is not None and is_absolute_path(name)
+            if (name := self._classnames[i]) is not None
+            and is_absolute_path(head := name.split(SCOPE_SEPARATOR, 1)[0])
         ]
         found += [f for f in files.values() if is_absolute_path(f)]
         if not found:
@@ -896,11 +950,15 @@ class TestTableBuilder:
         def fix(text: str) -> str:
             return _relative(text, root) if is_absolute_path(text) else text
 
+        def fix_class(name: str) -> str:
+            head, sep, rest = name.partition(SCOPE_SEPARATOR)
+            return fix(head) + sep + rest
+
         suite_map = {
             i: self._intern_suite(tuple(fix(part) for part in self._suites[i])) for i in suite_ids
         }
         class_map = {
-            i: self._intern_class(None if (c := self._classnames[i]) is None else fix(c))
+            i: self._intern_class(None if (c := self._classnames[i]) is None else fix_class(c))
             for i in class_ids
         }
         for column, mapping in ((self._suite_idx, suite_map), (self._class_idx, class_map)):

@@ -9,7 +9,13 @@ import re
 NAMES = ("mean", "median", "min", "max", "count", "success_rate", "throughput", "stdev", "cv")
 _VOCABULARY = "mean, median, min, max, pNN, count, success_rate, throughput, stdev, cv"
 
-_STAT = re.compile(r"^(" + "|".join(NAMES) + r"|p(\d{1,2}(?:\.\d+)?))$")
+#: A percentile as criteria spell it: ASCII digits, two before the point at most.
+_PERCENTILE = r"p([0-9]{1,2}(?:\.[0-9]+)?)"
+_STAT = re.compile("|".join(NAMES) + "|" + _PERCENTILE)
+#: Every statistic a criterion may name, as a regular expression (the JSON Schema's too).
+STAT_PATTERN = "(?:" + "|".join(NAMES) + "|" + _PERCENTILE.replace("(", "(?:", 1) + ")"
+#: Those a threshold can estimate: p0 (and p00, p0.0) has no bound.
+ESTIMABLE_PATTERN = STAT_PATTERN.replace("|p(?:", r"|p(?!0{1,2}(?:\.0+)?(?![\s\S]))(?:", 1)
 #: Other names harnesses report a statistic under.
 _HARNESS_ALIASES = {
     "median": ("median", "p50"),
@@ -23,7 +29,7 @@ _HARNESS_ALIASES = {
 
 def unknown(stat: str) -> str | None:
     """Why `stat` is not a statistic a criterion may name, or None."""
-    if _STAT.match(stat):
+    if _STAT.fullmatch(stat):
         return None
     if stat == "rate":
         # A "rate" was both a share of successes and events per second: say which.
@@ -36,8 +42,8 @@ def unknown(stat: str) -> str | None:
 
 def out_of_range(stat: str) -> str | None:
     """Why a percentile `stat` cannot be estimated (p0 and p100 have no bound), or None."""
-    match = _STAT.match(stat)
-    digits = match.group(2) if match else None
+    match = _STAT.fullmatch(stat)
+    digits = match.group(1) if match else None
     if digits is not None and not 0 < float(digits) < 100:
         return f"percentile {stat!r} must be between p0 and p100"
     return None

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 
 from reportgen import numbers
 from reportgen.model import Direction
@@ -36,44 +39,108 @@ SIZE_UNITS: dict[str, float] = {
 #: Statistics that are not in the metric's unit (never rescaled, compared as plain numbers).
 UNITLESS_STATS = frozenset({"count", "cv"})
 
-_QUANTITY = re.compile(r"^\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-zµμ%/]*)\s*$")
+#: Duration units a criteria file may write: the harness ones, and `m` for minutes.
+CRITERIA_DURATION_UNITS: dict[str, float] = {**DURATION_UNITS, "m": 60.0}
+#: Seconds per unit an age (`max_age`) may also be written in: days and weeks.
+AGE_UNITS: dict[str, float] = {"d": 86400.0, "w": 7 * 86400.0}
+#: Digits a written quantity may have before and after its decimal point: far beyond any real
+#: threshold (or a float's precision), and a bound that keeps every value finite in any unit.
+MAX_WHOLE_DIGITS = 30
+MAX_FRACTION_DIGITS = 30
+
+#: A number as a criteria quantity writes it: ASCII digits, an optional sign and decimal point,
+#: no exponent (units make one unnecessary). The JSON Schema uses the same text.
+NUMBER_PATTERN = (
+    rf"[+-]?(?:[0-9]{{1,{MAX_WHOLE_DIGITS}}}(?:\.[0-9]{{0,{MAX_FRACTION_DIGITS}}})?"
+    rf"|\.[0-9]{{1,{MAX_FRACTION_DIGITS}}})"
+)
+#: Blanks allowed around the number and the unit (spaces and tabs only).
+BLANK_PATTERN = r"[ \t]*"
+
+_WRITTEN = re.compile(r"[ \t]*([+-]?[0-9.]+)([eE][+-]?[0-9]+)?[ \t]*([A-Za-zµμ%/]*)[ \t]*")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_NUMBER = re.compile(NUMBER_PATTERN)
 
 
 class UnitError(ValueError):
     """A quantity that cannot be parsed or whose unit is unknown."""
 
 
-def parse_quantity(text: str | float | int) -> tuple[float, str]:
-    """Parse `"1.2s"`, `"5%"`, `"250 ms"`, `"3"` into (value in canonical unit, kind).
+@dataclass(frozen=True)
+class Written:
+    """A quantity as a criteria file writes it: the exact number, its unit, and its value."""
 
-    Kinds: `"s"` (seconds), `"ratio"` (from a percentage: 5% -> 0.05), `"B"` (bytes) or `""`
-    (a plain number). Raises UnitError for anything else.
+    number: Decimal
+    unit: str
+    #: In the canonical unit of `kind`.
+    value: float
+    #: "s" (seconds), "ratio" (a percentage), "B" (bytes) or "" (a plain number).
+    kind: str
+
+
+def read_quantity(text: str, extra: Mapping[str, float] | None = None) -> Written:
+    """Read `"1.2s"`, `"5%"`, `"250 ms"`, `"3"`: a decimal number (no exponent, at most
+    MAX_WHOLE_DIGITS digits before the point and MAX_FRACTION_DIGITS after) and a unit.
+
+    `extra` maps more duration units to seconds (days and weeks for ages). Raises UnitError
+    saying what is wrong.
     """
-    if isinstance(text, bool):
-        raise UnitError(f"expected a number, got {text!r}")
-    try:
-        if isinstance(text, int | float):
-            return numbers.finite(text), ""
-        match = _QUANTITY.match(text)
-        if not match:
-            raise UnitError(f"cannot read {text[:40]!r} as a quantity (e.g. 1.2s, 250ms, 5%, 42)")
-        value = numbers.parse_float(match.group(1))
-    except numbers.NumberError as exc:
-        raise UnitError(f"{exc} in {str(text)[:40]!r}") from None
-    unit = match.group(2)
+    match = _WRITTEN.fullmatch(text)
+    if not match or not _DECIMAL.fullmatch(match.group(1)):
+        raise UnitError(f"cannot read {text[:40]!r} as a quantity (e.g. 1.2s, 250ms, 5%, 42)")
+    digits, exponent, unit = match.groups()
+    if exponent:
+        raise UnitError(
+            f"{text[:40]!r}: write the number without an exponent (1ms or 0.001s, not 1e-3s)"
+        )
+    if not _NUMBER.fullmatch(digits):
+        raise UnitError(
+            f"{text[:40]!r} has too many digits (at most {MAX_WHOLE_DIGITS} before the point "
+            f"and {MAX_FRACTION_DIGITS} after)"
+        )
+    number = Decimal(digits)
     if unit == "":
-        return value, ""
+        return Written(number, unit, float(number), "")
     if unit == "%":
-        return value / 100.0, "ratio"
-    if unit in DURATION_UNITS:
-        return value * DURATION_UNITS[unit], "s"
-    if unit == "m":
-        return value * 60.0, "s"
+        return Written(number, unit, float(number) / 100.0, "ratio")
+    seconds = CRITERIA_DURATION_UNITS.get(unit) or (extra or {}).get(unit)
+    if seconds is not None:
+        return Written(number, unit, float(number) * seconds, "s")
     if unit in SIZE_UNITS:
-        return value * SIZE_UNITS[unit], "B"
+        return Written(number, unit, float(number) * SIZE_UNITS[unit], "B")
     raise UnitError(
         f"unknown unit {unit!r} in {text!r} (durations: ns us ms s min; percent: %; sizes: B kB MB)"
     )
+
+
+def parse_quantity(text: str | float | int) -> tuple[float, str]:
+    """Parse `"1.2s"`, `"5%"`, `"250 ms"`, `"3"` or a number into (value in canonical unit, kind).
+
+    Kinds: `"s"` (seconds), `"ratio"` (from a percentage: 5% -> 0.05), `"B"` (bytes) or `""`
+    (a plain number). Raises UnitError for anything else (see `read_quantity`).
+    """
+    if isinstance(text, bool):
+        raise UnitError(f"expected a number, got {text!r}")
+    if isinstance(text, int | float):
+        try:
+            return numbers.finite(text), ""
+        except numbers.NumberError as exc:
+            raise UnitError(f"{exc} in {str(text)[:40]!r}") from None
+    written = read_quantity(text)
+    return written.value, written.kind
+
+
+def quantity_pattern(unit_names: Iterable[str], number: str = NUMBER_PATTERN) -> str:
+    """A JSON Schema `pattern` for a quantity written with `number` and one of `unit_names`
+    ("" for none), meaning the same in ECMA 262 and Python regular expressions."""
+    choices = "|".join(re.escape(u) for u in sorted(set(unit_names), key=lambda u: (-len(u), u)))
+    return anchored(f"{BLANK_PATTERN}(?:{number}){BLANK_PATTERN}(?:{choices}){BLANK_PATTERN}")
+
+
+def anchored(body: str) -> str:
+    """`body` matching the whole text: `(?![\\s\\S])` ends it where `$` would also match
+    before a final newline in Python."""
+    return f"^(?:{body})(?![\\s\\S])"
 
 
 def normalise_unit(value: float, unit: str) -> tuple[float, str]:

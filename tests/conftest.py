@@ -19,6 +19,17 @@ CORPUS = Path(os.environ.get("REPORTGEN_CORPUS") or REPO.parent / "shared" / "co
 REQUIRE_CORPUS = "REPORTGEN_REQUIRE_CORPUS"
 
 
+@pytest.fixture(autouse=True)
+def _outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts outside any CI system, also when the suite itself runs in one: the
+    CI context would otherwise enter the reports (and the golden files) and `--ci github`
+    would publish. A test that wants a CI passes its variables explicitly."""
+    from reportgen.ci.context import ANNOUNCING
+
+    for name in ANNOUNCING:
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(scope="session")
 def corpus() -> Path:
     """The third-party conformance corpus beside the project (tests using it are marked

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
-from reportgen.units import UnitError, format_duration, parse_quantity
+from reportgen.units import AGE_UNITS, UnitError, format_duration, parse_quantity, read_quantity
 
 
 @pytest.mark.parametrize(
@@ -28,10 +30,35 @@ def test_parse_quantity(text: str, value: float, kind: str) -> None:
     assert got_kind == kind
 
 
-@pytest.mark.parametrize("text", ["fast", "1.2 parsecs", "", "1..2s", True])
-def test_parse_quantity_rejects(text: object) -> None:
-    with pytest.raises(UnitError):
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("fast", "cannot read"),
+        ("1.2 parsecs", "unknown unit"),
+        ("", "cannot read"),
+        ("1..2s", "cannot read"),
+        (True, "expected a number"),
+        # Written quantities are decimal, ASCII and bounded, as the criteria schema says.
+        ("1e-3s", "without an exponent"),
+        ("2.5E+1%", "without an exponent"),
+        ("1" * 31 + "s", "too many digits"),
+        ("0." + "1" * 31, "too many digits"),
+        ("\u0661\u0662ms", "cannot read"),  # Arabic-Indic digits
+        ("5\u00a0ms", "cannot read"),  # only spaces and tabs around the unit
+        ("5%\n", "cannot read"),
+    ],
+)
+def test_parse_quantity_rejects(text: object, why: str) -> None:
+    with pytest.raises(UnitError, match=why):
         parse_quantity(text)  # type: ignore[arg-type]
+
+
+def test_read_quantity_keeps_the_number_exactly() -> None:
+    written = read_quantity(" 99.99999999999999999999 % ")
+    assert written.number == Decimal("99.99999999999999999999") and written.unit == "%"
+    assert written.kind == "ratio" and written.number / 100 < 1
+    assert read_quantity("2d", AGE_UNITS).value == 2 * 86400
+    assert read_quantity("3m").value == 180.0  # minutes, in criteria
 
 
 def test_format_duration_picks_unit() -> None:

@@ -29,7 +29,8 @@ def add_ci_argument(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="publish to the CI system: `github` appends the report to $GITHUB_STEP_SUMMARY, "
         "writes $GITHUB_OUTPUT and emits annotations (default when GITHUB_ACTIONS=true); "
-        "`none` turns that off",
+        "`none` turns that off and leaves the CI context (commit, branch, PR, run) out of "
+        "the reports",
     )
 
 
@@ -44,13 +45,20 @@ def add_title_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def override_titles(args: argparse.Namespace, evaluation: Evaluation) -> Evaluation:
-    """`evaluation` with the title and subject given on the command line, if any."""
-    update = {
+def with_run_context(args: argparse.Namespace, evaluation: Evaluation) -> Evaluation:
+    """`evaluation` with the title and subject given on the command line, if any, and the CI
+    context the environment describes (none with an explicit `--ci none`)."""
+    update: dict[str, object] = {
         key: value
         for key in ("title", "subject")
         if (value := getattr(args, key, None)) is not None
     }
+    if getattr(args, "ci", None) != "none":
+        from reportgen.ci.context import detect
+
+        found = detect(os.environ)
+        if found is not None:
+            update["ci"] = found
     return evaluation.model_copy(update=update) if update else evaluation
 
 
@@ -113,7 +121,10 @@ def publish(
     if summary:
         try:
             used = Path(summary).stat().st_size if Path(summary).exists() else 0
-            budget = github.STEP_SUMMARY_BYTES - used
+            # A blank line after what earlier steps wrote, so the report starts a block of its
+            # own; and room for the final newline the text may lack.
+            gap = "\n" if used else ""
+            budget = github.STEP_SUMMARY_BYTES - used - len(gap) - 1
             if budget > 0:
                 from reportgen.render.markdown import render_markdown
 
@@ -122,7 +133,7 @@ def publish(
                     lambda limit: render_markdown(view, max_chars=limit), budget
                 )
                 if text:
-                    _append(summary, text if text.endswith("\n") else text + "\n")
+                    _append(summary, gap + (text if text.endswith("\n") else text + "\n"))
         except (WriteError, OSError) as exc:
             sys.stderr.write(f"reportgen: job summary: {exc}\n")
 

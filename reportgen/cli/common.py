@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from reportgen.cli.terminal import raw_stream
 from reportgen.errors import CriteriaError, ExitCode, ReportgenError, UsageError, WriteError
@@ -32,7 +32,8 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
         nargs="*",
         metavar="PATH",
         help="result files, directories (searched recursively, files recognised by content) "
-        "or glob patterns",
+        "or glob patterns; `-` reads one results stream from standard input (e.g. "
+        "`go test -json ./... | reportgen verdict -c criteria.yaml -`)",
     )
     parser.add_argument(
         "--format",
@@ -51,6 +52,29 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def stdin_for(*path_lists: Sequence[str]) -> BinaryIO | None:
+    """The stream `-` names among one command's result paths (and baselines), else None.
+
+    Checked before any work: standard input holds one stream, so `-` given twice is a usage
+    error, and so is `-` with standard input a terminal (nothing is piped in; reading would
+    wait for typing) or closed.
+    """
+    named = sum(1 for paths in path_lists for path in paths if path == "-")
+    if named == 0:
+        return None
+    if named > 1:
+        raise UsageError("`-` (standard input) given more than once; it holds one results stream")
+    stream = sys.stdin
+    if stream is None or stream.closed:
+        raise UsageError("`-` reads results from standard input, but there is none")
+    if stream.isatty():
+        raise UsageError(
+            "`-` reads results from standard input, but it is a terminal",
+            hint="pipe results in, e.g. `go test -json ./... | reportgen verdict -c FILE -`",
+        )
+    return stream.buffer
+
+
 def add_criteria_arguments(parser: argparse.ArgumentParser) -> None:
     """The -c and --baseline arguments of the commands that evaluate criteria."""
     parser.add_argument(
@@ -62,7 +86,8 @@ def add_criteria_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="PATH",
         help="baseline results to compare against (repeatable; files, directories or globs), "
-        "or recorded runs: history:branch=NAME[,last=N] or history:commit=SHA",
+        "`-` for standard input, or recorded runs: history:branch=NAME[,last=N] or "
+        "history:commit=SHA",
     )
     add_db_argument(parser)
 
@@ -89,6 +114,8 @@ def evaluate_arguments(args: argparse.Namespace) -> tuple[Run, Run | None, Evalu
     from reportgen.ingest import load
     from reportgen.model import Run
 
+    # Usage first: a misplaced `-` is reported before the criteria file is read.
+    stdin = stdin_for(args.paths, [b for b in args.baseline if not b.startswith("history:")])
     criteria = criteria_module.load(args.criteria)
     try:
         digest = hashlib.sha256(Path(args.criteria).read_bytes()).hexdigest()
@@ -108,12 +135,15 @@ def evaluate_arguments(args: argparse.Namespace) -> tuple[Run, Run | None, Evalu
             progress=progress,
             ignore=ignore,
             exclude=paths,
+            stdin=stdin,
         )
         if args.paths
         else Run()
     )
     baseline = (
-        load(paths, format=args.input_format, progress=progress, ignore=ignore) if paths else None
+        load(paths, format=args.input_format, progress=progress, ignore=ignore, stdin=stdin)
+        if paths
+        else None
     )
     end_progress()
     notes: list[str] = []
@@ -142,8 +172,13 @@ def input_notes(args: argparse.Namespace, run: Run) -> list[str]:
     if not args.paths:
         return ["no inputs given"]
     if not run.inputs:
-        return [f"no result files found under {' '.join(args.paths)}"]
+        return [f"no result files found under {' '.join(shown_paths(args.paths))}"]
     return []
+
+
+def shown_paths(paths: Sequence[str]) -> list[str]:
+    """`paths` as messages show them: `-` is `<stdin>`."""
+    return ["<stdin>" if path == "-" else path for path in paths]
 
 
 def terminal_width(stream: TextIO) -> int | None:

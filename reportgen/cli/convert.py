@@ -17,6 +17,7 @@ from reportgen.cli.common import (
     emit_outputs,
     end_progress,
     progress_printer,
+    stdin_for,
 )
 from reportgen.errors import ExitCode, UsageError
 from reportgen.ingest import load
@@ -58,8 +59,13 @@ def run(args: argparse.Namespace) -> int:
     if not args.paths:
         raise UsageError("no input: give result files, directories or globs")
     check_output_directories([args.output])
+    stdin = stdin_for(args.paths)
     result = load(
-        args.paths, format=args.input_format, progress=progress_printer(), ignore=args.ignore
+        args.paths,
+        format=args.input_format,
+        progress=progress_printer(),
+        ignore=args.ignore,
+        stdin=stdin,
     )
     end_progress()
     _written, failed = emit_outputs([(args.output, by_name(args.target))], RenderContext(result))

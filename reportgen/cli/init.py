@@ -6,6 +6,7 @@ import argparse
 import json
 import re
 import sys
+from decimal import Decimal
 from typing import Any
 
 from reportgen.cli import COMMAND_HELP
@@ -14,6 +15,8 @@ from reportgen.cli.common import (
     end_progress,
     make_parent,
     progress_printer,
+    shown_paths,
+    stdin_for,
     write_output,
 )
 from reportgen.errors import ExitCode, UsageError
@@ -56,8 +59,32 @@ def _observed(metric: Metric) -> tuple[str, float] | None:
 
 
 def _value(value: float, unit: str) -> str:
-    shown = format_value(value, unit)
-    return shown if unit else f"{value:.4g}"
+    """`value` as a criteria quantity: with its unit where criteria have one (durations, sizes,
+    percentages), else a plain number; three significant figures, never an exponent."""
+    if unit == "ratio":
+        return format_value(value, unit)
+    scales = {"s": _DURATION_SCALES, "B": _SIZE_SCALES}.get(unit)
+    if scales is None:
+        return _decimal(value)
+    factor, name = next(((f, n) for f, n in scales if abs(value) >= f), scales[-1])
+    return f"{_decimal(value / factor)} {name}"
+
+
+# Largest first: the first a value reaches is its unit.
+_DURATION_SCALES = (
+    (3600.0, "h"),
+    (60.0, "min"),
+    (1.0, "s"),
+    (1e-3, "ms"),
+    (1e-6, "us"),
+    (1e-9, "ns"),
+)
+_SIZE_SCALES = ((1e9, "GB"), (1e6, "MB"), (1e3, "kB"), (1.0, "B"))
+
+
+def _decimal(value: float) -> str:
+    """Three significant figures written out in full (`1230`, `0.0000123`), as criteria take."""
+    return format(Decimal(f"{value:.3g}"), "f")
 
 
 def starter(run: Run, paths: list[str]) -> str:
@@ -124,9 +151,10 @@ def starter(run: Run, paths: list[str]) -> str:
 def run(args: argparse.Namespace) -> int:
     if not args.paths:
         raise UsageError("no input: give result files, directories or globs")
-    result = load(args.paths, format=args.input_format, progress=progress_printer())
+    stdin = stdin_for(args.paths)
+    result = load(args.paths, format=args.input_format, progress=progress_printer(), stdin=stdin)
     end_progress()
-    text = starter(result, list(args.paths))
+    text = starter(result, shown_paths(args.paths))
     if args.output != "-":
         make_parent(args.output)
     write_output(args.output, text)

@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from reportgen.cli import COMMAND_HELP
-from reportgen.cli.common import add_input_arguments, end_progress, progress_printer
+from reportgen.cli.common import add_input_arguments, end_progress, progress_printer, stdin_for
 from reportgen.errors import ExitCode, UsageError
 from reportgen.ingest import load
 from reportgen.model import Outcome, Run
@@ -64,7 +64,8 @@ def metric_rows(run: Run) -> list[dict[str, Any]]:
 def run(args: argparse.Namespace) -> int:
     if not args.paths:
         raise UsageError("no input: give result files, directories or globs")
-    result = load(args.paths, format=args.input_format, progress=progress_printer())
+    stdin = stdin_for(args.paths)
+    result = load(args.paths, format=args.input_format, progress=progress_printer(), stdin=stdin)
     end_progress()
     tests = test_names(result)
     metrics = metric_rows(result)

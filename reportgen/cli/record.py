@@ -15,6 +15,8 @@ from reportgen.cli.common import (
     add_input_arguments,
     end_progress,
     progress_printer,
+    shown_paths,
+    stdin_for,
 )
 from reportgen.errors import InputError, UsageError
 
@@ -72,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
     labels = _labels(args.label)
     if not args.paths:
         raise UsageError("record needs result files: reportgen record PATH...")
+    stdin = stdin_for(args.paths)
     found = ci_context(os.environ)
     commit = args.commit or found.get("commit")
     branch = args.branch or found.get("branch")
@@ -90,10 +93,13 @@ def run(args: argparse.Namespace) -> int:
         labels=labels,
     )
     progress = progress_printer()
-    results = load(args.paths, format=args.input_format, progress=progress, ignore=args.ignore)
+    results = load(
+        args.paths, format=args.input_format, progress=progress, ignore=args.ignore, stdin=stdin
+    )
     end_progress()
     if not results.inputs:
-        raise InputError(f"no result files found under {' '.join(args.paths)}; nothing recorded")
+        shown = " ".join(shown_paths(args.paths))
+        raise InputError(f"no result files found under {shown}; nothing recorded")
 
     from reportgen.history.store import open_store, record
 

@@ -17,8 +17,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from reportgen.ci.github import COMMENT_CHARS
 from reportgen.cli import COMMAND_HELP
-from reportgen.cli.ci import add_ci_argument, add_title_arguments, override_titles, publish
+from reportgen.cli.ci import add_ci_argument, add_title_arguments, publish, with_run_context
 from reportgen.cli.common import (
     add_criteria_arguments,
     add_input_arguments,
@@ -28,7 +29,6 @@ from reportgen.cli.common import (
     terminal_width,
 )
 from reportgen.errors import ExitCode, UsageError
-from reportgen.render import GITHUB_COMMENT_CHARS
 from reportgen.render.outputs import Needs, Output, RenderContext, by_name, for_suffix, offered
 from reportgen.render.table import render_table
 
@@ -108,7 +108,9 @@ def add_parser(sub: Any) -> None:
     size.add_argument(
         "--github-comment",
         action="store_true",
-        help=f"trim the Markdown report to fit a GitHub comment ({GITHUB_COMMENT_CHARS:,} chars)",
+        help="write each .md output as a GitHub PR comment (the same as --to github-comment): "
+        f"at most {COMMENT_CHARS:,} characters holding, in order, the verdict, failing and "
+        "insufficient criteria, failures with their output, then counts of what was left out",
     )
     parser.set_defaults(run=run)
 
@@ -123,6 +125,10 @@ def _targets(args: argparse.Namespace) -> list[tuple[str, Output]]:
         output = for_suffix(Path(out).suffix, REPORT_OUTPUTS) if out != "-" else None
         if output is None and args.to is not None:
             output = by_name(args.to)
+        if args.github_comment and (output is None or output.name == "md"):
+            # A PR comment is ordered by value, not a trimmed report: the same body as
+            # --to github-comment, so the flag and the output never disagree.
+            output = by_name("github-comment")
         if output is None:
             raise UsageError(
                 f"cannot tell the format of output {out!r}",
@@ -139,8 +145,6 @@ def _targets(args: argparse.Namespace) -> list[tuple[str, Output]]:
 
 
 def _max_chars(args: argparse.Namespace) -> int | None:
-    if args.github_comment:
-        return GITHUB_COMMENT_CHARS
     if args.max_chars is not None and args.max_chars < MIN_MAX_CHARS:
         raise UsageError(f"--max-chars must be at least {MIN_MAX_CHARS}")
     return None if args.max_chars is None else int(args.max_chars)
@@ -152,14 +156,17 @@ def run(args: argparse.Namespace) -> int:
     if args.pdf_timeout is not None and not args.pdf_timeout > 0:
         raise UsageError(f"--pdf-timeout must be positive, got {args.pdf_timeout:g}")
     run_, baseline, evaluation = evaluate_arguments(args)
-    evaluation = override_titles(args, evaluation)
+    evaluation = with_run_context(args, evaluation)
 
     history = None
     if args.db or os.environ.get("REPORTGEN_DB"):
         from reportgen.cli.history_inputs import report_history
 
         history = report_history(args, evaluation)
-    others = [out for out, output in targets if output.name != "md" and out != "-"]
+    # Where a trimmed Markdown report or a PR comment sends its reader: the other reports.
+    others = [
+        out for out, output in targets if output.name not in ("md", "github-comment") and out != "-"
+    ]
     notes = input_notes(args, run_)
     context = RenderContext(
         run=run_,

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from reportgen.cli import COMMAND_HELP
-from reportgen.cli.common import add_input_arguments, end_progress, progress_printer
+from reportgen.cli.common import add_input_arguments, end_progress, progress_printer, stdin_for
 from reportgen.errors import ExitCode, UsageError
 from reportgen.ingest import load
 from reportgen.summarise import Summary, summarise
@@ -33,8 +33,13 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if not args.paths:
         raise UsageError("no input: give result files, directories or globs")
+    stdin = stdin_for(args.paths)
     result = load(
-        args.paths, format=args.input_format, progress=progress_printer(), ignore=args.ignore
+        args.paths,
+        format=args.input_format,
+        progress=progress_printer(),
+        ignore=args.ignore,
+        stdin=stdin,
     )
     end_progress()
     summary = summarise(result)

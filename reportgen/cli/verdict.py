@@ -12,7 +12,7 @@ import sys
 from typing import Any
 
 from reportgen.cli import COMMAND_HELP
-from reportgen.cli.ci import add_ci_argument, add_title_arguments, override_titles, publish
+from reportgen.cli.ci import add_ci_argument, add_title_arguments, publish, with_run_context
 from reportgen.cli.common import (
     add_criteria_arguments,
     add_input_arguments,
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{' and '.join(to_stdout)} cannot both write to stdout")
     check_output_directories([target for target, _ in targets])
     run_, baseline, evaluation = evaluate_arguments(args)
-    evaluation = override_titles(args, evaluation)
+    evaluation = with_run_context(args, evaluation)
     notes = input_notes(args, run_)
 
     # Keep stdout pure JSON or XML when a document goes there; the table moves to stderr.

@@ -34,4 +34,5 @@ def ci_context(env: Mapping[str, str]) -> dict[str, str]:
     found = detect(env)
     if found is None:
         return {}
-    return found.model_dump(exclude={"system"}, exclude_none=True)
+    # The history stores the fields the CI names; a PR's web address follows from them.
+    return found.model_dump(exclude={"system", "pr_url"}, exclude_none=True)

@@ -9,8 +9,10 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from reportgen.errors import DetectionError, InputError, UsageError
+from reportgen.ingest import _stdin
 from reportgen.ingest._duplicates import find_duplicates
 from reportgen.ingest._scan import (
     IgnoreRules,
@@ -47,6 +49,8 @@ class Candidate:
     explicit: bool  # named directly (an error if unrecognised) rather than found in a directory
     #: Path relative to the directory it was found under (for ignore globs); None if named.
     relative: str | None = None
+    #: Standard input (`-`), spooled to `path`.
+    stdin: bool = False
 
 
 def _excluded(paths: Sequence[str]) -> set[Path]:
@@ -62,8 +66,11 @@ def expand_paths(
     paths: Sequence[str],
     hidden: list[SkippedPath] | None = None,
     exclude: Sequence[str] = (),
+    stdin: Path | None = None,
 ) -> list[Candidate]:
     """Files named by `paths`: files as given, directories searched recursively, globs expanded.
+
+    `-` is standard input, already spooled to the file `stdin` (a usage error without one).
 
     A path that does not exist (and matches nothing as a glob) is an input error.
     Hidden files and directories under a directory are not searched; they are listed in
@@ -73,7 +80,7 @@ def expand_paths(
     """
     found: list[Candidate] = []
     seen: set[Path] = set()
-    excluded = _excluded(exclude)
+    excluded = _excluded(_stdin.without_stdin(exclude))
 
     def is_excluded(key: Path) -> bool:
         return bool(excluded) and (key in excluded or not excluded.isdisjoint(key.parents))
@@ -98,6 +105,11 @@ def expand_paths(
             )
 
     for raw in paths:
+        if raw == _stdin.STDIN:
+            if stdin is None:
+                raise UsageError("`-` (standard input) cannot be read here")
+            found.append(Candidate(stdin, _stdin.DISPLAY, True, stdin=True))
+            continue
         path = Path(raw)
         if path.is_dir():
             if is_excluded(path.resolve()):
@@ -211,6 +223,7 @@ def load(
     progress: Callable[[str], None] | None = None,
     ignore: Sequence[str] = (),
     exclude: Sequence[str] = (),
+    stdin: BinaryIO | None = None,
 ) -> Run:
     """Read every result file under `paths` into one Run.
 
@@ -222,7 +235,28 @@ def load(
     baseline's paths) is left out of directory scans, and naming it directly is a usage error.
     An input that holds the same evidence as another (see `_duplicates`) is listed but its
     tests and metrics are read once.
+
+    `-` in `paths` reads the stream `stdin` (the caller chooses it; a usage error when none is
+    given or `-` comes twice), shown as `<stdin>`: it is copied to a private temporary file,
+    removed on return, so that detection and readers see a file. Empty, it keeps the verdict
+    from READY (see `_stdin.empty`).
     """
+    if not _stdin.named(paths):
+        return _load(paths, format, progress, ignore, exclude, None)
+    if stdin is None:
+        raise UsageError("`-` (standard input) cannot be read here")
+    with _stdin.spooled(stdin) as spool:
+        return _load(paths, format, progress, ignore, exclude, spool)
+
+
+def _load(
+    paths: Sequence[str],
+    format: str | None,
+    progress: Callable[[str], None] | None,
+    ignore: Sequence[str],
+    exclude: Sequence[str],
+    spool: Path | None,
+) -> Run:
     forced: Ingester | None = None
     if format is not None:
         forced = by_name(format)
@@ -234,7 +268,7 @@ def load(
     inputs: list[InputFile] = []
     skipped: list[SkippedPath] = []
     rules = IgnoreRules(ignore)
-    for candidate in expand_paths(paths, skipped, exclude):
+    for candidate in expand_paths(paths, skipped, exclude, spool):
         glob_ = rules.match(candidate.display, candidate.relative) if rules else None
         if glob_ is not None:
             skipped.append(
@@ -246,6 +280,9 @@ def load(
             )
             continue
         head = _read_head(candidate.path, candidate.display)
+        if candidate.stdin and not head.strip() and len(head) < HEAD_BYTES:
+            skipped.append(_stdin.empty())
+            continue
         packed = compression(head)
         if packed is None:
             entry = _read_candidate(

@@ -9,8 +9,10 @@ pytest-json-report. Times are required for that sign: two runs of a suite withou
 cannot be told apart from one run read twice, so they both count. A fourth sign covers one run
 that two reporters write with different detail (pytest-rerunfailures: JUnit lists each rerun,
 pytest-json-report folds them into one test): files of different formats with the same test
-ids, each ending in the same outcome. Counting both would add trials the run never made, so
-one is left out; two files of one format (shards of a matrix) are never matched this way.
+ids, each ending in the same outcome, or with the same executions by full title (Jest's JSON
+and jest-junit, which keeps only the full title). Counting both would add trials the run never
+made, so one is left out; two files of one format (shards of a matrix) are never matched this
+way.
 """
 
 from __future__ import annotations
@@ -162,9 +164,22 @@ def _same_run_other_format(
                 continue
             if inputs[earlier].format == inputs[later].format:
                 continue
-            if finals[earlier] == finals[later] and _same_metrics(
-                metric_rows.get(earlier, []), metric_rows.get(later, [])
-            ):
+            if (
+                finals[earlier] == finals[later] or _same_titles(tests, rows[earlier], rows[later])
+            ) and _same_metrics(metric_rows.get(earlier, []), metric_rows.get(later, [])):
                 found[later] = Duplicate(
                     later, earlier, "the same tests with the same final outcomes"
                 )
+
+
+def _same_titles(tests: TestTable, a: Sequence[int], b: Sequence[int]) -> bool:
+    """The same executions by full title and outcome: one Jest run written as `--json` and
+    by jest-junit, whose default templates keep neither the file nor the describe path, so
+    the ids differ while the tests are the same (see `model.full_title`)."""
+    if len(a) != len(b):
+        return False
+
+    def titles(rows: Sequence[int]) -> Counter[tuple[str, Outcome]]:
+        return Counter((tests.full_title_of(r), tests.outcome_of(r)) for r in rows)
+
+    return titles(a) == titles(b)

@@ -170,6 +170,23 @@ class Sink:
         none (a reporter that writes one word for every class); returns whether it did."""
         return self._tests.drop_classname(row, placeholder)
 
+    def identity(self, row: int) -> tuple[str, str | None, tuple[str, ...], str | None]:
+        """Name, classname, suite and file recorded for `row`."""
+        return self._tests.identity(row)
+
+    def set_identity(
+        self,
+        row: int,
+        *,
+        name: str,
+        classname: str | None,
+        suite: tuple[str, ...],
+        file: str | None,
+    ) -> None:
+        """Re-spell what the id of `row` is built from (a dialect read back to the canonical
+        id once the whole input has shown which dialect it is)."""
+        self._tests.set_identity(row, name, classname, suite, file)
+
     def distinct_since(self, row: int) -> int:
         """Distinct test ids among the executions recorded from `row` on."""
         return self._tests.distinct_since(row)

@@ -48,6 +48,8 @@ class CriterionIngester(Ingester):
 
     def read(self, source: Source, sink: Sink) -> None:
         data = load_document(source)
+        # Named by where the user's file is, not by a temporary copy (stdin, a .gz).
+        shown = Path(source.display)
         if isinstance(data, dict) and ("iters" in data or "times" in data):
             folder = source.path.parent
             if (folder / "estimates.json").is_file() and source.path.name != "estimates.json":
@@ -55,12 +57,12 @@ class CriterionIngester(Ingester):
                 return
             samples = _samples(data, source)
             sink.metric(
-                name=_benchmark_id(source.path),
+                name=_benchmark_id(shown),
                 unit="s",
                 direction=Direction.LOWER_IS_BETTER,
                 samples=samples,
                 n=len(samples),
-                source=str(source.path.parent),
+                source=str(shown.parent),
                 properties=_sampling_mode(data),
             )
             return
@@ -97,13 +99,13 @@ class CriterionIngester(Ingester):
             est_samples = _samples(sample_data, sample_source)
             properties.update(_sampling_mode(sample_data))
         sink.metric(
-            name=_benchmark_id(source.path),
+            name=_benchmark_id(shown),
             unit="s",
             direction=Direction.LOWER_IS_BETTER,
             samples=est_samples,
             stats=stats,
             n=len(est_samples) if est_samples is not None else None,
-            source=str(source.path.parent),
+            source=str(shown.parent),
             properties=properties,
         )
 
@@ -150,4 +152,5 @@ def _benchmark_id(path: Path) -> str:
         below = parts[len(parts) - parts[::-1].index("criterion") :]
         if below:
             return "/".join(below)
-    return folder.name or str(folder)
+    # Outside any folder (`<stdin>`, a file in the working directory): the name it goes by.
+    return folder.name or path.name or str(folder)

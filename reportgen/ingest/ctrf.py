@@ -38,7 +38,8 @@ from reportgen.ingest._jsonread import (
     type_name,
 )
 from reportgen.ingest.base import Ingester, Sink, Source, cap_output, clean_optional
-from reportgen.model import Attempt, Outcome
+from reportgen.ingest.pytest_json import mangle_nodeid
+from reportgen.model import SCOPE_SEPARATOR, Attempt, Outcome, is_source_file
 
 _STATUSES: dict[str, Outcome] = {
     "passed": Outcome.PASSED,
@@ -100,6 +101,8 @@ _TEST_KEYS = frozenset(
     }
 )
 _SUMMARY_REQUIRED = ("tests", "passed", "failed", "skipped", "pending", "other", "start", "stop")
+#: `results.tool.name` of reporters whose suite path is read as their harness's own id.
+_SCOPED_TOOLS = frozenset({"jest", "playwright", "pytest"})
 #: Test fields kept as properties when present (strings only, short).
 _PROPERTY_FIELDS = ("type", "browser", "device", "threadId", "rawStatus")
 
@@ -135,6 +138,7 @@ class CtrfIngester(Ingester):
         if "tests" not in results:
             raise source.error("results.tests: missing (required by the CTRF schema)")
         tests = arr(results["tests"], source, "results.tests")
+        tool_name = tool.get("name") if isinstance(tool, dict) else None
         sink.derived_from.extend(_sources(results))
         summary_raw = results.get("summary")
         summary = obj(summary_raw, source, "results.summary") if summary_raw is not None else None
@@ -144,7 +148,7 @@ class CtrfIngester(Ingester):
         suites: set[tuple[str, ...]] = set()
         for index, raw in enumerate(tests):
             at = f"results.tests[{index}]"
-            status, flaky, suite = _read_test(obj(raw, source, at), source, sink, at)
+            status, flaky, suite = _read_test(obj(raw, source, at), source, sink, at, tool_name)
             statuses[status] += 1
             flaky_count += flaky
             suites.add(suite)
@@ -194,7 +198,7 @@ def _check_header(doc: dict[str, Any], source: Source, sink: Sink) -> None:
 
 
 def _read_test(
-    test: dict[str, Any], source: Source, sink: Sink, at: str
+    test: dict[str, Any], source: Source, sink: Sink, at: str, tool: object = None
 ) -> tuple[str, bool, tuple[str, ...]]:
     """Record one CTRF test; return its CTRF status, whether it is flaky, and its suite."""
     name = test.get("name")
@@ -226,6 +230,9 @@ def _read_test(
         )
 
     suite = _suite(test.get("suite"), source, sink, at)
+    file_path = opt_str(test, "filePath", source, at)
+    if classname is None and tool in _SCOPED_TOOLS:
+        classname, name = _harness_scope(str(tool), suite, name, file_path)
     flaky_raw = test.get("flaky", False)
     if not isinstance(flaky_raw, bool):
         raise source.error(f"{at}.flaky: expected a boolean, got {type_name(flaky_raw)}")
@@ -265,13 +272,41 @@ def _read_test(
         message=message,
         type=None,
         output=output,
-        file=opt_str(test, "filePath", source, at),
+        file=file_path,
         line=opt_int(test, "line", source, at),
         properties=properties or None,
         attempts=attempts,
         flaky=flaky,
     )
     return status, flaky, suite
+
+
+def _harness_scope(
+    tool: str, suite: tuple[str, ...], name: str, file_path: str | None
+) -> tuple[str | None, str]:
+    """Classname and name giving the id the harness's own JSON reporter gives (see
+    docs/executions.md): Jest's `file › describe › ...::title`, Playwright's
+    `[project] › file › describe › ...::title` and pytest's `tests.test_x.TestC::test_y`."""
+    if tool == "pytest":
+        # pytest-json-ctrf writes the node id as the name.
+        path = name.partition("::")[0]
+        if path.endswith(".py") and "::" in name:
+            return mangle_nodeid(name)
+        return None, name
+    at = next((k for k, part in enumerate(suite) if is_source_file(part)), None)
+    if at is None:
+        return None, name
+    blocks = suite[at + 1 :]
+    if tool == "jest":
+        # jest-ctrf-json-reporter puts the file's base name first and writes the full title
+        # (describe blocks and title joined by spaces) as the name.
+        prefix = " ".join(blocks) + " "
+        if blocks and name.startswith(prefix) and len(name) > len(prefix):
+            name = name[len(prefix) :]
+        return SCOPE_SEPARATOR.join((file_path or suite[at], *blocks)), name
+    # playwright-ctrf-json-reporter: project (when named) > file relative to testDir > describes.
+    projects = [f"[{p}]" for p in suite[:at]]
+    return SCOPE_SEPARATOR.join((*projects, suite[at], *blocks)), name
 
 
 def _sources(results: dict[str, Any]) -> list[str]:
@@ -320,8 +355,10 @@ def _attempts(
     for index, item in enumerate(arr(raw, source, f"{at}.retryAttempts")):
         where = f"{at}.retryAttempts[{index}]"
         entry = obj(item, source, where)
+        # Pre-1.0 reporters (playwright-ctrf-json-reporter 0.0.x) list attempts in order
+        # without numbering them; a number that is there must still be one.
         number = opt_int(entry, "attempt", source, where)
-        if number is None or number < 1:
+        if number is not None and number < 1:
             raise source.error(f"{where}.attempt: expected an integer >= 1")
         status = entry.get("status")
         if status not in _STATUSES:

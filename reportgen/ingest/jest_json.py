@@ -1,10 +1,13 @@
 """Jest `--json` ingester: test files, their assertion results, and suites that failed to run.
 
 Each assertion result is one test; its suite path is the test file followed by its
-`ancestorTitles` (describe blocks). Statuses: `passed` and `failed` as named; `pending`,
-`skipped`, `todo` and `disabled` become skipped with the original status kept in the `status`
-property; an unknown status is also skipped (never evidence of a pass). A test that passed
-after `jest.retryTimes` retries (`invocations` > 1, `retryReasons`) is flaky. A test file
+`ancestorTitles` (describe blocks), and so is its classname, so that the canonical id
+`file › describe › ...::title` tells apart tests of the same describe path and title in two
+files (the file is made relative to the directory the report's test files share).
+Statuses: `passed` and `failed` as named; `pending`, `skipped`, `todo` and `disabled` become
+skipped with the original status kept in the `status` property; an unknown status is also
+skipped (never evidence of a pass). A test that passed after `jest.retryTimes` retries
+(`invocations` > 1, `retryReasons`) is flaky. A test file
 whose status is failed while none of its tests failed (a syntax error, a throwing
 `beforeAll`, `testExecError`) adds one error test, `[test file failed]`, so a file that
 never ran cannot look green.
@@ -31,7 +34,7 @@ from reportgen.ingest._jsonread import (
     type_name,
 )
 from reportgen.ingest.base import Ingester, Sink, Source, cap_output, clean_optional, first_line
-from reportgen.model import Attempt, Outcome
+from reportgen.model import SCOPE_SEPARATOR, Attempt, Outcome
 
 _STATUSES: dict[str, Outcome] = {
     "passed": Outcome.PASSED,
@@ -84,7 +87,10 @@ class JestJsonIngester(Ingester):
             "numFailedTests": opt_int(doc, "numFailedTests", source, "document"),
             "numPendingTests": opt_int(doc, "numPendingTests", source, "document"),
             "numTodoTests": opt_int(doc, "numTodoTests", source, "document"),
-            "numTotalTestSuites": opt_int(doc, "numTotalTestSuites", source, "document"),
+            # Vitest's Jest-shaped report counts describe blocks as suites too.
+            "numTotalTestSuites": None
+            if _is_vitest(doc, files)
+            else opt_int(doc, "numTotalTestSuites", source, "document"),
         }
         check_declared(
             sink,
@@ -101,6 +107,18 @@ class JestJsonIngester(Ingester):
             total="numTotalTests",
             bad=("numFailedTests",),
         )
+
+
+def _is_vitest(doc: dict[str, Any], files: list[Any]) -> bool:
+    """Whether Vitest wrote the report (`--reporter=json`): its results carry `meta`, and
+    it writes none of Jest's `numRuntimeErrorTestSuites`."""
+    if "numRuntimeErrorTestSuites" in doc:
+        return False
+    return any(
+        isinstance(f, dict)
+        and any(isinstance(a, dict) and "meta" in a for a in f.get("assertionResults") or ())
+        for f in files
+    )
 
 
 def _read_file(
@@ -187,6 +205,7 @@ def _read_assertion(
         attempts.append(Attempt(outcome=outcome, duration=duration))
     sink.test(
         name=title,
+        classname=SCOPE_SEPARATOR.join((file_name, *ancestors)),
         suite=(file_name, *ancestors),
         outcome=outcome,
         duration=duration,

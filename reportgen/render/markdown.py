@@ -2,7 +2,9 @@
 
 Every `{{ value }}` in the Markdown template goes through `escape_inline` unless a filter marked
 it `MdSafe`; untrusted text therefore cannot open a link, an image, raw HTML, a table cell, a
-code fence, an @mention or a #reference, whatever the template author forgets.
+code fence, an @mention or a #reference, whatever the template author forgets. Text the view
+marks `Trusted` (from the criteria file or the command line) is escaped the same way except
+that its issue references (`#88`, `GH-88`, `owner/repo#88`, GitLab's `!12`) stay references.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from reportgen.render.view import ReportView, TestsView, for_print
+from reportgen.render.view import CiView, EvidenceView, ReportView, TestsView, Trusted, for_print
 from reportgen.text import clean_text
 
 if TYPE_CHECKING:
@@ -23,11 +25,20 @@ if TYPE_CHECKING:
 # Characters with inline meaning in GFM (emphasis, code, links, images, raw HTML, tables,
 # strikethrough, entities, math). A backslash makes each literal.
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&!$])")
-# Things GitHub turns into links or notifications even when every special character is
-# escaped: @mentions (and e-mail addresses), #refs, bare URLs and www. names. A zero-width
+# The same for trusted text, except a `!` before a digit: it cannot open an image (`![`) and
+# GitLab's `!12` merge-request reference should read as written.
+_TRUSTED_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$]|!(?!\d))")
+# Things GitHub and GitLab turn into links or notifications even when every special character
+# is escaped (they are found in the rendered text, after the backslashes are gone): @mentions
+# (and e-mail addresses), #refs, GH-refs, GitLab !refs, bare URLs and www. names. A zero-width
 # joiner breaks the pattern while the text reads the same.
 _ZWJ = "\u200d"
-_AUTOLINK = re.compile(r"(@|#)(?=\w)|(?<=:)(//)|\b(www)(\.)", re.IGNORECASE)
+_AUTOLINK = re.compile(
+    r"(@|#)(?=\w)|(?<=:)(//)|\b(www)(\.)|\b(GH)(-)(?=\d)|(\\!)(?=\d)", re.IGNORECASE
+)
+# Trusted text keeps its references; @mentions and bare URLs are still broken (a report that
+# pings people on every run, or links where its author did not write a link, helps no one).
+_AUTOLINK_TRUSTED = re.compile(r"(@)(?=\w)|(?<=:)(//)|\b(www)(\.)", re.IGNORECASE)
 
 ICONS = {
     "pass": "✅",
@@ -46,22 +57,46 @@ class MdSafe(str):
 
 
 def escape_inline(value: object) -> str:
-    """Untrusted text as inert inline Markdown on one line."""
+    """Text as inert inline Markdown on one line; `Trusted` text keeps its issue references."""
     if value is None:
         return ""
     if isinstance(value, MdSafe):
         return value
+    if isinstance(value, Trusted):
+        return escape_trusted(value)
     text = " ".join(clean_text(str(value)).split())
     text = _INLINE_SPECIAL.sub(r"\\\1", text)
     return _AUTOLINK.sub(_break_autolink, text)
 
 
+def escape_trusted(value: object) -> str:
+    """Text from the criteria file or the command line as inline Markdown on one line: inert
+    like `escape_inline`, but `#88`, `GH-88`, `owner/repo#88` and `!12` stay references."""
+    text = " ".join(clean_text(str(value)).split())
+    text = _TRUSTED_SPECIAL.sub(r"\\\1", text)
+    return _AUTOLINK_TRUSTED.sub(_break_autolink, text)
+
+
 def _break_autolink(match: re.Match[str]) -> str:
-    if match.group(1):
-        return match.group(1) + _ZWJ
-    if match.group(2):
-        return _ZWJ + match.group(2)
-    return match.group(3) + _ZWJ + match.group(4)
+    """A zero-width joiner inside the matched reference, mention or URL."""
+    groups = [g for g in match.groups() if g is not None]
+    if len(groups) == 1 and groups[0] == "//":
+        return _ZWJ + groups[0]
+    return groups[0] + _ZWJ + "".join(groups[1:])
+
+
+def evidence_ref(ref: EvidenceView) -> MdSafe:
+    """An evidence reference (`results/metrics.json#ws_connect_time`): the path and names are
+    untrusted and escaped, the `#` between them is ours and stays as it is."""
+    if not ref.metrics:
+        return MdSafe(escape_inline(ref.text))
+    where = escape_inline(("baseline " if ref.baseline else "") + ref.path)
+    # A metric named like a number would make `#42` an issue reference: broken as untrusted.
+    return MdSafe(
+        ", ".join(
+            f"{where}#{_ZWJ if m[:1].isdigit() else ''}{escape_inline(m)}" for m in ref.metrics
+        )
+    )
 
 
 def code_block(value: object, info: str = "text") -> MdSafe:
@@ -70,6 +105,33 @@ def code_block(value: object, info: str = "text") -> MdSafe:
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
     return MdSafe(f"{fence}{info}\n{text}\n{fence}")
+
+
+def url_link(label: object, url: str | None) -> MdSafe:
+    """`label` linked to `url`, or as text when there is no URL. The view only sets URLs that
+    came from the CI environment and are plain https addresses (`reportgen.ci.context.link_url`),
+    which can stand in a link target as they are."""
+    if not url:
+        return MdSafe(escape_inline(label))
+    if label == url:
+        return MdSafe(f"<{url}>")
+    return MdSafe(f"[{escape_inline(label)}]({url})")
+
+
+def ci_line(ci: CiView) -> MdSafe:
+    """The CI context on one header line: system and job, run, commit, branch, PR."""
+    parts = [escape_inline(ci.system) + (f" job {escape_inline(ci.job)}" if ci.job else "")]
+    if ci.run_url:
+        parts.append(url_link("run", ci.run_url))
+    elif ci.run_text:
+        parts.append("run " + escape_inline(ci.run_text))
+    if ci.commit_short:
+        parts.append("commit " + escape_inline(ci.commit_short))
+    if ci.branch:
+        parts.append("branch " + escape_inline(ci.branch))
+    if ci.pr:
+        parts.append(f"{ci.pr_label} {url_link(ci.pr, ci.pr_url)}")
+    return MdSafe(" · ".join(parts))
 
 
 def _finalize(value: Any) -> str:
@@ -91,6 +153,9 @@ def _environment() -> jinja2.Environment:
     env.filters["icon"] = lambda key: MdSafe(ICONS.get(str(key), ""))
     env.filters["count"] = lambda n: MdSafe(f"{int(n):,}")
     env.filters["anchor"] = _anchor
+    env.filters["ref"] = evidence_ref
+    env.filters["ci_line"] = ci_line
+    env.globals["url"] = url_link
     env.globals["link"] = _link
     return env
 

@@ -12,7 +12,9 @@ if TYPE_CHECKING:
 
 def render_verdict_json(evaluation: Evaluation) -> str:
     """The evaluation as indented JSON, ending with a newline."""
-    return evaluation.model_dump_json(indent=2) + "\n"
+    # Outside CI the document is what it was before the CI context existed: no `ci: null`.
+    exclude = {"ci"} if evaluation.ci is None else None
+    return evaluation.model_dump_json(indent=2, exclude=exclude) + "\n"
 
 
 def render(context: RenderContext) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from reportgen import __version__, clock
+from reportgen.ci.context import CiContext, link_url
 from reportgen.criteria import Kind, Severity
 from reportgen.errors import UsageError
 from reportgen.evaluation import (
@@ -276,6 +277,24 @@ class ProvenanceView:
 
 
 @dataclass(frozen=True, slots=True)
+class CiView:
+    """Where the run happened, as its CI system's environment says (shown in the header and
+    under Provenance). A URL is set only when it is a well-formed https URL: the environment of
+    the CI system is trusted, but a value that could not be a plain link is shown as text."""
+
+    system: str  # "GitHub Actions"
+    commit: str | None
+    commit_short: str | None
+    branch: str | None
+    pr: str | None  # "#88" (GitLab "!7")
+    pr_label: str  # "pull request" (GitLab "merge request")
+    pr_url: str | None
+    run_url: str | None
+    run_text: str | None  # the run's address when it cannot be a link
+    job: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class SummaryLine:
     """A criterion the summary names: a link to where it is explained, not a second copy."""
 
@@ -326,6 +345,22 @@ class ReportView:
     provenance: ProvenanceView
     notes: tuple[str, ...] = field(default=())
     history: HistoryView | None = None
+    ci: CiView | None = None
+
+
+class Trusted(str):
+    """Text from the criteria file or the command line (titles, subject, criterion titles,
+    phases, impacts, waiver reasons), which its author wrote for this report: renderers keep
+    its issue references (`#88`, `GH-88`, `!12`) as references. Every other string of the view
+    is untrusted. An operation on a Trusted string gives a plain (untrusted) str, so only what
+    is marked here is ever trusted."""
+
+    __slots__ = ()
+
+
+def trusted(value: str | None) -> Trusted | None:
+    """`value` marked as trusted; None and empty stay None."""
+    return Trusted(value) if value else None
 
 
 # --- formatting helpers ---------------------------------------------------------------------
@@ -456,7 +491,7 @@ def anchors(ids: Sequence[str]) -> dict[str, str]:
 def _row(c: CriterionResult, medians: Medians, anchor: str) -> CriterionRow:
     return CriterionRow(
         id=one_line(c.id, 200),
-        title=one_line(c.title or c.id, 300),
+        title=Trusted(one_line(c.title or c.id, 300)),
         status=c.status.value,
         status_label=_STATUS_LABEL[c.status],
         severity=c.severity.value,
@@ -466,7 +501,7 @@ def _row(c: CriterionResult, medians: Medians, anchor: str) -> CriterionRow:
         n=_format_n(c.figures),
         evidence=_evidence(c.evidence),
         reason=one_line(c.reason, 1000),
-        impact=one_line(c.impact, 200) if c.impact else None,
+        impact=trusted(one_line(c.impact, 200)),
         anchor=anchor,
         to_change=_to_change(c, medians) if c.status is not Status.PASS else None,
         waiver=_waiver_text(c),
@@ -510,7 +545,8 @@ def _waiver_text(c: CriterionResult) -> str | None:
         return None
     state = "active" if c.waiver.active else "expired, ignored"
     expires = f", expires {c.waiver.expires}" if c.waiver.expires else ""
-    return f"{one_line(c.waiver.reason)} ({state}{expires})"
+    # The reason and date come from the criteria file; the rest is ours.
+    return Trusted(f"{one_line(c.waiver.reason)} ({state}{expires})")
 
 
 _SEVERITY_ORDER = {Status.FAIL: 0, Status.INSUFFICIENT: 1, Status.WAIVED: 2, Status.PASS: 3}
@@ -569,7 +605,7 @@ def _phases(ev: Evaluation, rows: dict[str, CriterionRow]) -> tuple[PhaseView, .
         placed.update(phase.criteria)
         out.append(
             PhaseView(
-                name=one_line(phase.name, 200),
+                name=Trusted(one_line(phase.name, 200)),
                 verdict=phase.verdict.value,
                 verdict_class=_VERDICT_CLASS[phase.verdict],
                 rows=members,
@@ -593,7 +629,7 @@ def _impacts(ev: Evaluation, rows: dict[str, CriterionRow]) -> tuple[ImpactGroup
     groups: dict[str, list[CriterionResult]] = {}
     for c in ev.criteria:
         if c.impact:
-            groups.setdefault(one_line(c.impact, 200), []).append(c)
+            groups.setdefault(Trusted(one_line(c.impact, 200)), []).append(c)
     out = []
     for impact, members in groups.items():
         worst = min((c.status for c in members), key=lambda s: _SEVERITY_ORDER[s])
@@ -904,8 +940,8 @@ def build_view(
     if not run.inputs:
         notes.append("No result files were read: there is no evidence to decide on.")
     return ReportView(
-        title=one_line(ev.title, 300) or "Readiness report",
-        subject=one_line(ev.subject, 300) or None,
+        title=Trusted(one_line(ev.title, 300) or "Readiness report"),
+        subject=trusted(one_line(ev.subject, 300)),
         verdict=ev.verdict.value,
         verdict_class=_VERDICT_CLASS[ev.verdict],
         exit_code=int(ev.verdict.exit_code),
@@ -919,6 +955,29 @@ def build_view(
         provenance=provenance,
         notes=tuple(notes),
         history=None if history is None else _history(history, run),
+        ci=None if ev.ci is None else ci_view(ev.ci),
+    )
+
+
+def ci_view(ci: CiContext) -> CiView:
+    """The CI context as the reports show it."""
+    commit = one_line(ci.commit, 100) or None
+    gitlab = ci.system == "gitlab-ci"
+    pr = one_line(ci.pr, 50) or None
+    run_url = link_url(ci.run_url)
+    return CiView(
+        system=one_line(ci.system_name, 100),
+        commit=commit,
+        # A hex object name is shortened as git does; anything else is shown as given.
+        commit_short=commit[:12] if commit and re.fullmatch(r"[0-9a-f]{7,64}", commit) else commit,
+        branch=one_line(ci.branch, 300) or None,
+        # The number comes from the CI system, not from an input: it may stay a reference.
+        pr=Trusted(("!" if gitlab else "#") + pr) if pr and pr.isdigit() else pr,
+        pr_label="merge request" if gitlab else "pull request",
+        pr_url=link_url(ci.pr_url) if pr else None,
+        run_url=run_url,
+        run_text=None if run_url else (one_line(ci.run_url, 500) or None),
+        job=one_line(ci.job, 300) or None,
     )
 
 
@@ -998,7 +1057,8 @@ def _samples_by_name(run: Run) -> dict[str, list[float]]:
     return found
 
 
-def _shorten(f: FailureView, lines: int) -> FailureView:
+def shorten_output(f: FailureView, lines: int) -> FailureView:
+    """`f` with its output excerpt cut to `lines` lines, the cut counted in `output_cut`."""
     if f.output is None:
         return f
     kept = f.output.split("\n")
@@ -1024,8 +1084,8 @@ def for_print(view: ReportView, *, output_lines: int | None = None) -> ReportVie
         return view
     failures, flaky = t.failures[:MAX_FAILURES], t.flaky_tests[:MAX_FLAKY]
     if output_lines is not None:
-        failures = tuple(_shorten(f, output_lines) for f in failures)
-        flaky = tuple(_shorten(f, output_lines) for f in flaky)
+        failures = tuple(shorten_output(f, output_lines) for f in failures)
+        flaky = tuple(shorten_output(f, output_lines) for f in flaky)
     t = replace(
         t,
         failures=failures,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from reportgen.ci.context import CiContext, detect
+from reportgen.ci.context import CiContext, detect, link_url
 
 CASES = [
     (
@@ -24,6 +26,7 @@ CASES = [
             commit="abc123",
             branch="fix-race",
             pr="88",
+            pr_url="https://github.com/octo/widgets/pull/88",
             run_url="https://github.com/octo/widgets/actions/runs/42",
             job="gate",
         ),
@@ -37,12 +40,14 @@ CASES = [
             "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME": "feature",
             "CI_JOB_URL": "https://gitlab.example/g/p/-/jobs/9",
             "CI_JOB_NAME": "reportgen",
+            "CI_PROJECT_URL": "https://gitlab.example/g/p",
         },
         CiContext(
             system="gitlab-ci",
             commit="def456",
             branch="feature",
             pr="7",
+            pr_url="https://gitlab.example/g/p/-/merge_requests/7",
             run_url="https://gitlab.example/g/p/-/jobs/9",
             job="reportgen",
         ),
@@ -94,6 +99,7 @@ CASES = [
             commit="feed",
             branch="pr-branch",
             pr="12",
+            pr_url="https://github.com/o/r/pull/12",
             run_url="https://circleci.com/gh/o/r/77",
             job="test",
         ),
@@ -130,3 +136,44 @@ def test_no_ci() -> None:
     assert detect({"CI": "true", "HOME": "/root"}) is None
     # A Jenkins URL alone (e.g. a developer's shell profile) is not a Jenkins build.
     assert detect({"JENKINS_URL": "https://ci.example/"}) is None
+
+
+def test_pull_request_target_reads_the_event_file(tmp_path: Path) -> None:
+    # pull_request_target runs on the base branch: only the event file names the PR.
+    event = tmp_path / "event.json"
+    event.write_text('{"pull_request": {"number": 314, "title": "x"}}', encoding="utf-8")
+    env = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_REF": "refs/heads/main",
+        "GITHUB_EVENT_NAME": "pull_request_target",
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_REPOSITORY": "octo/widgets",
+    }
+    found = detect(env)
+    assert found is not None
+    assert (found.pr, found.pr_url) == ("314", "https://github.com/octo/widgets/pull/314")
+    # A push event's file is not read for a PR; a broken file gives none.
+    assert detect({**env, "GITHUB_EVENT_NAME": "push"}).pr is None  # type: ignore[union-attr]
+    event.write_text("{not json", encoding="utf-8")
+    assert detect(env).pr is None  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("url", "linkable"),
+    [
+        ("https://github.com/octo/widgets/actions/runs/42", True),
+        ("https://dev.azure.com/org/proj/_build/results?buildId=1001", True),
+        ("https://gitlab.example:8443/g/p/-/jobs/9", True),
+        ("http://ci.example/job/1", False),
+        ("javascript:alert(1)", False),
+        ("https://ci.example/job/1) [x](https://evil.example", False),
+        ('https://ci.example/"><script>', False),
+        ("https://ci.example/a b", False),
+        ("https://ci.example/?a=1&copy=2", False),
+        ("https:///no-host", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_link_url(url: str | None, linkable: bool) -> None:
+    assert link_url(url) == (url if linkable else None)

@@ -102,7 +102,12 @@ def test_github_comment_and_max_chars_trim_the_markdown(tmp_path: Path) -> None:
     assert "**Trimmed**" in md and str(tmp_path / "r.html") in md.replace("\\", "")
     result = run_cli(*SAMPLE_ARGS, "-o", str(tmp_path / "g.md"), "--github-comment")
     assert result.returncode == 1
-    assert len((tmp_path / "g.md").read_text(encoding="utf-8")) <= 65_000
+    comment = (tmp_path / "g.md").read_text(encoding="utf-8")
+    # The flag writes the PR comment body, not a trimmed report: same as --to github-comment.
+    result = run_cli(*SAMPLE_ARGS, "-o", str(tmp_path / "c.txt"), "--to", "github-comment")
+    assert result.returncode == 1
+    assert comment == (tmp_path / "c.txt").read_text(encoding="utf-8")
+    assert comment.startswith("<!-- reportgen:") and len(comment) <= 65_536
 
 
 @pytest.mark.parametrize(

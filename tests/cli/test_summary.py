@@ -49,7 +49,8 @@ def test_table_output(corpus: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert out.startswith("6 tests: 1 passed, 4 failed, 0 errors, 1 skipped, 0 flaky")
-    assert "__tests__\\main.test.js" in out  # per-suite counts
+    # Per-suite counts: jest-junit's file suites read with their describe paths.
+    assert "main.test.js / Test 1 / Test 1.1" in out
     assert "Failures:" in out
     assert "Error: expect(received).toBeTruthy()" in out  # the first message line
     assert proc.stderr == ""

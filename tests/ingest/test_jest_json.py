@@ -49,7 +49,7 @@ def test_ancestors_are_the_suite_path(corpus: Path) -> None:
     nested = next(t for t in run.tests if t.name == "testing" and t.outcome is Outcome.PASSED)
     # The test file's absolute path is made relative to the input's common directory.
     assert nested.suite == ("tricky-test.ts", "block-1", "block-1-1")
-    assert nested.id == "block-1 › block-1-1::testing"
+    assert nested.id == "tricky-test.ts › block-1 › block-1-1::testing"
     failed = next(t for t in run.tests if t.name == "test should fail")
     assert failed.message is not None and failed.output is not None
 

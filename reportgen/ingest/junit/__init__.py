@@ -7,6 +7,7 @@ and testcases from them, `dialect` knows how producers spell times, statuses and
 from __future__ import annotations
 
 from reportgen.ingest.base import Ingester, Sink, Source
+from reportgen.ingest.junit.dialect import canonical_ids
 from reportgen.ingest.junit.reader import Reader
 from reportgen.ingest.junit.stream import ROOTS, root_name
 
@@ -31,8 +32,10 @@ class JUnitIngester(Ingester):
 
     def read(self, source: Source, sink: Sink) -> None:
         start = sink.rows
-        Reader(source, sink).run()
+        reader = Reader(source, sink)
+        reader.run()
         # `node --test --test-reporter=junit` names the class of every testcase "test" and
         # puts the describe path in nested suites: without that placeholder the canonical id
         # is the one Node's TAP output gives (`outer › inner::adds`).
-        sink.drop_classname(start, NODE_CLASSNAME)
+        if not sink.drop_classname(start, NODE_CLASSNAME):
+            canonical_ids(sink, start, reader.hosts, reader.root)

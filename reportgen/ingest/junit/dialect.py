@@ -1,15 +1,20 @@
-"""JUnit dialect rules: how producers spell times, statuses, counts and timestamps."""
+"""JUnit dialect rules: how producers spell times, statuses, counts, timestamps and test ids."""
 
 from __future__ import annotations
 
 import math
+import posixpath
 import re
 from array import array
-from collections.abc import Callable
+from bisect import bisect_right
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reportgen.model import Outcome
+from reportgen.model import SCOPE_SEPARATOR, Outcome
+
+if TYPE_CHECKING:
+    from reportgen.ingest.base import Sink
 
 #: Distinct `time` values remembered per file.
 _SECONDS_MEMO = 1 << 16
@@ -174,3 +179,171 @@ class Times:
         if value_or_none == float("inf"):
             return None
         return value_or_none
+
+
+# --- canonical ids ------------------------------------------------------------------------
+#: A test file of a JavaScript harness (Playwright names its suites and classes after it).
+_JS_FILE = re.compile(r"\.[cm]?[jt]sx?$", re.IGNORECASE)
+#: A suite named after a test file's path (jest-junit's `{filepath}` suite names).
+_JS_PATH = re.compile(r"(?:[\\/].*|\.(?:test|spec))\.[cm]?[jt]sx?$", re.IGNORECASE)
+#: jest-junit's default `suiteName`, the root's name.
+_JEST_JUNIT_ROOT = "jest tests"
+#: jest-junit's classname for a test file that failed to run (`reportTestSuiteErrors`).
+_JEST_SUITE_FAILED = "Test suite failed to run"
+
+
+def canonical_ids(
+    sink: Sink, start: int, hosts: Sequence[tuple[int, str]], root: Mapping[str, str]
+) -> None:
+    """Read the ids of rows `start`.. (one JUnit file) back to the canonical ones when the
+    file is a dialect that spells them its own way (see docs/executions.md):
+
+    - Playwright's `junit` reporter: suite and classname the test file, name the describe
+      path and title joined by ` › `, the project in the suite's `hostname`, an `id` on the
+      root; read as the JSON reporter's `[project] › file › describe › ...::title`.
+    - Vitest's `junit` reporter: the same with ` > ` and the machine in `hostname` (no root
+      `id`); read as its JSON reporter reads (`file › describe › ...::title`, the file
+      relative to the directory the test files share).
+    - jest-junit with its default templates: classname and name both the describe blocks
+      and title joined by spaces (a leading space when there is no describe block), the file
+      only with `addFileAttribute`; read as `file::full title`, or the full title alone. The
+      describe path cannot be told from the title, so `new_failures` matches these ids to
+      other formats' by full title (`model.full_title`).
+    - jest-junit writing the file's path as the suite name and the describe path as the
+      classname: `file › describe › ...::title`; with the default templates and the path as
+      suite name, the file of `file::full title` comes from the suite name.
+    - mocha-junit-reporter: a test outside any describe block (classname and name both its
+      title) reads as its title, as in Mocha's JSON reporter.
+    """
+    end = sink.rows
+    if start >= end:
+        return
+    name, classname, suite, _file = sink.identity(start)
+    if classname and suite and suite[-1] == classname and _JS_FILE.search(classname):
+        if hosts and "id" in root:
+            _playwright(sink, start, end, hosts)
+        else:
+            _vitest(sink, start, end)
+    elif classname in (name, _JEST_SUITE_FAILED):
+        if not _jest_junit(sink, start, end, root.get("name") == _JEST_JUNIT_ROOT):
+            _mocha_junit(sink, start, end)
+    elif classname and name.endswith(" " + classname):
+        _mocha_junit(sink, start, end)
+    elif root.get("name") == _JEST_JUNIT_ROOT and suite and _is_js_path(suite[-1]):
+        _jest_junit_by_file(sink, start, end)
+
+
+def _playwright(sink: Sink, start: int, end: int, hosts: Sequence[tuple[int, str]]) -> None:
+    rows = [sink.identity(row) for row in range(start, end)]
+    if not all(c and s and s[-1] == c and _JS_FILE.search(c) for _n, c, s, _f in rows):
+        return
+    firsts = [first for first, _host in hosts]
+    for row, (name, file, _suite, _file) in enumerate(rows, start):
+        at = bisect_right(firsts, row) - 1
+        project = hosts[at][1] if at >= 0 else ""
+        tag = f"[{project}]" if project else ""
+        if tag and name.startswith(tag + " "):
+            name = name[len(tag) + 1 :]  # the reporter's includeProjectInTestName
+        *blocks, title = name.split(SCOPE_SEPARATOR)
+        assert file is not None
+        classname = SCOPE_SEPARATOR.join((tag, file, *blocks) if tag else (file, *blocks))
+        sink.set_identity(row, name=title, classname=classname, suite=(file, *blocks), file=file)
+
+
+def _vitest(sink: Sink, start: int, end: int) -> None:
+    rows = [sink.identity(row) for row in range(start, end)]
+    if not all(c and s and s[-1] == c and _JS_FILE.search(c) for _n, c, s, _f in rows):
+        return
+    shared = _shared_dir([c for _n, c, _s, _f in rows if c])
+    for row, (name, path, _suite, _file) in enumerate(rows, start):
+        assert path is not None
+        file = _below(path, shared)
+        *blocks, title = name.split(" > ")
+        sink.set_identity(
+            row,
+            name=title,
+            classname=SCOPE_SEPARATOR.join((file, *blocks)),
+            suite=(file, *blocks),
+            file=file,
+        )
+
+
+def _shared_dir(paths: Sequence[str]) -> str:
+    """The directory relative paths share ("" when none, or absolute and relative mixed)."""
+    if not paths:
+        return ""
+    try:
+        return posixpath.commonpath([posixpath.dirname(p.replace("\\", "/")) for p in paths])
+    except ValueError:
+        return ""
+
+
+def _below(path: str, root: str) -> str:
+    path = path.replace("\\", "/")
+    return path[len(root) + 1 :] if root and path.startswith(root + "/") else path
+
+
+def _jest_junit(sink: Sink, start: int, end: int, jest_root: bool) -> bool:
+    """Read jest-junit's default spelling; return whether the file is in it.
+
+    Other producers write the classname as the name too (ctest): the file must also be under
+    jest-junit's root or hold a test outside any describe block (its leading space)."""
+    rows = [sink.identity(row) for row in range(start, end)]
+    if not all(c in (n, _JEST_SUITE_FAILED) for n, c, _s, _f in rows):
+        return False
+    if all(c == _JEST_SUITE_FAILED for _n, c, _s, _f in rows):
+        return False
+    if not jest_root and not any(n.startswith(" ") for n, _c, _s, _f in rows):
+        return False
+    # The file: from addFileAttribute, or the suite name when it is the file's path
+    # (usePathForSuiteName, suiteNameTemplate "{filepath}").
+    files = [f or (s[-1] if s and _is_js_path(s[-1]) else None) for _n, _c, s, f in rows]
+    shared = _shared_dir([f for f in files if f])
+    for row, (name, classname, _suite, _file) in enumerate(rows, start):
+        if classname == _JEST_SUITE_FAILED:
+            continue
+        file = files[row - start]
+        if file:
+            file = _below(file, shared)
+        sink.set_identity(
+            row, name=name.strip(), classname=None, suite=(file,) if file else (), file=file
+        )
+    return True
+
+
+def _jest_junit_by_file(sink: Sink, start: int, end: int) -> None:
+    """jest-junit with the suite named after the file (`{filepath}`) and the classname the
+    describe path (`{classname}`, the README's setup for test reporters): read as
+    `file › describe › ...::title` with the file relative to the directory the files share."""
+    rows = [sink.identity(row) for row in range(start, end)]
+    if not all(s and _is_js_path(s[-1]) and c != s[-1] for _n, c, s, _f in rows):
+        return
+    shared = _shared_dir([s[-1] for _n, _c, s, _f in rows])
+    for row, (name, classname, suite, _file) in enumerate(rows, start):
+        file = _below(suite[-1], shared)
+        blocks = classname.split(SCOPE_SEPARATOR) if classname else []
+        sink.set_identity(
+            row,
+            name=name,
+            classname=SCOPE_SEPARATOR.join((file, *blocks)),
+            suite=(file, *blocks),
+            file=file,
+        )
+
+
+def _is_js_path(name: str) -> bool:
+    return bool(_JS_PATH.search(name.replace("\\", "/")))
+
+
+def _mocha_junit(sink: Sink, start: int, end: int) -> None:
+    """mocha-junit-reporter: name the full title, classname the title (read back by
+    `model.make_test_id`); a test outside any describe has both the title, and reads as the
+    title alone, as Mocha's JSON reporter gives it."""
+    rows = [sink.identity(row) for row in range(start, end)]
+    if not all(c and (n == c or n.endswith(" " + c)) for n, c, _s, _f in rows):
+        return
+    if all(n == c for n, c, _s, _f in rows):
+        return
+    for row, (name, classname, _suite, file) in enumerate(rows, start):
+        if name == classname:
+            sink.set_identity(row, name=name, classname=None, suite=(), file=file)

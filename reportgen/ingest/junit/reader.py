@@ -116,6 +116,11 @@ class Reader:
         self.deferred: list[tuple[int, Any, Any]] = []
         self.escaped = False  # an ESC was seen: names must be cleaned (general path)
         self.suite: tuple[str, ...] = ()
+        #: (first row, hostname) of each suite that names a host: Playwright writes the
+        #: project there, which its id needs (see `dialect.canonical_ids`).
+        self.hosts: list[tuple[int, str]] = []
+        #: Attributes of the root element when it is not a testsuite (`<testsuites>`).
+        self.root: dict[str, str] = {}
 
     # The hot path: `start` and `end` run once per testcase, from C.
     def run(self) -> None:
@@ -347,6 +352,7 @@ class Reader:
         if frames and localname(tag) in ("error", "failure"):
             self._suite_error(localname(tag), attrib)
         if not frames and localname(tag) != "testsuite":
+            self.root = dict(attrib)
             self._note_timestamp(attrib.get("timestamp"))
             frame = self._open_suite(attrib)
             frame.path = ()
@@ -380,6 +386,9 @@ class Reader:
                     declared[key] = value
             self._note_timestamp(get("timestamp"))
         file = get("file") or (parent.file if parent is not None else None)
+        host = get("hostname")
+        if host is not None:
+            self.hosts.append((self.sink.rows, host))
         ordinal = self.n_outer
         self.n_outer = ordinal + 1
         return _Frame(name, path, file, declared, self._snapshot(), ordinal)
