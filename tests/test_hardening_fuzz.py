@@ -204,3 +204,25 @@ def test_a_tap_location_whose_line_is_not_a_number_is_left_out(tmp_path: Path, l
     done = run_cli("summary", str(path))
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr and "1 failed" in done.stdout.replace("  ", " ")
+
+
+@pytest.mark.parametrize(
+    ("child", "expected"),
+    [
+        ('<:failure message="x"/>', "Invalid tag name ':failure'"),
+        ('<failure :m="x"/>', "Invalid attribute name ':m'"),
+        ('<failure/></testcase><testcase :t="" name="U"><skipped/>', "Invalid attribute name ':t'"),
+    ],
+)
+def test_a_junit_child_name_the_tree_refuses_is_malformed_xml(
+    tmp_path: Path, child: str, expected: str
+) -> None:
+    # libxml2 passes `:name` to the reader's tree builder, which raised a bare ValueError.
+    path = tmp_path / "junit.xml"
+    path.write_text(
+        f'<testsuite name="s"><testcase classname="A" name="T">{child}</testcase></testsuite>\n',
+        encoding="utf-8",
+    )
+    done = run_cli("summary", str(path))
+    assert done.returncode == 4, done.stderr
+    assert done.stderr == f"reportgen: {path}: malformed XML: {expected} inside a testcase\n"

@@ -149,16 +149,20 @@ class Reader:
                     chars_clear()
                     start_outer(tag, attrib)
                 return
-            if builder is None:
-                # The first child: rebuild the testcase as an element from here on (its own
-                # tag does not matter to `_case`).
-                builder = etree.TreeBuilder()
-                builder.start("testcase", case)
-                chars_clear()  # the testcase's own text and the whitespace before it
-            elif chars:
-                builder.data(join(chars))
-                chars_clear()
-            builder.start(tag, attrib)
+            try:
+                if builder is None:
+                    # The first child: rebuild the testcase as an element from here on (its
+                    # own tag does not matter to `_case`).
+                    builder = etree.TreeBuilder()
+                    builder.start("testcase", case)
+                    chars_clear()  # the testcase's own text and the whitespace before it
+                elif chars:
+                    builder.data(join(chars))
+                    chars_clear()
+                builder.start(tag, attrib)
+            except ValueError as exc:
+                # libxml2 lets names such as `:failure` through; lxml's tree refuses them.
+                raise self.source.error(f"malformed XML: {exc} inside a testcase") from None
             depth += 1
 
         def end(tag: str) -> None:
