@@ -226,3 +226,24 @@ def test_a_junit_child_name_the_tree_refuses_is_malformed_xml(
     done = run_cli("summary", str(path))
     assert done.returncode == 4, done.stderr
     assert done.stderr == f"reportgen: {path}: malformed XML: {expected} inside a testcase\n"
+
+
+def test_a_deeply_nested_output_event_of_a_failing_go_test_is_skipped(tmp_path: Path) -> None:
+    # Output lines of a running test are kept raw and decoded only when it fails; a deeply
+    # nested one then overflowed the decoder's stack (RecursionError).
+    prefix = '{"Time":"2026-11-27T06:04:33Z","Action":'
+    path = tmp_path / "go.jsonl"
+    path.write_text(
+        f'{prefix}"run","Package":"p","Test":"TestA"}}\n'
+        f'{prefix}"output","Package":"p","Test":"TestA","Output":"boom\\n","x":'
+        + "[" * 100_000
+        + "]" * 100_000
+        + "}\n"
+        f'{prefix}"output","Package":"p","Test":"TestA","Output":"--- FAIL: TestA\\n"}}\n'
+        f'{prefix}"fail","Package":"p","Test":"TestA","Elapsed":0.1}}\n'
+        f'{prefix}"fail","Package":"p","Elapsed":0.2}}\n',
+        encoding="utf-8",
+    )
+    done = run_cli("summary", str(path))
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "1 failed" in done.stdout.replace("  ", " ")

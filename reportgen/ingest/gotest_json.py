@@ -582,7 +582,9 @@ def _decode_output(raw: list[bytes] | str | None) -> str | None:
     for line in raw:
         try:
             text = json.loads(line).get("Output")
-        except (ValueError, AttributeError):
+        except (ValueError, AttributeError, RecursionError):
+            # Kept raw by the fast path, unchecked: a line that does not decode adds nothing
+            # (a deeply nested one overflowed the decoder's stack).
             continue
         if isinstance(text, str):
             parts.append(text)
