@@ -12,9 +12,12 @@ import math
 import posixpath
 import re
 from array import array
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from enum import StrEnum
+from itertools import groupby
+from types import MappingProxyType
 from typing import Any, overload
 
 from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, model_validator
@@ -30,7 +33,7 @@ OUTPUT_CAP = 64 * 1024
 class Frozen(BaseModel):
     """Base for every model: immutable, unknown fields rejected."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Outcome(StrEnum):
@@ -45,6 +48,9 @@ class Outcome(StrEnum):
 # Column codes for TestTable; the order is fixed (saved in memory only, never on disk).
 _OUTCOMES: tuple[Outcome, ...] = (Outcome.PASSED, Outcome.FAILED, Outcome.ERROR, Outcome.SKIPPED)
 _OUTCOME_CODE: dict[Outcome, int] = {o: i for i, o in enumerate(_OUTCOMES)}
+#: The one-byte code of each outcome in the outcome column, for bulk adds
+#: (`TestTableBuilder.add_rows`, `Sink.add_tests`): `bytes(OUTCOME_CODE[o] for o in ...)`.
+OUTCOME_CODE: Mapping[Outcome, int] = MappingProxyType(_OUTCOME_CODE)
 _PASSED_CODE = bytes((_OUTCOME_CODE[Outcome.PASSED],))
 _NOT_PASSED = re.compile(b"[^%c]" % _OUTCOME_CODE[Outcome.PASSED])
 
@@ -378,7 +384,8 @@ class TestTable(Sequence[TestCase]):
         self._class_idx = class_idx
         self._inputs = inputs
         self._details = details
-        self._positions: array[int] | None = None  # built when first asked for
+        #: First row of each run of one input's rows and its position there (when asked).
+        self._positions: tuple[list[int], list[int]] | None = None
         self._scopes: dict[tuple[int, int], str | None] = {}
 
     @classmethod
@@ -485,13 +492,32 @@ class TestTable(Sequence[TestCase]):
     def position_of(self, i: int) -> int:
         """Order of execution `i` among the executions of its input, from 0."""
         if self._positions is None:
+            # Per run of one input: (first row, position of that row in its input).
             seen: Counter[int] = Counter()
-            positions: array[int] = array("I", bytes(4 * len(self._inputs)))
-            for row, input in enumerate(self._inputs):
-                positions[row] = seen[input]
-                seen[input] += 1
-            self._positions = positions
-        return self._positions[i]
+            starts: list[int] = []
+            bases: list[int] = []
+            for input, start, stop in self._input_runs():
+                starts.append(start)
+                bases.append(seen[input])
+                seen[input] += stop - start
+            self._positions = (starts, bases)
+        starts, bases = self._positions
+        run = bisect_right(starts, i) - 1
+        return bases[run] + i - starts[run]
+
+    def _input_runs(self) -> list[tuple[int, int, int]]:
+        """(input, first row, row after the last) of each run of rows of one input.
+
+        Inputs are read one after the other, so there is one run per input and this costs
+        a C-level pass over the column, not a Python step per row.
+        """
+        runs: list[tuple[int, int, int]] = []
+        start = 0
+        for input, group in groupby(self._inputs):
+            stop = start + len(list(group))
+            runs.append((input, start, stop))
+            start = stop
+        return runs
 
     def attempt_count(self, i: int) -> int:
         """Attempts of a marked retry behind execution `i` (1 when it was not retried)."""
@@ -546,7 +572,10 @@ class TestTable(Sequence[TestCase]):
 
     def counts_by_suite(self) -> list[tuple[tuple[str, ...], dict[Outcome, int]]]:
         """Outcome counts per suite path, suites in first-seen order (one pass, no models)."""
-        totals = Counter(self._suite_idx)
+        # Rows of one suite come in runs: one C-level groupby, not a count per row.
+        totals: Counter[int] = Counter()
+        for index, run in groupby(self._suite_idx):
+            totals[index] += len(list(run))
         counts = {i: dict.fromkeys(_OUTCOMES, 0) for i in sorted(totals)}
         # Most tests pass: count the others one by one and derive the passed ones.
         passed = _OUTCOME_CODE[Outcome.PASSED]
@@ -570,8 +599,8 @@ class TestTable(Sequence[TestCase]):
     def rows_by_input(self) -> dict[int, list[int]]:
         """Row numbers of each input's executions, in order."""
         out: dict[int, list[int]] = {}
-        for row, input in enumerate(self._inputs):
-            out.setdefault(input, []).append(row)
+        for input, start, stop in self._input_runs():
+            out.setdefault(input, []).extend(range(start, stop))
         return out
 
     def without_inputs(self, inputs: set[int]) -> TestTable:
@@ -671,6 +700,70 @@ def retry_outcome(attempts: Sequence[Outcome]) -> tuple[Outcome, bool]:
     return final, flaky
 
 
+def _detail(
+    *,
+    file: str | None = None,
+    line: int | None = None,
+    message: str | None = None,
+    type: str | None = None,
+    output: str | None = None,
+    output_truncated: int = 0,
+    properties: Mapping[str, str] | None = None,
+    attempts: Sequence[Attempt] = (),
+    flaky: bool = False,
+    unattributed: bool = False,
+) -> _Detail | None:
+    """The rarely-present fields of one row, or None when it has none of them."""
+    if (
+        message is None
+        and type is None
+        and output is None
+        and file is None
+        and line is None
+        and not properties
+        and not attempts
+        and not flaky
+        and not unattributed
+    ):
+        return None
+    detail = _Detail()
+    detail.file = file
+    detail.line = line
+    detail.message = message
+    detail.type = type
+    detail.output = output
+    detail.output_truncated = output_truncated
+    detail.properties = dict(properties) if properties else None
+    detail.attempts = list(attempts) if attempts else None
+    detail.flaky = flaky
+    detail.unattributed = unattributed
+    return detail
+
+
+class _Interner(dict[Any, int]):
+    """Index of each distinct value of a column in `values`, added on first sight.
+
+    A missing key costs a Python call, a known one a C-level lookup, so that a column of
+    repeated values is interned with `map(interner.__getitem__, column)`. `none_alias`
+    is a key stored as None (an empty classname is no classname).
+    """
+
+    __slots__ = ("_alias", "_values")
+
+    def __init__(self, values: list[Any], none_alias: object = None) -> None:
+        super().__init__()
+        self._values = values
+        self._alias = none_alias
+
+    def __missing__(self, key: Any) -> int:
+        if key is not None and key == self._alias:
+            index = self[key] = self[None]
+            return index
+        index = self[key] = len(self._values)
+        self._values.append(key)
+        return index
+
+
 class TestTableBuilder:
     """Accumulates test executions into columns, one row per execution.
 
@@ -685,10 +778,10 @@ class TestTableBuilder:
         self._outcomes = bytearray()
         self._durations: array[float] = array("d")
         self._suites: list[tuple[str, ...]] = []
-        self._suite_lookup: dict[tuple[str, ...], int] = {}
+        self._suite_lookup = _Interner(self._suites)
         self._suite_idx: array[int] = array("I")
         self._classnames: list[str | None] = []
-        self._class_lookup: dict[str | None, int] = {}
+        self._class_lookup = _Interner(self._classnames, none_alias="")
         self._class_idx: array[int] = array("I")
         self._inputs: array[int] = array("I")
         self._details: dict[int, _Detail] = {}
@@ -699,18 +792,10 @@ class TestTableBuilder:
         return len(self._names)
 
     def _intern_suite(self, suite: tuple[str, ...]) -> int:
-        idx = self._suite_lookup.get(suite)
-        if idx is None:
-            idx = self._suite_lookup[suite] = len(self._suites)
-            self._suites.append(suite)
-        return idx
+        return self._suite_lookup[suite]
 
     def _intern_class(self, classname: str | None) -> int:
-        idx = self._class_lookup.get(classname)
-        if idx is None:
-            idx = self._class_lookup[classname] = len(self._classnames)
-            self._classnames.append(classname)
-        return idx
+        return self._class_lookup[classname]
 
     def add(
         self,
@@ -767,28 +852,19 @@ class TestTableBuilder:
         self._inputs.append(input)
         if bucket is not None:
             bucket[name] = row
-        if (
-            message is not None
-            or type is not None
-            or output is not None
-            or file is not None
-            or line is not None
-            or properties
-            or attempts
-            or flaky
-            or unattributed
-        ):
-            detail = _Detail()
-            detail.file = file
-            detail.line = line
-            detail.message = message
-            detail.type = type
-            detail.output = output
-            detail.output_truncated = output_truncated
-            detail.properties = dict(properties) if properties else None
-            detail.attempts = list(attempts) if attempts else None
-            detail.flaky = flaky
-            detail.unattributed = unattributed
+        detail = _detail(
+            file=file,
+            line=line,
+            message=message,
+            type=type,
+            output=output,
+            output_truncated=output_truncated,
+            properties=properties,
+            attempts=attempts,
+            flaky=flaky,
+            unattributed=unattributed,
+        )
+        if detail is not None:
             self._details[row] = detail
         return row
 
@@ -802,23 +878,77 @@ class TestTableBuilder:
         input: int = 0,
     ) -> int:
         """Add many plain passed tests of one class and suite; returns how many were merged
-        (always 0: a repeated name is another execution).
+        (always 0: a repeated name is another execution). See `add_rows`.
+        """
+        self.add_rows(
+            names, Outcome.PASSED, durations, classname=classname, suite=suite, input=input
+        )
+        return 0
 
-        The same as `add(name=n, outcome=PASSED, classname=classname, suite=suite,
-        duration=d, input=input)` for each pair (a NaN duration meaning None), done with bulk
-        operations: ingesters of very large files batch tests that carry only a name and time.
+    def add_rows(
+        self,
+        names: Sequence[str],
+        outcomes: Outcome | bytes | bytearray,
+        durations: array[float] | None = None,
+        *,
+        classname: str | None = None,
+        classnames: Sequence[str | None] | None = None,
+        suite: tuple[str, ...] = (),
+        suites: Sequence[tuple[str, ...]] | None = None,
+        input: int = 0,
+        details: Mapping[int, Mapping[str, Any]] | None = None,
+    ) -> None:
+        """Add many test executions column by column: no object and no call per row for
+        those that carry only a name, an outcome, a duration, a classname and a suite path.
+
+        The same as `add(name=..., outcome=..., classname=..., suite=..., duration=...,
+        input=input, **details.get(k, {}))` for row k of the columns, in order, never merging.
+        `outcomes` is one Outcome for every row or one `OUTCOME_CODE` byte per row;
+        `durations` is seconds per row (NaN: not reported), None when no row has one. The
+        class and the suite path are either one for every row (`classname`, `suite`) or one
+        per row (`classnames`, `suites`; repeated values cost one dict lookup each).
+        `details` holds, for the few rows that have any, the other keyword arguments of `add`
+        (message, type, output, output_truncated, file, line, properties, attempts, flaky,
+        unattributed), by row number in the columns. Strings are stored as given: the caller
+        (`Sink.add_tests`) cleans them.
         """
         count = len(names)
-        if count != len(durations):
+        if isinstance(outcomes, Outcome):
+            codes: bytes | bytearray = bytes((_OUTCOME_CODE[outcomes],)) * count
+        else:
+            codes = outcomes
+            if len(codes) != count:
+                raise ValueError("names and outcomes differ in length")
+            if count and max(codes) >= len(_OUTCOMES):
+                raise ValueError(f"outcome code {max(codes)} is not one of OUTCOME_CODE")
+        if durations is None:
+            durations = array("d", (math.nan,)) * count
+        elif len(durations) != count:
             raise ValueError("names and durations differ in length")
-        classname = classname or None
+        if classnames is not None and len(classnames) != count:
+            raise ValueError("names and classnames differ in length")
+        if suites is not None and len(suites) != count:
+            raise ValueError("names and suites differ in length")
+        if details and not all(0 <= offset < count for offset in details):
+            raise ValueError("a detail names a row outside the columns")
+        first = len(self._names)
         self._names.extend(names)
+        self._outcomes.extend(codes)
         self._durations.extend(durations)
-        self._outcomes.extend(_PASSED_CODE * count)
-        self._suite_idx.extend(array("I", (self._intern_suite(suite),)) * count)
-        self._class_idx.extend(array("I", (self._intern_class(classname),)) * count)
+        if suites is None:
+            self._suite_idx.extend(array("I", (self._suite_lookup[suite],)) * count)
+        else:
+            self._suite_idx.extend(array("I", map(self._suite_lookup.__getitem__, suites)))
+        if classnames is None:
+            self._class_idx.extend(array("I", (self._class_lookup[classname],)) * count)
+        else:
+            self._class_idx.extend(array("I", map(self._class_lookup.__getitem__, classnames)))
         self._inputs.extend(array("I", (input,)) * count)
-        return 0
+        if details:
+            for offset, fields in details.items():
+                detail = _detail(**fields)
+                if detail is not None:
+                    self._details[first + offset] = detail
 
     def append(self, case: TestCase) -> int:
         """Add a whole TestCase (no merging: it is already one test)."""
@@ -874,6 +1004,25 @@ class TestTableBuilder:
         detail.message, detail.type = attempt.message, attempt.type
         if properties:
             detail.properties = {**(detail.properties or {}), **properties}
+
+    def truncate(self, rows: int) -> None:
+        """Drop every row from `rows` on (an ingester that reads its file again)."""
+        if rows >= len(self._names):
+            return
+        for column in (
+            self._names,
+            self._outcomes,
+            self._durations,
+            self._suite_idx,
+            self._class_idx,
+            self._inputs,
+        ):
+            del column[rows:]
+        for row in [row for row in self._details if row >= rows]:
+            del self._details[row]
+        for bucket in self._seen.values():
+            for name in [name for name, row in bucket.items() if row >= rows]:
+                del bucket[name]
 
     def drop_classname(self, start: int, placeholder: str) -> bool:
         """Rows `start`..end lose their classname when it is `placeholder` for all of them."""

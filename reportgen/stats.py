@@ -2,18 +2,84 @@
 
 Too little data returns None (or an explicit "insufficient" marker), never a guess. Nothing
 here is random: no bootstrap, no seeds. The special functions come from reportgen.special, not
-scipy (whose import alone costs more than a verdict), and numpy is imported only where used.
+scipy (whose import alone costs more than a verdict), and numpy is imported only for samples
+large enough to need it: below `_PURE_MAX_VALUES` values (and `_PURE_MAX_PAIRS` pairs) the
+same arithmetic runs on lists, in the same order and with the same operations (numpy's pairwise
+summation reproduced, logarithms from `math.log` on both paths), so both give the same floats.
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+#: Samples up to this size are handled on lists: importing numpy costs more than the arithmetic.
+_PURE_MAX_VALUES = 5_000
+#: Baseline comparisons up to this many pairs (m * n) are handled on lists.
+_PURE_MAX_PAIRS = 1 << 16
+#: The exact Mann–Whitney null distribution is built on lists up to this many cell updates.
+_PURE_MAX_NULL_CELLS = 250_000
+
+
+def _pairwise(a: Sequence[float], lo: int, n: int) -> float:
+    """numpy's pairwise sum of a[lo:lo + n]: blocks of up to 128 values summed with eight
+    accumulators, halves (cut at a multiple of 8) added. Reproduced so that the list path adds
+    in numpy's order and gives numpy's result to the last bit."""
+    if n < 8:
+        res = 0.0
+        for i in range(lo, lo + n):
+            res += a[i]
+        return res
+    if n <= 128:
+        end = lo + n - n % 8
+        r = []
+        for j in range(lo, lo + 8):
+            acc = a[j]
+            for i in range(j + 8, end, 8):
+                acc += a[i]
+            r.append(acc)
+        res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+        for i in range(end, lo + n):
+            res += a[i]
+        return res
+    half = n // 2
+    half -= half % 8
+    return _pairwise(a, lo, half) + _pairwise(a, lo + half, n - half)
+
+
+def _sum(values: Sequence[float]) -> float:
+    """`float(np.sum(values))` of a float vector, bit for bit, without numpy."""
+    return _pairwise(values, 0, len(values))
+
+
+def _mean(values: Sequence[float]) -> float:
+    """`float(np.mean(values))`, bit for bit."""
+    return _sum(values) / len(values)
+
+
+def _var(values: Sequence[float], ddof: int = 1) -> float:
+    """`float(np.var(values, ddof=ddof))`, bit for bit: the mean, squared deviations, their sum."""
+    mean = _mean(values)
+    return _sum([(x - mean) * (x - mean) for x in values]) / max(len(values) - ddof, 0)
+
+
+def _log(value: float) -> float:
+    """Natural log with log(0) = -inf; both paths take it from here (numpy's vectorised log
+    can differ from the C library's in the last bit)."""
+    return math.log(value) if value > 0.0 else -math.inf
+
+
+def _small(*samples: Sequence[float] | Any) -> bool:
+    """Whether samples this size are handled on lists (no numpy import)."""
+    if any(len(s) > _PURE_MAX_VALUES for s in samples):
+        return False
+    return math.prod(len(s) for s in samples) <= _PURE_MAX_PAIRS if len(samples) > 1 else True
 
 
 @dataclass(frozen=True)
@@ -199,10 +265,12 @@ def _mann_whitney_null_cdf(m: int, n: int) -> tuple[float, ...]:
     p[m, n](u) = n/(m+n) p[m, n-1](u - m) + m/(m+n) p[m-1, n](u). All terms are positive, so
     floating point stays accurate (unlike counting with binomial coefficients).
     """
-    import numpy as np
-
     if m > n:  # U's null distribution is the same for (m, n) and (n, m); loop over the shorter
         m, n = n, m
+    if m * (m + 1) * n * (n + 1) // 4 <= _PURE_MAX_NULL_CELLS:
+        return _mann_whitney_null_cdf_lists(m, n)
+    import numpy as np
+
     one = np.ones(1)
     prev = [one] * (n + 1)  # prev[j] = p[i - 1, j]
     for i in range(1, m + 1):
@@ -214,6 +282,24 @@ def _mann_whitney_null_cdf(m: int, n: int) -> tuple[float, ...]:
             cur.append(arr)
         prev = cur
     return tuple(np.cumsum(prev[n]).tolist())
+
+
+def _mann_whitney_null_cdf_lists(m: int, n: int) -> tuple[float, ...]:
+    """`_mann_whitney_null_cdf` on lists (m <= n), the same products and sums in the same order."""
+    one = [1.0]
+    prev = [one] * (n + 1)
+    for i in range(1, m + 1):
+        cur = [one]
+        for j in range(1, n + 1):
+            wj, wi = j / (i + j), i / (i + j)
+            left, below = cur[j - 1], prev[j]
+            # numpy adds the first term to zeros (exact), then the second on top of it.
+            arr = [0.0] * i + [wj * v for v in left]
+            for t, v in enumerate(below):
+                arr[t] += wi * v
+            cur.append(arr)
+        prev = cur
+    return tuple(itertools.accumulate(prev[n]))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -331,7 +417,15 @@ def _kth_difference(lx: Any, ly: Any, k: int) -> float:
 
 def _kth_differences(lx: Any, ly: Any, ks: Sequence[int]) -> list[float]:
     """`_kth_difference` for several ranks; small finite samples list their m*n differences
-    once (no more than the counting window would hold) and partition them in one pass."""
+    once (no more than the counting window would hold) and partition them in one pass. On
+    lists (the small-sample path) the differences are listed and sorted."""
+    if isinstance(lx, list):
+        if not all(map(math.isfinite, lx)) or not all(map(math.isfinite, ly)):
+            import numpy as np
+
+            return _kth_differences(np.asarray(lx), np.asarray(ly), ks)
+        ordered = sorted([b - a for b in ly for a in lx])
+        return [ordered[k - 1] for k in ks]
     import numpy as np
 
     mn = lx.size * ly.size
@@ -344,6 +438,13 @@ def _kth_differences(lx: Any, ly: Any, ks: Sequence[int]) -> list[float]:
 
 def _u_statistic(lx: Any, ly: Any, shift: float) -> float:
     """Mann–Whitney U of sorted samples: pairs with ly[j] - shift > lx[i], ties counting half."""
+    if isinstance(lx, list):
+        less = less_eq = 0
+        for y in ly:
+            z = y - shift
+            less += bisect.bisect_left(lx, z)
+            less_eq += bisect.bisect_right(lx, z)
+        return float(less) + 0.5 * float(less_eq - less)
     import numpy as np
 
     z = ly - shift
@@ -542,6 +643,8 @@ def detect_quantum(samples: Sequence[float] | Any) -> float | None:
     1 ms). A grid finer than 1e-6 of the largest value is ignored. Without repeats None: a
     coarse grid without repeats is what `timer_resolution` is for.
     """
+    if _small(samples):
+        return _detect_quantum_list([abs(float(x)) for x in samples])
     import numpy as np
 
     v = np.abs(np.asarray(samples, dtype=float))
@@ -560,6 +663,25 @@ def detect_quantum(samples: Sequence[float] | Any) -> float | None:
     if q <= _GRID_FLOOR * top:
         return None
     # Back to the digits it was printed with (0.0009999999 -> 0.001).
+    return float(f"{q:.6g}")
+
+
+def _detect_quantum_list(v: list[float]) -> float | None:
+    """`detect_quantum` on a list of magnitudes (round() rounds half to even, as np.rint)."""
+    if len(v) < 2 or not all(map(math.isfinite, v)):
+        return None
+    top = max(v)
+    if top <= 0:
+        return None
+    scale = 10.0 ** (11 - math.floor(math.log10(top)))
+    steps = sorted({round(x * scale) for x in v})
+    if len(steps) == len(v):
+        return None
+    if len(steps) == 1:
+        return _decimal_quantum(top)
+    q = math.gcd(*(b - a for a, b in itertools.pairwise(steps))) / scale
+    if q <= _GRID_FLOOR * top:
+        return None
     return float(f"{q:.6g}")
 
 
@@ -595,6 +717,32 @@ def recorded_range(
     tiny = positive & (v <= resolution)
     lows[tiny] = 0.0
     highs[tiny] = np.maximum(highs[tiny], resolution)
+    return lows, highs
+
+
+def recorded_values(
+    samples: Sequence[float], resolution: float = 0.0, quantum: float = 0.0
+) -> tuple[list[float], list[float]]:
+    """`recorded_range` as lists of floats, computed without numpy for small samples."""
+    if not _small(samples):
+        low_array, high_array = recorded_range(samples, resolution, quantum)
+        return low_array.tolist(), high_array.tolist()
+    if resolution < 0 or quantum < 0:
+        raise ValueError("resolution and quantum must be >= 0")
+    half = quantum / 2.0
+    lows: list[float] = []
+    highs: list[float] = []
+    for x in samples:
+        v = float(x)
+        low, high = v - half, v + half
+        if v >= 0:
+            # np.maximum keeps its first argument on ties and NaN; so does this.
+            low = low if low >= 0.0 or low != low else 0.0
+            if v <= resolution:
+                low = 0.0
+                high = high if high >= resolution or high != high else resolution
+        lows.append(low)
+        highs.append(high)
     return lows, highs
 
 
@@ -703,11 +851,15 @@ def _placement_variance(lx: Any, ly: Any, shift: float) -> tuple[float, float]:
     Var(U) = (mn)^2 (S_P^2 / (n m^2) + S_Q^2 / (m n^2)) without assuming equal spreads
     (Brunner & Munzel 2000; the DeLong form). (0, inf) when a side has fewer than 2 values.
     """
-    import numpy as np
-
-    m, n = lx.size, ly.size
+    m, n = len(lx), len(ly)
     if m < 2 or n < 2:
         return 0.0, math.inf
+    if isinstance(lx, list):
+        a = _var([_placement(lx, y - shift) / m for y in ly]) / n
+        b = _var([_placement(ly, x + shift) / n for x in lx]) / m
+        return _welch(a, b, m, n)
+    import numpy as np
+
     z = ly - shift
     p = np.searchsorted(lx, z, side="left") + 0.5 * (
         np.searchsorted(lx, z, side="right") - np.searchsorted(lx, z, side="left")
@@ -718,6 +870,17 @@ def _placement_variance(lx: Any, ly: Any, shift: float) -> tuple[float, float]:
     )
     a = float(np.var(p / m, ddof=1)) / n
     b = float(np.var(q / n, ddof=1)) / m
+    return _welch(a, b, m, n)
+
+
+def _placement(values: list[float], at: float) -> float:
+    """Values of the sorted list below `at`, ties counting half (a float, as numpy gives it)."""
+    below = bisect.bisect_left(values, at)
+    return below + 0.5 * (bisect.bisect_right(values, at) - below)
+
+
+def _welch(a: float, b: float, m: int, n: int) -> tuple[float, float]:
+    """Var(U) and the Welch–Satterthwaite df from the two placement variance terms."""
     var = (m * n) ** 2 * (a + b)
     denom = a * a / (n - 1) + b * b / (m - 1)
     df = (a + b) ** 2 / denom if denom > 0 else math.inf
@@ -742,10 +905,93 @@ def _one_sided_rank(m: int, n: int, confidence: float, var_bm: float, df: float)
 
 
 def _sorted_log(values: Any) -> Any:
+    """The logs of values >= 0, sorted (log 0 = -inf: a value that may be zero); a list for a
+    list. `math.log` on both paths, so both give the same floats."""
+    if isinstance(values, list):
+        return sorted(map(_log, values))
     import numpy as np
 
-    with np.errstate(divide="ignore"):  # log(0) = -inf: a value that may be zero
-        return np.sort(np.log(values))
+    return np.sort(np.fromiter(map(_log, values.tolist()), float, values.size))
+
+
+def _vector(values: Sequence[float], *others: Sequence[float]) -> Any:
+    """`values` as floats: a list when they (with `others`, for a pair) are small (`_small`),
+    else a numpy array."""
+    if _small(values, *others):
+        return [float(v) for v in values]
+    import numpy as np
+
+    return np.asarray(values, dtype=float)
+
+
+def _np_sort(values: Any) -> Any:
+    import numpy as np
+
+    return np.sort(values)
+
+
+def _vmean(values: Any) -> float:
+    """The mean of a list (numpy's sum order) or an array."""
+    return _mean(values) if isinstance(values, list) else float(values.mean())
+
+
+def _vvar(values: Any) -> float:
+    """The sample variance (ddof 1) of a list (numpy's order) or an array."""
+    return _var(values) if isinstance(values, list) else float(values.var(ddof=1))
+
+
+def _half_width(lows: Any, highs: Any) -> float:
+    """Half the widest record: the most any choice of true values can move a value."""
+    if isinstance(lows, list):
+        return max(b - a for a, b in zip(lows, highs, strict=True)) / 2.0
+    return float((highs - lows).max()) / 2.0
+
+
+def _power_sum(values: Any, centre: float, power: int) -> float:
+    """Sum of (v - centre)**power for power 2 or 4, by squaring (the same floats on lists and
+    arrays; numpy's `** 4` goes through a vectorised pow that can differ in the last bit)."""
+    if isinstance(values, list):
+        squares = [(v - centre) * (v - centre) for v in values]
+        return _sum(squares if power == 2 else [q * q for q in squares])
+    import numpy as np
+
+    squares = np.square(values - centre)
+    return float(np.sum(squares if power == 2 else np.square(squares)))
+
+
+def _ends(values: Any) -> tuple[float, float]:
+    """(min, max) of a list or array; NaN when it holds a NaN (then it is not finite)."""
+    if isinstance(values, list):
+        if any(v != v for v in values):
+            return math.nan, math.nan
+        return min(values), max(values)
+    return float(values.min()), float(values.max())
+
+
+def _recorded(values: Any, resolution: float, quantum: float) -> tuple[Any, Any]:
+    """`recorded_values` for a list, `recorded_range` for an array."""
+    if isinstance(values, list):
+        return recorded_values(values, resolution, quantum)
+    return recorded_range(values, resolution, quantum)
+
+
+def _midpoints(lows: Any, highs: Any) -> Any:
+    if isinstance(lows, list):
+        return [(a + b) / 2.0 for a, b in zip(lows, highs, strict=True)]
+    return (lows + highs) / 2.0
+
+
+def _any_below(lows: Any, highs: Any) -> bool:
+    """Whether any low is below its high (a record that stands for more than one value)."""
+    if isinstance(lows, list):
+        return any(a < b for a, b in zip(lows, highs, strict=True))
+    return bool((lows < highs).any())
+
+
+def _negated_reversed(values: Any) -> Any:
+    if isinstance(values, list):
+        return [-v for v in reversed(values)]
+    return -values[::-1]
 
 
 def ratio_bounds(
@@ -774,30 +1020,27 @@ def ratio_bounds(
     interval. Raises ValueError for empty sides or values not finite and >= 0 and for a zero
     that no resolution explains.
     """
-    import numpy as np
-
     _check_confidence(confidence)
     if confidence <= 0.5:
         raise ValueError("one-sided bounds need confidence > 0.5")
-    x = np.asarray(baseline, dtype=float)
-    y = np.asarray(current, dtype=float)
-    m, n = x.size, y.size
+    m, n = len(baseline), len(current)
     if m == 0 or n == 0:
         raise ValueError("a ratio needs at least one value on each side")
-    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y)) and x.min() >= 0 and y.min() >= 0):
+    x, y = _vector(baseline, current), _vector(current, baseline)
+    if not all(math.isfinite(v) and v >= 0 for v in (*_ends(x), *_ends(y))):
         raise ValueError("a ratio needs finite values >= 0 on both sides")
-    x_lo, x_hi = recorded_range(x, resolution[0], quantum[0])
-    y_lo, y_hi = recorded_range(y, resolution[1], quantum[1])
-    if x_hi.min() <= 0 or y_hi.min() <= 0:
+    x_lo, x_hi = _recorded(x, resolution[0], quantum[0])
+    y_lo, y_hi = _recorded(y, resolution[1], quantum[1])
+    if _ends(x_hi)[0] <= 0 or _ends(y_hi)[0] <= 0:
         raise ValueError("a value of 0 without a timer resolution has no ratio")
-    lx_mid = _sorted_log((x_lo + x_hi) / 2.0)
-    ly_mid = _sorted_log((y_lo + y_hi) / 2.0)
+    lx_mid = _sorted_log(_midpoints(x_lo, x_hi))
+    ly_mid = _sorted_log(_midpoints(y_lo, y_hi))
     mn = m * n
     mid_a, mid_b = _kth_differences(lx_mid, ly_mid, ((mn + 1) // 2, mn // 2 + 1))
     shift = 0.5 * (mid_a + mid_b)
     var_bm, df = _placement_variance(lx_mid, ly_mid, shift)
     k, method = _one_sided_rank(m, n, confidence, var_bm, df)
-    widened = bool(np.any(x_lo < x_hi) or np.any(y_lo < y_hi))
+    widened = _any_below(x_lo, x_hi) or _any_below(y_lo, y_hi)
     low = high = low_sharp = high_sharp = None
     if k >= 1:
         low_sharp, high_sharp = (
@@ -840,21 +1083,18 @@ def ratio_beyond_p(
     values (for "above": current at its lowest, baseline at its highest). Small p is evidence
     beyond the edge. This is the p-value Holm adjusts when several metrics fail at once.
     """
-    import numpy as np
-
     if not edge > 0 or not math.isfinite(edge):
         raise ValueError(f"edge must be finite and > 0, got {edge!r}")
-    x = np.asarray(baseline, dtype=float)
-    y = np.asarray(current, dtype=float)
-    m, n = x.size, y.size
+    m, n = len(baseline), len(current)
     if m == 0 or n == 0:
         raise ValueError("a ratio needs at least one value on each side")
-    x_lo, x_hi = recorded_range(x, resolution[0], quantum[0])
-    y_lo, y_hi = recorded_range(y, resolution[1], quantum[1])
+    x, y = _vector(baseline, current), _vector(current, baseline)
+    x_lo, x_hi = _recorded(x, resolution[0], quantum[0])
+    y_lo, y_hi = _recorded(y, resolution[1], quantum[1])
     if above:
         lx, ly = _sorted_log(x_hi), _sorted_log(y_lo)
     else:  # below the edge: mirror, so "beyond" is again "current larger"
-        lx, ly = -_sorted_log(x_lo)[::-1], -_sorted_log(y_hi)[::-1]
+        lx, ly = _negated_reversed(_sorted_log(x_lo)), _negated_reversed(_sorted_log(y_hi))
     shift = math.log(edge) if above else -math.log(edge)
     # A value that may be 0 sits at -inf (or +inf mirrored) and counts against "beyond".
     u = _u_statistic(lx, ly, shift)
@@ -911,19 +1151,18 @@ def mean_bound(
     s of the midpoints plus h sqrt(n / (n - 1)) (h the largest half-width, the most any choice
     of true values can add to s), the lower bound mirrors it. n < 2: no bound.
     """
-    import numpy as np
-
     _check_confidence(confidence)
     sign = _side(side)
-    lows, highs = recorded_range(samples, resolution, quantum)
-    n = int(lows.size)
-    mids = (lows + highs) / 2.0
-    estimate = float(np.mean(samples)) if n else math.nan
+    values = _vector(samples)
+    lows, highs = _recorded(values, resolution, quantum)
+    n = len(values)
+    mids = _midpoints(lows, highs)
+    estimate = _vmean(values) if n else math.nan
     if n < 2:
         return ValueBound("mean", estimate, None, side, confidence, n)
-    h = float(np.max(highs - lows)) / 2.0
-    s = float(np.std(mids, ddof=1)) + h * math.sqrt(n / (n - 1))
-    centre = float(np.mean(highs if sign > 0 else lows))
+    h = _half_width(lows, highs)
+    s = math.sqrt(_vvar(mids)) + h * math.sqrt(n / (n - 1))
+    centre = _vmean(highs if sign > 0 else lows)
     bound = centre + sign * t_quantile(n - 1, confidence) * s / math.sqrt(n)
     return ValueBound("mean", estimate, bound, side, confidence, n)
 
@@ -944,34 +1183,29 @@ def stdev_bound(
     the midpoints moved by h sqrt(n / (n - 1)) towards the bound's side. Needs n >= 10 (the
     approximation's own floor); fewer: no bound.
     """
-    import numpy as np
-
     _check_confidence(confidence)
     sign = _side(side)
-    lows, highs = recorded_range(samples, resolution, quantum)
-    mids = (lows + highs) / 2.0
-    n = int(mids.size)
-    estimate = float(np.std(samples, ddof=1)) if n > 1 else math.nan
+    values = _vector(samples)
+    lows, highs = _recorded(values, resolution, quantum)
+    mids = _midpoints(lows, highs)
+    n = len(mids)
+    estimate = math.sqrt(_vvar(values)) if n > 1 else math.nan
     if n < 10:
         return ValueBound("stdev", estimate, None, side, confidence, n)
     z = statistics.NormalDist().inv_cdf(confidence)
-    ordered = np.sort(mids)
+    ordered = sorted(mids) if isinstance(mids, list) else _np_sort(mids)
     trim = math.floor(n / (2.0 * math.sqrt(n - 4)))
-    trimmed_mean = float(np.mean(ordered[trim : n - trim])) if n - 2 * trim > 0 else 0.0
-    var = float(np.var(mids, ddof=1))
+    trimmed_mean = _vmean(ordered[trim : n - trim]) if n - 2 * trim > 0 else 0.0
+    var = _vvar(mids)
     if var <= 0:
-        h = float(np.max(highs - lows)) / 2.0
+        h = _half_width(lows, highs)
         spread = h * math.sqrt(n / (n - 1))
         return ValueBound("stdev", estimate, spread if sign > 0 else 0.0, side, confidence, n)
-    kurt = (
-        n
-        * float(np.sum((mids - trimmed_mean) ** 4))
-        / float(np.sum((mids - mids.mean()) ** 2)) ** 2
-    )
+    kurt = n * _power_sum(mids, trimmed_mean, 4) / _power_sum(mids, _vmean(mids), 2) ** 2
     c = n / (n - z)
     se = c * math.sqrt(max(kurt - (n - 3) / n, 0.0) / (n - 1))
     s_bound = math.sqrt(c * var * math.exp(sign * z * se))
-    h = float(np.max(highs - lows)) / 2.0
+    h = _half_width(lows, highs)
     s_bound = max(0.0, s_bound + sign * h * math.sqrt(n / (n - 1)))
     return ValueBound("stdev", estimate, s_bound, side, confidence, n)
 
@@ -1049,8 +1283,7 @@ def decile_cv_bound(
     estimate = decile_cv(samples)
     shown = math.nan if estimate is None else estimate
     n = len(samples)
-    lows, highs = recorded_range(samples, resolution, quantum)
-    lo, hi = lows.tolist(), highs.tolist()
+    lo, hi = recorded_values(samples, resolution, quantum)
     each = 1.0 - (1.0 - confidence) / 3.0
     # (quantile, values, side) of p90, p10 and the median; the p90 bound needs the most samples,
     # so a short sample stops there.

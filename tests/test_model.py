@@ -128,3 +128,20 @@ def test_models_are_frozen() -> None:
     case = TestCase(id="a", name="a", outcome=Outcome.PASSED)
     with pytest.raises(ValueError):
         case.name = "b"  # type: ignore[misc]
+
+
+def test_positions_and_rows_count_within_each_input_even_when_inputs_interleave() -> None:
+    builder = TestTableBuilder()
+    for name, input in [("a", 0), ("b", 0), ("c", 1), ("d", 0), ("e", 2), ("f", 1)]:
+        builder.add(name=name, outcome=Outcome.PASSED, input=input)
+    table = builder.build()
+    assert [(t.name, t.input, t.position) for t in table] == [
+        ("a", 0, 0),
+        ("b", 0, 1),
+        ("c", 1, 0),
+        ("d", 0, 2),
+        ("e", 2, 0),
+        ("f", 1, 1),
+    ]
+    assert table.rows_by_input() == {0: [0, 1, 3], 1: [2, 5], 2: [4]}
+    assert TestTable.empty().rows_by_input() == {}

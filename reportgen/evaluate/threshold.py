@@ -115,7 +115,7 @@ def _bounded(
     n = len(samples)
     c = eff.confidence
     resolution, quantum = recording(series, eff)
-    lows, highs = stats.recorded_range(samples, resolution, quantum)
+    lows, highs = stats.recorded_values(samples, resolution, quantum)
     label = f"{series.name} {stat}"
     timer = (
         f", or a timer finer than {format_value(quantum, series.unit)}"
@@ -128,7 +128,7 @@ def _bounded(
     high: float | None
     if q is not None:
         ops = {op for _q, op in limits}
-        upper = stats.percentile_bound(highs.tolist(), q, c, "upper")
+        upper = stats.percentile_bound(highs, q, c, "upper")
         # Each side costs a sort and a rank; the failing side only when the passing one fails.
         passes = upper.bound is not None and all(
             upper.bound <= lim.value for lim, op in limits if op == "<="
@@ -136,7 +136,7 @@ def _bounded(
         lower = (
             None
             if passes and ops == {"<="}
-            else stats.percentile_bound(lows.tolist(), q, c, "lower")
+            else stats.percentile_bound(lows, q, c, "lower")
         )
         need = upper if "<=" in ops or lower is None else lower
         missing = f"{need.min_n} samples needed for a {conf(c)} bound on {stat}; {n} observed"

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from reportgen.errors import DetectionError, InputError, UsageError
-from reportgen.ingest import _stdin
+from reportgen.ingest import _stdin, registry
 from reportgen.ingest._duplicates import find_duplicates
 from reportgen.ingest._scan import (
     IgnoreRules,
@@ -22,7 +22,7 @@ from reportgen.ingest._scan import (
     looks_like_results,
 )
 from reportgen.ingest.base import HEAD_BYTES, Ingester, Sink, Source
-from reportgen.ingest.registry import all_ingesters, by_name
+from reportgen.ingest.registry import all_ingesters, by_name, candidates
 from reportgen.model import (
     Diagnostic,
     InputFile,
@@ -178,7 +178,7 @@ def detect(head: bytes, display: str) -> Ingester | None:
     Raises DetectionError on a tie between different formats.
     """
     scored = sorted(
-        ((ing.sniff(head, display), ing) for ing in all_ingesters()),
+        ((ing.sniff(head, display), ing) for ing in candidates(head)),
         key=lambda pair: -pair[0],
     )
     if not scored or scored[0][0] < MIN_SCORE:
@@ -261,7 +261,7 @@ def _load(
     if format is not None:
         forced = by_name(format)
         if forced is None:
-            names = ", ".join(sorted(i.name for i in all_ingesters()))
+            names = ", ".join(sorted(registry.names()))
             raise UsageError(f"unknown format {format!r}; known formats: {names}")
     tests = TestTableBuilder()
     metrics: list[Metric] = []

@@ -74,15 +74,16 @@ def _same_executions(
     metrics: Sequence[Metric],
     found: dict[int, Duplicate],
 ) -> None:
-    rows = tests.rows_by_input() if len(tests) else {}
     metric_rows: dict[int, list[Metric]] = {}
     for metric in metrics:
         metric_rows.setdefault(metric.input, []).append(metric)
+    holding = tests.counts_by_input()
     candidates = [
-        i for i in range(len(inputs)) if i not in found and (rows.get(i) or metric_rows.get(i))
+        i for i in range(len(inputs)) if i not in found and (holding.get(i) or metric_rows.get(i))
     ]
     if len(candidates) < 2:
-        return
+        return  # one input (the common case) is never a duplicate: no row lists built
+    rows = tests.rows_by_input()
     # Cheap keys first: only inputs with as many executions of each outcome are compared.
     shapes: dict[tuple[object, ...], list[int]] = {}
     for i in candidates:
@@ -145,7 +146,11 @@ def _same_run_other_format(
     metrics: Sequence[Metric],
     found: dict[int, Duplicate],
 ) -> None:
-    rows = tests.rows_by_input() if len(tests) else {}
+    holding = tests.counts_by_input()
+    candidates = [i for i in range(len(inputs)) if i not in found and holding.get(i)]
+    if len({inputs[i].format for i in candidates}) < 2:
+        return  # only files of one format: nothing to match (and no id of every test built)
+    rows = tests.rows_by_input()
     metric_rows: dict[int, list[Metric]] = {}
     for metric in metrics:
         metric_rows.setdefault(metric.input, []).append(metric)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, ClassVar
+from typing import IO, Any, ClassVar, TypeVar
 
 from reportgen.errors import InputError
 from reportgen.model import (
@@ -30,6 +30,8 @@ from reportgen.text import (
     clean_suite,
     clean_text,
 )
+
+_T = TypeVar("_T")
 
 #: Bytes of a file given to `Ingester.sniff`.
 HEAD_BYTES = 8192
@@ -84,6 +86,20 @@ class Source:
     def error(self, message: str, line: int | None = None, hint: str | None = None) -> InputError:
         """An input error about this file, ready to raise."""
         return InputError(message, path=self.display, line=line, hint=hint)
+
+
+@dataclass(frozen=True)
+class _Mark:
+    """What a Sink held at one point (see `Sink.mark`)."""
+
+    rows: int
+    metrics: int
+    records: int
+    timestamp: str | None
+    warnings: int
+    warned: frozenset[str]
+    derived_from: int
+    integrity: int
 
 
 class Sink:
@@ -165,6 +181,30 @@ class Sink:
         self.warn(f"a {what} of {len(text)} characters was cut to {limit}", once=f"cap:{what}")
         return text[:limit]
 
+    def mark(self) -> _Mark:
+        """A point to `rewind` to: what has been recorded so far."""
+        return _Mark(
+            rows=len(self._tests),
+            metrics=len(self._metrics),
+            records=self.records,
+            timestamp=self.timestamp,
+            warnings=len(self.warnings),
+            warned=frozenset(self._warned),
+            derived_from=len(self.derived_from),
+            integrity=len(self.integrity),
+        )
+
+    def rewind(self, mark: _Mark) -> None:
+        """Forget everything recorded since `mark` (an ingester that reads the file again)."""
+        self._tests.truncate(mark.rows)
+        del self._metrics[mark.metrics :]
+        self.records = mark.records
+        self.timestamp = mark.timestamp
+        del self.warnings[mark.warnings :]
+        self._warned = set(mark.warned)
+        del self.derived_from[mark.derived_from :]
+        del self.integrity[mark.integrity :]
+
     def drop_classname(self, row: int, placeholder: str) -> bool:
         """When every execution from `row` on has the classname `placeholder`, give them
         none (a reporter that writes one word for every class); returns whether it did."""
@@ -204,23 +244,111 @@ class Sink:
         classname: str | None = None,
         suite: tuple[str, ...] = (),
     ) -> int:
-        """Record many passed tests of one class that carry only a name and a time, at once.
-
-        The same as `test(name=n, outcome=PASSED, classname=classname, suite=suite,
-        duration=d)` for each (NaN meaning no duration); for ingesters of very large files.
-        Returns how many were merged into tests already recorded: none, as a repeated id is
-        another execution.
+        """Record many passed tests of one class that carry only a name and a time, at once
+        (see `add_tests`). Returns how many were merged into tests already recorded: none, as
+        a repeated id is another execution.
         """
-        self.records += len(names)
-        if names and max(map(len, names)) > MAX_NAME_CHARS:
+        self.add_tests(names, durations=durations, classname=classname, suite=suite)
+        return 0
+
+    def add_tests(
+        self,
+        names: Sequence[str],
+        *,
+        outcomes: Outcome | bytes | bytearray = Outcome.PASSED,
+        durations: array[float] | None = None,
+        classname: str | None = None,
+        classnames: Sequence[str | None] | None = None,
+        suite: tuple[str, ...] = (),
+        suites: Sequence[tuple[str, ...]] | None = None,
+        details: Mapping[int, Mapping[str, Any]] | None = None,
+    ) -> None:
+        """Record many test executions column by column: the bulk form of `test`, for large
+        files.
+
+        The same as `test(name=n, outcome=o, classname=c, suite=s, duration=d, **detail)`
+        for each row in order (NaN meaning no duration), with the same cleaning and caps, but
+        no call or object per row: names are checked for cleaning as one batch and classnames
+        and suite paths once per distinct value. `outcomes` is one Outcome for all rows or one
+        `reportgen.model.OUTCOME_CODE` byte per row; `durations` an `array("d")` (None: no
+        row has one). Give `classname` / `suite` when every row shares them, else
+        `classnames` / `suites` with one entry per row. `details` gives, by row number in the
+        columns, the other keyword arguments of `test` for the few rows that have any
+        (message, type, output, file, line, properties, attempts, flaky, unattributed; never
+        merge): a failure among passed tests needs no batch of its own.
+        """
+        count = len(names)
+        if count and max(map(len, names)) > MAX_NAME_CHARS:
             names = [self._cap(name, MAX_NAME_CHARS, "test name") for name in names]
-        return self._tests.add_passed(
+        if classnames is not None:
+            classnames = self._clean_column(classnames, self._clean_classname)
+        elif classname:
+            classname = self._clean_classname(classname)
+        if suites is not None:
+            suites = self._clean_column(suites, self._clean_suite)
+        elif suite:
+            suite = self._clean_suite(suite)
+        self._tests.add_rows(
             clean_names(names),
+            outcomes,
             durations,
-            classname=clean_name(classname) if classname else classname,
-            suite=clean_suite(suite) if suite else (),
+            classname=classname,
+            classnames=classnames,
+            suite=suite,
+            suites=suites,
             input=self.input_index,
+            details={k: self._clean_detail(**v) for k, v in details.items()} if details else None,
         )
+        self.records += count
+
+    def _clean_detail(
+        self,
+        *,
+        message: str | None = None,
+        type: str | None = None,
+        output: str | None = None,
+        file: str | None = None,
+        line: int | None = None,
+        properties: dict[str, str] | None = None,
+        attempts: Sequence[Attempt] = (),
+        flaky: bool = False,
+        unattributed: bool = False,
+    ) -> dict[str, Any]:
+        """The details of one execution as `test` records them: cleaned and capped."""
+        kept, cut = cap_output(output)
+        return {
+            "message": clean_optional(self._cap(message, MAX_MESSAGE_CHARS, "message")),
+            "type": clean_optional(self._cap(type, MAX_NAME_CHARS, "failure type")),
+            "output": kept,
+            "output_truncated": cut,
+            "file": clean_name(self._cap(file, MAX_NAME_CHARS, "file name")) if file else file,
+            "line": line,
+            "properties": clean_mapping(properties) if properties else properties,
+            "attempts": attempts,
+            "flaky": flaky,
+            "unattributed": unattributed,
+        }
+
+    def _clean_classname(self, classname: str | None) -> str | None:
+        if not classname:
+            return classname
+        return clean_name(self._cap(classname, MAX_NAME_CHARS, "class name"))
+
+    def _clean_suite(self, suite: tuple[str, ...]) -> tuple[str, ...]:
+        if not suite:
+            return ()
+        if max(map(len, suite)) > MAX_NAME_CHARS:
+            suite = tuple(self._cap(part, MAX_NAME_CHARS, "suite name") for part in suite)
+        return clean_suite(suite)
+
+    @staticmethod
+    def _clean_column(column: Sequence[_T], clean: Callable[[_T], _T]) -> Sequence[_T]:
+        """`clean` applied to each row of a column of repeated values, once per distinct one;
+        the column itself when no value changes."""
+        cleaned = {value: clean(value) for value in set(column)}
+        if all(k == v for k, v in cleaned.items()):
+            return column
+        return list(map(cleaned.__getitem__, column))
 
     def metric(
         self,

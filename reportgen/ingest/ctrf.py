@@ -21,6 +21,7 @@ them once.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, ClassVar
 
@@ -105,6 +106,12 @@ _SUMMARY_REQUIRED = ("tests", "passed", "failed", "skipped", "pending", "other",
 _SCOPED_TOOLS = frozenset({"jest", "playwright", "pytest"})
 #: Test fields kept as properties when present (strings only, short).
 _PROPERTY_FIELDS = ("type", "browser", "device", "threadId", "rawStatus")
+_PROPERTY_KEYS = frozenset(_PROPERTY_FIELDS)
+_INT_FIELDS = frozenset({"start", "stop", "line", "retries"})
+_OUTPUT_KEYS = frozenset({"trace", "stdout", "stderr"})
+_NO_EXTRA: dict[str, Any] = {}
+#: Integers below this size are exact floats; larger ones go through `numbers.finite`.
+_BIG_INT = 2**53
 
 
 class CtrfIngester(Ingester):
@@ -211,54 +218,67 @@ def _read_test(
         )
     outcome = _STATUSES[status]
     extra = test.get("extra")
-    extra = extra if isinstance(extra, dict) else {}
+    extra = extra if isinstance(extra, dict) else _NO_EXTRA
     if outcome is Outcome.FAILED and (
         test.get("rawStatus") == "error" or extra.get("outcome") == "error"
     ):
         outcome = Outcome.ERROR
     classname = extra.get("classname") if isinstance(extra.get("classname"), str) else None
-    if "duration" not in test:
+    # Members that are absent need no check (each check passes on an absent member): the
+    # common test with a few members costs a lookup per member it has, not per one it could.
+    keys = test.keys()
+    if "duration" in keys:
+        duration = ms_to_s(_duration(test["duration"], test, source, at))
+    else:
         sink.warn("tests without a duration (required by the CTRF schema)", once="no-duration")
-    duration = ms_to_s(opt_num(test, "duration", source, at))
-    for key in ("start", "stop", "line", "retries"):
-        opt_int(test, key, source, at)
-    unknown = sorted(k for k in test if k not in _TEST_KEYS)
-    if unknown:
+        duration = None
+    checked = _INT_FIELDS & keys
+    if checked:
+        for key in ("start", "stop", "line", "retries"):
+            if key in checked:
+                opt_int(test, key, source, at)
+    if not keys <= _TEST_KEYS:
+        unknown = sorted(k for k in test if k not in _TEST_KEYS)
         sink.warn(
             f"unknown CTRF test field(s) ignored: {', '.join(unknown)[:200]}",
             once="unknown:" + ",".join(unknown),
         )
 
     suite = _suite(test.get("suite"), source, sink, at)
-    file_path = opt_str(test, "filePath", source, at)
+    file_path = opt_str(test, "filePath", source, at) if "filePath" in keys else None
     if classname is None and tool in _SCOPED_TOOLS:
         classname, name = _harness_scope(str(tool), suite, name, file_path)
     flaky_raw = test.get("flaky", False)
-    if not isinstance(flaky_raw, bool):
+    if flaky_raw is not False and flaky_raw is not True:
         raise source.error(f"{at}.flaky: expected a boolean, got {type_name(flaky_raw)}")
-    retries = opt_int(test, "retries", source, at)
-    attempts = _attempts(test, _STATUSES[status], duration, source, at)
+    retries = opt_int(test, "retries", source, at) if "retries" in checked else None
+    attempts = (
+        _attempts(test, _STATUSES[status], duration, source, at) if "retryAttempts" in keys else []
+    )
 
     properties: dict[str, str] = {}
     if status in ("pending", "other"):
         properties["status"] = status
-    for key in _PROPERTY_FIELDS:
-        value = opt_str(test, key, source, at)
-        if value:
-            properties[key] = value
-    tags = _strings(test, "tags", source, at)
+    if not _PROPERTY_KEYS.isdisjoint(keys):
+        for key in _PROPERTY_FIELDS:
+            value = opt_str(test, key, source, at)
+            if value:
+                properties[key] = value
+    tags = _strings(test, "tags", source, at) if "tags" in keys else None
     if tags:
         properties["tags"] = ", ".join(tags)
     if retries:
         properties["retries"] = str(retries)
 
-    message = opt_str(test, "message", source, at)
-    parts = [
-        opt_str(test, "trace", source, at),
-        "\n".join(_strings(test, "stdout", source, at)) or None,
-        "\n".join(_strings(test, "stderr", source, at)) or None,
-    ]
-    output = "\n".join(p for p in parts if p) or None
+    message = opt_str(test, "message", source, at) if "message" in keys else None
+    output: str | None = None
+    if not _OUTPUT_KEYS.isdisjoint(keys):
+        parts = [
+            opt_str(test, "trace", source, at),
+            "\n".join(_strings(test, "stdout", source, at)) or None,
+            "\n".join(_strings(test, "stderr", source, at)) or None,
+        ]
+        output = "\n".join(p for p in parts if p) or None
     # A passed test that needed retries is flaky even when `flaky` is left out.
     flaky = outcome is Outcome.PASSED and (
         flaky_raw or any(a.outcome in (Outcome.FAILED, Outcome.ERROR) for a in attempts)
@@ -273,7 +293,7 @@ def _read_test(
         type=None,
         output=output,
         file=file_path,
-        line=opt_int(test, "line", source, at),
+        line=opt_int(test, "line", source, at) if "line" in checked else None,
         properties=properties or None,
         attempts=attempts,
         flaky=flaky,
@@ -307,6 +327,17 @@ def _harness_scope(
     # playwright-ctrf-json-reporter: project (when named) > file relative to testDir > describes.
     projects = [f"[{p}]" for p in suite[:at]]
     return SCOPE_SEPARATOR.join((*projects, suite[at], *blocks)), name
+
+
+def _duration(value: Any, test: dict[str, Any], source: Source, at: str) -> float | None:
+    """`opt_num(test, "duration", ...)`, with whole and fractional numbers (nearly every
+    duration) checked inline."""
+    kind = type(value)
+    if kind is int and -_BIG_INT < value < _BIG_INT:
+        return float(value)
+    if kind is float and math.isfinite(value):
+        return value
+    return opt_num(test, "duration", source, at)
 
 
 def _sources(results: dict[str, Any]) -> list[str]:

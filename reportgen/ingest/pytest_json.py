@@ -15,6 +15,7 @@ report does not keep) stands before it, so a pass on a rerun is flaky.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, ClassVar
 
@@ -43,6 +44,7 @@ _OUTCOMES: dict[str, Outcome] = {
     "xpassed": Outcome.PASSED,
 }
 _PHASES = ("setup", "call", "teardown")
+_TEXT_KEYS = frozenset({"longrepr", "stdout", "stderr", "log"})
 #: pytest-rerunfailures' outcome of a test it ran again; the phases are the last attempt's.
 _RERUN = "rerun"
 # pytest writes a skip's longrepr as the repr of a (path, lineno, reason) tuple.
@@ -59,10 +61,20 @@ def mangle_nodeid(nodeid: str) -> tuple[str | None, str]:
     """
     path, bracket, params = nodeid.partition("[")
     names = path.split("::")
-    names[0] = re.sub(r"\.py$", "", names[0].replace("/", "."))
+    names[0] = _without_py(names[0].replace("/", "."))
     names[-1] += bracket + params
     classname = ".".join(names[:-1])
     return (classname or None), names[-1]
+
+
+def _without_py(module: str) -> str:
+    """`re.sub(r"\\.py$", "", module)` without the regular expression (`$` also matches
+    before a final newline)."""
+    if module.endswith(".py"):
+        return module[:-3]
+    if module.endswith(".py\n"):
+        return module[:-4] + "\n"
+    return module
 
 
 class PytestJsonIngester(Ingester):
@@ -137,6 +149,8 @@ def _longrepr(value: Any) -> str | None:
 
 
 def _phase_text(phase: dict[str, Any], source: Source, at: str) -> str | None:
+    if _TEXT_KEYS.isdisjoint(phase):
+        return None  # most phases carry no text at all
     parts = [
         _longrepr(phase.get("longrepr")),
         opt_str(phase, "stdout", source, at),
@@ -172,19 +186,27 @@ def _read_test(test: dict[str, Any], source: Source, sink: Sink, at: str) -> str
     lineno = opt_int(test, "lineno", source, at)
     phases: dict[str, dict[str, Any]] = {}
     durations: list[float] = []
+    failures: set[str] = set()
     for when in _PHASES:
-        if test.get(when) is None:
+        phase = test.get(when)
+        if phase is None:
             continue
-        phase = obj(test[when], source, f"{at}.{when}")
+        if type(phase) is not dict:
+            phase = obj(phase, source, f"{at}.{when}")
         phases[when] = phase
-        duration = opt_num(phase, "duration", source, f"{at}.{when}")
+        duration = phase.get("duration")
+        # A plain non-negative float (nearly every phase) needs no further check.
+        if type(duration) is not float or not 0.0 <= duration < math.inf:
+            duration = opt_num(phase, "duration", source, f"{at}.{when}")
         if duration is not None and duration >= 0:
             durations.append(duration)
+        if phase.get("outcome") == "failed":
+            failures.add(when)
     # pytest's JUnit writer reports the total of all phases; so do we.
     total = sum(durations) if durations else None
 
     def failed(when: str) -> bool:
-        return phases.get(when, {}).get("outcome") == "failed"
+        return when in failures
 
     properties: dict[str, str] | None = None
     if outcome_raw in ("xfailed", "xpassed"):
@@ -222,9 +244,11 @@ def _read_test(test: dict[str, Any], source: Source, sink: Sink, at: str) -> str
             where = f"{at}.setup" if "call" not in phases else f"{at}.call"
             deciding, kind = phases.get("setup" if "call" not in phases else "call", {}), None
     message = _phase_message(deciding, source, where) if deciding else None
-    output = _phase_text(deciding, source, where) if deciding else None
     if outcome is Outcome.PASSED and "call" in phases:
+        # The deciding phase of a pass is its call: its text is read once.
         output = _phase_text(phases["call"], source, f"{at}.call")
+    else:
+        output = _phase_text(deciding, source, where) if deciding else None
     attempts: tuple[Attempt, ...] = ()
     if outcome_raw == _RERUN:
         common["properties"] = {**(properties or {}), "rerun": "true"}

@@ -4,11 +4,11 @@ tree built; plain passed testcases recorded in bulk, the others one at a time.
 
 from __future__ import annotations
 
+import math
 import re
 from array import array
 from collections.abc import Callable
 from datetime import datetime
-from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
@@ -24,9 +24,17 @@ from reportgen.ingest.junit.dialect import (
     parse_count,
     parse_timestamp,
 )
-from reportgen.ingest.junit.stream import ESC_PLACEHOLDER, ROOTS, Stream, localname
-from reportgen.model import Attempt, IntegrityKind, Outcome, TestTableBuilder
+from reportgen.ingest.junit.stream import (
+    ESC_PLACEHOLDER,
+    ROOTS,
+    NeedsCleaning,
+    Stream,
+    localname,
+)
+from reportgen.model import OUTCOME_CODE, Attempt, IntegrityKind, Outcome, TestTableBuilder
 
+#: The one-byte outcome code of a passed test in a bulk add.
+_PASSED_CODE = bytes((OUTCOME_CODE[Outcome.PASSED],))
 #: Plain passed tests handed to the Sink at once.
 _BATCH = 4096
 #: Testcases with children held back at most before the pending ones are recorded.
@@ -92,10 +100,10 @@ class Reader:
     `_case`, as is one with other attributes. Suites are frames opened at their start.
     """
 
-    def __init__(self, source: Source, sink: Sink) -> None:
+    def __init__(self, source: Source, sink: Sink, *, passthrough: bool = False) -> None:
         self.source = source
         self.sink = sink
-        self.stream = Stream(source, sink)
+        self.stream = Stream(source, sink, passthrough=passthrough)
         self.frames: list[_Frame] = []
         # Running counts of testcase elements by outcome, snapshotted per suite to check the
         # counts it declares. Passed tests are derived from the sink, not counted here.
@@ -216,6 +224,9 @@ class Reader:
             parser.close()
             drain()
         except etree.XMLSyntaxError as exc:
+            if stream.passthrough:
+                # Maybe bytes the cleaning stream repairs: that pass decides (and words it).
+                raise NeedsCleaning from None
             raise self._syntax_error(exc) from None
         finally:
             stream.close()
@@ -227,9 +238,10 @@ class Reader:
     def _drain(self) -> None:
         """Record the pending testcases, in document order.
 
-        The plain ones (name, classname and time, nothing else) go to the Sink in bulk, a run
-        of one class at a time, between the testcases with children (deferred), which are
-        recorded in turn. When some are not plain, `_drain_in_order` takes them one by one.
+        When every pending one is plain (name, classname and time, nothing else) they go to
+        the Sink in one bulk add, with the testcases with children (deferred) spliced in at
+        their places as detailed rows. When some are not plain, `_drain_in_order` takes them
+        one by one.
         """
         pending = self.pending
         deferred = self.deferred
@@ -242,7 +254,7 @@ class Reader:
             if self.escaped or list(map(len, pending)).count(3) != count:
                 raise KeyError
             names = list(map(_GET_NAME, pending))
-            classes = list(map(_GET_CLASSNAME, pending))
+            classes: list[str | None] = list(map(_GET_CLASSNAME, pending))
             times = list(map(_GET_TIME, pending))
         except KeyError:
             self._drain_in_order()
@@ -253,33 +265,51 @@ class Reader:
         if not deferred:
             self._passed(names, classes, durations, suite)
             return
-        at = 0
-        for upto, elem, attrib in deferred:
-            if upto > at:
-                self._passed(names[at:upto], classes[at:upto], durations[at:upto], suite)
-                at = upto
-            self._case(attrib, elem, suite)
+        outcomes = bytearray(_PASSED_CODE) * count
+        details: dict[int, dict[str, Any]] = {}
+        for spliced, (upto, elem, attrib) in enumerate(deferred):
+            at = upto + spliced
+            fields = self._case_fields(attrib, elem, suite)
+            names.insert(at, fields.pop("name"))
+            classes.insert(at, fields.pop("classname"))
+            outcomes.insert(at, OUTCOME_CODE[fields.pop("outcome")])
+            duration = fields.pop("duration")
+            durations.insert(at, math.nan if duration is None else duration)
+            del fields["suite"]
+            details[at] = fields
         deferred.clear()
-        if at < count:
-            self._passed(names[at:], classes[at:], durations[at:], suite)
+        if classes.count(classes[0]) == len(classes):
+            # Nearly always one class per suite: nothing to intern row by row.
+            self.sink.add_tests(
+                names,
+                outcomes=outcomes,
+                durations=durations,
+                classname=classes[0],
+                suite=suite,
+                details=details,
+            )
+        else:
+            self.sink.add_tests(
+                names,
+                outcomes=outcomes,
+                durations=durations,
+                classnames=classes,
+                suite=suite,
+                details=details,
+            )
 
     def _passed(
         self,
         names: list[str],
-        classes: list[str],
+        classes: list[str | None],
         durations: array[float],
         suite: tuple[str, ...],
     ) -> None:
-        """Record plain passed testcases, a run of one class at once."""
-        passed_tests = self.sink.passed_tests
+        """Record plain passed testcases."""
         if classes.count(classes[0]) == len(classes):
-            passed_tests(names, durations, classname=classes[0], suite=suite)
-            return
-        at = 0
-        for classname, group in groupby(classes):
-            upto = at + len(list(group))
-            passed_tests(names[at:upto], durations[at:upto], classname=classname, suite=suite)
-            at = upto
+            self.sink.add_tests(names, durations=durations, classname=classes[0], suite=suite)
+        else:
+            self.sink.add_tests(names, durations=durations, classnames=classes, suite=suite)
 
     def _drain_in_order(self) -> None:
         """`_drain` one testcase at a time: plain runs of one class in bulk, the rest in turn."""
@@ -550,6 +580,10 @@ class Reader:
     # --- testcases (the general path) ----------------------------------------------------
     def _case(self, attrib: Any, children: Any, suite: tuple[str, ...]) -> None:
         """One testcase from its attributes and its child elements (an element, or `()`)."""
+        self.sink.test(**self._case_fields(attrib, children, suite))
+
+    def _case_fields(self, attrib: Any, children: Any, suite: tuple[str, ...]) -> dict[str, Any]:
+        """The `Sink.test` arguments of one testcase (see `_case`); counts its outcome."""
         get = attrib.get
         frame = self.frames[-1] if self.frames else None
         name = get("name")
@@ -663,22 +697,22 @@ class Reader:
             output = output.replace(ESC_PLACEHOLDER, "\x1b")
         if message is not None and self.stream.had_escape:
             message = message.replace(ESC_PLACEHOLDER, "\x1b")
-        self.sink.test(
-            name=self._plain(name) or name,
-            outcome=outcome,
-            classname=self._plain(classname),
-            suite=suite,
-            duration=duration,
-            message=message,
-            type=type_,
-            output=output,
-            file=file,
-            line=line,
-            properties=properties or None,
-            attempts=attempts,
-            flaky=flaky,
-            unattributed=unattributed,
-        )
+        return {
+            "name": self._plain(name) or name,
+            "outcome": outcome,
+            "classname": self._plain(classname),
+            "suite": suite,
+            "duration": duration,
+            "message": message,
+            "type": type_,
+            "output": output,
+            "file": file,
+            "line": line,
+            "properties": properties or None,
+            "attempts": attempts,
+            "flaky": flaky,
+            "unattributed": unattributed,
+        }
 
     def _attempt(self, child: Any, kind: str) -> Attempt:
         outcome = Outcome.FAILED if kind.endswith("Failure") else Outcome.ERROR

@@ -36,6 +36,10 @@ _BAD_REF = re.compile(
 _ANY_BAD_REF = re.compile(
     rb"&#(?:[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));"
 )
+#: How far across a chunk boundary pass-through looks for a character reference: where the
+#: cleaning stream carries one over (an `&` in the last 12 bytes), and its zero padding.
+_REF_TAIL = 12
+_REF_HEAD = 64
 _DECL_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 # A DOCTYPE naming only an external DTD (which is never loaded). Anything else, that is an
 # internal subset, may declare entities and is refused.
@@ -107,16 +111,33 @@ def root_name(head: bytes) -> str | None:
 
 
 # --- the byte stream lxml reads --------------------------------------------------------------
+class NeedsCleaning(Exception):
+    """A stream trusted to need no repair met bytes that do: read the file again, cleaned.
+
+    Raised by a `Stream` in pass-through mode, and by the reader when lxml refuses bytes in
+    that mode; never leaves the JUnit ingester.
+    """
+
+
 class Stream:
     """File-like object feeding lxml: refuses entity declarations, transcodes UTF-16 to UTF-8,
     repairs invalid UTF-8 and drops characters XML 1.0 forbids, each with a warning.
+
+    With `passthrough`, a UTF-8 (or other ASCII-compatible) file goes to lxml as read, past
+    the same prolog checks: nearly every file needs no repair, and libxml2 itself refuses each
+    byte the repairs would change (control characters, ESC, invalid UTF-8), which the reader
+    turns into `NeedsCleaning`. The one repair libxml2 cannot see, a character reference to
+    a forbidden character inside CDATA, is searched for here.
     """
 
-    def __init__(self, source: Source, sink: Sink) -> None:
+    def __init__(self, source: Source, sink: Sink, *, passthrough: bool = False) -> None:
         self._source = source
         self._sink = sink
         self._handle = source.open()
         self.root: str | None = None
+        #: Bytes go to lxml unrepaired (see the class docstring).
+        self.passthrough = False
+        self._tail = b""  # the end of the last chunk passed through, for split references
         #: Set once an ESC was seen, so text is only scanned for the placeholder when needed.
         self.had_escape = False
         self._consumed = 0  # input bytes read so far (for warning line numbers)
@@ -131,6 +152,7 @@ class Stream:
         self._prolog_done = False
         self._prolog = b""
         self._setup(source.head)
+        self.passthrough = passthrough and self._decoder is None and not self._force_utf8
 
     def close(self) -> None:
         self._handle.close()
@@ -194,7 +216,11 @@ class Stream:
                 self._carry = b""
                 if not self._prolog_done:
                     data = self._check_prolog(data, final=True)
-                return self._clean(data, start, final=True) if data else b""
+                if not data:
+                    return b""
+                if self.passthrough:
+                    return self._pass(data)
+                return self._clean(data, start, final=True)
             if self._decoder is not None:
                 text = self._decoder.decode(raw)
                 self._lines += text.count("\n")
@@ -206,9 +232,20 @@ class Stream:
                 data = self._check_prolog(data, final=False)
                 if not data:
                     continue
+            if self.passthrough:
+                return self._pass(data)
             out = self._clean(data, start, final=False)
             if out:
                 return out
+
+    def _pass(self, data: bytes) -> bytes:
+        """`data` as read, unless a reference to a forbidden character needs cleaning."""
+        if _ANY_BAD_REF.search(data) or (
+            self._tail and _ANY_BAD_REF.search(self._tail + data[:_REF_HEAD])
+        ):
+            raise NeedsCleaning
+        self._tail = data[-_REF_TAIL:]
+        return data
 
     def _check_prolog(self, data: bytes, *, final: bool) -> bytes:
         """Hold bytes back until the root element starts; refuse entity declarations."""
