@@ -52,6 +52,7 @@ _OUTCOME_CODE: dict[Outcome, int] = {o: i for i, o in enumerate(_OUTCOMES)}
 #: (`TestTableBuilder.add_rows`, `Sink.add_tests`): `bytes(OUTCOME_CODE[o] for o in ...)`.
 OUTCOME_CODE: Mapping[Outcome, int] = MappingProxyType(_OUTCOME_CODE)
 _PASSED_CODE = bytes((_OUTCOME_CODE[Outcome.PASSED],))
+_VALID_CODES = bytes(range(len(_OUTCOMES)))
 _NOT_PASSED = re.compile(b"[^%c]" % _OUTCOME_CODE[Outcome.PASSED])
 
 
@@ -357,6 +358,7 @@ class TestTable(Sequence[TestCase]):
         "_names",
         "_outcomes",
         "_positions",
+        "_runs",
         "_scopes",
         "_suite_idx",
         "_suites",
@@ -386,6 +388,8 @@ class TestTable(Sequence[TestCase]):
         self._details = details
         #: First row of each run of one input's rows and its position there (when asked).
         self._positions: tuple[list[int], list[int]] | None = None
+        #: Runs of one input's rows (see `_input_runs`), when first asked for.
+        self._runs: list[tuple[int, int, int]] | None = None
         self._scopes: dict[tuple[int, int], str | None] = {}
 
     @classmethod
@@ -511,13 +515,15 @@ class TestTable(Sequence[TestCase]):
         Inputs are read one after the other, so there is one run per input and this costs
         a C-level pass over the column, not a Python step per row.
         """
-        runs: list[tuple[int, int, int]] = []
-        start = 0
-        for input, group in groupby(self._inputs):
-            stop = start + len(list(group))
-            runs.append((input, start, stop))
-            start = stop
-        return runs
+        if self._runs is None:
+            runs: list[tuple[int, int, int]] = []
+            start = 0
+            for input, group in groupby(self._inputs):
+                stop = start + len(list(group))
+                runs.append((input, start, stop))
+                start = stop
+            self._runs = runs
+        return self._runs
 
     def attempt_count(self, i: int) -> int:
         """Attempts of a marked retry behind execution `i` (1 when it was not retried)."""
@@ -588,13 +594,10 @@ class TestTable(Sequence[TestCase]):
 
     def counts_by_input(self) -> dict[int, int]:
         """Number of tests per input index."""
-        if not self._inputs:
-            return {}
-        top = max(self._inputs)
-        if top < 64:  # few inputs: a C-level count per input beats hashing every row
-            counts = {i: self._inputs.count(i) for i in range(top + 1)}
-            return {i: n for i, n in counts.items() if n}
-        return dict(Counter(self._inputs))
+        counts: dict[int, int] = {}
+        for input, start, stop in self._input_runs():
+            counts[input] = counts.get(input, 0) + stop - start
+        return dict(sorted(counts.items()))
 
     def rows_by_input(self) -> dict[int, list[int]]:
         """Row numbers of each input's executions, in order."""
@@ -919,7 +922,7 @@ class TestTableBuilder:
             codes = outcomes
             if len(codes) != count:
                 raise ValueError("names and outcomes differ in length")
-            if count and max(codes) >= len(_OUTCOMES):
+            if codes.translate(None, _VALID_CODES):
                 raise ValueError(f"outcome code {max(codes)} is not one of OUTCOME_CODE")
         if durations is None:
             durations = array("d", (math.nan,)) * count
@@ -1080,9 +1083,13 @@ class TestTableBuilder:
     def relativise_paths(self, start: int) -> None:
         """Make the absolute paths in the suites, classnames and files of rows `start`..end
         (one input) relative to the directory they share, so that ids hold no checkout path."""
+        files = {row: d.file for row, d in self._details.items() if row >= start and d.file}
+        if not any(is_absolute_path(f) for f in files.values()) and not any(
+            is_absolute_path(part) for part in (*self._classnames, *self._flat_suites()) if part
+        ):
+            return  # no absolute path among all names yet: no need to find the rows' ones
         suite_ids = set(self._suite_idx[start:])
         class_ids = set(self._class_idx[start:])
-        files = {row: d.file for row, d in self._details.items() if row >= start and d.file}
         found = [part for i in suite_ids for part in self._suites[i] if is_absolute_path(part)]
         # A classname may be a path, or begin with one (Jest's `file › describe › ...`).
         found += [
@@ -1115,6 +1122,10 @@ class TestTableBuilder:
                 column[start:] = array("I", map(mapping.__getitem__, column[start:]))
         for row, file in files.items():
             self._details[row].file = fix(file)
+
+    def _flat_suites(self) -> Iterator[str]:
+        for suite in self._suites:
+            yield from suite
 
     def build(self) -> TestTable:
         return TestTable(

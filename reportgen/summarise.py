@@ -6,6 +6,9 @@ from pydantic import Field
 
 from reportgen.model import Frozen, IntegrityFlag, Outcome, Run, SkippedPath
 
+#: Every outcome (iterating the enum class itself is a Python-level loop, once per suite).
+_OUTCOMES = tuple(Outcome)
+
 #: Failures listed in a summary; the rest are counted.
 MAX_FAILURES_LISTED = 50
 
@@ -79,7 +82,7 @@ def summarise(run: Run, max_failures: int = MAX_FAILURES_LISTED) -> Summary:
     suites: dict[str, dict[Outcome, int]] = {}
     for path, by_outcome in tests.counts_by_suite():
         name = " / ".join(path) or "(no suite)"
-        bucket = suites.setdefault(name, dict.fromkeys(Outcome, 0))
+        bucket = suites.setdefault(name, dict.fromkeys(_OUTCOMES, 0))
         for outcome, n in by_outcome.items():
             bucket[outcome] += n
     any_duration = tests.has_durations()

@@ -115,3 +115,32 @@ def test_a_rejected_pass_leaves_nothing_behind(tmp_path: Path) -> None:
     assert any("declares" in m for m in messages)
     assert len(run.inputs[0].integrity) == len(set(run.inputs[0].integrity)) == 2
     assert run.inputs[0].records == 2
+
+
+def test_children_read_before_one_with_children_of_its_own_are_kept(tmp_path: Path) -> None:
+    # Childless children are read without elements until one has children: then the
+    # testcase is rebuilt as an element, the children read so far included.
+    path = tmp_path / "report.xml"
+    path.write_bytes(
+        b'<testsuite name="s">\n'
+        b'  <testcase classname="C" name="a" time="0.5">\n'
+        b'    <failure message="first line" type="E"><![CDATA[trace]]> more</failure>\n'
+        b"    <system-out>out</system-out>\n"
+        b'    <rerunFailure message="again" time="0.25"><stackTrace>st</stackTrace>'
+        b"<system-out>rerun out</system-out></rerunFailure>\n"
+        b'    <properties><property name="k" value="v"/></properties>\n'
+        b"    <system-err>err</system-err>\n"
+        b"  </testcase>\n"
+        b'  <testcase classname="C" name="b"><skipped message="later"/></testcase>\n'
+        b"</testsuite>\n"
+    )
+    run = load([str(path)])
+    a, b = run.tests
+    assert (a.outcome.value, a.message, a.type) == ("failed", "first line", "E")
+    assert a.output == "trace more\n[system-out]\nout\n[system-err]\nerr"
+    assert a.properties == {"k": "v"}
+    assert [(x.outcome.value, x.message, x.output) for x in a.attempts] == [
+        ("failed", "first line", None),
+        ("failed", "again", "st\n[system-out]\nrerun out"),
+    ]
+    assert (b.outcome.value, b.message) == ("skipped", "later")

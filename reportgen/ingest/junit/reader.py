@@ -4,10 +4,11 @@ tree built; plain passed testcases recorded in bulk, the others one at a time.
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from operator import itemgetter
 from typing import Any
@@ -72,6 +73,27 @@ class _Frame:
         self.start = start
         #: Which element outside the testcases this is (0 for the root), to find its line.
         self.ordinal = ordinal
+
+
+class _Child:
+    """A child of a testcase that has no children of its own, read without lxml building an
+    element: what `_case` reads of an element (tag, attributes, text)."""
+
+    __slots__ = ("attrib", "tag", "text")
+
+    def __init__(self, tag: str, attrib: Any) -> None:
+        self.tag = tag
+        self.attrib = attrib
+        self.text: str | None = None
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        return self.attrib.get(key, default)
+
+    def __len__(self) -> int:
+        return 0
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(())
 
 
 class _Target:
@@ -145,11 +167,16 @@ class Reader:
         chars_clear = chars.clear
         join = "".join
         case: Any = None  # the attributes of the open testcase
-        builder: Any = None  # TreeBuilder of the open testcase, once it has a child
-        depth = 0  # open children of the testcase
+        # Children of the open testcase without children of their own (a failure, a skip,
+        # captured output: nearly all), read without building elements.
+        light: list[_Child] = []
+        child: _Child | None = None  # the open one of them
+        builder: Any = None  # TreeBuilder of the open testcase, once a child has children
+        depth = 0  # open children of the testcase, once it has a builder
+        kids = False  # the open testcase has children (light, child or builder is in use)
 
         def start(tag: str, attrib: Any) -> None:
-            nonlocal case, builder, depth
+            nonlocal case, builder, depth, child, kids
             if case is None:
                 if tag == "testcase" or (tag[0] == "{" and localname(tag) == "testcase"):
                     case = attrib
@@ -157,14 +184,27 @@ class Reader:
                     chars_clear()
                     start_outer(tag, attrib)
                 return
+            kids = True
             try:
                 if builder is None:
-                    # The first child: rebuild the testcase as an element from here on (its
-                    # own tag does not matter to `_case`).
+                    if child is None:
+                        chars_clear()  # the testcase's own text, whitespace between children
+                        child = _Child(tag, attrib)
+                        return
+                    # A grandchild: rebuild the testcase as an element from here on (its own
+                    # tag does not matter to `_case`), the children read so far included.
                     builder = etree.TreeBuilder()
                     builder.start("testcase", case)
-                    chars_clear()  # the testcase's own text and the whitespace before it
-                elif chars:
+                    for done in light:
+                        builder.start(done.tag, done.attrib)
+                        if done.text is not None:
+                            builder.data(done.text)
+                        builder.end(done.tag)
+                    light.clear()
+                    builder.start(child.tag, child.attrib)
+                    depth = 1
+                    child = None
+                if chars:
                     builder.data(join(chars))
                     chars_clear()
                 builder.start(tag, attrib)
@@ -174,18 +214,30 @@ class Reader:
             depth += 1
 
         def end(tag: str) -> None:
-            nonlocal case, builder, depth
+            nonlocal case, builder, depth, child, kids
             attrib = case
             if attrib is None:
                 chars_clear()
                 end_outer()
                 return
-            if builder is None:
+            if not kids:  # a plain testcase ends: the hot path
                 case = None
                 add_pending(attrib)
                 if len(pending) >= _BATCH:
                     drain()
                     chars_clear()
+                return
+            if builder is None:
+                if child is not None:
+                    child.text = join(chars) or None
+                    chars_clear()
+                    light.append(child)
+                    child = None
+                    return
+                case = None
+                kids = False
+                general(light[:], attrib)
+                light.clear()
                 return
             if chars:
                 builder.data(join(chars))
@@ -198,6 +250,7 @@ class Reader:
             elem = builder.close()
             builder = None
             case = None
+            kids = False
             general(elem, attrib)
 
         def close() -> None:
@@ -219,6 +272,10 @@ class Reader:
                 feed(chunk)
                 chunk = read()
 
+        # The parse allocates a dict per element and frees it soon after, and makes no
+        # reference cycles: the cyclic collector would only walk those dicts again and again.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             pump(read())
             parser.close()
@@ -229,6 +286,8 @@ class Reader:
                 raise NeedsCleaning from None
             raise self._syntax_error(exc) from None
         finally:
+            if collecting:
+                gc.enable()
             stream.close()
         if self.times.ns:
             sink.warn("times are integers in nanoseconds (container-structure-test); converted")
@@ -251,7 +310,8 @@ class Reader:
                 self._drain_in_order()
             return
         try:
-            if self.escaped or list(map(len, pending)).count(3) != count:
+            # Three attributes each, and (below) each has these three: nothing else.
+            if self.escaped or sum(map(len, pending)) != 3 * count:
                 raise KeyError
             names = list(map(_GET_NAME, pending))
             classes: list[str | None] = list(map(_GET_CLASSNAME, pending))
