@@ -1067,6 +1067,44 @@ class TestTableBuilder:
         if detail is not None:
             detail.file = file
 
+    def passes_repeated_later(self, start: int) -> list[int]:
+        """Rows `start`..end that passed and whose id occurs again after them in those rows
+        (an execution that is not the last of its id)."""
+        names = self._names[start:]
+        # Nearly every file repeats no name: tell so without building a key per row.
+        if len(set(names)) == len(names):
+            return []
+        keys = list(zip(names, self._class_idx[start:], self._suite_idx[start:], strict=True))
+        last = dict(zip(keys, range(len(keys)), strict=True))
+        if len(last) == len(keys):
+            return []
+        passed = _OUTCOME_CODE[Outcome.PASSED]
+        outcomes = self._outcomes
+        return [
+            start + i
+            for i, key in enumerate(keys)
+            if last[key] != i and outcomes[start + i] == passed
+        ]
+
+    def set_outcome(
+        self,
+        row: int,
+        outcome: Outcome,
+        *,
+        message: str | None,
+        type: str | None,
+        properties: dict[str, str] | None = None,
+    ) -> None:
+        """Give `row` another outcome (a dialect whose writer leaves an outcome out, read
+        back to what the execution was)."""
+        self._outcomes[row] = _OUTCOME_CODE[outcome]
+        detail = self._details.get(row)
+        if detail is None:
+            detail = self._details[row] = _Detail()
+        detail.message, detail.type = message, type
+        if properties:
+            detail.properties = {**(detail.properties or {}), **properties}
+
     def distinct_since(self, start: int) -> int:
         """Distinct test ids among rows `start`..end (a repeated id counts once)."""
         return len(

@@ -319,9 +319,9 @@ def test_mocha_json_and_mocha_junit_reporter_ids_agree() -> None:
     json_run = load([str(FIXTURES / "mocha-json" / "ids.json")])
     junit_run = load([str(FIXTURES / "mocha-json" / "ids.junit.xml")])
     expected = [
-        ("outer inner::adds", Outcome.PASSED),
-        ("outer inner::fails", Outcome.FAILED),
-        ("outer::top", Outcome.PASSED),
+        ("ids.spec.js › outer inner::adds", Outcome.PASSED),
+        ("ids.spec.js › outer inner::fails", Outcome.FAILED),
+        ("ids.spec.js › outer::top", Outcome.PASSED),
     ]
     assert sorted((t.id, t.outcome) for t in json_run.tests) == expected
     assert sorted((t.id, t.outcome) for t in junit_run.tests) == expected

@@ -227,6 +227,22 @@ class Sink:
         id once the whole input has shown which dialect it is)."""
         self._tests.set_identity(row, name, classname, suite, file)
 
+    def passes_repeated_later(self, row: int) -> list[int]:
+        """Executions from `row` on that passed and are not the last of their id."""
+        return self._tests.passes_repeated_later(row)
+
+    def set_outcome(
+        self,
+        row: int,
+        outcome: Outcome,
+        *,
+        message: str | None,
+        type: str | None,
+        properties: dict[str, str] | None = None,
+    ) -> None:
+        """Re-read the outcome of `row` once the whole input shows what it was."""
+        self._tests.set_outcome(row, outcome, message=message, type=type, properties=properties)
+
     def distinct_since(self, row: int) -> int:
         """Distinct test ids among the executions recorded from `row` on."""
         return self._tests.distinct_since(row)

@@ -9,11 +9,14 @@ failure is attributed to its own entry and the counts equal the file's `stats`. 
 `failures` that match no test are hook failures (`"before all" hook for ...`), which are
 errors, since Mocha then skips the tests the hook guarded without listing them. A test that
 passed on a retry (`currentRetry` above zero) is flaky. There is no suite tree, only
-`fullTitle`, so the suite is the full title without the test's own title.
+`fullTitle`, so the describe path is the full title without the test's own title; the id
+keeps the test file, as Jest's does (`file › describe path::title`, the file relative to the
+directory the report's test files share), so that the same titles in two files are two tests.
 """
 
 from __future__ import annotations
 
+import posixpath
 from collections import Counter
 from typing import Any, ClassVar
 
@@ -31,7 +34,7 @@ from reportgen.ingest._jsonread import (
     type_name,
 )
 from reportgen.ingest.base import Ingester, Sink, Source, first_line
-from reportgen.model import Outcome
+from reportgen.model import SCOPE_SEPARATOR, Outcome, is_absolute_path
 
 _Key = tuple[str, str | None]
 
@@ -75,10 +78,11 @@ class MochaJsonIngester(Ingester):
         passes = Counter(keys["passes"])
         counts: dict[str, int] = {"tests": 0, "passes": 0, "failures": 0, "pending": 0}
 
+        root = _shared_dir([file for items in keys.values() for _full, file in items if file])
         outcomes = _attribute(lists["tests"], keys["tests"], failures, pending, passes)
         for index, (test, outcome) in enumerate(zip(lists["tests"], outcomes, strict=True)):
             at = f"tests[{index}]"
-            _emit(test, outcome, source, sink, at)
+            _emit(test, outcome, source, sink, at, root)
             counts["tests"] += 1
             counts[{"failed": "failures", "skipped": "pending", "passed": "passes"}[outcome]] += 1
 
@@ -95,7 +99,7 @@ class MochaJsonIngester(Ingester):
                 left[key] -= 1
                 at = f"{key_name}[{index}]"
                 hook = outcome is Outcome.FAILED and '" hook' in str(test.get("title", ""))
-                _emit(test, Outcome.ERROR if hook else outcome, source, sink, at)
+                _emit(test, Outcome.ERROR if hook else outcome, source, sink, at, root)
                 counts[key_name] += 1
                 if not hook:
                     counts["tests"] += 1
@@ -161,7 +165,28 @@ def _error(test: dict[str, Any]) -> dict[str, Any] | None:
     return err if isinstance(err, dict) and err else None
 
 
-def _emit(test: dict[str, Any], outcome: Outcome, source: Source, sink: Sink, at: str) -> None:
+def _shared_dir(files: list[str]) -> str:
+    """The directory relative test paths share; "" when any is absolute (those are made
+    relative to the directory they share after reading, with every other input's)."""
+    if not files or any(is_absolute_path(f) for f in files):
+        return ""
+    try:
+        return posixpath.commonpath([posixpath.dirname(f.replace("\\", "/")) for f in files])
+    except ValueError:
+        return ""
+
+
+def _place(file: str | None, root: str) -> str | None:
+    """The test file as it appears in ids: below `root` when `root` is given."""
+    if not file or not root:
+        return file
+    path = file.replace("\\", "/")
+    return path[len(root) + 1 :] if path.startswith(root + "/") else path
+
+
+def _emit(
+    test: dict[str, Any], outcome: Outcome, source: Source, sink: Sink, at: str, root: str
+) -> None:
     title = test.get("title")
     if not isinstance(title, str):
         raise source.error(f"{at}.title: expected a string, got {type_name(title)}")
@@ -181,15 +206,20 @@ def _emit(test: dict[str, Any], outcome: Outcome, source: Source, sink: Sink, at
         kind = "hook failure"
     retry = opt_int(test, "currentRetry", source, at) or 0
     properties = {"retries": str(retry)} if retry else None
+    file = opt_str(test, "file", source, at)
+    place = _place(file, root)
+    blocks = (prefix,) if prefix else ()
     sink.test(
         name=title,
-        suite=(prefix,) if prefix else (),
+        # The file first, as in Jest's ids: the same titles in two files are two tests.
+        classname=SCOPE_SEPARATOR.join((place, *blocks)) if place else None,
+        suite=(place, *blocks) if place else blocks,
         outcome=outcome,
         duration=ms_to_s(opt_num(test, "duration", source, at)),
         message=message,
         type=kind,
         output=output,
-        file=opt_str(test, "file", source, at),
+        file=file,
         properties=properties,
         # Mocha retries only failed tests, so a pass on a later try followed a failure.
         flaky=outcome is Outcome.PASSED and retry > 0,

@@ -10,7 +10,8 @@ error tests named after the module that failed to import.
 
 A test that pytest-rerunfailures ran again has the outcome `rerun` and the phases of its last
 attempt: a marked retry. The last attempt decides, and an earlier failed attempt (which the
-report does not keep) stands before it, so a pass on a rerun is flaky.
+report does not keep) stands before it, so a pass on a rerun is flaky. pytest-retry's
+`retried` (a pass after retries) is read the same way.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ _PHASES = ("setup", "call", "teardown")
 _TEXT_KEYS = frozenset({"longrepr", "stdout", "stderr", "log"})
 #: pytest-rerunfailures' outcome of a test it ran again; the phases are the last attempt's.
 _RERUN = "rerun"
+#: pytest-retry's outcome of a test that passed after retries (it marks no other outcome).
+_RETRIED = "retried"
+_RERUNS = (_RERUN, _RETRIED)
 # pytest writes a skip's longrepr as the repr of a (path, lineno, reason) tuple.
 _SKIP_TUPLE = re.compile(
     r"""^\(['"](?P<path>.*)['"], (?P<line>\d+), (?P<q>['"])(?P<reason>.*)(?P=q)\)$""", re.S
@@ -103,7 +107,7 @@ class PytestJsonIngester(Ingester):
         if created is not None:
             note_timestamp(sink, created)
 
-        raw_counts: dict[str, int] = dict.fromkeys((*_OUTCOMES, _RERUN), 0)
+        raw_counts: dict[str, int] = dict.fromkeys((*_OUTCOMES, *_RERUNS), 0)
         tests = arr(doc["tests"], source, "tests")
         for index, raw in enumerate(tests):
             at = f"tests[{index}]"
@@ -177,9 +181,9 @@ def _read_test(test: dict[str, Any], source: Source, sink: Sink, at: str) -> str
     """Record one test (two executions for a failed call plus a failed teardown)."""
     nodeid = req_str(test, "nodeid", source, at)
     outcome_raw = req_str(test, "outcome", source, at)
-    if outcome_raw not in _OUTCOMES and outcome_raw != _RERUN:
+    if outcome_raw not in _OUTCOMES and outcome_raw not in _RERUNS:
         raise source.error(
-            f"{at}.outcome: expected one of {', '.join([*_OUTCOMES, _RERUN])}, "
+            f"{at}.outcome: expected one of {', '.join([*_OUTCOMES, *_RERUNS])}, "
             f"got {outcome_raw[:40]!r}"
         )
     classname, name = mangle_nodeid(nodeid)
@@ -233,7 +237,7 @@ def _read_test(test: dict[str, Any], source: Source, sink: Sink, at: str) -> str
     else:
         # A rerun whose last attempt failed in no phase passed (or skipped) on that attempt.
         call_outcome = phases.get("call", {}).get("outcome")
-        if outcome_raw == _RERUN:
+        if outcome_raw in _RERUNS:
             outcome = Outcome.SKIPPED if call_outcome == "skipped" or not phases else Outcome.PASSED
         else:
             outcome = _OUTCOMES[outcome_raw]
@@ -250,7 +254,7 @@ def _read_test(test: dict[str, Any], source: Source, sink: Sink, at: str) -> str
     else:
         output = _phase_text(deciding, source, where) if deciding else None
     attempts: tuple[Attempt, ...] = ()
-    if outcome_raw == _RERUN:
+    if outcome_raw in _RERUNS:
         common["properties"] = {**(properties or {}), "rerun": "true"}
         attempts = (
             Attempt(outcome=Outcome.FAILED, message="an earlier attempt failed and was rerun"),

@@ -31,7 +31,9 @@ def test_corpus_counts_each_test_once(corpus: Path) -> None:
     timeout = next(t for t in run.tests if t.name == "Timeout test")
     assert timeout.type == "ERR_MOCHA_TIMEOUT" and timeout.duration == pytest.approx(0.008)
     failing = next(t for t in run.tests if t.name == "Failing test")
-    assert failing.suite == ("Test 1 Test 1.1",)
+    # The test file (a Windows path, made relative) comes first, then the describe path.
+    assert failing.suite == ("main.test.js", "Test 1 Test 1.1")
+    assert failing.id == "main.test.js › Test 1 Test 1.1::Failing test"
     skipped = next(t for t in run.tests if t.outcome is Outcome.SKIPPED)
     assert skipped.duration is None
 

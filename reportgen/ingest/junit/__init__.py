@@ -7,7 +7,7 @@ and testcases from them, `dialect` knows how producers spell times, statuses and
 from __future__ import annotations
 
 from reportgen.ingest.base import Ingester, Sink, Source
-from reportgen.ingest.junit.dialect import canonical_ids
+from reportgen.ingest.junit.dialect import canonical_ids, pytest_reruns
 from reportgen.ingest.junit.reader import Reader
 from reportgen.ingest.junit.stream import ROOTS, NeedsCleaning, root_name
 
@@ -45,4 +45,6 @@ class JUnitIngester(Ingester):
         # puts the describe path in nested suites: without that placeholder the canonical id
         # is the one Node's TAP output gives (`outer › inner::adds`).
         if not sink.drop_classname(start, NODE_CLASSNAME):
-            canonical_ids(sink, start, reader.hosts, reader.root)
+            canonical_ids(sink, start, reader.hosts, reader.root, reader.files)
+        # pytest writes a rerun attempt like a pass; read it as the failed attempt it was.
+        pytest_reruns(sink, start, reader.root)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from reportgen.model import SCOPE_SEPARATOR, Outcome
+from reportgen.model import SCOPE_SEPARATOR, Outcome, is_absolute_path
 
 if TYPE_CHECKING:
     from reportgen.ingest.base import Sink
@@ -188,12 +188,18 @@ _JS_FILE = re.compile(r"\.[cm]?[jt]sx?$", re.IGNORECASE)
 _JS_PATH = re.compile(r"(?:[\\/].*|\.(?:test|spec))\.[cm]?[jt]sx?$", re.IGNORECASE)
 #: jest-junit's default `suiteName`, the root's name.
 _JEST_JUNIT_ROOT = "jest tests"
+#: mocha-junit-reporter's default `testsuitesTitle`, the root's name.
+_MOCHA_ROOT = "Mocha Tests"
 #: jest-junit's classname for a test file that failed to run (`reportTestSuiteErrors`).
 _JEST_SUITE_FAILED = "Test suite failed to run"
 
 
 def canonical_ids(
-    sink: Sink, start: int, hosts: Sequence[tuple[int, str]], root: Mapping[str, str]
+    sink: Sink,
+    start: int,
+    hosts: Sequence[tuple[int, str]],
+    root: Mapping[str, str],
+    files: Sequence[tuple[int, str | None]] = (),
 ) -> None:
     """Read the ids of rows `start`.. (one JUnit file) back to the canonical ones when the
     file is a dialect that spells them its own way (see docs/executions.md):
@@ -212,8 +218,9 @@ def canonical_ids(
     - jest-junit writing the file's path as the suite name and the describe path as the
       classname: `file › describe › ...::title`; with the default templates and the path as
       suite name, the file of `file::full title` comes from the suite name.
-    - mocha-junit-reporter: a test outside any describe block (classname and name both its
-      title) reads as its title, as in Mocha's JSON reporter.
+    - mocha-junit-reporter: name the full title, classname the title, the file on the suite;
+      read as Mocha's JSON reporter's `file › describe path::title`. A test outside any
+      describe block (classname and name both its title) has no file: it reads as its title.
     """
     end = sink.rows
     if start >= end:
@@ -226,9 +233,9 @@ def canonical_ids(
             _vitest(sink, start, end)
     elif classname in (name, _JEST_SUITE_FAILED):
         if not _jest_junit(sink, start, end, root.get("name") == _JEST_JUNIT_ROOT):
-            _mocha_junit(sink, start, end)
+            _mocha_junit(sink, start, end, root, files)
     elif classname and name.endswith(" " + classname):
-        _mocha_junit(sink, start, end)
+        _mocha_junit(sink, start, end, root, files)
     elif root.get("name") == _JEST_JUNIT_ROOT and suite and _is_js_path(suite[-1]):
         _jest_junit_by_file(sink, start, end)
 
@@ -335,15 +342,90 @@ def _is_js_path(name: str) -> bool:
     return bool(_JS_PATH.search(name.replace("\\", "/")))
 
 
-def _mocha_junit(sink: Sink, start: int, end: int) -> None:
-    """mocha-junit-reporter: name the full title, classname the title (read back by
-    `model.make_test_id`); a test outside any describe has both the title, and reads as the
-    title alone, as Mocha's JSON reporter gives it."""
+def _mocha_junit(
+    sink: Sink,
+    start: int,
+    end: int,
+    root: Mapping[str, str],
+    suite_files: Sequence[tuple[int, str | None]],
+) -> None:
+    """mocha-junit-reporter: name the full title, classname the title, the file on the suite;
+    read as Mocha's JSON reporter reads (`file › describe path::title`, the file relative to
+    the directory the test files share). A test outside any describe block (both the title)
+    sits in the root suite, which has no file: its id is the title alone."""
     rows = [sink.identity(row) for row in range(start, end)]
     if not all(c and (n == c or n.endswith(" " + c)) for n, c, _s, _f in rows):
         return
-    if all(n == c for n, c, _s, _f in rows):
+    if all(n == c for n, c, _s, _f in rows) and root.get("name") != _MOCHA_ROOT:
         return
-    for row, (name, classname, _suite, file) in enumerate(rows, start):
-        if name == classname:
-            sink.set_identity(row, name=name, classname=None, suite=(), file=file)
+    # A plain passed testcase is recorded without its suite's file: take it from the suite.
+    firsts = [first for first, _file in suite_files]
+    rows = [
+        (n, c, s, f or _file_at(row, firsts, suite_files))
+        for row, (n, c, s, f) in enumerate(rows, start)
+    ]
+    files = [f for _n, _c, _s, f in rows if f]
+    shared = "" if any(is_absolute_path(f) for f in files) else _shared_dir(files)
+    for row, (name, title, _suite, file) in enumerate(rows, start):
+        assert title is not None
+        prefix = name[: -len(title) - 1] if name != title else ""
+        place = _below(file, shared) if file else None
+        parts = tuple(p for p in (place, prefix) if p)
+        sink.set_identity(
+            row,
+            name=title,
+            classname=SCOPE_SEPARATOR.join(parts) if place else None,
+            suite=parts,
+            file=file,
+        )
+
+
+def _file_at(
+    row: int, firsts: Sequence[int], suite_files: Sequence[tuple[int, str | None]]
+) -> str | None:
+    at = bisect_right(firsts, row) - 1
+    return suite_files[at][1] if at >= 0 else None
+
+
+# --- pytest reruns ------------------------------------------------------------------------
+#: The root pytest's JUnit writer names (pytest 8.4 on), and the suite it names by default.
+_PYTEST_ROOT = "pytest tests"
+_PYTEST_SUITE = "pytest"
+#: How a rerun attempt read from pytest's JUnit XML is told apart.
+RERUN_MESSAGE = "rerun attempt that did not pass: pytest's JUnit XML does not record its failure"
+
+
+def pytest_reruns(sink: Sink, start: int, root: Mapping[str, str]) -> None:
+    """Read the rerun attempts in a JUnit file written by pytest as attempts that failed.
+
+    pytest's writer knows no `rerun` outcome: an attempt that pytest-rerunfailures (or
+    `flaky`) runs again is written as a testcase with no failure, error or skipped element,
+    the same as a pass, followed by the next attempt under the same id. So in a pytest file,
+    an execution that looks passed and is not the last of its id is an attempt that failed
+    (why is not written): it is never counted as a pass (see docs/executions.md).
+    """
+    end = sink.rows
+    if end - start < 2:
+        return
+    if root.get("name") != _PYTEST_ROOT and sink.identity(start)[2][:1] != (_PYTEST_SUITE,):
+        return
+    rows = sink.passes_repeated_later(start)
+    if not rows:
+        return
+    for row in rows:
+        sink.set_outcome(
+            row,
+            Outcome.FAILED,
+            message=RERUN_MESSAGE,
+            type="rerun",
+            properties={"rerun": "true"},
+        )
+    name, classname, _suite, _file = sink.identity(rows[0])
+    tests = {sink.identity(row)[:2] for row in rows}
+    example = f"{classname}::{name}" if classname else name
+    others = f" and {len(tests) - 1} other test(s)" if len(tests) > 1 else ""
+    sink.warn(
+        f"{len(rows)} execution(s) of {example}{others} carry no outcome and are followed by "
+        "another of the same id: read as failed rerun attempts (pytest's JUnit XML writes an "
+        "attempt that pytest-rerunfailures or flaky reruns as an empty testcase)"
+    )

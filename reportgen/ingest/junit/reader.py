@@ -151,6 +151,9 @@ class Reader:
         self.hosts: list[tuple[int, str]] = []
         #: Attributes of the root element when it is not a testsuite (`<testsuites>`).
         self.root: dict[str, str] = {}
+        #: (first row, file) from each point where the enclosing suite's `file` may change:
+        #: plain passed testcases are recorded without it (see `dialect.canonical_ids`).
+        self.files: list[tuple[int, str | None]] = []
 
     # The hot path: `start` and `end` run once per testcase, from C.
     def run(self) -> None:
@@ -464,6 +467,7 @@ class Reader:
         if frames:
             self._close_suite(frames.pop())
         self.suite = frames[-1].path if frames else ()
+        self.files.append((self.sink.rows, frames[-1].file if frames else None))
 
     def _open_suite(self, attrib: Any) -> _Frame:
         get = attrib.get
@@ -483,6 +487,7 @@ class Reader:
         host = get("hostname")
         if host is not None:
             self.hosts.append((self.sink.rows, host))
+        self.files.append((self.sink.rows, file))
         ordinal = self.n_outer
         self.n_outer = ordinal + 1
         return _Frame(name, path, file, declared, self._snapshot(), ordinal)
