@@ -77,6 +77,20 @@ def bounded_int(value: int) -> int:
     return value
 
 
+def count_or_none(text: str | None) -> int | None:
+    """A declared count of ASCII digits (blanks around allowed, bounded), else None.
+
+    For counts a file states about itself that are only compared with what was read:
+    absent, signed, non-ASCII (`²`) or oversized text is not a count, never an exception.
+    """
+    if text is None:
+        return None
+    stripped = text.strip()
+    if not (stripped.isascii() and stripped.isdigit()) or len(stripped) > MAX_INT_DIGITS:
+        return None
+    return int(stripped)
+
+
 def json_int(text: str) -> int:
     """`parse_int` for `json.loads(parse_int=...)`: refuses huge literals before converting."""
     if len(text) > MAX_INT_DIGITS + 1:

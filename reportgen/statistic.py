@@ -56,7 +56,8 @@ def percentile_q(stat: str) -> float | None:
     """
     if stat == "median":
         return 0.5
-    if stat.startswith("p") and stat[1:].replace(".", "", 1).isdigit():
+    digits = stat[1:].replace(".", "", 1)
+    if stat.startswith("p") and digits.isascii() and digits.isdigit():
         return float(stat[1:]) / 100.0
     return None
 

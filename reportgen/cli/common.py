@@ -1,14 +1,17 @@
-"""Helpers shared by the CLI commands: atomic output files, progress, input arguments."""
+"""Helpers shared by the CLI commands: output files replaced together, progress, input arguments."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
@@ -239,23 +242,28 @@ def make_parent(target: str) -> None:
         ) from exc
 
 
-def write_output(target: str, data: str | bytes) -> None:
-    """Write `data` to `target` atomically (temp file + rename); `-` is stdout, and pipes
-    and devices are written through.
+@dataclass
+class _Staged:
+    """An output rendered and waiting to be put in place."""
 
-    A failure leaves no half-written file behind: WriteError (unwritable, a file where a
-    directory should be, a full disk); a directory that does not exist is a usage error.
+    target: str
+    #: Raw data for stdout, a pipe or a device, written as it is when the set is committed.
+    data: str | bytes | None = None
+    #: For a regular file: the destination and the complete temp file beside it.
+    dest: Path | None = None
+    tmp: Path | None = None
+
+
+def _stage(target: str, data: str | bytes) -> _Staged:
+    """Put `data` for `target` in a complete temp file beside it (not yet in place).
+
+    Stdout, pipes and devices cannot be staged: their data is kept and written through when
+    the set is committed (renaming over `/dev/stdout` would replace the node itself). Raises
+    WriteError (unwritable, a file where a directory should be, a full disk) with no temp file
+    left behind; a directory that does not exist is a usage error.
     """
     if target == "-":
-        # Text goes through the terminal sanitiser on sys.stdout; binary (PDF) is written raw.
-        if isinstance(data, str):
-            sys.stdout.write(data)
-            sys.stdout.flush()
-        else:
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
-        return
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+        return _Staged(target, data=data)
     path = Path(target)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
@@ -266,17 +274,12 @@ def write_output(target: str, data: str | bytes) -> None:
     if path.is_dir():
         raise WriteError("cannot write: it is a directory", path=target)
     if path.exists() and not path.is_file():
-        # A pipe, a device or /dev/stdout: renaming over it would replace the node itself.
-        try:
-            with path.open("wb") as handle:
-                handle.write(payload)
-        except OSError as exc:
-            raise WriteError(f"cannot write: {exc.strerror or exc}", path=target) from exc
-        return
+        return _Staged(target, data=data)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
     # Through a symbolic link, replace the file it points to and keep the link.
-    path = Path(os.path.realpath(path))
+    dest = Path(os.path.realpath(path))
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     except OSError as exc:
         raise WriteError(
             f"cannot create a file in {directory}: {exc.strerror or exc}", path=target
@@ -285,48 +288,162 @@ def write_output(target: str, data: str | bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise WriteError(f"cannot write: {exc.strerror or exc}", path=target) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return _Staged(target, dest=dest, tmp=Path(tmp))
+
+
+def _write_through(staged: _Staged) -> None:
+    """Write a staged output that has no temp file: stdout, a pipe or a device."""
+    data = staged.data
+    assert data is not None
+    if staged.target == "-":
+        # Text goes through the terminal sanitiser on sys.stdout; binary (PDF) is written raw.
+        if isinstance(data, str):
+            sys.stdout.write(data)
+            sys.stdout.flush()
+        else:
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        return
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        with Path(staged.target).open("wb") as handle:
+            handle.write(payload)
+    except OSError as exc:
+        raise WriteError(f"cannot write: {exc.strerror or exc}", path=staged.target) from exc
+
+
+def _put_in_place(staged: _Staged) -> None:
+    """Rename a staged temp file over its destination (the temp file is gone either way)."""
+    assert staged.tmp is not None and staged.dest is not None
+    try:
+        os.replace(staged.tmp, staged.dest)
+    except OSError as exc:
+        staged.tmp.unlink(missing_ok=True)
+        raise WriteError(f"cannot write: {exc.strerror or exc}", path=staged.target) from exc
+    finally:
+        staged.tmp = None
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back (delivered on leaving) so a set of renames is not cut."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, ValueError, OSError):  # no pthread_sigmask on this platform
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def write_output(target: str, data: str | bytes) -> None:
+    """Write `data` to `target` atomically (temp file + rename); `-` is stdout, and pipes
+    and devices are written through.
+
+    A failure leaves no half-written file behind: WriteError (unwritable, a file where a
+    directory should be, a full disk); a directory that does not exist is a usage error.
+    """
+    staged = _stage(target, data)
+    if staged.tmp is None:
+        _write_through(staged)
+    else:
+        _put_in_place(staged)
+
+
+def _remove_stale(target: str) -> str:
+    """Remove the file an earlier run left under a failed output's name; what to say of it."""
+    if target == "-":
+        return ""
+    path = Path(os.path.realpath(target))
+    if not path.is_file():  # nothing there, or a directory, pipe or device: not ours to remove
+        return ""
+    try:
+        path.unlink()
+    except OSError as exc:
+        return f"; its old file from an earlier run is still there ({exc.strerror or exc})"
+    return "; its old file from an earlier run was removed"
 
 
 def emit_outputs(
     targets: Sequence[tuple[str, Output]], context: RenderContext, *, create_dirs: bool = False
 ) -> tuple[list[str], ExitCode | None]:
-    """Render and write each output on its own: one that fails does not cost the others.
+    """Render every output, then put the rendered ones in place together.
 
-    Each failure is one line on stderr (a bug keeps its traceback). Returns the files written
-    and the exit code of the failures (None when all were written; INTERNAL when one was a
-    bug, else the first failure's code).
+    Each output is rendered into a temp file beside its destination; one that fails does not
+    cost the others. Only when every rendering has ended are the temp files renamed over their
+    destinations, one after the other with SIGINT and SIGTERM held, so a run killed before
+    that leaves the previous reports as they were (and no temp file). A failed output's file
+    from an earlier run is removed, so a directory never shows an old report beside new ones.
+    Each failure is one line on stderr, printed at the end (a bug's traceback comes first).
+    Returns the files written and the exit code of the failures (None when all were written;
+    INTERNAL when one was a bug, else the first failure's code).
     """
+    staged: list[_Staged] = []
+    #: (position in `targets`, target, error; None for a bug)
+    failures: list[tuple[int, str, ReportgenError | None]] = []
     written: list[str] = []
+    try:
+        for position, (target, output) in enumerate(targets):
+            try:
+                data = output.render(context)
+                if create_dirs:
+                    make_parent(target)
+                staged.append(_stage(target, data))
+            except ReportgenError as exc:
+                failures.append((position, target, exc))
+            except (KeyboardInterrupt, BrokenPipeError):
+                raise
+            except Exception:
+                # A bug in one renderer: report it with its traceback, still write the others.
+                traceback.print_exc()
+                failures.append((position, target, None))
+        order = {target: n for n, (target, _) in enumerate(targets)}
+        with _signals_held():
+            for item in staged:
+                if item.tmp is None:
+                    continue
+                try:
+                    _put_in_place(item)
+                except WriteError as exc:
+                    failures.append((order[item.target], item.target, exc))
+                    continue
+                written.append(item.target)
+            stale = {target: _remove_stale(target) for _, target, _ in failures}
+        # Stdout, pipes and devices last: a pipe may wait for its reader.
+        for item in staged:
+            if item.data is None:
+                continue
+            try:
+                _write_through(item)
+            except WriteError as exc:
+                failures.append((order[item.target], item.target, exc))
+    finally:
+        # Killed or interrupted before the renames: no temp file stays behind.
+        for item in staged:
+            if item.tmp is not None:
+                item.tmp.unlink(missing_ok=True)
     failed: ExitCode | None = None
-    for target, output in targets:
-        try:
-            data = output.render(context)
-            if create_dirs:
-                make_parent(target)
-            write_output(target, data)
-        except ReportgenError as exc:
-            where = "" if exc.path is not None else f"{'stdout' if target == '-' else target}: "
-            sys.stderr.write(f"reportgen: {where}{exc}\n")
-            failed = failed or exc.exit_code
-            continue
-        except (KeyboardInterrupt, BrokenPipeError):
-            raise
-        except Exception:
-            # A bug in one renderer: report it with its traceback, still write the others.
-            traceback.print_exc()
+    for _, target, error in sorted(failures, key=lambda f: f[0]):
+        note = stale.get(target, "")
+        if error is None:
             sys.stderr.write(
                 f"reportgen: {target}: internal error (a bug; please report it with the "
-                "traceback)\n"
+                f"traceback){note}\n"
             )
             failed = ExitCode.INTERNAL
             continue
-        if target != "-":
-            written.append(target)
+        where = "" if error.path is not None else f"{'stdout' if target == '-' else target}: "
+        sys.stderr.write(f"reportgen: {where}{error}{note}\n")
+        if failed is not ExitCode.INTERNAL:
+            failed = failed or error.exit_code
+    written = [target for target, _ in targets if target in written and target != "-"]
     return written, failed

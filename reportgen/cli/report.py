@@ -1,8 +1,10 @@
 """`reportgen report`: evaluate criteria and write Markdown, HTML, PDF and JSON reports.
 
-The outputs come from the registry in `reportgen.render.outputs`. Each is rendered and written
-on its own, each file atomically: one that fails (a PDF that cannot render here, an unwritable
-path) leaves no half-written file and does not cost the others, and the exit code says so (6).
+The outputs come from the registry in `reportgen.render.outputs`. Each is rendered on its own
+into a temp file beside its destination, then all are put in place together
+(`reportgen.cli.common.emit_outputs`): one that fails (a PDF that cannot render here, an
+unwritable path) leaves no half-written file, no older file under its name, and does not cost
+the others, and the exit code says so (6); a killed run leaves the previous reports as they were.
 Otherwise the exit code is the verdict's, so one command both reports and gates.
 """
 
@@ -47,10 +49,12 @@ def add_parser(sub: Any) -> None:
         help=COMMAND_HELP["report"],
         description="Read result files, evaluate the criteria and write one report per -o "
         f"(format from the suffix: {_suffixes()}, or --to). Missing output directories are "
-        "created; each output is rendered and written on its own, so one that fails does not "
-        "cost the others. Exits with the verdict's code: 0 READY, 1 NOT READY, 3 INSUFFICIENT "
-        "EVIDENCE (or 0 with --exit-zero once the reports are written); 2 usage error, "
-        "4 invalid input, 6 an output could not be rendered or written.",
+        "created; each output is rendered on its own, then all are put in place together, so one "
+        "that fails does not cost the others (and leaves no older file under its name), and a "
+        "killed run leaves the previous reports untouched. Exits with the verdict's code: "
+        "0 READY, 1 NOT READY, 3 INSUFFICIENT EVIDENCE (or 0 with --exit-zero once the reports "
+        "are written); 2 usage error, 4 invalid input, 6 an output could not be rendered or "
+        "written.",
         epilog="Outputs: "
         + "; ".join(
             f"{o.name} ({' '.join(o.suffixes) or 'no suffix'}): {o.help}" for o in REPORT_OUTPUTS

@@ -72,7 +72,7 @@ def parse_spec(value: str) -> HistorySpec:
         )
     last = 1
     if "last" in fields:
-        if not fields["last"].isdigit() or int(fields["last"]) < 1:
+        if not (fields["last"].isascii() and fields["last"].isdigit()) or int(fields["last"]) < 1:
             raise UsageError(f"--baseline {value}: last must be a whole number of runs, at least 1")
         last = int(fields["last"])
     commit = fields.get("commit")

@@ -547,7 +547,8 @@ def _location(data: dict[str, Any] | None) -> tuple[str | None, int | None]:
     match = _LOCATION.match(text)
     if match:
         file, line = (match.group(1), match.group(2)) if match.group(1) else match.group(3, 4)
-        return file, numbers.parse_int(line)
+        # A location is a note, not evidence: a line number that is not one is left out.
+        return file, numbers.count_or_none(line)
     return text, None
 
 

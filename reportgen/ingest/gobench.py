@@ -106,6 +106,10 @@ class GoBenchIngester(Ingester):
             name, procs, iterations, pairs = parsed
             if not pairs:
                 continue
+            if iterations < 1:
+                raise source.error(
+                    f"{name}: {iterations} iterations cannot be a measurement", line=number
+                )
             if package and packages.setdefault(name, package) != package:
                 # The same benchmark name in a second package is another benchmark.
                 name = f"{package}.{name}"

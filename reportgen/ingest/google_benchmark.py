@@ -134,6 +134,11 @@ class GoogleBenchmarkIngester(Ingester):
                     entry.units[suffix] = _counter_unit(counter)
             iterations = row.get("iterations")
             if isinstance(iterations, int) and not isinstance(iterations, bool):
+                # A measured row ran at least once; the count divides the timer's resolution.
+                if iterations < 1:
+                    raise source.error(
+                        f"{at}.iterations: {iterations} iterations cannot be a measurement"
+                    )
                 entry.iterations.append(iterations)
             if isinstance(row.get("label"), str) and row["label"]:
                 entry.label = row["label"]

@@ -434,8 +434,8 @@ class _Reader:
         name, procs, iterations, values = match.groups()
         bench = self.benches.setdefault((pkg_name, name), _Bench())
         bench.procs = procs
-        if iterations and iterations.isdigit() and int(iterations) > 0:
-            count = int(iterations)
+        count = numbers.count_or_none(iterations)
+        if count:
             bench.iterations = min(bench.iterations or count, count)
         for value, unit in _BENCH_VALUE.findall(values):
             try:
@@ -582,7 +582,9 @@ def _decode_output(raw: list[bytes] | str | None) -> str | None:
     for line in raw:
         try:
             text = json.loads(line).get("Output")
-        except (ValueError, AttributeError):
+        except (ValueError, AttributeError, RecursionError):
+            # Kept raw by the fast path, unchecked: a line that does not decode adds nothing
+            # (a deeply nested one overflowed the decoder's stack).
             continue
         if isinstance(text, str):
             parts.append(text)

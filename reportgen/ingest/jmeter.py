@@ -138,6 +138,9 @@ class JMeterIngester(Ingester):
                 short = (reader.line_num + offset, len(row))
             except csv.Error as exc:
                 raise source.error(f"malformed CSV: {exc}", line=reader.line_num + offset) from None
+            except UnicodeDecodeError:
+                # Raised by the decoder under the CSV reader, not by float(): `read` names it.
+                raise
             except ValueError:
                 raise source.error(
                     f"elapsed {row[ei][:20]!r} is not a number", line=reader.line_num + offset

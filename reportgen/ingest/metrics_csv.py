@@ -14,8 +14,32 @@ from reportgen.ingest.base import HEAD_BYTES, Ingester, Sink, Source, decode_tex
 
 _HEADER = re.compile(r"^\ufeff?\s*\"?name\"?\s*,\s*\"?value\"?\s*(,\s*\"?unit\"?\s*)?$", re.I)
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
-# A headerless row: a name that is not a bare number, a number, and an optional unit label.
-_ROW = re.compile(rf"^\s*(\"[^\"]+\"|[^,\"]*[^\d\s,.+\-][^,\"]*)\s*,\s*{_NUMBER}\s*(,\s*[^,]*)?$")
+# After a headerless row's name: a number and an optional unit label. No two neighbouring parts
+# can match the same characters, so a line that is not a row fails in one pass (a single regex
+# for the whole row, with the name's free text on both sides of one required character,
+# backtracked quadratically on a long line without a comma).
+_VALUE_AND_UNIT = re.compile(rf"\s*{_NUMBER}\s*(?:,[^,]*)?")
+# A character that makes a name more than a bare number.
+_NAME_CHAR = re.compile(r"[^\d\s,.+\-]")
+
+
+def _looks_like_row(line: str) -> bool:
+    """A headerless row: a name that is not a bare number, a number, an optional unit label."""
+    text = line.lstrip()
+    if text.startswith('"'):
+        end = text.find('"', 1)
+        rest = text[end + 1 :].lstrip()
+        if end >= 2 and rest.startswith(",") and _VALUE_AND_UNIT.fullmatch(rest[1:]):
+            return True
+    name, comma, rest = text.partition(",")
+    # A single quote may stand for the name's non-numeric character, as the row pattern has
+    # always allowed (a name such as `5"` for inches).
+    return (
+        bool(comma)
+        and name.count('"') <= 1
+        and _NAME_CHAR.search(name) is not None
+        and _VALUE_AND_UNIT.fullmatch(rest) is not None
+    )
 
 
 class MetricsCsvIngester(Ingester):
@@ -40,7 +64,8 @@ class MetricsCsvIngester(Ingester):
         # Headerless: the first line and most of the rest must look like metric rows, so that
         # another format's CSV (JTL has ten or more columns) is never taken.
         sample = lines[:50]
-        if _ROW.match(sample[0]) and sum(1 for x in sample if _ROW.match(x)) >= 0.8 * len(sample):
+        rows = sum(1 for x in sample if _looks_like_row(x))
+        if _looks_like_row(sample[0]) and rows >= 0.8 * len(sample):
             return 0.5
         return 0.0
 

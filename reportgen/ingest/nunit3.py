@@ -204,8 +204,7 @@ def _check_counts(root: etree._Element, raw: Counter[str], sink: Sink) -> None:
     }
 
     def said(attribute: str) -> int | None:
-        text = root.get(attribute)
-        return int(text) if text is not None and text.strip().isdigit() else None
+        return numbers.count_or_none(root.get(attribute))
 
     sink.check_counts(
         "test-run",

@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from reportgen import numbers
 from reportgen.ingest._safexml import child, children, local_name, parse_xml, sniff_root, text_of
 from reportgen.ingest.base import Ingester, Sink, Source
 from reportgen.model import IntegrityKind, Outcome
@@ -256,8 +257,7 @@ def _check_counters(root: etree._Element, raw: Counter[str], sink: Sink) -> None
     }
 
     def said_count(attribute: str) -> int | None:
-        text = counters.get(attribute)
-        return int(text) if text is not None and text.strip().isdigit() else None
+        return numbers.count_or_none(counters.get(attribute))
 
     bad_keys = ("failed", "error", "timeout", "aborted")
     said = [said_count(k) for k in bad_keys]
@@ -273,9 +273,8 @@ def _check_counters(root: etree._Element, raw: Counter[str], sink: Sink) -> None
     disagreements = []
     for attribute, count in found.items():
         declared = counters.get(attribute)
-        if declared is None or not declared.strip().isdigit():
-            continue
-        if int(declared) != count:
+        stated = numbers.count_or_none(declared)
+        if stated is not None and stated != count:
             disagreements.append(f"{attribute}={declared} (results: {count})")
     if disagreements:
         sink.warn(

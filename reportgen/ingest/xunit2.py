@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from reportgen import numbers
 from reportgen.ingest._safexml import (
     child,
     children,
@@ -116,7 +117,7 @@ class _Reader:
         disagreements = []
         for attribute, count in counts.items():
             declared = element.get(attribute)
-            if declared is not None and declared.strip().isdigit() and int(declared) != count:
+            if (said_count := numbers.count_or_none(declared)) is not None and said_count != count:
                 disagreements.append(f"{attribute}={declared} (tests: {count})")
         if disagreements:
             self.sink.warn(
@@ -203,4 +204,4 @@ class _Reader:
 
 def _count(text: str | None) -> int | None:
     """A declared count attribute, or None when absent or not a number."""
-    return int(text) if text is not None and text.strip().isdigit() else None
+    return numbers.count_or_none(text)

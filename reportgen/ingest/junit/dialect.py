@@ -164,7 +164,7 @@ class Times:
                 return value
 
         stripped = text.strip()
-        if stripped.isdigit():
+        if stripped.isascii() and stripped.isdigit():
             value = float(stripped)
             # container-structure-test writes integer nanoseconds; no test takes a million
             # seconds, and once one such value is seen the file's other integers are too.

@@ -188,28 +188,32 @@ class Reader:
                     start_outer(tag, attrib)
                 return
             kids = True
-            if builder is None:
-                if child is None:
-                    chars_clear()  # the testcase's own text, whitespace between children
-                    child = _Child(tag, attrib)
-                    return
-                # A grandchild: rebuild the testcase as an element from here on (its own
-                # tag does not matter to `_case`), the children read so far included.
-                builder = etree.TreeBuilder()
-                builder.start("testcase", case)
-                for done in light:
-                    builder.start(done.tag, done.attrib)
-                    if done.text is not None:
-                        builder.data(done.text)
-                    builder.end(done.tag)
-                light.clear()
-                builder.start(child.tag, child.attrib)
-                depth = 1
-                child = None
-            if chars:
-                builder.data(join(chars))
-                chars_clear()
-            builder.start(tag, attrib)
+            try:
+                if builder is None:
+                    if child is None:
+                        chars_clear()  # the testcase's own text, whitespace between children
+                        child = _Child(tag, attrib)
+                        return
+                    # A grandchild: rebuild the testcase as an element from here on (its own
+                    # tag does not matter to `_case`), the children read so far included.
+                    builder = etree.TreeBuilder()
+                    builder.start("testcase", case)
+                    for done in light:
+                        builder.start(done.tag, done.attrib)
+                        if done.text is not None:
+                            builder.data(done.text)
+                        builder.end(done.tag)
+                    light.clear()
+                    builder.start(child.tag, child.attrib)
+                    depth = 1
+                    child = None
+                if chars:
+                    builder.data(join(chars))
+                    chars_clear()
+                builder.start(tag, attrib)
+            except ValueError as exc:
+                # libxml2 lets names such as `:failure` through; lxml's tree refuses them.
+                raise self.source.error(f"malformed XML: {exc} inside a testcase") from None
             depth += 1
 
         def end(tag: str) -> None:
