@@ -249,3 +249,16 @@ def test_a_deeply_nested_output_event_of_a_failing_go_test_is_skipped(tmp_path: 
     done = run_cli("summary", str(path))
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr and "1 failed" in done.stdout.replace("  ", " ")
+
+
+def test_jest_invocations_beyond_any_retry_count_are_an_input_error(tmp_path: Path) -> None:
+    # Each invocation became an attempt: 1.8e12 of them was a hang (found by the campaign).
+    data = (REPO / "tests/fixtures/ids/jest/jest.json").read_text(encoding="utf-8")
+    hostile = re.sub(r'"invocations": ?1\b', '"invocations":1796072973447', data, count=1)
+    assert hostile != data
+    path = tmp_path / "jest.json"
+    path.write_text(hostile, encoding="utf-8")
+    done = run_cli("summary", str(path), timeout=60)
+    assert done.returncode == 4, done.stderr
+    assert done.stderr.startswith(f"reportgen: {path}"), done.stderr
+    assert "invocations: 1796072973447 is more than the 1,000 attempts" in done.stderr

@@ -48,6 +48,9 @@ _STATUSES: dict[str, Outcome] = {
 _PENDING_LIKE = ("pending", "skipped", "disabled")
 
 
+#: Attempts of one test read from `invocations` (Jest's `retryTimes` plus one).
+MAX_INVOCATIONS = 1_000
+
 class JestJsonIngester(Ingester):
     """Reads the report written by `jest --json` (any Jest from 17 on)."""
 
@@ -197,6 +200,13 @@ def _read_assertion(
         )
     # Jest 29 fills retryReasons only with logErrorsBeforeRetry; invocations is always set.
     invocations = opt_int(test, "invocations", source, at) or 0
+    if invocations > MAX_INVOCATIONS:
+        # Each invocation becomes an attempt the model keeps: a count no `retryTimes` gives
+        # would be unbounded work, and a file that claims it is not to be trusted.
+        raise source.error(
+            f"{at}.invocations: {invocations} is more than the {MAX_INVOCATIONS:,} attempts "
+            "read for one test"
+        )
     while len(attempts) < invocations - 1:
         attempts.append(Attempt(outcome=Outcome.FAILED))
     duration = ms_to_s(opt_num(test, "duration", source, at))
