@@ -262,3 +262,29 @@ def test_jest_invocations_beyond_any_retry_count_are_an_input_error(tmp_path: Pa
     assert done.returncode == 4, done.stderr
     assert done.stderr.startswith(f"reportgen: {path}"), done.stderr
     assert "invocations: 1796072973447 is more than the 1,000 attempts" in done.stderr
+
+
+def test_text_after_a_suite_that_needs_a_warning_line_does_not_corrupt_memory(
+    tmp_path: Path,
+) -> None:
+    # Finding the line of a warning re-reads the file; removing each element as it ended
+    # moved a tail text libxml2 was still filling, and the next collection crashed (SIGSEGV).
+    data = (REPO / "tests/fixtures/ids/mocha/mocha-junit.xml").read_bytes()
+    cut = data.index(b"</testsuite>") + len(b"</testsuite>\n")
+    run = "\u202e".encode() * 100_000
+    path = tmp_path / "junit.xml"
+    path.write_bytes(data[:cut] + run + b"\xff\xfe\x00" + run + data[cut:])
+    code = (
+        "import gc, sys\n"
+        "from reportgen.ingest import load\n"
+        f"run = load([{str(path)!r}])\n"
+        "gc.collect()\n"
+        "junk = [bytes(64) for _ in range(200_000)]\n"
+        "gc.collect()\n"
+        "print(len(run.inputs))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "1"

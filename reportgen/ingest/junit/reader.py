@@ -619,9 +619,15 @@ class Reader:
                     if depth:
                         depth -= 1
                     if not depth:
+                        # Free what was read, but never the element that just ended: libxml2
+                        # may still be appending its tail text, and moving that text node out
+                        # of the tree corrupted the heap (fuzz campaign: a megabyte of text
+                        # after a suite). Earlier siblings' tails are complete.
+                        elem.clear(keep_tail=True)
                         parent = elem.getparent()
                         if parent is not None:
-                            parent.remove(elem)
+                            while elem.getprevious() is not None:
+                                del parent[0]
         except etree.XMLSyntaxError:
             pass
         finally:
