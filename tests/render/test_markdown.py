@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
+from reportgen.ci.github import COMMENT_CHARS
 from reportgen.model import Outcome
-from reportgen.render import GITHUB_COMMENT_CHARS
 from reportgen.render.markdown import (
     code_block,
     escape_inline,
@@ -156,7 +156,7 @@ def test_trimming_goes_step_by_step() -> None:
 
 
 def test_short_report_is_not_trimmed(view: ReportView) -> None:
-    text = render_markdown(view, max_chars=GITHUB_COMMENT_CHARS)
+    text = render_markdown(view, max_chars=COMMENT_CHARS)
     assert text == render_markdown(view)
     assert "Trimmed" not in text
 
