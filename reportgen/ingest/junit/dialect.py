@@ -423,9 +423,9 @@ def pytest_reruns(sink: Sink, start: int, root: Mapping[str, str]) -> None:
     name, classname, _suite, _file = sink.identity(rows[0])
     tests = {sink.identity(row)[:2] for row in rows}
     example = f"{classname}::{name}" if classname else name
-    others = f" and {len(tests) - 1} other test(s)" if len(tests) > 1 else ""
+    which = f"{len(tests)} tests ({example} and others)" if len(tests) > 1 else example
     sink.warn(
-        f"{len(rows)} execution(s) of {example}{others} carry no outcome and are followed by "
+        f"{len(rows)} execution(s) of {which} carry no outcome and are followed by "
         "another of the same id: read as failed rerun attempts (pytest's JUnit XML writes an "
         "attempt that pytest-rerunfailures or flaky reruns as an empty testcase)"
     )
