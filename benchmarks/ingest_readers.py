@@ -1,6 +1,6 @@
 """Benchmark: TAP, CTRF and pytest-json ingest against the floor of reading the same file.
 
-Usage: python3 benchmarks/ingest_readers.py [--tests N] [--rounds N]
+Usage: python3 benchmarks/ingest_readers.py [--tests N] [--rounds N] [--only FORMAT ...]
 
 Generates (once, under benchmarks/.data/) a TAP stream, a CTRF report and a pytest-json-report
 file of N tests each (default 200,000; 2% failures with a message and output, 3% skipped), then
@@ -192,6 +192,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tests", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=("tap", "ctrf", "pytest-json"),
+        help="measure only these formats (default: all)",
+    )
     args = parser.parse_args()
 
     inputs = {
@@ -199,6 +205,8 @@ def main() -> int:
         "ctrf": (DATA / f"ctrf-{args.tests}.json", make_ctrf, floor_json, 1.4),
         "pytest-json": (DATA / f"pytest-json-{args.tests}.json", make_pytest_json, floor_json, 1.4),
     }
+    if args.only:
+        inputs = {fmt: spec for fmt, spec in inputs.items() if fmt in args.only}
     print("generating inputs (cached under benchmarks/.data/) ...", flush=True)
     for path, make, _floor, _target in inputs.values():
         make(path, args.tests)
