@@ -7,13 +7,23 @@ docstring says how a stream maps onto the model).
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import re
+from array import array
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from reportgen import numbers
-from reportgen.ingest.base import Sink, TestBatch, first_line
+from reportgen.ingest.base import (
+    MAX_MESSAGE_CHARS,
+    MAX_NAME_CHARS,
+    Sink,
+    TestBatch,
+    first_line,
+)
 from reportgen.ingest.tap import PLAN_LINE as _PLAN
 from reportgen.ingest.tap import VERSION_LINE as _VERSION
 from reportgen.model import OUTCOME_CODE as _CODE
@@ -33,15 +43,19 @@ _TIME = re.compile(r"time=\s*([0-9.]+)\s*(ms|s)\b", re.IGNORECASE)
 _LOCATION = re.compile(r"^(.*):(\d+):\d+$|^(.*):(\d+)$")
 #: First characters of a test point line (`ok`, `not ok`).
 _POINT_STARTS = ("o", "n")
-# Top-level test points that `_POINT` and `_split_description` read to a plain leaf whose
-# description is the text after the number (and after `- `): no comment, directive, escape,
-# tab, surrounding space, leading `-` or trailing `{`. `_PLAIN_RUN` matches a run of such
-# lines, `_PLAIN_POINT` picks out (`not `, description) of each.
-_PLAIN_TAIL = r"(not )?ok [0-9]{1,18} (?:- )?([^\s#\\{-](?:[^\n#\\\t]*[^\s#\\{])?)"
-_PLAIN_RUN = re.compile(rf"(?:{_PLAIN_TAIL}\n)+")
-_PLAIN_POINT = re.compile(rf"^{_PLAIN_TAIL}$", re.MULTILINE)
-# `len` of the `not ` group (0 or 4) to the outcome code of the point.
-_CODE_OF_NOT = bytes(_CODE[Outcome.FAILED] if k == 4 else _CODE[Outcome.PASSED] for k in range(256))
+# A top-level test point line as the run reader takes it: `ok` or `not ok` at the start of a
+# line, a number of at most 18 digits, `- ` or not, then a description whose first character
+# `_POINT` keeps in it (no space, `#`, `\\`, `{` or `-`), so that the text after the match is
+# what `_POINT` gives as the rest of the line. Split at these, a document is a head and then
+# items: a point line and the lines up to the next one (see `_Items`).
+_ITEM = re.compile(r"\n(not )?ok [0-9]{1,18} (?:- )?(?=[^\s#\\{-])")
+# Last characters of a description that `_split_description` strips or reads as a `{`.
+_LAST_SPECIAL = re.compile(r"[\s{]")
+# Indentation from which a line is read at `MAX_DEPTH` (with a warning).
+_TOO_DEEP = 4 * (MAX_DEPTH + 1)
+_OUTCOME_OF_CODE = {code: outcome for outcome, code in _CODE.items()}
+# Whether an item's point says `not ok` (0 or 1) to its outcome code.
+_CODE_OF_NOT = bytes(_CODE[Outcome.FAILED] if k else _CODE[Outcome.PASSED] for k in range(256))
 
 #: YAML blocks bigger than this are not parsed (their text is kept as output).
 _MAX_YAML_CHARS = 1 << 20
@@ -93,14 +107,70 @@ class _Point:
 
 
 class _Run:
-    """Consecutive plain top-level test points, kept as columns (see `_PLAIN_RUN`)."""
+    """Consecutive top-level test points without subtests, kept as columns (see
+    `_Parser._run`): what `_Emitter` would write for each, with no object per point."""
 
-    __slots__ = ("codes", "failed", "names")
+    __slots__ = ("codes", "details", "durations", "failed", "names", "places", "todo_passed")
 
-    def __init__(self, names: tuple[str, ...], codes: bytes) -> None:
+    def __init__(
+        self,
+        names: list[str],
+        codes: bytes,
+        details: dict[int, dict[str, Any]],
+        durations: dict[int, float],
+        places: dict[int, tuple[str | None, int | None]],
+        todo_passed: int,
+    ) -> None:
         self.names = names
         self.codes = codes
+        #: By row: message, type, output and properties, for the rows that have any.
+        self.details = details
+        #: By row: seconds, for the rows that have a duration.
+        self.durations = durations
+        #: By row: file and line, for the rows that have either.
+        self.places = places
+        self.todo_passed = todo_passed
         self.failed = codes.count(_CODE[Outcome.FAILED])
+
+
+class _Items:
+    """A document split at top-level test point lines (see `_ITEM`), as columns, and a cursor
+    that follows the line-by-line reading to the item that starts where it is."""
+
+    __slots__ = ("codes", "cursor", "line", "nots", "special", "texts")
+
+    def __init__(self, document: str) -> None:
+        parts = _ITEM.split(document)
+        #: `not ` or None, by item.
+        self.nots: list[str | None] = parts[1::2]
+        #: The description and, after a "\n", the lines up to the next item.
+        self.texts: list[str] = parts[2::2]
+        self.codes = bytes(map(bool, self.nots)).translate(_CODE_OF_NOT)
+        texts = self.texts
+        # Items that are not one plain point line: more lines, a comment or directive, an
+        # escape, a tab, or a last character that is stripped or opens a subtest. The rest
+        # (most) are read by slicing the columns.
+        special = {
+            k
+            for k, text in enumerate(texts)
+            if "\n" in text or "#" in text or "\\" in text or "\t" in text
+        }
+        # Texts are never empty (`_ITEM`'s lookahead takes a character).
+        lasts = "".join(map(itemgetter(-1), texts))
+        special.update(match.start() for match in _LAST_SPECIAL.finditer(lasts))
+        self.special = sorted(special)
+        self.cursor = 0
+        self.line = parts[0].count("\n") + 1  # index of the line where item `cursor` starts
+
+    def seek(self, line: int) -> int | None:
+        """The item whose point is on line index `line`, if there is one (lines only grow)."""
+        k, at, texts = self.cursor, self.line, self.texts
+        total = len(texts)
+        while at < line and k < total:
+            at += 1 + texts[k].count("\n")
+            k += 1
+        self.cursor, self.line = k, at
+        return k if at == line and k < total else None
 
 
 @dataclass
@@ -129,13 +199,16 @@ class _Stream:
 class _Parser:
     """Reads a whole TAP document into a tree of streams."""
 
-    def __init__(self, sink: Sink) -> None:
+    def __init__(self, sink: Sink, runs: bool = True) -> None:
         self.sink = sink
         self.streams: list[_Stream] = [_Stream(depth=0)]
         self.last_point: _Point | None = None
         self.buffered: dict[int, _Point] = {}
         self.seen_anything = False
         self.bail_line: int | None = None
+        #: Whether runs of top-level points are read as columns (see `_run`).
+        self.runs = runs
+        self.items: _Items | None = None
 
     # --- stream structure --------------------------------------------------------------
     def _sync(self, depth: int) -> _Stream | None:
@@ -214,7 +287,6 @@ class _Parser:
     def feed(self, lines: list[str], document: str | None = None) -> None:
         """Read `lines`; `document`, when given, is the document they were split from on "\\n"."""
         i = 0
-        pos = 0  # where lines[i] starts in `document`
         total = len(lines)
         point_match = _POINT.match
         streams = self.streams
@@ -224,22 +296,24 @@ class _Parser:
             # Most lines of a large stream are top-level test points: matched first (no other
             # kind of line starts with `ok` or `not`), without the indentation work below.
             if raw[:1] in _POINT_STARTS and (match := point_match(raw)) and "\t" not in raw:
-                if document is not None and len(streams) == 1 and not streams[0].announced:
-                    # A run of plain points is read as columns, all but its last line: that
-                    # one is read below, as what follows it (YAML, a stack) belongs to it.
-                    run = _PLAIN_RUN.match(document, pos)
-                    if run is not None and (count := document.count("\n", pos, run.end())) > 1:
-                        last = document.rfind("\n", pos, run.end() - 1) + 1
-                        self._run(document, pos, last)
-                        i += count - 1
-                        pos = last
+                if (
+                    document is not None
+                    and self.runs
+                    and len(streams) == 1
+                    and not streams[0].announced
+                    and (self.items is not None or _run_may_follow(lines, i + 1))
+                ):
+                    if self.items is None:
+                        self.items = _Items(document)
+                    first = self.items.seek(i)
+                    if first is not None and (read := self._run(self.items, first, number)):
+                        i += read[0]
+                        self.items.cursor, self.items.line = read[1], i
                         continue
                 i += 1
-                pos += len(raw) + 1
                 self._point(match, 0, 0, number)
                 continue
             i += 1
-            pos += len(raw) + 1
             if "\t" in raw:
                 raw = raw.expandtabs(4)
             text = raw.lstrip(" ")
@@ -260,7 +334,6 @@ class _Parser:
             point = self.last_point
             if text == "---" and point is not None and indent > point.indent:
                 after = self._read_yaml(lines, i, indent, point, number)
-                pos += sum(map(len, lines[i:after])) + after - i
                 i = after
                 continue
             if match := _VERSION.match(text):
@@ -299,14 +372,90 @@ class _Parser:
                     point.extra = []
                 point.extra.append(text)
 
-    def _run(self, text: str, start: int, stop: int) -> None:
-        """The plain top-level points of text[start:stop] (see `_PLAIN_RUN`), as `_point`
-        would read them one by one."""
+    def _run(self, items: _Items, first: int, number: int) -> tuple[int, int] | None:
+        """Read items from `first` (its point on line `number`) into one `_Run`, each as `_point`
+        and the lines after it would be read, up to the first item that needs the reading
+        line by line; return the lines read and the item it stopped at (None: none read).
+
+        An item is taken when it is one point without subtests whose other lines are blank,
+        comments, or one YAML block: then nothing later can change what it recorded (the
+        next item starts with a top-level point, which ends whatever belonged to this one).
+        Plain one-line items between the special ones are columns sliced from `items`.
+        """
+        texts, nots, codes_of = items.texts, items.nots, items.codes
+        special = items.special
+        total = len(texts)
+        names: list[str] = []
+        codes = bytearray()
+        details: dict[int, dict[str, Any]] = {}
+        durations: dict[int, float] = {}
+        places: dict[int, tuple[str | None, int | None]] = {}
+        todo_passed = 0
+        more = 0  # lines of the items read so far beyond their point lines
+        # Rows without YAML repeat (a skip with the same reason): one reading for each.
+        seen: dict[tuple[bool, str | None, str, float | None], _RowFields] = {}
+        k = first
+        at = bisect_left(special, first)
+        while True:
+            stop = special[at] if at < len(special) else total
+            names += texts[k:stop]
+            codes += codes_of[k:stop]
+            k = stop
+            if k == total:
+                break
+            desc, newline, tail = texts[k].partition("\n")
+            if "\t" in desc:
+                break
+            description, directive, reason, duration, buffered = _split_description(desc)
+            if buffered or not description:
+                break
+            yaml_at = None  # the `---` line's index in `lines`, its indentation
+            lines: list[str] = tail.split("\n") if newline else []
+            j = 0
+            while j < len(lines) and _neutral(lines[j]):
+                j += 1
+            if j < len(lines):
+                dashes = lines[j]
+                body = dashes.lstrip(" ")
+                indent = len(dashes) - len(body)
+                if "\t" in dashes or not 0 < indent < _TOO_DEEP or body.rstrip() != "---":
+                    break
+                yaml_text, after, closed = _yaml_body(lines, j + 1, indent)
+                if not closed or not all(map(_neutral, lines[after:])):
+                    break
+                yaml_at = j
+            ok = not nots[k]
+            row = len(names)
+            names.append(description)
+            if yaml_at is None:
+                key = (ok, directive, reason, duration)
+                fields = seen.get(key)
+                if fields is None:
+                    fields = seen[key] = _row(ok, directive, reason, None, None, duration)
+            else:
+                # Parsed only once the item is taken, so that its warnings come once.
+                start = number + (k - first) + more + 1 + yaml_at
+                data = _parse_yaml(yaml_text, self.sink, start)
+                fields = _row(ok, directive, reason, data, yaml_text, duration)
+            code, detail, seconds, file, at_line, todo = fields
+            codes.append(code)
+            if detail is not None:
+                details[row] = detail
+            if seconds is not None:
+                durations[row] = seconds
+            if file is not None or at_line is not None:
+                places[row] = (file, at_line)
+            todo_passed += todo
+            more += len(lines)
+            k += 1
+            at += 1
+        if k == first:
+            return None
         self.seen_anything = True
-        nots, names = zip(*_PLAIN_POINT.findall(text, start, stop), strict=True)
         stream = self.streams[0]
-        stream.entries.append(_Run(names, bytes(map(len, nots)).translate(_CODE_OF_NOT)))
+        stream.entries.append(_Run(names, bytes(codes), details, durations, places, todo_passed))
         stream.points += len(names)
+        return k - first + more, k
 
     def _point(self, match: re.Match[str], depth: int, indent: int, number: int) -> None:
         self.seen_anything = True
@@ -388,17 +537,9 @@ class _Parser:
 
     def _read_yaml(self, lines: list[str], i: int, indent: int, point: _Point, start: int) -> int:
         """Collect a `---` … `...` block for `point`; return the index after it."""
-        body: list[str] = []
-        total = len(lines)
-        while i < total:
-            raw = lines[i]
-            i += 1
-            if raw.strip() == "...":
-                break
-            body.append(raw[indent:] if raw[:indent].strip() == "" else raw.lstrip())
-        else:
+        text, i, closed = _yaml_body(lines, i, indent)
+        if not closed:
             self.sink.warn("YAML diagnostics block not closed with '...'", start)
-        text = "\n".join(body)
         point.yaml_text = text
         point.yaml = _parse_yaml(text, self.sink, start)
         return i
@@ -416,6 +557,73 @@ class _Parser:
         for point in self.buffered.values():
             self.sink.warn("subtest block opened with '{' never closed", point.line)
         return self.streams[0]
+
+
+def _run_may_follow(lines: list[str], i: int) -> bool:
+    """Whether line `i` (after a top-level point) can continue a run: another top-level
+    point, or a YAML block (a cheap look before the document is split into items)."""
+    if i >= len(lines):
+        return False
+    line = lines[i]
+    return line.startswith(("ok ", "not ok ")) or line.lstrip(" ").startswith("---")
+
+
+def _neutral(raw: str) -> bool:
+    """Whether `feed` reads `raw`, after a top-level point, as nothing at all: a blank line,
+    a comment that announces no subtest, a pragma (tabs, and depths it would warn about,
+    are left to it)."""
+    if not raw.strip():
+        return True
+    text = raw.lstrip(" ")
+    if "\t" in raw or len(raw) - len(text) >= _TOO_DEEP:
+        return False
+    if text.startswith("#"):
+        return _SUBTEST.match(text.rstrip()) is None
+    return text.startswith("pragma ")
+
+
+def _yaml_body(lines: list[str], i: int, indent: int) -> tuple[str, int, bool]:
+    """The text of the YAML block whose body starts on `lines[i]` and whose `---` is indented
+    `indent`; the index after its `...`; whether there was one."""
+    body: list[str] = []
+    total = len(lines)
+    while i < total:
+        raw = lines[i]
+        i += 1
+        if raw.strip() == "...":
+            return "\n".join(body), i, True
+        body.append(raw[indent:] if raw[:indent].strip() == "" else raw.lstrip())
+    return "\n".join(body), i, False
+
+
+#: A `_Run` row: outcome code; message, type, output and properties (None when it has none);
+#: duration; file; line; whether it is a TODO that passed.
+_RowFields = tuple[int, dict[str, Any] | None, float | None, str | None, int | None, bool]
+_DETAIL_KEYS = ("message", "type", "output", "properties")
+
+
+def _row(
+    ok: bool,
+    directive: str | None,
+    reason: str,
+    data: dict[str, Any] | None,
+    yaml_text: str | None,
+    duration: float | None,
+) -> _RowFields:
+    """A leaf without subtests or extra lines, as `_Emitter` records it, as a `_Run` row."""
+    if directive is None and yaml_text is None:
+        # `_Emitter.stream`'s plain leaf.
+        return _CODE[Outcome.PASSED if ok else Outcome.FAILED], None, duration, None, None, False
+    outcome, fields, todo = _leaf_fields(ok, directive, reason, data, yaml_text, None, duration)
+    detail = {key: fields[key] for key in _DETAIL_KEYS}
+    return (
+        _CODE[outcome],
+        detail if any(value is not None for value in detail.values()) else None,
+        fields["duration"],
+        fields["file"],
+        fields["line"],
+        todo,
+    )
 
 
 def _point_number(digits: str) -> int:
@@ -437,19 +645,14 @@ def _split_description(text: str) -> tuple[str, str | None, str, float | None, b
     directive: str | None = None
     reason = ""
     duration: float | None = None
-    hashed = _UNESCAPED_HASH.search(text)
-    comment = ""
-    if hashed:
-        comment = text[hashed.end() :].strip()
-        text = text[: hashed.start()]
-        if match := _DIRECTIVE.match(comment):
-            word = match.group(1).upper()
-            directive = "TODO" if word == "TODO" else "SKIP"
-            reason = match.group(2).strip()
-        if match := _TIME.search(comment):
-            with contextlib.suppress(numbers.NumberError):  # an unreadable time is unknown
-                value = numbers.parse_float(match.group(1))
-                duration = value / 1000 if match.group(2).lower() == "ms" else value
+    if "\\" in text:
+        hashed = _UNESCAPED_HASH.search(text)
+        cut = hashed.start() if hashed else -1
+    else:
+        cut = text.find("#")
+    if cut >= 0:
+        directive, reason, duration = _comment(text[cut + 1 :].strip())
+        text = text[:cut]
     text = text.strip()
     buffered = False
     if text.endswith("{") and not directive:
@@ -457,6 +660,24 @@ def _split_description(text: str) -> tuple[str, str | None, str, float | None, b
         text = text[:-1].rstrip()
     text = text.replace("\\#", "#").replace("\\\\", "\\")
     return text, directive, reason, duration, buffered
+
+
+@functools.lru_cache(maxsize=1024)
+def _comment(comment: str) -> tuple[str | None, str, float | None]:
+    """A test point's comment read: directive (SKIP/TODO), its reason, a `time=` duration
+    (comments repeat, such as one skip reason for many points)."""
+    directive: str | None = None
+    reason = ""
+    duration: float | None = None
+    if match := _DIRECTIVE.match(comment):
+        word = match.group(1).upper()
+        directive = "TODO" if word == "TODO" else "SKIP"
+        reason = match.group(2).strip()
+    if match := _TIME.search(comment):
+        with contextlib.suppress(numbers.NumberError):  # an unreadable time is unknown
+            value = numbers.parse_float(match.group(1))
+            duration = value / 1000 if match.group(2).lower() == "ms" else value
+    return directive, reason, duration
 
 
 def _parse_yaml(text: str, sink: Sink, line: int) -> dict[str, Any] | None:
@@ -569,8 +790,9 @@ class _Emitter:
         index = 0  # of the entry among the stream's test points (a run holds many)
         for entry in stream.entries:
             if isinstance(entry, _Run):
-                batch.extend(entry.names, entry.codes, suite)
+                self._run(entry, suite)
                 bad += entry.failed
+                self.todo_passed += entry.todo_passed
                 index += len(entry.names)
                 continue
             index += 1
@@ -623,6 +845,50 @@ class _Emitter:
         # execution of the same test id, not a new name: each counts on its own.
         return name or f"test {number or index}"
 
+    def _run(self, run: _Run, suite: tuple[str, ...]) -> None:
+        """Write a run's rows as `TestBatch.add` would one by one."""
+        batch = self.batch
+        if not (run.details or run.durations or run.places):
+            batch.extend(run.names, run.codes, suite)
+            return
+        if _cut(run):
+            # A string `Sink` cuts (and warns about): row by row, so that the warnings come
+            # in the order they would.
+            for row, (name, code) in enumerate(zip(run.names, run.codes, strict=True)):
+                file, line = run.places.get(row, (None, None))
+                batch.add(
+                    name=name,
+                    outcome=_OUTCOME_OF_CODE[code],
+                    suite=suite,
+                    duration=run.durations.get(row),
+                    file=file,
+                    line=line,
+                    **run.details.get(row, {}),
+                )
+            return
+        count = len(run.names)
+        durations = None
+        if run.durations:
+            durations = array("d", (math.nan,)) * count
+            for row, seconds in run.durations.items():
+                durations[row] = seconds
+        files: list[str | None] | None = None
+        lines: list[int | None] | None = None
+        if run.places:
+            files, lines = [None] * count, [None] * count
+            for row, (file, line) in run.places.items():
+                files[row], lines[row] = file, line
+        batch.flush()
+        self.sink.add_tests(
+            run.names,
+            outcomes=run.codes,
+            durations=durations,
+            suite=suite,
+            details=run.details,
+            files=None if files is None or files.count(None) == count else files,
+            lines=None if lines is None or lines.count(None) == count else lines,
+        )
+
     def _leaf(
         self,
         point: _Point,
@@ -631,65 +897,105 @@ class _Emitter:
         used: set[str],
         outcome: Outcome | None = None,
     ) -> int:
-        data = point.yaml
-        properties: dict[str, str] = {}
-        message = _scalar(data, "message", "error")
-        if outcome is None:
-            if point.directive == "SKIP":
-                outcome = Outcome.SKIPPED
-            elif point.directive == "TODO":
-                outcome = Outcome.SKIPPED
-                properties["todo_result"] = "ok" if point.ok else "not ok"
-                if point.ok:
-                    self.todo_passed += 1
-            else:
-                outcome = Outcome.PASSED if point.ok else Outcome.FAILED
-        if point.directive:
-            properties["directive"] = point.directive
-            if point.reason:
-                properties["reason"] = point.reason
-            if outcome == Outcome.SKIPPED:
-                message = point.reason or message
-        severity = _scalar(data, "severity")
-        if severity:
-            properties["severity"] = severity
-        output_parts: list[str] = []
-        stack = _scalar(data, "stack")
-        if stack:
-            output_parts.append(stack)
-        if point.extra:
-            message = message or point.extra[0]
-            output_parts.append("\n".join(point.extra))
-        if data is None and point.yaml_text and not point.ok:
-            output_parts.append(point.yaml_text)
-        if outcome == Outcome.ERROR and message is None:
-            message = "subtest parent reported not ok although none of its subtests failed"
-        file, line = _location(data)
-        duration = _yaml_duration(data)
-        if duration is None:
-            duration = point.duration
-        failing = outcome in (Outcome.FAILED, Outcome.ERROR)
+        outcome, fields, todo = _leaf_fields(
+            point.ok,
+            point.directive,
+            point.reason,
+            point.yaml,
+            point.yaml_text,
+            point.extra,
+            point.duration,
+            outcome,
+        )
+        self.todo_passed += todo
         self.batch.add(
             name=self._unique(point.description, point.number, index, used),
             suite=suite,
             outcome=outcome,
-            duration=duration,
-            message=first_line(message) if message and not failing else message,
-            type=_scalar(data, "name", "code", "failureType") if failing else None,
-            output="\n".join(output_parts) if output_parts else None,
-            file=file,
-            line=line,
-            properties=properties or None,
+            **fields,
         )
-        return 1 if failing else 0
+        return 1 if outcome in (Outcome.FAILED, Outcome.ERROR) else 0
 
 
-def parse(text: str, sink: Sink) -> _Parser:
+def _cut(run: _Run) -> bool:
+    """Whether a row of `run` has a string that `Sink` would cut."""
+    if max(map(len, run.names)) > MAX_NAME_CHARS:
+        return True
+    for detail in run.details.values():
+        message, type_ = detail["message"], detail["type"]
+        if (message is not None and len(message) > MAX_MESSAGE_CHARS) or (
+            type_ is not None and len(type_) > MAX_NAME_CHARS
+        ):
+            return True
+    return any(file is not None and len(file) > MAX_NAME_CHARS for file, _ in run.places.values())
+
+
+def _leaf_fields(
+    ok: bool,
+    directive: str | None,
+    reason: str,
+    data: dict[str, Any] | None,
+    yaml_text: str | None,
+    extra: list[str] | None,
+    duration: float | None,
+    outcome: Outcome | None = None,
+) -> tuple[Outcome, dict[str, Any], bool]:
+    """How a leaf test point is recorded: its outcome (`outcome` when given), the other keyword
+    arguments of `TestBatch.add` but name and suite, and whether it is a TODO that passed."""
+    properties: dict[str, str] = {}
+    message = _scalar(data, "message", "error")
+    todo_passed = False
+    if outcome is None:
+        if directive == "SKIP":
+            outcome = Outcome.SKIPPED
+        elif directive == "TODO":
+            outcome = Outcome.SKIPPED
+            properties["todo_result"] = "ok" if ok else "not ok"
+            todo_passed = ok
+        else:
+            outcome = Outcome.PASSED if ok else Outcome.FAILED
+    if directive:
+        properties["directive"] = directive
+        if reason:
+            properties["reason"] = reason
+        if outcome == Outcome.SKIPPED:
+            message = reason or message
+    severity = _scalar(data, "severity")
+    if severity:
+        properties["severity"] = severity
+    output_parts: list[str] = []
+    stack = _scalar(data, "stack")
+    if stack:
+        output_parts.append(stack)
+    if extra:
+        message = message or extra[0]
+        output_parts.append("\n".join(extra))
+    if data is None and yaml_text and not ok:
+        output_parts.append(yaml_text)
+    if outcome == Outcome.ERROR and message is None:
+        message = "subtest parent reported not ok although none of its subtests failed"
+    file, line = _location(data)
+    yaml_duration = _yaml_duration(data)
+    failing = outcome in (Outcome.FAILED, Outcome.ERROR)
+    fields = {
+        "duration": duration if yaml_duration is None else yaml_duration,
+        "message": first_line(message) if message and not failing else message,
+        "type": _scalar(data, "name", "code", "failureType") if failing else None,
+        "output": "\n".join(output_parts) if output_parts else None,
+        "file": file,
+        "line": line,
+        "properties": properties or None,
+    }
+    return outcome, fields, todo_passed
+
+
+def parse(text: str, sink: Sink, runs: bool = True) -> _Parser:
     """Parse a decoded TAP document (`seen_anything` says whether it held any TAP line).
 
-    Raises `numbers.NumberError` for a number too large to be one.
+    `runs=False` reads every line on its own (the reference the run reader is tested
+    against). Raises `numbers.NumberError` for a number too large to be one.
     """
-    parser = _Parser(sink)
+    parser = _Parser(sink, runs)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     parser.feed(text.split("\n"), text)
     return parser
