@@ -51,10 +51,12 @@ def _same(text: str) -> None:
 
 _WORDS = st.sampled_from(["a", "b c", "x.y", "é", "1", "-", "{", "}", "...", "---", "ok", "not"])
 _ODD = st.sampled_from(
-    [" ", "  ", "\t", "#", "# ", "\\", "\\#", "\\\\", "{", " {", "-", "- ", "\u00a0", "\x0b"]
-    + ["# SKIP", "# skip why", "# Skipped: not here", "# TODO later", "# todo", "#TODO: x"]
-    + ["# SKIP reason # more", "# time=5ms", "# SKIP time=2s", "# todos", "# tod", "#\tSKIP"]
-    + ["\u2028", "\x85", "\x1b[31mred", "=", ": ", "# SKIP\u00a0", " # SKIP  "]
+    [
+        *[" ", "  ", "\t", "#", "# ", "\\", "\\#", "\\\\", "{", " {", "-", "- ", "\u00a0", "\x0b"],
+        *["# SKIP", "# skip why", "# Skipped: not here", "# TODO later", "# todo", "#TODO: x"],
+        *["# SKIP reason # more", "# time=5ms", "# SKIP time=2s", "# todos", "# tod", "#\tSKIP"],
+        *["\u2028", "\x85", "\x1b[31mred", "=", ": ", "# SKIP\u00a0", " # SKIP  "],
+    ]
 )
 
 
@@ -65,8 +67,10 @@ def _description(draw: st.DrawFn) -> str:
 
 
 _COMMENTS = st.sampled_from(
-    ["# SKIP", "# SKIP not on linux", "# skip", "# Skipped: slow", "# TODO", "# todo later"]
-    + ["# SKIP time=3ms", "# time=1.5s", "# note", "#TODO x # y", "# SKIP a\\#b", "# todos"]
+    [
+        *["# SKIP", "# SKIP not on linux", "# skip", "# Skipped: slow", "# TODO", "# todo later"],
+        *["# SKIP time=3ms", "# time=1.5s", "# note", "#TODO x # y", "# SKIP a\\#b", "# todos"],
+    ]
 )
 
 
@@ -196,7 +200,8 @@ def test_the_usual_large_stream_is_one_run() -> None:
     for i in range(1, 301):
         if i % 50 == 0:
             lines += [f"not ok {i} - thing {i} works", "  ---", "  message: 'expected 1, got 2'"]
-            lines += ["  severity: fail", "  at:", f"    file: test/t{i}.js", "    line: 7", "  ..."]
+            lines += ["  severity: fail", "  at:", f"    file: test/t{i}.js", "    line: 7"]
+            lines.append("  ...")
         elif i % 33 == 1:
             lines.append(f"ok {i} - thing {i} works # SKIP not on linux")
         elif i % 77 == 0:
