@@ -25,8 +25,11 @@ from yaml.resolver import Resolver
 _UNSAFE = re.compile(
     "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
-# `key:` and what follows; the key is a plain word, the value has no trailing spaces.
-_KEY_LINE = re.compile(r"( *)([A-Za-z_][A-Za-z0-9_.-]*):(?: +(.*?))? *$")
+# `key:` and what follows; the key is a plain word, the value has no trailing spaces (a value
+# of spaces only is no value).
+_KEY = r"( *)([A-Za-z_][A-Za-z0-9_.-]*):(?: +(.*[^ ]))? *$"
+_KEY_LINE = re.compile(_KEY)
+_KEY_LINES = re.compile(_KEY, re.MULTILINE)
 _SINGLE = re.compile(r"'((?:[^']|'')*)'")
 _DOUBLE = re.compile(r'"([^"\\]*)"')
 # First characters that make a value something other than a plain scalar (or that PyYAML
@@ -43,6 +46,8 @@ _RESOLVER = Resolver()
 _MAX_DEPTH = 16
 # Plain scalars seen before, with what they read as (they repeat across a stream's blocks).
 _PLAIN_CACHE: dict[str, Any] = {}
+# One-line values (quoted or plain) seen before, with what they read as.
+_SCALAR_CACHE: dict[str, Any] = {}
 _PLAIN_CACHE_SIZE = 4096
 
 
@@ -50,20 +55,61 @@ class _Other(Exception):
     """The block is not of the shape read here."""
 
 
+class _Literal(Exception):
+    """A block literal, which only `_mapping` reads."""
+
+
+#: A mapping read, and the index of the line after it.
+_Read = tuple[dict[Any, Any], int]
+
+
 def load(text: str) -> dict[Any, Any] | None:
     """What `yaml.safe_load(text)` gives, when `text` is a non-empty mapping of the shape
     read here; None when it is not (PyYAML must read it)."""
     if _UNSAFE.search(text):
         return None
-    lines = text.split("\n")
     try:
-        data, _ = _mapping(lines, 0, 0)
+        # Most blocks are key lines only (no blank line): one regex pass.
+        rows = _KEY_LINES.findall(text)
+        if len(rows) == text.count("\n") + 1:
+            try:
+                data, _ = _rows(rows, 0, 0)
+            except _Literal:
+                data, _ = _mapping(text.split("\n"), 0, 0)
+        else:
+            data, _ = _mapping(text.split("\n"), 0, 0)
     except _Other:
         return None
     return data or None
 
 
-def _mapping(lines: list[str], i: int, column: int, depth: int = 0) -> tuple[dict[Any, Any], int]:
+def _rows(rows: list[tuple[str, str, str]], i: int, column: int, depth: int = 0) -> _Read:
+    """`_mapping` for a block whose every line is a key line, given as (indentation, key,
+    value) from `_KEY_LINES`; from row `i`."""
+    if depth > _MAX_DEPTH:
+        raise _Other
+    data: dict[Any, Any] = {}
+    total = len(rows)
+    while i < total:
+        indent, key, value = rows[i]
+        if len(indent) != column:
+            if len(indent) < column:
+                return data, i
+            raise _Other
+        i += 1
+        if not value:
+            if i < total and len(rows[i][0]) > column:
+                data[_plain(key)], i = _rows(rows, i, len(rows[i][0]), depth + 1)
+            else:
+                data[_plain(key)] = None
+        elif value == "|" or value == "|-":
+            raise _Literal
+        else:
+            data[_plain(key)] = _scalar(value)
+    return data, i
+
+
+def _mapping(lines: list[str], i: int, column: int, depth: int = 0) -> _Read:
     """The mapping whose keys start at `column`, from line `i`; and the line after it."""
     if depth > _MAX_DEPTH:
         raise _Other
@@ -110,20 +156,29 @@ def _indent(line: str) -> int:
 
 def _scalar(value: str) -> Any:
     """A one-line value: quoted or plain."""
+    try:
+        return _SCALAR_CACHE[value]
+    except KeyError:
+        pass
     first = value[0]
     if first == "'":
         match = _SINGLE.fullmatch(value)
         if match is None:
             raise _Other
-        return match.group(1).replace("''", "'")
-    if first == '"':
+        result: Any = match.group(1).replace("''", "'")
+    elif first == '"':
         match = _DOUBLE.fullmatch(value)
         if match is None:
             raise _Other
-        return match.group(1)
-    if first in _NOT_PLAIN_START or ": " in value or " #" in value or value.endswith(":"):
+        result = match.group(1)
+    elif first in _NOT_PLAIN_START or ": " in value or " #" in value or value.endswith(":"):
         raise _Other
-    return _plain(value)
+    else:
+        result = _plain(value)
+    if len(_SCALAR_CACHE) >= _PLAIN_CACHE_SIZE:
+        _SCALAR_CACHE.clear()
+    _SCALAR_CACHE[value] = result
+    return result
 
 
 def _plain(value: str) -> Any:
