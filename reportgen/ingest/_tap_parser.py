@@ -12,6 +12,7 @@ import math
 import re
 from array import array
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
@@ -48,14 +49,18 @@ _POINT_STARTS = ("o", "n")
 # `_POINT` keeps in it (no space, `#`, `\\`, `{` or `-`), so that the text after the match is
 # what `_POINT` gives as the rest of the line. Split at these, a document is a head and then
 # items: a point line and the lines up to the next one (see `_Items`).
-_ITEM = re.compile(r"\n(not )?ok [0-9]{1,18} (?:- )?(?=[^\s#\\{-])")
+_ITEM = re.compile(r"\n((?:not )?ok [0-9]{1,18} (?:- )?)(?=[^\s#\\{-])")
 # Last characters of a description that `_split_description` strips or reads as a `{`.
 _LAST_SPECIAL = re.compile(r"[\s{]")
 # Indentation from which a line is read at `MAX_DEPTH` (with a warning).
 _TOO_DEEP = 4 * (MAX_DEPTH + 1)
 _OUTCOME_OF_CODE = {code: outcome for outcome, code in _CODE.items()}
-# Whether an item's point says `not ok` (0 or 1) to its outcome code.
-_CODE_OF_NOT = bytes(_CODE[Outcome.FAILED] if k else _CODE[Outcome.PASSED] for k in range(256))
+# The first letter of an item's point (`o` or `n`) to its outcome code.
+_CODE_OF_LETTER = bytes(
+    _CODE[Outcome.FAILED] if k == ord("n") else _CODE[Outcome.PASSED] for k in range(256)
+)
+#: Characters of a document split into lines before the first run (see `_Lines`).
+_WINDOW = 1 << 16
 
 #: YAML blocks bigger than this are not parsed (their text is kept as output).
 _MAX_YAML_CHARS = 1 << 20
@@ -137,15 +142,16 @@ class _Items:
     """A document split at top-level test point lines (see `_ITEM`), as columns, and a cursor
     that follows the line-by-line reading to the item that starts where it is."""
 
-    __slots__ = ("codes", "cursor", "line", "nots", "special", "texts")
+    __slots__ = ("codes", "cursor", "heads", "known", "line", "special", "texts")
 
     def __init__(self, document: str) -> None:
         parts = _ITEM.split(document)
-        #: `not ` or None, by item.
-        self.nots: list[str | None] = parts[1::2]
+        #: What `_ITEM` matched of each item's point line, "\n" left out: `ok 12 - `.
+        self.heads: list[str] = parts[1::2]
         #: The description and, after a "\n", the lines up to the next item.
         self.texts: list[str] = parts[2::2]
-        self.codes = bytes(map(bool, self.nots)).translate(_CODE_OF_NOT)
+        letters = "".join(map(itemgetter(0), self.heads)).encode("ascii")
+        self.codes = letters.translate(_CODE_OF_LETTER)
         texts = self.texts
         # Items that are not one plain point line: more lines, a comment or directive, an
         # escape, a tab, or a last character that is stripped or opens a subtest. The rest
@@ -161,6 +167,8 @@ class _Items:
         self.special = sorted(special)
         self.cursor = 0
         self.line = parts[0].count("\n") + 1  # index of the line where item `cursor` starts
+        # An item and where it starts in the document, to count on from (see `start`).
+        self.known = (0, len(parts[0]) + 1)
 
     def seek(self, line: int) -> int | None:
         """The item whose point is on line index `line`, if there is one (lines only grow)."""
@@ -171,6 +179,48 @@ class _Items:
             k += 1
         self.cursor, self.line = k, at
         return k if at == line and k < total else None
+
+    def start(self, k: int) -> int:
+        """Where item `k` starts in the document (items asked for only grow)."""
+        known, position = self.known
+        position += (
+            sum(map(len, self.heads[known:k])) + sum(map(len, self.texts[known:k])) + k - known
+        )
+        self.known = (k, position)
+        return position
+
+
+class _Lines:
+    """A document's lines, split as reading needs them: the lines a run reads (most of a large
+    stream) are never split. `lines[i - base]` is line index `i`; the window ends at the end
+    of the document or, while `complete` is False, before it."""
+
+    __slots__ = ("base", "complete", "document", "end", "lines", "loads", "total")
+
+    def __init__(self, document: str) -> None:
+        self.document = document
+        self.total = document.count("\n") + 1
+        self.loads = 0
+        self.load(0, 0)
+
+    def load(self, line: int, position: int) -> None:
+        """Start the window at line index `line`, which starts at `position`. Windows grow
+        (twice as large each time), so that however often runs and lines take turns, no more
+        than about twice the document is split."""
+        size = _WINDOW << self.loads
+        self.loads += 1
+        stop = self.document.find("\n", position + size)
+        self.base = line
+        self.complete = stop < 0
+        self.lines = self.document[position : None if stop < 0 else stop].split("\n")
+        self.end = stop + 1
+
+    def extend(self) -> list[str]:
+        """The window, made to reach the end of the document."""
+        if not self.complete:
+            self.lines += self.document[self.end :].split("\n")
+            self.complete = True
+        return self.lines
 
 
 @dataclass
@@ -284,31 +334,38 @@ class _Parser:
             )
 
     # --- lines --------------------------------------------------------------------------
-    def feed(self, lines: list[str], document: str | None = None) -> None:
-        """Read `lines`; `document`, when given, is the document they were split from on "\\n"."""
+    def feed(self, document: str) -> None:
+        """Read a document whose line breaks are "\\n"."""
+        source = _Lines(document)
+        lines, base = source.lines, 0
         i = 0
-        total = len(lines)
+        total = source.total
         point_match = _POINT.match
         streams = self.streams
         while i < total:
-            raw = lines[i]
+            if i - base >= len(lines):
+                lines = source.extend()
+            raw = lines[i - base]
             number = i + 1
             # Most lines of a large stream are top-level test points: matched first (no other
             # kind of line starts with `ok` or `not`), without the indentation work below.
             if raw[:1] in _POINT_STARTS and (match := point_match(raw)) and "\t" not in raw:
                 if (
-                    document is not None
-                    and self.runs
+                    self.runs
                     and len(streams) == 1
                     and not streams[0].announced
-                    and (self.items is not None or _run_may_follow(lines, i + 1))
+                    and (self.items is not None or _run_may_follow(source, i + 1))
                 ):
                     if self.items is None:
                         self.items = _Items(document)
-                    first = self.items.seek(i)
-                    if first is not None and (read := self._run(self.items, first, number)):
+                    items = self.items
+                    first = items.seek(i)
+                    if first is not None and (read := self._run(items, first, number)):
                         i += read[0]
-                        self.items.cursor, self.items.line = read[1], i
+                        items.cursor, items.line = read[1], i
+                        if i - base >= len(lines) and i < total:
+                            source.load(i, items.start(read[1]))
+                            lines, base = source.lines, source.base
                         continue
                 i += 1
                 self._point(match, 0, 0, number)
@@ -333,8 +390,8 @@ class _Parser:
                 depth = MAX_DEPTH
             point = self.last_point
             if text == "---" and point is not None and indent > point.indent:
-                after = self._read_yaml(lines, i, indent, point, number)
-                i = after
+                lines = source.extend()
+                i = base + self._read_yaml(lines, i - base, indent, point, number)
                 continue
             if match := _VERSION.match(text):
                 if depth == 0 and match.group(1) not in ("13", "14"):
@@ -347,7 +404,8 @@ class _Parser:
                 self._plan(numbers.parse_int(match.group(1)), match.group(2), depth, number)
                 continue
             if match := _BAIL.match(text):
-                self._bail(match.group(1).strip(), depth, number, lines[i:])
+                lines = source.extend()
+                self._bail(match.group(1).strip(), depth, number, lines[i - base :])
                 return
             if match := _SUBTEST.match(text):
                 closed = self._sync(depth)
@@ -382,7 +440,8 @@ class _Parser:
         next item starts with a top-level point, which ends whatever belonged to this one).
         Plain one-line items between the special ones are columns sliced from `items`.
         """
-        texts, nots, codes_of = items.texts, items.nots, items.codes
+        texts, codes_of = items.texts, items.codes
+        passed = _CODE[Outcome.PASSED]
         special = items.special
         total = len(texts)
         names: list[str] = []
@@ -424,7 +483,7 @@ class _Parser:
                 if not closed or not all(map(_neutral, lines[after:])):
                     break
                 yaml_at = j
-            ok = not nots[k]
+            ok = codes_of[k] == passed
             row = len(names)
             names.append(description)
             if yaml_at is None:
@@ -559,12 +618,17 @@ class _Parser:
         return self.streams[0]
 
 
-def _run_may_follow(lines: list[str], i: int) -> bool:
-    """Whether line `i` (after a top-level point) can continue a run: another top-level
+def _run_may_follow(source: _Lines, i: int) -> bool:
+    """Whether line index `i` (after a top-level point) can continue a run: another top-level
     point, or a YAML block (a cheap look before the document is split into items)."""
-    if i >= len(lines):
+    if i >= source.total:
         return False
-    line = lines[i]
+    if i - source.base < len(source.lines):
+        line = source.lines[i - source.base]
+    else:  # the first line after the window
+        document, start = source.document, source.end
+        stop = document.find("\n", start)
+        line = document[start : None if stop < 0 else stop]
     return line.startswith(("ok ", "not ok ")) or line.lstrip(" ").startswith("---")
 
 
@@ -615,15 +679,11 @@ def _row(
         # `_Emitter.stream`'s plain leaf.
         return _CODE[Outcome.PASSED if ok else Outcome.FAILED], None, duration, None, None, False
     outcome, fields, todo = _leaf_fields(ok, directive, reason, data, yaml_text, None, duration)
-    detail = {key: fields[key] for key in _DETAIL_KEYS}
-    return (
-        _CODE[outcome],
-        detail if any(value is not None for value in detail.values()) else None,
-        fields["duration"],
-        fields["file"],
-        fields["line"],
-        todo,
-    )
+    message, type_, output, properties = (fields[key] for key in _DETAIL_KEYS)
+    detail = None
+    if message is not None or type_ is not None or output is not None or properties is not None:
+        detail = {"message": message, "type": type_, "output": output, "properties": properties}
+    return _CODE[outcome], detail, fields["duration"], fields["file"], fields["line"], todo
 
 
 def _point_number(digits: str) -> int:
@@ -680,15 +740,22 @@ def _comment(comment: str) -> tuple[str | None, str, float | None]:
     return directive, reason, duration
 
 
+@functools.cache
+def _fast_yaml() -> Callable[[str], dict[Any, Any] | None]:
+    """`_tap_yaml.load`, imported the first time a file has YAML diagnostics (it imports
+    PyYAML's resolver and constructor)."""
+    from reportgen.ingest import _tap_yaml
+
+    return _tap_yaml.load
+
+
 def _parse_yaml(text: str, sink: Sink, line: int) -> dict[str, Any] | None:
     """The YAML diagnostics as a mapping; a key: value reading when it is not valid YAML."""
     if len(text) > _MAX_YAML_CHARS:
         sink.warn("YAML diagnostics block too large to parse; kept as text", line)
         return None
-    from reportgen.ingest import _tap_yaml
-
     # The usual shape is read without PyYAML, to the same result (see `_tap_yaml`).
-    fast = _tap_yaml.load(text)
+    fast = _fast_yaml()(text)
     if fast is not None:
         return fast
     import yaml
@@ -735,10 +802,16 @@ def _scalar(data: dict[str, Any] | None, *keys: str) -> str | None:
         return None
     for key in keys:
         value = data.get(key)
-        if isinstance(value, str | int | float) and not isinstance(value, bool):
-            text = str(value).strip()
-            if text:
-                return text
+        if value is None:
+            continue
+        if isinstance(value, str):
+            text = value.strip()
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            text = str(value)
+        else:
+            continue
+        if text:
+            return text
     return None
 
 
@@ -996,8 +1069,7 @@ def parse(text: str, sink: Sink, runs: bool = True) -> _Parser:
     against). Raises `numbers.NumberError` for a number too large to be one.
     """
     parser = _Parser(sink, runs)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    parser.feed(text.split("\n"), text)
+    parser.feed(text.replace("\r\n", "\n").replace("\r", "\n"))
     return parser
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -20,12 +21,14 @@ from tests.conftest import REPO
 FIXTURES = REPO / "tests" / "fixtures" / "tap"
 
 
-def _read(text: str, runs: bool) -> tuple[Any, ...]:
-    """Everything reading `text` records, with or without the run reader."""
+def _read(text: str, runs: bool, window: int | None = None) -> tuple[Any, ...]:
+    """Everything reading `text` records, with or without the run reader; `window`: how many
+    characters are split into lines before the first run (tiny ones test the windows)."""
     builder = TestTableBuilder()
     sink = Sink(builder, [], 0, "run.tap")
     try:
-        parser = _tap_parser.parse(text, sink, runs=runs)
+        with patch.object(_tap_parser, "_WINDOW", window or _tap_parser._WINDOW):
+            parser = _tap_parser.parse(text, sink, runs=runs)
     except numbers.NumberError as exc:
         return ("error", str(exc))
     _tap_parser.emit(parser, sink)
@@ -46,7 +49,10 @@ def _runs(text: str) -> list[_tap_parser._Run]:
 
 
 def _same(text: str) -> None:
-    assert _read(text, runs=True) == _read(text, runs=False), text
+    slow = _read(text, runs=False)
+    assert _read(text, runs=True) == slow, text
+    for window in (1, 7, 40):
+        assert _read(text, runs=True, window=window) == slow, (window, text)
 
 
 _WORDS = st.sampled_from(["a", "b c", "x.y", "é", "1", "-", "{", "}", "...", "---", "ok", "not"])
@@ -227,6 +233,26 @@ def test_the_usual_large_stream_is_one_run() -> None:
     assert [w["message"] for w in warnings] == [
         "3 TODO test(s) passed; still counted as skipped (todo) until the TODO is removed"
     ]
+
+
+def test_runs_and_lines_taking_turns_read_the_same() -> None:
+    """Runs broken by lines only the line-by-line reading takes (a subtest, a stack, a plan):
+    the lines after each run are split from where it ended."""
+    breaks = [
+        ["    ok 1 - child", "    1..1"],
+        ["  AssertionError: boom", "      at f (x.js:1:2)"],
+        ["# Subtest: next", "    ok 1 - inner", "    1..1"],
+        ["1..200"],
+    ]
+    lines = ["TAP version 14"]
+    for i in range(1, 201):
+        status = "not ok" if i % 7 == 0 else "ok"
+        lines.append(f"{status} {i} - case {i}" + (" # SKIP later" if i % 11 == 0 else ""))
+        if i % 25 == 0:
+            lines += breaks[i // 25 % len(breaks)]
+    text = "\n".join(lines) + "\n"
+    _same(text)
+    assert len(_runs(text)) >= 8
 
 
 def _tap_files(corpus: Path) -> list[Path]:
