@@ -49,16 +49,14 @@ _POINT_STARTS = ("o", "n")
 # `_POINT` keeps in it (no space, `#`, `\\`, `{` or `-`), so that the text after the match is
 # what `_POINT` gives as the rest of the line. Split at these, a document is a head and then
 # items: a point line and the lines up to the next one (see `_Items`).
-_ITEM = re.compile(r"\n((?:not )?ok [0-9]{1,18} (?:- )?)(?=[^\s#\\{-])")
+_ITEM = re.compile(r"\n(not |)ok [0-9]{1,18} (?:- )?(?=[^\s#\\{-])")
 # Last characters of a description that `_split_description` strips or reads as a `{`.
 _LAST_SPECIAL = re.compile(r"[\s{]")
 # Indentation from which a line is read at `MAX_DEPTH` (with a warning).
 _TOO_DEEP = 4 * (MAX_DEPTH + 1)
 _OUTCOME_OF_CODE = {code: outcome for outcome, code in _CODE.items()}
-# The first letter of an item's point (`o` or `n`) to its outcome code.
-_CODE_OF_LETTER = bytes(
-    _CODE[Outcome.FAILED] if k == ord("n") else _CODE[Outcome.PASSED] for k in range(256)
-)
+# `len` of an item's `not ` group (0 or 4) to the outcome code of its point.
+_CODE_OF_NOT = bytes(_CODE[Outcome.FAILED] if k == 4 else _CODE[Outcome.PASSED] for k in range(256))
 #: Characters of a document split into lines before the first run (see `_Lines`).
 _WINDOW = 1 << 16
 
@@ -142,16 +140,14 @@ class _Items:
     """A document split at top-level test point lines (see `_ITEM`), as columns, and a cursor
     that follows the line-by-line reading to the item that starts where it is."""
 
-    __slots__ = ("codes", "cursor", "heads", "known", "line", "special", "texts")
+    __slots__ = ("codes", "cursor", "line", "special", "texts")
 
     def __init__(self, document: str) -> None:
+        # The `not ` group is captured as "" or "not " (an empty string costs no object).
         parts = _ITEM.split(document)
-        #: What `_ITEM` matched of each item's point line, "\n" left out: `ok 12 - `.
-        self.heads: list[str] = parts[1::2]
+        self.codes = bytes(map(len, parts[1::2])).translate(_CODE_OF_NOT)
         #: The description and, after a "\n", the lines up to the next item.
         self.texts: list[str] = parts[2::2]
-        letters = "".join(map(itemgetter(0), self.heads)).encode("ascii")
-        self.codes = letters.translate(_CODE_OF_LETTER)
         texts = self.texts
         # Items that are not one plain point line: more lines, a comment or directive, an
         # escape, a tab, or a last character that is stripped or opens a subtest. The rest
@@ -167,8 +163,6 @@ class _Items:
         self.special = sorted(special)
         self.cursor = 0
         self.line = parts[0].count("\n") + 1  # index of the line where item `cursor` starts
-        # An item and where it starts in the document, to count on from (see `start`).
-        self.known = (0, len(parts[0]) + 1)
 
     def seek(self, line: int) -> int | None:
         """The item whose point is on line index `line`, if there is one (lines only grow)."""
@@ -180,39 +174,36 @@ class _Items:
         self.cursor, self.line = k, at
         return k if at == line and k < total else None
 
-    def start(self, k: int) -> int:
-        """Where item `k` starts in the document (items asked for only grow)."""
-        known, position = self.known
-        position += (
-            sum(map(len, self.heads[known:k])) + sum(map(len, self.texts[known:k])) + k - known
-        )
-        self.known = (k, position)
-        return position
-
 
 class _Lines:
     """A document's lines, split as reading needs them: the lines a run reads (most of a large
     stream) are never split. `lines[i - base]` is line index `i`; the window ends at the end
     of the document or, while `complete` is False, before it."""
 
-    __slots__ = ("base", "complete", "document", "end", "lines", "loads", "total")
+    __slots__ = ("base", "complete", "document", "end", "lines", "loads", "start", "total")
 
     def __init__(self, document: str) -> None:
         self.document = document
         self.total = document.count("\n") + 1
         self.loads = 0
-        self.load(0, 0)
+        self.base = self.start = 0
+        self.load(0)
 
-    def load(self, line: int, position: int) -> None:
-        """Start the window at line index `line`, which starts at `position`. Windows grow
-        (twice as large each time), so that however often runs and lines take turns, no more
-        than about twice the document is split."""
+    def load(self, line: int) -> None:
+        """Start the window at line index `line` (not before the window's start). Windows
+        grow (twice as large each time), so that however often runs and lines take turns,
+        no more than about twice the document is split."""
+        document = self.document
+        # Where the line starts: that many lines on from the window's start, matched in C.
+        lines_on = re.compile(rf"(?:.*\n){{{line - self.base}}}").match(document, self.start)
+        if lines_on is None:
+            raise ValueError(f"line index {line} is past the end of the document")
+        self.base, self.start = line, lines_on.end()
         size = _WINDOW << self.loads
         self.loads += 1
-        stop = self.document.find("\n", position + size)
-        self.base = line
+        stop = document.find("\n", self.start + size)
         self.complete = stop < 0
-        self.lines = self.document[position : None if stop < 0 else stop].split("\n")
+        self.lines = document[self.start : None if stop < 0 else stop].split("\n")
         self.end = stop + 1
 
     def extend(self) -> list[str]:
@@ -364,7 +355,7 @@ class _Parser:
                         i += read[0]
                         items.cursor, items.line = read[1], i
                         if i - base >= len(lines) and i < total:
-                            source.load(i, items.start(read[1]))
+                            source.load(i)
                             lines, base = source.lines, source.base
                         continue
                 i += 1
