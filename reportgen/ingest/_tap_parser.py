@@ -113,7 +113,7 @@ class _Run:
     """Consecutive top-level test points without subtests, kept as columns (see
     `_Parser._run`): what `_Emitter` would write for each, with no object per point."""
 
-    __slots__ = ("codes", "details", "durations", "failed", "names", "places", "todo_passed")
+    __slots__ = ("codes", "details", "durations", "failed", "names", "todo_passed")
 
     def __init__(
         self,
@@ -121,17 +121,15 @@ class _Run:
         codes: bytes,
         details: dict[int, dict[str, Any]],
         durations: dict[int, float],
-        places: dict[int, tuple[str | None, int | None]],
         todo_passed: int,
     ) -> None:
         self.names = names
         self.codes = codes
-        #: By row: message, type, output and properties, for the rows that have any.
+        #: By row, for the rows that have any: message, type, output, properties, and file
+        #: and line when it has either (the few rows with YAML give one: no column for them).
         self.details = details
         #: By row: seconds, for the rows that have a duration.
         self.durations = durations
-        #: By row: file and line, for the rows that have either.
-        self.places = places
         self.todo_passed = todo_passed
         self.failed = codes.count(_CODE[Outcome.FAILED])
 
@@ -439,7 +437,6 @@ class _Parser:
         codes = bytearray()
         details: dict[int, dict[str, Any]] = {}
         durations: dict[int, float] = {}
-        places: dict[int, tuple[str | None, int | None]] = {}
         todo_passed = 0
         more = 0  # lines of the items read so far beyond their point lines
         # Rows without YAML repeat (a skip with the same reason): one reading for each.
@@ -489,12 +486,14 @@ class _Parser:
                 fields = _row(ok, directive, reason, data, yaml_text, duration)
             code, detail, seconds, file, at_line, todo = fields
             codes.append(code)
+            if file is not None or at_line is not None:
+                # Only rows with YAML have a place, and their detail is their own.
+                detail = {} if detail is None else detail
+                detail["file"], detail["line"] = file, at_line
             if detail is not None:
                 details[row] = detail
             if seconds is not None:
                 durations[row] = seconds
-            if file is not None or at_line is not None:
-                places[row] = (file, at_line)
             todo_passed += todo
             more += len(lines)
             k += 1
@@ -503,7 +502,7 @@ class _Parser:
             return None
         self.seen_anything = True
         stream = self.streams[0]
-        stream.entries.append(_Run(names, bytes(codes), details, durations, places, todo_passed))
+        stream.entries.append(_Run(names, bytes(codes), details, durations, todo_passed))
         stream.points += len(names)
         return k - first + more, k
 
@@ -912,45 +911,29 @@ class _Emitter:
     def _run(self, run: _Run, suite: tuple[str, ...]) -> None:
         """Write a run's rows as `TestBatch.add` would one by one."""
         batch = self.batch
-        if not (run.details or run.durations or run.places):
+        if not (run.details or run.durations):
             batch.extend(run.names, run.codes, suite)
             return
         if _cut(run):
             # A string `Sink` cuts (and warns about): row by row, so that the warnings come
             # in the order they would.
             for row, (name, code) in enumerate(zip(run.names, run.codes, strict=True)):
-                file, line = run.places.get(row, (None, None))
                 batch.add(
                     name=name,
                     outcome=_OUTCOME_OF_CODE[code],
                     suite=suite,
                     duration=run.durations.get(row),
-                    file=file,
-                    line=line,
                     **run.details.get(row, {}),
                 )
             return
-        count = len(run.names)
         durations = None
         if run.durations:
-            durations = array("d", (math.nan,)) * count
+            durations = array("d", (math.nan,)) * len(run.names)
             for row, seconds in run.durations.items():
                 durations[row] = seconds
-        files: list[str | None] | None = None
-        lines: list[int | None] | None = None
-        if run.places:
-            files, lines = [None] * count, [None] * count
-            for row, (file, line) in run.places.items():
-                files[row], lines[row] = file, line
         batch.flush()
         self.sink.add_tests(
-            run.names,
-            outcomes=run.codes,
-            durations=durations,
-            suite=suite,
-            details=run.details,
-            files=None if files is None or files.count(None) == count else files,
-            lines=None if lines is None or lines.count(None) == count else lines,
+            run.names, outcomes=run.codes, durations=durations, suite=suite, details=run.details
         )
 
     def _leaf(
@@ -986,12 +969,14 @@ def _cut(run: _Run) -> bool:
     if max(map(len, run.names)) > MAX_NAME_CHARS:
         return True
     for detail in run.details.values():
-        message, type_ = detail["message"], detail["type"]
-        if (message is not None and len(message) > MAX_MESSAGE_CHARS) or (
-            type_ is not None and len(type_) > MAX_NAME_CHARS
+        message, type_, file = detail.get("message"), detail.get("type"), detail.get("file")
+        if (
+            (message is not None and len(message) > MAX_MESSAGE_CHARS)
+            or (type_ is not None and len(type_) > MAX_NAME_CHARS)
+            or (file is not None and len(file) > MAX_NAME_CHARS)
         ):
             return True
-    return any(file is not None and len(file) > MAX_NAME_CHARS for file, _ in run.places.values())
+    return False
 
 
 def _leaf_fields(
@@ -1060,7 +1045,9 @@ def parse(text: str, sink: Sink, runs: bool = True) -> _Parser:
     against). Raises `numbers.NumberError` for a number too large to be one.
     """
     parser = _Parser(sink, runs)
-    parser.feed(text.replace("\r\n", "\n").replace("\r", "\n"))
+    if "\r" in text:  # a scan, not two copies, when there is none (most files)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    parser.feed(text)
     return parser
 
 

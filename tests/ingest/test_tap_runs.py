@@ -190,12 +190,17 @@ def test_generated_streams_read_the_same(text: str) -> None:
     _same(text)
 
 
-def test_long_strings_are_cut_with_the_same_warnings() -> None:
-    long = "n" * (MAX_NAME_CHARS + 5)
-    text = (
-        f"ok 1 - a\nok 2 - b # SKIP {'r' * 70_000}\nok 3 - {long}\nnot ok 4 - c\n"
-        f"  ---\n  name: {'t' * (MAX_NAME_CHARS + 1)}\n  ...\nok 5 - d\n1..5\n"
-    )
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"ok 1 - a\nok 2 - b # SKIP {'r' * 70_000}\nok 3 - {'n' * (MAX_NAME_CHARS + 5)}\n"
+        f"not ok 4 - c\n  ---\n  name: {'t' * (MAX_NAME_CHARS + 1)}\n  ...\nok 5 - d\n1..5\n",
+        f"ok 1 - a\nnot ok 2 - b\n  ---\n  at:\n    file: {'f' * (MAX_NAME_CHARS + 1)}\n"
+        "    line: 3\n  ...\nok 3 - c\n1..3\n",
+        f"ok 1 - a\nnot ok 2 - b\n  ---\n  message: {'m' * 70_000}\n  ...\nok 3 - c\n1..3\n",
+    ],
+)
+def test_long_strings_are_cut_with_the_same_warnings(text: str) -> None:
     _same(text)
     assert len(_runs(text)) == 1
 
