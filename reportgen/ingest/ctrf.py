@@ -334,7 +334,10 @@ def _read_columns(tests: list[Any], source: Source, sink: Sink, tool: object) ->
 
     # Tests with more than the common members, or a status kept as a property, are read one
     # by one and their rows replaced.
-    rich = set(compress(range(count), map(operator.not_, map(_COLUMN_KEYS.issuperset, tests))))
+    rich: set[int] = set()
+    # The members any test has, gathered in one pass; then the tests with each uncommon one.
+    for key in set().union(*tests) - _COLUMN_KEYS:
+        rich.update(compress(range(count), map(operator.contains, tests, repeat(key))))
     if by_status.keys() - _PLAIN_STATUSES:
         rich.update(compress(range(count), map(_KEPT_STATUSES.__contains__, statuses)))
     codes = bytearray(map(_CODES.__getitem__, statuses))
