@@ -712,10 +712,13 @@ def _split_description(text: str) -> tuple[str, str | None, str, float | None, b
     return text, directive, reason, duration, buffered
 
 
-@functools.lru_cache(maxsize=1024)
 def _comment(comment: str) -> tuple[str | None, str, float | None]:
-    """A test point's comment read: directive (SKIP/TODO), its reason, a `time=` duration
-    (comments repeat, such as one skip reason for many points)."""
+    """A test point's comment read: directive (SKIP/TODO), its reason, a `time=` duration."""
+    # Short comments repeat (one skip reason for many points): read once each.
+    return _short_comment(comment) if len(comment) <= 200 else _read_comment(comment)
+
+
+def _read_comment(comment: str) -> tuple[str | None, str, float | None]:
     directive: str | None = None
     reason = ""
     duration: float | None = None
@@ -728,6 +731,9 @@ def _comment(comment: str) -> tuple[str | None, str, float | None]:
             value = numbers.parse_float(match.group(1))
             duration = value / 1000 if match.group(2).lower() == "ms" else value
     return directive, reason, duration
+
+
+_short_comment = functools.lru_cache(maxsize=1024)(_read_comment)
 
 
 @functools.cache

@@ -25,9 +25,10 @@ from yaml.resolver import Resolver
 _UNSAFE = re.compile(
     "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
-# `key:` and what follows; the key is a plain word, the value has no trailing spaces (a value
-# of spaces only is no value).
-_KEY = r"( *)([A-Za-z_][A-Za-z0-9_.-]*):(?: +(.*[^ ]))? *$"
+# `key:` and what follows; the key is a plain word. The value is taken whole and its trailing
+# blanks cut in code: a lazy value before ` *$` backtracks over a long run of blanks once per
+# character (quadratic), and so does a greedy one that must end in a non-blank.
+_KEY = r"( *)([A-Za-z_][A-Za-z0-9_.-]*):(?: +(.*))?$"
 _KEY_LINE = re.compile(_KEY)
 _KEY_LINES = re.compile(_KEY, re.MULTILINE)
 _SINGLE = re.compile(r"'((?:[^']|'')*)'")
@@ -46,8 +47,10 @@ _RESOLVER = Resolver()
 _MAX_DEPTH = 16
 # Plain scalars seen before, with what they read as (they repeat across a stream's blocks).
 _PLAIN_CACHE: dict[str, Any] = {}
-# One-line values (quoted or plain) seen before, with what they read as.
+# Short one-line values (quoted or plain) seen before, with what they read as (long ones are
+# rarely repeated, and would keep memory after the file is read).
 _SCALAR_CACHE: dict[str, Any] = {}
+_CACHED_CHARS = 200
 _PLAIN_CACHE_SIZE = 4096
 
 
@@ -92,6 +95,8 @@ def _rows(rows: list[tuple[str, str, str]], i: int, column: int, depth: int = 0)
     total = len(rows)
     while i < total:
         indent, key, value = rows[i]
+        if value:
+            value = value.rstrip(" ")
         if len(indent) != column:
             if len(indent) < column:
                 return data, i
@@ -130,6 +135,8 @@ def _mapping(lines: list[str], i: int, column: int, depth: int = 0) -> _Read:
             raise _Other
         key = _plain(match.group(2))
         value = match.group(3)
+        if value:
+            value = value.rstrip(" ")
         i += 1
         if not value:
             following = _next_content(lines, i)
@@ -175,9 +182,10 @@ def _scalar(value: str) -> Any:
         raise _Other
     else:
         result = _plain(value)
-    if len(_SCALAR_CACHE) >= _PLAIN_CACHE_SIZE:
-        _SCALAR_CACHE.clear()
-    _SCALAR_CACHE[value] = result
+    if len(value) <= _CACHED_CHARS:
+        if len(_SCALAR_CACHE) >= _PLAIN_CACHE_SIZE:
+            _SCALAR_CACHE.clear()
+        _SCALAR_CACHE[value] = result
     return result
 
 

@@ -241,3 +241,19 @@ def test_the_usual_shapes_are_taken() -> None:
     ]
     for block in blocks:
         assert _check(block), block
+
+
+@pytest.mark.parametrize("tail", ["", "x", " # note", ": y"])
+def test_a_long_run_of_blanks_in_a_value_reads_as_pyyaml_reads_it(tail: str) -> None:
+    """The fuzz campaign's TAP mutant with a megabyte of blanks inside a YAML value: the key
+    line's pattern backtracked over the run once per character (minutes for 100,000)."""
+    _check("name: B" + " " * 100_000 + tail + "\nseverity: fail")
+
+
+def test_a_value_of_blanks_only_reads_as_pyyaml_reads_it() -> None:
+    """Blanks and nothing else after the colon: no value, read in linear time by both the
+    one-pass and the line-by-line reading (a blank line makes the block the latter's)."""
+    blanks = " " * 100_000
+    assert _check(f"name:{blanks}\nx: 1")
+    assert _check(f"name:{blanks}\n\nx: 1")
+    assert _tap_yaml.load(f"name:{blanks}\nx: 1") == {"name": None, "x": 1}
