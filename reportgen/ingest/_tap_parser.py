@@ -55,6 +55,7 @@ _LAST_SPECIAL = re.compile(r"[\s{]")
 # Indentation from which a line is read at `MAX_DEPTH` (with a warning).
 _TOO_DEEP = 4 * (MAX_DEPTH + 1)
 _OUTCOME_OF_CODE = {code: outcome for outcome, code in _CODE.items()}
+_PASSED = _CODE[Outcome.PASSED]
 # `len` of an item's `not ` group (0 or 4) to the outcome code of its point.
 _CODE_OF_NOT = bytes(_CODE[Outcome.FAILED] if k == 4 else _CODE[Outcome.PASSED] for k in range(256))
 #: Characters of a document split into lines before the first run (see `_Lines`).
@@ -429,9 +430,7 @@ class _Parser:
         next item starts with a top-level point, which ends whatever belonged to this one).
         Plain one-line items between the special ones are columns sliced from `items`.
         """
-        texts, codes_of = items.texts, items.codes
-        passed = _CODE[Outcome.PASSED]
-        special = items.special
+        texts, codes_of, special = items.texts, items.codes, items.special
         total = len(texts)
         names: list[str] = []
         codes = bytearray()
@@ -450,52 +449,19 @@ class _Parser:
             k = stop
             if k == total:
                 break
-            desc, newline, tail = texts[k].partition("\n")
-            if "\t" in desc:
+            taken = self._item(texts[k], codes_of[k] == _PASSED, number + k - first + more, seen)
+            if taken is None:
                 break
-            description, directive, reason, duration, buffered = _split_description(desc)
-            if buffered or not description:
-                break
-            yaml_at = None  # the `---` line's index in `lines`, its indentation
-            lines: list[str] = tail.split("\n") if newline else []
-            j = 0
-            while j < len(lines) and _neutral(lines[j]):
-                j += 1
-            if j < len(lines):
-                dashes = lines[j]
-                body = dashes.lstrip(" ")
-                indent = len(dashes) - len(body)
-                if "\t" in dashes or not 0 < indent < _TOO_DEEP or body.rstrip() != "---":
-                    break
-                yaml_text, after, closed = _yaml_body(lines, j + 1, indent)
-                if not closed or not all(map(_neutral, lines[after:])):
-                    break
-                yaml_at = j
-            ok = codes_of[k] == passed
+            name, (code, detail, seconds, todo), lines = taken
             row = len(names)
-            names.append(description)
-            if yaml_at is None:
-                key = (ok, directive, reason, duration)
-                fields = seen.get(key)
-                if fields is None:
-                    fields = seen[key] = _row(ok, directive, reason, None, None, duration)
-            else:
-                # Parsed only once the item is taken, so that its warnings come once.
-                start = number + (k - first) + more + 1 + yaml_at
-                data = _parse_yaml(yaml_text, self.sink, start)
-                fields = _row(ok, directive, reason, data, yaml_text, duration)
-            code, detail, seconds, file, at_line, todo = fields
+            names.append(name)
             codes.append(code)
-            if file is not None or at_line is not None:
-                # Only rows with YAML have a place, and their detail is their own.
-                detail = {} if detail is None else detail
-                detail["file"], detail["line"] = file, at_line
             if detail is not None:
                 details[row] = detail
             if seconds is not None:
                 durations[row] = seconds
             todo_passed += todo
-            more += len(lines)
+            more += lines
             k += 1
             at += 1
         if k == first:
@@ -505,6 +471,44 @@ class _Parser:
         stream.entries.append(_Run(names, bytes(codes), details, durations, todo_passed))
         stream.points += len(names)
         return k - first + more, k
+
+    def _item(
+        self,
+        text: str,
+        ok: bool,
+        number: int,
+        seen: dict[tuple[bool, str | None, str, float | None], _RowFields],
+    ) -> tuple[str, _RowFields, int] | None:
+        """An item that is not one plain point line (its point on line `number`, the text
+        after its number in `text`), as a run row: its name, its fields, and how many lines
+        follow its point line; None when it must be read line by line."""
+        desc, newline, tail = text.partition("\n")
+        if "\t" in desc:
+            return None
+        description, directive, reason, duration, buffered = _split_description(desc)
+        if buffered or not description:
+            return None
+        lines = tail.split("\n") if newline else []
+        j = 0
+        while j < len(lines) and _neutral(lines[j]):
+            j += 1
+        if j == len(lines):  # no YAML
+            key = (ok, directive, reason, duration)
+            fields = seen.get(key)
+            if fields is None:
+                fields = seen[key] = _row(ok, directive, reason, None, None, duration)
+            return description, fields, j
+        dashes = lines[j]
+        body = dashes.lstrip(" ")
+        indent = len(dashes) - len(body)
+        if "\t" in dashes or not 0 < indent < _TOO_DEEP or body.rstrip() != "---":
+            return None
+        yaml_text, after, closed = _yaml_body(lines, j + 1, indent)
+        if not closed or not all(map(_neutral, lines[after:])):
+            return None
+        # Parsed only once the item is taken, so that its warnings come once.
+        data = _parse_yaml(yaml_text, self.sink, number + 1 + j)
+        return description, _row(ok, directive, reason, data, yaml_text, duration), len(lines)
 
     def _point(self, match: re.Match[str], depth: int, indent: int, number: int) -> None:
         self.seen_anything = True
@@ -650,10 +654,10 @@ def _yaml_body(lines: list[str], i: int, indent: int) -> tuple[str, int, bool]:
     return "\n".join(body), i, False
 
 
-#: A `_Run` row: outcome code; message, type, output and properties (None when it has none);
-#: duration; file; line; whether it is a TODO that passed.
-_RowFields = tuple[int, dict[str, Any] | None, float | None, str | None, int | None, bool]
-_DETAIL_KEYS = ("message", "type", "output", "properties")
+#: A `_Run` row: outcome code; what `_Emitter` gives `TestBatch.add` besides name, outcome,
+#: suite and duration, file and line included (None when it gives none of them); duration;
+#: whether it is a TODO that passed.
+_RowFields = tuple[int, dict[str, Any] | None, float | None, bool]
 
 
 def _row(
@@ -667,13 +671,18 @@ def _row(
     """A leaf without subtests or extra lines, as `_Emitter` records it, as a `_Run` row."""
     if directive is None and yaml_text is None:
         # `_Emitter.stream`'s plain leaf.
-        return _CODE[Outcome.PASSED if ok else Outcome.FAILED], None, duration, None, None, False
+        return _CODE[Outcome.PASSED if ok else Outcome.FAILED], None, duration, False
     outcome, fields, todo = _leaf_fields(ok, directive, reason, data, yaml_text, None, duration)
-    message, type_, output, properties = (fields[key] for key in _DETAIL_KEYS)
-    detail = None
-    if message is not None or type_ is not None or output is not None or properties is not None:
-        detail = {"message": message, "type": type_, "output": output, "properties": properties}
-    return _CODE[outcome], detail, fields["duration"], fields["file"], fields["line"], todo
+    seconds = fields.pop("duration")
+    # The few rows with a file or line give them here, not in a column over every row.
+    if fields["file"] is None and fields["line"] is None:
+        del fields["file"], fields["line"]
+    return (
+        _CODE[outcome],
+        fields if any(v is not None for v in fields.values()) else None,
+        seconds,
+        todo,
+    )
 
 
 def _point_number(digits: str) -> int:
