@@ -2,6 +2,12 @@
 
 Imported when a TAP file is read, not when files are sniffed (see `reportgen.ingest.tap`, whose
 docstring says how a stream maps onto the model).
+
+Lines are read one by one, except runs of top-level test points (most of a large stream): the
+document is split once at top-level point lines (`_Items`) and a run of them, with their
+directives, comments and YAML blocks, becomes one `_Run` of columns (`_Parser._run`), recorded
+exactly as the line-by-line reading records each point (tests/ingest/test_tap_runs.py compares
+the two). Lines are split only where the line-by-line reading needs them (`_Lines`).
 """
 
 from __future__ import annotations
