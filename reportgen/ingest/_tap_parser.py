@@ -1,22 +1,21 @@
-"""The TAP reader's parser and emitter: lines to a tree of streams, its leaves to the sink.
+"""The TAP reader's parser: lines to a tree of streams (`reportgen.ingest._tap_emit` writes its
+leaves to the sink).
 
 Imported when a TAP file is read, not when files are sniffed (see `reportgen.ingest.tap`, whose
 docstring says how a stream maps onto the model).
 
 Lines are read one by one, except runs of top-level test points (most of a large stream): the
-document is split once at top-level point lines (`_Items`) and a run of them, with their
-directives, comments and YAML blocks, becomes one `_Run` of columns (`_Parser._run`), recorded
+document is split once at top-level point lines (`Items`) and a run of them, with their
+directives, comments and YAML blocks, becomes one `Run` of columns (`Parser._run`), recorded
 exactly as the line-by-line reading records each point (tests/ingest/test_tap_runs.py compares
-the two). Lines are split only where the line-by-line reading needs them (`_Lines`).
+the two). Lines are split only where the line-by-line reading needs them (`Lines`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import math
 import re
-from array import array
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,11 +24,7 @@ from typing import Any
 
 from reportgen import numbers
 from reportgen.ingest.base import (
-    MAX_MESSAGE_CHARS,
-    MAX_NAME_CHARS,
     Sink,
-    TestBatch,
-    first_line,
 )
 from reportgen.ingest.tap import PLAN_LINE as _PLAN
 from reportgen.ingest.tap import VERSION_LINE as _VERSION
@@ -46,32 +41,29 @@ _UNESCAPED_HASH = re.compile(r"(?<!\\)#")
 _DIRECTIVE = re.compile(r"(skip\w*|todo)\b[:\s]*(.*)$", re.IGNORECASE | re.DOTALL)
 # node-tap writes the time a subtest took as `# time=12.5ms` after the description.
 _TIME = re.compile(r"time=\s*([0-9.]+)\s*(ms|s)\b", re.IGNORECASE)
-# `file:line:column` (node) or `file:line`.
-_LOCATION = re.compile(r"^(.*):(\d+):\d+$|^(.*):(\d+)$")
 #: First characters of a test point line (`ok`, `not ok`).
 _POINT_STARTS = ("o", "n")
 # A top-level test point line as the run reader takes it: `ok` or `not ok` at the start of a
 # line, a number of at most 18 digits, `- ` or not, then a description whose first character
 # `_POINT` keeps in it (no space, `#`, `\\`, `{` or `-`), so that the text after the match is
 # what `_POINT` gives as the rest of the line. Split at these, a document is a head and then
-# items: a point line and the lines up to the next one (see `_Items`).
+# items: a point line and the lines up to the next one (see `Items`).
 _ITEM = re.compile(r"\n(not |)ok [0-9]{1,18} (?:- )?(?=[^\s#\\{-])")
 # Last characters of a description that `_split_description` strips or reads as a `{`.
 _LAST_SPECIAL = re.compile(r"[\s{]")
 # Indentation from which a line is read at `MAX_DEPTH` (with a warning).
 _TOO_DEEP = 4 * (MAX_DEPTH + 1)
-_OUTCOME_OF_CODE = {code: outcome for outcome, code in _CODE.items()}
 _PASSED = _CODE[Outcome.PASSED]
 # `len` of an item's `not ` group (0 or 4) to the outcome code of its point.
 _CODE_OF_NOT = bytes(_CODE[Outcome.FAILED] if k == 4 else _CODE[Outcome.PASSED] for k in range(256))
-#: Characters of a document split into lines before the first run (see `_Lines`).
+#: Characters of a document split into lines before the first run (see `Lines`).
 _WINDOW = 1 << 16
 
 #: YAML blocks bigger than this are not parsed (their text is kept as output).
 _MAX_YAML_CHARS = 1 << 20
 
 
-class _Point:
+class Point:
     """One `ok` / `not ok` line and what belongs to it (one per test point: slots, and the
     rarely used parts None until needed)."""
 
@@ -113,35 +105,30 @@ class _Point:
         self.yaml_text: str | None = None
         #: Bare lines after a failing point (Mocha's error and stack), when there are any.
         self.extra: list[str] | None = None
-        self.children: _Stream | None = None
+        self.children: Stream | None = None
 
 
-class _Run:
+#: A run row that is more than a name and `ok` / `not ok`, as `Parser._item` read it: `ok`,
+#: directive (SKIP/TODO), its reason, the YAML diagnostics read and their text, a `time=`
+#: duration (`reportgen.ingest._tap_emit` says how it is recorded).
+RunPoint = tuple[bool, str | None, str, dict[str, Any] | None, str | None, float | None]
+
+
+class Run:
     """Consecutive top-level test points without subtests, kept as columns (see
-    `_Parser._run`): what `_Emitter` would write for each, with no object per point."""
+    `Parser._run`), with no object per point."""
 
-    __slots__ = ("codes", "details", "durations", "failed", "names", "todo_passed")
+    __slots__ = ("codes", "names", "points")
 
-    def __init__(
-        self,
-        names: list[str],
-        codes: bytes,
-        details: dict[int, dict[str, Any]],
-        durations: dict[int, float],
-        todo_passed: int,
-    ) -> None:
+    def __init__(self, names: list[str], codes: bytes, points: dict[int, RunPoint]) -> None:
         self.names = names
+        #: By row: the outcome code `ok` / `not ok` gives (rows in `points` are decided there).
         self.codes = codes
-        #: By row, for the rows that have any: message, type, output, properties, and file
-        #: and line when it has either (the few rows with YAML give one: no column for them).
-        self.details = details
-        #: By row: seconds, for the rows that have a duration.
-        self.durations = durations
-        self.todo_passed = todo_passed
-        self.failed = codes.count(_CODE[Outcome.FAILED])
+        #: By row, for the rows with a directive, YAML diagnostics or a duration.
+        self.points = points
 
 
-class _Items:
+class Items:
     """A document split at top-level test point lines (see `_ITEM`), as columns, and a cursor
     that follows the line-by-line reading to the item that starts where it is."""
 
@@ -184,7 +171,7 @@ class _Items:
         return k if at == line and k < total else None
 
 
-class _Lines:
+class Lines:
     """A document's lines, split as reading needs them: the lines a run reads (most of a large
     stream) are never split. `lines[i - base]` is line index `i`; the window ends at the end
     of the document or, while `complete` is False, before it."""
@@ -224,7 +211,7 @@ class _Lines:
 
 
 @dataclass
-class _Synthetic:
+class Synthetic:
     """An error test made by the reader: a missing planned test, a bail out, a bad plan."""
 
     name: str
@@ -233,11 +220,11 @@ class _Synthetic:
 
 
 @dataclass
-class _Stream:
+class Stream:
     """The test points, plan and announcements at one indentation level."""
 
     depth: int
-    entries: list[_Point | _Stream | _Synthetic | _Run] = field(default_factory=list)
+    entries: list[Point | Stream | Synthetic | Run] = field(default_factory=list)
     name: str | None = None
     plan: int | None = None
     plan_line: int | None = None
@@ -246,27 +233,27 @@ class _Stream:
     points: int = 0  # entries that count against the plan
 
 
-class _Parser:
+class Parser:
     """Reads a whole TAP document into a tree of streams."""
 
     def __init__(self, sink: Sink, runs: bool = True) -> None:
         self.sink = sink
-        self.streams: list[_Stream] = [_Stream(depth=0)]
-        self.last_point: _Point | None = None
-        self.buffered: dict[int, _Point] = {}
+        self.streams: list[Stream] = [Stream(depth=0)]
+        self.last_point: Point | None = None
+        self.buffered: dict[int, Point] = {}
         self.seen_anything = False
         self.bail_line: int | None = None
         #: Whether runs of top-level points are read as columns (see `_run`).
         self.runs = runs
-        self.items: _Items | None = None
+        self.items: Items | None = None
 
     # --- stream structure --------------------------------------------------------------
-    def _sync(self, depth: int) -> _Stream | None:
+    def _sync(self, depth: int) -> Stream | None:
         """Open or close streams so that `depth` is the innermost; return the stream closed
         directly below `depth` (the candidate children of a point at `depth`)."""
         while len(self.streams) - 1 < depth:
-            self.streams.append(_Stream(depth=len(self.streams)))
-        closed: _Stream | None = None
+            self.streams.append(Stream(depth=len(self.streams)))
+        closed: Stream | None = None
         while len(self.streams) - 1 > depth:
             stream = self.streams.pop()
             self._check_plan(stream)
@@ -276,7 +263,7 @@ class _Parser:
                 self._adopt_orphan(self.streams[-1], stream)
         return closed
 
-    def _adopt_orphan(self, parent: _Stream, child: _Stream) -> None:
+    def _adopt_orphan(self, parent: Stream, child: Stream) -> None:
         """A child stream that ended without its parent's test point still ran: keep it."""
         if not child.entries:
             return
@@ -284,7 +271,7 @@ class _Parser:
         parent.entries.append(child)
         parent.points += 1
 
-    def _check_plan(self, stream: _Stream) -> None:
+    def _check_plan(self, stream: Stream) -> None:
         if stream.plan is None:
             if stream.depth == 0 and stream.points:
                 self.sink.warn(
@@ -297,9 +284,7 @@ class _Parser:
                     warn=False,
                 )
                 stream.entries.append(
-                    _Synthetic(
-                        "(no plan)", "TAP stream has no plan; the run may be truncated", None
-                    )
+                    Synthetic("(no plan)", "TAP stream has no plan; the run may be truncated", None)
                 )
             return
         ran = stream.points
@@ -319,14 +304,14 @@ class _Parser:
             for k in range(ran + 1, stream.plan + 1):
                 name = stream.announced.pop(0) if stream.announced else f"test {k}"
                 stream.entries.append(
-                    _Synthetic(name, f"planned ({where}) but never reported", stream.plan_line)
+                    Synthetic(name, f"planned ({where}) but never reported", stream.plan_line)
                 )
         elif ran > stream.plan:
             self.sink.warn(
                 f"{where} but {ran} tests reported; counted as one error", line=stream.plan_line
             )
             stream.entries.append(
-                _Synthetic(
+                Synthetic(
                     f"(plan 1..{stream.plan} exceeded)",
                     f"{ran} tests reported against {where}",
                     stream.plan_line,
@@ -336,7 +321,7 @@ class _Parser:
     # --- lines --------------------------------------------------------------------------
     def feed(self, document: str) -> None:
         """Read a document whose line breaks are "\\n"."""
-        source = _Lines(document)
+        source = Lines(document)
         lines, base = source.lines, 0
         i = 0
         total = source.total
@@ -357,7 +342,7 @@ class _Parser:
                     and (self.items is not None or _run_may_follow(source, i + 1))
                 ):
                     if self.items is None:
-                        self.items = _Items(document)
+                        self.items = Items(document)
                     items = self.items
                     first = items.seek(i)
                     if first is not None and (read := self._run(items, first, number)):
@@ -430,8 +415,8 @@ class _Parser:
                     point.extra = []
                 point.extra.append(text)
 
-    def _run(self, items: _Items, first: int, number: int) -> tuple[int, int] | None:
-        """Read items from `first` (its point on line `number`) into one `_Run`, each as `_point`
+    def _run(self, items: Items, first: int, number: int) -> tuple[int, int] | None:
+        """Read items from `first` (its point on line `number`) into one `Run`, each as `_point`
         and the lines after it would be read, up to the first item that needs the reading
         line by line; return the lines read and the item it stopped at (None: none read).
 
@@ -444,12 +429,8 @@ class _Parser:
         total = len(texts)
         names: list[str] = []
         codes = bytearray()
-        details: dict[int, dict[str, Any]] = {}
-        durations: dict[int, float] = {}
-        todo_passed = 0
+        points: dict[int, RunPoint] = {}
         more = 0  # lines of the items read so far beyond their point lines
-        # Rows without YAML repeat (a skip with the same reason): one reading for each.
-        seen: dict[tuple[bool, str | None, str, float | None], _RowFields] = {}
         k = first
         at = bisect_left(special, first)
         while True:
@@ -459,18 +440,14 @@ class _Parser:
             k = stop
             if k == total:
                 break
-            taken = self._item(texts[k], codes_of[k] == _PASSED, number + k - first + more, seen)
+            taken = self._item(texts[k], codes_of[k] == _PASSED, number + k - first + more)
             if taken is None:
                 break
-            name, (code, detail, seconds, todo), lines = taken
-            row = len(names)
+            name, point, lines = taken
+            if point is not None:
+                points[len(names)] = point
             names.append(name)
-            codes.append(code)
-            if detail is not None:
-                details[row] = detail
-            if seconds is not None:
-                durations[row] = seconds
-            todo_passed += todo
+            codes.append(codes_of[k])
             more += lines
             k += 1
             at += 1
@@ -478,20 +455,14 @@ class _Parser:
             return None
         self.seen_anything = True
         stream = self.streams[0]
-        stream.entries.append(_Run(names, bytes(codes), details, durations, todo_passed))
+        stream.entries.append(Run(names, bytes(codes), points))
         stream.points += len(names)
         return k - first + more, k
 
-    def _item(
-        self,
-        text: str,
-        ok: bool,
-        number: int,
-        seen: dict[tuple[bool, str | None, str, float | None], _RowFields],
-    ) -> tuple[str, _RowFields, int] | None:
+    def _item(self, text: str, ok: bool, number: int) -> tuple[str, RunPoint | None, int] | None:
         """An item that is not one plain point line (its point on line `number`, the text
-        after its number in `text`), as a run row: its name, its fields, and how many lines
-        follow its point line; None when it must be read line by line."""
+        after its number in `text`), as a run row: its name, what else it has (None: nothing),
+        and how many lines follow its point line; None when it must be read line by line."""
         desc, newline, tail = text.partition("\n")
         if "\t" in desc:
             return None
@@ -503,11 +474,9 @@ class _Parser:
         while j < len(lines) and _neutral(lines[j]):
             j += 1
         if j == len(lines):  # no YAML
-            key = (ok, directive, reason, duration)
-            fields = seen.get(key)
-            if fields is None:
-                fields = seen[key] = _row(ok, directive, reason, None, None, duration)
-            return description, fields, j
+            if directive is None and duration is None:
+                return description, None, j
+            return description, (ok, directive, reason, None, None, duration), j
         dashes = lines[j]
         body = dashes.lstrip(" ")
         indent = len(dashes) - len(body)
@@ -518,7 +487,7 @@ class _Parser:
             return None
         # Parsed only once the item is taken, so that its warnings come once.
         data = _parse_yaml(yaml_text, self.sink, number + 1 + j)
-        return description, _row(ok, directive, reason, data, yaml_text, duration), len(lines)
+        return description, (ok, directive, reason, data, yaml_text, duration), len(lines)
 
     def _point(self, match: re.Match[str], depth: int, indent: int, number: int) -> None:
         self.seen_anything = True
@@ -528,7 +497,7 @@ class _Parser:
         stream = streams[depth]
         negated, digits, rest = match.groups()
         description, directive, reason, duration, buffered = _split_description(rest)
-        point = _Point(
+        point = Point(
             negated is None,
             _point_number(digits) if digits else None,
             description,
@@ -596,9 +565,9 @@ class _Parser:
             warn=False,
         )
         stream = self.streams[min(depth, len(self.streams) - 1)]
-        stream.entries.append(_Synthetic("Bail out!", reason or "Bail out!", number))
+        stream.entries.append(Synthetic("Bail out!", reason or "Bail out!", number))
 
-    def _read_yaml(self, lines: list[str], i: int, indent: int, point: _Point, start: int) -> int:
+    def _read_yaml(self, lines: list[str], i: int, indent: int, point: Point, start: int) -> int:
         """Collect a `---` … `...` block for `point`; return the index after it."""
         text, i, closed = _yaml_body(lines, i, indent)
         if not closed:
@@ -608,7 +577,7 @@ class _Parser:
         return i
 
     # --- result -------------------------------------------------------------------------
-    def finish(self) -> _Stream:
+    def finish(self) -> Stream:
         if self.bail_line is None:
             self._sync(0)
             self._check_plan(self.streams[0])
@@ -622,7 +591,7 @@ class _Parser:
         return self.streams[0]
 
 
-def _run_may_follow(source: _Lines, i: int) -> bool:
+def _run_may_follow(source: Lines, i: int) -> bool:
     """Whether line index `i` (after a top-level point) can continue a run: another top-level
     point, or a YAML block (a cheap look before the document is split into items)."""
     if i >= source.total:
@@ -662,37 +631,6 @@ def _yaml_body(lines: list[str], i: int, indent: int) -> tuple[str, int, bool]:
             return "\n".join(body), i, True
         body.append(raw[indent:] if raw[:indent].strip() == "" else raw.lstrip())
     return "\n".join(body), i, False
-
-
-#: A `_Run` row: outcome code; what `_Emitter` gives `TestBatch.add` besides name, outcome,
-#: suite and duration, file and line included (None when it gives none of them); duration;
-#: whether it is a TODO that passed.
-_RowFields = tuple[int, dict[str, Any] | None, float | None, bool]
-
-
-def _row(
-    ok: bool,
-    directive: str | None,
-    reason: str,
-    data: dict[str, Any] | None,
-    yaml_text: str | None,
-    duration: float | None,
-) -> _RowFields:
-    """A leaf without subtests or extra lines, as `_Emitter` records it, as a `_Run` row."""
-    if directive is None and yaml_text is None:
-        # `_Emitter.stream`'s plain leaf.
-        return _CODE[Outcome.PASSED if ok else Outcome.FAILED], None, duration, False
-    outcome, fields, todo = _leaf_fields(ok, directive, reason, data, yaml_text, None, duration)
-    seconds = fields.pop("duration")
-    # The few rows with a file or line give them here, not in a column over every row.
-    if fields["file"] is None and fields["line"] is None:
-        del fields["file"], fields["line"]
-    return (
-        _CODE[outcome],
-        fields if any(v is not None for v in fields.values()) else None,
-        seconds,
-        todo,
-    )
 
 
 def _point_number(digits: str) -> int:
@@ -812,278 +750,14 @@ def _loose_yaml(text: str) -> dict[str, Any]:
     return result
 
 
-def _scalar(data: dict[str, Any] | None, *keys: str) -> str | None:
-    if not data:
-        return None
-    for key in keys:
-        value = data.get(key)
-        if value is None:
-            continue
-        if isinstance(value, str):
-            text = value.strip()
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            text = str(value)
-        else:
-            continue
-        if text:
-            return text
-    return None
-
-
-def _yaml_duration(data: dict[str, Any] | None) -> float | None:
-    if not data:
-        return None
-    for key, scale in (("duration_ms", 1e-3), ("duration", 1.0)):
-        value = data.get(key)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            seconds = float(value) * scale
-            if math.isfinite(seconds) and seconds >= 0:
-                return seconds
-    return None
-
-
-def _location(data: dict[str, Any] | None) -> tuple[str | None, int | None]:
-    if not data:
-        return None, None
-    at = data.get("at") if isinstance(data.get("at"), dict) else None
-    if at is not None:
-        file = at.get("file")
-        line = at.get("line")
-        return (str(file) if file else None, line if isinstance(line, int) else None)
-    text = _scalar(data, "location", "at")
-    if text is None:
-        return None, None
-    match = _LOCATION.match(text)
-    if match:
-        file, line = (match.group(1), match.group(2)) if match.group(1) else match.group(3, 4)
-        # A location is a note, not evidence: a line number that is not one is left out.
-        return file, numbers.count_or_none(line)
-    return text, None
-
-
-class _Emitter:
-    """Walks the parsed tree and writes the leaves (and synthetic errors) to the sink."""
-
-    def __init__(self, sink: Sink) -> None:
-        self.sink = sink
-        self.batch = TestBatch(sink)
-        self.todo_passed = 0
-
-    def stream(self, stream: _Stream, suite: tuple[str, ...]) -> int:
-        """Emit one stream; return how many failed or errored tests it produced."""
-        bad = 0
-        used: set[str] = set()
-        batch = self.batch
-        passed, failed = Outcome.PASSED, Outcome.FAILED
-        index = 0  # of the entry among the stream's test points (a run holds many)
-        for entry in stream.entries:
-            if isinstance(entry, _Run):
-                self._run(entry, suite)
-                bad += entry.failed
-                self.todo_passed += entry.todo_passed
-                index += len(entry.names)
-                continue
-            index += 1
-            if (
-                type(entry) is _Point
-                and entry.children is None
-                and entry.directive is None
-                and entry.yaml_text is None
-                and entry.extra is None
-            ):
-                # A plain leaf: a name, passed or failed, perhaps a time; nothing else.
-                if not entry.ok:
-                    bad += 1
-                batch.add(
-                    name=entry.description or f"test {entry.number or index}",
-                    outcome=passed if entry.ok else failed,
-                    suite=suite,
-                    duration=entry.duration,
-                )
-                continue
-            if isinstance(entry, _Synthetic):
-                batch.flush()
-                self.sink.test(
-                    name=self._unique(entry.name, None, index, used),
-                    suite=suite,
-                    outcome=Outcome.ERROR,
-                    message=entry.message,
-                    line=entry.line,
-                    properties={"tap": "synthetic"},
-                    merge=False,
-                    unattributed=True,
-                )
-                bad += 1
-            elif isinstance(entry, _Stream):
-                bad += self.stream(entry, (*suite, entry.name or "(subtest)"))
-            elif entry.children is not None and entry.children.entries:
-                name = entry.description or f"test {entry.number or index}"
-                child_bad = self.stream(entry.children, (*suite, name))
-                bad += child_bad
-                if not entry.ok and entry.directive is None and child_bad == 0:
-                    self._leaf(entry, suite, index, used, outcome=Outcome.ERROR)
-                    bad += 1
-            else:
-                bad += self._leaf(entry, suite, index, used)
-        return bad
-
-    @staticmethod
-    def _unique(name: str, number: int | None, index: int, used: set[str]) -> str:
-        # A description that repeats (`test.each`, a loop of `node --test` tests) is another
-        # execution of the same test id, not a new name: each counts on its own.
-        return name or f"test {number or index}"
-
-    def _run(self, run: _Run, suite: tuple[str, ...]) -> None:
-        """Write a run's rows as `TestBatch.add` would one by one."""
-        batch = self.batch
-        if not (run.details or run.durations):
-            batch.extend(run.names, run.codes, suite)
-            return
-        if _cut(run):
-            # A string `Sink` cuts (and warns about): row by row, so that the warnings come
-            # in the order they would.
-            for row, (name, code) in enumerate(zip(run.names, run.codes, strict=True)):
-                batch.add(
-                    name=name,
-                    outcome=_OUTCOME_OF_CODE[code],
-                    suite=suite,
-                    duration=run.durations.get(row),
-                    **run.details.get(row, {}),
-                )
-            return
-        durations = None
-        if run.durations:
-            durations = array("d", (math.nan,)) * len(run.names)
-            for row, seconds in run.durations.items():
-                durations[row] = seconds
-        batch.flush()
-        self.sink.add_tests(
-            run.names, outcomes=run.codes, durations=durations, suite=suite, details=run.details
-        )
-
-    def _leaf(
-        self,
-        point: _Point,
-        suite: tuple[str, ...],
-        index: int,
-        used: set[str],
-        outcome: Outcome | None = None,
-    ) -> int:
-        outcome, fields, todo = _leaf_fields(
-            point.ok,
-            point.directive,
-            point.reason,
-            point.yaml,
-            point.yaml_text,
-            point.extra,
-            point.duration,
-            outcome,
-        )
-        self.todo_passed += todo
-        self.batch.add(
-            name=self._unique(point.description, point.number, index, used),
-            suite=suite,
-            outcome=outcome,
-            **fields,
-        )
-        return 1 if outcome in (Outcome.FAILED, Outcome.ERROR) else 0
-
-
-def _cut(run: _Run) -> bool:
-    """Whether a row of `run` has a string that `Sink` would cut."""
-    if max(map(len, run.names)) > MAX_NAME_CHARS:
-        return True
-    for detail in run.details.values():
-        message, type_, file = detail.get("message"), detail.get("type"), detail.get("file")
-        if (
-            (message is not None and len(message) > MAX_MESSAGE_CHARS)
-            or (type_ is not None and len(type_) > MAX_NAME_CHARS)
-            or (file is not None and len(file) > MAX_NAME_CHARS)
-        ):
-            return True
-    return False
-
-
-def _leaf_fields(
-    ok: bool,
-    directive: str | None,
-    reason: str,
-    data: dict[str, Any] | None,
-    yaml_text: str | None,
-    extra: list[str] | None,
-    duration: float | None,
-    outcome: Outcome | None = None,
-) -> tuple[Outcome, dict[str, Any], bool]:
-    """How a leaf test point is recorded: its outcome (`outcome` when given), the other keyword
-    arguments of `TestBatch.add` but name and suite, and whether it is a TODO that passed."""
-    properties: dict[str, str] = {}
-    message = _scalar(data, "message", "error")
-    todo_passed = False
-    if outcome is None:
-        if directive == "SKIP":
-            outcome = Outcome.SKIPPED
-        elif directive == "TODO":
-            outcome = Outcome.SKIPPED
-            properties["todo_result"] = "ok" if ok else "not ok"
-            todo_passed = ok
-        else:
-            outcome = Outcome.PASSED if ok else Outcome.FAILED
-    if directive:
-        properties["directive"] = directive
-        if reason:
-            properties["reason"] = reason
-        if outcome == Outcome.SKIPPED:
-            message = reason or message
-    severity = _scalar(data, "severity")
-    if severity:
-        properties["severity"] = severity
-    output_parts: list[str] = []
-    stack = _scalar(data, "stack")
-    if stack:
-        output_parts.append(stack)
-    if extra:
-        message = message or extra[0]
-        output_parts.append("\n".join(extra))
-    if data is None and yaml_text and not ok:
-        output_parts.append(yaml_text)
-    if outcome == Outcome.ERROR and message is None:
-        message = "subtest parent reported not ok although none of its subtests failed"
-    file, line = _location(data)
-    yaml_duration = _yaml_duration(data)
-    failing = outcome in (Outcome.FAILED, Outcome.ERROR)
-    fields = {
-        "duration": duration if yaml_duration is None else yaml_duration,
-        "message": first_line(message) if message and not failing else message,
-        "type": _scalar(data, "name", "code", "failureType") if failing else None,
-        "output": "\n".join(output_parts) if output_parts else None,
-        "file": file,
-        "line": line,
-        "properties": properties or None,
-    }
-    return outcome, fields, todo_passed
-
-
-def parse(text: str, sink: Sink, runs: bool = True) -> _Parser:
+def parse(text: str, sink: Sink, runs: bool = True) -> Parser:
     """Parse a decoded TAP document (`seen_anything` says whether it held any TAP line).
 
     `runs=False` reads every line on its own (the reference the run reader is tested
     against). Raises `numbers.NumberError` for a number too large to be one.
     """
-    parser = _Parser(sink, runs)
+    parser = Parser(sink, runs)
     if "\r" in text:  # a scan, not two copies, when there is none (most files)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     parser.feed(text)
     return parser
-
-
-def emit(parser: _Parser, sink: Sink) -> None:
-    """Close the parsed streams and write their tests to `sink`."""
-    root = parser.finish()
-    emitter = _Emitter(sink)
-    emitter.stream(root, ())
-    emitter.batch.flush()
-    if emitter.todo_passed:
-        sink.warn(
-            f"{emitter.todo_passed} TODO test(s) passed; still counted as skipped (todo) "
-            "until the TODO is removed"
-        )

@@ -65,8 +65,9 @@ class TapIngester(Ingester):
         if not data.strip():
             raise source.error("file is empty")
         text = decode_text(data, source)
-        # The parser is imported here: sniffing a file must not cost its import.
-        from reportgen.ingest._tap_parser import emit, parse
+        # The parser and emitter are imported here: sniffing a file must not cost their import.
+        from reportgen.ingest._tap_emit import emit
+        from reportgen.ingest._tap_parser import parse
 
         try:
             parser = parse(text, sink)

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from reportgen import numbers
-from reportgen.ingest import _tap_parser
+from reportgen.ingest import _tap_emit, _tap_parser
 from reportgen.ingest.base import MAX_NAME_CHARS, Sink
 from reportgen.model import Outcome, TestTableBuilder
 from tests.conftest import REPO
@@ -31,7 +31,7 @@ def _read(text: str, runs: bool, window: int | None = None) -> tuple[Any, ...]:
             parser = _tap_parser.parse(text, sink, runs=runs)
     except numbers.NumberError as exc:
         return ("error", str(exc))
-    _tap_parser.emit(parser, sink)
+    _tap_emit.emit(parser, sink)
     table = builder.build()
     return (
         [case.model_dump() for case in table],
@@ -42,10 +42,10 @@ def _read(text: str, runs: bool, window: int | None = None) -> tuple[Any, ...]:
     )
 
 
-def _runs(text: str) -> list[_tap_parser._Run]:
+def _runs(text: str) -> list[_tap_parser.Run]:
     sink = Sink(TestTableBuilder(), [], 0, "run.tap")
     parser = _tap_parser.parse(text, sink)
-    return [e for e in parser.streams[0].entries if isinstance(e, _tap_parser._Run)]
+    return [e for e in parser.streams[0].entries if isinstance(e, _tap_parser.Run)]
 
 
 def _same(text: str) -> None:

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from reportgen.ingest import _tap_yaml
-from reportgen.ingest._tap_parser import _Point, _Stream, parse
+from reportgen.ingest._tap_parser import Point, Stream, parse
 from reportgen.ingest.base import Sink
 from reportgen.model import TestTableBuilder
 from tests.conftest import REPO
@@ -57,11 +57,11 @@ def _blocks(path: Path) -> list[str]:
     parser = parse(path.read_text(encoding="utf-8"), sink, runs=False)
     found: list[str] = []
 
-    def walk(stream: _Stream) -> None:
+    def walk(stream: Stream) -> None:
         for entry in stream.entries:
-            if isinstance(entry, _Stream):
+            if isinstance(entry, Stream):
                 walk(entry)
-            elif isinstance(entry, _Point):
+            elif isinstance(entry, Point):
                 if entry.yaml_text is not None:
                     found.append(entry.yaml_text)
                 if entry.children is not None:
