@@ -109,7 +109,7 @@ class _Emitter:
         # Rows without YAML repeat (a skip with the same reason): one reading for each.
         seen: dict[RunPoint, _RowFields] = {}
         for row, point in run.points.items():
-            if point[3] is None and point[4] is None:
+            if point[3] is None and point[4] is None:  # no YAML: a key for `seen`
                 fields = seen.get(point)
                 if fields is None:
                     fields = seen[point] = _row(*point)
