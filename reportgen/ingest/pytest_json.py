@@ -18,6 +18,11 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import chain, compress, repeat
+from operator import add, eq, getitem, itemgetter, not_
 from typing import Any, ClassVar
 
 from reportgen.ingest._jsonread import (
@@ -33,8 +38,16 @@ from reportgen.ingest._jsonread import (
     opt_str,
     req_str,
 )
-from reportgen.ingest.base import Ingester, Sink, Source, TestBatch, first_line
-from reportgen.model import Attempt, Outcome
+from reportgen.ingest.base import (
+    MAX_MESSAGE_CHARS,
+    MAX_NAME_CHARS,
+    Ingester,
+    Sink,
+    Source,
+    TestBatch,
+    first_line,
+)
+from reportgen.model import OUTCOME_CODE, Attempt, Outcome
 
 _OUTCOMES: dict[str, Outcome] = {
     "passed": Outcome.PASSED,
@@ -57,6 +70,14 @@ _RERUNS = (_RERUN, _RETRIED)
 _SKIP_TUPLE = re.compile(
     r"""^\(['"](?P<path>.*)['"], (?P<line>\d+), (?P<q>['"])(?P<reason>.*)(?P=q)\)$""", re.S
 )
+
+# What `_plain_rows` asks of a plain row, compared as one tuple per row.
+_PASSED = "passed"
+_PASSED_CODE = bytes((OUTCOME_CODE[Outcome.PASSED],))
+_QUIET_KEYS = _TEXT_KEYS | {"crash"}
+_LINENO_TYPES = {int, type(None)}
+_PHASES_OF = itemgetter(*_PHASES)
+_OUTCOME_DURATION = itemgetter("outcome", "duration")
 
 
 def mangle_nodeid(nodeid: str) -> tuple[str | None, str]:
@@ -116,54 +137,348 @@ class PytestJsonIngester(Ingester):
         return 0.3 if hits else 0.0
 
     def read(self, source: Source, sink: Sink) -> None:
-        doc = obj(load_document(source), source, "document")
-        if "tests" not in doc:
-            raise source.error(
-                "tests: missing (a report written with --json-report-omit tests cannot be read)"
-            )
-        created = opt_num(doc, "created", source, "document")
-        if created is not None:
-            note_timestamp(sink, created)
+        _read(source, sink, columns=True)
 
-        raw_counts: dict[str, int] = dict.fromkeys((*_OUTCOMES, *_RERUNS), 0)
-        tests = arr(doc["tests"], source, "tests")
-        batch = TestBatch(sink)
-        for index, raw in enumerate(tests):
-            at = f"tests[{index}]"
-            raw_counts[_read_test(obj(raw, source, at), source, batch, at)] += 1
-        batch.flush()
 
-        collection_errors = 0
-        for index, raw in enumerate(opt_arr(doc, "collectors", source, "document")):
-            at = f"collectors[{index}]"
-            collector = obj(raw, source, at)
-            if collector.get("outcome") != "failed":
-                continue
-            collection_errors += 1
-            nodeid = req_str(collector, "nodeid", source, at)
-            classname, name = mangle_nodeid(nodeid or "<session>")
-            longrepr = _longrepr(collector.get("longrepr"))
-            sink.test(
-                name=name,
-                classname=classname,
-                outcome=Outcome.ERROR,
-                message=first_line(longrepr) or "collection failed",
-                type="collection error",
-                output=longrepr,
-                file=nodeid.partition("::")[0] or None,
-                unattributed=True,
-            )
+def _read(source: Source, sink: Sink, *, columns: bool) -> None:
+    """Read a whole report; `columns` lets the tests of the usual shape be read column by
+    column (`_read_columns`), which records exactly what the per-row reading does."""
+    doc = obj(load_document(source), source, "document")
+    if "tests" not in doc:
+        raise source.error(
+            "tests: missing (a report written with --json-report-omit tests cannot be read)"
+        )
+    created = opt_num(doc, "created", source, "document")
+    if created is not None:
+        note_timestamp(sink, created)
 
-        summary = doc.get("summary")
-        if isinstance(summary, dict):
-            declared = {k: opt_int(summary, k, source, "summary") for k in raw_counts}
-            # pytest counts collection errors under "error" as well.
-            counted = {**raw_counts, "error": raw_counts["error"] + collection_errors}
-            declared["total"] = opt_int(summary, "total", source, "summary")
-            counted["total"] = len(tests)
-            check_declared(
-                sink, declared, counted, "summary", total="total", bad=("failed", "error")
-            )
+    tests = arr(doc["tests"], source, "tests")
+    raw_counts = (_read_columns(tests, source, sink) if columns else None) or _read_rows(
+        tests, source, sink
+    )
+
+    collection_errors = 0
+    for index, raw in enumerate(opt_arr(doc, "collectors", source, "document")):
+        at = f"collectors[{index}]"
+        collector = obj(raw, source, at)
+        if collector.get("outcome") != "failed":
+            continue
+        collection_errors += 1
+        nodeid = req_str(collector, "nodeid", source, at)
+        classname, name = mangle_nodeid(nodeid or "<session>")
+        longrepr = _longrepr(collector.get("longrepr"))
+        sink.test(
+            name=name,
+            classname=classname,
+            outcome=Outcome.ERROR,
+            message=first_line(longrepr) or "collection failed",
+            type="collection error",
+            output=longrepr,
+            file=nodeid.partition("::")[0] or None,
+            unattributed=True,
+        )
+
+    summary = doc.get("summary")
+    if isinstance(summary, dict):
+        declared = {k: opt_int(summary, k, source, "summary") for k in raw_counts}
+        # pytest counts collection errors under "error" as well.
+        counted = {**raw_counts, "error": raw_counts["error"] + collection_errors}
+        declared["total"] = opt_int(summary, "total", source, "summary")
+        counted["total"] = len(tests)
+        check_declared(sink, declared, counted, "summary", total="total", bad=("failed", "error"))
+
+
+def _read_rows(tests: list[Any], source: Source, sink: Sink) -> dict[str, int]:
+    """Record every test one by one; returns how many tests had each raw outcome."""
+    raw_counts: dict[str, int] = dict.fromkeys((*_OUTCOMES, *_RERUNS), 0)
+    batch = TestBatch(sink)
+    for index, raw in enumerate(tests):
+        at = f"tests[{index}]"
+        raw_counts[_read_test(obj(raw, source, at), source, batch, at)] += 1
+    batch.flush()
+    return raw_counts
+
+
+class _Cut(Exception):
+    """A row holds a string `Sink` would cut: `TestBatch` writes such a row on its own, to
+    keep the warnings in input order, so the whole file is read row by row instead."""
+
+
+class _Columns:
+    """Executions in input order, gathered as the columns `Sink.add_tests` takes: the plain
+    rows by the slice, the others through `_read_test` with `add` (as `TestBatch.add`)."""
+
+    __slots__ = ("classnames", "codes", "details", "durations", "files", "known", "lines", "names")
+
+    def __init__(self, known: dict[Any, Any]) -> None:
+        #: As `TestBatch.known`: the classname of each class path, for `_mangle`.
+        self.known = known
+        self.names: list[str] = []
+        self.codes = bytearray()
+        self.durations: array[float] = array("d")
+        self.classnames: list[str | None] = []
+        self.files: list[str | None] = []
+        self.lines: list[int | None] = []
+        self.details: dict[int, dict[str, Any]] = {}
+
+    def add(
+        self,
+        *,
+        name: str,
+        outcome: Outcome,
+        classname: str | None = None,
+        duration: float | None = None,
+        message: str | None = None,
+        type: str | None = None,
+        output: str | None = None,
+        file: str | None = None,
+        line: int | None = None,
+        properties: dict[str, str] | None = None,
+        attempts: Sequence[Attempt] = (),
+        flaky: bool = False,
+    ) -> None:
+        """Record one execution, as `TestBatch.add` would (raises `_Cut` where it would
+        write the row on its own)."""
+        if (
+            len(name) > MAX_NAME_CHARS
+            or (classname is not None and len(classname) > MAX_NAME_CHARS)
+            or (file is not None and len(file) > MAX_NAME_CHARS)
+            or (message is not None and len(message) > MAX_MESSAGE_CHARS)
+            or (type is not None and len(type) > MAX_NAME_CHARS)
+        ):
+            raise _Cut
+        if (
+            message is not None
+            or output is not None
+            or type is not None
+            or properties
+            or attempts
+            or flaky
+        ):
+            self.details[len(self.names)] = {
+                "message": message,
+                "type": type,
+                "output": output,
+                "properties": properties,
+                "attempts": attempts,
+                "flaky": flaky,
+            }
+        self.names.append(name)
+        self.codes.append(OUTCOME_CODE[outcome])
+        self.durations.append(math.nan if duration is None else float(duration))
+        self.classnames.append(classname)
+        self.files.append(file)
+        self.lines.append(line)
+
+    def extend(self, plain: _Plain, start: int, stop: int) -> None:
+        """Record plain rows `start`..`stop` (positions among the plain rows)."""
+        self.names += plain.names[start:stop]
+        self.codes += _PASSED_CODE * (stop - start)
+        self.durations += plain.durations[start:stop]
+        self.classnames += plain.classnames[start:stop]
+        self.files += plain.files[start:stop]
+        self.lines += plain.lines[start:stop]
+
+
+@dataclass(frozen=True)
+class _Plain:
+    """The columns of the plain rows (see `_plain_rows`), and where they stand in the input."""
+
+    #: Positions in the input of the rows that are not plain, in order.
+    others: list[int]
+    names: list[str]
+    durations: array[float]
+    classnames: list[str | None]
+    files: list[str | None]
+    lines: list[int | None]
+
+
+def _read_columns(tests: list[Any], source: Source, sink: Sink) -> dict[str, int] | None:
+    """Record `tests` as `_read_rows` does, the plain rows column by column and the others
+    through `_read_test` in input order; None (nothing recorded) when the file is better
+    read row by row (a string to cut, no plain row)."""
+    known: dict[Any, Any] = {}
+    plain = _plain_rows(tests, known)
+    if plain is None:
+        return None
+    raw_counts: dict[str, int] = dict.fromkeys((*_OUTCOMES, *_RERUNS), 0)
+    count = len(tests)
+    raw_counts[_PASSED] = count - len(plain.others)
+    table: _Plain | _Columns
+    if not plain.others:
+        table = plain
+        codes = _PASSED_CODE * count
+        details: dict[int, dict[str, Any]] = {}
+    else:
+        gathered = _Columns(known)
+        taken = 0
+        try:
+            for done, index in enumerate(plain.others):
+                # The rows before `index` not among `others` are the next plain ones.
+                upto = index - done
+                if upto > taken:
+                    gathered.extend(plain, taken, upto)
+                    taken = upto
+                at = f"tests[{index}]"
+                raw_counts[_read_test(tests[index], source, gathered, at)] += 1
+        except _Cut:
+            return None
+        gathered.extend(plain, taken, len(plain.names))
+        table, codes, details = gathered, bytes(gathered.codes), gathered.details
+    rows = len(table.names)
+    sink.add_tests(
+        table.names,
+        outcomes=codes,
+        durations=table.durations,
+        classnames=table.classnames,
+        details=details,
+        files=None if table.files.count(None) == rows else table.files,
+        lines=None if table.lines.count(None) == rows else table.lines,
+    )
+    return raw_counts
+
+
+def _plain_rows(tests: list[Any], known: dict[Any, Any]) -> _Plain | None:
+    """The rows that passed in every phase with nothing to say, worked out column by column.
+
+    A plain row (`_is_plain`) is an object whose outcome and three phases' outcomes are
+    "passed", whose nodeid is a string with a class path (`a.py::test`), whose lineno is an
+    integer or absent, whose durations are non-negative floats, and whose call phase carries
+    no text: exactly the rows that `_read_test` records as a pass with no detail. Whole
+    columns are checked with C calls; only when a check fails is each row asked on its own.
+    The other rows are left to `_read_test`, so errors and odd values read as before. None
+    when no row is plain or a name would be cut.
+    """
+    if not tests or set(map(type, tests)) != {dict}:
+        return None
+    count = len(tests)
+    keep = list(map(eq, map(dict.get, tests, repeat("outcome")), repeat(_PASSED)))
+    rows, others = _split(keep, range(count))
+    tests = list(compress(tests, keep)) if others else tests
+    columns = _columns(tests)
+    if columns is None:
+        keep = list(map(_is_plain, tests))
+        rows, dropped = _split(keep, rows)
+        others += dropped
+        tests = list(compress(tests, keep))
+        columns = _columns(tests)
+    if not tests or columns is None:
+        return None
+    nodeids, linenos, durations = columns
+
+    # `_mangle`'s split: the class path (head) before the last `::` ahead of any parameters.
+    heads = list(
+        map(
+            itemgetter(0),
+            map(
+                str.rpartition,
+                map(itemgetter(0), map(str.partition, nodeids, repeat("["))),
+                repeat("::"),
+            ),
+        )
+    )
+    files: dict[str, str | None] = {}
+    distinct = set(heads)
+    for head in distinct:
+        if not head or head.endswith(":"):
+            continue  # no class path, or colons `split` cuts elsewhere: `_read_test` reads it
+        if head not in known:
+            parts = head.split("::")
+            parts[0] = _without_py(parts[0].replace("/", "."))
+            known[head] = ".".join(parts) or None
+        files[head] = head.partition("::")[0] or None
+    if len(files) < len(distinct):
+        keep = list(map(files.__contains__, heads))
+        rows, dropped = _split(keep, rows)
+        others += dropped
+        nodeids, linenos, heads, *durations = (
+            list(compress(column, keep)) for column in (nodeids, linenos, heads, *durations)
+        )
+        if not heads:
+            return None
+    # The name is what follows the class path and its `::` (the parameters included).
+    names: list[str] = list(
+        map(getitem, nodeids, map(slice, map(add, map(len, heads), repeat(2)), repeat(None)))
+    )
+    longest = max(
+        max(map(len, names)),
+        max((len(known[head] or "") for head in files), default=0),
+        max((len(file or "") for file in files.values()), default=0),
+    )
+    if longest > MAX_NAME_CHARS:
+        return None
+    others.sort()
+    return _Plain(
+        others=others,
+        names=names,
+        # `sum` of the three, as `_read_test` adds them up (bit for bit the same total).
+        durations=array("d", map(sum, zip(*durations, strict=True))),
+        classnames=list(map(known.__getitem__, heads)),
+        files=list(map(files.__getitem__, heads)),
+        lines=[None if n is None else n + 1 for n in linenos]
+        if None in linenos
+        else list(map(add, linenos, repeat(1))),
+    )
+
+
+def _split(keep: list[bool], rows: Sequence[int]) -> tuple[Sequence[int], list[int]]:
+    """The row numbers where `keep` is true, and those where it is false."""
+    if all(keep):
+        return rows, []
+    return list(compress(rows, keep)), list(compress(rows, map(not_, keep)))
+
+
+def _columns(tests: list[dict[str, Any]]) -> tuple[list[Any], list[Any], list[list[Any]]] | None:
+    """Nodeids, linenos and the three phases' durations of rows whose outcome is "passed",
+    when every row is plain but for its class path (`_is_plain`); else None."""
+    get = dict.get
+    nodeids = list(map(get, tests, repeat("nodeid")))
+    linenos: list[Any] = list(map(get, tests, repeat("lineno")))
+    lineno_types = set(map(type, linenos))
+    if set(map(type, nodeids)) - {str} or lineno_types - _LINENO_TYPES:
+        return None
+    numbers = [n for n in linenos if n is not None] if type(None) in lineno_types else linenos
+    if numbers and not (min(numbers) > -_BIG_INT and max(numbers) < _BIG_INT):
+        return None
+    # Each phase object is visited once: (outcome, duration) of setup, call and teardown
+    # for each row in turn, flat. A row without a phase, or a phase that is not an object or
+    # lacks either member, raises here: such a file has its rows looked at one by one.
+    try:
+        phases = list(chain.from_iterable(map(_PHASES_OF, tests)))
+        values = list(chain.from_iterable(map(_OUTCOME_DURATION, phases)))
+    except (KeyError, TypeError):
+        return None
+    durations = values[1::2]
+    if (
+        values[0::2].count(_PASSED) != len(phases)
+        or not all(map(_QUIET_KEYS.isdisjoint, phases[1::3]))
+        or set(map(type, durations)) - {float}
+    ):
+        return None
+    # A NaN or an infinity makes the sum not finite, so then `min` compares numbers only; a
+    # sum that overflows has each value looked at.
+    if not (math.isfinite(sum(durations)) and min(durations, default=0.0) >= 0.0) and not all(
+        0.0 <= duration < math.inf for duration in durations
+    ):
+        return None
+    return nodeids, linenos, [values[1::6], values[3::6], values[5::6]]
+
+
+def _is_plain(test: dict[str, Any]) -> bool:
+    """Whether a row whose outcome is "passed" is plain (see `_plain_rows`), class path aside."""
+    nodeid, lineno = test.get("nodeid"), test.get("lineno")
+    if type(nodeid) is not str or not (
+        lineno is None or (type(lineno) is int and -_BIG_INT < lineno < _BIG_INT)
+    ):
+        return False
+    for when in _PHASES:
+        phase = test.get(when)
+        if type(phase) is not dict or phase.get("outcome") != _PASSED:
+            return False
+        duration = phase.get("duration")
+        if type(duration) is not float or not 0.0 <= duration < math.inf:
+            return False
+    return _QUIET_KEYS.isdisjoint(test["call"])
 
 
 def _longrepr(value: Any) -> str | None:
@@ -197,7 +512,7 @@ def _phase_message(phase: dict[str, Any], source: Source, at: str) -> str | None
     return None
 
 
-def _read_test(test: dict[str, Any], source: Source, batch: TestBatch, at: str) -> str:
+def _read_test(test: dict[str, Any], source: Source, batch: TestBatch | _Columns, at: str) -> str:
     """Record one test (two executions for a failed call plus a failed teardown)."""
     nodeid = req_str(test, "nodeid", source, at)
     outcome_raw = req_str(test, "outcome", source, at)
