@@ -71,7 +71,7 @@ _SKIP_TUPLE = re.compile(
     r"""^\(['"](?P<path>.*)['"], (?P<line>\d+), (?P<q>['"])(?P<reason>.*)(?P=q)\)$""", re.S
 )
 
-# What `_plain_rows` asks of a plain row, compared as one tuple per row.
+# What `_plain_rows` looks for, and how it takes the columns.
 _PASSED = "passed"
 _PASSED_CODE = bytes((OUTCOME_CODE[Outcome.PASSED],))
 _QUIET_KEYS = _TEXT_KEYS | {"crash"}
@@ -343,7 +343,7 @@ def _plain_rows(tests: list[Any], known: dict[Any, Any]) -> _Plain | None:
 
     A plain row (`_is_plain`) is an object whose outcome and three phases' outcomes are
     "passed", whose nodeid is a string with a class path (`a.py::test`), whose lineno is an
-    integer or absent, whose durations are non-negative floats, and whose call phase carries
+    integer, null or absent, whose durations are non-negative floats, and whose call phase carries
     no text: exactly the rows that `_read_test` records as a pass with no detail. Whole
     columns are checked with C calls; only when a check fails is each row asked on its own.
     The other rows are left to `_read_test`, so errors and odd values read as before. None
