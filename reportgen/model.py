@@ -317,9 +317,7 @@ class _Detail:
 
     __slots__ = (
         "attempts",
-        "file",
         "flaky",
-        "line",
         "message",
         "output",
         "output_truncated",
@@ -329,8 +327,6 @@ class _Detail:
     )
 
     def __init__(self) -> None:
-        self.file: str | None = None
-        self.line: int | None = None
         self.message: str | None = None
         self.type: str | None = None
         self.output: str | None = None
@@ -354,7 +350,10 @@ class TestTable(Sequence[TestCase]):
         "_classnames",
         "_details",
         "_durations",
+        "_file_idx",
+        "_files",
         "_inputs",
+        "_lines",
         "_names",
         "_outcomes",
         "_positions",
@@ -375,6 +374,9 @@ class TestTable(Sequence[TestCase]):
         classnames: list[str | None],
         class_idx: array[int],
         inputs: array[int],
+        files: list[str | None],
+        file_idx: array[int],
+        lines: list[int | None],
         details: dict[int, _Detail],
     ) -> None:
         self._names = names
@@ -385,6 +387,9 @@ class TestTable(Sequence[TestCase]):
         self._classnames = classnames
         self._class_idx = class_idx
         self._inputs = inputs
+        self._files = files
+        self._file_idx = file_idx
+        self._lines = lines
         self._details = details
         #: First row of each run of one input's rows and its position there (when asked).
         self._positions: tuple[list[int], list[int]] | None = None
@@ -487,8 +492,7 @@ class TestTable(Sequence[TestCase]):
         return list(dict.fromkeys(self.id_of(i) for i in range(len(self))))
 
     def file_of(self, i: int) -> str | None:
-        detail = self._details.get(i)
-        return detail.file if detail else None
+        return self._files[self._file_idx[i]]
 
     def input_of(self, i: int) -> int:
         return self._inputs[i]
@@ -620,6 +624,9 @@ class TestTable(Sequence[TestCase]):
             classnames=self._classnames,
             class_idx=array("I", (self._class_idx[row] for row in keep)),
             inputs=array("I", (self._inputs[row] for row in keep)),
+            files=self._files,
+            file_idx=array("I", (self._file_idx[row] for row in keep)),
+            lines=[self._lines[row] for row in keep],
             details={
                 new: self._details[row] for new, row in enumerate(keep) if row in self._details
             },
@@ -645,11 +652,11 @@ class TestTable(Sequence[TestCase]):
             "duration": self.duration_of(i),
             "input": self._inputs[i],
             "position": self.position_of(i),
+            "file": self._files[self._file_idx[i]],
+            "line": self._lines[i],
         }
         if detail is not None:
             fields.update(
-                file=detail.file,
-                line=detail.line,
                 message=detail.message,
                 type=detail.type,
                 output=detail.output,
@@ -705,8 +712,6 @@ def retry_outcome(attempts: Sequence[Outcome]) -> tuple[Outcome, bool]:
 
 def _detail(
     *,
-    file: str | None = None,
-    line: int | None = None,
     message: str | None = None,
     type: str | None = None,
     output: str | None = None,
@@ -721,8 +726,6 @@ def _detail(
         message is None
         and type is None
         and output is None
-        and file is None
-        and line is None
         and not properties
         and not attempts
         and not flaky
@@ -730,8 +733,6 @@ def _detail(
     ):
         return None
     detail = _Detail()
-    detail.file = file
-    detail.line = line
     detail.message = message
     detail.type = type
     detail.output = output
@@ -787,6 +788,12 @@ class TestTableBuilder:
         self._class_lookup = _Interner(self._classnames, none_alias="")
         self._class_idx: array[int] = array("I")
         self._inputs: array[int] = array("I")
+        # Files repeat from row to row (one per test module): interned like suites, 0 is none.
+        self._files: list[str | None] = [None]
+        self._file_lookup = _Interner(self._files)
+        self._file_lookup[None] = 0
+        self._file_idx: array[int] = array("I")
+        self._lines: list[int | None] = []
         self._details: dict[int, _Detail] = {}
         # (input, classname-or-innermost-suite) -> {name: row}; keys reuse stored strings.
         self._seen: dict[tuple[int, str | None], dict[str, int]] = {}
@@ -853,11 +860,11 @@ class TestTableBuilder:
         self._suite_idx.append(self._intern_suite(suite))
         self._class_idx.append(self._intern_class(classname))
         self._inputs.append(input)
+        self._file_idx.append(self._file_lookup[file])
+        self._lines.append(line)
         if bucket is not None:
             bucket[name] = row
         detail = _detail(
-            file=file,
-            line=line,
             message=message,
             type=type,
             output=output,
@@ -954,25 +961,28 @@ class TestTableBuilder:
         else:
             self._class_idx.extend(array("I", map(self._class_lookup.__getitem__, classnames)))
         self._inputs.extend(array("I", (input,)) * count)
+        if files is None:
+            self._file_idx.extend(array("I", (0,)) * count)
+        else:
+            self._file_idx.extend(array("I", map(self._file_lookup.__getitem__, files)))
+        if lines is None:
+            self._lines.extend((None,) * count)
+        else:
+            self._lines.extend(lines)
         if details:
             for offset, fields in details.items():
+                row = first + offset
+                if "file" in fields or "line" in fields:
+                    # A row's file and line, unless whole columns of them were given.
+                    fields = dict(fields)
+                    file, line = fields.pop("file", None), fields.pop("line", None)
+                    if files is None:
+                        self._file_idx[row] = self._file_lookup[file]
+                    if lines is None:
+                        self._lines[row] = line
                 detail = _detail(**fields)
                 if detail is not None:
-                    self._details[first + offset] = detail
-        if files is not None or lines is not None:
-            self._place(first, files or (None,) * count, lines or (None,) * count)
-
-    def _place(self, first: int, files: Sequence[str | None], lines: Sequence[int | None]) -> None:
-        """Give the rows from `first` on their file and line (see `add_rows`)."""
-        known = self._details
-        for row, file, line in zip(range(first, first + len(files)), files, lines, strict=True):
-            if file is None and line is None:
-                continue
-            detail = known.get(row)
-            if detail is None:
-                detail = known[row] = _Detail()
-            detail.file = file
-            detail.line = line
+                    self._details[row] = detail
 
     def append(self, case: TestCase) -> int:
         """Add a whole TestCase (no merging: it is already one test)."""
@@ -1040,6 +1050,8 @@ class TestTableBuilder:
             self._suite_idx,
             self._class_idx,
             self._inputs,
+            self._file_idx,
+            self._lines,
         ):
             del column[rows:]
         for row in [row for row in self._details if row >= rows]:
@@ -1061,12 +1073,11 @@ class TestTableBuilder:
 
     def identity(self, row: int) -> tuple[str, str | None, tuple[str, ...], str | None]:
         """Name, classname, suite and file of `row`: what its id is built from."""
-        detail = self._details.get(row)
         return (
             self._names[row],
             self._classnames[self._class_idx[row]],
             self._suites[self._suite_idx[row]],
-            detail.file if detail is not None else None,
+            self._files[self._file_idx[row]],
         )
 
     def set_identity(
@@ -1082,11 +1093,7 @@ class TestTableBuilder:
         self._names[row] = name
         self._class_idx[row] = self._intern_class(classname or None)
         self._suite_idx[row] = self._intern_suite(suite)
-        detail = self._details.get(row)
-        if detail is None and file is not None:
-            detail = self._details[row] = _Detail()
-        if detail is not None:
-            detail.file = file
+        self._file_idx[row] = self._file_lookup[file]
 
     def passes_repeated_later(self, start: int) -> list[int]:
         """Rows `start`..end that passed and whose id occurs again after them in those rows
@@ -1142,7 +1149,8 @@ class TestTableBuilder:
     def relativise_paths(self, start: int) -> None:
         """Make the absolute paths in the suites, classnames and files of rows `start`..end
         (one input) relative to the directory they share, so that ids hold no checkout path."""
-        files = {row: d.file for row, d in self._details.items() if row >= start and d.file}
+        file_ids = set(self._file_idx[start:])
+        files = {i: f for i in file_ids if (f := self._files[i])}
         if not any(is_absolute_path(f) for f in files.values()) and not any(
             is_absolute_path(part) for part in (*self._classnames, *self._flat_suites()) if part
         ):
@@ -1176,11 +1184,14 @@ class TestTableBuilder:
             i: self._intern_class(None if (c := self._classnames[i]) is None else fix_class(c))
             for i in class_ids
         }
-        for column, mapping in ((self._suite_idx, suite_map), (self._class_idx, class_map)):
+        file_map = {i: self._file_lookup[fix(f)] if (f := self._files[i]) else i for i in file_ids}
+        for column, mapping in (
+            (self._suite_idx, suite_map),
+            (self._class_idx, class_map),
+            (self._file_idx, file_map),
+        ):
             if any(k != v for k, v in mapping.items()):
                 column[start:] = array("I", map(mapping.__getitem__, column[start:]))
-        for row, file in files.items():
-            self._details[row].file = fix(file)
 
     def _flat_suites(self) -> Iterator[str]:
         for suite in self._suites:
@@ -1196,6 +1207,9 @@ class TestTableBuilder:
             classnames=self._classnames,
             class_idx=self._class_idx,
             inputs=self._inputs,
+            files=self._files,
+            file_idx=self._file_idx,
+            lines=self._lines,
             details=self._details,
         )
 

@@ -26,7 +26,9 @@ _UNSAFE = re.compile(
     "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
 # `key:` and what follows; the key is a plain word, the value has no trailing spaces.
-_KEY_LINE = re.compile(r"( *)([A-Za-z_][A-Za-z0-9_.-]*):(?: +(.*?))? *$")
+# The value is taken whole and its trailing blanks cut in code: a lazy value before ` *$`
+# backtracks over a long run of blanks once per character (quadratic).
+_KEY_LINE = re.compile(r"( *)([A-Za-z_][A-Za-z0-9_.-]*):(?: +(.*))?$")
 _SINGLE = re.compile(r"'((?:[^']|'')*)'")
 _DOUBLE = re.compile(r'"([^"\\]*)"')
 # First characters that make a value something other than a plain scalar (or that PyYAML
@@ -84,6 +86,8 @@ def _mapping(lines: list[str], i: int, column: int, depth: int = 0) -> tuple[dic
             raise _Other
         key = _plain(match.group(2))
         value = match.group(3)
+        if value:
+            value = value.rstrip(" ")
         i += 1
         if not value:
             following = _next_content(lines, i)

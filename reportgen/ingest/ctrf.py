@@ -23,9 +23,14 @@ from __future__ import annotations
 
 import contextlib
 import math
+import operator
 import re
+from array import array
+from collections import Counter
+from itertools import compress, repeat
 from typing import Any, ClassVar
 
+from reportgen.errors import InputError
 from reportgen.ingest._jsonread import (
     arr,
     check_declared,
@@ -39,9 +44,18 @@ from reportgen.ingest._jsonread import (
     opt_str,
     type_name,
 )
-from reportgen.ingest.base import Ingester, Sink, Source, TestBatch, cap_output, clean_optional
+from reportgen.ingest.base import (
+    MAX_MESSAGE_CHARS,
+    MAX_NAME_CHARS,
+    Ingester,
+    Sink,
+    Source,
+    TestBatch,
+    cap_output,
+    clean_optional,
+)
 from reportgen.ingest.pytest_json import mangle_nodeid
-from reportgen.model import SCOPE_SEPARATOR, Attempt, Outcome, is_source_file
+from reportgen.model import OUTCOME_CODE, SCOPE_SEPARATOR, Attempt, Outcome, is_source_file
 
 _STATUSES: dict[str, Outcome] = {
     "passed": Outcome.PASSED,
@@ -147,23 +161,23 @@ class CtrfIngester(Ingester):
             raise source.error("results.tests: missing (required by the CTRF schema)")
         tests = arr(results["tests"], source, "results.tests")
         tool_name = tool.get("name") if isinstance(tool, dict) else None
+        if not isinstance(tool_name, str):
+            tool_name = None  # warned about above
         sink.derived_from.extend(_sources(results))
         summary_raw = results.get("summary")
         summary = obj(summary_raw, source, "results.summary") if summary_raw is not None else None
 
         statuses: dict[str, int] = dict.fromkeys(_STATUSES, 0)
-        flaky_count = 0
-        suites: set[tuple[str, ...]] = set()
-        batch = TestBatch(sink)
-        for index, raw in enumerate(tests):
-            at = f"results.tests[{index}]"
-            status, flaky, suite = _read_test(
-                obj(raw, source, at), source, sink, at, tool_name, batch
-            )
-            statuses[status] += 1
-            flaky_count += flaky
-            suites.add(suite)
-        batch.flush()
+        mark = sink.mark()
+        try:
+            counted = _read_columns(tests, source, sink, tool_name)
+        except InputError:
+            counted = None  # the test-by-test reading below says where, as it always has
+        if counted is None:
+            sink.rewind(mark)
+            counted = _read_one_by_one(tests, source, sink, tool_name)
+        by_status, flaky_count, suites = counted
+        statuses.update(by_status)
 
         if summary is None:
             sink.warn("results.summary is missing (required by the CTRF schema)")
@@ -209,15 +223,176 @@ def _check_header(doc: dict[str, Any], source: Source, sink: Sink) -> None:
         sink.warn(f"unknown top-level CTRF field(s) ignored: {', '.join(unknown)[:200]}")
 
 
+#: What `_read_one_by_one` and `_read_columns` count: tests by CTRF status, flaky tests and
+#: the distinct suite paths.
+_Counted = tuple[Counter[str], int, set[tuple[str, ...]]]
+
+
+def _read_one_by_one(tests: list[Any], source: Source, sink: Sink, tool: object) -> _Counted:
+    """Read the tests one at a time: the reading every other is measured against."""
+    statuses: Counter[str] = Counter()
+    flaky_count = 0
+    suites: set[tuple[str, ...]] = set()
+    batch = TestBatch(sink)
+    for index, raw in enumerate(tests):
+        at = f"results.tests[{index}]"
+        fields, status, suite = _read_test(
+            obj(raw, source, at), source, sink, at, tool, batch.known
+        )
+        batch.add(**fields)
+        statuses[status] += 1
+        flaky_count += fields["flaky"]
+        suites.add(suite)
+    batch.flush()
+    return statuses, flaky_count, suites
+
+
+#: Members every test may have that the column reading takes whole columns of; a test with any
+#: other member is read on its own (`_read_test`). The rest are kept by the schema but not read.
+_COLUMN_KEYS = frozenset({"name", "status", "duration", "suite", "filePath"}) | (
+    _TEST_KEYS
+    - {"name", "status", "duration", "start", "stop", "suite", "message", "trace", "line"}
+    - {"rawStatus", "tags", "type", "filePath", "retries", "retryAttempts", "flaky"}
+    - {"stdout", "stderr", "threadId", "browser", "device", "extra"}
+)
+#: Statuses whose tests need no detail; a pending or other test keeps its status as a property.
+_PLAIN_STATUSES = frozenset({"passed", "failed", "skipped"})
+_KEPT_STATUSES = frozenset(_STATUSES.keys() - _PLAIN_STATUSES)
+_CODES = {status: OUTCOME_CODE[outcome] for status, outcome in _STATUSES.items()}
+#: 1000.0, whose `__rtruediv__` turns milliseconds into seconds as `ms_to_s` does.
+_MS = 1000.0
+_NUMBER_TYPES = frozenset({int, float})
+_NONE = type(None)
+
+
+def _read_columns(tests: list[Any], source: Source, sink: Sink, tool: object) -> _Counted | None:
+    """Read the tests column by column, each check one C-level pass over a column; None when
+    a column holds anything the one-by-one reading would warn about, cut or refuse.
+
+    Records exactly what `_read_one_by_one` records. Tests with members beyond the common
+    ones (a message, retries, tags, ...) or with a pending or other status are read by
+    `_read_test` and their row replaced; an input error among them is left to the caller.
+    """
+    count = len(tests)
+    if not count or set(map(type, tests)) != {dict}:
+        return None
+    # Typed as what the checks below make them (a column that fails one is not used).
+    get: Any = dict.get
+    names: list[str] = list(map(get, tests, repeat("name")))
+    statuses: list[str] = list(map(get, tests, repeat("status")))
+    raw_durations: list[float] = list(map(get, tests, repeat("duration")))
+    raw_suites: list[Any] = list(map(get, tests, repeat("suite")))
+    files: list[str | None] = list(map(get, tests, repeat("filePath")))
+    if (
+        set(map(type, names)) != {str}
+        or not all(names)
+        or any(map(str.isspace, names))
+        or max(map(len, names)) > MAX_NAME_CHARS
+        or not set(map(type, raw_durations)) <= _NUMBER_TYPES
+        or not set(map(type, files)) <= {str, _NONE}
+        or not set(map(type, raw_suites)) <= {list, _NONE}
+    ):
+        return None
+    try:
+        by_status = Counter(statuses)
+    except TypeError:  # an unhashable status
+        return None
+    if not by_status.keys() <= _STATUSES.keys():
+        return None
+    # Whole milliseconds below 2**53 and finite fractions are read as they are; anything else
+    # (negative, huge, not finite) is left to the one-by-one reading.
+    if not (min(raw_durations) >= 0 and max(raw_durations) < _BIG_INT):
+        return None
+    durations = array("d", map(_MS.__rtruediv__, raw_durations))
+    if not math.isfinite(math.fsum(durations)):
+        return None
+    if _NONE in set(map(type, raw_suites)):
+        suites = [() if s is None else tuple(s) for s in raw_suites]
+    else:
+        suites = list(map(tuple, raw_suites))
+    distinct_suites = set(suites)
+    if any(
+        set(map(type, suite)) - {str} or max(map(len, suite), default=0) > MAX_NAME_CHARS
+        for suite in distinct_suites
+    ):
+        return None
+    if max(map(len, filter(None, set(files))), default=0) > MAX_NAME_CHARS:
+        return None
+    classnames: list[str | None] | None = None
+    if tool == "playwright":
+        scopes = {s: _harness_scope("playwright", s, "", None)[0] for s in distinct_suites}
+        classnames = list(map(scopes.__getitem__, suites))
+    elif tool in _SCOPED_TOOLS:
+        classnames = []
+        for index, (suite, name, file) in enumerate(zip(suites, names, files, strict=True)):
+            classname, names[index] = _harness_scope(str(tool), suite, name, file)
+            classnames.append(classname)
+    if classnames is not None and max(map(len, filter(None, set(classnames))), default=0) > (
+        MAX_NAME_CHARS
+    ):
+        return None
+
+    # Tests with more than the common members, or a status kept as a property, are read one
+    # by one and their rows replaced.
+    rich: set[int] = set()
+    # The members any test has, gathered in one pass; then the tests with each uncommon one.
+    for key in set().union(*tests) - _COLUMN_KEYS:
+        rich.update(compress(range(count), map(operator.contains, tests, repeat(key))))
+    if by_status.keys() - _PLAIN_STATUSES:
+        rich.update(compress(range(count), map(_KEPT_STATUSES.__contains__, statuses)))
+    codes = bytearray(map(_CODES.__getitem__, statuses))
+    flaky_count = 0
+    details: dict[int, dict[str, Any]] = {}
+    lines: list[int | None] | None = None
+    known: dict[Any, Any] = {}
+    for row in sorted(rich):
+        fields, _status, suite = _read_test(
+            tests[row], source, sink, f"results.tests[{row}]", tool, known
+        )
+        if not _fits(fields):
+            return None
+        names[row] = fields.pop("name")
+        codes[row] = OUTCOME_CODE[fields.pop("outcome")]
+        duration = fields.pop("duration")
+        durations[row] = math.nan if duration is None else duration
+        suites[row] = fields.pop("suite")
+        if classnames is not None:
+            classnames[row] = fields.pop("classname")
+        elif fields.pop("classname") is not None:
+            return None
+        files[row] = fields.pop("file")
+        line = fields.pop("line")
+        if line is not None:
+            if lines is None:
+                lines = [None] * count
+            lines[row] = line
+        flaky_count += fields["flaky"]
+        if any(fields.values()):
+            details[row] = fields
+        distinct_suites.add(suite)
+    sink.add_tests(
+        names,
+        outcomes=codes,
+        durations=durations,
+        classnames=classnames,
+        suites=suites,
+        details=details,
+        files=None if files.count(None) == count else files,
+        lines=lines,
+    )
+    return by_status, flaky_count, distinct_suites
+
+
 def _read_test(
     test: dict[str, Any],
     source: Source,
     sink: Sink,
     at: str,
     tool: object,
-    batch: TestBatch,
-) -> tuple[str, bool, tuple[str, ...]]:
-    """Record one CTRF test; return its CTRF status, whether it is flaky, and its suite."""
+    known: dict[Any, Any],
+) -> tuple[dict[str, Any], str, tuple[str, ...]]:
+    """Read one CTRF test: the keyword arguments of `TestBatch.add` that record it, its CTRF
+    status and its suite."""
     name = test.get("name")
     if not isinstance(name, str) or not name.strip():
         raise source.error(f"{at}.name: expected a non-empty string")
@@ -259,21 +434,19 @@ def _read_test(
     suite = None
     if type(raw_suite) is list:
         with contextlib.suppress(TypeError):  # an unhashable member: `_suite` says what
-            suite = batch.known.get(tuple(raw_suite))
+            suite = known.get(tuple(raw_suite))
     if suite is None:
         suite = _suite(raw_suite, source, sink, at)
         if type(raw_suite) is list:
-            batch.known[suite] = suite
+            known[suite] = suite
     file_path = opt_str(test, "filePath", source, at) if "filePath" in keys else None
     if classname is None and tool in _SCOPED_TOOLS:
         if tool == "playwright":
             # Playwright's scope is the suite's alone: worked out once per suite path.
             scope_key = ("playwright scope", suite)
-            scope = batch.known.get(scope_key)
+            scope = known.get(scope_key)
             if scope is None:
-                scope = batch.known[scope_key] = _harness_scope(str(tool), suite, name, file_path)[
-                    0
-                ]
+                scope = known[scope_key] = _harness_scope(str(tool), suite, name, file_path)[0]
             classname = scope
         else:
             classname, name = _harness_scope(str(tool), suite, name, file_path)
@@ -313,22 +486,33 @@ def _read_test(
         flaky_raw
         or (bool(attempts) and any(a.outcome in (Outcome.FAILED, Outcome.ERROR) for a in attempts))
     )
-    batch.add(
-        name=name,
-        outcome=outcome,
-        classname=classname,
-        suite=suite,
-        duration=duration,
-        message=message,
-        type=None,
-        output=output,
-        file=file_path,
-        line=opt_int(test, "line", source, at) if "line" in checked else None,
-        properties=properties or None,
-        attempts=attempts,
-        flaky=flaky,
+    fields = {
+        "name": name,
+        "outcome": outcome,
+        "classname": classname,
+        "suite": suite,
+        "duration": duration,
+        "message": message,
+        "type": None,
+        "output": output,
+        "file": file_path,
+        "line": opt_int(test, "line", source, at) if "line" in checked else None,
+        "properties": properties or None,
+        "attempts": attempts,
+        "flaky": flaky,
+    }
+    return fields, status, suite
+
+
+def _fits(fields: dict[str, Any]) -> bool:
+    """Whether no string of a test read by `_read_test` is one `Sink` cuts (with a warning)."""
+    return not (
+        len(fields["name"]) > MAX_NAME_CHARS
+        or len(fields["classname"] or "") > MAX_NAME_CHARS
+        or len(fields["file"] or "") > MAX_NAME_CHARS
+        or len(fields["message"] or "") > MAX_MESSAGE_CHARS
+        or max(map(len, fields["suite"]), default=0) > MAX_NAME_CHARS
     )
-    return status, flaky, suite
 
 
 def _harness_scope(

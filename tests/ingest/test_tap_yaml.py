@@ -241,3 +241,10 @@ def test_the_usual_shapes_are_taken() -> None:
     ]
     for block in blocks:
         assert _check(block), block
+
+
+@pytest.mark.parametrize("tail", ["", "x", " # note", ": y"])
+def test_a_long_run_of_blanks_in_a_value_reads_as_pyyaml_reads_it(tail: str) -> None:
+    """The fuzz campaign's TAP mutant with a megabyte of blanks inside a YAML value: the key
+    line's pattern backtracked over the run once per character (minutes for 100,000)."""
+    _check("name: B" + " " * 100_000 + tail + "\nseverity: fail")
