@@ -19,11 +19,13 @@ from __future__ import annotations
 import math
 import re
 from array import array
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import chain, compress, repeat
-from operator import add, eq, getitem, itemgetter, not_
-from typing import Any, ClassVar
+from operator import add, eq, getitem, is_, itemgetter, not_
+from typing import Any, ClassVar, TypeVar
 
 from reportgen.ingest._jsonread import (
     arr,
@@ -78,6 +80,7 @@ _QUIET_KEYS = _TEXT_KEYS | {"crash"}
 _LINENO_TYPES = {int, type(None)}
 _PHASES_OF = itemgetter(*_PHASES)
 _OUTCOME_DURATION = itemgetter("outcome", "duration")
+_T = TypeVar("_T")
 
 
 def mangle_nodeid(nodeid: str) -> tuple[str | None, str]:
@@ -205,8 +208,8 @@ class _Cut(Exception):
 
 
 class _Columns:
-    """Executions in input order, gathered as the columns `Sink.add_tests` takes: the plain
-    rows by the slice, the others through `_read_test` with `add` (as `TestBatch.add`)."""
+    """The executions of the rows that are not plain, in input order, gathered by
+    `_read_test` through `add` (as `TestBatch.add`) as the columns `Sink.add_tests` takes."""
 
     __slots__ = ("classnames", "codes", "details", "durations", "files", "known", "lines", "names")
 
@@ -270,15 +273,6 @@ class _Columns:
         self.files.append(file)
         self.lines.append(line)
 
-    def extend(self, plain: _Plain, start: int, stop: int) -> None:
-        """Record plain rows `start`..`stop` (positions among the plain rows)."""
-        self.names += plain.names[start:stop]
-        self.codes += _PASSED_CODE * (stop - start)
-        self.durations += plain.durations[start:stop]
-        self.classnames += plain.classnames[start:stop]
-        self.files += plain.files[start:stop]
-        self.lines += plain.lines[start:stop]
-
 
 @dataclass(frozen=True)
 class _Plain:
@@ -304,38 +298,65 @@ def _read_columns(tests: list[Any], source: Source, sink: Sink) -> dict[str, int
     raw_counts: dict[str, int] = dict.fromkeys((*_OUTCOMES, *_RERUNS), 0)
     count = len(tests)
     raw_counts[_PASSED] = count - len(plain.others)
-    table: _Plain | _Columns
     if not plain.others:
-        table = plain
-        codes = _PASSED_CODE * count
+        names, classnames, files, lines = plain.names, plain.classnames, plain.files, plain.lines
+        codes, durations = _PASSED_CODE * count, plain.durations
         details: dict[int, dict[str, Any]] = {}
     else:
         gathered = _Columns(known)
-        taken = 0
+        # Where each other row's executions (one, or two) stand among the gathered ones.
+        executions = [0]
         try:
-            for done, index in enumerate(plain.others):
-                # The rows before `index` not among `others` are the next plain ones.
-                upto = index - done
-                if upto > taken:
-                    gathered.extend(plain, taken, upto)
-                    taken = upto
+            for index in plain.others:
                 at = f"tests[{index}]"
                 raw_counts[_read_test(tests[index], source, gathered, at)] += 1
+                executions.append(len(gathered.names))
         except _Cut:
             return None
-        gathered.extend(plain, taken, len(plain.names))
-        table, codes, details = gathered, bytes(gathered.codes), gathered.details
-    rows = len(table.names)
+        # The plain rows before each other row, and those after the last one.
+        plain_cuts = [index - done for done, index in enumerate(plain.others)]
+        plain_cuts.append(len(plain.names))
+        plain_runs = list(map(slice, [0, *plain_cuts[:-1]], plain_cuts))
+        other_runs = list(map(slice, executions[:-1], executions[1:]))
+        weave = partial(_weave, plain_runs, other_runs)
+        names = weave(plain.names, gathered.names)
+        classnames = weave(plain.classnames, gathered.classnames)
+        files = weave(plain.files, gathered.files)
+        lines = weave(plain.lines, gathered.lines)
+        codes = bytes(weave(_PASSED_CODE * len(plain.names), gathered.codes))
+        durations = array("d", weave(plain.durations, gathered.durations))
+        # Details are numbered by execution: an other row's moves up by the plain rows before.
+        details = {
+            execution + plain_cuts[bisect_right(executions, execution) - 1]: detail
+            for execution, detail in gathered.details.items()
+        }
+    rows = len(names)
     sink.add_tests(
-        table.names,
+        names,
         outcomes=codes,
-        durations=table.durations,
-        classnames=table.classnames,
+        durations=durations,
+        classnames=classnames,
         details=details,
-        files=None if table.files.count(None) == rows else table.files,
-        lines=None if table.lines.count(None) == rows else table.lines,
+        files=None if files.count(None) == rows else files,
+        lines=None if lines.count(None) == rows else lines,
     )
     return raw_counts
+
+
+def _weave(
+    plain_runs: list[slice], other_runs: list[slice], plain: Sequence[Any], other: Sequence[Any]
+) -> list[Any]:
+    """One column in input order: the runs of plain rows with the other rows' executions
+    between them (`plain_runs` has one run more, the plain rows after the last other row),
+    joined by C calls rather than a statement per run."""
+    pieces = zip(
+        map(getitem, repeat(plain), plain_runs[:-1]),
+        map(getitem, repeat(other), other_runs),
+        strict=True,
+    )
+    woven = list(chain.from_iterable(chain.from_iterable(pieces)))
+    woven += plain[plain_runs[-1]]
+    return woven
 
 
 def _plain_rows(tests: list[Any], known: dict[Any, Any]) -> _Plain | None:
@@ -343,28 +364,42 @@ def _plain_rows(tests: list[Any], known: dict[Any, Any]) -> _Plain | None:
 
     A plain row (`_is_plain`) is an object whose outcome and three phases' outcomes are
     "passed", whose nodeid is a string with a class path (`a.py::test`), whose lineno is an
-    integer, null or absent, whose durations are non-negative floats, and whose call phase carries
-    no text: exactly the rows that `_read_test` records as a pass with no detail. Whole
-    columns are checked with C calls; only when a check fails is each row asked on its own.
-    The other rows are left to `_read_test`, so errors and odd values read as before. None
-    when no row is plain or a name would be cut.
+    integer, null or absent, whose durations are non-negative floats, and whose call phase
+    carries no text: exactly the rows that `_read_test` records as a pass with no detail.
+    Whole columns are checked with C calls, which also tell which rows fail a check; rows
+    are looked at one by one only for a phase that is missing or not an object among the
+    passes, or a number out of range. The other rows are left to `_read_test`, so errors
+    and odd values read as before. None when no row is plain or a name would be cut.
     """
     if not tests or set(map(type, tests)) != {dict}:
         return None
-    count = len(tests)
     keep = list(map(eq, map(dict.get, tests, repeat("outcome")), repeat(_PASSED)))
-    rows, others = _split(keep, range(count))
+    rows, others = _split(keep, range(len(tests)))
     tests = list(compress(tests, keep)) if others else tests
-    columns = _columns(tests)
-    if columns is None:
+    found = _columns(tests) if tests else None
+    if found is None and tests:
+        # A phase missing or odd among the passes: each row is asked, then the columns taken.
         keep = list(map(_is_plain, tests))
         rows, dropped = _split(keep, rows)
         others += dropped
         tests = list(compress(tests, keep))
-        columns = _columns(tests)
-    if not tests or columns is None:
+        found = _columns(tests) if tests else None
+    if found is None:
         return None
-    nodeids, linenos, durations = columns
+    nodeids, linenos, durations, keep_found = found
+    if keep_found is not None:
+        rows, dropped = _split(keep_found, rows)
+        others += dropped
+        nodeids, linenos = list(compress(nodeids, keep_found)), list(compress(linenos, keep_found))
+        durations = list(compress(durations, _thrice(keep_found)))
+    if not _in_range(linenos, durations):
+        keep = _in_range_by_row(linenos, durations)
+        rows, dropped = _split(keep, rows)
+        others += dropped
+        nodeids, linenos = list(compress(nodeids, keep)), list(compress(linenos, keep))
+        durations = list(compress(durations, _thrice(keep)))
+    if not nodeids:
+        return None
 
     # `_mangle`'s split: the class path (head) before the last `::` ahead of any parameters.
     heads = list(
@@ -391,9 +426,10 @@ def _plain_rows(tests: list[Any], known: dict[Any, Any]) -> _Plain | None:
         keep = list(map(files.__contains__, heads))
         rows, dropped = _split(keep, rows)
         others += dropped
-        nodeids, linenos, heads, *durations = (
-            list(compress(column, keep)) for column in (nodeids, linenos, heads, *durations)
+        nodeids, linenos, heads = (
+            list(compress(column, keep)) for column in (nodeids, linenos, heads)
         )
+        durations = list(compress(durations, _thrice(keep)))
         if not heads:
             return None
     # The name is what follows the class path and its `::` (the parameters included).
@@ -411,8 +447,8 @@ def _plain_rows(tests: list[Any], known: dict[Any, Any]) -> _Plain | None:
     return _Plain(
         others=others,
         names=names,
-        # `sum` of the three, as `_read_test` adds them up (bit for bit the same total).
-        durations=array("d", map(sum, zip(*durations, strict=True))),
+        # `sum` of each row's three, as `_read_test` adds them up (bit for bit the same).
+        durations=array("d", map(sum, _by_row(durations))),
         classnames=list(map(known.__getitem__, heads)),
         files=list(map(files.__getitem__, heads)),
         lines=[None if n is None else n + 1 for n in linenos]
@@ -428,40 +464,77 @@ def _split(keep: list[bool], rows: Sequence[int]) -> tuple[Sequence[int], list[i
     return list(compress(rows, keep)), list(compress(rows, map(not_, keep)))
 
 
-def _columns(tests: list[dict[str, Any]]) -> tuple[list[Any], list[Any], list[list[Any]]] | None:
-    """Nodeids, linenos and the three phases' durations of rows whose outcome is "passed",
-    when every row is plain but for its class path (`_is_plain`); else None."""
+def _columns(
+    tests: list[dict[str, Any]],
+) -> tuple[list[Any], list[Any], list[Any], list[bool] | None] | None:
+    """Nodeids, linenos and phase durations (setup, call and teardown of each row in turn)
+    of rows whose outcome is "passed", and which of them pass the checks of type and
+    outcome (None: all); None when a row lacks a phase or its outcome or duration, or has
+    a phase that is not an object."""
     get = dict.get
-    nodeids = list(map(get, tests, repeat("nodeid")))
-    linenos: list[Any] = list(map(get, tests, repeat("lineno")))
-    lineno_types = set(map(type, linenos))
-    if set(map(type, nodeids)) - {str} or lineno_types - _LINENO_TYPES:
-        return None
-    numbers = [n for n in linenos if n is not None] if type(None) in lineno_types else linenos
-    if numbers and not (min(numbers) > -_BIG_INT and max(numbers) < _BIG_INT):
-        return None
     # Each phase object is visited once: (outcome, duration) of setup, call and teardown
-    # for each row in turn, flat. A row without a phase, or a phase that is not an object or
-    # lacks either member, raises here: such a file has its rows looked at one by one.
+    # for each row in turn, flat. A phase missing, not an object or lacking either member
+    # raises here.
     try:
         phases = list(chain.from_iterable(map(_PHASES_OF, tests)))
+        # A call with output (a test that prints) is the usual reason for a pass not to be
+        # plain; when no call is quiet, no row is plain.
+        quiet = list(map(_QUIET_KEYS.isdisjoint, phases[1::3]))
+        if not any(quiet):
+            return [], [], [], quiet
         values = list(chain.from_iterable(map(_OUTCOME_DURATION, phases)))
     except (KeyError, TypeError):
         return None
-    durations = values[1::2]
-    if (
-        values[0::2].count(_PASSED) != len(phases)
-        or not all(map(_QUIET_KEYS.isdisjoint, phases[1::3]))
-        or set(map(type, durations)) - {float}
-    ):
-        return None
+    nodeids = list(map(get, tests, repeat("nodeid")))
+    linenos: list[Any] = list(map(get, tests, repeat("lineno")))
+    outcomes, durations = values[0::2], values[1::2]
+    checks = [] if all(quiet) else [quiet]
+    if set(map(type, nodeids)) - {str}:
+        checks.append(list(map(is_, map(type, nodeids), repeat(str))))
+    if set(map(type, linenos)) - _LINENO_TYPES:
+        checks.append(list(map(_LINENO_TYPES.__contains__, map(type, linenos))))
+    if outcomes.count(_PASSED) != len(outcomes):
+        checks.append(list(map(all, _by_row(map(eq, outcomes, repeat(_PASSED))))))
+    if set(map(type, durations)) - {float}:
+        checks.append(list(map(all, _by_row(map(is_, map(type, durations), repeat(float))))))
+    if not checks:
+        return nodeids, linenos, durations, None
+    return nodeids, linenos, durations, list(map(all, zip(*checks, strict=True)))
+
+
+def _in_range(linenos: list[Any], durations: list[float]) -> bool:
+    """Whether every lineno is an exact float and every duration is non-negative and finite
+    (types already checked)."""
+    numbers = [n for n in linenos if n is not None] if None in linenos else linenos
+    if numbers and not (min(numbers) > -_BIG_INT and max(numbers) < _BIG_INT):
+        return False
     # A NaN or an infinity makes the sum not finite, so then `min` compares numbers only; a
     # sum that overflows has each value looked at.
-    if not (math.isfinite(sum(durations)) and min(durations, default=0.0) >= 0.0) and not all(
+    return (math.isfinite(sum(durations)) and min(durations, default=0.0) >= 0.0) or all(
         0.0 <= duration < math.inf for duration in durations
-    ):
-        return None
-    return nodeids, linenos, [values[1::6], values[3::6], values[5::6]]
+    )
+
+
+def _in_range_by_row(linenos: list[Any], durations: list[float]) -> list[bool]:
+    """`_in_range` for each row on its own."""
+    return [
+        (n is None or -_BIG_INT < n < _BIG_INT)
+        and 0.0 <= setup < math.inf
+        and 0.0 <= call < math.inf
+        and 0.0 <= teardown < math.inf
+        for n, (setup, call, teardown) in zip(linenos, _by_row(durations), strict=True)
+    ]
+
+
+def _thrice(keep: list[bool]) -> Iterator[bool]:
+    """Each row's mark three times, for the flat durations."""
+    return chain.from_iterable(zip(keep, keep, keep, strict=True))
+
+
+def _by_row(flat: Iterable[_T]) -> Iterator[tuple[_T, _T, _T]]:
+    """The values of each row's three phases, from the flat setup-call-teardown order."""
+    phases = iter(flat)
+    return zip(phases, phases, phases, strict=True)
 
 
 def _is_plain(test: dict[str, Any]) -> bool:
