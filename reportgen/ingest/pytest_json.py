@@ -12,6 +12,11 @@ A test that pytest-rerunfailures ran again has the outcome `rerun` and the phase
 attempt: a marked retry. The last attempt decides, and an earlier failed attempt (which the
 report does not keep) stands before it, so a pass on a rerun is flaky. pytest-retry's
 `retried` (a pass after retries) is read the same way.
+
+Most tests of a large report passed in every phase and have nothing to say: those are found
+and recorded column by column (a few C-level passes over the whole list), and only the
+others are read one by one, in input order, recording exactly what reading every test one
+by one would.
 """
 
 from __future__ import annotations
@@ -156,9 +161,9 @@ def _read(source: Source, sink: Sink, *, columns: bool) -> None:
         note_timestamp(sink, created)
 
     tests = arr(doc["tests"], source, "tests")
-    raw_counts = (_read_columns(tests, source, sink) if columns else None) or _read_rows(
-        tests, source, sink
-    )
+    raw_counts = _read_columns(tests, source, sink) if columns else None
+    if raw_counts is None:
+        raw_counts = _read_rows(tests, source, sink)
 
     collection_errors = 0
     for index, raw in enumerate(opt_arr(doc, "collectors", source, "document")):
