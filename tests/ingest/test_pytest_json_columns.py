@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +68,120 @@ def test_real_report_reads_the_same(real_report: Path) -> None:
     ]
     assert len(plain.names) == len(quiet) > 0
     assert plain.others == [i for i in range(len(tests)) if i not in quiet]
+
+
+#: A larger suite for real pytest: parametrised tests and classes (ids with `[`, `/`, `::`),
+#: output, logging, skips, xfail and xpass, failures in every phase, among many plain passes.
+BIG_SUITE = textwrap.dedent(
+    """
+    import logging
+
+    import pytest
+
+
+    @pytest.mark.parametrize("n", range(120))
+    def test_param(n):
+        if n % 17 == 3:
+            print("output of", n)
+        if n % 29 == 4:
+            pytest.skip("not this one")
+        if n % 23 == 5:
+            logging.getLogger("t").warning("a warning from %d", n)
+        assert n % 31 != 6, "thirty-one"
+
+
+    class TestGroup:
+        @pytest.mark.parametrize("p", ["a/b::c", "x[y]", "plain", "q::r::s"])
+        def test_ids(self, p):
+            pass
+
+        @pytest.mark.xfail(reason="known")
+        def test_xfail(self):
+            assert False
+
+        @pytest.mark.xfail(reason="known")
+        def test_xpass(self):
+            pass
+
+
+    @pytest.fixture
+    def broken_setup():
+        raise RuntimeError("setup exploded")
+
+
+    @pytest.fixture
+    def broken_teardown():
+        yield
+        raise RuntimeError("teardown exploded")
+
+
+    def test_setup_error(broken_setup):
+        pass
+
+
+    def test_teardown_error(broken_teardown):
+        pass
+
+
+    def test_fail_and_teardown_error(broken_teardown):
+        assert False
+
+
+    @pytest.mark.skip(reason="skipped in setup")
+    def test_skipped():
+        pass
+    """
+)
+
+
+def _run_pytest(directory: Path, suite: str) -> Path:
+    """The pytest-json-report of running `suite` with real pytest."""
+    pytest.importorskip("pytest_jsonreport", reason="pytest-json-report is not installed")
+    (directory / "tests").mkdir()
+    (directory / "pytest.ini").write_text("[pytest]\n")
+    (directory / "tests" / "test_big.py").write_text(suite)
+    report = directory / "report.json"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            "--json-report",
+            f"--json-report-file={report}",
+            "tests",
+        ],
+        cwd=directory,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert report.exists()
+    return report
+
+
+def test_larger_real_report_reads_the_same(tmp_path: Path) -> None:
+    report = _run_pytest(tmp_path, BIG_SUITE)
+    columns, rows = _read_both(report)
+    assert columns == rows
+    assert columns[0] != "error" and len(columns[0]) > 120
+    tests = json.loads(report.read_text())["tests"]
+    plain = _plain_rows(tests, {})
+    assert plain is not None and len(plain.names) > 100 and len(plain.others) > 10
+
+
+def test_real_rerun_report_reads_the_same(tmp_path: Path) -> None:
+    from tests.test_pytest_reruns_junit import _run
+
+    report = _run(tmp_path, "-p", "no:xdist")[1]
+    columns, rows = _read_both(report)
+    assert columns == rows
+    assert columns[0] != "error"
+    assert any(case.attempts for case in columns[0])  # the reruns were read
 
 
 def _plain_test(i: int, nodeid: str | None = None) -> dict[str, Any]:
