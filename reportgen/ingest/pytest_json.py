@@ -12,13 +12,25 @@ A test that pytest-rerunfailures ran again has the outcome `rerun` and the phase
 attempt: a marked retry. The last attempt decides, and an earlier failed attempt (which the
 report does not keep) stands before it, so a pass on a rerun is flaky. pytest-retry's
 `retried` (a pass after retries) is read the same way.
+
+Most tests of a large report passed in every phase and have nothing to say: those are found
+and recorded column by column (a few C-level passes over the whole list), and only the
+others are read one by one, in input order, recording exactly what reading every test one
+by one would.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from typing import Any, ClassVar
+from array import array
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
+from itertools import chain, compress, repeat
+from operator import add, eq, getitem, is_, itemgetter, not_
+from typing import Any, ClassVar, TypeVar
 
 from reportgen.ingest._jsonread import (
     arr,
@@ -33,8 +45,16 @@ from reportgen.ingest._jsonread import (
     opt_str,
     req_str,
 )
-from reportgen.ingest.base import Ingester, Sink, Source, TestBatch, first_line
-from reportgen.model import Attempt, Outcome
+from reportgen.ingest.base import (
+    MAX_MESSAGE_CHARS,
+    MAX_NAME_CHARS,
+    Ingester,
+    Sink,
+    Source,
+    TestBatch,
+    first_line,
+)
+from reportgen.model import OUTCOME_CODE, Attempt, Outcome
 
 _OUTCOMES: dict[str, Outcome] = {
     "passed": Outcome.PASSED,
@@ -57,6 +77,15 @@ _RERUNS = (_RERUN, _RETRIED)
 _SKIP_TUPLE = re.compile(
     r"""^\(['"](?P<path>.*)['"], (?P<line>\d+), (?P<q>['"])(?P<reason>.*)(?P=q)\)$""", re.S
 )
+
+# What `_plain_rows` looks for, and how it takes the columns.
+_PASSED = "passed"
+_PASSED_CODE = bytes((OUTCOME_CODE[Outcome.PASSED],))
+_QUIET_KEYS = _TEXT_KEYS | {"crash"}
+_LINENO_TYPES = {int, type(None)}
+_PHASES_OF = itemgetter(*_PHASES)
+_OUTCOME_DURATION = itemgetter("outcome", "duration")
+_T = TypeVar("_T")
 
 
 def mangle_nodeid(nodeid: str) -> tuple[str | None, str]:
@@ -116,54 +145,418 @@ class PytestJsonIngester(Ingester):
         return 0.3 if hits else 0.0
 
     def read(self, source: Source, sink: Sink) -> None:
-        doc = obj(load_document(source), source, "document")
-        if "tests" not in doc:
-            raise source.error(
-                "tests: missing (a report written with --json-report-omit tests cannot be read)"
-            )
-        created = opt_num(doc, "created", source, "document")
-        if created is not None:
-            note_timestamp(sink, created)
+        _read(source, sink, columns=True)
 
-        raw_counts: dict[str, int] = dict.fromkeys((*_OUTCOMES, *_RERUNS), 0)
-        tests = arr(doc["tests"], source, "tests")
-        batch = TestBatch(sink)
-        for index, raw in enumerate(tests):
-            at = f"tests[{index}]"
-            raw_counts[_read_test(obj(raw, source, at), source, batch, at)] += 1
-        batch.flush()
 
-        collection_errors = 0
-        for index, raw in enumerate(opt_arr(doc, "collectors", source, "document")):
-            at = f"collectors[{index}]"
-            collector = obj(raw, source, at)
-            if collector.get("outcome") != "failed":
-                continue
-            collection_errors += 1
-            nodeid = req_str(collector, "nodeid", source, at)
-            classname, name = mangle_nodeid(nodeid or "<session>")
-            longrepr = _longrepr(collector.get("longrepr"))
-            sink.test(
-                name=name,
-                classname=classname,
-                outcome=Outcome.ERROR,
-                message=first_line(longrepr) or "collection failed",
-                type="collection error",
-                output=longrepr,
-                file=nodeid.partition("::")[0] or None,
-                unattributed=True,
-            )
+def _read(source: Source, sink: Sink, *, columns: bool) -> None:
+    """Read a whole report; `columns` lets the tests of the usual shape be read column by
+    column (`_read_columns`), which records exactly what the per-row reading does."""
+    doc = obj(load_document(source), source, "document")
+    if "tests" not in doc:
+        raise source.error(
+            "tests: missing (a report written with --json-report-omit tests cannot be read)"
+        )
+    created = opt_num(doc, "created", source, "document")
+    if created is not None:
+        note_timestamp(sink, created)
 
-        summary = doc.get("summary")
-        if isinstance(summary, dict):
-            declared = {k: opt_int(summary, k, source, "summary") for k in raw_counts}
-            # pytest counts collection errors under "error" as well.
-            counted = {**raw_counts, "error": raw_counts["error"] + collection_errors}
-            declared["total"] = opt_int(summary, "total", source, "summary")
-            counted["total"] = len(tests)
-            check_declared(
-                sink, declared, counted, "summary", total="total", bad=("failed", "error")
-            )
+    tests = arr(doc["tests"], source, "tests")
+    raw_counts = _read_columns(tests, source, sink) if columns else None
+    if raw_counts is None:
+        raw_counts = _read_rows(tests, source, sink)
+
+    collection_errors = 0
+    for index, raw in enumerate(opt_arr(doc, "collectors", source, "document")):
+        at = f"collectors[{index}]"
+        collector = obj(raw, source, at)
+        if collector.get("outcome") != "failed":
+            continue
+        collection_errors += 1
+        nodeid = req_str(collector, "nodeid", source, at)
+        classname, name = mangle_nodeid(nodeid or "<session>")
+        longrepr = _longrepr(collector.get("longrepr"))
+        sink.test(
+            name=name,
+            classname=classname,
+            outcome=Outcome.ERROR,
+            message=first_line(longrepr) or "collection failed",
+            type="collection error",
+            output=longrepr,
+            file=nodeid.partition("::")[0] or None,
+            unattributed=True,
+        )
+
+    summary = doc.get("summary")
+    if isinstance(summary, dict):
+        declared = {k: opt_int(summary, k, source, "summary") for k in raw_counts}
+        # pytest counts collection errors under "error" as well.
+        counted = {**raw_counts, "error": raw_counts["error"] + collection_errors}
+        declared["total"] = opt_int(summary, "total", source, "summary")
+        counted["total"] = len(tests)
+        check_declared(sink, declared, counted, "summary", total="total", bad=("failed", "error"))
+
+
+def _read_rows(tests: list[Any], source: Source, sink: Sink) -> dict[str, int]:
+    """Record every test one by one; returns how many tests had each raw outcome."""
+    raw_counts: dict[str, int] = dict.fromkeys((*_OUTCOMES, *_RERUNS), 0)
+    batch = TestBatch(sink)
+    for index, raw in enumerate(tests):
+        at = f"tests[{index}]"
+        raw_counts[_read_test(obj(raw, source, at), source, batch, at)] += 1
+    batch.flush()
+    return raw_counts
+
+
+class _Cut(Exception):
+    """A row holds a string `Sink` would cut: `TestBatch` writes such a row on its own, to
+    keep the warnings in input order, so the whole file is read row by row instead."""
+
+
+class _Columns:
+    """The executions of the rows that are not plain, in input order, gathered by
+    `_read_test` through `add` (as `TestBatch.add`) as the columns `Sink.add_tests` takes."""
+
+    __slots__ = ("classnames", "codes", "details", "durations", "files", "known", "lines", "names")
+
+    def __init__(self, known: dict[Any, Any]) -> None:
+        #: As `TestBatch.known`: the classname of each class path, for `_mangle`.
+        self.known = known
+        self.names: list[str] = []
+        self.codes = bytearray()
+        self.durations: array[float] = array("d")
+        self.classnames: list[str | None] = []
+        self.files: list[str | None] = []
+        self.lines: list[int | None] = []
+        self.details: dict[int, dict[str, Any]] = {}
+
+    def add(
+        self,
+        *,
+        name: str,
+        outcome: Outcome,
+        classname: str | None = None,
+        duration: float | None = None,
+        message: str | None = None,
+        type: str | None = None,
+        output: str | None = None,
+        file: str | None = None,
+        line: int | None = None,
+        properties: dict[str, str] | None = None,
+        attempts: Sequence[Attempt] = (),
+        flaky: bool = False,
+    ) -> None:
+        """Record one execution, as `TestBatch.add` would (raises `_Cut` where it would
+        write the row on its own)."""
+        if (
+            len(name) > MAX_NAME_CHARS
+            or (classname is not None and len(classname) > MAX_NAME_CHARS)
+            or (file is not None and len(file) > MAX_NAME_CHARS)
+            or (message is not None and len(message) > MAX_MESSAGE_CHARS)
+            or (type is not None and len(type) > MAX_NAME_CHARS)
+        ):
+            raise _Cut
+        if (
+            message is not None
+            or output is not None
+            or type is not None
+            or properties
+            or attempts
+            or flaky
+        ):
+            self.details[len(self.names)] = {
+                "message": message,
+                "type": type,
+                "output": output,
+                "properties": properties,
+                "attempts": attempts,
+                "flaky": flaky,
+            }
+        self.names.append(name)
+        self.codes.append(OUTCOME_CODE[outcome])
+        self.durations.append(math.nan if duration is None else float(duration))
+        self.classnames.append(classname)
+        self.files.append(file)
+        self.lines.append(line)
+
+
+@dataclass(frozen=True)
+class _Plain:
+    """The columns of the plain rows (see `_plain_rows`), and where they stand in the input."""
+
+    #: Positions in the input of the rows that are not plain, in order.
+    others: list[int]
+    names: list[str]
+    durations: array[float]
+    classnames: list[str | None]
+    files: list[str | None]
+    lines: list[int | None]
+
+
+def _read_columns(tests: list[Any], source: Source, sink: Sink) -> dict[str, int] | None:
+    """Record `tests` as `_read_rows` does, the plain rows column by column and the others
+    through `_read_test` in input order; None (nothing recorded) when the file is better
+    read row by row (a string to cut, no plain row)."""
+    known: dict[Any, Any] = {}
+    plain = _plain_rows(tests, known)
+    if plain is None:
+        return None
+    raw_counts: dict[str, int] = dict.fromkeys((*_OUTCOMES, *_RERUNS), 0)
+    count = len(tests)
+    raw_counts[_PASSED] = count - len(plain.others)
+    if not plain.others:
+        names, classnames, files, lines = plain.names, plain.classnames, plain.files, plain.lines
+        codes, durations = _PASSED_CODE * count, plain.durations
+        details: dict[int, dict[str, Any]] = {}
+    else:
+        gathered = _Columns(known)
+        # Where each other row's executions (one, or two) stand among the gathered ones.
+        executions = [0]
+        try:
+            for index in plain.others:
+                at = f"tests[{index}]"
+                raw_counts[_read_test(tests[index], source, gathered, at)] += 1
+                executions.append(len(gathered.names))
+        except _Cut:
+            return None
+        # The plain rows before each other row, and those after the last one.
+        plain_cuts = [index - done for done, index in enumerate(plain.others)]
+        plain_cuts.append(len(plain.names))
+        plain_runs = list(map(slice, [0, *plain_cuts[:-1]], plain_cuts))
+        other_runs = list(map(slice, executions[:-1], executions[1:]))
+        weave = partial(_weave, plain_runs, other_runs)
+        names = weave(plain.names, gathered.names)
+        classnames = weave(plain.classnames, gathered.classnames)
+        files = weave(plain.files, gathered.files)
+        lines = weave(plain.lines, gathered.lines)
+        codes = bytes(weave(_PASSED_CODE * len(plain.names), gathered.codes))
+        durations = array("d", weave(plain.durations, gathered.durations))
+        # Details are numbered by execution: an other row's moves up by the plain rows before.
+        details = {
+            execution + plain_cuts[bisect_right(executions, execution) - 1]: detail
+            for execution, detail in gathered.details.items()
+        }
+    rows = len(names)
+    sink.add_tests(
+        names,
+        outcomes=codes,
+        durations=durations,
+        classnames=classnames,
+        details=details,
+        files=None if files.count(None) == rows else files,
+        lines=None if lines.count(None) == rows else lines,
+    )
+    return raw_counts
+
+
+def _weave(
+    plain_runs: list[slice], other_runs: list[slice], plain: Sequence[Any], other: Sequence[Any]
+) -> list[Any]:
+    """One column in input order: the runs of plain rows with the other rows' executions
+    between them (`plain_runs` has one run more, the plain rows after the last other row),
+    joined by C calls rather than a statement per run."""
+    pieces = zip(
+        map(getitem, repeat(plain), plain_runs[:-1]),
+        map(getitem, repeat(other), other_runs),
+        strict=True,
+    )
+    woven = list(chain.from_iterable(chain.from_iterable(pieces)))
+    woven += plain[plain_runs[-1]]
+    return woven
+
+
+def _plain_rows(tests: list[Any], known: dict[Any, Any]) -> _Plain | None:
+    """The rows that passed in every phase with nothing to say, worked out column by column.
+
+    A plain row (`_is_plain`) is an object whose outcome and three phases' outcomes are
+    "passed", whose nodeid is a string with a class path (`a.py::test`), whose lineno is an
+    integer, null or absent, whose durations are non-negative floats, and whose call phase
+    carries no text: exactly the rows that `_read_test` records as a pass with no detail.
+    Whole columns are checked with C calls, which also tell which rows fail a check; rows
+    are looked at one by one only for a phase that is missing or not an object among the
+    passes, or a number out of range. The other rows are left to `_read_test`, so errors
+    and odd values read as before. None when no row is plain or a name would be cut.
+    """
+    if not tests or set(map(type, tests)) != {dict}:
+        return None
+    keep = list(map(eq, map(dict.get, tests, repeat("outcome")), repeat(_PASSED)))
+    rows, others = _split(keep, range(len(tests)))
+    tests = list(compress(tests, keep)) if others else tests
+    found = _columns(tests) if tests else None
+    if found is None and tests:
+        # A phase missing or odd among the passes: each row is asked, then the columns taken.
+        keep = list(map(_is_plain, tests))
+        rows, dropped = _split(keep, rows)
+        others += dropped
+        tests = list(compress(tests, keep))
+        found = _columns(tests) if tests else None
+    if found is None:
+        return None
+    nodeids, linenos, durations, keep_found = found
+    if keep_found is not None:
+        rows, dropped = _split(keep_found, rows)
+        others += dropped
+        nodeids, linenos = list(compress(nodeids, keep_found)), list(compress(linenos, keep_found))
+        durations = list(compress(durations, _thrice(keep_found)))
+    if not _in_range(linenos, durations):
+        keep = _in_range_by_row(linenos, durations)
+        rows, dropped = _split(keep, rows)
+        others += dropped
+        nodeids, linenos = list(compress(nodeids, keep)), list(compress(linenos, keep))
+        durations = list(compress(durations, _thrice(keep)))
+    if not nodeids:
+        return None
+
+    # `_mangle`'s split: the class path (head) before the last `::` ahead of any parameters.
+    heads = list(
+        map(
+            itemgetter(0),
+            map(
+                str.rpartition,
+                map(itemgetter(0), map(str.partition, nodeids, repeat("["))),
+                repeat("::"),
+            ),
+        )
+    )
+    files: dict[str, str | None] = {}
+    distinct = set(heads)
+    for head in distinct:
+        if not head or head.endswith(":"):
+            continue  # no class path, or colons `split` cuts elsewhere: `_read_test` reads it
+        if head not in known:
+            parts = head.split("::")
+            parts[0] = _without_py(parts[0].replace("/", "."))
+            known[head] = ".".join(parts) or None
+        files[head] = head.partition("::")[0] or None
+    if len(files) < len(distinct):
+        keep = list(map(files.__contains__, heads))
+        rows, dropped = _split(keep, rows)
+        others += dropped
+        nodeids, linenos, heads = (
+            list(compress(column, keep)) for column in (nodeids, linenos, heads)
+        )
+        durations = list(compress(durations, _thrice(keep)))
+        if not heads:
+            return None
+    # The name is what follows the class path and its `::` (the parameters included).
+    names: list[str] = list(
+        map(getitem, nodeids, map(slice, map(add, map(len, heads), repeat(2)), repeat(None)))
+    )
+    longest = max(
+        max(map(len, names)),
+        max((len(known[head] or "") for head in files), default=0),
+        max((len(file or "") for file in files.values()), default=0),
+    )
+    if longest > MAX_NAME_CHARS:
+        return None
+    others.sort()
+    return _Plain(
+        others=others,
+        names=names,
+        # `sum` of each row's three, as `_read_test` adds them up (bit for bit the same).
+        durations=array("d", map(sum, _by_row(durations))),
+        classnames=list(map(known.__getitem__, heads)),
+        files=list(map(files.__getitem__, heads)),
+        lines=[None if n is None else n + 1 for n in linenos]
+        if None in linenos
+        else list(map(add, linenos, repeat(1))),
+    )
+
+
+def _split(keep: list[bool], rows: Sequence[int]) -> tuple[Sequence[int], list[int]]:
+    """The row numbers where `keep` is true, and those where it is false."""
+    if all(keep):
+        return rows, []
+    return list(compress(rows, keep)), list(compress(rows, map(not_, keep)))
+
+
+def _columns(
+    tests: list[dict[str, Any]],
+) -> tuple[list[Any], list[Any], list[Any], list[bool] | None] | None:
+    """Nodeids, linenos and phase durations (setup, call and teardown of each row in turn)
+    of rows whose outcome is "passed", and which of them pass the checks of type and
+    outcome (None: all); None when a row lacks a phase or its outcome or duration, or has
+    a phase that is not an object."""
+    get = dict.get
+    # Each phase object is visited once: (outcome, duration) of setup, call and teardown
+    # for each row in turn, flat. A phase missing, not an object or lacking either member
+    # raises here.
+    try:
+        phases = list(chain.from_iterable(map(_PHASES_OF, tests)))
+        # A call with output (a test that prints) is the usual reason for a pass not to be
+        # plain; when no call is quiet, no row is plain.
+        quiet = list(map(_QUIET_KEYS.isdisjoint, phases[1::3]))
+        if not any(quiet):
+            return [], [], [], quiet
+        values = list(chain.from_iterable(map(_OUTCOME_DURATION, phases)))
+    except (KeyError, TypeError):
+        return None
+    nodeids = list(map(get, tests, repeat("nodeid")))
+    linenos: list[Any] = list(map(get, tests, repeat("lineno")))
+    outcomes, durations = values[0::2], values[1::2]
+    checks = [] if all(quiet) else [quiet]
+    if set(map(type, nodeids)) - {str}:
+        checks.append(list(map(is_, map(type, nodeids), repeat(str))))
+    if set(map(type, linenos)) - _LINENO_TYPES:
+        checks.append(list(map(_LINENO_TYPES.__contains__, map(type, linenos))))
+    if outcomes.count(_PASSED) != len(outcomes):
+        checks.append(list(map(all, _by_row(map(eq, outcomes, repeat(_PASSED))))))
+    if set(map(type, durations)) - {float}:
+        checks.append(list(map(all, _by_row(map(is_, map(type, durations), repeat(float))))))
+    if not checks:
+        return nodeids, linenos, durations, None
+    return nodeids, linenos, durations, list(map(all, zip(*checks, strict=True)))
+
+
+def _in_range(linenos: list[Any], durations: list[float]) -> bool:
+    """Whether every lineno is an exact float and every duration is non-negative and finite
+    (types already checked)."""
+    numbers = [n for n in linenos if n is not None] if None in linenos else linenos
+    if numbers and not (min(numbers) > -_BIG_INT and max(numbers) < _BIG_INT):
+        return False
+    # A NaN or an infinity makes the sum not finite, so then `min` compares numbers only; a
+    # sum that overflows has each value looked at.
+    return (math.isfinite(sum(durations)) and min(durations, default=0.0) >= 0.0) or all(
+        0.0 <= duration < math.inf for duration in durations
+    )
+
+
+def _in_range_by_row(linenos: list[Any], durations: list[float]) -> list[bool]:
+    """`_in_range` for each row on its own."""
+    return [
+        (n is None or -_BIG_INT < n < _BIG_INT)
+        and 0.0 <= setup < math.inf
+        and 0.0 <= call < math.inf
+        and 0.0 <= teardown < math.inf
+        for n, (setup, call, teardown) in zip(linenos, _by_row(durations), strict=True)
+    ]
+
+
+def _thrice(keep: list[bool]) -> Iterator[bool]:
+    """Each row's mark three times, for the flat durations."""
+    return chain.from_iterable(zip(keep, keep, keep, strict=True))
+
+
+def _by_row(flat: Iterable[_T]) -> Iterator[tuple[_T, _T, _T]]:
+    """The values of each row's three phases, from the flat setup-call-teardown order."""
+    phases = iter(flat)
+    return zip(phases, phases, phases, strict=True)
+
+
+def _is_plain(test: dict[str, Any]) -> bool:
+    """Whether a row whose outcome is "passed" is plain (see `_plain_rows`), class path aside."""
+    nodeid, lineno = test.get("nodeid"), test.get("lineno")
+    if type(nodeid) is not str or not (
+        lineno is None or (type(lineno) is int and -_BIG_INT < lineno < _BIG_INT)
+    ):
+        return False
+    for when in _PHASES:
+        phase = test.get(when)
+        if type(phase) is not dict or phase.get("outcome") != _PASSED:
+            return False
+        duration = phase.get("duration")
+        if type(duration) is not float or not 0.0 <= duration < math.inf:
+            return False
+    return _QUIET_KEYS.isdisjoint(test["call"])
 
 
 def _longrepr(value: Any) -> str | None:
@@ -197,7 +590,7 @@ def _phase_message(phase: dict[str, Any], source: Source, at: str) -> str | None
     return None
 
 
-def _read_test(test: dict[str, Any], source: Source, batch: TestBatch, at: str) -> str:
+def _read_test(test: dict[str, Any], source: Source, batch: TestBatch | _Columns, at: str) -> str:
     """Record one test (two executions for a failed call plus a failed teardown)."""
     nodeid = req_str(test, "nodeid", source, at)
     outcome_raw = req_str(test, "outcome", source, at)
