@@ -139,7 +139,12 @@ def run_and_exit() -> NoReturn:
     Freeing a large run and tearing down every imported module is a visible share of a short
     command's wall time; everything has been written and flushed by then, so it is skipped
     (as mypy does).
+
+    Pydantic plugins of the environment are left unloaded unless PYDANTIC_DISABLE_PLUGINS says
+    otherwise: reportgen's models are its own, and finding plugins scans the metadata of every
+    installed distribution when the first model is validated, a visible share of a verdict.
     """
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     code = main()
     try:
         sys.stdout.flush()
