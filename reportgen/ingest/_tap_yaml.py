@@ -30,7 +30,10 @@ _UNSAFE = re.compile(
 # character (quadratic), and so does a greedy one that must end in a non-blank.
 _KEY = r"( *)([A-Za-z_][A-Za-z0-9_.-]*):(?: +(.*))?$"
 _KEY_LINE = re.compile(_KEY)
-_KEY_LINES = re.compile(_KEY, re.MULTILINE)
+# Anchored at line starts: a search from every position of a long line that is not a key line
+# would read the rest of the line as a key each time (quadratic), and a key line is a whole
+# line anyway.
+_KEY_LINES = re.compile("^" + _KEY, re.MULTILINE)
 _SINGLE = re.compile(r"'((?:[^']|'')*)'")
 _DOUBLE = re.compile(r'"([^"\\]*)"')
 # First characters that make a value something other than a plain scalar (or that PyYAML

@@ -250,6 +250,18 @@ def test_a_long_run_of_blanks_in_a_value_reads_as_pyyaml_reads_it(tail: str) -> 
     _check("name: B" + " " * 100_000 + tail + "\nseverity: fail")
 
 
+@pytest.mark.parametrize(
+    "line",
+    ["name:" + "a" * 100_000, "a" * 100_000, "name " + "a" * 100_000 + ": x", "- " + "a" * 100_000],
+)
+def test_a_long_line_that_is_no_key_line_reads_as_pyyaml_reads_it(line: str) -> None:
+    """The fuzz campaign's TAP mutant with 200,000 letters after `name:` (no blank after the
+    colon, so no key line): the one-pass key pattern, tried from every position of the line,
+    read the rest of the line as a key each time (minutes for 100,000)."""
+    _check(f"{line}\nseverity: fail")
+    _check(f"severity: fail\n{line}")
+
+
 def test_a_value_of_blanks_only_reads_as_pyyaml_reads_it() -> None:
     """Blanks and nothing else after the colon: no value, read in linear time by both the
     one-pass and the line-by-line reading (a blank line makes the block the latter's)."""
