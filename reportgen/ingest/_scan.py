@@ -27,9 +27,12 @@ _COMPRESSORS: tuple[tuple[bytes, str, Callable[[Path], io.BufferedIOBase]], ...]
     (b"BZh", ".bz2", bz2.BZ2File),
     (b"\xfd7zXZ\x00", ".xz", lzma.LZMAFile),
 )
-# Text that starts like results of a line-based format: TAP, go test, benchmark lines.
+# Text that starts like results of a line-based format: TAP, go test, benchmark lines. The
+# indentation takes no line break: from every line start, `\s*` would run over all the blank
+# lines after it (quadratic in a head of blank lines).
 _RESULT_TEXT = re.compile(
-    rb"^\s*(?:TAP version \d|1\.\.\d+\s*$|(?:not )?ok \d+\b|=== RUN|--- (?:PASS|FAIL|SKIP):|"
+    rb"^[ \t\r\f\v]*"
+    rb"(?:TAP version \d|1\.\.\d+\s*$|(?:not )?ok \d+\b|=== RUN|--- (?:PASS|FAIL|SKIP):|"
     rb"(?:ok|FAIL)\s+\S+\s+(?:\d[\d.]*s\b|\[)|Benchmark\w+(?:-\d+)?\s+\d+\s|"
     rb"# \S+ \[\S+\.test\])",
     re.MULTILINE,

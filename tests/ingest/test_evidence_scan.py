@@ -146,6 +146,10 @@ def test_what_looks_like_results() -> None:
     assert looks_like_results("go.log", b"ok  \texample.com/a\t0.012s\n")
     assert looks_like_results("go.log", b"--- FAIL: TestX (0.00s)\n")
     assert not looks_like_results("deploy.log", b"ok all good\nFAIL-safe mode off\n")
+    # Blank lines (any line ending) and indentation before the first result line.
+    assert looks_like_results("x", b"\n\r\n  \n\t ok 1 - a\n")
+    assert looks_like_results("x", b"\r\n" * 1000 + b"1..4\r\n")
+    assert not looks_like_results("x", b" \n" * 4000)
 
 
 def test_an_explicitly_named_empty_file_stays_an_input_error(tmp_path: Path) -> None:
