@@ -565,21 +565,22 @@ class TestBatch:
             or (type is not None and len(type) > MAX_NAME_CHARS)
             or (suite not in self._uncut_suites and not self._uncut(suite))
         ):
-            self.flush()
-            self._sink.test(
-                name=name,
-                outcome=outcome,
-                classname=classname,
-                suite=suite,
-                duration=duration,
-                message=message,
-                type=type,
-                output=output,
-                file=file,
-                line=line,
-                properties=properties,
-                attempts=attempts,
-                flaky=flaky,
+            self._alone(
+                {
+                    "name": name,
+                    "outcome": outcome,
+                    "classname": classname,
+                    "suite": suite,
+                    "duration": duration,
+                    "message": message,
+                    "type": type,
+                    "output": output,
+                    "file": file,
+                    "line": line,
+                    "properties": properties,
+                    "attempts": attempts,
+                    "flaky": flaky,
+                }
             )
             return
         if (
@@ -605,6 +606,12 @@ class TestBatch:
         self._suites.append(suite)
         self._files.append(file)
         self._lines.append(line)
+
+    def _alone(self, row: dict[str, Any]) -> None:
+        """Write a row holding a string `Sink` cuts through `Sink.test`, after the rows gathered
+        before it (its warning then comes in input order)."""
+        self.flush()
+        self._sink.test(**row)
 
     def extend(self, names: Sequence[str], codes: bytes, suite: tuple[str, ...] = ()) -> None:
         """Record executions that have only a name and an outcome (`OUTCOME_CODE` bytes), as

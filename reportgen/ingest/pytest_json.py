@@ -46,7 +46,6 @@ from reportgen.ingest._jsonread import (
     req_str,
 )
 from reportgen.ingest.base import (
-    MAX_MESSAGE_CHARS,
     MAX_NAME_CHARS,
     Ingester,
     Sink,
@@ -212,71 +211,43 @@ class _Cut(Exception):
     keep the warnings in input order, so the whole file is read row by row instead."""
 
 
-class _Columns:
+class _Columns(TestBatch):
     """The executions of the rows that are not plain, in input order, gathered by
-    `_read_test` through `add` (as `TestBatch.add`) as the columns `Sink.add_tests` takes."""
+    `_read_test` as `TestBatch` gathers them but never written: `_read_columns` weaves them
+    with the plain rows. A row `TestBatch` would write on its own raises `_Cut`."""
 
-    __slots__ = ("classnames", "codes", "details", "durations", "files", "known", "lines", "names")
+    __slots__ = ()
 
-    def __init__(self, known: dict[Any, Any]) -> None:
-        #: As `TestBatch.known`: the classname of each class path, for `_mangle`.
-        self.known = known
-        self.names: list[str] = []
-        self.codes = bytearray()
-        self.durations: array[float] = array("d")
-        self.classnames: list[str | None] = []
-        self.files: list[str | None] = []
-        self.lines: list[int | None] = []
-        self.details: dict[int, dict[str, Any]] = {}
+    def _alone(self, row: dict[str, Any]) -> None:
+        raise _Cut
 
-    def add(
-        self,
-        *,
-        name: str,
-        outcome: Outcome,
-        classname: str | None = None,
-        duration: float | None = None,
-        message: str | None = None,
-        type: str | None = None,
-        output: str | None = None,
-        file: str | None = None,
-        line: int | None = None,
-        properties: dict[str, str] | None = None,
-        attempts: Sequence[Attempt] = (),
-        flaky: bool = False,
-    ) -> None:
-        """Record one execution, as `TestBatch.add` would (raises `_Cut` where it would
-        write the row on its own)."""
-        if (
-            len(name) > MAX_NAME_CHARS
-            or (classname is not None and len(classname) > MAX_NAME_CHARS)
-            or (file is not None and len(file) > MAX_NAME_CHARS)
-            or (message is not None and len(message) > MAX_MESSAGE_CHARS)
-            or (type is not None and len(type) > MAX_NAME_CHARS)
-        ):
-            raise _Cut
-        if (
-            message is not None
-            or output is not None
-            or type is not None
-            or properties
-            or attempts
-            or flaky
-        ):
-            self.details[len(self.names)] = {
-                "message": message,
-                "type": type,
-                "output": output,
-                "properties": properties,
-                "attempts": attempts,
-                "flaky": flaky,
-            }
-        self.names.append(name)
-        self.codes.append(OUTCOME_CODE[outcome])
-        self.durations.append(math.nan if duration is None else float(duration))
-        self.classnames.append(classname)
-        self.files.append(file)
-        self.lines.append(line)
+    @property
+    def names(self) -> list[str]:
+        return self._names
+
+    @property
+    def codes(self) -> bytearray:
+        return self._codes
+
+    @property
+    def durations(self) -> array[float]:
+        return self._durations
+
+    @property
+    def classnames(self) -> list[str | None]:
+        return self._classnames
+
+    @property
+    def files(self) -> list[str | None]:
+        return self._files
+
+    @property
+    def lines(self) -> list[int | None]:
+        return self._lines
+
+    @property
+    def details(self) -> dict[int, dict[str, Any]]:
+        return self._details
 
 
 @dataclass(frozen=True)
@@ -308,7 +279,8 @@ def _read_columns(tests: list[Any], source: Source, sink: Sink) -> dict[str, int
         codes, durations = _PASSED_CODE * count, plain.durations
         details: dict[int, dict[str, Any]] = {}
     else:
-        gathered = _Columns(known)
+        gathered = _Columns(sink)
+        gathered.known = known
         # Where each other row's executions (one, or two) stand among the gathered ones.
         executions = [0]
         try:
@@ -590,7 +562,7 @@ def _phase_message(phase: dict[str, Any], source: Source, at: str) -> str | None
     return None
 
 
-def _read_test(test: dict[str, Any], source: Source, batch: TestBatch | _Columns, at: str) -> str:
+def _read_test(test: dict[str, Any], source: Source, batch: TestBatch, at: str) -> str:
     """Record one test (two executions for a failed call plus a failed teardown)."""
     nodeid = req_str(test, "nodeid", source, at)
     outcome_raw = req_str(test, "outcome", source, at)
