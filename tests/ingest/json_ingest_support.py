@@ -198,8 +198,9 @@ class TestGroup:
 """
 
 
-def run_pytest_suite(directory: Path) -> tuple[Path, Path]:
-    """Run PYTEST_SUITE with real pytest; return (json report, junit xml) paths.
+def run_pytest_suite(directory: Path, source: str = PYTEST_SUITE) -> tuple[Path, Path]:
+    """Run the test module `source` (PYTEST_SUITE unless given) with real pytest; return
+    (json report, junit xml) paths.
 
     Skips when pytest-json-report is not installed.
     """
@@ -210,7 +211,7 @@ def run_pytest_suite(directory: Path) -> tuple[Path, Path]:
     suite = directory / "suite"
     (suite / "tests").mkdir(parents=True)
     (suite / "pytest.ini").write_text("[pytest]\n")
-    (suite / "tests" / "test_sample.py").write_text(PYTEST_SUITE)
+    (suite / "tests" / "test_sample.py").write_text(source)
     report = directory / "report.json"
     junit = directory / "junit.xml"
     subprocess.run(

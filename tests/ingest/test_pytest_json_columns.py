@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -134,38 +132,8 @@ BIG_SUITE = textwrap.dedent(
 )
 
 
-def _run_pytest(directory: Path, suite: str) -> Path:
-    """The pytest-json-report of running `suite` with real pytest."""
-    pytest.importorskip("pytest_jsonreport", reason="pytest-json-report is not installed")
-    (directory / "tests").mkdir()
-    (directory / "pytest.ini").write_text("[pytest]\n")
-    (directory / "tests" / "test_big.py").write_text(suite)
-    report = directory / "report.json"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:xdist",
-            "--json-report",
-            f"--json-report-file={report}",
-            "tests",
-        ],
-        cwd=directory,
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
-    assert report.exists()
-    return report
-
-
 def test_larger_real_report_reads_the_same(tmp_path: Path) -> None:
-    report = _run_pytest(tmp_path, BIG_SUITE)
+    report, _junit = run_pytest_suite(tmp_path, BIG_SUITE)
     columns, rows = _read_both(report)
     assert columns == rows
     assert columns[0] != "error" and len(columns[0]) > 120
