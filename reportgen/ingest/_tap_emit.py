@@ -12,11 +12,11 @@ from typing import Any
 from reportgen import numbers
 from reportgen.ingest._tap_parser import Parser, Point, Run, RunPoint, Stream, Synthetic
 from reportgen.ingest.base import (
-    MAX_MESSAGE_CHARS,
     MAX_NAME_CHARS,
     Sink,
     TestBatch,
     first_line,
+    sink_cuts,
 )
 from reportgen.model import OUTCOME_CODE as _CODE
 from reportgen.model import Outcome
@@ -176,15 +176,10 @@ def _cut(names: list[str], details: dict[int, dict[str, Any]]) -> bool:
     """Whether a run's row has a string that `Sink` would cut."""
     if max(map(len, names)) > MAX_NAME_CHARS:
         return True
-    for detail in details.values():
-        message, type_, file = detail.get("message"), detail.get("type"), detail.get("file")
-        if (
-            (message is not None and len(message) > MAX_MESSAGE_CHARS)
-            or (type_ is not None and len(type_) > MAX_NAME_CHARS)
-            or (file is not None and len(file) > MAX_NAME_CHARS)
-        ):
-            return True
-    return False
+    return any(
+        sink_cuts(file=detail.get("file"), message=detail.get("message"), type=detail.get("type"))
+        for detail in details.values()
+    )
 
 
 def _leaf_fields(

@@ -496,6 +496,23 @@ class Sink:
             )
 
 
+def sink_cuts(
+    name: str = "",
+    classname: str | None = None,
+    file: str | None = None,
+    message: str | None = None,
+    type: str | None = None,
+) -> bool:
+    """Whether `Sink.test` cuts (and warns about) one of these strings of a test."""
+    return (
+        len(name) > MAX_NAME_CHARS
+        or (classname is not None and len(classname) > MAX_NAME_CHARS)
+        or (file is not None and len(file) > MAX_NAME_CHARS)
+        or (message is not None and len(message) > MAX_MESSAGE_CHARS)
+        or (type is not None and len(type) > MAX_NAME_CHARS)
+    )
+
+
 class TestBatch:
     """Executions gathered in input order and written with one `Sink.add_tests` call, for
     readers whose rows each carry a file, a line or a failure.
@@ -557,13 +574,8 @@ class TestBatch:
         flaky: bool = False,
     ) -> None:
         """Record one execution, as `Sink.test` would."""
-        if (
-            len(name) > MAX_NAME_CHARS
-            or (classname is not None and len(classname) > MAX_NAME_CHARS)
-            or (file is not None and len(file) > MAX_NAME_CHARS)
-            or (message is not None and len(message) > MAX_MESSAGE_CHARS)
-            or (type is not None and len(type) > MAX_NAME_CHARS)
-            or (suite not in self._uncut_suites and not self._uncut(suite))
+        if sink_cuts(name, classname, file, message, type) or (
+            suite not in self._uncut_suites and not self._uncut(suite)
         ):
             self._alone(
                 {

@@ -45,7 +45,6 @@ from reportgen.ingest._jsonread import (
     type_name,
 )
 from reportgen.ingest.base import (
-    MAX_MESSAGE_CHARS,
     MAX_NAME_CHARS,
     Ingester,
     Sink,
@@ -53,6 +52,7 @@ from reportgen.ingest.base import (
     TestBatch,
     cap_output,
     clean_optional,
+    sink_cuts,
 )
 from reportgen.ingest.pytest_json import mangle_nodeid
 from reportgen.model import OUTCOME_CODE, SCOPE_SEPARATOR, Attempt, Outcome, is_source_file
@@ -507,10 +507,9 @@ def _read_test(
 def _fits(fields: dict[str, Any]) -> bool:
     """Whether no string of a test read by `_read_test` is one `Sink` cuts (with a warning)."""
     return not (
-        len(fields["name"]) > MAX_NAME_CHARS
-        or len(fields["classname"] or "") > MAX_NAME_CHARS
-        or len(fields["file"] or "") > MAX_NAME_CHARS
-        or len(fields["message"] or "") > MAX_MESSAGE_CHARS
+        sink_cuts(
+            fields["name"], fields["classname"], fields["file"], fields["message"], fields["type"]
+        )
         or max(map(len, fields["suite"]), default=0) > MAX_NAME_CHARS
     )
 
