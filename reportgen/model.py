@@ -76,6 +76,9 @@ class IntegrityKind(StrEnum):
 
     ABORTED = "aborted"  # the run was aborted or crashed: TRX Aborted, TAP bail-out, go panic
     TESTS_MISSING = "tests_missing"  # it declares more tests than it contains
+    # It holds more tests than it declares: some it holds were not counted by the producer
+    # and may not have run (jest-junit writes a `todo` test as an empty, passing testcase).
+    TESTS_UNDECLARED = "tests_undeclared"
     FAILURES_MISSING = "failures_missing"  # it declares more failures or errors than it shows
     BENCHMARK_ERRORS = "benchmark_errors"  # benchmark runs flagged as errors or failed commands
     SUITE_ERROR = "suite_error"  # a failure or error outside any test (class or suite setup)

@@ -213,6 +213,11 @@ def test_every_required_pattern_must_match() -> None:
         ({"min_total": 4}, Status.INSUFFICIENT),
         ({"select": "nothing::*", "max_failed": 0}, Status.INSUFFICIENT),
         ({"select": "s::*", "max_failed": 0}, Status.PASS),
+        # Ceilings kept only because nothing selected ran (all skipped) are no evidence.
+        ({"select": "t::d", "max_skipped": 1}, Status.INSUFFICIENT),
+        ({"select": "t::d", "max_flaky": 0}, Status.INSUFFICIENT),
+        ({"select": "t::d", "max_failed": 0}, Status.INSUFFICIENT),
+        ({"select": "t::d", "max_skipped": 0}, Status.FAIL),
     ],
 )
 def test_count_checks(spec: dict[str, Any], expected: Status) -> None:

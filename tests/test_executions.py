@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from reportgen.ingest import load
-from reportgen.model import Outcome, is_absolute_path
+from reportgen.model import IntegrityKind, Outcome, is_absolute_path
 from tests.conftest import run_cli
 from tests.ingest.json_ingest_support import FIXTURES, run_pytest_suite
 
@@ -116,15 +116,19 @@ def test_one_rerun_session_written_by_two_reporters_counts_once(
     rerun_reports: tuple[Path, Path],
 ) -> None:
     # JUnit lists every rerun as a testcase, pytest-json-report folds them into one test with
-    # attempts: the executions differ, but both files end every test the same way. Reading
-    # both must not add trials the run never made.
+    # attempts: the executions differ, but the files hold the same tests. Reading both must not
+    # add trials the run never made, and which copy is read must not depend on the order the
+    # files are named in: JUnit's, whose failed attempts are failing executions (fail closed).
     junit, report = rerun_reports
     alone = load([str(report)])
-    both = load([str(junit), str(report)])
-    assert len(both.tests) == len(load([str(junit)]).tests)
-    assert len(both.tests) != len(alone.tests) + len(load([str(junit)]).tests)
-    (dropped,) = [i for i in both.inputs if i.duplicate_of is not None]
-    assert dropped.path == str(report) and dropped.duplicate_of == str(junit)
+    for order in ([junit, report], [report, junit]):
+        both = load([str(p) for p in order])
+        assert len(both.tests) == len(load([str(junit)]).tests)
+        assert len(both.tests) != len(alone.tests) + len(load([str(junit)]).tests)
+        (dropped,) = [i for i in both.inputs if i.duplicate_of is not None]
+        assert dropped.path == str(report) and dropped.duplicate_of == str(junit)
+        (kept,) = [i for i in both.inputs if i.duplicate_of is None]
+        assert kept.integrity == ()  # both copies end every test the same way
 
 
 def test_pytest_json_rerun_outcome_is_a_marked_retry(rerun_reports: tuple[Path, Path]) -> None:
@@ -195,12 +199,15 @@ def pytest_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def test_json_and_junit_of_one_run_count_once(pytest_pair: tuple[Path, Path]) -> None:
     report, junit = pytest_pair
     alone = load([str(report)])
-    both = load([str(report), str(junit)])
-    assert len(both.tests) == len(alone.tests)
-    assert both.tests.outcome_counts() == alone.tests.outcome_counts()
-    (note,) = [w for w in both.warnings if "same evidence" in w.message]
-    assert note.path == str(junit) and str(report) in note.message
-    assert both.inputs[1].duplicate_of == str(report)
+    for order in ([report, junit], [junit, report]):
+        both = load([str(p) for p in order])
+        assert len(both.tests) == len(alone.tests)
+        assert both.tests.outcome_counts() == alone.tests.outcome_counts()
+        # The same executions: the copy first by path is read, whatever the order given.
+        (note,) = [w for w in both.warnings if "same evidence" in w.message]
+        assert note.path == str(report) and str(junit) in note.message
+        (dropped,) = [i for i in both.inputs if i.duplicate_of is not None]
+        assert (dropped.path, dropped.duplicate_of) == (str(report), str(junit))
 
 
 def test_a_conversion_beside_its_source_counts_once(
@@ -294,6 +301,48 @@ def test_baseline_is_never_current_evidence(tmp_path: Path, pytest_pair: tuple[P
     )
     assert proc.returncode == 2
     assert "both as results and as --baseline" in proc.stderr
+
+
+def test_a_baseline_that_is_a_copy_of_the_results_is_refused(
+    tmp_path: Path, pytest_pair: tuple[Path, Path]
+) -> None:
+    # A copy under another path (a restored cache, a copied directory) would compare the run
+    # with itself: every regression and new-failures check would pass.
+    report, _ = pytest_pair
+    (tmp_path / "base").mkdir()
+    shutil.copy(report, tmp_path / "base" / "copy.json")
+    criteria = _criteria(
+        tmp_path,
+        "version: 1\ncriteria:\n  - id: new\n    tests: {select: '**', new_failures: 0}\n",
+    )
+    for command in ("verdict", "report"):
+        extra = ["-o", str(tmp_path / "out.md")] if command == "report" else []
+        proc = run_cli(
+            command, "-c", criteria, "--baseline", str(tmp_path / "base"), str(report), *extra
+        )
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert "same bytes as the current input" in proc.stderr
+        assert proc.stderr.count("\n") == 1
+    assert not (tmp_path / "out.md").exists()
+    # The same through standard input.
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "reportgen",
+            "verdict",
+            "-c",
+            criteria,
+            "--baseline",
+            "-",
+            str(report),
+        ],
+        input=report.read_bytes(),
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 2 and b"same bytes" in proc.stderr, proc.stderr
 
 
 # --- item 4: one canonical id ----------------------------------------------------------------
@@ -429,3 +478,80 @@ def test_node_tap_and_junit_give_the_same_ids(tmp_path: Path) -> None:
     assert ids[0] == ids[1]
     assert ("outer › inner::fails", Outcome.FAILED) in ids[0]
     assert ("alone", Outcome.PASSED) in ids[0]
+
+
+# --- one run written by two reporters that disagree ----------------------------------------------
+
+# Each test ends as the environment variable OUTCOMES says: `a=fail,b=pass,c=skip`.
+STEERED_SUITE = textwrap.dedent(
+    """
+    import os
+    import pytest
+
+    WANT = dict(part.split("=") for part in os.environ["OUTCOMES"].split(","))
+
+    @pytest.mark.parametrize("name", sorted(WANT))
+    def test_case(name):
+        if WANT[name] == "skip":
+            pytest.skip("not run here")
+        assert WANT[name] == "pass", f"{name} fails"
+    """
+)
+
+
+def _steered(directory: Path, outcomes: str) -> tuple[Path, Path]:
+    """(pytest-json-report, JUnit XML) of a real pytest run whose tests end as `outcomes`."""
+    directory.mkdir()
+    os.environ["OUTCOMES"] = outcomes
+    try:
+        return run_pytest_suite(directory, STEERED_SUITE)
+    finally:
+        del os.environ["OUTCOMES"]
+
+
+def _verdict(tmp_path: Path, select: str, *inputs: Path) -> subprocess.CompletedProcess[str]:
+    criteria = _criteria(
+        tmp_path,
+        f"version: 1\ncriteria:\n  - id: gate\n    tests: {{select: '{select}', max_failed: 0}}\n",
+    )
+    return run_cli("verdict", "-c", criteria, *map(str, inputs))
+
+
+def test_which_copy_of_a_run_is_read_does_not_depend_on_the_order(tmp_path: Path) -> None:
+    report, junit = _steered(tmp_path / "run", "a=fail,b=pass")
+    kept = set()
+    for order in ([junit, report], [report, junit]):
+        run = load([str(p) for p in order])
+        assert len(run.tests) == 2
+        kept |= {i.path for i in run.inputs if i.duplicate_of is None}
+    assert len(kept) == 1
+
+
+def test_a_failure_only_the_copy_left_out_shows_keeps_the_gate_closed(tmp_path: Path) -> None:
+    # The same tests from two reporters, ending differently: one copy fails `a`, the other `b`.
+    # Counting both would add trials; reading one alone would hide the other's failure. The copy
+    # read is flagged, so a gate on `b` cannot pass on the copy where `b` passed.
+    _, first_junit = _steered(tmp_path / "first", "a=fail,b=pass")
+    second_report, _ = _steered(tmp_path / "second", "a=pass,b=fail")
+    for order in ([first_junit, second_report], [second_report, first_junit]):
+        run = load([str(p) for p in order])
+        assert len(run.tests) == 2  # counted once
+        (kept,) = [i for i in run.inputs if i.duplicate_of is None]
+        assert [f.kind for f in kept.integrity] == [IntegrityKind.FAILURES_MISSING]
+        proc = _verdict(tmp_path, "**b*", *order)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+    # Each copy alone: b passes in one of them.
+    assert _verdict(tmp_path, "**b*", first_junit).returncode == 0
+
+
+def test_a_test_only_the_copy_left_out_shows_as_not_run_is_no_pass(tmp_path: Path) -> None:
+    # The copy read (more failures) says `b` passed; the other says it was skipped: the run
+    # cannot show that `b` passed.
+    first_report, _ = _steered(tmp_path / "first", "a=fail,b=pass,c=fail")
+    _, second_junit = _steered(tmp_path / "second", "a=fail,b=skip,c=pass")
+    run = load([str(first_report), str(second_junit)])
+    (kept,) = [i for i in run.inputs if i.duplicate_of is None]
+    assert kept.path == str(first_report)
+    assert [f.kind for f in kept.integrity] == [IntegrityKind.TESTS_MISSING]
+    proc = _verdict(tmp_path, "**b*", first_report, second_junit)
+    assert proc.returncode == 3, proc.stdout + proc.stderr

@@ -79,6 +79,22 @@ def test_each_execution_counts_by_default(tmp_path: Path) -> None:
     assert "every execution counted (repeats: each)" in str(gate["reason"])
 
 
+def test_a_test_that_passed_and_failed_is_flaky_under_each_too(tmp_path: Path) -> None:
+    # Unmarked repeats count one by one, but a test that both failed and passed in one run is
+    # flaky whatever the rule: `max_flaky` must not pass it because its reporter did not mark
+    # the reruns (that would be READY on a flaky suite).
+    results = _node_junit(tmp_path, FAILS_THEN_PASSES)
+    criteria = _criteria(
+        tmp_path, "criteria:\n  - id: flaky\n    tests: {select: '**', max_flaky: 0}\n"
+    )
+    code, doc = _verdict_json("-c", criteria, str(results))
+    flaky = _criterion(doc, "flaky")
+    assert flaky["status"] == "fail", flaky
+    assert "retried" in str(flaky["reason"]) and "steady" not in str(flaky["reason"])
+    assert "1 of " in str(flaky["reason"])  # one flaky test, not one per passing execution
+    assert code == 1
+
+
 def test_last_attempt_rule_lets_the_last_execution_decide(tmp_path: Path) -> None:
     results = _node_junit(tmp_path, FAILS_THEN_PASSES)
     criteria = _criteria(

@@ -146,6 +146,8 @@ def evaluate_arguments(args: argparse.Namespace) -> tuple[Run, Run | None, Evalu
         else None
     )
     end_progress()
+    if baseline is not None:
+        _refuse_baseline_copies(run, baseline)
     notes: list[str] = []
     history = None
     if from_history or criteria.history_windows():
@@ -165,6 +167,21 @@ def evaluate_arguments(args: argparse.Namespace) -> tuple[Run, Run | None, Evalu
     if notes:
         evaluation = evaluation.model_copy(update={"warnings": (*notes, *evaluation.warnings)})
     return run, baseline, evaluation
+
+
+def _refuse_baseline_copies(run: Run, baseline: Run) -> None:
+    """A baseline file with the same bytes as a current input is the current evidence read
+    twice (a restored cache, a copied results directory): comparing it with itself would
+    pass every regression check, so it is refused as naming one file both ways is."""
+    current = {item.sha256: item.path for item in run.inputs}
+    for item in baseline.inputs:
+        same = current.get(item.sha256)
+        if same is not None:
+            raise UsageError(
+                f"{item.path}: the baseline holds the same bytes as the current input {same}; "
+                "a baseline is never read as current results (give the results of an "
+                "earlier run)"
+            )
 
 
 def input_notes(args: argparse.Namespace, run: Run) -> list[str]:

@@ -111,6 +111,14 @@ def limit_check(row: Limit, tally: Tally) -> Check:
         )
     counted_of = f"{value} of {out_of} {scope} {row.word}"
     if value <= limit:
+        if total and not executed(tally.counts):
+            # A ceiling is kept trivially by tests that never ran (all skipped): no evidence.
+            return Check(
+                Status.INSUFFICIENT,
+                f"none of the {total} {scope} ran ({counted_of})",
+                figures,
+                "run the tests",
+            )
         return Check(Status.PASS, f"{counted_of} (at most {limit})", figures)
     # An id that failed in several executions is listed once, with how many.
     listed = list_repeated(ids)

@@ -25,7 +25,8 @@ class Counted:
     """The rows a tests criterion counts, and what the repeats rule did to them."""
 
     rows: list[int]
-    #: Rows that decided after an earlier failing execution of their id (last_attempt only).
+    #: Rows that make their id flaky: under last_attempt, the pass that decided after a failing
+    #: execution; under each, the last pass of an id that also failed (see `_mixed`).
     flaky: frozenset[int]
     #: Test ids (per input) that ran more than once among the rows given.
     repeated: int
@@ -53,8 +54,10 @@ def count(table: TestTable, rows: Sequence[int], rule: Repeats) -> Counted:
     keys = [table.repeat_key(i) for i in rows]
     seen = Counter(keys)
     repeated = sum(1 for n in seen.values() if n > 1)
-    if rule is Repeats.EACH or not repeated:
+    if not repeated:
         return Counted(list(rows), frozenset(), repeated, rule)
+    if rule is Repeats.EACH:
+        return Counted(list(rows), _mixed(table, rows, keys, seen), repeated, rule)
     last: dict[tuple[int, int, int, str], int] = {}
     failed_before: set[tuple[int, int, int, str]] = set()
     for i, key in zip(rows, keys, strict=True):
@@ -69,6 +72,29 @@ def count(table: TestTable, rows: Sequence[int], rule: Repeats) -> Counted:
         if key in failed_before and table.outcome_of(i) is Outcome.PASSED
     )
     return Counted(kept, flaky, repeated, rule)
+
+
+def _mixed(
+    table: TestTable,
+    rows: Sequence[int],
+    keys: Sequence[tuple[int, int, int, str]],
+    seen: Counter[tuple[int, int, int, str]],
+) -> frozenset[int]:
+    """Under `repeats: each`, the last passing execution of each id that also failed or
+    errored in the same input: such a test is flaky whatever the order (and each failing
+    execution still fails `max_failed`), so `max_flaky` cannot pass a test that both passed
+    and failed in one run because its reporter did not mark the reruns."""
+    passed: dict[tuple[int, int, int, str], int] = {}
+    bad: set[tuple[int, int, int, str]] = set()
+    for i, key in zip(rows, keys, strict=True):
+        if seen[key] < 2:
+            continue
+        outcome = table.outcome_of(i)
+        if outcome is Outcome.PASSED:
+            passed[key] = i
+        elif outcome in _BAD:
+            bad.add(key)
+    return frozenset(i for key, i in passed.items() if key in bad)
 
 
 def outcome_counts(table: TestTable, rows: Sequence[int]) -> dict[Outcome, int]:

@@ -328,6 +328,16 @@ def _load(
         inputs[dup.index] = item.model_copy(
             update={"duplicate_of": other.path, "warnings": (*item.warnings, note)}
         )
+        if dup.flags:
+            inputs[dup.same_as] = other.model_copy(
+                update={
+                    "integrity": (*other.integrity, *dup.flags),
+                    "warnings": (
+                        *other.warnings,
+                        *(Diagnostic(path=other.path, message=f.message) for f in dup.flags),
+                    ),
+                }
+            )
     dropped = {i for i, item in enumerate(inputs) if item.duplicate_of is not None}
     if dropped:
         table = table.without_inputs(dropped)

@@ -6,13 +6,18 @@ sha256 of each file it was converted from); and the same executions (the same te
 the same outcomes and, within the rounding of the formats, the same times, plus the same
 metric records), as when one pytest run is written both as JUnit XML and as
 pytest-json-report. Times are required for that sign: two runs of a suite without times
-cannot be told apart from one run read twice, so they both count. A fourth sign covers one run
-that two reporters write with different detail (pytest-rerunfailures: JUnit lists each rerun,
-pytest-json-report folds them into one test): files of different formats with the same test
-ids, each ending in the same outcome, or with the same executions by full title (Jest's JSON
-and jest-junit, which keeps only the full title). Counting both would add trials the run never
-made, so one is left out; two files of one format (shards of a matrix) are never matched this
-way.
+cannot be told apart from one run read twice, so they both count.
+
+A fourth sign covers one run that two reporters write with different detail: files of
+different formats that hold the same tests (the same ids, or the same full titles: jest-junit
+keeps only those), whatever their outcomes. Reporters differ in what they can say: JUnit
+lists each pytest rerun as a testcase where pytest-json-report marks one test as rerun; Jest's
+JSON says a `todo` test did not run where jest-junit writes an empty testcase; node's TAP
+shows a failing hook that its JUnit drops. Counting both copies would add trials the run never
+made, so one is read, chosen by what the copies hold and never by the order they were named
+in; when the copy left out ends a test worse than the copy read (failed, or not run, where
+the other passed), the copy read is flagged so the verdict cannot be READY on it. Two files of
+one format (shards of a matrix, or the suite run twice) are never matched this way.
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reportgen.model import InputFile, Metric, Outcome, TestTable
+from reportgen.model import InputFile, IntegrityFlag, IntegrityKind, Metric, Outcome, TestTable
+
+_BAD = (Outcome.FAILED, Outcome.ERROR)
 
 #: Times of one execution written by two formats differ by their rounding: pytest's JUnit
 #: writer keeps milliseconds, CTRF whole milliseconds, pytest-json-report the full float.
@@ -35,6 +42,8 @@ class Duplicate:
     index: int
     same_as: int
     why: str
+    #: What the input left out shows that `same_as` does not: flags for `same_as`.
+    flags: tuple[IntegrityFlag, ...] = ()
 
 
 def find_duplicates(
@@ -42,12 +51,16 @@ def find_duplicates(
 ) -> list[Duplicate]:
     """The inputs to leave out, each with the input that holds the same evidence.
 
-    The first input read is kept; a converted file is left out when all its sources are
-    there, else the sources it covers are.
+    Of two identical inputs the one first by path is kept; a converted file is left out when all its
+    sources are there, else the sources it covers are; of two reporters' copies of one run,
+    see `_same_run_other_format`.
     """
     found: dict[int, Duplicate] = {}
     by_sha: dict[str, int] = {}
-    for index, item in enumerate(inputs):
+    # Of copies that hold the same evidence, the one first by path is read: never one that
+    # depends on the order the files were named in.
+    for index in _by_path(inputs):
+        item = inputs[index]
         first = by_sha.setdefault(item.sha256, index)
         if first != index:
             found[index] = Duplicate(index, first, "the same bytes")
@@ -68,6 +81,11 @@ def find_duplicates(
     return sorted(found.values(), key=lambda d: d.index)
 
 
+def _by_path(inputs: Sequence[InputFile]) -> list[int]:
+    """Indices of `inputs` in the order of their paths (then as read)."""
+    return sorted(range(len(inputs)), key=lambda i: (inputs[i].path, i))
+
+
 def _same_executions(
     inputs: Sequence[InputFile],
     tests: TestTable,
@@ -79,7 +97,7 @@ def _same_executions(
         metric_rows.setdefault(metric.input, []).append(metric)
     holding = tests.counts_by_input()
     candidates = [
-        i for i in range(len(inputs)) if i not in found and (holding.get(i) or metric_rows.get(i))
+        i for i in _by_path(inputs) if i not in found and (holding.get(i) or metric_rows.get(i))
     ]
     if len(candidates) < 2:
         return  # one input (the common case) is never a duplicate: no row lists built
@@ -108,12 +126,21 @@ def _same_executions(
                     found[later] = Duplicate(later, earlier, "the same executions")
 
 
+#: Per execution: id, outcome with how many attempts it took (a copy that marks a retry is
+#: not the same evidence as one that does not), time.
 _Signature = list[tuple[str, str, float | None]]
 
 
 def _signature(tests: TestTable, rows: Sequence[int]) -> _Signature:
     return sorted(
-        ((tests.id_of(r), tests.outcome_of(r).value, tests.duration_of(r)) for r in rows),
+        (
+            (
+                tests.id_of(r),
+                f"{tests.outcome_of(r).value}/{tests.attempt_count(r)}",
+                tests.duration_of(r),
+            )
+            for r in rows
+        ),
         key=lambda t: (t[0], t[1], -1.0 if t[2] is None else t[2]),
     )
 
@@ -154,37 +181,102 @@ def _same_run_other_format(
     metric_rows: dict[int, list[Metric]] = {}
     for metric in metrics:
         metric_rows.setdefault(metric.input, []).append(metric)
-    finals: dict[int, dict[str, Outcome]] = {}
-    for i in range(len(inputs)):
-        if i in found or not rows.get(i):
+    readings = {i: _Reading.of(tests, rows[i]) for i in candidates}
+    # Which copy is read must not depend on the order the files were named in, and fails
+    # closed: the copy that shows the most bad news is read (failing executions, then flaky
+    # ones, then tests that did not pass in the end), then the one first by path.
+    ranked = sorted(candidates, key=lambda i: (*readings[i].rank, inputs[i].path, i))
+    for position, kept in enumerate(ranked):
+        if kept in found:
             continue
-        last: dict[str, Outcome] = {}
-        for r in rows[i]:  # rows are in file order: the last execution of an id ends it
-            last[tests.id_of(r)] = tests.outcome_of(r)
-        finals[i] = last
-    kept = sorted(finals)
-    for position, later in enumerate(kept):
-        for earlier in kept[:position]:
-            if earlier in found or later in found:
+        for other in ranked[position + 1 :]:
+            if other in found or inputs[kept].format == inputs[other].format:
                 continue
-            if inputs[earlier].format == inputs[later].format:
+            a, b = readings[kept], readings[other]
+            if not (a.ids == b.ids or a.titles == b.titles):
                 continue
-            if (
-                finals[earlier] == finals[later] or _same_titles(tests, rows[earlier], rows[later])
-            ) and _same_metrics(metric_rows.get(earlier, []), metric_rows.get(later, [])):
-                found[later] = Duplicate(
-                    later, earlier, "the same tests with the same final outcomes"
-                )
+            if not _same_metrics(metric_rows.get(kept, []), metric_rows.get(other, [])):
+                continue
+            found[other] = Duplicate(
+                other,
+                kept,
+                "the same tests, written by another reporter",
+                _disagreements(inputs[other].path, a, b),
+            )
 
 
-def _same_titles(tests: TestTable, a: Sequence[int], b: Sequence[int]) -> bool:
-    """The same executions by full title and outcome: one Jest run written as `--json` and
-    by jest-junit, whose default templates keep neither the file nor the describe path, so
-    the ids differ while the tests are the same (see `model.full_title`)."""
-    if len(a) != len(b):
-        return False
+@dataclass(frozen=True)
+class _Reading:
+    """What one input says about the tests it holds, for matching two reporters of a run."""
 
-    def titles(rows: Sequence[int]) -> Counter[tuple[str, Outcome]]:
-        return Counter((tests.full_title_of(r), tests.outcome_of(r)) for r in rows)
+    ids: frozenset[str]
+    titles: frozenset[str]
+    #: Final outcome of each test, by id and by full title (the last execution decides).
+    by_id: dict[str, Outcome]
+    by_title: dict[str, Outcome]
+    #: Sorts first the copy that shows the most that did not pass (see the caller).
+    rank: tuple[int, int, int]
 
-    return titles(a) == titles(b)
+    @classmethod
+    def of(cls, tests: TestTable, rows: Sequence[int]) -> _Reading:
+        by_id: dict[str, Outcome] = {}
+        by_title: dict[str, Outcome] = {}
+        failing = flaky = 0
+        for r in rows:
+            outcome = tests.outcome_of(r)
+            if outcome in _BAD:
+                failing += 1
+            elif tests.is_flaky(r):
+                flaky += 1
+            # Errors that belong to no test (a failing hook, a collection error) are written by
+            # one reporter and not by another: they are no test to match on, but they count
+            # for the rank, so the copy that shows them is the one read.
+            if tests.is_unattributed(r):
+                continue
+            by_id[tests.id_of(r)] = outcome
+            by_title[tests.full_title_of(r)] = outcome
+        not_passed = sum(1 for o in by_id.values() if o is not Outcome.PASSED)
+        return cls(
+            frozenset(by_id),
+            frozenset(by_title),
+            by_id,
+            by_title,
+            (-failing, -flaky, -not_passed),
+        )
+
+
+def _disagreements(other: str, kept: _Reading, dropped: _Reading) -> tuple[IntegrityFlag, ...]:
+    """Flags for the copy that is read when the copy left out ends a test worse: a failure
+    it shows that the copy read does not (NOT READY), or a test it shows as not run that the
+    copy read shows passed (INSUFFICIENT). Either way the verdict cannot rest on the copy read."""
+    if kept.ids == dropped.ids:
+        theirs, ours = dropped.by_id, kept.by_id
+    else:
+        theirs, ours = dropped.by_title, kept.by_title
+    failed = sorted(t for t, o in theirs.items() if o in _BAD and ours.get(t) not in _BAD)
+    skipped = sorted(
+        t for t, o in theirs.items() if o is Outcome.SKIPPED and ours.get(t) is Outcome.PASSED
+    )
+    flags: list[IntegrityFlag] = []
+    if failed:
+        flags.append(
+            IntegrityFlag(
+                kind=IntegrityKind.FAILURES_MISSING,
+                message=f"{other} holds the same run and shows {_some(failed)} failed, "
+                "which this file does not",
+            )
+        )
+    if skipped:
+        flags.append(
+            IntegrityFlag(
+                kind=IntegrityKind.TESTS_MISSING,
+                message=f"{other} holds the same run and shows {_some(skipped)} as not run, "
+                "which this file shows passed",
+            )
+        )
+    return tuple(flags)
+
+
+def _some(ids: Sequence[str]) -> str:
+    shown = ", ".join(ids[:3])
+    return shown if len(ids) <= 3 else f"{shown} and {len(ids) - 3} more"

@@ -121,6 +121,9 @@ class Sink:
         self._warned: set[str] = set()
         #: Where the file says it is incomplete or contradicts itself.
         self.integrity: list[IntegrityFlag] = []
+        # The same flags as a set: a file may raise thousands (one per suite), and looking
+        # each new one up in the list was quadratic.
+        self._flags: set[IntegrityFlag] = set()
 
     def test(
         self,
@@ -206,6 +209,7 @@ class Sink:
         self._warned = set(mark.warned)
         del self.derived_from[mark.derived_from :]
         del self.integrity[mark.integrity :]
+        self._flags = set(self.integrity)
 
     def drop_classname(self, row: int, placeholder: str) -> bool:
         """When every execution from `row` on has the classname `placeholder`, give them
@@ -456,7 +460,8 @@ class Sink:
         `IntegrityKind`); also a warning unless `warn` is False (one was given already)."""
         text = clean_text(message)
         flag = IntegrityFlag(kind=kind, message=text, line=line, scope=scope)
-        if flag not in self.integrity:
+        if flag not in self._flags:
+            self._flags.add(flag)
             self.integrity.append(flag)
         if warn:
             self.warn(text, line)
@@ -471,12 +476,15 @@ class Sink:
         bad: int,
         line: int | None = None,
         scope: str | None = None,
+        held: int | None = None,
     ) -> None:
         """Flag a file that declares more tests, or more failures and errors, than it holds.
 
-        Fewer declared is left to the readers' own warnings: the content is what is counted.
         More failures declared than shown is a failure hidden from the reader (NOT READY);
-        more tests declared than present means tests are missing (INSUFFICIENT).
+        more tests declared than present means tests are missing (INSUFFICIENT). Fewer
+        declared is left to the readers' own warnings, unless the reader gives `held`, the
+        fewest tests its content can be read as (distinct ids): fewer declared than that means
+        the producer did not count some of them, which may not have run (INSUFFICIENT).
         """
         if declared_bad is not None and declared_bad > bad:
             self.flag(
@@ -490,6 +498,15 @@ class Sink:
             self.flag(
                 IntegrityKind.TESTS_MISSING,
                 f"{where} declares {declared_total} test(s) but contains {total}",
+                line,
+                scope=scope,
+                warn=False,
+            )
+        if declared_total is not None and held is not None and declared_total < held:
+            self.flag(
+                IntegrityKind.TESTS_UNDECLARED,
+                f"{where} declares {declared_total} test(s) but holds {held}: the producer did "
+                "not count some of them, which may not have run",
                 line,
                 scope=scope,
                 warn=False,

@@ -548,6 +548,7 @@ class Reader:
             declared_bad=sum(said_bad) if said_bad else None,
             bad=found["failures"] + found["errors"],
             scope=None if frame.name in ROOTS or not frame.path else place,
+            held=distinct,
         )
         problems: list[str] = []
         if "tests" in declared and declared["tests"] not in (elements, distinct):
