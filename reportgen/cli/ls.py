@@ -30,14 +30,14 @@ def add_parser(sub: Any) -> None:
 
 
 def test_names(run: Run) -> dict[str, dict[str, int]]:
-    """Pattern name -> counts by outcome. `file::name` when the input says the file (a pattern
-    such as `tests/api/**` then selects it), else the test id. Brackets in names need no
-    escaping: only `*` and `?` are wildcards in criteria patterns."""
+    """Pattern name -> counts by outcome: the canonical test id, which selection matches
+    first. `file::name` would merge tests of one file that share a name (`test_ok` of two
+    classes), and TAP's ids hold no file. Brackets in names need no escaping: only `*` and
+    `?` are wildcards in criteria patterns."""
     table = run.tests
     found: dict[str, dict[str, int]] = {}
     for i in range(len(table)):
-        file = table.file_of(i)
-        name = f"{file}::{table.name_of(i)}" if file else table.id_of(i)
+        name = table.id_of(i)
         counts = found.setdefault(name, dict.fromkeys((o.value for o in Outcome), 0))
         counts[table.outcome_of(i).value] += 1
     return dict(sorted(found.items()))

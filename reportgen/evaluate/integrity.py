@@ -18,7 +18,7 @@ from reportgen.criteria import Criterion, Kind
 from reportgen.evaluate.context import Context, Judgement
 from reportgen.evaluate.wording import list_ids
 from reportgen.evaluation import Status
-from reportgen.model import IntegrityFlag, IntegrityKind, Outcome, Run
+from reportgen.model import SCOPE_SEPARATOR, IntegrityFlag, IntegrityKind, Outcome, Run
 
 #: Characters after which a pattern's literal prefix ends (any wildcard reading).
 _WILDCARDS = "*?["
@@ -49,7 +49,10 @@ def may_reach(patterns: Sequence[str], prefixes: Iterable[str]) -> bool:
 
 def _row_prefixes(ctx: Context, i: int) -> list[str]:
     """Where an error that belongs to no test lies, as id prefixes: its file, its class or
-    package; anywhere ("") when neither is known (a suite name is no place in the ids)."""
+    package, and the scope of its id with what may follow it there (`cache::` and
+    `cache › `: an error of a suite reaches its tests and those of the suites nested in it);
+    anywhere ("") when neither file nor class is known, as a suite name alone may be no place
+    in the ids (xunit2's `errors`, Playwright's `playwright`)."""
     table = ctx.run.tests
     prefixes: list[str] = []
     file = table.file_of(i)
@@ -57,7 +60,12 @@ def _row_prefixes(ctx: Context, i: int) -> list[str]:
         prefixes.append(f"{file}::")
     if table.classname_of(i):
         prefixes.extend(ctx.prefixes_of_row(i))
-    return prefixes or [""]
+    if not prefixes:
+        return [""]
+    scope = table.scope_of(i)
+    if scope:
+        prefixes.extend((f"{scope}::", f"{scope}{SCOPE_SEPARATOR}"))
+    return prefixes
 
 
 def unattributed_in_scope(

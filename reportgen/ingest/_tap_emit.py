@@ -25,6 +25,9 @@ from reportgen.model import Outcome
 _LOCATION = re.compile(r"^(.*):(\d+):\d+$|^(.*):(\d+)$")
 _OUTCOME_OF_CODE = {code: outcome for outcome, code in _CODE.items()}
 _FAILED = _CODE[Outcome.FAILED]
+#: The name of the error a parent adds when it fails with no failing subtest (see
+#: `reportgen.ingest.tap`); JUnit's reader names a suite's own error alike (`[suite error]`).
+PARENT_ERROR = "[suite error]"
 
 
 class _Emitter:
@@ -85,7 +88,7 @@ class _Emitter:
                 child_bad = self.stream(entry.children, (*suite, name))
                 bad += child_bad
                 if not entry.ok and entry.directive is None and child_bad == 0:
-                    self._leaf(entry, suite, index, used, outcome=Outcome.ERROR)
+                    self._parent_error(entry, (*suite, name))
                     bad += 1
             else:
                 bad += self._leaf(entry, suite, index, used)
@@ -143,6 +146,31 @@ class _Emitter:
                 run.names, outcomes=codes, durations=column, suite=suite, details=details
             )
         return codes.count(_FAILED)
+
+    def _parent_error(self, point: Point, place: tuple[str, ...]) -> None:
+        """A parent that says `not ok` while none of its subtests failed (a failed hook, a
+        plan): an error of the parent's own suite, `place`, not a test. Recorded inside that
+        suite and unattributed, so that it counts against every selection that may reach a
+        test of the suite (`cache::*`, `cache::hits`, `**`), not only its bare name."""
+        _outcome, fields, _todo = _leaf_fields(
+            point.ok,
+            point.directive,
+            point.reason,
+            point.yaml,
+            point.yaml_text,
+            point.extra,
+            point.duration,
+            Outcome.ERROR,
+        )
+        self.batch.flush()
+        self.sink.test(
+            name=PARENT_ERROR,
+            suite=place,
+            outcome=Outcome.ERROR,
+            merge=False,
+            unattributed=True,
+            **fields,
+        )
 
     def _leaf(
         self,

@@ -5,7 +5,9 @@ How a stream maps onto the model (decided here, tested in tests/ingest/test_tap.
 - Every test point that has no subtests of its own is one test; a test point whose indented
   child stream holds test points is a *parent*: its leaves are counted, not the parent. A parent
   that says `not ok` while none of its leaves failed (a hook or plan failure) adds one `error`
-  test named after it, so its failure is never lost.
+  named `[suite error]` inside its own suite (`cache::[suite error]`), so its failure is never
+  lost: an error that belongs to no test, which counts against every selection that may reach
+  the parent's tests.
 - `# SKIP` is skipped (even on `not ok`); `# TODO` is skipped with the properties
   `directive=TODO` and `todo_result=ok|not ok`: a TODO that passes is still a skipped TODO,
   and the file gets a warning saying how many did.

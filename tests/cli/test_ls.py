@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from tests.conftest import REPO, run_cli
+from tests.ingest.json_ingest_support import run_pytest_suite
 
 RESULTS = REPO / "samples" / "phase4-websocket" / "results"
 
@@ -70,3 +71,50 @@ def test_listed_names_are_patterns_that_select_them(tmp_path: Path) -> None:
         assert by_id[f"m{i}"]["figures"]["n"] == metric["n"] or "resolution" in str(
             by_id[f"m{i}"]["reason"]
         )
+
+
+TWO_CLASSES = """
+class TestLogin:
+    def test_ok(self):
+        pass
+
+class TestLogout:
+    def test_ok(self):
+        assert False
+"""
+
+
+def test_tests_of_one_file_sharing_a_name_are_listed_apart(tmp_path: Path) -> None:
+    # `file::name` merged these two into `tests/test_sample.py::test_ok [1 passed, 1 failed]`.
+    report, junit = run_pytest_suite(tmp_path, TWO_CLASSES)
+    for results in (report, junit):
+        result = run_cli("ls", "--json", str(results))
+        assert result.returncode == 0, result.stderr
+        tests = {t["name"]: t for t in json.loads(result.stdout)["tests"]}
+        login, logout = (
+            "tests.test_sample.TestLogin::test_ok",
+            "tests.test_sample.TestLogout::test_ok",
+        )
+        assert sorted(tests) == [login, logout], results
+        assert (tests[login]["passed"], tests[login]["failed"]) == (1, 0)
+        assert (tests[logout]["passed"], tests[logout]["failed"]) == (0, 1)
+        # Each listed name selects that test alone: the passing one passes max_failed: 0.
+        criteria = tmp_path / "criteria.yaml"
+        criteria.write_text(
+            yaml.safe_dump(
+                {
+                    "version": 1,
+                    "criteria": [
+                        {"id": "login", "tests": {"select": login, "max_failed": 0}},
+                        {"id": "logout", "tests": {"select": logout, "max_failed": 0}},
+                    ],
+                }
+            ),
+            encoding="utf-8",
+        )
+        verdict = run_cli(
+            "verdict", "--ci", "none", "-c", str(criteria), str(results), "--json", "-"
+        )
+        by_id = {c["id"]: c for c in json.loads(verdict.stdout)["criteria"]}
+        assert (by_id["login"]["status"], by_id["login"]["figures"]["n"]) == ("pass", 1)
+        assert (by_id["logout"]["status"], by_id["logout"]["figures"]["n"]) == ("fail", 1)

@@ -149,6 +149,42 @@ def test_node_test_runner_junit_reporter(tmp_path: Path) -> None:
     assert cases["passes"].suite == ("group",)
     assert any("control characters" in w.message for w in run.warnings)
     assert len(run.tests) == 5
+    # Node's classname `test` is dropped (its run summary comments say the file is Node's):
+    # the ids are the ones Node's TAP reporter gives.
+    assert cases["passes"].id == "group::passes"
+    assert cases["top level"].id == "top level"
+
+
+def test_a_class_named_test_outside_node_keeps_its_name(tmp_path: Path) -> None:
+    # pytest names the class of every test in a root `test.py` `test`, as Node does: without
+    # Node's other marks that is a class, and the JUnit ids agree with pytest-json-report's.
+    pytest.importorskip("pytest_jsonreport", reason="pytest-json-report is not installed")
+    (tmp_path / "test.py").write_text("def test_one():\n    pass\n\ndef test_two():\n    pass\n")
+    junit, report = tmp_path / "junit.xml", tmp_path / "report.json"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            f"--junitxml={junit}",
+            "--json-report",
+            f"--json-report-file={report}",
+            "test.py",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    assert 'classname="test"' in junit.read_text()
+    ids = sorted(t.id for t in load([str(junit)]).tests)
+    assert ids == ["test::test_one", "test::test_two"]
+    assert ids == sorted(t.id for t in load([str(report)]).tests)
 
 
 CMAKE_PROJECT = """

@@ -157,6 +157,9 @@ def test_node_tap_and_junit_reporters_give_the_same_counts(tmp_path: Path) -> No
     junit_run = load([str(_node_report(tmp_path, "junit", "xml"))])
     assert junit_run.inputs[0].format == "junit"
     assert counts(tap_run) == counts(junit_run)
+    # The same ids too: Node's JUnit classname `test` is no class (`group › deeper::deep ok`).
+    assert sorted(t.id for t in tap_run.tests) == sorted(t.id for t in junit_run.tests)
+    assert {"adds", "group::inner ok", "group › deeper::deep ok"} <= {t.id for t in junit_run.tests}
 
 
 # --- hand-written streams for each rule ---------------------------------------------------
@@ -200,7 +203,12 @@ def test_tap14_subtests_count_leaves_and_keep_a_lone_parent_failure(tmp_path: Pa
     # parent two failed because child c did -> no extra error.
     assert counts(run) == (4, 2, 1, 1, 0)
     error = next(t for t in run.tests if t.outcome == Outcome.ERROR)
-    assert error.name == "parent one"
+    # The parent's own error, inside its suite: an error that belongs to no test.
+    assert (error.id, error.suite, error.unattributed) == (
+        "parent one::[suite error]",
+        ("parent one",),
+        True,
+    )
     assert error.message == "after hook failed"
     assert error.properties["severity"] == "fail"
 

@@ -13,9 +13,6 @@ from reportgen.ingest.junit.stream import ROOTS, NeedsCleaning, root_name
 
 __all__ = ["ROOTS", "JUnitIngester", "root_name"]
 
-#: The classname Node's JUnit reporter gives every testcase.
-NODE_CLASSNAME = "test"
-
 
 class JUnitIngester(Ingester):
     """JUnit XML in its dialects: Surefire, Gradle, pytest, jest-junit, mocha, go, ctest, ..."""
@@ -41,10 +38,6 @@ class JUnitIngester(Ingester):
             sink.rewind(mark)
             reader = Reader(source, sink)
             reader.run()
-        # `node --test --test-reporter=junit` names the class of every testcase "test" and
-        # puts the describe path in nested suites: without that placeholder the canonical id
-        # is the one Node's TAP output gives (`outer › inner::adds`).
-        if not sink.drop_classname(start, NODE_CLASSNAME):
-            canonical_ids(sink, start, reader.hosts, reader.root, reader.files)
+        canonical_ids(sink, start, reader.hosts, reader.root, reader.files, reader.summary)
         # pytest writes a rerun attempt like a pass; read it as the failed attempt it was.
         pytest_reruns(sink, start, reader.root)

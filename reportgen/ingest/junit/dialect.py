@@ -7,7 +7,7 @@ import posixpath
 import re
 from array import array
 from bisect import bisect_right
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -192,6 +192,22 @@ _JEST_JUNIT_ROOT = "jest tests"
 _MOCHA_ROOT = "Mocha Tests"
 #: jest-junit's classname for a test file that failed to run (`reportTestSuiteErrors`).
 _JEST_SUITE_FAILED = "Test suite failed to run"
+#: The classname Node's `junit` reporter gives every testcase, whatever its describe path.
+_NODE_CLASSNAME = "test"
+#: The run summary Node's `junit` reporter writes as comments in the root, one key each
+#: (`<!-- tests 9 -->`, `<!-- duration_ms 448.0 -->`); `cancelled` and `todo` are Node's own.
+_NODE_SUMMARY = frozenset(
+    ("tests", "suites", "pass", "fail", "cancelled", "skipped", "todo", "duration_ms")
+)
+_SUMMARY_LINE = re.compile(r"\s*([a-z_]+) \d+(?:\.\d+)?\s*")
+
+
+def summary_key(comment: str) -> str | None:
+    """The key of a comment of Node's run summary (`tests 9` -> `tests`), else None."""
+    match = _SUMMARY_LINE.fullmatch(comment)
+    if match is None or match.group(1) not in _NODE_SUMMARY:
+        return None
+    return match.group(1)
 
 
 def canonical_ids(
@@ -200,10 +216,16 @@ def canonical_ids(
     hosts: Sequence[tuple[int, str]],
     root: Mapping[str, str],
     files: Sequence[tuple[int, str | None]] = (),
+    summary: Set[str] = frozenset(),
 ) -> None:
     """Read the ids of rows `start`.. (one JUnit file) back to the canonical ones when the
     file is a dialect that spells them its own way (see docs/executions.md):
 
+    - Node's `junit` reporter (`node --test`): classname `test` on every testcase, the
+      describe path as nested suites, the run summary as comments in an attribute-less
+      `<testsuites>` (`summary`: their keys): the classname is dropped, so the id is the one
+      Node's TAP reporter gives (`outer › inner::adds`, `top level`). Every mark is required:
+      another producer's class may be named `test` (pytest's `test.py`).
     - Playwright's `junit` reporter: suite and classname the test file, name the describe
       path and title joined by ` › `, the project in the suite's `hostname`, an `id` on the
       root; read as the JSON reporter's `[project] › file › describe › ...::title`.
@@ -224,6 +246,8 @@ def canonical_ids(
     """
     end = sink.rows
     if start >= end:
+        return
+    if not root and summary >= _NODE_SUMMARY and sink.drop_classname(start, _NODE_CLASSNAME):
         return
     name, classname, suite, _file = sink.identity(start)
     if classname and suite and suite[-1] == classname and _JS_FILE.search(classname):

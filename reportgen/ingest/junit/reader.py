@@ -24,6 +24,7 @@ from reportgen.ingest.junit.dialect import (
     outcome_from_status,
     parse_count,
     parse_timestamp,
+    summary_key,
 )
 from reportgen.ingest.junit.stream import (
     ESC_PLACEHOLDER,
@@ -99,7 +100,7 @@ class _Child:
 class _Target:
     """The callbacks lxml's target parser calls (looked up once, when the parser is made)."""
 
-    __slots__ = ("close", "data", "end", "start")
+    __slots__ = ("close", "comment", "data", "end", "start")
 
     def __init__(
         self,
@@ -107,11 +108,13 @@ class _Target:
         end: Callable[[str], None],
         data: Callable[[str], None],
         close: Callable[[], None],
+        comment: Callable[[str], None],
     ) -> None:
         self.start = start
         self.end = end
         self.data = data
         self.close = close
+        self.comment = comment
 
 
 class Reader:
@@ -154,6 +157,9 @@ class Reader:
         #: (first row, file) from each point where the enclosing suite's `file` may change:
         #: plain passed testcases are recorded without it (see `dialect.canonical_ids`).
         self.files: list[tuple[int, str | None]] = []
+        #: The keys of Node's run summary, written as comments in the root (`<!-- tests 9
+        #: -->`): what tells Node's reporter from others (see `dialect.canonical_ids`).
+        self.summary: set[str] = set()
 
     # The hot path: `start` and `end` run once per testcase, from C.
     def run(self) -> None:
@@ -256,13 +262,26 @@ class Reader:
             kids = False
             general(elem, attrib)
 
+        summary = self.summary
+        frames = self.frames
+
+        def comment(text: str) -> None:
+            # Only the root's own comments: one key each, so hostile input stores little.
+            if case is None and len(frames) == 1:
+                key = summary_key(text)
+                if key is not None:
+                    summary.add(key)
+
         def close() -> None:
             return None
 
-        target = _Target(start, end, chars.append, close)
+        target = _Target(start, end, chars.append, close, comment)
         # Entity declarations are refused before parsing (see Stream).
+        # Comments reach `comment` (Node's run summary), which keeps nothing else of them.
         parser = etree.XMLParser(
-            target=target, encoding=stream.lxml_encoding, **SAFE_PARSER_OPTIONS
+            target=target,
+            encoding=stream.lxml_encoding,
+            **{**SAFE_PARSER_OPTIONS, "remove_comments": False},
         )
         feed = parser.feed
         read = stream.read
