@@ -4,6 +4,11 @@ Every line of a benchmark is one sample; `-count N` repeats give N samples. Each
 pair becomes a metric: `BenchmarkX` (ns/op, as seconds), `BenchmarkX [B/op]` (bytes),
 `BenchmarkX [allocs/op]`, `BenchmarkX [MB/s]` (bytes per second) and any `b.ReportMetric`
 unit. The `-8` GOMAXPROCS suffix is kept as a property so names compare across machines.
+
+Output stops with `PASS`/`FAIL` (a test binary) or `ok`/`FAIL  pkg` (`go test`): result lines
+with no closing line after them are output cut short, flagged for their benchmarks. A `---
+FAIL: BenchmarkX` is a failed test and flags that benchmark; a FAIL with none named (a panic)
+flags the benchmarks before it.
 """
 
 from __future__ import annotations
@@ -16,13 +21,20 @@ from reportgen import numbers
 from reportgen.ingest._jsonread import read_bytes
 from reportgen.ingest._metrics_common import direction_for_unit
 from reportgen.ingest.base import Ingester, Sink, Source, decode_text
-from reportgen.model import Direction
+from reportgen.model import Direction, IntegrityKind, Outcome
 
 # Name, optional -procs, iteration count, then value/unit pairs (tab or space separated).
 _LINE = re.compile(r"^(Benchmark\S*?)(?:-(\d+))?\s+(\d+)((?:\s+[-+\d.eE]+\s+\S+)+)\s*$")
 _PAIR = re.compile(r"([-+\d.eE]+)\s+(\S+)")
 _SNIFF = re.compile(r"^Benchmark\S*\s+\d+\s+[\d.eE+-]+\s+\S+/op\b", re.M)
 _HEADER = re.compile(r"^(goos|goarch|pkg|cpu):\s*(.*)$")
+# A line that starts like a result (name, iteration count) but is no readable result.
+_UNREADABLE = re.compile(r"^Benchmark\S*\s+\d+\s")
+# `--- FAIL: BenchmarkX` (sub-benchmarks are indented under their parent).
+_BENCH_FAIL = re.compile(r"^\s*--- FAIL: (Benchmark\S*)")
+# The line that closes the output of one test binary (`PASS`, `FAIL`) or of one package as
+# `go test` prints it (`ok  \tpkg\t0.1s`, `FAIL\tpkg\t0.1s`).
+_CLOSE = re.compile(r"^(PASS|FAIL|ok)(?:\s.*)?$")
 
 # unit -> (factor to canonical, canonical unit, metric suffix, direction). The testing
 # package's own units are costs per operation (lower) or throughput (higher); any other
@@ -70,6 +82,85 @@ class _Series:
     iterations: int | None = None  # the fewest behind one sample
 
 
+class BenchResults:
+    """The benchmark result lines of one input, made into metrics the same way for the text
+    reader and the go test -json reader: one run given in both formats (`-v | tee bench.txt |
+    go tool test2json`) must give the same metrics (names, units, samples, n), or it is not
+    recognised as the same evidence and is counted twice."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.series: dict[str, _Series] = {}
+        self.procs_seen: dict[str, set[int]] = {}
+        self.packages: dict[str, str] = {}  # benchmark name -> its package
+        self.by_package: dict[str, list[str]] = {}  # package -> benchmark names, first seen
+
+    def add(self, line: str, package: str, lineno: int | None) -> str | None:
+        """Read one output line of `package` ("" when unknown): the name the benchmark's
+        metrics start with if it is a result line, else None."""
+        if not line.startswith("Benchmark"):
+            return None
+        source = self.source
+        parsed = parse_bench_line(line)
+        if parsed is None:
+            # "BenchmarkX" alone starts a benchmark under -v; its result follows later.
+            if _UNREADABLE.match(line):
+                raise source.error("cannot read this benchmark result line", line=lineno)
+            return None
+        name, procs, iterations, pairs = parsed
+        if not pairs:
+            return None
+        if iterations < 1:
+            raise source.error(f"{name}: {iterations} iterations cannot be a measurement", lineno)
+        if package and self.packages.setdefault(name, package) != package:
+            # The same benchmark name in a second package is another benchmark.
+            name = f"{package}.{name}"
+            self.packages.setdefault(name, package)
+        names = self.by_package.setdefault(package, [])
+        if name not in names:
+            names.append(name)
+        if procs is not None:
+            self.procs_seen.setdefault(name, set()).add(procs)
+        for value, unit in pairs:
+            if not math.isfinite(value) or value < 0:
+                raise source.error(f"{name}: {value} {unit} is not a measurement", line=lineno)
+            factor, canonical, suffix, direction = _UNITS.get(
+                unit, (1.0, unit, f" [{unit}]", direction_for_unit(unit))
+            )
+            entry = self.series.setdefault(f"{name}{suffix}", _Series(canonical, direction, unit))
+            if entry.unit != canonical:
+                raise source.error(f"{name}: unit {unit} changed", line=lineno)
+            entry.samples.append(value * factor)
+            # Each value is an average over this line's N iterations.
+            if unit.endswith("/op"):
+                entry.iterations = min(entry.iterations or iterations, iterations)
+        return name
+
+    def names(self, package: str) -> list[str]:
+        """The benchmarks read from `package`, as their metric names start."""
+        return self.by_package.get(package, [])
+
+    def emit(self, sink: Sink) -> None:
+        for metric_name, entry in self.series.items():
+            base = metric_name.split(" [", 1)[0]
+            properties: dict[str, str] = {}
+            if base in self.procs_seen:
+                properties["procs"] = ",".join(str(p) for p in sorted(self.procs_seen[base]))
+            if base in self.packages:
+                properties["package"] = self.packages[base]
+            sink.metric(
+                name=metric_name,
+                unit=entry.unit,
+                direction=entry.direction,
+                samples=entry.samples,
+                n=len(entry.samples),
+                iterations=entry.iterations,
+                input_unit=entry.input_unit,
+                source=f"{self.packages[base]}.{base}" if base in self.packages else base,
+                properties=properties,
+            )
+
+
 class GoBenchIngester(Ingester):
     """Reads the text that `go test -bench` prints (also through `-v` and `benchstat` inputs)."""
 
@@ -85,67 +176,98 @@ class GoBenchIngester(Ingester):
 
     def read(self, source: Source, sink: Sink) -> None:
         text = decode_text(read_bytes(source), source)
-        series: dict[str, _Series] = {}
-        procs_seen: dict[str, set[int]] = {}
-        packages: dict[str, str] = {}
+        results = BenchResults(source)
         package = ""
+        # Since the last closing line (`PASS`, `FAIL`, `ok  pkg`, `FAIL  pkg`): the first
+        # result line, the benchmarks read and those that `--- FAIL` named.
+        open_line: int | None = None
+        section: list[str] = []
+        failed: list[str] = []
         for number, line in enumerate(text.splitlines(), start=1):
             header = _HEADER.match(line)
             if header:
                 if header.group(1) == "pkg":
                     package = header.group(2).strip()
                 continue
-            if not line.startswith("Benchmark"):
+            name = results.add(line, package, number)
+            if name is not None:
+                open_line = open_line or number
+                if name not in section:
+                    section.append(name)
                 continue
-            parsed = parse_bench_line(line)
-            if parsed is None:
-                # "BenchmarkX" alone starts a benchmark under -v; its result follows later.
-                if re.match(r"^Benchmark\S*\s+\d+\s", line):
-                    raise source.error("cannot read this benchmark result line", line=number)
-                continue
-            name, procs, iterations, pairs = parsed
-            if not pairs:
-                continue
-            if iterations < 1:
-                raise source.error(
-                    f"{name}: {iterations} iterations cannot be a measurement", line=number
+            fail = _BENCH_FAIL.match(line)
+            if fail:
+                failed.append(fail.group(1))
+                open_line = open_line or number
+                failed_benchmark(sink, package, fail.group(1), number)
+                # A row as the go test -json reader makes from the `fail` event of the same
+                # line, so that one run given in both formats holds the same executions.
+                sink.test(
+                    name=fail.group(1),
+                    classname=package or None,
+                    suite=(package,) if package else (),
+                    outcome=Outcome.FAILED,
                 )
-            if package and packages.setdefault(name, package) != package:
-                # The same benchmark name in a second package is another benchmark.
-                name = f"{package}.{name}"
-                packages.setdefault(name, package)
-            if procs is not None:
-                procs_seen.setdefault(name, set()).add(procs)
-            for value, unit in pairs:
-                if not math.isfinite(value) or value < 0:
-                    raise source.error(f"{name}: {value} {unit} is not a measurement", line=number)
-                factor, canonical, suffix, direction = _UNITS.get(
-                    unit, (1.0, unit, f" [{unit}]", direction_for_unit(unit))
-                )
-                entry = series.setdefault(f"{name}{suffix}", _Series(canonical, direction, unit))
-                if entry.unit != canonical:
-                    raise source.error(f"{name}: unit {unit} changed", line=number)
-                entry.samples.append(value * factor)
-                # Each value is an average over this line's N iterations.
-                if unit.endswith("/op"):
-                    entry.iterations = min(entry.iterations or iterations, iterations)
-        if not series:
+                continue
+            close = _CLOSE.match(line)
+            if close:
+                # `go test` closes twice (`FAIL`, then `FAIL  pkg`): the second adds nothing.
+                if close.group(1) == "FAIL" and section and not failed:
+                    _failed(sink, package, section, number)
+                open_line, section, failed = None, [], []
+        if not results.series:
             raise source.error("no benchmark result lines (BenchmarkX  N  V ns/op)")
-        for metric_name, entry in series.items():
-            base = metric_name.split(" [", 1)[0]
-            properties: dict[str, str] = {}
-            if base in procs_seen:
-                properties["procs"] = ",".join(str(p) for p in sorted(procs_seen[base]))
-            if base in packages:
-                properties["package"] = packages[base]
-            sink.metric(
-                name=metric_name,
-                unit=entry.unit,
-                direction=entry.direction,
-                samples=entry.samples,
-                n=len(entry.samples),
-                iterations=entry.iterations,
-                input_unit=entry.input_unit,
-                source=f"{packages[base]}.{base}" if base in packages else base,
-                properties=properties,
-            )
+        if open_line is not None:
+            _cut_before_end(sink, package, section, open_line)
+        results.emit(sink)
+
+
+def failed_benchmark(sink: Sink, package: str, name: str, line: int | None) -> None:
+    """Flag a benchmark that failed (`--- FAIL`): samples it printed before it failed (an
+    earlier -count run) are no evidence that it works. Shared with the go test -json reader."""
+    where = f"package {package}" if package else "the benchmark run"
+    sink.flag(
+        IntegrityKind.BENCHMARK_ERRORS,
+        f"{where}: {name} failed (--- FAIL)",
+        line,
+        scope=_base_name(name),
+    )
+
+
+def _failed(sink: Sink, package: str, section: list[str], line: int) -> None:
+    """Output that ends in FAIL with no failed benchmark named: a panic or an exit of the
+    test binary; the benchmarks read since the last closing line are no evidence."""
+    where = f"package {package}" if package else "the benchmark run"
+    message = (
+        f"{where} failed without a failing benchmark (a panic or an exit of the test binary): "
+        "the run did not finish"
+    )
+    sink.warn(message, line)
+    for scope in section:
+        sink.flag(IntegrityKind.ABORTED, message, line, scope=scope, warn=False)
+
+
+def _cut_before_end(sink: Sink, package: str, names: list[str], line: int | None) -> None:
+    """Flag the benchmarks of output that stops before its closing line: a later sample of
+    the last one, and every benchmark after it, may be missing."""
+    where = f"package {package}" if package else "the benchmark run"
+    sink.warn(
+        f"{where} stops before its final PASS, ok or FAIL line: the output was cut, so "
+        "benchmarks or samples may be missing",
+        line,
+    )
+    scopes: list[str | None] = [*names] or [None]
+    for name in scopes:
+        sink.flag(
+            IntegrityKind.TESTS_MISSING,
+            f"{where} stops before its final PASS, ok or FAIL line: the output was cut",
+            line,
+            scope=name,
+            warn=False,
+        )
+
+
+def _base_name(name: str) -> str:
+    """A benchmark name without its -GOMAXPROCS suffix, as metric names start."""
+    match = re.match(r"^(Benchmark\S*?)(?:-\d+)?$", name)
+    return match.group(1) if match else name

@@ -9,7 +9,10 @@ Rules, decided here and tested against real streams:
   after the subtests passed), which is counted as a failed test. Subtest names may contain
   `/`, so a subtest's parent is the longest already-running test whose name is a prefix.
 * A test that started but never reported an outcome (a timeout or a panic killed the binary)
-  is an error. A package that failed without any failing test (a timeout panic racing the
+  is an error, with a warning. A package without its own final `pass`/`fail`/`skip` event is
+  a stream cut short: flagged (tests missing, scoped to the package and to its benchmarks'
+  metrics) with a warning, and its tests cut off without an outcome are named, not errors.
+  A package that failed without any failing test (a timeout panic racing the
   test's own `pass`, `TestMain` exiting non-zero) gets one error test, `[package failed]`,
   carrying the panic line. A build failure is an error test `[build failed]`: Go >= 1.24
   reports it as `build-output`/`build-fail` events and `FailedBuild`; older versions write the
@@ -19,9 +22,10 @@ Rules, decided here and tested against real streams:
   starts like JSON but does not parse is corruption and an input error naming the line.
 * Output is kept for tests that failed, errored or were skipped (the skip reason is in it);
   the output of passing tests is dropped as it streams by, which keeps memory flat.
-* Benchmark result lines (`BenchmarkX-8  1000  1234 ns/op  56 B/op`) become metrics: time per
-  op in seconds, bytes per op in bytes, MB/s as bytes per second (higher is better), other
-  units as written. Repeated runs (`-count`) are samples of one metric.
+* Benchmark result lines (`BenchmarkX-8  1000  1234 ns/op  56 B/op`) become metrics exactly as
+  the go bench text reader makes them (`gobench.BenchResults`: `BenchmarkX`, `BenchmarkX
+  [B/op]`, ...), so one run given in both formats is recognised as the same evidence.
+  Repeated runs (`-count`) are samples of one metric; a failed benchmark is also flagged.
 * `sink.timestamp` is the `Time` of the first event.
 """
 
@@ -33,13 +37,11 @@ from typing import Any, ClassVar
 
 from reportgen import numbers
 from reportgen.ingest._jsonread import check_surrogates, head_text, note_timestamp
-from reportgen.ingest._metrics_common import direction_for_unit
 from reportgen.ingest.base import Ingester, Sink, Source
-from reportgen.model import Direction, IntegrityKind, Outcome
+from reportgen.ingest.gobench import BenchResults, failed_benchmark
+from reportgen.model import IntegrityKind, Outcome
 
 _TERMINAL = {"pass": Outcome.PASSED, "fail": Outcome.FAILED, "skip": Outcome.SKIPPED}
-_BENCH_LINE = re.compile(r"^(Benchmark\S*?)(?:-(\d+))?\s+(\d+)((?:\s+[-+0-9.eE]+ \S+)+)\s*$")
-_BENCH_VALUE = re.compile(r"([-+0-9.eE]+) (\S+)")
 _PLAIN_BUILD_FAIL = re.compile(r"^FAIL\s+(\S+) \[(build|setup) failed\]\s*$")
 _FILE_LINE = re.compile(r"^\s*([\w./-]+\.go):(\d+): ")
 # The literal prefix every test-level output event carries, in Go's field order.
@@ -98,16 +100,6 @@ class _Package:
         self.build_output: list[str] = []
 
 
-class _Bench:
-    __slots__ = ("iterations", "procs", "samples")
-
-    def __init__(self) -> None:
-        self.samples: dict[str, list[float]] = {}
-        self.procs: str | None = None
-        # Per-operation values average over each line's N iterations: the fewest is kept.
-        self.iterations: int | None = None
-
-
 class GoTestJsonIngester(Ingester):
     """Reads `go test -json` output (test2json events, one JSON object per line)."""
 
@@ -150,7 +142,8 @@ class _Reader:
         self.packages: dict[str, _Package] = {}
         #: b'<package>","Test":"<test>' -> running test, for the raw output fast path.
         self.fast: dict[bytes, _Test] = {}
-        self.benches: dict[tuple[str, str], _Bench] = {}
+        # Read as the text reader reads them, so one run in both formats is one evidence.
+        self.benches = BenchResults(source)
         self.partial: dict[str, str] = {}  # package -> unfinished package-level output line
         self.stray: list[str] = []
         self.stray_count = 0
@@ -261,7 +254,7 @@ class _Reader:
         for path, (built, failed) in self.builds.items():
             if failed[0] and path not in self.claimed_builds:
                 self.build_error(path.split(" ")[0], built)
-        self.emit_benchmarks()
+        self.benches.emit(self.sink)
 
     def check_utf8(self, raw: bytes, lineno: int) -> None:
         """Invalid UTF-8 is an input error even in output that is about to be dropped."""
@@ -309,9 +302,9 @@ class _Reader:
             if not isinstance(text, str):
                 raise self.source.error("output event without a string Output", line=lineno)
             if test_name:
-                self.test_output(pkg_name, pkg, test_name, text)
+                self.test_output(pkg_name, pkg, test_name, text, lineno)
             else:
-                self.package_output(pkg_name, pkg, text)
+                self.package_output(pkg_name, pkg, text, lineno)
             return
         elapsed = event.get("Elapsed")
         if elapsed is not None and (
@@ -396,7 +389,7 @@ class _Reader:
             self.fast.pop(f'{pkg_name}","Test":"{test.name}'.encode(), None)
         pkg.finished.append(test)
 
-    def test_output(self, pkg_name: str, pkg: _Package, name: str, text: str) -> None:
+    def test_output(self, pkg_name: str, pkg: _Package, name: str, text: str, lineno: int) -> None:
         test = pkg.running.get(name)
         if "panic: " in text:
             line = _panic_line(text)
@@ -405,14 +398,14 @@ class _Reader:
             elif test is None and line:
                 pkg.output.append(text)
         if name.startswith("Benchmark"):
-            self.package_output(pkg_name, pkg, text)
+            self.package_output(pkg_name, pkg, text, lineno)
             return
         if test is None:
             return
         if type(test.output) is list:
             test.output.append(json.dumps({"Output": text}).encode())
 
-    def package_output(self, pkg_name: str, pkg: _Package, text: str) -> None:
+    def package_output(self, pkg_name: str, pkg: _Package, text: str, lineno: int) -> None:
         if len(pkg.output) < 10_000:
             pkg.output.append(text)
         # Benchmark results can be split over several events: reassemble whole lines.
@@ -425,35 +418,33 @@ class _Reader:
             self.partial[pkg_name] = rest
         for line in lines:
             if line.startswith("Benchmark"):
-                self.bench_line(pkg_name, line)
-
-    def bench_line(self, pkg_name: str, line: str) -> None:
-        match = _BENCH_LINE.match(line.strip())
-        if not match:
-            return
-        name, procs, iterations, values = match.groups()
-        bench = self.benches.setdefault((pkg_name, name), _Bench())
-        bench.procs = procs
-        count = numbers.count_or_none(iterations)
-        if count:
-            bench.iterations = min(bench.iterations or count, count)
-        for value, unit in _BENCH_VALUE.findall(values):
-            try:
-                number = numbers.parse_float(value)
-            except ValueError:
-                continue
-            bench.samples.setdefault(unit, []).append(number)
+                self.benches.add(line, pkg_name, lineno)
 
     # --- results ---------------------------------------------------------------------------
     def finish_package(self, name: str, pkg: _Package) -> None:
+        unfinished = [t.name for t in pkg.running.values()]
         for test in list(pkg.running.values()):
             self.end_test(name, pkg, test, None, None)
+        # go test ends every package it ran with a pass, fail or skip event of its own: a
+        # package without one is a stream cut short (a killed CI job, a partial upload).
+        cut = pkg.action is None
+        if cut:
+            self.cut_package(name, unfinished)
+        elif unfinished:
+            self.sink.warn(
+                f"package {name}: {_names(unfinished)} started but never finished (the test "
+                "binary crashed or timed out)"
+            )
         bad = False
         for test in pkg.finished:
             if test.children and not (test.outcome is Outcome.FAILED and not test.failed_children):
                 continue  # a container of subtests, counted by its leaves
-            if test.name.startswith("Benchmark") and test.outcome is not Outcome.FAILED:
-                continue  # a benchmark that ran is a metric, not a test
+            if test.name.startswith("Benchmark"):
+                if test.outcome is not Outcome.FAILED:
+                    continue  # a benchmark that ran is a metric, not a test
+                failed_benchmark(self.sink, name, test.name, None)
+            if cut and test.outcome is None:
+                continue  # no outcome is known, not an error: flagged by cut_package
             bad |= self.emit_test(name, pkg, test)
         if pkg.failed_build:
             self.build_error(name, pkg.build_output or pkg.output)
@@ -480,6 +471,33 @@ class _Reader:
                 type="package failure",
                 output=text,
                 unattributed=True,
+            )
+
+    def cut_package(self, name: str, unfinished: list[str]) -> None:
+        """Flag a package whose stream stops before its final event: its tests after the cut
+        are missing, those that had started have no outcome, and its last benchmark may
+        lack samples. None of it is evidence either way (a test cut off did not fail)."""
+        started = f"; {_names(unfinished)} started without a result" if unfinished else ""
+        self.sink.flag(
+            IntegrityKind.TESTS_MISSING,
+            f"package {name} has no final pass, fail or skip event: the stream was cut before "
+            f"the package finished, so tests and benchmarks may be missing{started}",
+            scope=name,
+        )
+        for test in unfinished:
+            self.sink.flag(
+                IntegrityKind.TESTS_MISSING,
+                f"{name}: {test} started but the stream ends before its result",
+                scope=name,
+                warn=False,
+            )
+        # A package scope reaches test criteria; metric criteria are reached by metric name.
+        for bench in self.benches.names(name):
+            self.sink.flag(
+                IntegrityKind.TESTS_MISSING,
+                f"package {name} has no final event: {bench} may lack samples",
+                scope=bench,
+                warn=False,
             )
 
     def emit_test(self, pkg_name: str, pkg: _Package, test: _Test) -> bool:
@@ -543,35 +561,12 @@ class _Reader:
             unattributed=True,
         )
 
-    def emit_benchmarks(self) -> None:
-        for (pkg_name, name), bench in self.benches.items():
-            properties = {"package": pkg_name}
-            if bench.procs:
-                properties["procs"] = bench.procs
-            for unit, samples in bench.samples.items():
-                metric_name, canonical, factor, direction = _bench_unit(name, unit)
-                self.sink.metric(
-                    name=metric_name,
-                    unit=canonical,
-                    direction=direction,
-                    samples=[v * factor for v in samples],
-                    iterations=bench.iterations if unit.endswith("/op") else None,
-                    input_unit=unit,
-                    source=f"{pkg_name}.{name}",
-                    properties=properties,
-                )
 
-
-def _bench_unit(name: str, unit: str) -> tuple[str, str, float, Direction | None]:
-    """(metric name, canonical unit, factor, direction) for one `value unit` pair."""
-    if unit == "ns/op":
-        return name, "s", 1e-9, Direction.LOWER_IS_BETTER
-    if unit == "B/op":
-        return f"{name} B/op", "B", 1.0, Direction.LOWER_IS_BETTER
-    if unit == "MB/s":
-        return f"{name} throughput", "B/s", 1e6, Direction.HIGHER_IS_BETTER
-    # Any other b.ReportMetric unit: a direction only if its dimension gives one (…/s).
-    return f"{name} {unit}", unit, 1.0, direction_for_unit(unit)
+def _names(tests: list[str]) -> str:
+    """`TestA, TestB and 3 more`: the tests a warning names, not an unbounded list."""
+    shown = ", ".join(tests[:5])
+    more = f" and {len(tests) - 5} more" if len(tests) > 5 else ""
+    return f"{len(tests)} test(s) ({shown}{more})"
 
 
 def _decode_output(raw: list[bytes] | str | None) -> str | None:

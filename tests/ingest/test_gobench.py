@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -9,7 +12,8 @@ import pytest
 from reportgen.errors import InputError
 from reportgen.ingest import detect, load
 from reportgen.ingest.gobench import parse_bench_line
-from reportgen.model import Direction
+from reportgen.model import Direction, IntegrityKind, Run
+from tests.conftest import run_cli
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "gobench"
 
@@ -98,3 +102,154 @@ def test_no_results(tmp_path: Path) -> None:
     path.write_text("PASS\n")
     with pytest.raises(InputError, match="no benchmark result lines"):
         load([str(path)], format="gobench")
+
+
+# --- output cut before its end, failures -----------------------------------------------------
+
+
+def test_every_cut_of_real_output_is_flagged(tmp_path: Path) -> None:
+    """Cut after a result line and before the closing PASS, the text is never complete."""
+    lines = (FIXTURES / "bench.txt").read_text().splitlines(keepends=True)
+    closing = lines.index("PASS\n")
+    path = tmp_path / "bench.txt"
+    for keep in range(closing + 1):
+        path.write_text("".join(lines[:keep]))
+        if not any(ln.startswith("Benchmark") for ln in lines[:keep]):
+            continue  # no result line: an input error, tested in test_no_results
+        run = load([str(path)])
+        flags = run.inputs[0].integrity
+        assert {f.kind for f in flags} == {IntegrityKind.TESTS_MISSING}, keep
+        last = lines[keep - 1].split("-", 1)[0]
+        assert last in {f.scope for f in flags}  # reaches the criteria on its metrics
+        (warning,) = run.warnings
+        assert "stops before its final PASS, ok or FAIL line" in warning.message
+        assert warning.path == str(path)
+    path.write_text("".join(lines[: closing + 1]))
+    assert load([str(path)]).inputs[0].integrity == ()
+    assert load([str(FIXTURES / "bench.txt")]).warnings == ()
+
+
+def test_cut_output_is_insufficient_not_ready(tmp_path: Path) -> None:
+    lines = (FIXTURES / "sum-v.txt").read_text().splitlines(keepends=True)
+    path = tmp_path / "bench.txt"
+    path.write_text("".join(lines[:-1]))  # without its closing PASS
+    crit = tmp_path / "crit.yaml"
+    crit.write_text(
+        "version: 1\ncriteria:\n  - id: m\n    metric: BenchmarkSum\n    stat: median\n"
+        "    max: 1ms\n    min_samples: 3\n"
+    )
+    whole = run_cli("verdict", "-c", str(crit), str(FIXTURES / "sum-v.txt"))
+    assert whole.returncode == 0, whole.stdout + whole.stderr
+    proc = run_cli("verdict", "-c", str(crit), str(path))
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "stops before its final PASS" in proc.stdout
+
+
+def test_failed_benchmark_is_flagged() -> None:
+    """Real go 1.19 output (`fails_test.go.txt`, -test.v): BenchmarkFails calls b.Fatal."""
+    run = load([str(FIXTURES / "fails-v.txt")])
+    (flag,) = run.inputs[0].integrity
+    assert flag.kind is IntegrityKind.BENCHMARK_ERRORS and flag.scope == "BenchmarkFails"
+    assert "BenchmarkFails failed" in run.warnings[0].message
+    assert {m.name for m in run.metrics} >= {"BenchmarkSum", "BenchmarkCopy [MB/s]"}
+
+
+def test_fail_without_a_failed_benchmark_is_aborted(tmp_path: Path) -> None:
+    path = tmp_path / "b.txt"
+    path.write_text(
+        "pkg: p\nBenchmarkX-2 \t 10\t 5 ns/op\npanic: boom\n\ngoroutine 1 [running]:\n"
+        "exit status 2\nFAIL\tp\t0.01s\n"
+    )
+    run = load([str(path)])
+    (flag,) = run.inputs[0].integrity
+    assert flag.kind is IntegrityKind.ABORTED and flag.scope == "BenchmarkX"
+
+
+# --- one run in two formats ------------------------------------------------------------------
+
+
+def _metric_keys(run: Run) -> list[tuple[object, ...]]:
+    return sorted(
+        (m.name, m.unit, m.samples, m.n, m.iterations, m.input_unit, m.direction)
+        for m in run.metrics
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "events"), [("sum-v.txt", "sum-v.jsonl"), ("fails-v.txt", "fails-v.jsonl")]
+)
+def test_both_formats_of_one_run_read_alike(text: str, events: str) -> None:
+    """`./x.test -test.bench . -test.v | tee t.txt | go tool test2json -p PKG`: the same
+    metrics (names, units, samples, n) from both readers, and the same test rows."""
+    a = load([str(FIXTURES / text)])
+    b = load([str(FIXTURES / events)])
+    assert (a.inputs[0].format, b.inputs[0].format) == ("gobench", "gotest-json")
+    assert _metric_keys(a) == _metric_keys(b) and a.metrics
+
+
+def test_one_run_in_two_formats_is_counted_once(tmp_path: Path) -> None:
+    """The run from the report: 6 samples in each file are 6 samples, not 12."""
+    crit = tmp_path / "crit.yaml"
+    crit.write_text(
+        "version: 1\ncriteria:\n  - id: sum-mean\n    metric: BenchmarkSum\n    stat: mean\n"
+        "    max: 1ms\n"
+    )
+    files = [str(FIXTURES / "sum-v.jsonl"), str(FIXTURES / "sum-v.txt")]
+    run = load(files)
+    assert run.inputs[1].duplicate_of == files[0]
+    proc = run_cli("verdict", "-c", str(crit), *files)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "6 samples" in proc.stdout and "n=12" not in proc.stdout
+
+
+def test_real_go_run_in_two_formats_is_counted_once(tmp_path: Path) -> None:
+    """Runs go: one benchmark binary's -test.v output kept as text and as test2json events."""
+    go = shutil.which("go")
+    if go is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("go is not installed; .ci/run installs golang-go")
+        pytest.skip("go is not installed (apt-get install golang-go)")
+    (tmp_path / "go.mod").write_text("module example.com/bench\n\ngo 1.19\n")
+    (tmp_path / "b_test.go").write_text((FIXTURES / "fails_test.go.txt").read_text())
+    env = {
+        **os.environ,
+        "GOCACHE": str(tmp_path / ".cache"),
+        "GOFLAGS": "-mod=mod",
+        "GOTOOLCHAIN": "local",
+    }
+    subprocess.run(
+        [go, "test", "-c", "-o", "b.test", "."], cwd=tmp_path, env=env, check=True, timeout=300
+    )
+    bench = subprocess.run(
+        [
+            "./b.test",
+            "-test.run",
+            "^$",
+            "-test.bench",
+            ".",
+            "-test.count=3",
+            "-test.benchtime=200x",
+            "-test.v",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    events = subprocess.run(
+        [go, "tool", "test2json", "-p", "example.com/bench"],
+        input=bench.stdout,
+        capture_output=True,
+        env=env,
+        timeout=300,
+        check=True,
+    )
+    (tmp_path / "bench.txt").write_bytes(bench.stdout)
+    (tmp_path / "gotest.jsonl").write_bytes(events.stdout)
+    files = [str(tmp_path / "gotest.jsonl"), str(tmp_path / "bench.txt")]
+    text, stream = load([files[1]]), load([files[0]])
+    assert _metric_keys(text) == _metric_keys(stream) and text.metrics
+    both = load(files)
+    assert both.inputs[1].duplicate_of == files[0]
+    assert len(both.metrics) == len(stream.metrics)

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from reportgen.ingest import load
-from reportgen.model import Direction, Outcome
+from reportgen.model import Direction, IntegrityKind, Outcome
+from tests.conftest import run_cli
 from tests.ingest.json_ingest_support import (
     FIXTURES,
     assert_cli_rejects,
@@ -151,8 +152,8 @@ def test_benchmarks_become_metrics() -> None:
     assert set(metrics) == {
         "BenchmarkAdd",
         "BenchmarkJoin",
-        "BenchmarkJoin B/op",
-        "BenchmarkJoin allocs/op",
+        "BenchmarkJoin [B/op]",
+        "BenchmarkJoin [allocs/op]",
     }
     add = metrics["BenchmarkAdd"]
     # One of the two result lines was split over two output events.
@@ -165,8 +166,8 @@ def test_benchmarks_become_metrics() -> None:
     )
     counts = [int(m) for m in re.findall(r"BenchmarkAdd-2\s+(\d+)\s", output)]
     assert counts and add.iterations == min(counts) and add.input_unit == "ns/op"
-    assert metrics["BenchmarkJoin B/op"].unit == "B"
-    assert metrics["BenchmarkJoin B/op"].samples == (22.0, 22.0)
+    assert metrics["BenchmarkJoin [B/op]"].unit == "B"
+    assert metrics["BenchmarkJoin [B/op]"].samples == (22.0, 22.0)
 
 
 def test_throughput_unit(tmp_path: Path) -> None:
@@ -266,3 +267,91 @@ def test_benchmark_stream_reads_every_test(tmp_path: Path) -> None:
     # The generator fails every 100th test and skips every 50th starting at 1.
     assert counts[Outcome.FAILED] == len(range(0, expected, 100))
     assert counts[Outcome.SKIPPED] == len(range(1, expected, 50))
+
+
+# --- a stream cut before its end -------------------------------------------------------------
+
+COMPLETE = ("go119-calc.jsonl", "go119-bench.jsonl", "go119-panic.jsonl", "go119-timeout.jsonl")
+
+
+@pytest.mark.parametrize("name", COMPLETE)
+def test_every_cut_of_a_real_stream_is_flagged(tmp_path: Path, name: str) -> None:
+    """Cut anywhere before the package's final event, real go output is never complete."""
+    lines = (GO / name).read_bytes().splitlines(keepends=True)
+    final = max(i for i, ln in enumerate(lines) if b'"Action":"output"' not in ln)
+    assert b'"Test"' not in lines[final]  # the package's own final event is the last one
+    path = tmp_path / name
+    for keep in range(1, final):
+        path.write_bytes(b"".join(lines[:keep]))
+        run = read(path)
+        cut = [f for f in run.inputs[0].integrity if f.kind is IntegrityKind.TESTS_MISSING]
+        assert cut, f"first {keep} lines read as complete"
+        assert cut[0].scope is not None and cut[0].scope.startswith("example.com/sample/")
+        assert any("no final pass, fail or skip event" in w.message for w in run.warnings)
+        assert all(w.path == str(path) for w in run.warnings)
+        # A test cut off has no outcome: it is named, not counted as an error.
+        errors = [t for t in run.tests if t.outcome is Outcome.ERROR]
+        assert all(t.name.startswith("[") for t in errors), keep
+
+
+def test_a_test_cut_off_is_named_and_not_an_error(tmp_path: Path) -> None:
+    lines = (GO / "go119-calc.jsonl").read_text().splitlines(keepends=True)
+    # Up to the `run` of TestAddFails and its first output: started, no result.
+    end = next(i for i, ln in enumerate(lines) if '"Test":"TestAddFails"' in ln) + 2
+    path = tmp_path / "cut.jsonl"
+    path.write_text("".join(lines[:end]))
+    run = read(path)
+    assert "example.com/sample/calc::TestAddFails" not in {t.id for t in run.tests}
+    messages = [f.message for f in run.inputs[0].integrity]
+    assert any("TestAddFails started but the stream ends before its result" in m for m in messages)
+    assert any(
+        "1 test(s) (TestAddFails) started without a result" in w.message for w in run.warnings
+    )
+
+
+def test_truncated_stream_is_insufficient_not_ready(tmp_path: Path) -> None:
+    # The first tests of the real calc run pass; the run as a whole fails (3 failures later).
+    lines = (GO / "go119-calc.jsonl").read_text().splitlines(keepends=True)
+    end = next(i for i, ln in enumerate(lines) if '"Action":"fail"' in ln)
+    path = tmp_path / "go-test.jsonl"
+    path.write_text("".join(lines[:end]))
+    assert counts(read(path))["failed"] == 0
+    crit = tmp_path / "crit.yaml"
+    crit.write_text(
+        "version: 1\ncriteria:\n  - id: nofail\n    tests: {select: '**', max_failed: 0}\n"
+    )
+    proc = run_cli("verdict", "-c", str(crit), str(path))
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "no final pass, fail or skip event" in proc.stdout
+
+
+def test_cut_benchmarks_reach_metric_criteria(tmp_path: Path) -> None:
+    lines = (GO / "go119-bench.jsonl").read_text().splitlines(keepends=True)
+    end = next(i for i, ln in enumerate(lines) if '"Output":"PASS\\n"' in ln)
+    path = tmp_path / "bench.jsonl"
+    path.write_text("".join(lines[:end]))
+    run = read(path)
+    scopes = {f.scope for f in run.inputs[0].integrity}
+    assert {"example.com/sample/calc", "BenchmarkAdd", "BenchmarkJoin"} <= scopes
+
+
+@pytest.mark.parametrize(
+    ("name", "kinds"),
+    [
+        ("go119-calc.jsonl", set()),
+        ("go119-bench.jsonl", set()),
+        ("go119-panic.jsonl", {IntegrityKind.ABORTED}),
+        ("go119-timeout.jsonl", {IntegrityKind.ABORTED}),
+        ("go119-build-failed.txt", set()),
+    ],
+)
+def test_complete_streams_are_not_flagged_as_cut(name: str, kinds: set[IntegrityKind]) -> None:
+    run = read(GO / name)
+    assert {f.kind for f in run.inputs[0].integrity} == kinds
+    assert not any("no final" in w.message for w in run.warnings)
+
+
+def test_unfinished_test_of_a_finished_package_is_a_warning() -> None:
+    run = read(GO / "go119-timeout.jsonl")
+    (warning,) = [w for w in run.warnings if "started but never finished" in w.message]
+    assert "TestHangs" in warning.message and warning.path == str(GO / "go119-timeout.jsonl")
