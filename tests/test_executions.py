@@ -7,6 +7,7 @@ README names the command that made it.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
@@ -272,6 +273,32 @@ def test_two_real_runs_both_count(tmp_path: Path, rerun_reports: tuple[Path, Pat
     run = load([str(first), str(second)])
     assert len(run.tests) == 2 * len(load([str(first)]).tests)
     assert not any(i.duplicate_of for i in run.inputs)
+
+
+def test_one_run_without_times_read_twice_counts_once(tmp_path: Path) -> None:
+    # Perl's Test::More writes TAP without times. The same stream beside its gzipped copy
+    # (other bytes on disk) and a copy with other line endings is one run: counting it three
+    # times would triple the trials of `min_pass_rate`.
+    perl = shutil.which("perl")
+    if perl is None:
+        pytest.skip("perl is not installed")
+    script = 'use Test::More; ok(1, "case $_") for 1..28; done_testing;'
+    tap = subprocess.run([perl, "-e", script], capture_output=True, timeout=60, check=True).stdout
+    assert tap.count(b"\nok ") == 27 and b"1..28" in tap
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "run.tap").write_bytes(tap)
+    (results / "run.tap.gz").write_bytes(gzip.compress(tap))
+    (results / "crlf.tap").write_bytes(tap.replace(b"\n", b"\r\n"))
+    run = load([str(results)])
+    assert len(run.tests) == 28
+    assert sorted(i.duplicate_of is not None for i in run.inputs) == [False, True, True]
+    criteria = _criteria(
+        tmp_path,
+        "version: 1\ncriteria:\n  - id: rate\n    tests: {select: '**', min_pass_rate: 90%}\n",
+    )
+    # 28 of 28 cannot show 90% at 95% confidence; 84 "executions" would.
+    assert run_cli("verdict", "-c", criteria, str(results)).returncode == 3
 
 
 def test_baseline_is_never_current_evidence(tmp_path: Path, pytest_pair: tuple[Path, Path]) -> None:

@@ -5,8 +5,10 @@ that names another input as its source (a CTRF file written by `reportgen conver
 sha256 of each file it was converted from); and the same executions (the same test ids with
 the same outcomes and, within the rounding of the formats, the same times, plus the same
 metric records), as when one pytest run is written both as JUnit XML and as
-pytest-json-report. Times are required for that sign: two runs of a suite without times
-cannot be told apart from one run read twice, so they both count.
+pytest-json-report, or one file beside its compressed or re-indented copy. Times known on
+both sides must agree; without times, two runs with the same executions cannot be told from
+one run read twice, and they are counted once: less evidence, never trials the run may not
+have made.
 
 A fourth sign covers one run that two reporters write with different detail: files of
 different formats that hold the same tests (the same ids, or the same full titles: jest-junit
@@ -146,18 +148,15 @@ def _signature(tests: TestTable, rows: Sequence[int]) -> _Signature:
 
 
 def _same(a: _Signature, b: _Signature) -> bool:
-    """Same ids and outcomes; every time known on both sides agrees, and at least one is."""
+    """Same ids and outcomes; every time known on both sides agrees."""
     if len(a) != len(b):
         return False
-    timed = 0
     for (id_a, out_a, time_a), (id_b, out_b, time_b) in zip(a, b, strict=True):
         if id_a != id_b or out_a != out_b:
             return False
-        if time_a is not None and time_b is not None:
-            if abs(time_a - time_b) > TIME_TOLERANCE:
-                return False
-            timed += 1
-    return timed > 0 or not a
+        if time_a is not None and time_b is not None and abs(time_a - time_b) > TIME_TOLERANCE:
+            return False
+    return True
 
 
 def _same_metrics(a: Sequence[Metric], b: Sequence[Metric]) -> bool:
