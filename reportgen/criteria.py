@@ -184,7 +184,7 @@ def _day(raw: Any) -> date:
 
 
 def _any_pattern() -> str:
-    names = ["", "%", *units.CRITERIA_DURATION_UNITS, *units.SIZE_UNITS]
+    names = ["", "%", *units.CRITERIA_DURATION_UNITS, *units.CRITERIA_SIZE_UNITS]
     return units.quantity_pattern(names)
 
 

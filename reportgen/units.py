@@ -39,6 +39,8 @@ SIZE_UNITS: dict[str, float] = {
 #: Statistics that are not in the metric's unit (never rescaled, compared as plain numbers).
 UNITLESS_STATS = frozenset({"count", "cv"})
 
+#: Size units a criteria file may write: not `KB`, which means 1000 or 1024 bytes by habit.
+CRITERIA_SIZE_UNITS: dict[str, float] = {k: v for k, v in SIZE_UNITS.items() if k != "KB"}
 #: Duration units a criteria file may write: the harness ones, and `m` for minutes.
 CRITERIA_DURATION_UNITS: dict[str, float] = {**DURATION_UNITS, "m": 60.0}
 #: Seconds per unit an age (`max_age`) may also be written in: days and weeks.
@@ -106,6 +108,9 @@ def read_quantity(text: str, extra: Mapping[str, float] | None = None) -> Writte
     seconds = CRITERIA_DURATION_UNITS.get(unit) or (extra or {}).get(unit)
     if seconds is not None:
         return Written(number, unit, float(number) * seconds, "s")
+    if unit == "KB":
+        # 1000 bytes to some, 1024 to others: a threshold must say which.
+        raise UnitError(f"{text[:40]!r}: KB is ambiguous; write kB (1000 bytes) or KiB (1024)")
     if unit in SIZE_UNITS:
         return Written(number, unit, float(number) * SIZE_UNITS[unit], "B")
     raise UnitError(

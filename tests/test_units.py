@@ -65,3 +65,11 @@ def test_format_duration_picks_unit() -> None:
     assert format_duration(1.5) == "1.5 s"
     assert format_duration(0.0012) == "1.2 ms"
     assert format_duration(3e-7) == "300 ns"
+
+
+def test_kb_in_a_threshold_must_say_which_kilobyte() -> None:
+    # KB is 1000 bytes to some and 1024 to others: nothing is guessed.
+    with pytest.raises(UnitError, match="KB is ambiguous; write kB .* or KiB"):
+        read_quantity("1000KB")
+    assert read_quantity("1000kB").value == 1e6
+    assert read_quantity("1000KiB").value == 1024e3
