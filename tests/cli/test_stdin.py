@@ -287,7 +287,9 @@ def test_baseline_from_stdin(tmp_path: Path) -> None:
             """
         ),
     )
-    data = GO_FIXTURE.read_bytes()
+    # The same run, gzipped on its way in (the same bytes would be refused as a copy of the
+    # current input): no new failures.
+    data = gzip.compress(GO_FIXTURE.read_bytes(), mtime=0)
     proc = piped(
         "verdict",
         "-c",
@@ -300,8 +302,19 @@ def test_baseline_from_stdin(tmp_path: Path) -> None:
         data=data,
         tmp=tmp_path / "tmp",
     )
-    # The same run as its own baseline: no new failures.
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    # Its bytes as they are: the baseline would be the current input read twice.
+    proc = piped(
+        "verdict",
+        "-c",
+        gate,
+        str(GO_FIXTURE),
+        "--baseline",
+        "-",
+        data=GO_FIXTURE.read_bytes(),
+        tmp=tmp_path / "tmp2",
+    )
+    assert proc.returncode == 2 and "same bytes" in proc.stderr, proc.stderr
 
 
 def test_compressed_stdin_and_convert(tmp_path: Path) -> None:

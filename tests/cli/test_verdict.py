@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -97,8 +96,9 @@ def test_same_distribution_is_ready() -> None:
 
 
 def test_three_samples_are_insufficient(tmp_path: Path) -> None:
-    current = tmp_path / "few.metrics.json"  # the same figures, not the baseline's own file
-    shutil.copy(FEW, current)
+    # The same figures, written again (a byte-for-byte copy of the baseline is refused).
+    current = tmp_path / "few.metrics.json"
+    current.write_text(json.dumps(json.loads(Path(FEW).read_text())))
     proc = verdict("-c", REGRESSION, "--baseline", FEW, str(current))
     assert proc.returncode == 3
     assert "INSUFFICIENT" in proc.stdout and "To decide:" in proc.stdout
