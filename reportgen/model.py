@@ -1149,6 +1149,20 @@ class TestTableBuilder:
             )
         )
 
+    def untimed_passes_since(self, start: int) -> int:
+        """Rows `start`..end that passed with nothing to show for it: no time (zero or
+        unknown) and no detail. The shape a reporter gives a test it did not run (jest-junit's
+        `todo`)."""
+        passed = _OUTCOME_CODE[Outcome.PASSED]
+        details = self._details
+        return sum(
+            1
+            for row in range(start, len(self._names))
+            if self._outcomes[row] == passed
+            and not self._durations[row] > 0.0  # NaN (unknown) and 0 alike
+            and row not in details
+        )
+
     def relativise_paths(self, start: int) -> None:
         """Make the absolute paths in the suites, classnames and files of rows `start`..end
         (one input) relative to the directory they share, so that ids hold no checkout path."""

@@ -582,3 +582,62 @@ def test_a_test_only_the_copy_left_out_shows_as_not_run_is_no_pass(tmp_path: Pat
     assert [f.kind for f in kept.integrity] == [IntegrityKind.TESTS_MISSING]
     proc = _verdict(tmp_path, "**b*", first_report, second_junit)
     assert proc.returncode == 3, proc.stdout + proc.stderr
+
+
+TWO_JOBS_SUITE = textwrap.dedent(
+    """
+    import os
+
+    CALLS = {}
+
+    def test_x():
+        CALLS["n"] = CALLS.get("n", 0) + 1
+        assert os.environ.get("FLAKY_X") != "1" or CALLS["n"] >= 2, "first attempt fails"
+
+    def test_y():
+        assert os.environ.get("FAIL_Y") != "1", "y fails"
+    """
+)
+
+
+def test_a_rerun_failure_in_the_copy_left_out_keeps_the_gate_closed(tmp_path: Path) -> None:
+    # Two CI jobs of one suite in two formats look like one run written twice (the same ids):
+    # job A (JUnit, --reruns 1) saw test_x fail once; job B (pytest-json-report) saw test_y
+    # fail. Whichever is read, the other's failing execution must still count.
+    pytest.importorskip("pytest_rerunfailures", reason="pytest-rerunfailures is not installed")
+    pytest.importorskip("pytest_jsonreport", reason="pytest-json-report is not installed")
+    (tmp_path / "test_jobs.py").write_text(TWO_JOBS_SUITE)
+    junit, report = tmp_path / "a.xml", tmp_path / "b.json"
+    for env, args in (
+        ({"FLAKY_X": "1"}, ["--reruns", "1", f"--junitxml={junit}"]),
+        ({"FAIL_Y": "1"}, ["--json-report", f"--json-report-file={report}"]),
+    ):
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "-p",
+                "no:xdist",
+                *args,
+                "test_jobs.py",
+            ],
+            cwd=tmp_path,
+            env={**os.environ, **env},
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+    run = load([str(junit), str(report)])
+    (kept,) = [i for i in run.inputs if i.duplicate_of is None]
+    assert [f.kind for f in kept.integrity] == [IntegrityKind.FAILURES_MISSING]
+    assert "test_x" in kept.integrity[0].message
+    criteria = _criteria(
+        tmp_path,
+        "version: 1\ncriteria:\n  - id: x\n    tests: {select: '**test_x', max_failed: 0}\n",
+    )
+    proc = run_cli("verdict", "-c", criteria, str(junit), str(report))
+    assert proc.returncode == 1, proc.stdout + proc.stderr

@@ -69,7 +69,7 @@ def test_format_duration_picks_unit() -> None:
 
 def test_kb_in_a_threshold_must_say_which_kilobyte() -> None:
     # KB is 1000 bytes to some and 1024 to others: nothing is guessed.
-    with pytest.raises(UnitError, match="KB is ambiguous; write kB .* or KiB"):
+    with pytest.raises(UnitError, match=r"KB is ambiguous; write kB .* or KiB"):
         read_quantity("1000KB")
     assert read_quantity("1000kB").value == 1e6
     assert read_quantity("1000KiB").value == 1024e3

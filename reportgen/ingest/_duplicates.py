@@ -213,6 +213,9 @@ class _Reading:
     #: Final outcome of each test, by id and by full title (the last execution decides).
     by_id: dict[str, Outcome]
     by_title: dict[str, Outcome]
+    #: Tests with a failing execution or a failed attempt (flaky), by id and by full title.
+    bad_ids: frozenset[str]
+    bad_titles: frozenset[str]
     #: Sorts first the copy that shows the most that did not pass (see the caller).
     rank: tuple[int, int, int]
 
@@ -220,39 +223,51 @@ class _Reading:
     def of(cls, tests: TestTable, rows: Sequence[int]) -> _Reading:
         by_id: dict[str, Outcome] = {}
         by_title: dict[str, Outcome] = {}
+        bad_ids: set[str] = set()
+        bad_titles: set[str] = set()
         failing = flaky = 0
         for r in rows:
             outcome = tests.outcome_of(r)
-            if outcome in _BAD:
+            bad = outcome in _BAD
+            if bad:
                 failing += 1
             elif tests.is_flaky(r):
                 flaky += 1
+                bad = True
             # Errors that belong to no test (a failing hook, a collection error) are written by
             # one reporter and not by another: they are no test to match on, but they count
             # for the rank, so the copy that shows them is the one read.
             if tests.is_unattributed(r):
                 continue
-            by_id[tests.id_of(r)] = outcome
-            by_title[tests.full_title_of(r)] = outcome
+            test_id, title = tests.id_of(r), tests.full_title_of(r)
+            by_id[test_id] = outcome
+            by_title[title] = outcome
+            if bad:
+                bad_ids.add(test_id)
+                bad_titles.add(title)
         not_passed = sum(1 for o in by_id.values() if o is not Outcome.PASSED)
         return cls(
             frozenset(by_id),
             frozenset(by_title),
             by_id,
             by_title,
+            frozenset(bad_ids),
+            frozenset(bad_titles),
             (-failing, -flaky, -not_passed),
         )
 
 
 def _disagreements(other: str, kept: _Reading, dropped: _Reading) -> tuple[IntegrityFlag, ...]:
-    """Flags for the copy that is read when the copy left out ends a test worse: a failure
-    it shows that the copy read does not (NOT READY), or a test it shows as not run that the
-    copy read shows passed (INSUFFICIENT). Either way the verdict cannot rest on the copy read."""
+    """Flags for the copy that is read when the copy left out shows a test worse: failing in
+    some execution (or flaky) where the copy read never shows it failing (NOT READY), or not
+    run where the copy read shows it passed (INSUFFICIENT). Either way the verdict cannot rest
+    on the copy read: the two may even be two runs of one suite."""
     if kept.ids == dropped.ids:
         theirs, ours = dropped.by_id, kept.by_id
+        failed = sorted(dropped.bad_ids - kept.bad_ids)
     else:
         theirs, ours = dropped.by_title, kept.by_title
-    failed = sorted(t for t, o in theirs.items() if o in _BAD and ours.get(t) not in _BAD)
+        failed = sorted(dropped.bad_titles - kept.bad_titles)
     skipped = sorted(
         t for t, o in theirs.items() if o is Outcome.SKIPPED and ours.get(t) is Outcome.PASSED
     )
@@ -261,7 +276,7 @@ def _disagreements(other: str, kept: _Reading, dropped: _Reading) -> tuple[Integ
         flags.append(
             IntegrityFlag(
                 kind=IntegrityKind.FAILURES_MISSING,
-                message=f"{other} holds the same run and shows {_some(failed)} failed, "
+                message=f"{other} holds the same tests and shows {_some(failed)} failing, "
                 "which this file does not",
             )
         )
@@ -269,7 +284,7 @@ def _disagreements(other: str, kept: _Reading, dropped: _Reading) -> tuple[Integ
         flags.append(
             IntegrityFlag(
                 kind=IntegrityKind.TESTS_MISSING,
-                message=f"{other} holds the same run and shows {_some(skipped)} as not run, "
+                message=f"{other} holds the same tests and shows {_some(skipped)} as not run, "
                 "which this file shows passed",
             )
         )

@@ -253,6 +253,11 @@ class Sink:
         """Distinct test ids among the executions recorded from `row` on."""
         return self._tests.distinct_since(row)
 
+    def untimed_passes_since(self, row: int) -> int:
+        """Executions from `row` on that passed with no time and no detail (see
+        `TestTableBuilder.untimed_passes_since`)."""
+        return self._tests.untimed_passes_since(row)
+
     @property
     def rows(self) -> int:
         """Executions in the run so far, marked retries folded (all inputs, not just this one)."""

@@ -1,0 +1,49 @@
+"""JUnit suites that declare fewer tests than they hold: a sign of tests that did not run only
+when the extra ones look like it (committed real files, see tests/fixtures/junit-counts)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reportgen.ingest import load
+from reportgen.model import IntegrityKind, Outcome
+from tests.conftest import REPO, run_cli
+
+FIXTURES = REPO / "tests" / "fixtures" / "junit-counts"
+JEST_TODO = FIXTURES / "jest-junit-todo.xml"
+SUREFIRE_RERUN = FIXTURES / "surefire-rerun-flaky.xml"
+
+
+def _criteria(tmp_path: Path, body: str) -> str:
+    path = tmp_path / "criteria.yaml"
+    path.write_text(f"version: 1\ncriteria:\n{body}")
+    return str(path)
+
+
+def test_a_jest_junit_todo_test_is_no_pass(tmp_path: Path) -> None:
+    # jest-junit writes `test.todo('later')` as an empty testcase with time 0 and does not count
+    # it in `tests`: read as written it would be a pass of a test that never ran.
+    run = load([str(JEST_TODO)])
+    (item,) = run.inputs
+    kinds = {flag.kind for flag in item.integrity}
+    assert kinds == {IntegrityKind.TESTS_UNDECLARED}
+    assert any("declares 3 test(s) but holds 4" in f.message for f in item.integrity)
+    criteria = _criteria(tmp_path, "  - id: later\n    tests: {require: ['**later']}\n")
+    proc = run_cli("verdict", "-c", criteria, str(JEST_TODO))
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "holds 4" in proc.stdout
+
+
+def test_surefires_count_after_a_rerun_is_only_a_warning(tmp_path: Path) -> None:
+    # After a rerun Surefire declares tests="1" for three testcases, all of which ran (a pass,
+    # a flaky pass, a disabled test): the under-count is reported, not taken for missing runs.
+    run = load([str(SUREFIRE_RERUN)])
+    (item,) = run.inputs
+    assert item.integrity == ()
+    assert any("declares tests=1 but it contains 3" in w.message for w in item.warnings)
+    outcomes = sorted(t.outcome for t in run.tests)
+    assert outcomes == sorted([Outcome.PASSED, Outcome.PASSED, Outcome.SKIPPED])
+    assert [t.flaky for t in run.tests if t.name == "flaky"] == [True]
+    criteria = _criteria(tmp_path, "  - id: ok\n    tests: {select: '**', max_failed: 0}\n")
+    proc = run_cli("verdict", "-c", criteria, str(SUREFIRE_RERUN))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
