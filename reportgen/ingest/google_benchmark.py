@@ -234,8 +234,12 @@ class GoogleBenchmarkIngester(Ingester):
 
 
 def _counter_unit(counter: str) -> str:
+    """The unit of a counter, for the two the library itself writes (`SetBytesProcessed`,
+    `SetItemsProcessed`: rates, higher is better). A user counter's name says nothing sure:
+    `parse_per_second` may be `kIsRate | kInvert` (seconds per item, lower is better), and
+    the JSON carries no flags, so it has no unit and its direction must be stated."""
     if counter == "bytes_per_second":
         return "B/s"
-    if counter.endswith("_per_second"):
+    if counter == "items_per_second":
         return "1/s"
     return ""

@@ -118,3 +118,15 @@ def test_errored_benchmark_is_a_warning(tmp_path: Path) -> None:
     )
     run = load([str(path)])
     assert run.metrics == () and "boom" in run.warnings[0].message
+
+
+def test_a_user_counters_name_does_not_give_it_a_unit_or_direction() -> None:
+    # `parse_per_second` is kIsRate | kInvert in counters.cc: seconds per item, lower is better.
+    # The JSON carries no flags, so no unit or direction is read from the name; the counters
+    # the library writes itself keep theirs (see the bytes_per_second test above).
+    run = load([str(FIXTURES / "counters.json")])
+    by_name = {m.name: m for m in run.metrics}
+    for counter in ("parse_per_second", "items_per_second_custom"):
+        metric = by_name[f"BM_Parse/repeats:12 [{counter}]"]
+        assert (metric.unit, metric.direction) == ("", None), metric
+    assert by_name["BM_Parse/repeats:12"].direction is Direction.LOWER_IS_BETTER
