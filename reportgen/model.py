@@ -118,7 +118,8 @@ class InputFile(Frozen):
     timestamp: str | None = Field(
         default=None,
         description="When the results were produced (ISO 8601), when the file says; "
-        "used for the max_age staleness rule.",
+        "used for the max_age staleness rule. In UTC when the file names a zone, else as "
+        "written (local time of an unknown zone).",
     )
     warnings: tuple[Diagnostic, ...] = ()
     integrity: tuple[IntegrityFlag, ...] = Field(

@@ -574,6 +574,70 @@ def test_stale_inputs_are_insufficient(age_days: int, expected: Status) -> None:
     assert result.status is expected
 
 
+TESTS_AGED = {"id": "t", "tests": {"max_failed": 0}}
+
+
+def _aged(stamp: str, max_age: str = "2h") -> CriterionResult:
+    return only(
+        judge(make_tests_run(passes(3), timestamp=stamp), TESTS_AGED, defaults={"max_age": max_age})
+    )
+
+
+def test_a_zoneless_timestamp_passes_only_if_young_enough_in_every_zone() -> None:
+    # NOW is 12:00 UTC. Written at UTC+14, 22:00 local meant 08:00 UTC: 4 h old at most.
+    assert _aged("2026-06-01T22:00:00", "4h").status is Status.PASS
+    # One second earlier it could be older than 4 h: not shown young enough.
+    short = _aged("2026-06-01T21:59:59", "4h")
+    assert short.status is Status.INSUFFICIENT
+    assert "2026-06-01T21:59:59 names no time zone" in short.reason
+    assert "up to 4 hours old" in short.reason
+    assert short.to_decide is not None and "write the time zone" in short.to_decide
+    assert "14 hours more in max_age" in short.to_decide
+    # A local time an hour ahead of UTC's clock is normal east of Greenwich, not the future.
+    ahead = _aged("2026-06-01T13:00:00", "1d")
+    assert ahead.status is Status.PASS
+
+
+def test_a_zoneless_timestamp_stale_in_every_zone_says_so() -> None:
+    # Written at UTC−12, 20:00 local on 30 May meant 08:00 UTC on 31 May: 28 h old at least.
+    result = _aged("2026-05-30T20:00:00", "1d")
+    assert result.status is Status.INSUFFICIENT
+    assert "at least 28 hours old in any time zone" in result.reason
+    assert result.to_decide == "run the tests again"
+    # The edge: at UTC−12, 23:59:59 on 30 May was a day and a second ago ...
+    assert "at least 24 hours old" in _aged("2026-05-30T23:59:59", "1d").reason
+    # ... and midnight exactly a day ago, which may be young enough: not shown either way.
+    edge = _aged("2026-05-31T00:00:00", "1d")
+    assert edge.status is Status.INSUFFICIENT and "names no time zone" in edge.reason
+
+
+def test_a_timestamp_in_the_future_cannot_show_its_age() -> None:
+    run = make_tests_run(passes(3), timestamp="2026-06-01T13:00:00Z")
+    ev = judge(run, TESTS_AGED, defaults={"max_age": "2h"})
+    result = only(ev)
+    assert result.status is Status.INSUFFICIENT
+    assert "60 minutes in the future" in result.reason
+    assert result.to_decide is not None and "clocks" in result.to_decide
+    assert any("60 minutes in the future" in w for w in ev.warnings)
+    # Within five minutes of skew it is now, not the future.
+    assert _aged("2026-06-01T12:05:00Z").status is Status.PASS
+    assert _aged("2026-06-01T12:05:01Z").status is Status.INSUFFICIENT
+    # Zoneless: in the future only when it is so even at UTC+14 (14:00 UTC + 14 h).
+    assert _aged("2026-06-02T02:05:00", "1d").status is Status.PASS
+    far = _aged("2026-06-02T02:06:00", "1d")
+    assert far.status is Status.INSUFFICIENT and "in the future" in far.reason
+
+
+def test_a_zoneless_metric_timestamp_is_judged_the_same() -> None:
+    run = metric_run(samples_metric("t", [1.0] * 10), timestamp="2026-06-01T21:00:00")
+    item = {"id": "s", "metric": "t", "stat": "mean", "max": "2s"}
+    result = only(judge(run, item, defaults={"max_age": "4h"}))
+    assert result.status is Status.INSUFFICIENT
+    assert "names no time zone" in result.reason
+    assert result.to_decide is not None and "write the time zone" in result.to_decide
+    assert only(judge(run, item, defaults={"max_age": "6h"})).status is Status.PASS
+
+
 # --- waivers, severity, verdicts --------------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from reportgen import clock, stats
+from reportgen import clock, stamps, stats
 from reportgen.criteria import CriteriaFile
 from reportgen.evaluate.patterns import WILDCARD, compile_patterns
 from reportgen.evaluate.wording import days
@@ -35,15 +35,16 @@ def resolve_now(now: datetime | None = None) -> datetime:
     return clock.now()
 
 
-def _parse_timestamp(text: str) -> datetime | None:
-    try:
-        stamp = datetime.fromisoformat(text.strip())
-    except ValueError:
-        return None
-    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
-
-
 # --- intermediate results --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stale:
+    """Why inputs cannot be shown to be young enough for max_age, and what would show it
+    (None: the criterion's usual advice, to run again)."""
+
+    reason: str
+    to_decide: str | None = None
 
 
 @dataclass
@@ -214,7 +215,7 @@ class Context:
         self.warnings: list[str] = []
         self.series = _series_by_name(run)
         self.base_series = _series_by_name(baseline)
-        self._ages: dict[tuple[bool, int], float | None] = {}
+        self._stamps: dict[tuple[bool, int], stamps.Stamp | None] = {}
         self._prefix_cache: dict[str | None, tuple[str, ...]] = {}
         self._unattributed: list[int] | None = None
 
@@ -254,52 +255,73 @@ class Context:
 
     def stale(
         self, inputs: Iterable[int], max_age: float | None, *, baseline: bool = False
-    ) -> str | None:
+    ) -> Stale | None:
         """Why the inputs (of the baseline with `baseline`) cannot be shown to be younger than
-        `max_age` (seconds): too old, or no timestamp to tell. None when they can."""
+        `max_age` (seconds): too old, in the future, a timestamp whose missing zone leaves it
+        open, or no timestamp to tell. None when they can."""
         if max_age is None:
             return None
         run = self.baseline if baseline else self.run
         if run is None:
             return None
         what = "baseline input" if baseline else "input"
+        limit = days(max_age)
         for index in sorted(set(inputs)):
             path = run.inputs[index].path
-            age = self._age(run, index, baseline)
-            if age is None:
-                return (
+            stamp = self._stamp(run, index, baseline)
+            if stamp is None:
+                return Stale(
                     f"cannot show when {what} {path} ran: it carries no readable timestamp, "
-                    f"and max_age is {days(max_age)}"
+                    f"and max_age is {limit}"
                 )
-            if age > max_age:
-                return (
-                    f"{what} {path} is {days(age)} old, older than the max_age of {days(max_age)}"
+            youngest, oldest = stamp.ages(self.now)
+            if oldest < -CLOCK_SKEW:
+                return Stale(
+                    f"cannot show how old {what} {path} is: its timestamp {stamp.text} is "
+                    f"{days(-oldest)} in the future (the clocks of the machines disagree), "
+                    f"and max_age is {limit}",
+                    "set the clocks right (NTP) or check SOURCE_DATE_EPOCH, and run again",
+                )
+            if youngest > max_age:
+                at_least = "" if stamp.zoned else "at least "
+                return Stale(
+                    f"{what} {path} is {at_least}{days(youngest)} old"
+                    f"{'' if stamp.zoned else ' in any time zone'}, older than the max_age of "
+                    f"{limit}"
+                )
+            if oldest > max_age:
+                # Only a zoneless timestamp gets here: it could be old or young enough.
+                return Stale(
+                    f"{what} {path}: its timestamp {stamp.text} names no time zone, so it may "
+                    f"be up to {days(oldest)} old, more than the max_age of {limit}",
+                    "have the harness write the time zone in its timestamps (an offset such as "
+                    "+09:00, or Z), or allow "
+                    f"{days(stamps.AHEAD_OF_UTC.total_seconds())} more in max_age",
                 )
         return None
 
-    def _age(self, run: Run, index: int, baseline: bool) -> float | None:
+    def _stamp(self, run: Run, index: int, baseline: bool) -> stamps.Stamp | None:
+        """The timestamp of one input, read once (with its warnings) per evaluation."""
         key = (baseline, index)
-        if key not in self._ages:
+        if key not in self._stamps:
             source = run.inputs[index]
-            stamp_text = source.timestamp
-            age = None
-            if stamp_text:
-                stamp = _parse_timestamp(stamp_text)
+            stamp = None
+            if source.timestamp:
+                stamp = stamps.read(source.timestamp)
                 if stamp is None:
                     self.warnings.append(
-                        f"{source.path}: timestamp {stamp_text!r} is not ISO 8601; "
+                        f"{source.path}: timestamp {source.timestamp!r} is not ISO 8601; "
                         "its age is unknown"
                     )
                 else:
-                    age = (self.now - stamp).total_seconds()
-                    if age < -CLOCK_SKEW:
+                    ahead = -stamp.ages(self.now)[1]
+                    if ahead > CLOCK_SKEW:
                         self.warnings.append(
-                            f"{source.path}: timestamp {stamp_text} is {days(-age)} in the "
+                            f"{source.path}: timestamp {stamp.text} is {days(ahead)} in the "
                             "future: the clocks of the machines disagree"
                         )
-                    age = max(age, 0.0)
-            self._ages[key] = age
-        return self._ages[key]
+            self._stamps[key] = stamp
+        return self._stamps[key]
 
     # --- tests
     def select_tests(

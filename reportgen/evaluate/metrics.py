@@ -87,8 +87,8 @@ def judge_metric(ctx: Context, crit: Criterion, eff: Effective, judge: ItemsJudg
         )
         if stale is not None and item.status is not Status.INSUFFICIENT:
             item.status = Status.INSUFFICIENT
-            item.reason = f"{item.metric}: {stale}"
-            item.to_decide = "measure again: the evidence is stale"
+            item.reason = f"{item.metric}: {stale.reason}"
+            item.to_decide = stale.to_decide or "measure again: the evidence is stale"
     return _from_items(ctx, pattern, items, multi=len(names) > 1 or bool(GLOB.search(pattern)))
 
 

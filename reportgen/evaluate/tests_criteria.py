@@ -77,7 +77,15 @@ def judge(ctx: Context, crit: Criterion, eff: Effective) -> Judgement:
         base_tests = ctx.baseline.tests.counts_by_input()
         stale = ctx.stale(base_tests, eff.max_age, baseline=True)
     if stale is not None:
-        checks.insert(0, Check(Status.INSUFFICIENT, stale, Figures(), "run the tests again"))
+        checks.insert(
+            0,
+            Check(
+                Status.INSUFFICIENT,
+                stale.reason,
+                Figures(),
+                stale.to_decide or "run the tests again",
+            ),
+        )
     status = combine(c.status for c in checks)
     deciding = [c for c in checks if c.status is status]
     reason = "; ".join(c.reason for c in deciding)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from reportgen import numbers
+from reportgen import numbers, stamps
 from reportgen.ingest.base import Sink, Source, decode_text
 
 # Strings (with escapes) and the structural characters of JSON; everything else is skipped.
@@ -246,23 +246,28 @@ def ms_to_s(value: float | None) -> float | None:
 def note_timestamp(sink: Sink, value: str | float | None, *, epoch_ms: bool = False) -> None:
     """Record when results were produced (ISO 8601 text, or epoch ms); the earliest wins.
 
-    Stored in UTC so that timestamps from different offsets compare correctly as text.
+    A time with a zone is stored in UTC, so that timestamps from different offsets compare
+    correctly as text; one without is stored as written: any zone given to it would be a guess
+    (`stamps.read` says what it can mean).
     """
     if value is None or isinstance(value, bool):
         return
-    try:
-        if isinstance(value, int | float):
-            seconds = value / 1000.0 if epoch_ms else float(value)
-            moment = datetime.fromtimestamp(seconds, UTC)
-        else:
-            moment = datetime.fromisoformat(value.strip())
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=UTC)  # no offset given: assume UTC
-    except (OverflowError, OSError, ValueError):
+    if isinstance(value, int | float):
+        try:
+            moment = datetime.fromtimestamp(value / 1000.0 if epoch_ms else float(value), UTC)
+        except (OverflowError, OSError, ValueError):
+            return
+        stamp = stamps.read(moment.isoformat())
+    else:
+        stamp = stamps.read(value)
+    if stamp is None:
         return
-    iso = moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    if sink.timestamp is None or iso < sink.timestamp:
-        sink.timestamp = iso
+    text = stamp.text
+    if stamp.zoned:
+        text = stamp.earliest.isoformat().replace("+00:00", "Z")
+    held = stamps.read(sink.timestamp) if sink.timestamp is not None else None
+    if held is None or stamp.earliest < held.earliest:
+        sink.timestamp = text
 
 
 def check_declared(

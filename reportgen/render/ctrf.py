@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import json
 import math
-import re
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from reportgen import __version__, clock
+from reportgen import __version__, clock, stamps
 from reportgen.model import Attempt, Outcome, Run, TestCase
 
 if TYPE_CHECKING:
@@ -23,9 +21,6 @@ if TYPE_CHECKING:
 
 #: CTRF specification version written.
 CTRF_SPEC_VERSION = "1.0.0"
-
-# .NET writes 7 fractional digits; datetime reads at most 6.
-_LONG_FRACTION = re.compile(r"(\.\d{6})\d+")
 
 _STATUS: dict[Outcome, str] = {
     Outcome.PASSED: "passed",
@@ -43,18 +38,10 @@ def _ms(seconds: float | None) -> int:
 
 def _epoch_ms(timestamp: str | None) -> int | None:
     """Milliseconds since the epoch of an ISO 8601 time with an offset; None otherwise."""
-    if not timestamp:
-        return None
-    text = timestamp.strip().replace("Z", "+00:00")
-    # Python before 3.11.? rejects 7-digit fractions (.NET writes them): keep microseconds.
-    text = _LONG_FRACTION.sub(r"\1", text)
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
+    stamp = stamps.read(timestamp) if timestamp else None
+    if stamp is None or not stamp.zoned:
         return None  # a local time with no offset cannot be placed on the epoch
-    return int(parsed.timestamp() * 1000)
+    return int(stamp.earliest.timestamp() * 1000)
 
 
 def _attempt(number: int, attempt: Attempt) -> dict[str, Any]:

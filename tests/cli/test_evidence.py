@@ -265,8 +265,11 @@ def test_max_age_against_the_time_the_harness_wrote(tmp_path: Path, passing: Pat
         str(passing / "report.json"),
         env={"SOURCE_DATE_EPOCH": str(ran - 2 * 86400)},
     )
-    assert future.returncode == ExitCode.READY, future.stdout
-    assert "in the future" in future.stdout
+    # A run two days in the future says nothing of its age: not a fresh pass.
+    assert future.returncode == ExitCode.INSUFFICIENT, future.stdout
+    assert "cannot show how old input" in future.stdout
+    assert "set the clocks right" in future.stdout
+    assert "2 days in the future: the clocks of the machines disagree" in future.stdout
 
 
 def test_max_age_applies_to_the_baseline_of_new_failures(tmp_path: Path, passing: Path) -> None:

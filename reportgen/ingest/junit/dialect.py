@@ -8,10 +8,11 @@ import re
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence, Set
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from reportgen import stamps
 from reportgen.model import SCOPE_SEPARATOR, Outcome, is_absolute_path
+from reportgen.stamps import Stamp
 
 if TYPE_CHECKING:
     from reportgen.ingest.base import Sink
@@ -100,15 +101,13 @@ def parse_count(text: str | None) -> int | None:
         return None
 
 
-def parse_timestamp(text: str) -> datetime | None:
-    """An ISO 8601 timestamp (UTC when it names no zone); None for unreadable or placeholder."""
-    try:
-        stamp = datetime.fromisoformat(text.strip())
-    except ValueError:
-        return None
-    if stamp.year < 1971:
+def parse_timestamp(text: str) -> Stamp | None:
+    """An ISO 8601 timestamp and the instants it can mean (see `stamps.read`); None for
+    unreadable or placeholder."""
+    stamp = stamps.read(text)
+    if stamp is None or stamp.latest.year < 1971:
         return None  # Go's zero time and similar placeholders mean "unknown"
-    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
+    return stamp
 
 
 class _Seconds(dict[str, float]):

@@ -673,9 +673,10 @@ class Reader:
         stamp = parse_timestamp(text)
         if stamp is None:
             return
-        if self.earliest is None or stamp < self.earliest:
-            self.earliest = stamp
-            self.sink.timestamp = text.strip()
+        # The text is kept as written; the oldest instant it can mean decides which is earliest.
+        if self.earliest is None or stamp.earliest < self.earliest:
+            self.earliest = stamp.earliest
+            self.sink.timestamp = stamp.text
 
     # --- testcases (the general path) ----------------------------------------------------
     def _case(self, attrib: Any, children: Any, suite: tuple[str, ...]) -> None:
