@@ -5,8 +5,14 @@ call is a failure; a failing teardown after a passing call is an error, and afte
 call it is a second execution of the same test (exactly what pytest's `--junitxml` writes as a
 duplicate testcase), so the JUnit and JSON reports of one session give the same counts and ids.
 `xfailed` becomes skipped and `xpassed` passed, both with the original status in the `status`
-property; a strict xpass is already reported by pytest as failed. Collection errors become
-error tests named after the module that failed to import.
+property; a strict xpass is already reported by pytest as failed. A collector (a module or
+class) that failed or was skipped while collecting, which holds no tests in the report, is an
+error or a skipped execution named after it, with the id pytest's JUnit writer gives it: a
+module that called `pytest.importorskip` is a skip, not a test that vanished.
+
+The report says whether the session ran to the end: `exitcode` 2, 3 or 4 (interrupted,
+internal error, usage error) marks it aborted, and fewer tests than `summary.collected` less
+`summary.deselected` means collected tests never ran (`-x`, `--collect-only`, an interrupt).
 
 A test that pytest-rerunfailures ran again has the outcome `rerun` and the phases of its last
 attempt: a marked retry. The last attempt decides, and an earlier failed attempt (which the
@@ -53,7 +59,7 @@ from reportgen.ingest.base import (
     TestBatch,
     first_line,
 )
-from reportgen.model import OUTCOME_CODE, Attempt, Outcome
+from reportgen.model import OUTCOME_CODE, Attempt, IntegrityKind, Outcome
 
 _OUTCOMES: dict[str, Outcome] = {
     "passed": Outcome.PASSED,
@@ -72,6 +78,13 @@ _RERUN = "rerun"
 #: pytest-retry's outcome of a test that passed after retries (it marks no other outcome).
 _RETRIED = "retried"
 _RERUNS = (_RERUN, _RETRIED)
+#: The testsuite pytest's JUnit writer names unless `junit_suite_name` says otherwise: the id
+#: of a collector's testcase, which has no classname, is under it.
+_JUNIT_SUITE = ("pytest",)
+#: pytest's exit codes of a session that ran to the end: all passed, some failed, none collected.
+_FINISHED = frozenset({0, 1, 5})
+#: pytest's exit codes of a session that stopped early.
+_STOPPED = {2: "interrupted", 3: "internal error", 4: "usage error"}
 # pytest writes a skip's longrepr as the repr of a (path, lineno, reason) tuple.
 _SKIP_TUPLE = re.compile(
     r"""^\(['"](?P<path>.*)['"], (?P<line>\d+), (?P<q>['"])(?P<reason>.*)(?P=q)\)$""", re.S
@@ -164,35 +177,88 @@ def _read(source: Source, sink: Sink, *, columns: bool) -> None:
     if raw_counts is None:
         raw_counts = _read_rows(tests, source, sink)
 
-    collection_errors = 0
-    for index, raw in enumerate(opt_arr(doc, "collectors", source, "document")):
-        at = f"collectors[{index}]"
-        collector = obj(raw, source, at)
-        if collector.get("outcome") != "failed":
-            continue
-        collection_errors += 1
-        nodeid = req_str(collector, "nodeid", source, at)
-        classname, name = mangle_nodeid(nodeid or "<session>")
-        longrepr = _longrepr(collector.get("longrepr"))
-        sink.test(
-            name=name,
-            classname=classname,
-            outcome=Outcome.ERROR,
-            message=first_line(longrepr) or "collection failed",
-            type="collection error",
-            output=longrepr,
-            file=nodeid.partition("::")[0] or None,
-            unattributed=True,
-        )
+    _read_collectors(doc, source, sink)
 
     summary = doc.get("summary")
     if isinstance(summary, dict):
         declared = {k: opt_int(summary, k, source, "summary") for k in raw_counts}
-        # pytest counts collection errors under "error" as well.
-        counted = {**raw_counts, "error": raw_counts["error"] + collection_errors}
+        # pytest-json-report counts the tests only: a collector that failed is in no count.
+        counted = {**raw_counts, "total": len(tests)}
         declared["total"] = opt_int(summary, "total", source, "summary")
-        counted["total"] = len(tests)
         check_declared(sink, declared, counted, "summary", total="total", bad=("failed", "error"))
+    _check_session(doc, tests, source, sink)
+
+
+def _read_collectors(doc: dict[str, Any], source: Source, sink: Sink) -> None:
+    """Record each collector that failed (an error belonging to no test) or was skipped (a
+    skip) while collecting, as pytest's JUnit writer writes it: the tests it would have
+    held are in no other part of the report."""
+    for index, raw in enumerate(opt_arr(doc, "collectors", source, "document")):
+        at = f"collectors[{index}]"
+        collector = obj(raw, source, at)
+        outcome = collector.get("outcome")
+        if outcome != "failed" and outcome != "skipped":
+            continue
+        nodeid = req_str(collector, "nodeid", source, at)
+        classname, name = mangle_nodeid(nodeid or "<session>")
+        longrepr = _longrepr(collector.get("longrepr"))
+        common: dict[str, Any] = {
+            "name": name,
+            "classname": classname,
+            # Without a classname the id is under the suite, as from the JUnit file.
+            "suite": _JUNIT_SUITE if classname is None else (),
+            "output": longrepr,
+            "file": nodeid.partition("::")[0] or None,
+        }
+        if outcome == "failed":
+            sink.test(
+                outcome=Outcome.ERROR,
+                message=first_line(longrepr) or "collection failed",
+                type="collection error",
+                unattributed=True,
+                **common,
+            )
+            continue
+        skip = _SKIP_TUPLE.match(longrepr) if longrepr else None
+        sink.test(
+            outcome=Outcome.SKIPPED,
+            message=skip.group("reason") if skip else first_line(longrepr) or "collection skipped",
+            type="collection skipped",
+            **common,
+        )
+
+
+def _check_session(doc: dict[str, Any], tests: list[Any], source: Source, sink: Sink) -> None:
+    """Flag a session the report says did not run to the end: pytest's exit code, and the
+    tests it collected against those the report holds."""
+    exitcode = opt_int(doc, "exitcode", source, "document")
+    if exitcode is not None and exitcode not in _FINISHED:
+        why = _STOPPED.get(exitcode, "not a code pytest gives a session that ran to the end")
+        sink.flag(
+            IntegrityKind.ABORTED,
+            f"pytest exited with code {exitcode} ({why}): the session stopped early",
+        )
+    summary = doc.get("summary")
+    if not isinstance(summary, dict):
+        return
+    collected = opt_int(summary, "collected", source, "summary")
+    if collected is None:
+        return
+    deselected = opt_int(summary, "deselected", source, "summary") or 0
+    expected = collected - deselected
+    # Every row was read already, so each is an object with a string nodeid; a nodeid that
+    # repeats (pytest-json-report writes each once) must not stand in for a missing test.
+    held = len(set(map(itemgetter("nodeid"), tests)))
+    said = f"summary says {collected} test(s) collected" + (
+        f", {deselected} deselected" if deselected else ""
+    )
+    if expected > held:
+        sink.flag(
+            IntegrityKind.TESTS_MISSING,
+            f"{said}, but the file holds {held}: {expected - held} collected test(s) never ran",
+        )
+    elif expected < held:
+        sink.warn(f"{said}, but the file holds {held}; the tests in the file are used")
 
 
 def _read_rows(tests: list[Any], source: Source, sink: Sink) -> dict[str, int]:
