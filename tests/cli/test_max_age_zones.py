@@ -37,10 +37,13 @@ def _gate(tmp_path: Path, max_age: str) -> str:
 
 
 def _verdict(tmp_path: Path, report: Path, max_age: str, at: float) -> tuple[int, str]:
+    # The verdict JSON: the terminal table shortens long reasons to the terminal's width.
     done = run_cli(
         "verdict",
         "-c",
         _gate(tmp_path, max_age),
+        "--json",
+        "-",
         str(report),
         env={"SOURCE_DATE_EPOCH": str(int(at))},
     )

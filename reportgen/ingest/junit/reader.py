@@ -688,10 +688,7 @@ class Reader:
         get = attrib.get
         frame = self.frames[-1] if self.frames else None
         name = get("name")
-        if name is None or not name.strip():
-            # The line is that of the first testcase without a name.
-            self._warn_at("testcase without a name", "noname", 0, once="noname")
-            name = name or "(unnamed)"
+        nameless = name is None or not name.strip()
         classname = get("classname") or get("class") or None
         time = get("time") or get("duration")
         duration = None if time is None else self.times.one(time)
@@ -772,6 +769,17 @@ class Reader:
                 outcome = attempts[-1].outcome
             else:
                 outcome = Outcome.PASSED
+        if (
+            outcome is Outcome.SKIPPED
+            and (get("status") or "").strip().lower() == "notrun"
+            and get("result") is None
+        ):
+            # ctest writes a test it could not run (executable missing, a fixture it needs
+            # failed, required files missing) as <skipped> with status="notrun", and counts it
+            # as failed ("Not Run"). Its disabled tests are status="disabled"; googletest's
+            # notrun carries result="suppressed".
+            outcome = Outcome.ERROR
+            message = f"not run: {message}" if message else "not run"
         if outcome is Outcome.FAILED:
             self.n_failed += 1
         elif outcome is Outcome.ERROR:
@@ -783,12 +791,25 @@ class Reader:
             # <rerunFailure>s) and last for flaky passes (the reruns failed before the pass).
             final = Attempt(outcome=outcome, duration=duration, message=message, type=type_)
             attempts = [*attempts, final] if flaky else [final, *attempts]
+        failing = outcome in (Outcome.FAILED, Outcome.ERROR)
+        if nameless and failing:
+            # Surefire writes a failing @BeforeAll / @AfterAll (class setup or teardown) as a
+            # testcase with an empty name: an error of the class, which belongs to no test and
+            # counts against every selection that reaches into the class.
+            name = "[suite error]" if outcome is Outcome.ERROR else "[suite failure]"
+        elif nameless:
+            # The line is that of the first testcase without a name.
+            self._warn_at("testcase without a name", "noname", 0, once="noname")
+            name = name or "(unnamed)"
+        assert name is not None
         # A testcase that stands for a failure outside any test (pytest writes a collection
         # error as one named after the module): it belongs to no test.
-        unattributed = (
-            outcome in (Outcome.FAILED, Outcome.ERROR)
-            and message is not None
-            and (message.startswith(_OUTSIDE_ANY_TEST) or name.startswith(_OUTSIDE_ANY_TEST))
+        unattributed = failing and (
+            nameless
+            or (
+                message is not None
+                and (message.startswith(_OUTSIDE_ANY_TEST) or name.startswith(_OUTSIDE_ANY_TEST))
+            )
         )
         if unattributed and not classname and file is None and re.fullmatch(r"[\w.]+", name):
             file = name.replace(".", "/") + ".py"  # pytest names the module that failed
