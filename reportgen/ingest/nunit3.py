@@ -5,8 +5,11 @@ unexpected exception), `Cancelled` and `Invalid` and the sites `SetUp`, `TearDow
 `Parent` (a fixture's set-up or tear-down failed, not the test) are errors; `Skipped`
 (labels `Ignored`, `Explicit`, …) and `Inconclusive` are skipped. A suite whose one-time
 set-up failed without any of its tests saying so, or whose tear-down failed, adds one error
-test named after the suite. NUnit 2's `test-results` files are a different format and are not
-read here. The counts declared on `test-run` are checked against the test cases.
+test named after the suite. A suite that failed, is `Invalid`/`Error` or is `NotRunnable` (an
+assembly that could not load, a fixture that cannot be built) with nothing failed under it
+adds an error that belongs to no test, with its reason. NUnit 2's `test-results` files are a
+different format and are not read here. The counts and the result declared on `test-run` are
+checked against the content.
 """
 
 from __future__ import annotations
@@ -25,13 +28,15 @@ from reportgen.ingest._safexml import (
     text_of,
 )
 from reportgen.ingest.base import Ingester, Sink, Source
-from reportgen.model import Outcome
+from reportgen.model import IntegrityKind, Outcome
 
 if TYPE_CHECKING:
     from lxml import etree
 
 _ERROR_LABELS = {"error", "cancelled", "invalid"}
 _ERROR_SITES = {"setup", "teardown", "parent"}
+#: Suite types that stand for one class: an error of theirs lies within that class.
+_CLASS_SUITES = {"testfixture", "parameterizedfixture", "genericfixture", "parameterizedmethod"}
 
 
 def nunit_timestamp(text: str | None) -> str | None:
@@ -92,10 +97,20 @@ class NUnit3Ingester(Ingester):
             raise source.error(f"not an NUnit 3 file: root element is <{tag}>")
         sink.timestamp = nunit_timestamp(root.get("start-time"))
         reader = _Reader(sink)
-        reader.container(root, ())
+        bad = reader.container(root, ())
         if reader.cases == 0:
             sink.warn("no test cases in this NUnit 3 result file")
         _check_counts(root, reader.raw, sink)
+        if (root.get("result") or "").lower() == "failed" and bad == 0:
+            label = root.get("label") or ""
+            if label.lower() == "cancelled":
+                sink.flag(IntegrityKind.ABORTED, "the test run was cancelled (test-run label)")
+            else:
+                sink.flag(
+                    IntegrityKind.FAILURES_MISSING,
+                    "test-run result is 'Failed' but no test or suite under it failed: the "
+                    "failure is not in the file",
+                )
 
 
 class _Reader:
@@ -139,7 +154,39 @@ class _Reader:
                 merge=False,
             )
             bad += 1
+        elif bad == 0 and _broken(element):
+            bad += self.broken_suite(element, path)
         return bad
+
+    def broken_suite(self, element: etree._Element, path: tuple[str, ...]) -> int:
+        """Record a suite that failed or could not run with nothing failed under it (an
+        assembly that did not load, a fixture NUnit cannot build) as an error of no test."""
+        name = path[-1]
+        message, stack = _message(element)
+        kind = (element.get("type") or "").lower()
+        # A fixture's error lies within its class; one of an assembly or namespace has no
+        # class in the test ids, so it is left unscoped and counts for every selection.
+        classname = (
+            (element.get("classname") or element.get("fullname") or None)
+            if kind in _CLASS_SUITES
+            else None
+        )
+        state = ", ".join(
+            f"{attribute}={element.get(attribute)}"
+            for attribute in ("result", "label", "runstate")
+            if element.get(attribute)
+        )
+        self.sink.test(
+            name=f"[{element.get('type') or 'suite'} {name}]",
+            classname=classname,
+            suite=path,
+            outcome=Outcome.ERROR,
+            message=message or f"{element.get('type') or 'suite'} {name} did not run ({state})",
+            output=stack,
+            properties={"suite_fullname": element.get("fullname") or name, "suite_state": state},
+            unattributed=True,
+        )
+        return 1
 
     def case(self, element: etree._Element, suite: tuple[str, ...]) -> int:
         self.cases += 1
@@ -191,6 +238,15 @@ class _Reader:
             merge=False,
         )
         return 1 if outcome in (Outcome.FAILED, Outcome.ERROR) else 0
+
+
+def _broken(element: etree._Element) -> bool:
+    """Whether a suite says it failed or could not run."""
+    return (
+        (element.get("result") or "").lower() == "failed"
+        or (element.get("label") or "").lower() in ("invalid", "error")
+        or (element.get("runstate") or "").lower() == "notrunnable"
+    )
 
 
 def _check_counts(root: etree._Element, raw: Counter[str], sink: Sink) -> None:

@@ -8,6 +8,9 @@ The same `testId` reported twice is a rerun and becomes attempts of one test.
 `[Test Class Cleanup Failure (...)]` results, `Error`, `Aborted`, `NotRunnable`,
 `Disconnected` and `InProgress` are errors (outside the test body, or never finished).
 `ResultSummary/Counters` are checked against the results and a mismatch is a warning.
+An `Error` RunInfo that says the run was aborted (the test host crashed) flags the file as
+aborted; any other `Error` RunInfo in a file that shows no failed test is an error that belongs
+to no test; a run outcome `Failed` with nothing failed or in error is a contradiction.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from reportgen import numbers
 from reportgen.ingest._safexml import child, children, local_name, parse_xml, sniff_root, text_of
-from reportgen.ingest.base import Ingester, Sink, Source
+from reportgen.ingest.base import Ingester, Sink, Source, first_line
 from reportgen.model import IntegrityKind, Outcome
 
 if TYPE_CHECKING:
@@ -49,6 +52,9 @@ _TIMESPAN = re.compile(r"^(?:(\d+)\.)?(\d+):(\d{1,2}):(\d{1,2}(?:\.\d+)?)$")
 # "System.DivideByZeroException : Attempted..." -> the exception type.
 _EXCEPTION = re.compile(r"^\s*([A-Za-z_][\w.`+]*(?:Exception|Error))\s*:")
 # xUnit v3 reports class/collection/assembly fixture failures as fake test results.
+# vstest's own words when the run stopped early ("The active test run was aborted. Reason:
+# Test host process crashed ...").
+_RUN_ABORTED = re.compile(r"\babort(?:ed)?\b|\bcrash(?:ed)?\b", re.IGNORECASE)
 _FIXTURE_FAILURE = re.compile(
     r"^\[Test (?:Class|Collection|Assembly) (?:Cleanup|Setup|Init\w*)? ?Failure \((.+)\)\]$"
 )
@@ -132,6 +138,64 @@ class TrxIngester(Ingester):
                 IntegrityKind.ABORTED,
                 "results say the run was aborted or the test host disconnected",
             )
+        failing = sum(raw[k] for k in _FAILING_OUTCOMES)
+        run_errors = _read_run_infos(summary, sink, failing)
+        if run_outcome.lower() == "failed" and not failing and not run_errors:
+            sink.flag(
+                IntegrityKind.FAILURES_MISSING,
+                "the test run outcome is 'Failed' (ResultSummary) but no test failed and no "
+                "run-level error is recorded: the failure is not in the file",
+            )
+
+
+#: Result outcomes (lower case) that show a failure or error.
+_FAILING_OUTCOMES = (
+    "failed",
+    "timeout",
+    "error",
+    "aborted",
+    "notrunnable",
+    "disconnected",
+    "inprogress",
+)
+
+
+def _read_run_infos(summary: etree._Element | None, sink: Sink, failing: int) -> int:
+    """Read the `Error` RunInfos of the ResultSummary; returns how many there are.
+
+    vstest's TrxLogger writes every run-level message of level Error as a RunInfo of outcome
+    `Error` and marks the run Failed (microsoft/vstest,
+    src/Microsoft.TestPlatform.Extensions.TrxLogger/TrxLogger.cs, TestMessageHandler); a test
+    host crash arrives that way, after the results of the tests that finished. `Warning`
+    RunInfos (adapter notices, skipped-test lines) say nothing failed and are left alone.
+    """
+    runs = child(summary, "RunInfos") if summary is not None else None
+    if runs is None:
+        return 0
+    errors = 0
+    for number, info in enumerate(children(runs, "RunInfo"), start=1):
+        if (info.get("outcome") or "").lower() != "error":
+            continue
+        errors += 1
+        text = (text_of(child(info, "Text")) or "").strip()
+        line = info.sourceline if isinstance(info.sourceline, int) else None
+        if _RUN_ABORTED.search(text):
+            sink.flag(
+                IntegrityKind.ABORTED,
+                f"the test run was aborted (RunInfo): {first_line(text)}",
+                line,
+            )
+        elif not failing:
+            # With failed tests in the file an Error RunInfo is most often the adapter's echo
+            # of them ("[xUnit.net ...] X [FAIL]", "Exit code indicates failure"); without
+            # any, it is the only trace of what made the run fail.
+            sink.test(
+                name=f"run error (RunInfo {number})",
+                outcome=Outcome.ERROR,
+                message=text or "the run reported an error with no text",
+                unattributed=True,
+            )
+    return errors
 
 
 class _ResultReader:

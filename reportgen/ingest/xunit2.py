@@ -5,8 +5,9 @@ the same way). `Pass` passes, `Fail` fails, `Skip` and `NotRun` are skipped; `ti
 seconds and may use a comma decimal (written under some locales: read, with a warning).
 Traits become properties; a test's identity is its `type` plus its name (which may be a free
 text display name). Entries in an assembly's `<errors>` (fixture and assembly clean-up
-failures) are errors. An assembly with no tests gets a warning, and the declared counts are
-checked against the tests.
+failures) are errors that belong to no test. An assembly with no tests gets a warning, and the
+declared counts (tests, failures, and `errors` against the `<errors>` entries) are checked
+against the content.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from reportgen.ingest._safexml import (
     text_of,
 )
 from reportgen.ingest.base import Ingester, Sink, Source
-from reportgen.model import Outcome
+from reportgen.model import IntegrityKind, Outcome
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -94,6 +95,7 @@ class _Reader:
         if date and self.sink.timestamp is None:
             self.sink.timestamp = f"{date}T{time}" if time else date
         counts = {"total": 0, "passed": 0, "failed": 0, "skipped": 0}
+        errors = 0
         groups = [g for g in element if isinstance(g.tag, str)]
         for group in groups:
             tag = local_name(group.tag)
@@ -104,6 +106,7 @@ class _Reader:
             elif tag == "errors":
                 for error in children(group, "error"):
                     self.error(error, label)
+                    errors += 1
         if counts["total"] == 0:
             self.sink.warn(f"assembly {label} has no tests")
         said = {a: element.get(a) for a in ("total", "failed")}
@@ -114,6 +117,16 @@ class _Reader:
             declared_bad=_count(said["failed"]),
             bad=counts["failed"],
         )
+        # xunit's XML visitor writes `errors` as the number of <error> entries it put under
+        # <errors> (xunit/xunit v2, src/xunit.runner.utility/Visitors/XmlTestExecutionVisitor.cs):
+        # more declared than present is an error outside any test that the file lost.
+        declared_errors = _count(element.get("errors"))
+        if declared_errors is not None and declared_errors > errors:
+            self.sink.flag(
+                IntegrityKind.FAILURES_MISSING,
+                f"assembly {label} declares {declared_errors} error(s) outside any test but "
+                f"its <errors> holds {errors}",
+            )
         disagreements = []
         for attribute, count in counts.items():
             declared = element.get(attribute)

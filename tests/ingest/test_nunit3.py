@@ -9,8 +9,8 @@ import pytest
 from reportgen.errors import InputError
 from reportgen.ingest import detect, load
 from reportgen.ingest.base import HEAD_BYTES
-from reportgen.model import Outcome
-from tests.conftest import counts
+from reportgen.model import IntegrityKind, Outcome
+from tests.conftest import counts, run_cli
 
 # Counted by hand from the <test-case> elements:
 # - dorny: 9 cases; 3 Passed; Failed with label="Error" (an unexpected exception) x2 -> errors;
@@ -165,3 +165,77 @@ def test_broken_files_are_input_errors(tmp_path: Path, content: bytes, needle: s
     with pytest.raises(InputError) as info:
         load([str(path)], format="nunit3")
     assert "broken.xml" in str(info.value) and needle in str(info.value)
+
+
+# NUnit's engine writes an assembly it cannot load or run as this suite, single quotes and all,
+# with no site and no test case under it (nunit/nunit-console,
+# src/NUnitEngine/nunit.engine.core/Drivers/NotRunnableFrameworkDriver.cs, RUN_RESULT_FORMAT).
+_NOT_RUNNABLE = (
+    "<test-suite type='{type}' id='1-1001' name='{name}' fullname='{fullname}' {extra}"
+    "testcasecount='0' runstate='NotRunnable' result='Failed' label='Invalid'><properties>"
+    "<property name='_SKIPREASON' value='{reason}'/></properties><reason><message>{reason}"
+    "</message></reason></test-suite>"
+)
+_REASON = "Could not load file or assembly Newtonsoft.Json, Version=13.0.0.0"
+
+
+def _with_suite(corpus: Path, tmp_path: Path, suite: str, run_result: str = "Failed") -> Path:
+    """enricomi-nunit3-inconclusive.xml (1 passed, 1 inconclusive) with `suite` added as a
+    second top-level suite and the run result the engine then writes."""
+    text = (corpus / "nunit3" / "enricomi-nunit3-inconclusive.xml").read_text(encoding="utf-8")
+    text = text.replace('result="Passed" total="2"', f'result="{run_result}" total="2"', 1)
+    text = text.replace("</test-run>", f"{suite}\n</test-run>")
+    path = tmp_path / "TestResult.xml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _verdict(tmp_path: Path, path: Path, select: str | None = None) -> int:
+    gate = tmp_path / "gate.yaml"
+    where = f", select: ['{select}']" if select else ""
+    gate.write_text(f"version: 1\ncriteria:\n  - id: all\n    tests: {{max_failed: 0{where}}}\n")
+    return run_cli("verdict", "-c", str(gate), str(path)).returncode
+
+
+def test_an_assembly_that_cannot_load_is_an_error_of_no_test(corpus: Path, tmp_path: Path) -> None:
+    suite = _NOT_RUNNABLE.format(
+        type="Assembly",
+        name="Api.Tests.dll",
+        fullname="C:\\build\\Api.Tests.dll",
+        extra="",
+        reason=_REASON,
+    )
+    path = _with_suite(corpus, tmp_path, suite)
+    run = load([str(path)])
+    assert counts(run) == (3, 1, 0, 1, 1)
+    error = next(t for t in run.tests if t.outcome is Outcome.ERROR)
+    assert error.unattributed and error.classname is None
+    assert error.message == _REASON
+    assert not run.inputs[0].integrity
+    assert _verdict(tmp_path, path) == 1
+    # An assembly's tests could be any: a selection of other classes counts the error too.
+    assert _verdict(tmp_path, path, "Automation.Features.*") == 1
+
+
+def test_a_fixture_that_cannot_run_is_an_error_of_its_class(corpus: Path, tmp_path: Path) -> None:
+    suite = _NOT_RUNNABLE.format(
+        type="TestFixture",
+        name="Broken",
+        fullname="Other.Broken",
+        extra="classname='Other.Broken' ",
+        reason="No suitable constructor was found",
+    )
+    path = _with_suite(corpus, tmp_path, suite)
+    run = load([str(path)])
+    error = next(t for t in run.tests if t.outcome is Outcome.ERROR)
+    assert error.unattributed and error.classname == "Other.Broken"
+    assert _verdict(tmp_path, path, "Other.*") == 1
+    assert _verdict(tmp_path, path, "Automation.Features.SubFeature::*") == 0
+
+
+def test_a_failed_run_with_nothing_failed_is_a_contradiction(corpus: Path, tmp_path: Path) -> None:
+    path = _with_suite(corpus, tmp_path, "")
+    run = load([str(path)])
+    (flag,) = run.inputs[0].integrity
+    assert flag.kind is IntegrityKind.FAILURES_MISSING
+    assert _verdict(tmp_path, path) == 1

@@ -256,3 +256,99 @@ def test_huge_captured_output_is_read_and_capped(tmp_path: Path) -> None:
     assert case.message == "boom"
     assert case.output is not None and len(case.output) <= 64 * 1024
     assert case.output_truncated > 0
+
+
+def _passing_trx(corpus: Path, tmp_path: Path, outcome: str, run_infos: str) -> Path:
+    """liquid-mstest-net9.trx cut to its passing results, as vstest's TrxLogger writes a run
+    whose run-level messages are `run_infos` (microsoft/vstest,
+    src/Microsoft.TestPlatform.Extensions.TrxLogger/TrxLogger.cs: a message of level Error
+    becomes `<RunInfo outcome="Error">` under ResultSummary and makes the run outcome Failed;
+    a test host crash is such a message, after the results of the tests that finished)."""
+    from lxml import etree
+
+    root = etree.fromstring((corpus / "trx" / "liquid-mstest-net9.trx").read_bytes())
+    results = root.find(f"{{{NS}}}Results")
+    for result in list(results):
+        if result.get("outcome") != "Passed":
+            results.remove(result)
+    summary = root.find(f"{{{NS}}}ResultSummary")
+    summary.set("outcome", outcome)
+    counters = summary.find(f"{{{NS}}}Counters")
+    for attribute in ("total", "executed", "passed"):
+        counters.set(attribute, "3")
+    for attribute in ("failed", "notExecuted"):
+        counters.set(attribute, "0")
+    if run_infos:
+        summary.append(etree.fromstring(f'<RunInfos xmlns="{NS}">{run_infos}</RunInfos>'))
+    path = tmp_path / "run.trx"
+    path.write_bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
+    return path
+
+
+_CRASH = (
+    '<RunInfo computerName="DESKTOP" outcome="Error" timestamp="2024-11-14T17:13:48+10:00">'
+    "<Text>The active test run was aborted. Reason: Test host process crashed : Fatal error. "
+    "Internal CLR error. (0x80131506)\r\n</Text></RunInfo>"
+)
+
+
+def _verdict(tmp_path: Path, path: Path) -> int:
+    gate = tmp_path / "gate.yaml"
+    gate.write_text(
+        "version: 1\ncriteria:\n  - id: all\n    tests: {max_failed: 0, min_total: 3}\n"
+    )
+    return run_cli("verdict", "-c", str(gate), str(path)).returncode
+
+
+def test_a_crashed_test_host_is_an_aborted_run(corpus: Path, tmp_path: Path) -> None:
+    path = _passing_trx(corpus, tmp_path, "Failed", _CRASH)
+    run = load([str(path)])
+    assert counts(run) == (3, 3, 0, 0, 0)
+    (flag,) = run.inputs[0].integrity
+    assert flag.kind is IntegrityKind.ABORTED and "Test host process crashed" in flag.message
+    assert _verdict(tmp_path, path) == 3
+
+
+def test_an_error_run_info_with_no_failed_test_is_an_error_of_no_test(
+    corpus: Path, tmp_path: Path
+) -> None:
+    info = (
+        '<RunInfo computerName="DESKTOP" outcome="Error" timestamp="2024-11-14T17:13:48+10:00">'
+        "<Text>Exception thrown executing tests in X.dll: could not load Y</Text></RunInfo>"
+    )
+    path = _passing_trx(corpus, tmp_path, "Failed", info)
+    run = load([str(path)])
+    assert counts(run) == (4, 3, 0, 1, 0)
+    error = next(t for t in run.tests if t.outcome is Outcome.ERROR)
+    assert error.unattributed and error.message is not None and "could not load Y" in error.message
+    assert not run.inputs[0].integrity
+    assert _verdict(tmp_path, path) == 1
+
+
+def test_a_failed_run_with_nothing_failed_is_a_contradiction(corpus: Path, tmp_path: Path) -> None:
+    path = _passing_trx(corpus, tmp_path, "Failed", "")
+    run = load([str(path)])
+    (flag,) = run.inputs[0].integrity
+    assert flag.kind is IntegrityKind.FAILURES_MISSING
+    assert _verdict(tmp_path, path) == 1
+
+
+def test_warning_run_infos_leave_a_finished_run_ready(corpus: Path, tmp_path: Path) -> None:
+    # The shape of dorny-dotnet-trx.trx's Warning RunInfo: a notice, nothing failed.
+    info = (
+        '<RunInfo computerName="DORNY-PC" outcome="Warning" timestamp="2021-04-20T08:31:33">'
+        "<Text>[xUnit.net 00:00:00.45]     DotnetTests.XUnitTests.CalculatorTests.Skipped_Test "
+        "[SKIP]</Text></RunInfo>"
+    )
+    path = _passing_trx(corpus, tmp_path, "Completed", info)
+    run = load([str(path)])
+    assert counts(run) == (3, 3, 0, 0, 0)
+    assert not run.inputs[0].integrity
+    assert _verdict(tmp_path, path) == 0
+
+
+def test_error_run_infos_beside_failed_tests_add_no_error(corpus: Path) -> None:
+    # dorny's Error RunInfos echo the failed tests ("... [FAIL]"): the failures are counted once.
+    run = load([str(corpus / "trx" / "dorny-dotnet-trx.trx")])
+    assert not any(t.unattributed for t in run.tests)
+    assert not run.inputs[0].integrity

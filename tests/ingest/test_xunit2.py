@@ -9,8 +9,8 @@ import pytest
 from reportgen.errors import InputError
 from reportgen.ingest import detect, load
 from reportgen.ingest.base import HEAD_BYTES
-from reportgen.model import Outcome
-from tests.conftest import counts
+from reportgen.model import IntegrityKind, Outcome
+from tests.conftest import counts, run_cli
 
 # Counted by hand from the <test> elements.
 CORPUS_COUNTS = {
@@ -140,3 +140,46 @@ def test_broken_files_are_input_errors(tmp_path: Path, content: bytes, needle: s
     with pytest.raises(InputError) as info:
         load([str(path)], format="xunit2")
     assert "broken.xml" in str(info.value) and needle in str(info.value)
+
+
+# xunit's XML visitor writes `errors` as the number of <error> entries under <errors>, each
+# a failure outside any test (xunit/xunit v2,
+# src/xunit.runner.utility/Visitors/XmlTestExecutionVisitor.cs).
+_CLEANUP_ERROR = (
+    '<errors><error type="assembly-cleanup" name="UnitTest.DLL"><failure '
+    'exception-type="System.IO.IOException"><message>file in use</message></failure></error>'
+    "</errors>"
+)
+
+
+def _declaring_errors(corpus: Path, tmp_path: Path, errors: str) -> Path:
+    """jenkins-xunit2-output-displaynames.xml (5 passed) declaring errors="1", its <errors>
+    element replaced by `errors`."""
+    text = (corpus / "xunit2" / "jenkins-xunit2-output-displaynames.xml").read_text(
+        encoding="utf-8"
+    )
+    assert 'errors="0"' in text and "<errors />" in text
+    text = text.replace('errors="0"', 'errors="1"', 1).replace("<errors />", errors, 1)
+    path = tmp_path / "xunit.xml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_declared_errors_missing_from_errors_are_flagged(corpus: Path, tmp_path: Path) -> None:
+    path = _declaring_errors(corpus, tmp_path, "<errors />")
+    run = load([str(path)])
+    assert counts(run) == (5, 5, 0, 0, 0)
+    (flag,) = run.inputs[0].integrity
+    assert flag.kind is IntegrityKind.FAILURES_MISSING and flag.fails
+    gate = tmp_path / "gate.yaml"
+    gate.write_text("version: 1\ncriteria:\n  - id: all\n    tests: {max_failed: 0}\n")
+    assert run_cli("verdict", "-c", str(gate), str(path)).returncode == 1
+
+
+def test_declared_errors_shown_are_errors_of_no_test(corpus: Path, tmp_path: Path) -> None:
+    path = _declaring_errors(corpus, tmp_path, _CLEANUP_ERROR)
+    run = load([str(path)])
+    assert counts(run) == (6, 5, 0, 1, 0)
+    error = next(t for t in run.tests if t.outcome is Outcome.ERROR)
+    assert error.unattributed and error.message == "file in use"
+    assert not run.inputs[0].integrity
