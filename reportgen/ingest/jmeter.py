@@ -17,7 +17,7 @@ from typing import Any
 from reportgen import numbers
 from reportgen.ingest._jsonread import head_text, note_timestamp
 from reportgen.ingest.base import Ingester, Sink, Source, decode_text
-from reportgen.model import Direction
+from reportgen.model import Direction, IntegrityKind
 
 # JMeter's column names (jmeter.properties, CSV SaveService).
 _HEADER_START = re.compile(r"^\ufeff?\"?timeStamp\"?([,;\t|])")
@@ -26,6 +26,7 @@ _HEADERLESS = re.compile(r"^\d{10,13},\d+,[^\n]*,(?:true|false),")
 # In every default column set the first eight are fixed (failureMessage came later, after them).
 _DEFAULT_COLUMNS = {"timeStamp": 0, "elapsed": 1, "label": 2, "responseMessage": 4, "success": 7}
 _TRANSACTION = "Number of samples in transaction"
+_CUT = "cut short, not read (was the test still running?)"
 
 
 class JMeterIngester(Ingester):
@@ -69,7 +70,7 @@ class JMeterIngester(Ingester):
                 handle.seek(0)
             reader = csv.reader(handle, delimiter=delimiter, strict=True)
             columns = self._columns(header, source)
-            self._read_rows(reader, columns, 1 if header else 0, source, sink)
+            self._read_rows(reader, columns, header, source, sink)
 
     @staticmethod
     def _columns(header: list[str] | None, source: Source) -> dict[str, int]:
@@ -85,10 +86,11 @@ class JMeterIngester(Ingester):
         self,
         reader: Any,
         columns: dict[str, int],
-        offset: int,
+        header: list[str] | None,
         source: Source,
         sink: Sink,
     ) -> None:
+        offset = 1 if header else 0
         ei, li = columns["elapsed"], columns["label"]
         si = columns.get("success")
         mi = columns.get("responseMessage")
@@ -97,15 +99,14 @@ class JMeterIngester(Ingester):
         transactions: set[str] = set()
         width = max(columns.values()) + 1
         first_row: list[str] | None = None
-        short: tuple[int, int] | None = None  # (line, columns) of a short row, if any
+        short: tuple[int, str] | None = None  # (line, what is wrong) of a short row, if any
+        row: list[str] = []
         while True:
             try:
                 # The hot loop: one dict lookup, one float() and one comparison per row.
                 for row in reader:
                     if short is not None:
-                        raise source.error(
-                            f"row has {short[1]} columns, expected at least {width}", line=short[0]
-                        )
+                        raise source.error(short[1], line=short[0])
                     label = row[li]
                     bucket = elapsed.get(label)
                     if bucket is None:
@@ -119,9 +120,22 @@ class JMeterIngester(Ingester):
                     value = float(row[ei])
                     if si is not None and row[si] != "true":
                         if row[si] != "false":
+                            line = reader.line_num + offset
+                            if (
+                                si == len(row) - 1
+                                and ("true".startswith(row[si]) or "false".startswith(row[si]))
+                                and next(reader, None) is None
+                            ):
+                                # The start of true or false ending the file: a run killed
+                                # mid-write.
+                                short = (
+                                    line,
+                                    f"last row ends in success {row[si][:20]!r}, expected true "
+                                    "or false",
+                                )
+                                break
                             raise source.error(
-                                f"success is {row[si][:20]!r}, expected true or false",
-                                line=reader.line_num + offset,
+                                f"success is {row[si][:20]!r}, expected true or false", line=line
                             )
                         # A failed sample's time is not a latency of the service (a refused
                         # connection returns fast): it is counted, not timed.
@@ -135,9 +149,18 @@ class JMeterIngester(Ingester):
                 if not row or not "".join(row).strip():
                     continue  # blank line
                 # A short last row is a run killed mid-write; anywhere else it is damage.
-                short = (reader.line_num + offset, len(row))
+                short = (
+                    reader.line_num + offset,
+                    f"row has {len(row)} columns, expected at least {width}",
+                )
             except csv.Error as exc:
-                raise source.error(f"malformed CSV: {exc}", line=reader.line_num + offset) from None
+                line = reader.line_num + offset
+                # A quoted field open at the end of the file (strict mode's only end-of-data
+                # error) is the last row cut mid-write, like a short one.
+                if "unexpected end of data" in str(exc) and next(reader, None) is None:
+                    short = (line, "last row ends inside a quoted field")
+                    break
+                raise source.error(f"malformed CSV: {exc}", line=line) from None
             except UnicodeDecodeError:
                 # Raised by the decoder under the CSV reader, not by float(): `read` names it.
                 raise
@@ -146,12 +169,22 @@ class JMeterIngester(Ingester):
                     f"elapsed {row[ei][:20]!r} is not a number", line=reader.line_num + offset
                 ) from None
         if short is not None:
-            sink.warn(
-                f"last row has {short[1]} columns, expected at least {width}: cut short, "
-                "not read (was the test still running?)",
-                line=short[0],
-            )
+            # The file says the load test may not have finished, and the row lost may have been
+            # a failed sample: what it holds is no evidence for READY (kept as a warning too).
+            what = short[1] if short[1].startswith("last ") else f"last {short[1]}"
+            if not any(elapsed.values()) and not any(failures.values()):
+                raise source.error(f"no samples: the only row is cut short ({what})", short[0])
+            sink.flag(IntegrityKind.ABORTED, f"{what}: {_CUT}", line=short[0])
             _drop_empty(elapsed, failures)
+        elif header is not None and width <= len(row) < len(header):
+            # Each row JMeter writes has a field for every header column: this one lost its tail
+            # when the file was cut. The fields read all come before the cut, so they stay read.
+            sink.flag(
+                IntegrityKind.ABORTED,
+                f"last row has {len(row)} columns, the header {len(header)}: cut short "
+                "(was the test still running?)",
+                line=reader.line_num + offset,
+            )
         if not elapsed:
             raise source.error("no samples (only a header)", line=offset or None)
         if first_row is not None and "timeStamp" in columns:

@@ -10,8 +10,11 @@ import pytest
 
 from reportgen.errors import InputError
 from reportgen.ingest import detect, load
-from reportgen.model import Direction
+from reportgen.model import Direction, IntegrityKind
+from tests.conftest import REPO, run_cli
 
+# Run the CLI of this checkout from a temporary directory (not an installed copy).
+_HERE = {"PYTHONPATH": str(REPO)}
 HEADER = "timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success\n"
 
 
@@ -97,12 +100,95 @@ def test_success_rate_counts(tmp_path: Path) -> None:
     assert "10 of 40 samples failed" in warning.message
 
 
-def test_cut_last_row_is_a_warning(tmp_path: Path) -> None:
+def test_cut_last_row_is_flagged_aborted(tmp_path: Path) -> None:
     path = tmp_path / "r.jtl"
     path.write_text(HEADER + "1700000000000,100,GET /a,200,OK,t1,text,true\n1700000000001,1")
     run = load([str(path)])
     assert run.metrics[0].n == 1
     assert run.warnings[0].line == 3 and "cut short" in run.warnings[0].message
+    (flag,) = run.inputs[0].integrity
+    assert flag.kind is IntegrityKind.ABORTED and flag.line == 3 and flag.scope is None
+
+
+def _cuts_of_last_row(data: bytes) -> list[tuple[int, bytes]]:
+    start = data.rindex(b"\n") + 1
+    # Cut after each byte of the last row, short of its last field (whose loss no reader can
+    # see in a file that, like this one, may end without a newline).
+    last_field = data.rindex(b",") + 1
+    return [(cut, data[:cut]) for cut in range(start + 1, last_field)]
+
+
+def test_corpus_cut_anywhere_in_its_last_row_is_flagged(corpus: Path, tmp_path: Path) -> None:
+    data = (corpus / "jmeter" / "jenkins-perf-jtl-transactions.csv").read_bytes()
+    whole = load([str(corpus / "jmeter" / "jenkins-perf-jtl-transactions.csv")])
+    assert whole.inputs[0].integrity == ()
+    line = data.count(b"\n") + 1
+    seen: set[str] = set()
+    for cut, body in _cuts_of_last_row(data):
+        path = tmp_path / f"cut{cut}.jtl"
+        path.write_bytes(body)
+        run = load([str(path)])
+        (flag,) = run.inputs[0].integrity
+        assert flag.kind is IntegrityKind.ABORTED and flag.line == line, cut
+        assert "cut short" in flag.message and flag.message in {w.message for w in run.warnings}
+        seen.add(flag.message.split(":")[0].split(" columns")[0])
+    # Every way a cut shows: too few columns to read, in the quoted transaction message, in
+    # the success field, and past the fields read but short of the header.
+    assert {
+        "last row has 1",
+        "last row ends inside a quoted field",
+        "last row ends in success 'tr', expected true or false",
+        "last row has 16",
+    } <= seen
+
+
+def test_cut_success_field_elsewhere_is_still_invalid(tmp_path: Path) -> None:
+    path = tmp_path / "r.jtl"
+    path.write_text(
+        HEADER + "1700000000000,100,GET /a,200,OK,t1,text,tr\n"
+        "1700000000001,100,GET /a,200,OK,t1,text,true\n"
+    )
+    with pytest.raises(InputError, match=":2: success is 'tr'"):
+        load([str(path)])
+    path.write_text(HEADER + '1700000000000,100,"GET /a" x,200,OK,t1,text,true\n')
+    with pytest.raises(InputError, match="malformed CSV"):
+        load([str(path)])
+
+
+def test_truncated_corpus_jtl_is_not_ready(corpus: Path, tmp_path: Path) -> None:
+    data = (corpus / "jmeter" / "jenkins-perf-jtl-transactions.csv").read_bytes()
+    (tmp_path / "trunc.jtl").write_bytes(data[:-150])
+    (tmp_path / "crit.yaml").write_text(
+        "version: 1\ncriteria:\n"
+        "  - {id: hp-p50, metric: HP, stat: median, max: 5s}\n"
+        '  - {id: sr, metric: "Scenario [success]", stat: success_rate, min: 50%}\n'
+    )
+    done = run_cli("verdict", "-c", "crit.yaml", "trunc.jtl", cwd=tmp_path, env=_HERE)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "INSUFFICIENT EVIDENCE (2 insufficient)" in done.stdout
+    assert "trunc.jtl:314: last row has 1 columns" in done.stdout
+
+
+def test_truncated_xml_jtl_is_invalid_input(corpus: Path, tmp_path: Path) -> None:
+    # JMeter's XML JTL is not a format reportgen reads: whole or cut short, it is refused.
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<testResults version="1.2">\n'
+        '<httpSample t="120" lt="100" ts="1700000000000" s="true" lb="GET /a" rc="200"/>\n'
+        '<httpSample t="130" lt="100" ts="1700000000001" s="false" lb="GET /a" rc="500"/>\n'
+        "</testResults>\n"
+    )
+    (tmp_path / "crit.yaml").write_text(
+        "version: 1\ncriteria:\n  - {id: a, metric: GET /a, stat: median, max: 5s}\n"
+    )
+    for name, body in (("whole.jtl", xml), ("cut.jtl", xml[: xml.index('s="false"')])):
+        (tmp_path / name).write_text(body)
+        done = run_cli("verdict", "-c", "crit.yaml", name, cwd=tmp_path, env=_HERE)
+        assert done.returncode == 4, done.stdout + done.stderr
+        assert f"{name}: not a results file" in done.stderr
+        done = run_cli(
+            "verdict", "-c", "crit.yaml", "--format", "jmeter", name, cwd=tmp_path, env=_HERE
+        )
+        assert done.returncode == 4 and f"{name}:1: row has 1 columns" in done.stderr
 
 
 @pytest.mark.parametrize(
@@ -115,7 +201,12 @@ def test_cut_last_row_is_a_warning(tmp_path: Path) -> None:
             "1700000000000,1\n1700000000000,100,GET /a,200,OK,t1,text,true\n",
             ":2: row has 2 columns",
         ),
-        ('1700000000000,100,"GET /a,200,OK,t1,text,true\n', "malformed CSV"),
+        # A quote left open to the end of the file: a row cut short, and no other row.
+        (
+            '1700000000000,100,"GET /a,200,OK,t1,text,true\n',
+            ":2: no samples: the only row is cut short (last row ends inside a quoted field)",
+        ),
+        ('1700000000000,100,"GET /a" x,200,OK,t1,text,true\n', ":2: malformed CSV"),
         ("", "no samples"),
     ],
 )
