@@ -68,6 +68,10 @@ _OUTCOMES: dict[str, Outcome] = {
     "skipped": Outcome.SKIPPED,
     "xfailed": Outcome.SKIPPED,
     "xpassed": Outcome.PASSED,
+    # pytest 9's subtests: the test's own phases decide (a failing phase makes it failed);
+    # a failing unittest subTest leaves no trace on the test, only the session's exit code
+    # (see `_check_session`).
+    "subtests passed": Outcome.PASSED,
 }
 _PHASES = ("setup", "call", "teardown")
 #: Integers below this size are exact floats; larger ones go through `opt_int`'s checks.
@@ -228,6 +232,22 @@ def _read_collectors(doc: dict[str, Any], source: Source, sink: Sink) -> None:
         )
 
 
+def _shows_a_failure(doc: dict[str, Any], tests: list[Any]) -> bool:
+    """Whether the report holds something that makes pytest exit 1: a test that failed or
+    errored in some phase or attempt, or a collector that failed."""
+    for test in tests:
+        if test.get("outcome") in ("failed", "error", _RERUN, _RETRIED):
+            return True
+        if any(
+            isinstance(test.get(w), dict) and test[w].get("outcome") == "failed" for w in _PHASES
+        ):
+            return True
+    collectors = doc.get("collectors")
+    return isinstance(collectors, list) and any(
+        isinstance(c, dict) and c.get("outcome") == "failed" for c in collectors
+    )
+
+
 def _check_session(doc: dict[str, Any], tests: list[Any], source: Source, sink: Sink) -> None:
     """Flag a session the report says did not run to the end: pytest's exit code, and the
     tests it collected against those the report holds."""
@@ -237,6 +257,15 @@ def _check_session(doc: dict[str, Any], tests: list[Any], source: Source, sink: 
         sink.flag(
             IntegrityKind.ABORTED,
             f"pytest exited with code {exitcode} ({why}): the session stopped early",
+        )
+    if exitcode == 1 and not _shows_a_failure(doc, tests):
+        # pytest says tests failed, and the report shows none: a failure the plugin did not
+        # record (pytest-json-report writes a test whose unittest subTest failed as
+        # "subtests passed" with every phase passed).
+        sink.flag(
+            IntegrityKind.FAILURES_MISSING,
+            "pytest exited with code 1 (tests failed) but the report shows no failed test or "
+            "collection error",
         )
     summary = doc.get("summary")
     if not isinstance(summary, dict):

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from reportgen.ingest import load
 from reportgen.model import IntegrityKind, Outcome, Run
 from tests.conftest import run_cli
-from tests.ingest.json_ingest_support import read
+from tests.ingest.json_ingest_support import read, run_pytest_suite
 from tests.ingest.test_pytest_json_columns import _read_both
 
 #: Passes, a failure when FAIL=1, a test that passes on its rerun when FLAKY=1, a skip, an
@@ -332,3 +333,47 @@ def test_a_repeated_nodeid_does_not_stand_in_for_a_missing_test(tmp_path: Path) 
     edited = tmp_path / "edited.json"
     edited.write_text(json.dumps(doc))
     assert IntegrityKind.TESTS_MISSING in _flags(read(edited))
+
+
+SUBTESTS_SUITE = textwrap.dedent(
+    """
+    import unittest
+
+    class TestSums(unittest.TestCase):
+        def test_cases(self):
+            for i in range(3):
+                with self.subTest(i=i):
+                    self.assertNotEqual(i, 1)
+
+    def test_ok():
+        pass
+    """
+)
+PASSING_SUBTESTS_SUITE = SUBTESTS_SUITE.replace("assertNotEqual(i, 1)", "assertNotEqual(i, 7)")
+
+
+def test_a_failing_unittest_subtest_keeps_the_gate_closed(tmp_path: Path) -> None:
+    # pytest 9 runs unittest subTests as subtests; pytest-json-report then writes the test as
+    # "subtests passed" with every phase passed although one subTest failed. The session's
+    # exit code (1) is the only trace: the report must not read as all passed.
+    report, junit = run_pytest_suite(tmp_path, SUBTESTS_SUITE)
+    doc = json.loads(report.read_text())
+    assert doc["exitcode"] == 1
+    run = load([str(report)])
+    failing = [t for t in run.tests if t.outcome in (Outcome.FAILED, Outcome.ERROR)]
+    flagged = [f.kind for f in run.inputs[0].integrity]
+    assert failing or flagged == [IntegrityKind.FAILURES_MISSING], (failing, flagged)
+    criteria = tmp_path / "criteria.yaml"
+    criteria.write_text(
+        "version: 1\ncriteria:\n  - id: c\n    tests: {select: '**', max_failed: 0}\n"
+    )
+    for path in (report, junit):
+        proc = run_cli("verdict", "-c", str(criteria), str(path))
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+
+
+def test_passing_subtests_read_as_passed(tmp_path: Path) -> None:
+    report, _ = run_pytest_suite(tmp_path, PASSING_SUBTESTS_SUITE)
+    run = load([str(report)])
+    assert [t.outcome for t in run.tests] == [Outcome.PASSED, Outcome.PASSED]
+    assert run.inputs[0].integrity == () and run.warnings == ()
