@@ -781,11 +781,11 @@ class CriteriaFile(Frozen):
             return criterion.direction
         entry = self.metrics.get(metric)
         if entry is None:
-            import fnmatch
+            # The same pattern rules as `select` and `metric`: `[` and `]` are literal, so
+            # `* [hit-pct]` names go bench's hit-pct metrics, not one character of a class.
+            from reportgen.patterns import matches
 
-            entry = next(
-                (v for k, v in self.metrics.items() if fnmatch.fnmatchcase(metric, k)), None
-            )
+            entry = next((v for k, v in self.metrics.items() if matches(k, metric)), None)
         return entry.direction if entry is not None else None
 
     def effective(self, criterion: Criterion) -> Effective:

@@ -270,3 +270,25 @@ def test_an_escape_character_in_a_criteria_file_is_one_line_exit_4(tmp_path: Pat
     done = run_cli("verdict", "-c", str(path))
     assert done.returncode == 4
     assert done.stderr == f"reportgen: {path}:4: invalid YAML: character U+001B is not allowed\n"
+
+
+def test_metrics_map_patterns_read_brackets_as_written() -> None:
+    # go bench names a custom metric `BenchmarkCache [hit-pct]`; `[` and `]` are literal in
+    # every pattern of the criteria file, so this entry names it (a shell glob would read
+    # `[hit-pct]` as one character and let the `*` entry's direction apply instead).
+    cf = CriteriaFile.model_validate(
+        {
+            "version": 1,
+            "metrics": {
+                "* [hit-pct]": {"direction": "higher_is_better"},
+                "*": {"direction": "lower_is_better"},
+            },
+            "criteria": [
+                {"id": "c", "metric": "**", "compare": "baseline", "max_regression": "5%"}
+            ],
+        }
+    )
+    (crit,) = cf.criteria
+    assert cf.direction_for(crit, "BenchmarkCache [hit-pct]") == "higher_is_better"
+    assert cf.direction_for(crit, "BenchmarkCache h") == "lower_is_better"
+    assert cf.direction_for(crit, "BenchmarkCache") == "lower_is_better"

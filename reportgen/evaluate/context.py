@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 
 from reportgen import clock, stamps, stats
 from reportgen.criteria import CriteriaFile
-from reportgen.evaluate.patterns import WILDCARD, compile_patterns
 from reportgen.evaluate.wording import days
 from reportgen.evaluation import EvidenceRef, Figures, MetricResult, Status
 from reportgen.history.facts import FlakyHistory
 from reportgen.model import Direction, Metric, Run, TestTable
+from reportgen.patterns import WILDCARD, compile_patterns
 from reportgen.units import DURATION_UNITS, UNITLESS_STATS, direction_for_unit, normalise_unit
 
 #: Test ids listed per evidence reference; the rest are counted in `tests_total`.

@@ -13,9 +13,9 @@ from reportgen import stats
 from reportgen.criteria import Criterion, Effective, Quantity
 from reportgen.errors import CriteriaError
 from reportgen.evaluate.context import GLOB, Context, Judgement, Series, combine, matching_names
-from reportgen.evaluate.patterns import did_you_mean
 from reportgen.evaluate.wording import conf, fmt, list_ids
 from reportgen.evaluation import Figures, MetricResult, Status
+from reportgen.patterns import did_you_mean
 from reportgen.statistic import harness_keys, percentile_q
 from reportgen.units import format_value, threshold_problem
 

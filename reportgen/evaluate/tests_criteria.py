@@ -14,10 +14,10 @@ from reportgen.criteria import Criterion, Effective, Repeats, TestsSpec
 from reportgen.evaluate import integrity, repeats
 from reportgen.evaluate.context import MAX_IDS_PER_REF, Context, Judgement, combine
 from reportgen.evaluate.counts import CHECKS, Check, Tally, count_checks
-from reportgen.evaluate.patterns import did_you_mean
 from reportgen.evaluate.wording import list_ids
 from reportgen.evaluation import Figures, Status
 from reportgen.model import Outcome
+from reportgen.patterns import did_you_mean
 
 
 def judge(ctx: Context, crit: Criterion, eff: Effective) -> Judgement:
