@@ -524,6 +524,29 @@ def test_point_estimates_need_permission_and_are_marked_weaker() -> None:
     assert "weaker" in allowed.reason
 
 
+@pytest.mark.parametrize("raw", [[1.18], [1.18, 1.21]])
+def test_a_point_estimate_against_too_few_raw_samples_is_insufficient(raw: list[float]) -> None:
+    # The side with raw samples is held to min_samples as well: a summary of 30 against one
+    # or two timings compares nothing, whichever side each is on.
+    summary = Metric(name="conn", unit="s", stats={"median": 1.2}, n=30)
+    item = {
+        "id": "reg",
+        "metric": "conn",
+        "compare": "baseline",
+        "max_regression": "5%",
+        "allow_point_estimates": True,
+    }
+    for current, baseline in (
+        (samples_metric("conn", raw), summary),
+        (summary, samples_metric("conn", raw)),
+    ):
+        result = only(
+            judge(metric_run(current), item, baseline=metric_run(baseline, path="b.json"))
+        )
+        assert result.status is Status.INSUFFICIENT, result.reason
+        assert f"{len(raw)} observations, fewer than the 10 required" in result.reason
+
+
 def test_glob_covers_several_metrics_with_holm_adjusted_p_values() -> None:
     names = ["api_a", "api_b", "api_c"]
     run = metric_run(

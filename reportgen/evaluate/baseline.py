@@ -198,8 +198,11 @@ def _baseline_precheck(
                 "record raw samples, or set allow_point_estimates: true (weaker evidence)",
             )
         for side, s in (("current", cur), ("baseline", base)):
-            if s.samples is None and (s.n is None or s.n < eff.min_samples):
-                observed = "an unknown number of" if s.n is None else str(s.n)
+            # The side with raw samples is held to min_samples too: a point estimate against
+            # one sample is no comparison.
+            count = len(s.samples) if s.samples is not None else s.n
+            if count is None or count < eff.min_samples:
+                observed = "an unknown number of" if count is None else str(count)
                 return item(
                     f"the {side} {cur.name} rests on {observed} observations, fewer than the "
                     f"{eff.min_samples} required",
