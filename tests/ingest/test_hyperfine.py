@@ -12,7 +12,8 @@ import pytest
 
 from reportgen.errors import InputError
 from reportgen.ingest import detect, load
-from reportgen.model import Direction
+from reportgen.model import Direction, IntegrityKind
+from tests.conftest import run_cli
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "hyperfine"
 
@@ -85,6 +86,36 @@ def test_live_hyperfine_failed_runs_are_counted_not_timed(tmp_path: Path) -> Non
     assert timing.samples == () and timing.failures == 4
     assert (success.name, success.hits, success.n) == ("false [success]", 0, 4)
     assert any("exited with a non-zero code" in w.message for w in run.warnings)
+    # The timings of a command that failed are no evidence of its speed.
+    (flag,) = run.inputs[0].integrity
+    assert (flag.kind, flag.scope) == (IntegrityKind.BENCHMARK_ERRORS, "false")
+
+
+def test_a_timing_of_a_command_that_sometimes_fails_is_no_pass(tmp_path: Path) -> None:
+    # Half of the runs fail (`-i` keeps going): the other half are timed, and a timing
+    # criterion on them must not be READY; the success rate is judged on its own.
+    exe = shutil.which("hyperfine")
+    if exe is None:
+        pytest.skip("hyperfine is not installed (apt-get install hyperfine)")
+    out = tmp_path / "h.json"
+    flip = tmp_path / "flip"
+    script = f"if [ -e {flip} ]; then rm {flip}; exit 1; else touch {flip}; fi"
+    subprocess.run(
+        [exe, "-i", "--runs", "20", "--export-json", str(out), "-n", "flaky", script],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    codes = json.loads(out.read_text())["results"][0]["exit_codes"]
+    assert 0 < codes.count(1) < len(codes)
+    criteria = tmp_path / "criteria.yaml"
+    criteria.write_text(
+        "version: 1\ncriteria:\n  - id: fast\n    metric: flaky\n    stat: median\n"
+        "    max: 10s\n"
+    )
+    proc = run_cli("verdict", "-c", str(criteria), str(out))
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "non-zero code" in proc.stdout
 
 
 def test_failed_runs_and_missing_times(tmp_path: Path) -> None:
