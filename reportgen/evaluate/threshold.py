@@ -28,6 +28,7 @@ from reportgen.evaluate.metrics import (
 )
 from reportgen.evaluate.wording import conf, fmt
 from reportgen.evaluation import Figures, Status
+from reportgen.model import Direction
 from reportgen.statistic import percentile_q
 from reportgen.units import format_value, stat_unit
 
@@ -222,11 +223,17 @@ def _success_rate(
     base: Figures,
     item: ItemFactory,
 ) -> Item:
-    """A share of successes with known counts: exact Clopper–Pearson bounds."""
+    """A share of successes with known counts: exact Clopper–Pearson bounds.
+
+    A ratio whose input says lower is better counts failures (k6's `http_req_failed` counts
+    failed requests as its "passes"): its successes are the others."""
     assert series.hits is not None and series.n
-    rate = stats.clopper_pearson(series.hits, series.n, eff.confidence)
+    successes = series.hits
+    if series.direction is Direction.LOWER_IS_BETTER:
+        successes = series.n - series.hits
+    rate = stats.clopper_pearson(successes, series.n, eff.confidence)
     return decide_bounds(
-        f"{series.name} success rate ({series.hits}/{series.n})",
+        f"{series.name} success rate ({successes}/{series.n})",
         rate.estimate,
         rate.lower,
         rate.upper,

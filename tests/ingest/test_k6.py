@@ -10,6 +10,7 @@ import pytest
 from reportgen.errors import InputError
 from reportgen.ingest import detect, load
 from reportgen.model import Direction
+from tests.conftest import run_cli
 
 SUMMARY_EXPORT = {
     "root_group": {
@@ -119,3 +120,23 @@ def test_truncated(tmp_path: Path, corpus: Path) -> None:
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(InputError, match="truncated JSON"):
         load([str(path)])
+
+
+def test_success_rate_of_http_req_failed_counts_the_requests_that_did_not_fail(
+    tmp_path: Path, corpus: Path
+) -> None:
+    # k6 counts a failed request as a "pass" of http_req_failed (349 of 878 here): its
+    # success rate is the other 529. Read as 349/878 a run where most requests failed would
+    # pass a min success rate.
+    path = corpus / "k6" / "k6reporter-handlesummary-simple.json"
+    criteria = tmp_path / "criteria.yaml"
+    criteria.write_text(
+        "version: 1\ncriteria:\n"
+        "  - id: ok\n    metric: http_req_failed\n    stat: success_rate\n    min: 55%\n"
+        "  - id: high\n    metric: http_req_failed\n    stat: success_rate\n    min: 65%\n"
+    )
+    proc = run_cli("verdict", "-c", str(criteria), "--json", "-", str(path))
+    doc = json.loads(proc.stdout)
+    status = {c["id"]: c["status"] for c in doc["criteria"]}
+    assert status == {"ok": "pass", "high": "fail"}, proc.stdout
+    assert "(529/878)" in proc.stdout
