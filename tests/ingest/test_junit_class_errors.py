@@ -62,6 +62,8 @@ add_test(NAME needs_db COMMAND true)
 set_tests_properties(needs_db PROPERTIES FIXTURES_REQUIRED db)
 add_test(NAME disabled_one COMMAND true)
 set_tests_properties(disabled_one PROPERTIES DISABLED TRUE)
+add_test(NAME skipper COMMAND sh -c "exit 77")
+set_tests_properties(skipper PROPERTIES SKIP_RETURN_CODE 77)
 """
 
 
@@ -95,6 +97,7 @@ def test_ctests_not_run_tests_are_errors_and_its_disabled_ones_skipped(tmp_path:
     assert cases["needs_db"].outcome is Outcome.ERROR
     assert cases["setup_db"].outcome is Outcome.FAILED
     assert cases["disabled_one"].outcome is Outcome.SKIPPED
+    assert cases["skipper"].outcome is Outcome.SKIPPED  # skipped on request, also "notrun"
     criteria = _criteria(tmp_path, "  - id: ok\n    tests: {select: 'ok::*', max_failed: 0}\n")
     assert run_cli("verdict", "-c", criteria, str(report)).returncode == 0
     criteria = _criteria(tmp_path, "  - id: all\n    tests: {select: '**', max_failed: 0}\n")

@@ -3,7 +3,11 @@ when the extra ones look like it (committed real files, see tests/fixtures/junit
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from reportgen.ingest import load
 from reportgen.model import IntegrityKind, Outcome
@@ -47,3 +51,35 @@ def test_surefires_count_after_a_rerun_is_only_a_warning(tmp_path: Path) -> None
     criteria = _criteria(tmp_path, "  - id: ok\n    tests: {select: '**', max_failed: 0}\n")
     proc = run_cli("verdict", "-c", criteria, str(SUREFIRE_RERUN))
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+NODE_TODO = """
+const test = require('node:test');
+test('passes', () => {});
+test('failing todo', { todo: true }, () => { throw new Error('not yet'); });
+"""
+
+
+def test_nodes_failing_todo_is_skipped_and_its_suite_counts_agree(tmp_path: Path) -> None:
+    # Node writes a failing `todo` with <skipped> and <failure>, and counts it among both the
+    # suite's failures and its skipped tests: read as skipped, the declared failure is no
+    # hidden one.
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    (tmp_path / "todo.test.js").write_text(NODE_TODO)
+    out = tmp_path / "node.xml"
+    with out.open("w") as handle:
+        subprocess.run(
+            [node, "--test", "--test-reporter=junit", "todo.test.js"],
+            cwd=tmp_path,
+            stdout=handle,
+            timeout=120,
+            check=False,
+        )
+    assert b"<failure" in out.read_bytes() and b'type="todo"' in out.read_bytes()
+    run = load([str(out)])
+    assert sorted(t.outcome for t in run.tests) == sorted([Outcome.PASSED, Outcome.SKIPPED])
+    assert run.inputs[0].integrity == ()
+    criteria = _criteria(tmp_path, "  - id: ok\n    tests: {select: 'passes', max_failed: 0}\n")
+    assert run_cli("verdict", "-c", criteria, str(out)).returncode == 0

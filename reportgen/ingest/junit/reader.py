@@ -48,6 +48,9 @@ _PLACE = re.compile(r"^[\w$.:/\\-]+$")
 #: jest-junit's suite that failed to run, go-junit-report's package failure).
 _OUTSIDE_ANY_TEST = ("collection failure", "Test suite failed to run", "Runtime error")
 
+#: How ctest's JUnit says a test skipped itself (`SKIP_RETURN_CODE`, `SKIP_REGULAR_EXPRESSION`):
+#: its other "notrun" tests could not run.
+_CTEST_SKIPS = ("SKIP_RETURN_CODE", "SKIP_REGULAR_EXPRESSION")
 _GET_NAME = itemgetter("name")
 _GET_CLASSNAME = itemgetter("classname")
 _GET_TIME = itemgetter("time")
@@ -702,6 +705,8 @@ class Reader:
         attempts: list[Attempt] = []
         outputs: list[str] = []
         flaky = False
+        shown: Outcome | None = None  # the first failure or error element, if any
+        skipped_child = False
         for child in children:
             ctag = child.tag
             if not isinstance(ctag, str):
@@ -709,6 +714,7 @@ class Reader:
             kind = ctag.rpartition("}")[2] if ctag[0] == "{" else ctag
             if kind in ("failure", "error"):
                 this = Outcome.FAILED if kind == "failure" else Outcome.ERROR
+                shown = shown or this
                 if outcome is not None:
                     # A second failure element, or the failure of a test also marked skipped
                     # (Node's failing `todo` tests): keep its text; it does not decide.
@@ -725,6 +731,7 @@ class Reader:
                 file = file or child.get("file")
                 line = line if line is not None else parse_count(child.get("line"))
             elif kind == "skipped":
+                skipped_child = True
                 # A test marked skipped is not counted as failed even when the harness also
                 # wrote its failure (Node: a failing `todo` test; node itself reports it as
                 # todo, not fail). The failure text is kept.
@@ -769,23 +776,35 @@ class Reader:
                 outcome = attempts[-1].outcome
             else:
                 outcome = Outcome.PASSED
-        if (
+        not_run = (
             outcome is Outcome.SKIPPED
+            and skipped_child
             and (get("status") or "").strip().lower() == "notrun"
             and get("result") is None
-        ):
+            and not (message or "").startswith(_CTEST_SKIPS)
+        )
+        if not_run:
             # ctest writes a test it could not run (executable missing, a fixture it needs
             # failed, required files missing) as <skipped> with status="notrun", and counts it
-            # as failed ("Not Run"). Its disabled tests are status="disabled"; googletest's
-            # notrun carries result="suppressed".
+            # as failed ("Not Run"). The tests it skips on request say so in the message
+            # (SKIP_RETURN_CODE=77, SKIP_REGULAR_EXPRESSION_MATCHED); its disabled tests are
+            # status="disabled"; googletest's notrun carries result="suppressed".
             outcome = Outcome.ERROR
             message = f"not run: {message}" if message else "not run"
         if outcome is Outcome.FAILED:
             self.n_failed += 1
         elif outcome is Outcome.ERROR:
             self.n_errors += 1
+            if not_run:
+                self.n_skipped += 1  # ctest counts it as skipped in the suite's attributes
         elif outcome is Outcome.SKIPPED:
             self.n_skipped += 1
+            # Node counts a failing `todo` (<skipped> and <failure>) among both its skipped and
+            # its failed tests: so do the suite's declared-count checks (it stays skipped).
+            if shown is Outcome.FAILED:
+                self.n_failed += 1
+            elif shown is Outcome.ERROR:
+                self.n_errors += 1
         if attempts:
             # The recorded execution comes first for reruns (Surefire writes <failure> then
             # <rerunFailure>s) and last for flaky passes (the reruns failed before the pass).
