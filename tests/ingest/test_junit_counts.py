@@ -54,9 +54,11 @@ def test_surefires_count_after_a_rerun_is_only_a_warning(tmp_path: Path) -> None
 
 
 NODE_TODO = """
-const test = require('node:test');
-test('passes', () => {});
-test('failing todo', { todo: true }, () => { throw new Error('not yet'); });
+const { describe, test } = require('node:test');
+describe('client', () => {
+  test('passes', () => {});
+  test('failing todo', { todo: true }, () => { throw new Error('not yet'); });
+});
 """
 
 
@@ -81,5 +83,5 @@ def test_nodes_failing_todo_is_skipped_and_its_suite_counts_agree(tmp_path: Path
     run = load([str(out)])
     assert sorted(t.outcome for t in run.tests) == sorted([Outcome.PASSED, Outcome.SKIPPED])
     assert run.inputs[0].integrity == ()
-    criteria = _criteria(tmp_path, "  - id: ok\n    tests: {select: 'passes', max_failed: 0}\n")
+    criteria = _criteria(tmp_path, "  - id: ok\n    tests: {select: 'client::passes', max_failed: 0}\n")
     assert run_cli("verdict", "-c", criteria, str(out)).returncode == 0
