@@ -154,7 +154,7 @@ def evaluate_arguments(args: argparse.Namespace) -> tuple[Run, Run | None, Evalu
         # Only now: SQLAlchemy and pandas stay out of a verdict that does not use history.
         from reportgen.cli.history_inputs import read_history
 
-        found, history, notes = read_history(args, from_history, criteria.history_windows())
+        found, history, notes = read_history(args, from_history, criteria.history_windows(), run)
         baseline = found if from_history else baseline
     evaluation = evaluate(
         run,

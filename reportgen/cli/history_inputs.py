@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from reportgen.evaluation import Evaluation
-from reportgen.history import database_url, parse_spec
+from reportgen.history import HistorySpec, database_url, parse_spec
 from reportgen.history.facts import FlakyHistory, ReportHistory
 from reportgen.model import Run
+
+if TYPE_CHECKING:
+    from reportgen.history.store import RunInfo, Store
 
 
 def current_branch() -> str | None:
@@ -25,14 +30,16 @@ def current_branch() -> str | None:
 
 
 def read_history(
-    args: argparse.Namespace, specs: list[str], windows: set[int]
+    args: argparse.Namespace, specs: list[str], windows: set[int], current: Run
 ) -> tuple[Run | None, dict[int, FlakyHistory] | None, list[str]]:
     """The baseline the `history:` specs name (pooled), flakiness per window, and notes.
 
     A spec that matches no recorded run, or no database at all, gives an empty baseline: the
-    criteria comparing with it are then insufficient, never passed.
+    criteria comparing with it are then insufficient, never passed. Recorded inputs with the
+    bytes of a `current` input are the current evidence and never part of the baseline; an
+    input recorded in several of the runs used is counted once.
     """
-    from reportgen.history.store import RunInfo, find_runs, load_runs, open_store, sqlite_file
+    from reportgen.history.store import load_runs, open_store, sqlite_file
 
     parsed = [(spec, parse_spec(spec)) for spec in specs]
     url = database_url(getattr(args, "db", None), os.environ)
@@ -43,29 +50,99 @@ def read_history(
     notes = []
     baseline = None
     history: dict[int, FlakyHistory] | None = None
+    now = {item.sha256: item.path for item in current.inputs}
     with open_store(url, create=False) as store:
         if parsed:
             chosen: dict[int, RunInfo] = {}
             for spec, wanted in parsed:
-                infos = find_runs(
-                    store, branch=wanted.branch, commit=wanted.commit, last=wanted.last
-                )
-                if not infos:
+                infos, itself = _other_runs(store, wanted, now)
+                if itself:
                     notes.append(
-                        f"--baseline {spec}: no recorded run matches ({wanted.describe()}) in "
-                        f"{store.display}; the baseline is empty"
+                        f"--baseline {spec}: left out "
+                        + ", ".join(i.name() for i in itself)
+                        + ": it holds only the current inputs (this run, recorded), and a "
+                        "baseline is never read as current evidence"
+                    )
+                if not infos:
+                    other = " other than the current run" if itself else ""
+                    notes.append(
+                        f"--baseline {spec}: no recorded run{other} matches ({wanted.describe()}) "
+                        f"in {store.display}; the baseline is empty"
                     )
                 chosen.update((info.id, info) for info in infos)
             used = sorted(chosen.values(), key=lambda i: (i.recorded_at, i.id), reverse=True)
+            keep, dropped = _baseline_inputs(used, now)
+            notes.extend(dropped)
             if used:
                 notes.append("baseline from history: " + ", ".join(i.name() for i in used))
-            baseline = load_runs(store, used)
+            baseline = load_runs(store, used, keep)
         if windows:
             from reportgen.history.analysis import flaky_tests
 
             branch = current_branch()
             history = {w: flaky_tests(store, branch=branch, window=w) for w in sorted(windows)}
     return baseline, history, notes
+
+
+def _other_runs(
+    store: Store, wanted: HistorySpec, current: Mapping[str, str]
+) -> tuple[list[RunInfo], list[RunInfo]]:
+    """The runs `wanted` names, newest first, and the newer runs passed over for being the
+    current run itself (every input of theirs is a current input).
+
+    The usual CI step records a run and then gates it against its branch: that run is not
+    counted in `last=N`, so the baseline is the N runs before it.
+    """
+    from reportgen.history.store import find_runs
+
+    limit = wanted.last
+    while True:
+        found = find_runs(store, branch=wanted.branch, commit=wanted.commit, last=limit)
+        others: list[RunInfo] = []
+        itself: list[RunInfo] = []
+        for info in found:
+            if len(others) == wanted.last:
+                break
+            if info.inputs and all(item["sha256"] in current for item in info.inputs):
+                itself.append(info)
+            else:
+                others.append(info)
+        if len(others) == wanted.last or len(found) < limit:
+            return others, itself
+        # Each run passed over makes room for one more older run.
+        limit = wanted.last + len(itself)
+
+
+def _baseline_inputs(
+    used: Sequence[RunInfo], current: Mapping[str, str]
+) -> tuple[dict[int, set[int]], list[str]]:
+    """Which inputs of `used` (newest first) the baseline reads, by run id and position, and
+    a note for each one left out.
+
+    Left out: an input with the bytes of a current input (the current evidence), and an input
+    recorded again in an older run (the same file under another commit is one set of samples,
+    and pooling it twice would double its weight and sample count).
+    """
+    keep: dict[int, set[int]] = {}
+    seen: dict[str, str] = {}
+    notes: list[str] = []
+    for info in used:
+        keep[info.id] = set()
+        for position, item in enumerate(info.inputs):
+            digest, where = item["sha256"], f"history {info.name()}: {item['path']}"
+            if digest in current:
+                notes.append(
+                    f"{where}: holds the same bytes as the current input {current[digest]}; "
+                    "left out of the baseline (a baseline is never read as current evidence)"
+                )
+            elif digest in seen:
+                notes.append(
+                    f"{where}: holds the same bytes as {seen[digest]}; counted once in the baseline"
+                )
+            else:
+                seen[digest] = where
+                keep[info.id].add(position)
+    return keep, notes
 
 
 #: Recorded runs a report's history section looks back over.

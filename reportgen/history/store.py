@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -596,16 +596,21 @@ def _escape_like(value: str) -> str:
     return re.sub(r"([\\%_])", r"\\\1", value)
 
 
-def load_runs(store: Store, infos: Sequence[RunInfo]) -> Run:
+def load_runs(
+    store: Store, infos: Sequence[RunInfo], keep: Mapping[int, Collection[int]] | None = None
+) -> Run:
     """The stored runs as one Run (tests and samples pooled), each input named after its run.
 
-    Test executions come back as the ingesters gave them: repeats of an id within one input
-    merge into attempts again.
+    `keep` maps a run id to the positions of its inputs to load (the results of the others are
+    left out); None loads every input. Test executions come back as the ingesters gave them:
+    repeats of an id within one input merge into attempts again.
     """
     inputs: list[InputFile] = []
     index: dict[tuple[int, int], int] = {}
     for info in infos:
         for position, item in enumerate(info.inputs):
+            if keep is not None and position not in keep.get(info.id, ()):
+                continue
             index[(info.id, position)] = len(inputs)
             inputs.append(
                 InputFile(
@@ -635,6 +640,8 @@ def load_runs(store: Store, infos: Sequence[RunInfo]) -> Run:
                 .order_by(executions.c.run_id, executions.c.test_id, executions.c.attempt)
             )
             for row in conn.execute(query):
+                if (row.run_id, row.input) not in index:
+                    continue
                 builder.add(
                     name=row.name,
                     outcome=OUTCOMES_BY_CODE[row.outcome],
@@ -647,6 +654,8 @@ def load_runs(store: Store, infos: Sequence[RunInfo]) -> Run:
                 .order_by(metrics.c.run_id, metrics.c.position)
             )
             for row in conn.execute(query):
+                if (row.run_id, row.input) not in index:
+                    continue
                 found.append(
                     Metric(
                         name=row.name,

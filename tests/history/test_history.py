@@ -227,7 +227,10 @@ def test_last_n_pools_the_samples_of_the_latest_runs(db_url: str, tmp_path: Path
     criteria.write_text(
         "version: 1\ncriteria:\n  - {id: lat, metric: lat, compare: baseline, max_regression: 5%}\n"
     )
-    current = run_dir(tmp_path, "now", {"t": "passed"}, {"lat": [3.0 + k / 100 for k in range(10)]})
+    # Not the bytes of run 3's samples: those would be the current evidence, left out.
+    current = run_dir(
+        tmp_path, "now", {"t": "passed"}, {"lat": [3.005 + k / 100 for k in range(10)]}
+    )
 
     def figures(spec: str) -> dict[str, object]:
         done = run_cli(
@@ -285,6 +288,82 @@ def test_a_history_baseline_with_no_matching_run_is_insufficient(
         db_url,
     )
     assert "reg " in matched.stdout and matched.returncode != 0
+
+
+def _gate(db: str, criteria: Path, current: Path, spec: str) -> subprocess.CompletedProcess[str]:
+    return run_cli(
+        "verdict", "-c", str(criteria), str(current), "--baseline", spec, "--db", db, "--json", "-"
+    )
+
+
+def test_the_recorded_current_run_is_never_its_own_baseline(db_url: str, tmp_path: Path) -> None:
+    criteria = tmp_path / "criteria.yaml"
+    criteria.write_text("version: 1\ncriteria:\n  - {id: new, tests: {new_failures: 0}}\n")
+    before = run_dir(tmp_path, "before", {"a": "passed", "b": "passed"})
+    current = run_dir(tmp_path, "now", {"a": "passed", "b": "failed"})
+    # CI records a run, then gates it: compared with itself, b would not be a new failure.
+    assert record(db_url, before, commit="1" * 40).returncode == 0
+    assert record(db_url, current, commit="2" * 40).returncode == 0
+    gated = _gate(db_url, criteria, current, "history:branch=main")
+    assert gated.returncode == 1, gated.stdout + gated.stderr
+    assert _statuses(gated)["new"][0] == "fail"
+    warnings = json.loads(gated.stdout)["warnings"]
+    assert any(
+        w.startswith("--baseline history:branch=main: left out run")
+        and "@ 222222222222" in w
+        and "only the current inputs" in w
+        for w in warnings
+    ), warnings
+    assert any(w.startswith("baseline from history: run") for w in warnings), warnings
+    assert not any("222222222222" in w for w in warnings if "from history" in w), warnings
+    # When the current run is all the spec matches, the baseline is empty: never a pass.
+    alone = _gate(db_url, criteria, current, f"history:commit={'2' * 8}")
+    assert alone.returncode == 3, alone.stdout + alone.stderr
+    assert _statuses(alone)["new"][0] == "insufficient"
+    assert "no recorded run other than the current run matches" in alone.stdout
+
+
+def test_a_recorded_copy_of_a_current_input_is_left_out(db_url: str, tmp_path: Path) -> None:
+    samples = {"lat": [1.0 + k / 100 for k in range(12)]}
+    earlier = run_dir(tmp_path, "earlier", {"a": "passed"}, samples)
+    current = run_dir(tmp_path, "now", {"a": "passed", "b": "passed"}, samples)
+    # The same metrics bytes (a restored cache) recorded with older tests.
+    assert record(db_url, earlier, commit="1" * 40).returncode == 0
+    criteria = tmp_path / "criteria.yaml"
+    criteria.write_text(
+        "version: 1\ncriteria:\n  - {id: lat, metric: lat, compare: baseline, max_regression: 5%}\n"
+    )
+    done = _gate(db_url, criteria, current, "history:branch=main")
+    assert done.returncode == 3, done.stdout + done.stderr
+    evaluation = json.loads(done.stdout)
+    assert _statuses(done)["lat"][0] == "insufficient"
+    assert any(
+        w.endswith(
+            "metrics.json: holds the same bytes as the current input "
+            f"{current / 'metrics.json'}; left out of the baseline (a baseline is never "
+            "read as current evidence)"
+        )
+        for w in evaluation["warnings"]
+    ), evaluation["warnings"]
+
+
+def test_an_input_recorded_in_several_runs_is_counted_once(db_url: str, tmp_path: Path) -> None:
+    base = run_dir(tmp_path, "base", {"a": "passed"}, {"lat": [1.0 + k / 100 for k in range(6)]})
+    for commit in ("1" * 40, "2" * 40):
+        assert record(db_url, base, commit=commit).returncode == 0
+    current = run_dir(
+        tmp_path, "now", {"a": "passed", "c": "passed"}, {"lat": [1.0 + k / 100 for k in range(12)]}
+    )
+    criteria = tmp_path / "criteria.yaml"
+    criteria.write_text(
+        "version: 1\ncriteria:\n  - {id: lat, metric: lat, compare: baseline, max_regression: 5%}\n"
+    )
+    from_file = _gate(db_url, criteria, current, str(base))
+    pooled = _gate(db_url, criteria, current, "history:branch=main,last=2")
+    assert pooled.returncode == from_file.returncode == 3, pooled.stdout + pooled.stderr
+    assert _statuses(pooled) == _statuses(from_file)
+    warnings = json.loads(pooled.stdout)["warnings"]
+    assert sum("counted once in the baseline" in w for w in warnings) == 2, warnings
 
 
 @pytest.mark.parametrize(
