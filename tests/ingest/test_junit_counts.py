@@ -83,5 +83,6 @@ def test_nodes_failing_todo_is_skipped_and_its_suite_counts_agree(tmp_path: Path
     run = load([str(out)])
     assert sorted(t.outcome for t in run.tests) == sorted([Outcome.PASSED, Outcome.SKIPPED])
     assert run.inputs[0].integrity == ()
-    criteria = _criteria(tmp_path, "  - id: ok\n    tests: {select: 'client::passes', max_failed: 0}\n")
+    gate = "  - id: ok\n    tests: {select: 'client::passes', max_failed: 0}\n"
+    criteria = _criteria(tmp_path, gate)
     assert run_cli("verdict", "-c", criteria, str(out)).returncode == 0
