@@ -45,6 +45,8 @@ from reportgen.history.schema import (
 from reportgen.model import (
     Direction,
     InputFile,
+    IntegrityFlag,
+    IntegrityKind,
     Metric,
     Outcome,
     Run,
@@ -348,7 +350,26 @@ def _input_record(f: InputFile) -> dict[str, Any]:
         "size": f.size,
         "records": f.records,
         "timestamp": f.timestamp,
+        # What the input said about itself (aborted, tests missing, errors outside any test):
+        # a baseline read back from history must be held to it as a file baseline is.
+        "integrity": [flag.model_dump(mode="json") for flag in f.integrity],
     }
+
+
+#: The flag of an input recorded before its integrity facts were kept: whether it was
+#: complete is unknown, so it is no evidence for READY as a baseline.
+_UNVERIFIED = IntegrityFlag(
+    kind=IntegrityKind.TESTS_MISSING,
+    message="recorded by an earlier reportgen that did not keep whether the input was complete "
+    "or contradicted itself; record that run again to use it as a baseline",
+)
+
+
+def _stored_integrity(item: Mapping[str, Any]) -> tuple[IntegrityFlag, ...]:
+    """The integrity flags stored with a recorded input (see `_input_record`)."""
+    if "integrity" not in item:
+        return (_UNVERIFIED,)
+    return tuple(IntegrityFlag.model_validate(flag) for flag in item["integrity"])
 
 
 def _name_key(name: str) -> str:
@@ -620,6 +641,7 @@ def load_runs(
                     size=item["size"],
                     records=item["records"],
                     timestamp=item.get("timestamp"),
+                    integrity=_stored_integrity(item),
                 )
             )
     builder = TestTableBuilder()

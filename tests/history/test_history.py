@@ -366,6 +366,29 @@ def test_an_input_recorded_in_several_runs_is_counted_once(db_url: str, tmp_path
     assert sum("counted once in the baseline" in w for w in warnings) == 2, warnings
 
 
+def test_a_history_baseline_keeps_what_its_inputs_said_about_themselves(
+    db_url: str, tmp_path: Path
+) -> None:
+    # The baseline run's file declares five tests and holds two (a run cut short): a file
+    # baseline is no evidence for READY, and the same file read back from history must not be
+    # either.
+    criteria = tmp_path / "criteria.yaml"
+    criteria.write_text("version: 1\ncriteria:\n  - {id: new, tests: {new_failures: 0}}\n")
+    earlier = run_dir(tmp_path, "earlier", {"a": "passed", "b": "passed"})
+    junit = earlier / "junit.xml"
+    junit.write_text(junit.read_text().replace('tests="2"', 'tests="5"'))
+    current = run_dir(tmp_path, "now", {"a": "passed", "b": "passed"})
+    by_file = run_cli(
+        "verdict", "-c", str(criteria), str(current), "--baseline", str(earlier), "--json", "-"
+    )
+    assert by_file.returncode == 3, by_file.stdout + by_file.stderr
+    assert record(db_url, earlier, commit="1" * 40).returncode == 0
+    by_history = _gate(db_url, criteria, current, "history:branch=main")
+    assert by_history.returncode == 3, by_history.stdout + by_history.stderr
+    assert _statuses(by_history)["new"][0] == "insufficient"
+    assert "declares 5 test(s) but contains 2" in by_history.stdout
+
+
 @pytest.mark.parametrize(
     "spec",
     [
