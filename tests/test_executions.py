@@ -641,3 +641,23 @@ def test_a_rerun_failure_in_the_copy_left_out_keeps_the_gate_closed(tmp_path: Pa
     )
     proc = run_cli("verdict", "-c", criteria, str(junit), str(report))
     assert proc.returncode == 1, proc.stdout + proc.stderr
+
+
+def test_files_holding_only_errors_of_no_test_are_never_one_run(tmp_path: Path) -> None:
+    # A go build failure (real go 1.19 output) and a TAP stream that bailed out (Perl's
+    # Test::More) name no test: nothing says they are one run, and each error must count.
+    perl = shutil.which("perl")
+    if perl is None:
+        pytest.skip("perl is not installed")
+    tap = subprocess.run(
+        [perl, "-MTest::More", "-e", 'plan tests => 3; BAIL_OUT("database unreachable");'],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    ).stdout
+    assert b"Bail out!" in tap
+    (tmp_path / "bail.tap").write_bytes(tap)
+    build = FIXTURES / "gotest-json" / "go119-build-failed.txt"
+    run = load([str(build), str(tmp_path / "bail.tap")])
+    assert not any(i.duplicate_of for i in run.inputs)
+    assert run.tests.outcome_counts()[Outcome.ERROR] == 2

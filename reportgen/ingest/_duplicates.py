@@ -192,7 +192,9 @@ def _same_run_other_format(
             if other in found or inputs[kept].format == inputs[other].format:
                 continue
             a, b = readings[kept], readings[other]
-            if not (a.ids == b.ids or a.titles == b.titles):
+            # Files that hold only errors of no test (a build failure, a bail-out) name no
+            # test to match on: each keeps its errors.
+            if not a.ids or not (a.ids == b.ids or a.titles == b.titles):
                 continue
             if not _same_metrics(metric_rows.get(kept, []), metric_rows.get(other, [])):
                 continue
