@@ -1,9 +1,10 @@
 """NUnit 3 XML ingester (nunit3-console --result, NUnit3TestAdapter): test-run > suite > case.
 
-Outcomes: `Passed` and `Warning` pass; `Failed` fails, except that the labels `Error` (an
-unexpected exception), `Cancelled` and `Invalid` and the sites `SetUp`, `TearDown` and
-`Parent` (a fixture's set-up or tear-down failed, not the test) are errors; `Skipped`
-(labels `Ignored`, `Explicit`, …) and `Inconclusive` are skipped. A suite whose one-time
+Outcomes: `Passed` passes; `Warning` (Assert.Warn) is no pass and reads as skipped; `Failed`
+fails, except that the labels `Error` (an unexpected exception), `Cancelled` and `Invalid`
+and the sites `SetUp`, `TearDown` and `Parent` (a fixture's set-up or tear-down failed, not
+the test) are errors; `Skipped` (labels `Ignored`, `Explicit`, …) and `Inconclusive` are
+skipped. A suite whose one-time
 set-up failed without any of its tests saying so, or whose tear-down failed, adds one error
 test named after the suite. A suite that failed, is `Invalid`/`Error` or is `NotRunnable` (an
 assembly that could not load, a fixture that cannot be built) with nothing failed under it
@@ -196,8 +197,11 @@ class _Reader:
         self.raw[result.lower()] += 1
         properties = _properties(element)
         lowered = result.lower()
-        if lowered in ("passed", "warning"):
+        if lowered == "passed":
             outcome = Outcome.PASSED
+        elif lowered == "warning":
+            # Assert.Warn: NUnit counts it apart from the passed tests; it is no pass.
+            outcome = Outcome.SKIPPED
         elif lowered == "failed":
             error = label.lower() in _ERROR_LABELS or site.lower() in _ERROR_SITES
             outcome = Outcome.ERROR if error else Outcome.FAILED

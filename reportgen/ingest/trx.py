@@ -4,7 +4,8 @@ Each `UnitTestResult` is one test, joined to its `UnitTest` definition by `testI
 class name (display names such as `Should be even number(i: 3)` differ from the method). A
 result with `InnerResults` (data-driven or ordered tests) is counted by its inner results.
 The same `testId` reported twice is a rerun and becomes attempts of one test.
-`Inconclusive`, `NotExecuted` and `Pending` are skipped; xUnit v3's synthetic
+`Inconclusive`, `NotExecuted` and `Pending` are skipped, as are `Completed` (ran, pass or fail
+unsaid) and `Warning` (ran with problems), which are no pass; xUnit v3's synthetic
 `[Test Class Cleanup Failure (...)]` results, `Error`, `Aborted`, `NotRunnable`,
 `Disconnected` and `InProgress` are errors (outside the test body, or never finished).
 `ResultSummary/Counters` are checked against the results and a mismatch is a warning.
@@ -33,8 +34,10 @@ _NAMESPACE = "microsoft.com/schemas/visualstudio/teamtest"
 _OUTCOMES: dict[str, Outcome] = {
     "passed": Outcome.PASSED,
     "passedbutrunaborted": Outcome.PASSED,
-    "warning": Outcome.PASSED,
-    "completed": Outcome.PASSED,
+    # Neither is a pass: `Completed` says the test ran without saying whether it passed,
+    # `Warning` that it ran but had problems. Not run, as far as evidence goes.
+    "warning": Outcome.SKIPPED,
+    "completed": Outcome.SKIPPED,
     "failed": Outcome.FAILED,
     "timeout": Outcome.FAILED,
     "error": Outcome.ERROR,

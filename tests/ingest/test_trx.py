@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -352,3 +353,23 @@ def test_error_run_infos_beside_failed_tests_add_no_error(corpus: Path) -> None:
     run = load([str(corpus / "trx" / "dorny-dotnet-trx.trx")])
     assert not any(t.unattributed for t in run.tests)
     assert not run.inputs[0].integrity
+
+
+@pytest.mark.parametrize("outcome", ["Completed", "Warning"])
+def test_completed_and_warning_are_no_pass(corpus: Path, tmp_path: Path, outcome: str) -> None:
+    # vstest's `Completed` says a test ran, not that it passed; `Warning` that it ran with
+    # problems. A require of that test must not pass on it.
+    source = (corpus / "trx" / "dorny-dotnet-trx.trx").read_text(encoding="utf-8-sig")
+    changed, n = re.subn(
+        r'(testName="[^"]*Passing_Test"[^>]*outcome=")Passed"', rf'\1{outcome}"', source
+    )
+    assert n == 1
+    path = tmp_path / "run.trx"
+    path.write_text(changed, encoding="utf-8")
+    (case,) = [t for t in load([str(path)]).tests if t.name.endswith("Passing_Test")]
+    assert case.outcome is Outcome.SKIPPED
+    criteria = tmp_path / "criteria.yaml"
+    criteria.write_text(
+        "version: 1\ncriteria:\n  - id: r\n    tests: {require: ['**Passing_Test']}\n"
+    )
+    assert run_cli("verdict", "-c", str(criteria), str(path)).returncode == 3
