@@ -1,8 +1,9 @@
-"""Shared test fixtures: where the conformance corpus is, and running the real CLI."""
+"""Shared test fixtures: where the conformance corpus is, running the real CLI and ctest."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -76,6 +77,34 @@ def run_cli(
         timeout=timeout,
         check=False,
     )
+
+
+def run_ctest(where: Path, cmake_lists: str, env: dict[str, str] | None = None) -> Path:
+    """Configure `cmake_lists` in `where` and run its tests with real ctest; return the JUnit
+    file ctest wrote. Skips when cmake/ctest are missing or too old for `--output-junit`."""
+    if shutil.which("cmake") is None or shutil.which("ctest") is None:
+        pytest.skip("cmake/ctest are not installed")
+    (where / "CMakeLists.txt").write_text(cmake_lists, encoding="utf-8")
+    build = where / "build"
+    subprocess.run(
+        ["cmake", "-S", str(where), "-B", str(build)],
+        env=env,
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    report = build / "junit.xml"
+    subprocess.run(
+        ["ctest", "--output-junit", str(report)],
+        cwd=build,
+        env=env,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    if not report.exists():
+        pytest.skip("this ctest has no --output-junit (needs CMake 3.21)")
+    return report
 
 
 def counts(run: Run) -> tuple[int, int, int, int, int]:

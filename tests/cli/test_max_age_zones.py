@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ from lxml import etree
 
 from reportgen.errors import ExitCode
 from reportgen.ingest import load
-from tests.conftest import run_cli
+from tests.conftest import run_cli, run_ctest
 
 TOKYO = {**os.environ, "TZ": "Asia/Tokyo"}
 CMAKE_PROJECT = """cmake_minimum_required(VERSION 3.16)
@@ -53,30 +52,8 @@ def _verdict(tmp_path: Path, report: Path, max_age: str, at: float) -> tuple[int
 @pytest.fixture(scope="module")
 def ctest_tokyo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
     """A ctest JUnit file written under TZ=Asia/Tokyo, and when (epoch seconds) it ran."""
-    if shutil.which("cmake") is None or shutil.which("ctest") is None:
-        pytest.skip("cmake/ctest are not installed")
-    where = tmp_path_factory.mktemp("ctest-tokyo")
-    (where / "CMakeLists.txt").write_text(CMAKE_PROJECT, encoding="utf-8")
-    build = where / "build"
-    subprocess.run(
-        ["cmake", "-S", str(where), "-B", str(build)],
-        env=TOKYO,
-        capture_output=True,
-        timeout=120,
-        check=True,
-    )
-    report = build / "junit.xml"
     ran = time.time()
-    subprocess.run(
-        ["ctest", "--output-junit", str(report)],
-        cwd=build,
-        env=TOKYO,
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
-    if not report.exists():
-        pytest.skip("this ctest has no --output-junit (needs CMake 3.21)")
+    report = run_ctest(tmp_path_factory.mktemp("ctest-tokyo"), CMAKE_PROJECT, env=TOKYO)
     return report, ran
 
 

@@ -4,16 +4,12 @@ errors (committed real reports, tests/fixtures/junit-surefire) and ctest's `Not 
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import textwrap
 from pathlib import Path
 
-import pytest
-
 from reportgen.ingest import load
 from reportgen.model import Outcome
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, run_cli, run_ctest
 
 SUREFIRE = REPO / "tests" / "fixtures" / "junit-surefire"
 
@@ -70,26 +66,7 @@ set_tests_properties(skipper PROPERTIES SKIP_RETURN_CODE 77)
 def test_ctests_not_run_tests_are_errors_and_its_disabled_ones_skipped(tmp_path: Path) -> None:
     # ctest reports a test whose executable is missing, or whose fixture failed, as "Not Run"
     # among the FAILED ones; its JUnit writes it as <skipped> with status="notrun".
-    if shutil.which("cmake") is None or shutil.which("ctest") is None:
-        pytest.skip("cmake/ctest are not installed")
-    (tmp_path / "CMakeLists.txt").write_text(textwrap.dedent(CTEST_PROJECT))
-    build = tmp_path / "build"
-    subprocess.run(
-        ["cmake", "-S", str(tmp_path), "-B", str(build)],
-        capture_output=True,
-        timeout=120,
-        check=True,
-    )
-    report = build / "junit.xml"
-    subprocess.run(
-        ["ctest", "--output-junit", str(report)],
-        cwd=build,
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
-    if not report.exists():
-        pytest.skip("this ctest has no --output-junit (needs CMake 3.21)")
+    report = run_ctest(tmp_path, textwrap.dedent(CTEST_PROJECT))
     cases = {case.name: case for case in load([str(report)]).tests}
     assert cases["ok"].outcome is Outcome.PASSED
     assert cases["missing_exe"].outcome is Outcome.ERROR

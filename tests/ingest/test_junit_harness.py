@@ -13,6 +13,7 @@ import pytest
 
 from reportgen.ingest import load
 from reportgen.model import Outcome
+from tests.conftest import run_ctest
 
 PYTEST_SUITE = """
 import pytest
@@ -200,29 +201,8 @@ set_tests_properties(skipper PROPERTIES SKIP_RETURN_CODE 77)
 """
 
 
-@pytest.mark.skipif(
-    shutil.which("cmake") is None or shutil.which("ctest") is None,
-    reason="cmake/ctest are not installed",
-)
 def test_ctest_output_junit(tmp_path: Path) -> None:
-    (tmp_path / "CMakeLists.txt").write_text(textwrap.dedent(CMAKE_PROJECT))
-    build = tmp_path / "build"
-    subprocess.run(
-        ["cmake", "-S", str(tmp_path), "-B", str(build)],
-        capture_output=True,
-        timeout=120,
-        check=True,
-    )
-    report = build / "junit.xml"
-    subprocess.run(
-        ["ctest", "--output-junit", str(report)],
-        cwd=build,
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
-    if not report.exists():
-        pytest.skip("this ctest has no --output-junit (needs CMake 3.21)")
+    report = run_ctest(tmp_path, textwrap.dedent(CMAKE_PROJECT))
     run = load([str(report)])
     cases = {case.name: case for case in run.tests}
     assert cases["passes"].outcome is Outcome.PASSED
