@@ -82,8 +82,11 @@ class MochaJsonIngester(Ingester):
         outcomes = _attribute(lists["tests"], keys["tests"], failures, pending, passes)
         for index, (test, outcome) in enumerate(zip(lists["tests"], outcomes, strict=True)):
             at = f"tests[{index}]"
-            _emit(test, outcome, source, sink, at, root)
             counts["tests"] += 1
+            if outcome is None:
+                _emit(test, Outcome.ERROR, source, sink, at, root, unknown=True)
+                continue
+            _emit(test, outcome, source, sink, at, root)
             counts[{"failed": "failures", "skipped": "pending", "passed": "passes"}[outcome]] += 1
 
         # Entries no test accounted for: hook failures, or a report without a `tests` array.
@@ -118,11 +121,14 @@ def _attribute(
     failures: Counter[_Key],
     pending: Counter[_Key],
     passes: Counter[_Key],
-) -> list[Outcome]:
+) -> list[Outcome | None]:
     """The outcome of each entry of `tests`, taking what it uses from the three counters.
 
     Entries of one title are told apart by their own fields: one with an error failed, one
-    without a duration was pending; only what is left over is handed out in order.
+    without a duration was pending; only what is left over is handed out in order. An entry
+    that none of `passes`, `failures` and `pending` accounts for gets None: nothing in the
+    file says how it ended, and reading it as passed would let a report cut or edited after
+    `tests` was written pass the gate.
     """
     outcomes: list[Outcome | None] = [None] * len(tests)
     for index, (test, key) in enumerate(zip(tests, keys, strict=True)):
@@ -146,9 +152,10 @@ def _attribute(
             elif pending[key] > 0:
                 pending[key] -= 1
                 outcome = Outcome.SKIPPED
-            else:
+            elif passes[key] > 0:
                 passes[key] -= 1
                 outcome = Outcome.PASSED
+            # else: in none of the three lists, so its outcome is unknown (stays None).
         out.append(outcome)
     return out
 
@@ -185,8 +192,16 @@ def _place(file: str | None, root: str) -> str | None:
 
 
 def _emit(
-    test: dict[str, Any], outcome: Outcome, source: Source, sink: Sink, at: str, root: str
+    test: dict[str, Any],
+    outcome: Outcome,
+    source: Source,
+    sink: Sink,
+    at: str,
+    root: str,
+    *,
+    unknown: bool = False,
 ) -> None:
+    """Write one entry to the sink; `unknown` marks a test no outcome list accounts for."""
     title = test.get("title")
     if not isinstance(title, str):
         raise source.error(f"{at}.title: expected a string, got {type_name(title)}")
@@ -202,7 +217,12 @@ def _emit(
         message = message or first_line(stack)
         code = err.get("code") or err.get("name")
         kind = str(code) if code else None
-    if outcome is Outcome.ERROR:
+    if unknown:
+        kind = "unknown outcome"
+        message = (
+            "listed in tests but in none of passes, failures and pending: how it ended is unknown"
+        )
+    elif outcome is Outcome.ERROR:
         kind = "hook failure"
     retry = opt_int(test, "currentRetry", source, at) or 0
     properties = {"retries": str(retry)} if retry else None
@@ -224,6 +244,6 @@ def _emit(
         # Mocha retries only failed tests, so a pass on a later try followed a failure.
         flaky=outcome is Outcome.PASSED and retry > 0,
         merge=False,
-        # A failed hook belongs to its suite, not to a test.
-        unattributed=outcome is Outcome.ERROR,
+        # A failed hook belongs to its suite, not to a test; a test of unknown outcome is its own.
+        unattributed=outcome is Outcome.ERROR and not unknown,
     )

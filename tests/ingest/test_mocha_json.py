@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from reportgen.model import Outcome
+from tests.conftest import run_cli
 from tests.ingest.json_ingest_support import (
     FIXTURES,
     assert_never_claims_foreign,
@@ -91,3 +93,26 @@ def test_duplicate_titles_each_failure_on_its_own_entry() -> None:
     assert [t.outcome for t in pending] == [Outcome.SKIPPED, Outcome.PASSED]
     # The counts agree with the file's own stats: no declared-vs-counted warning.
     assert run.warnings == ()
+
+
+def test_test_in_no_outcome_list_is_an_error_not_a_pass(tmp_path: Path) -> None:
+    # Real Mocha 10 output with one passing test taken out of `passes` (and out of the
+    # declared count, so the stats agree): nothing then says how it ended. Read as passed,
+    # a report cut or merged after `tests` was written would pass the gate.
+    doc = json.loads(GENERATED.read_text())
+    gone = doc["passes"].pop(0)
+    doc["stats"]["passes"] -= 1
+    path = tmp_path / "mocha.json"
+    path.write_text(json.dumps(doc))
+    run = read(path)
+    assert counts(run) == expect(8, 3, 1, 2, 2, flaky=1)
+    unknown = next(t for t in run.tests if t.type == "unknown outcome")
+    assert unknown.name == gone["title"] and unknown.outcome is Outcome.ERROR
+    assert "none of passes, failures and pending" in (unknown.message or "")
+    criteria = tmp_path / "criteria.yaml"
+    criteria.write_text(
+        "version: 1\nphases:\n  - name: Unit\n    criteria:\n"
+        f"      - id: needed\n        tests: {{require: [{json.dumps(unknown.id)}]}}\n"
+    )
+    done = run_cli("verdict", "-c", str(criteria), str(path))
+    assert done.returncode == 1, done.stdout + done.stderr
