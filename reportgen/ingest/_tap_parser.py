@@ -48,7 +48,7 @@ _POINT_STARTS = ("o", "n")
 # `_POINT` keeps in it (no space, `#`, `\\`, `{` or `-`), so that the text after the match is
 # what `_POINT` gives as the rest of the line. Split at these, a document is a head and then
 # items: a point line and the lines up to the next one (see `Items`).
-_ITEM = re.compile(r"\n(not |)ok [0-9]{1,18} (?:- )?(?=[^\s#\\{-])")
+_ITEM = re.compile(r"\n(not |)ok ([0-9]{1,18}) (?:- )?(?=[^\s#\\{-])")
 # Last characters of a description that `_split_description` strips or reads as a `{`.
 _LAST_SPECIAL = re.compile(r"[\s{]")
 # Indentation from which a line is read at `MAX_DEPTH` (with a warning).
@@ -132,14 +132,16 @@ class Items:
     """A document split at top-level test point lines (see `_ITEM`), as columns, and a cursor
     that follows the line-by-line reading to the item that starts where it is."""
 
-    __slots__ = ("codes", "cursor", "line", "special", "texts")
+    __slots__ = ("codes", "cursor", "line", "numbers", "special", "texts")
 
     def __init__(self, document: str) -> None:
         # The `not ` group is captured as "" or "not " (an empty string costs no object).
         parts = _ITEM.split(document)
-        self.codes = bytes(map(len, parts[1::2])).translate(_CODE_OF_NOT)
+        self.codes = bytes(map(len, parts[1::3])).translate(_CODE_OF_NOT)
+        #: The number each point line gives itself, as written.
+        self.numbers: list[str] = parts[2::3]
         #: The description and, after a "\n", the lines up to the next item.
-        self.texts: list[str] = parts[2::2]
+        self.texts: list[str] = parts[3::3]
         texts = self.texts
         # Items that are not one plain point line: more lines, a comment or directive, an
         # escape, a tab, or a last character that is stripped or opens a subtest. The rest
@@ -231,6 +233,8 @@ class Stream:
     plan_reason: str | None = None
     announced: list[str] = field(default_factory=list)
     points: int = 0  # entries that count against the plan
+    #: The first point whose number is not its place: (place, number, line or None).
+    misnumbered: tuple[int, int, int | None] | None = None
 
 
 class Parser:
@@ -272,6 +276,8 @@ class Parser:
         parent.points += 1
 
     def _check_plan(self, stream: Stream) -> None:
+        if stream.misnumbered is not None:
+            self._check_numbers(stream, *stream.misnumbered)
         if stream.plan is None:
             if stream.depth == 0 and stream.points:
                 self.sink.warn(
@@ -317,6 +323,22 @@ class Parser:
                     stream.plan_line,
                 )
             )
+
+    def _check_numbers(self, stream: Stream, place: int, found: int, line: int | None) -> None:
+        """Test numbers out of sequence: TAP numbers its points 1, 2, 3... in order, and a
+        number repeated or skipped means the count can agree with the plan while a test never
+        reported (`ok 1`, `ok 1` under `1..2`). Counted as one error, as Perl's harness
+        fails such a stream."""
+        where = f" at line {line}" if line is not None else ""
+        text = f"test point {place} is numbered {found}{where}: test numbers out of sequence"
+        self.sink.warn(f"{text}; counted as one error", line=line)
+        self.sink.flag(
+            IntegrityKind.TESTS_MISSING,
+            f"{text}, so a planned test may never have reported",
+            line,
+            warn=False,
+        )
+        stream.entries.append(Synthetic("(test numbers out of sequence)", text, line))
 
     # --- lines --------------------------------------------------------------------------
     def feed(self, document: str) -> None:
@@ -455,6 +477,14 @@ class Parser:
             return None
         self.seen_anything = True
         stream = self.streams[0]
+        if (
+            stream.misnumbered is None
+            and (wrong := _misnumbered(items.numbers, first, k, stream.points + 1)) is not None
+        ):
+            # The line of the misnumbered point: each item spans its text's lines.
+            lines = sum(1 + text.count("\n") for text in texts[first:wrong])
+            place = stream.points + 1 + wrong - first
+            stream.misnumbered = (place, int(items.numbers[wrong]), number + lines)
         stream.entries.append(Run(names, bytes(codes), points))
         stream.points += len(names)
         return k - first + more, k
@@ -514,6 +544,8 @@ class Parser:
             elif closed.plan == 0 and closed.plan_reason and not point.directive:
                 # `1..0 # SKIP why` in the child: the parent point is a skipped test.
                 point.directive, point.reason = "SKIP", closed.plan_reason
+        if stream.misnumbered is None and point.number not in (None, stream.points + 1):
+            stream.misnumbered = (stream.points + 1, point.number, number)
         if not stream.announced:
             pass
         elif description in stream.announced:
@@ -603,6 +635,19 @@ def _run_may_follow(source: Lines, i: int) -> bool:
         stop = document.find("\n", start)
         line = document[start : None if stop < 0 else stop]
     return line.startswith(("ok ", "not ok ")) or line.lstrip(" ").startswith("---")
+
+
+def _misnumbered(numbers: list[str], first: int, stop: int, place: int) -> int | None:
+    """The index of the first of the points `numbers[first:stop]`, which hold places `place`...
+    in their stream, whose number is not its place (compared as written first: the usual case
+    costs no int per point; a number with leading zeros is then compared by value)."""
+    written = numbers[first:stop]
+    if all(map(str.__eq__, written, map(str, range(place, place + len(written))))):
+        return None
+    for offset, digits in enumerate(written):
+        if int(digits) != place + offset:
+            return first + offset
+    return None
 
 
 def _neutral(raw: str) -> bool:

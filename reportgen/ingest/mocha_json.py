@@ -143,7 +143,7 @@ def _attribute(
         if outcomes[index] is None and "duration" not in test and pending[key] > 0:
             pending[key] -= 1
             outcomes[index] = Outcome.SKIPPED
-    out: list[Outcome] = []
+    out: list[Outcome | None] = []
     for outcome, key in zip(outcomes, keys, strict=True):
         if outcome is None:
             if failures[key] > 0:

@@ -162,6 +162,63 @@ def test_node_tap_and_junit_reporters_give_the_same_counts(tmp_path: Path) -> No
     assert {"adds", "group::inner ok", "group › deeper::deep ok"} <= {t.id for t in junit_run.tests}
 
 
+_FORKED_PERL_TEST = """use strict;
+use warnings;
+use Test::More tests => 3;
+
+ok(1, 'parses the header');
+my $pid = fork();
+if ($pid == 0) {
+    ok(1, 'child sends the payload');
+    exit 0;
+}
+waitpid($pid, 0);
+ok(1, 'parent reads the reply');
+die "lost the connection\\n";
+ok(1, 'closes cleanly');
+"""
+
+
+def test_perl_fork_duplicated_number_hides_a_test_that_never_ran(tmp_path: Path) -> None:
+    # Real Test::More output: a child forked without Test2's IPC shares the parent's counter,
+    # so it and the parent both write `ok 2`, and the parent then dies before test 3. Three
+    # points meet the plan 1..3, yet `closes cleanly` never ran: prove fails the stream
+    # ("Tests out of sequence"), and so must the gate.
+    perl = shutil.which("perl")
+    if perl is None:
+        pytest.skip("perl is not installed")
+    script = tmp_path / "fork.t"
+    script.write_text(_FORKED_PERL_TEST)
+    done = subprocess.run([perl, str(script)], capture_output=True, text=True, check=False)
+    assert "ok 2 - child sends the payload\nok 2 - parent reads the reply" in done.stdout
+    path = tmp_path / "fork.tap"
+    path.write_text(done.stdout)
+    run = load([str(path)], format="tap")
+    assert counts(run) == (4, 3, 0, 1, 0)
+    assert any("test point 3 is numbered 2 at line 4" in w.message for w in run.warnings)
+    criteria = tmp_path / "criteria.yaml"
+    criteria.write_text(
+        "version: 1\nphases:\n  - name: Unit\n    criteria:\n"
+        "      - id: all\n        tests: {select: '**', max_failed: 0}\n"
+    )
+    verdict = run_cli("verdict", "-c", str(criteria), str(path))
+    assert verdict.returncode == 1, verdict.stdout + verdict.stderr
+
+
+def test_numbers_out_of_sequence_are_one_error_wherever_read(tmp_path: Path) -> None:
+    # A repeated number in a long run of plain points (read as columns), with leading zeros
+    # (equal by value, so in sequence), and inside a subtest (read line by line).
+    plain = "".join(f"ok {k} - t{k}\n" for k in range(1, 40))
+    run = tap(tmp_path, f"1..40\n{plain}ok 39 - again\n", "run.tap")
+    assert counts(run) == (41, 40, 0, 1, 0)
+    assert any("test point 40 is numbered 39 at line 41" in w.message for w in run.warnings)
+    assert counts(tap(tmp_path, "1..2\nok 01 - a\nok 002 - b\n", "zeros.tap")) == (2, 2, 0, 0, 0)
+    nested = "1..1\n# Subtest: s\n    1..2\n    ok 1 - a\n    ok 1 - a\nok 1 - s\n"
+    run = tap(tmp_path, nested, "nested.tap")
+    assert any("numbered 1" in w.message for w in run.warnings)
+    assert counts(run)[3] == 1
+
+
 # --- hand-written streams for each rule ---------------------------------------------------
 def test_short_plan_counts_missing_tests_as_errors(tmp_path: Path) -> None:
     run = tap(tmp_path, "TAP version 13\n1..4\nok 1 - a\nok 2 - b\n")
