@@ -1137,6 +1137,10 @@ class TestTableBuilder:
         if properties:
             detail.properties = {**(detail.properties or {}), **properties}
 
+    def outcome(self, row: int) -> Outcome:
+        """The outcome of `row`."""
+        return _OUTCOMES[self._outcomes[row]]
+
     def distinct_since(self, start: int) -> int:
         """Distinct test ids among rows `start`..end (a repeated id counts once)."""
         return len(

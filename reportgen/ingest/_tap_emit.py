@@ -53,6 +53,23 @@ class _Emitter:
             index += 1
             if (
                 type(entry) is Point
+                and not suite
+                and entry.ok
+                and entry.directive is None
+                and entry.children is None
+                and (why := self.sink.whole_file(entry.description, entry.line))
+            ):
+                batch.add(
+                    name=entry.description,
+                    outcome=Outcome.SKIPPED,
+                    suite=suite,
+                    duration=entry.duration,
+                    message=why,
+                    type="no test reported",
+                )
+                continue
+            if (
+                type(entry) is Point
                 and entry.children is None
                 and entry.directive is None
                 and entry.yaml_text is None

@@ -23,9 +23,7 @@ from operator import itemgetter
 from typing import Any
 
 from reportgen import numbers
-from reportgen.ingest.base import (
-    Sink,
-)
+from reportgen.ingest.base import WHOLE_FILE, Sink
 from reportgen.ingest.tap import PLAN_LINE as _PLAN
 from reportgen.ingest.tap import VERSION_LINE as _VERSION
 from reportgen.model import OUTCOME_CODE as _CODE
@@ -544,7 +542,13 @@ class Parser:
             elif closed.plan == 0 and closed.plan_reason and not point.directive:
                 # `1..0 # SKIP why` in the child: the parent point is a skipped test.
                 point.directive, point.reason = "SKIP", closed.plan_reason
-        if stream.misnumbered is None and point.number not in (None, stream.points + 1):
+        if (
+            stream.misnumbered is None
+            and point.number not in (None, stream.points + 1)
+            # Node numbers its report of a whole test file (`Sink.whole_file`) within that
+            # file, not the stream: that point is out of sequence in every run that has one.
+            and not (depth == 0 and WHOLE_FILE.fullmatch(description))
+        ):
             stream.misnumbered = (stream.points + 1, point.number, number)
         if not stream.announced:
             pass

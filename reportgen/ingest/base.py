@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from abc import ABC, abstractmethod
 from array import array
 from collections.abc import Callable, Mapping, Sequence
@@ -43,6 +44,9 @@ MAX_NAME_CHARS = 2_000
 MAX_UNIT_CHARS = 64
 #: Longest failure message or type kept (the output has its own cap, OUTPUT_CAP).
 MAX_MESSAGE_CHARS = 64_000
+#: A test named by the absolute path of a JavaScript or TypeScript file, outside any suite:
+#: how Node's test runner reports a test file from which no test reported.
+WHOLE_FILE = re.compile(r"(?:/|[A-Za-z]:[\\/]|\\\\).*\.[cm]?[jt]sx?", re.IGNORECASE | re.DOTALL)
 
 
 def cap_output(text: str | None, cap: int = OUTPUT_CAP) -> tuple[str | None, int]:
@@ -248,6 +252,26 @@ class Sink:
     ) -> None:
         """Re-read the outcome of `row` once the whole input shows what it was."""
         self._tests.set_outcome(row, outcome, message=message, type=type, properties=properties)
+
+    def outcome(self, row: int) -> Outcome:
+        """The outcome recorded for `row`."""
+        return self._tests.outcome(row)
+
+    def whole_file(self, name: str, line: int | None = None) -> str | None:
+        """When `name`, a passed test outside any suite, is Node's report of a whole test file
+        (`ok 1 - /ci/test/helpers.js`), flag the input and return why it is read as skipped;
+        else None. Node writes such a test when no test of the file reported: the file defines
+        none, or it exited (`process.exit` in a test) before its tests reported, so the tests
+        it held, if any, are lost and the run cannot show that every test ran."""
+        if not WHOLE_FILE.fullmatch(name):
+            return None
+        why = (
+            f"node reported the test file {name} as one test with no test in it: it defines "
+            "none, or it exited before its tests reported (process.exit); read as skipped. "
+            "Leave files without tests out of the node --test run"
+        )
+        self.flag(IntegrityKind.TESTS_MISSING, why, line)
+        return why
 
     def distinct_since(self, row: int) -> int:
         """Distinct test ids among the executions recorded from `row` on."""

@@ -219,6 +219,56 @@ def test_numbers_out_of_sequence_are_one_error_wherever_read(tmp_path: Path) -> 
     assert counts(run)[3] == 1
 
 
+_EXITS_EARLY = """const test = require('node:test');
+test('saves the draft', () => {});
+test('flushes and exits', () => { process.exit(0); });
+test('restores the draft', () => { throw new Error('never reached'); });
+"""
+
+
+@pytest.mark.parametrize(("reporter", "suffix"), [("tap", "tap"), ("junit", "xml")])
+def test_node_test_file_reported_whole_is_no_pass(
+    tmp_path: Path, reporter: str, suffix: str
+) -> None:
+    # Real node --test output: a test that calls process.exit(0) ends its file before any of
+    # its tests reported, and a helper file in the run defines no test. Node reports each
+    # such file as one passing "test" named by its absolute path, and exits 0. Read as a
+    # pass, the gate was READY on a run that lost `restores the draft`, which would fail.
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: cannot generate node:test reports")
+    (tmp_path / "draft.test.js").write_text(_EXITS_EARLY)
+    (tmp_path / "helpers.js").write_text("module.exports = { answer: 42 };\n")
+    (tmp_path / "math.test.js").write_text(
+        "const test = require('node:test');\ntest('adds', () => {});\n"
+    )
+    out = tmp_path / f"node.{suffix}"
+    files = ["draft.test.js", "math.test.js", "helpers.js"]
+    proc = subprocess.run(
+        [node, "--test", f"--test-reporter={reporter}", f"--test-reporter-destination={out}"]
+        + files,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    run = load([str(out)])
+    whole = sorted(t.name for t in run.tests if t.type == "no test reported")
+    assert whole == [str(tmp_path / "draft.test.js"), str(tmp_path / "helpers.js")]
+    assert counts(run) == (3, 1, 0, 0, 2)
+    assert not [w.message for w in run.warnings if "out of sequence" in w.message]
+    assert any("exited before its tests reported" in f.message for f in run.inputs[0].integrity)
+    criteria = tmp_path / "criteria.yaml"
+    criteria.write_text(
+        "version: 1\nphases:\n  - name: Unit\n    criteria:\n"
+        "      - id: all\n        tests: {select: '**', max_failed: 0}\n"
+    )
+    verdict = run_cli("verdict", "-c", str(criteria), str(out))
+    assert verdict.returncode == 3, verdict.stdout + verdict.stderr
+
+
 # --- hand-written streams for each rule ---------------------------------------------------
 def test_short_plan_counts_missing_tests_as_errors(tmp_path: Path) -> None:
     run = tap(tmp_path, "TAP version 13\n1..4\nok 1 - a\nok 2 - b\n")

@@ -247,6 +247,7 @@ def canonical_ids(
     if start >= end:
         return
     if not root and summary >= _NODE_SUMMARY and sink.drop_classname(start, _NODE_CLASSNAME):
+        _node_whole_files(sink, start, end)
         return
     name, classname, suite, _file = sink.identity(start)
     if classname and suite and suite[-1] == classname and _JS_FILE.search(classname):
@@ -261,6 +262,18 @@ def canonical_ids(
         _mocha_junit(sink, start, end, root, files)
     elif root.get("name") == _JEST_JUNIT_ROOT and suite and _is_js_path(suite[-1]):
         _jest_junit_by_file(sink, start, end)
+
+
+def _node_whole_files(sink: Sink, start: int, end: int) -> None:
+    """Node's report of a test file from which no test reported (see `Sink.whole_file`) is
+    no passed test: read as skipped, as the TAP reader reads it."""
+    for row in range(start, end):
+        name, _classname, suite, _file = sink.identity(row)
+        if suite or sink.outcome(row) is not Outcome.PASSED:
+            continue
+        why = sink.whole_file(name)
+        if why is not None:
+            sink.set_outcome(row, Outcome.SKIPPED, message=why, type="no test reported")
 
 
 def _playwright(sink: Sink, start: int, end: int, hosts: Sequence[tuple[int, str]]) -> None:
