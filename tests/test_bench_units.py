@@ -1,0 +1,87 @@
+"""Units of benchmark metrics against thresholds and baselines, on real harness output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from reportgen import units
+from tests.conftest import run_cli
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+GO_BENCH = FIXTURES / "gobench" / "bench.txt"  # real go 1.19 output: BenchmarkAlloc [MB/s]
+
+
+def _criteria(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "criteria.yaml"
+    path.write_text("version: 1\ndefaults: {min_samples: 3}\ncriteria:\n" + body)
+    return path
+
+
+def _throughput(tmp_path: Path, threshold: str) -> Path:
+    return _criteria(
+        tmp_path,
+        '  - id: copy-speed\n    metric: "BenchmarkAlloc [MB/s]"\n    stat: min\n'
+        f"    min: {threshold}\n",
+    )
+
+
+def test_plain_number_on_go_mb_per_second_is_refused(tmp_path: Path) -> None:
+    """Go prints `MB/s` and names the metric so, but its values are kept in bytes per second:
+    `min: 100` was held against 100 B/s, so any throughput at all passed it."""
+    proc = run_cli("verdict", "-c", str(_throughput(tmp_path, "100")), str(GO_BENCH))
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    assert "write 100kB/s or 100MB/s" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("threshold", "code", "shown"),
+    [
+        ("100MB/s", 0, "≥ 100 MB/s"),  # every sample is above 749,085 MB/s
+        ("2000000MB/s", 1, "≥ 2e+03 GB/s"),
+        ("2TB/s", 4, "unknown unit"),
+        ("700GB/s", 0, "≥ 700 GB/s"),
+        ("800GB/s", 1, "≥ 800 GB/s"),
+    ],
+)
+def test_rate_of_bytes_threshold_with_its_unit(
+    tmp_path: Path, threshold: str, code: int, shown: str
+) -> None:
+    proc = run_cli("verdict", "-c", str(_throughput(tmp_path, threshold)), str(GO_BENCH))
+    assert proc.returncode == code, proc.stdout + proc.stderr
+    assert shown in proc.stdout + proc.stderr
+
+
+def test_kb_per_second_must_say_which_kilobyte() -> None:
+    with pytest.raises(units.UnitError, match="ambiguous"):
+        units.read_quantity("5KB/s")
+    assert units.read_quantity("5KiB/s").value == 5 * 1024.0
+    assert units.read_quantity("5 kB/s").kind == "B/s"
+
+
+def test_metrics_file_in_mb_per_second_compares_with_go_baseline(tmp_path: Path) -> None:
+    """A rate of bytes is one dimension whatever multiple a harness prints: a metrics file in
+    MB/s and a Go baseline in MB/s (kept as B/s) are compared, not refused as other units."""
+    samples = [1000000.0, 1010000.0, 990000.0, 1005000.0]
+    current = tmp_path / "metrics.json"
+    current.write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "metrics": [{"name": "BenchmarkAlloc [MB/s]", "unit": "MB/s", "samples": samples}],
+            }
+        )
+    )
+    crit = _criteria(
+        tmp_path,
+        '  - id: speed\n    metric: "BenchmarkAlloc [MB/s]"\n    stat: min\n    min: 900GB/s\n'
+        '  - id: speed-kept\n    metric: "BenchmarkAlloc [MB/s]"\n    compare: baseline\n'
+        "    max_regression: 90%\n",
+    )
+    proc = run_cli("verdict", "-c", str(crit), "--baseline", str(GO_BENCH), str(current))
+    assert "990 GB/s" in proc.stdout
+    assert "in B/s now but" not in proc.stdout and "in MB/s now" not in proc.stdout
+    # 4 and 3 samples cannot bound a ratio of medians: insufficient, but compared.
+    assert "speed-kept" in proc.stdout and "regressed by -5.4%" in proc.stdout
