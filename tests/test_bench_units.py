@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -85,3 +88,75 @@ def test_metrics_file_in_mb_per_second_compares_with_go_baseline(tmp_path: Path)
     assert "in B/s now but" not in proc.stdout and "in MB/s now" not in proc.stdout
     # 4 and 3 samples cannot bound a ratio of medians: insufficient, but compared.
     assert "speed-kept" in proc.stdout and "regressed by -5.4%" in proc.stdout
+
+
+# --- Go's B/op and allocs/op are rounded down -----------------------------------------------
+
+POOLED = FIXTURES / "gobench" / "pooled.txt"  # real go 1.19: 0.016 allocs/op printed as 0
+POOLED_CRITERIA = """\
+  - id: zero-allocs
+    metric: "BenchmarkPooled [allocs/op]"
+    stat: max
+    max: 0
+"""
+
+
+def test_zero_allocs_printed_by_go_is_not_zero(tmp_path: Path) -> None:
+    """The testing package prints allocs/op as total / N in integer division: a benchmark that
+    allocates on one call in 64 prints `0 allocs/op`, which was read as exactly 0 and passed a
+    zero-allocation gate."""
+    proc = run_cli("verdict", "-c", str(_criteria(tmp_path, POOLED_CRITERIA)), str(POOLED))
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "0 allocs/op to 1 allocs/op" in proc.stdout
+    assert "rounded down" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "why"),
+    [
+        # 1 B/op printed is at least 1 B: a fail, on the lowest value it stands for.
+        ("stat: max\n    max: 0B", 1, "even its lowest recorded bound 1 B is above 0B"),
+        # ...and below 2 B: within 2 B, and so is its mean.
+        ("stat: max\n    max: 2B", 0, "highest recorded bound 2 B"),
+        ("stat: mean\n    max: 3B", 0, "is within <= 3B"),
+        ("stat: mean\n    max: 1B", 3, "(1 B to 2 B) straddle 1B"),
+    ],
+)
+def test_bytes_per_op_stand_for_their_whole_step(
+    tmp_path: Path, body: str, code: int, why: str
+) -> None:
+    crit = _criteria(tmp_path, f'  - id: bytes\n    metric: "BenchmarkPooled [B/op]"\n    {body}\n')
+    proc = run_cli("verdict", "-c", str(crit), str(POOLED))
+    assert proc.returncode == code, proc.stdout + proc.stderr
+    assert why in proc.stdout
+
+
+def test_real_go_zero_allocs_is_not_zero(tmp_path: Path) -> None:
+    """Runs go on the same benchmark: whatever this machine prints, a zero-allocation gate on
+    a benchmark that allocates is never READY."""
+    go = shutil.which("go")
+    if go is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("go is not installed; .ci/run installs golang-go")
+        pytest.skip("go is not installed (apt-get install golang-go)")
+    (tmp_path / "go.mod").write_text("module example.com/alloc\n\ngo 1.19\n")
+    (tmp_path / "a_test.go").write_text((FIXTURES / "gobench" / "pooled_test.go.txt").read_text())
+    env = {
+        **os.environ,
+        "GOCACHE": str(tmp_path / ".cache"),
+        "GOFLAGS": "-mod=mod",
+        "GOTOOLCHAIN": "local",
+    }
+    bench = subprocess.run(
+        [go, "test", "-run", "^$", "-bench", ".", "-count=10", "-benchmem", "-benchtime=6400x"],
+        cwd=tmp_path,
+        capture_output=True,
+        env=env,
+        timeout=300,
+        check=True,
+    )
+    out = tmp_path / "bench.txt"
+    out.write_bytes(bench.stdout)
+    assert b"0 allocs/op" in bench.stdout
+    proc = run_cli("verdict", "-c", str(_criteria(tmp_path, POOLED_CRITERIA)), str(out))
+    assert proc.returncode == 3, proc.stdout + proc.stderr

@@ -146,12 +146,14 @@ def _compute(
     resolution = (rec_base[0], rec_cur[0])
     quantum = (rec_base[1], rec_cur[1])
     edge = _tolerance(crit, direction, stats.percentile(base.samples, 0.5))
+    # Bounds on the samples as judged (values rounded down at the middle of their step).
+    base_judged, cur_judged = base.judged_samples or base.samples, cur.judged_samples or cur.samples
     bounds = stats.ratio_bounds(
-        base.samples, cur.samples, eff.confidence, resolution=resolution, quantum=quantum
+        base_judged, cur_judged, eff.confidence, resolution=resolution, quantum=quantum
     )
     p_beyond = stats.ratio_beyond_p(
-        base.samples,
-        cur.samples,
+        base_judged,
+        cur_judged,
         edge,
         above=direction is Direction.LOWER_IS_BETTER,
         resolution=resolution,
@@ -221,9 +223,8 @@ def _baseline_precheck(
             f"at least {eff.min_samples} samples per side needed; {nb} and {n} observed",
         )
     for s in (cur, base):
-        if min(s.samples or (0.0,)) < 0 or (
-            min(s.samples or (0.0,)) == 0 and recording(s, eff)[0] == 0
-        ):
+        lowest = min(s.judged_samples or (0.0,))
+        if lowest < 0 or (lowest == 0 and recording(s, eff)[0] == 0):
             return item(
                 f"{cur.name} has values at or below zero that no resolution explains, so a "
                 "ratio to the baseline is undefined",
@@ -342,8 +343,8 @@ def _to_decide(job: _Pending, eff: Effective, lower_better: bool) -> str:
         (res_b, q_b), (res_c, q_c) = job.recorded
         for factor in (2, 4, 8, 16, 32, 64, 128, 256, 512, 1024):
             finer = stats.ratio_bounds(
-                base.samples,
-                cur.samples,
+                base.judged_samples or base.samples,
+                cur.judged_samples or cur.samples,
                 eff.confidence,
                 resolution=(res_b / factor, res_c / factor),
                 quantum=(q_b / factor, q_c / factor),

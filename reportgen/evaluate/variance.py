@@ -52,10 +52,11 @@ def variance_item(series: Series, crit: Criterion, eff: Effective) -> Item:
     resolution, quantum = recording(series, eff)
     bound = stats.decile_cv_bound if robust else stats.cv_bound
     kwargs = {"resolution": resolution, "quantum": quantum}
-    upper = bound(series.samples, eff.confidence, "upper", **kwargs)
+    judged = series.judged_samples or series.samples
+    upper = bound(judged, eff.confidence, "upper", **kwargs)
     # The lower bound can only make it fail: not needed when the upper bound passes.
     passes = upper.bound is not None and upper.bound <= crit.max_cv.value
-    lower = None if passes else bound(series.samples, eff.confidence, "lower", **kwargs)
+    lower = None if passes else bound(judged, eff.confidence, "lower", **kwargs)
     if upper.estimate != upper.estimate:  # nan: the mean is 0
         return item(
             Status.INSUFFICIENT,

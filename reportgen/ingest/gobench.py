@@ -21,7 +21,7 @@ from reportgen import numbers
 from reportgen.ingest._jsonread import read_bytes
 from reportgen.ingest._metrics_common import direction_for_unit
 from reportgen.ingest.base import Ingester, Sink, Source, decode_text
-from reportgen.model import Direction, IntegrityKind, Outcome
+from reportgen.model import ROUNDED, Direction, IntegrityKind, Outcome
 
 # Name, optional -procs, iteration count, then value/unit pairs (tab or space separated).
 _LINE = re.compile(r"^(Benchmark\S*?)(?:-(\d+))?\s+(\d+)((?:\s+[-+\d.eE]+\s+\S+)+)\s*$")
@@ -45,6 +45,11 @@ _UNITS: dict[str, tuple[float, str, str, Direction | None]] = {
     "allocs/op": (1.0, "allocs/op", " [allocs/op]", Direction.LOWER_IS_BETTER),
     "MB/s": (1e6, "B/s", " [MB/s]", Direction.HIGHER_IS_BETTER),
 }
+
+
+#: Units the testing package prints as whole numbers rounded down (`AllocsPerOp`,
+#: `AllocedBytesPerOp`: total / N in integer division).
+ROUNDED_DOWN_UNITS = frozenset({"B/op", "allocs/op"})
 
 
 def parse_bench_line(line: str) -> tuple[str, int | None, int, list[tuple[float, str]]] | None:
@@ -148,6 +153,13 @@ class BenchResults:
                 properties["procs"] = ",".join(str(p) for p in sorted(self.procs_seen[base]))
             if base in self.packages:
                 properties["package"] = self.packages[base]
+            if entry.input_unit in ROUNDED_DOWN_UNITS and all(
+                x.is_integer() for x in entry.samples
+            ):
+                # The testing package prints these as total / N in integer division: "0
+                # allocs/op" is anything below one per operation, not zero (a b.ReportMetric
+                # value of the same unit is printed as it is, and is seldom whole).
+                properties[ROUNDED] = "down"
             sink.metric(
                 name=metric_name,
                 unit=entry.unit,
