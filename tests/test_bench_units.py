@@ -160,3 +160,40 @@ def test_real_go_zero_allocs_is_not_zero(tmp_path: Path) -> None:
     assert b"0 allocs/op" in bench.stdout
     proc = run_cli("verdict", "-c", str(_criteria(tmp_path, POOLED_CRITERIA)), str(out))
     assert proc.returncode == 3, proc.stdout + proc.stderr
+
+
+# --- one benchmark at several GOMAXPROCS (`-cpu 1,2`) ---------------------------------------
+
+CPU_1_2 = FIXTURES / "gobench" / "cpu-1-2.txt"  # real go 1.19: -count 5 -cpu 1,2
+
+
+@pytest.mark.parametrize("pattern", ["BenchmarkLocked", "BenchmarkLocked*"])
+def test_gomaxprocs_settings_are_not_pooled(tmp_path: Path, pattern: str) -> None:
+    """`-count 5 -cpu 1,2` is five samples of each of two settings. They were pooled into one
+    metric `BenchmarkLocked` of ten samples, which met min_samples 10 and passed (READY):
+    samples of one setting counted for another."""
+    crit = _criteria(
+        tmp_path, f'  - id: locked\n    metric: "{pattern}"\n    stat: mean\n    max: 10us\n'
+    ).read_text()
+    path = tmp_path / "c.yaml"
+    path.write_text(crit.replace("min_samples: 3", "min_samples: 10"))
+    proc = run_cli("verdict", "-c", str(path), str(CPU_1_2))
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    if "*" in pattern:
+        assert "(BenchmarkLocked-1, BenchmarkLocked-2)" in proc.stdout
+        assert "at least 10 samples needed; 5 observed" in proc.stdout
+    else:
+        assert "BenchmarkLocked-1" in proc.stdout and "BenchmarkLocked-2" in proc.stdout
+
+
+def test_each_gomaxprocs_setting_is_its_own_metric() -> None:
+    from reportgen.ingest import load
+
+    run = load([str(CPU_1_2)])
+    by_name = {m.name: m for m in run.metrics}
+    assert sorted(by_name) == ["BenchmarkLocked-1", "BenchmarkLocked-2"]
+    assert by_name["BenchmarkLocked-1"].samples == pytest.approx(
+        (623.0e-9, 628.4e-9, 620.0e-9, 624.6e-9, 621.6e-9)
+    )
+    assert by_name["BenchmarkLocked-2"].properties["procs"] == "2"
+    assert by_name["BenchmarkLocked-2"].iterations == 20000
