@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -197,3 +198,56 @@ def test_each_gomaxprocs_setting_is_its_own_metric() -> None:
     )
     assert by_name["BenchmarkLocked-2"].properties["procs"] == "2"
     assert by_name["BenchmarkLocked-2"].iterations == 20000
+
+
+# --- what a missing bound on a CV needs -----------------------------------------------------
+
+MOSTLY_BELOW_TIMER = """\
+import itertools
+import time
+
+_WORK = itertools.cycle([0] * 19 + [1e-4])
+
+
+def _setup():
+    return (next(_WORK),), {}
+
+
+def _op(pause):
+    if pause:
+        time.sleep(pause)
+
+
+def test_mostly_idle(benchmark):
+    benchmark.pedantic(_op, setup=_setup, rounds=60, iterations=1)
+"""
+
+
+def test_cv_without_bound_says_why_not_more_samples(tmp_path: Path) -> None:
+    """A real pytest-benchmark run of 60 rounds, 19 in 20 far below a 20 µs timer: the robust
+    CV has no upper bound because the median's lower bound is 0. The to-decide line asked for
+    'at least 39 samples; 60 observed', which more samples could never satisfy."""
+    pytest.importorskip("pytest_benchmark")
+    (tmp_path / "test_idle.py").write_text(MOSTLY_BELOW_TIMER)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHONPATH"))}
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "pytest_benchmark.plugin"]
+    command += ["-p", "no:cacheprovider", "test_idle.py", "--benchmark-json=out.json"]
+    result = subprocess.run(
+        command,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    crit = tmp_path / "criteria.yaml"
+    crit.write_text(
+        "version: 1\ndefaults: {timer_resolution: 20us}\ncriteria:\n  - id: steady\n"
+        '    metric: "test_idle.py::test_mostly_idle"\n    max_cv: 50%\n'
+    )
+    proc = run_cli("verdict", "-c", str(crit), str(tmp_path / "out.json"))
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "samples for a bound" not in proc.stdout
+    assert "a median clear of 0: its lower bound is 0" in proc.stdout
