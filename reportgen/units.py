@@ -222,16 +222,34 @@ def format_percent(ratio: float, digits: int = 1) -> str:
 def direction_for_unit(unit: str) -> Direction | None:
     """Which way is better by a canonical unit's dimension alone, or None when it does not say.
 
-    Durations (`s`) and sizes (`B`): lower. Anything per second (`B/s`, `1/s`, `req/s`, `Hz`):
-    higher, since it counts work done in a fixed time. Ratios, counts and plain numbers have no
-    direction of their own (an error rate and a success rate are both ratios): None. A name is
-    never read (`https` contains "tps", `password` contains "pass").
+    Durations (`s`) and sizes (`B`): lower. Work done per second (`B/s` and its multiples,
+    `1/s`, `Hz`, `ops/s`, `req/s`, `items/s`, ...: see WORK_PER_SECOND): higher. Any other count
+    per second (`errors/s`, `retries/s`, `misses/s`) says only how often something happens,
+    good or bad: None, as for ratios, counts and plain numbers (an error rate and a success
+    rate are both ratios). A name is never read (`https` contains "tps", `password` "pass").
     """
     if unit in ("s", "B"):
         return Direction.LOWER_IS_BETTER
-    if unit == "Hz" or unit.endswith("/s"):
+    if unit == "Hz":
         return Direction.HIGHER_IS_BETTER
+    if unit.endswith("/s"):
+        work = unit[: -len("/s")].strip()
+        if work in WORK_PER_SECOND or work in SIZE_UNITS:
+            return Direction.HIGHER_IS_BETTER
     return None
+
+
+#: What a unit "X/s" counts when it is throughput, work done in a fixed time (so higher is
+#: better): operations, requests, iterations, items, messages, transactions, queries, bytes.
+#: Anything else per second (errors/s, GC/s) has no direction of its own.
+WORK_PER_SECOND = frozenset(
+    {
+        "", "1", "op", "ops", "operation", "operations", "req", "reqs", "request", "requests",
+        "iter", "iters", "iteration", "iterations", "item", "items", "msg", "msgs", "message",
+        "messages", "tx", "txn", "txns", "transaction", "transactions", "query", "queries",
+        "call", "calls",
+    }
+)  # fmt: skip
 
 
 def stat_unit(stat: str, unit: str) -> str:

@@ -251,3 +251,41 @@ def test_cv_without_bound_says_why_not_more_samples(tmp_path: Path) -> None:
     assert proc.returncode == 3, proc.stdout + proc.stderr
     assert "samples for a bound" not in proc.stdout
     assert "a median clear of 0: its lower bound is 0" in proc.stdout
+
+
+# --- a count per second is not throughput ---------------------------------------------------
+
+ERRORS_BASE = FIXTURES / "gobench" / "errors-base.txt"  # real go 1.19: ~15 errors/s
+ERRORS_NOW = FIXTURES / "gobench" / "errors-current.txt"  # the same benchmark: ~700 errors/s
+ERRORS_CRITERIA = """\
+  - id: send-errors
+    metric: "BenchmarkSend [errors/s]"
+    compare: baseline
+    max_regression: 10%
+"""
+
+
+def test_errors_per_second_have_no_direction_of_their_own(tmp_path: Path) -> None:
+    """Every unit per second was read as throughput (higher is better): failed sends going
+    from 15/s to 700/s 'improved by +5156%' and the gate was READY."""
+    crit = _criteria(tmp_path, ERRORS_CRITERIA)
+    proc = run_cli("verdict", "-c", str(crit), "--baseline", str(ERRORS_BASE), str(ERRORS_NOW))
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    assert "neither the input nor its unit (errors/s) says" in proc.stderr
+    said = _criteria(tmp_path, ERRORS_CRITERIA + "    direction: lower_is_better\n")
+    proc = run_cli("verdict", "-c", str(said), "--baseline", str(ERRORS_BASE), str(ERRORS_NOW))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "regressed by" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("unit", "higher"),
+    [
+        ("B/s", True), ("MB/s", True), ("1/s", True), ("Hz", True), ("ops/s", True),
+        ("req/s", True), ("items/s", True), ("msgs/s", True), ("errors/s", False),
+        ("misses/s", False), ("GC/s", False), ("s", False),
+    ],
+)  # fmt: skip
+def test_direction_of_rates(unit: str, higher: bool) -> None:
+    direction = units.direction_for_unit(units.normalise_unit(1.0, unit)[1])
+    assert (direction is not None and direction.value == "higher_is_better") is higher
