@@ -289,3 +289,26 @@ def test_errors_per_second_have_no_direction_of_their_own(tmp_path: Path) -> Non
 def test_direction_of_rates(unit: str, higher: bool) -> None:
     direction = units.direction_for_unit(units.normalise_unit(1.0, unit)[1])
     assert (direction is not None and direction.value == "higher_is_better") is higher
+
+
+# --- hyperfine: one name over several parameter values --------------------------------------
+
+SCAN_BASE = FIXTURES / "hyperfine" / "scan-base.json"  # real hyperfine 1.15: -n work -L ms 5
+SCAN_NOW = FIXTURES / "hyperfine" / "scan-current.json"  # -n work -L ms 1,5
+
+
+def test_parameter_settings_of_one_name_are_named_by_their_values(tmp_path: Path) -> None:
+    """`-n work -L ms 1,5` gives two results named `work`; they were read as `work` and
+    `work #2` by their order, so a baseline run at ms=5 was compared with the current ms=1
+    ('improved by -63%', READY) and the current ms=5 with nothing."""
+    from reportgen.ingest import load
+
+    names = {m.name for m in load([str(SCAN_NOW)]).metrics}
+    assert names == {"work (ms=1)", "work (ms=1) [success]", "work (ms=5)", "work (ms=5) [success]"}
+    crit = _criteria(
+        tmp_path,
+        "  - id: work-kept\n    metric: work\n    compare: baseline\n    max_regression: 10%\n",
+    )
+    proc = run_cli("verdict", "-c", str(crit), "--baseline", str(SCAN_BASE), str(SCAN_NOW))
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "metric work is in no input, though the baseline has work" in proc.stdout
