@@ -312,3 +312,31 @@ def test_parameter_settings_of_one_name_are_named_by_their_values(tmp_path: Path
     proc = run_cli("verdict", "-c", str(crit), "--baseline", str(SCAN_BASE), str(SCAN_NOW))
     assert proc.returncode == 3, proc.stdout + proc.stderr
     assert "metric work is in no input, though the baseline has work" in proc.stdout
+
+
+# --- point baselines: one statistic on both sides -------------------------------------------
+
+HYPERFINE = FIXTURES / "hyperfine" / "two-commands.json"  # real hyperfine 1.15, `true` skewed
+
+
+def test_point_baseline_compares_the_same_statistic(tmp_path: Path) -> None:
+    """A baseline that reports only a mean (a summary export) against real hyperfine samples:
+    the current median (0.83 ms) was held against the baseline mean (1.2 ms), 'improved by
+    -31%' and READY, while the current mean (1.65 ms) is 37% above it."""
+    base = tmp_path / "base.json"
+    base.write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "metrics": [{"name": "true", "unit": "ms", "n": 12, "stats": {"mean": 1.2}}],
+            }
+        )
+    )
+    crit = _criteria(
+        tmp_path,
+        "  - id: true-kept\n    metric: 'true'\n    compare: baseline\n    max_regression: 5%\n"
+        "    allow_point_estimates: true\n    min_samples: 10\n",
+    )
+    proc = run_cli("verdict", "-c", str(crit), "--baseline", str(base), str(HYPERFINE))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "mean 1.2 ms → 1.65 ms" in proc.stdout

@@ -386,15 +386,17 @@ def _baseline_point(
     cur: Series, base: Series, crit: Criterion, eff: Effective, direction: Direction
 ) -> Item:
     """Compare a point statistic of each side (allow_point_estimates); weaker, no interval."""
+    # One statistic on both sides: the criterion's, else the median, else the mean when a side
+    # reports no median. (The mean of one side against the median of the other compared a
+    # skewed baseline mean with a current median, and called the gap an improvement.)
+    def value(s: Series, stat: str) -> float | None:
+        return sample_stat(s.samples, stat, s.unit) if s.samples else point_stat(s, stat)
+
     stat = crit.stat or "median"
-    values = []
-    for s in (cur, base):
-        v = sample_stat(s.samples, stat, s.unit) if s.samples else point_stat(s, stat)
-        if v is None and not crit.stat and s.samples is None:
-            stat_alt = "mean"
-            v = point_stat(s, stat_alt)
-        values.append(v)
-    now, then = values
+    now, then = value(cur, stat), value(base, stat)
+    if not crit.stat and (now is None or then is None):
+        stat = "mean"
+        now, then = value(cur, stat), value(base, stat)
     figures = Figures(
         stat="change", unit="ratio", n=cur.count, n_baseline=base.count, point_estimate=True
     )
