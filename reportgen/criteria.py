@@ -42,7 +42,8 @@ _BLANKS = " \t\n\r\f\v"
 class Quantity:
     """A number read from the criteria file, in its canonical unit, with the text it came from.
 
-    `kind` is "s" (seconds), "ratio" (a percentage or a fraction), "B" (bytes) or "" (plain).
+    `kind` is "s" (seconds), "ratio" (a percentage or a fraction), "B" (bytes), "B/s" (bytes per
+    second) or "" (plain).
     """
 
     value: float
@@ -184,7 +185,13 @@ def _day(raw: Any) -> date:
 
 
 def _any_pattern() -> str:
-    names = ["", "%", *units.CRITERIA_DURATION_UNITS, *units.CRITERIA_SIZE_UNITS]
+    names = [
+        "",
+        "%",
+        *units.CRITERIA_DURATION_UNITS,
+        *units.CRITERIA_SIZE_UNITS,
+        *units.CRITERIA_SIZE_RATE_UNITS,
+    ]
     return units.quantity_pattern(names)
 
 
@@ -194,7 +201,7 @@ _QUANTITY_SCHEMA = {
         {
             "type": "string",
             "pattern": _any_pattern(),
-            "description": "a number with a unit: 1.2s, 250ms, 5%, 1kB (no exponent)",
+            "description": "a number with a unit: 1.2s, 250ms, 5%, 1kB, 100MB/s (no exponent)",
         },
     ]
 }

@@ -1236,6 +1236,11 @@ class TestTableBuilder:
         )
 
 
+#: The `Metric.properties` key of an input that rounds its values: `"down"` (Go's B/op and
+#: allocs/op, total / N in integer division) says a value v stands for anything in [v, v + 1).
+ROUNDED = "rounded"
+
+
 class Metric(Frozen):
     """A measured quantity: raw samples, summary statistics, or both.
 

@@ -36,11 +36,20 @@ SIZE_UNITS: dict[str, float] = {
     "GiB": 1024.0**3,
 }
 
+#: Bytes per second per rate-of-size unit (Go's `MB/s`, a metrics file's `kB/s`): a rate of
+#: bytes is kept in B/s, whatever multiple the harness printed, so that a threshold's unit and a
+#: baseline from another harness compare with it.
+SIZE_RATE_UNITS: dict[str, float] = {f"{unit}/s": factor for unit, factor in SIZE_UNITS.items()}
+
 #: Statistics that are not in the metric's unit (never rescaled, compared as plain numbers).
 UNITLESS_STATS = frozenset({"count", "cv"})
 
 #: Size units a criteria file may write: not `KB`, which means 1000 or 1024 bytes by habit.
 CRITERIA_SIZE_UNITS: dict[str, float] = {k: v for k, v in SIZE_UNITS.items() if k != "KB"}
+#: Rates of bytes a criteria file may write (`100MB/s`): not `KB/s`, for the same reason.
+CRITERIA_SIZE_RATE_UNITS: dict[str, float] = {
+    k: v for k, v in SIZE_RATE_UNITS.items() if k != "KB/s"
+}
 #: Duration units a criteria file may write: the harness ones, and `m` for minutes.
 CRITERIA_DURATION_UNITS: dict[str, float] = {**DURATION_UNITS, "m": 60.0}
 #: Seconds per unit an age (`max_age`) may also be written in: days and weeks.
@@ -76,7 +85,8 @@ class Written:
     unit: str
     #: In the canonical unit of `kind`.
     value: float
-    #: "s" (seconds), "ratio" (a percentage), "B" (bytes) or "" (a plain number).
+    #: "s" (seconds), "ratio" (a percentage), "B" (bytes), "B/s" (bytes per second) or ""
+    #: (a plain number).
     kind: str
 
 
@@ -108,21 +118,28 @@ def read_quantity(text: str, extra: Mapping[str, float] | None = None) -> Writte
     seconds = CRITERIA_DURATION_UNITS.get(unit) or (extra or {}).get(unit)
     if seconds is not None:
         return Written(number, unit, float(number) * seconds, "s")
-    if unit == "KB":
+    if unit in ("KB", "KB/s"):
         # 1000 bytes to some, 1024 to others: a threshold must say which.
-        raise UnitError(f"{text[:40]!r}: KB is ambiguous; write kB (1000 bytes) or KiB (1024)")
+        raise UnitError(
+            f"{text[:40]!r}: KB is ambiguous; write kB (1000 bytes) or KiB (1024)"
+            + (" per second" if unit == "KB/s" else "")
+        )
     if unit in SIZE_UNITS:
         return Written(number, unit, float(number) * SIZE_UNITS[unit], "B")
+    if unit in CRITERIA_SIZE_RATE_UNITS:
+        return Written(number, unit, float(number) * CRITERIA_SIZE_RATE_UNITS[unit], "B/s")
     raise UnitError(
-        f"unknown unit {unit!r} in {text!r} (durations: ns us ms s min; percent: %; sizes: B kB MB)"
+        f"unknown unit {unit!r} in {text!r} (durations: ns us ms s min; percent: %; sizes: B kB "
+        "MB; rates of bytes: B/s kB/s MB/s)"
     )
 
 
 def parse_quantity(text: str | float | int) -> tuple[float, str]:
     """Parse `"1.2s"`, `"5%"`, `"250 ms"`, `"3"` or a number into (value in canonical unit, kind).
 
-    Kinds: `"s"` (seconds), `"ratio"` (from a percentage: 5% -> 0.05), `"B"` (bytes) or `""`
-    (a plain number). Raises UnitError for anything else (see `read_quantity`).
+    Kinds: `"s"` (seconds), `"ratio"` (from a percentage: 5% -> 0.05), `"B"` (bytes), `"B/s"`
+    (bytes per second) or `""` (a plain number). Raises UnitError for anything else (see
+    `read_quantity`).
     """
     if isinstance(text, bool):
         raise UnitError(f"expected a number, got {text!r}")
@@ -154,6 +171,8 @@ def normalise_unit(value: float, unit: str) -> tuple[float, str]:
         return value * DURATION_UNITS[unit], "s"
     if unit in SIZE_UNITS:
         return value * SIZE_UNITS[unit], "B"
+    if unit in SIZE_RATE_UNITS:
+        return value * SIZE_RATE_UNITS[unit], "B/s"
     if unit == "%":
         return value / 100.0, "ratio"
     return value, unit
@@ -183,11 +202,12 @@ def format_value(value: float, unit: str) -> str:
         return format_duration(value)
     if unit == "ratio":
         return format_percent(value)
-    if unit == "B":
+    if unit in ("B", "B/s"):
+        per = unit[1:]  # "" or "/s"
         for name, factor in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
             if abs(value) >= factor:
-                return f"{value / factor:.3g} {name}"
-        return f"{value:.0f} B"
+                return f"{value / factor:.3g} {name}{per}"
+        return f"{value:.0f} {unit}" if unit == "B" else f"{value:.3g} {unit}"
     text = f"{value:.4g}"
     return f"{text} {unit}".rstrip()
 
@@ -202,16 +222,34 @@ def format_percent(ratio: float, digits: int = 1) -> str:
 def direction_for_unit(unit: str) -> Direction | None:
     """Which way is better by a canonical unit's dimension alone, or None when it does not say.
 
-    Durations (`s`) and sizes (`B`): lower. Anything per second (`B/s`, `1/s`, `req/s`, `Hz`):
-    higher, since it counts work done in a fixed time. Ratios, counts and plain numbers have no
-    direction of their own (an error rate and a success rate are both ratios): None. A name is
-    never read (`https` contains "tps", `password` contains "pass").
+    Durations (`s`) and sizes (`B`): lower. Work done per second (`B/s` and its multiples,
+    `1/s`, `Hz`, `ops/s`, `req/s`, `items/s`, ...: see WORK_PER_SECOND): higher. Any other count
+    per second (`errors/s`, `retries/s`, `misses/s`) says only how often something happens,
+    good or bad: None, as for ratios, counts and plain numbers (an error rate and a success
+    rate are both ratios). A name is never read (`https` contains "tps", `password` "pass").
     """
     if unit in ("s", "B"):
         return Direction.LOWER_IS_BETTER
-    if unit == "Hz" or unit.endswith("/s"):
+    if unit == "Hz":
         return Direction.HIGHER_IS_BETTER
+    if unit.endswith("/s"):
+        work = unit[: -len("/s")].strip()
+        if work in WORK_PER_SECOND or work in SIZE_UNITS:
+            return Direction.HIGHER_IS_BETTER
     return None
+
+
+#: What a unit "X/s" counts when it is throughput, work done in a fixed time (so higher is
+#: better): operations, requests, iterations, items, messages, transactions, queries, bytes.
+#: Anything else per second (errors/s, GC/s) has no direction of its own.
+WORK_PER_SECOND = frozenset(
+    {
+        "", "1", "op", "ops", "operation", "operations", "req", "reqs", "request", "requests",
+        "iter", "iters", "iteration", "iterations", "item", "items", "msg", "msgs", "message",
+        "messages", "tx", "txn", "txns", "transaction", "transactions", "query", "queries",
+        "call", "calls",
+    }
+)  # fmt: skip
 
 
 def stat_unit(stat: str, unit: str) -> str:
@@ -230,21 +268,30 @@ def stat_unit(stat: str, unit: str) -> str:
 
 
 def threshold_kind_matches(kind: str, unit: str) -> bool:
-    """Whether a threshold of quantity kind `kind` ("s", "ratio", "B", "") can be compared with
-    values in `unit`: a percentage only with a ratio, a duration or size only with its own
-    dimension, a plain number with anything but those three (see `threshold_problem`)."""
+    """Whether a threshold of quantity kind `kind` ("s", "ratio", "B", "B/s", "") can be compared
+    with values in `unit`: a percentage only with a ratio, a duration, size or rate of bytes only
+    with its own dimension, a plain number with anything but those (see `threshold_problem`)."""
     return threshold_problem(kind, "x", unit) is None
 
 
-_DIMENSION_WORD = {"s": "a duration", "B": "a size", "ratio": "a ratio"}
-_UNIT_EXAMPLES = {"s": ("ms", "s"), "B": ("kB", "MB")}
+_DIMENSION_WORD = {
+    "s": "a duration",
+    "B": "a size",
+    "B/s": "a rate of bytes per second",
+    "ratio": "a ratio",
+}
+# A plain number on these is refused: the harness may have printed the values in any multiple
+# (Go prints MB/s, and its metric is named so; the values are kept in B/s), so `min: 100` could
+# mean 100 B/s or 100 MB/s.
+_UNIT_EXAMPLES = {"s": ("ms", "s"), "B": ("kB", "MB"), "B/s": ("kB/s", "MB/s")}
 
 
 def threshold_problem(kind: str, text: str, unit: str) -> str | None:
     """Why a threshold written `text` (of quantity kind `kind`) cannot be held against values in
-    `unit`, or None. Units are never guessed: a plain number on a duration or a size has no
-    unit (25 could be ms or s), a percentage needs a ratio (a unitless 71.3 may be a percent
-    or a fraction), and a duration or size needs its own dimension."""
+    `unit`, or None. Units are never guessed: a plain number on a duration, a size or a rate of
+    bytes has no unit (25 could be ms or s; 100 on Go's `[MB/s]` could be B/s or MB/s), a
+    percentage needs a ratio (a unitless 71.3 may be a percent or a fraction), and a duration,
+    size or rate of bytes needs its own dimension."""
     if kind == "":
         if unit in _UNIT_EXAMPLES:
             a, b = _UNIT_EXAMPLES[unit]

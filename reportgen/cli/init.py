@@ -63,7 +63,7 @@ def _value(value: float, unit: str) -> str:
     percentages), else a plain number; three significant figures, never an exponent."""
     if unit == "ratio":
         return format_value(value, unit)
-    scales = {"s": _DURATION_SCALES, "B": _SIZE_SCALES}.get(unit)
+    scales = {"s": _DURATION_SCALES, "B": _SIZE_SCALES, "B/s": _SIZE_RATE_SCALES}.get(unit)
     if scales is None:
         return _decimal(value)
     factor, name = next(((f, n) for f, n in scales if abs(value) >= f), scales[-1])
@@ -80,6 +80,7 @@ _DURATION_SCALES = (
     (1e-9, "ns"),
 )
 _SIZE_SCALES = ((1e9, "GB"), (1e6, "MB"), (1e3, "kB"), (1.0, "B"))
+_SIZE_RATE_SCALES = tuple((factor, f"{name}/s") for factor, name in _SIZE_SCALES)
 
 
 def _decimal(value: float) -> str:

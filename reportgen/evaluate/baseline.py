@@ -146,12 +146,14 @@ def _compute(
     resolution = (rec_base[0], rec_cur[0])
     quantum = (rec_base[1], rec_cur[1])
     edge = _tolerance(crit, direction, stats.percentile(base.samples, 0.5))
+    # Bounds on the samples as judged (values rounded down at the middle of their step).
+    base_judged, cur_judged = base.judged_samples or base.samples, cur.judged_samples or cur.samples
     bounds = stats.ratio_bounds(
-        base.samples, cur.samples, eff.confidence, resolution=resolution, quantum=quantum
+        base_judged, cur_judged, eff.confidence, resolution=resolution, quantum=quantum
     )
     p_beyond = stats.ratio_beyond_p(
-        base.samples,
-        cur.samples,
+        base_judged,
+        cur_judged,
         edge,
         above=direction is Direction.LOWER_IS_BETTER,
         resolution=resolution,
@@ -221,9 +223,8 @@ def _baseline_precheck(
             f"at least {eff.min_samples} samples per side needed; {nb} and {n} observed",
         )
     for s in (cur, base):
-        if min(s.samples or (0.0,)) < 0 or (
-            min(s.samples or (0.0,)) == 0 and recording(s, eff)[0] == 0
-        ):
+        lowest = min(s.judged_samples or (0.0,))
+        if lowest < 0 or (lowest == 0 and recording(s, eff)[0] == 0):
             return item(
                 f"{cur.name} has values at or below zero that no resolution explains, so a "
                 "ratio to the baseline is undefined",
@@ -342,8 +343,8 @@ def _to_decide(job: _Pending, eff: Effective, lower_better: bool) -> str:
         (res_b, q_b), (res_c, q_c) = job.recorded
         for factor in (2, 4, 8, 16, 32, 64, 128, 256, 512, 1024):
             finer = stats.ratio_bounds(
-                base.samples,
-                cur.samples,
+                base.judged_samples or base.samples,
+                cur.judged_samples or cur.samples,
                 eff.confidence,
                 resolution=(res_b / factor, res_c / factor),
                 quantum=(q_b / factor, q_c / factor),
@@ -385,15 +386,17 @@ def _baseline_point(
     cur: Series, base: Series, crit: Criterion, eff: Effective, direction: Direction
 ) -> Item:
     """Compare a point statistic of each side (allow_point_estimates); weaker, no interval."""
+    # One statistic on both sides: the criterion's, else the median, else the mean when a side
+    # reports no median. (The mean of one side against the median of the other compared a
+    # skewed baseline mean with a current median, and called the gap an improvement.)
+    def value(s: Series, stat: str) -> float | None:
+        return sample_stat(s.samples, stat, s.unit) if s.samples else point_stat(s, stat)
+
     stat = crit.stat or "median"
-    values = []
-    for s in (cur, base):
-        v = sample_stat(s.samples, stat, s.unit) if s.samples else point_stat(s, stat)
-        if v is None and not crit.stat and s.samples is None:
-            stat_alt = "mean"
-            v = point_stat(s, stat_alt)
-        values.append(v)
-    now, then = values
+    now, then = value(cur, stat), value(base, stat)
+    if not crit.stat and (now is None or then is None):
+        stat = "mean"
+        now, then = value(cur, stat), value(base, stat)
     figures = Figures(
         stat="change", unit="ratio", n=cur.count, n_baseline=base.count, point_estimate=True
     )

@@ -13,10 +13,12 @@ from reportgen.criteria import CriteriaFile
 from reportgen.evaluate.wording import days
 from reportgen.evaluation import EvidenceRef, Figures, MetricResult, Status
 from reportgen.history.facts import FlakyHistory
-from reportgen.model import Direction, Metric, Run, TestTable
+from reportgen.model import ROUNDED, Direction, Metric, Run, TestTable
 from reportgen.patterns import WILDCARD, compile_patterns
 from reportgen.units import DURATION_UNITS, UNITLESS_STATS, direction_for_unit, normalise_unit
 
+#: The step of values an input rounds down (Go's B/op and allocs/op are whole numbers).
+_ROUNDED_STEP = 1.0
 #: Test ids listed per evidence reference; the rest are counted in `tests_total`.
 MAX_IDS_PER_REF = 20
 GLOB = WILDCARD
@@ -95,12 +97,23 @@ class Series:
     quantum: float | None = None  # the grid detected in the samples (stats.detect_quantum)
     #: The metric's own name (`name` may carry the input it came from, see above).
     metric: str = ""
+    #: Step the input rounded values down to (Go's B/op and allocs/op: 1), else None: a value
+    #: v then stands for anything in [v, v + step), not for v give or take half a step.
+    rounded_down: float | None = None
+    #: `samples` as the bounds are taken on: a value rounded down moved to the middle of what
+    #: it stands for (v + step/2, with the step as its quantum); None when that is `samples`.
+    centred: tuple[float, ...] | None = None
 
     @property
     def count(self) -> int:
         if self.samples is not None:
             return len(self.samples)
         return self.n or 0
+
+    @property
+    def judged_samples(self) -> tuple[float, ...] | None:
+        """The samples every bound is taken on (see `centred`); shown figures use `samples`."""
+        return self.centred if self.centred is not None else self.samples
 
 
 def _normalised(metric: Metric) -> Metric:
@@ -149,6 +162,16 @@ def _series(name: str, used: list[Metric], note: str | None, metric: str) -> Ser
     first = used[0]
     with_samples = [m for m in used if m.samples is not None]
     samples = tuple(x for m in with_samples for x in (m.samples or ())) if with_samples else None
+    rounded = [m for m in with_samples if m.properties.get(ROUNDED) == "down"]
+    centred = (
+        tuple(
+            x + (_ROUNDED_STEP / 2 if m.properties.get(ROUNDED) == "down" else 0.0)
+            for m in with_samples
+            for x in (m.samples or ())
+        )
+        if rounded
+        else None
+    )
     resolutions = [m.resolution for m in used if m.resolution is not None]
     iterations = [m.iterations for m in used if m.iterations is not None]
     failures = [m.failures for m in used if m.failures is not None]
@@ -169,6 +192,8 @@ def _series(name: str, used: list[Metric], note: str | None, metric: str) -> Ser
         failures=sum(failures) if failures else None,
         quantum=stats.detect_quantum(samples) if samples else None,
         metric=metric,
+        rounded_down=_ROUNDED_STEP if rounded else None,
+        centred=centred,
     )
 
 

@@ -169,7 +169,22 @@ def recording(series: Series, eff: Effective) -> tuple[float, float]:
     resolution = series.resolution or 0.0
     if series.unit == "s":
         resolution = max(resolution, eff.timer_resolution / (series.iterations or 1))
-    return resolution, max(resolution, series.quantum or 0.0)
+    # Values rounded down are judged at the middle of their step (`Series.judged_samples`),
+    # so the step is their quantum: v + step/2 give or take step/2 is [v, v + step].
+    return resolution, max(resolution, series.quantum or 0.0, series.rounded_down or 0.0)
+
+
+def finer_recording(series: Series, quantum: float) -> str:
+    """What would record `series` finely enough to decide: a finer timer for durations."""
+    step = format_value(quantum, series.unit)
+    if series.rounded_down:
+        return (
+            f"a figure finer than steps of {step}: the input prints {series.name} rounded down, "
+            f"so each value v stands for anything from v up to v + {step}"
+        )
+    if series.unit == "s":
+        return f"a timer finer than {step}"
+    return f"values recorded finer than {step}"
 
 
 def not_measured(series: Series, eff: Effective) -> str | None:

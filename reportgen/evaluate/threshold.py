@@ -20,6 +20,7 @@ from reportgen.evaluate.metrics import (
     check_units,
     criteria_error,
     decide_bounds,
+    finer_recording,
     judge_metric,
     not_measured,
     point_stat,
@@ -113,14 +114,17 @@ def _bounded(
     """A statistic of samples against its limits on its own bounds."""
     assert series.samples is not None
     samples = series.samples
+    # Bounds are taken on these (values rounded down moved to the middle of their step);
+    # the estimates shown are of the samples as recorded.
+    judged = series.judged_samples or samples
     n = len(samples)
     c = eff.confidence
     resolution, quantum = recording(series, eff)
-    lows, highs = stats.recorded_values(samples, resolution, quantum)
+    lows, highs = stats.recorded_values(judged, resolution, quantum)
     label = f"{series.name} {stat}"
     timer = (
-        f", or a timer finer than {format_value(quantum, series.unit)}"
-        if quantum > 0 and series.unit == "s"
+        f", or {finer_recording(series, quantum)}"
+        if quantum > 0 and (series.unit == "s" or series.rounded_down)
         else ""
     )
     straddle = f"more samples ({n} now): the bounds narrow about as 1/sqrt(n){timer}"
@@ -169,29 +173,29 @@ def _bounded(
             item,
             n=n,
             missing="",
-            straddle=f"a timer finer than {format_value(quantum, series.unit)}",
+            straddle=finer_recording(series, quantum),
             exact=True,
         )
     kwargs = {"resolution": resolution, "quantum": quantum}
     estimate: float | None
     if stat == "mean":
         estimate = sample_stat(samples, stat, series.unit)
-        low = stats.mean_bound(samples, c, "lower", **kwargs).bound
-        high = stats.mean_bound(samples, c, "upper", **kwargs).bound
+        low = stats.mean_bound(judged, c, "lower", **kwargs).bound
+        high = stats.mean_bound(judged, c, "upper", **kwargs).bound
         missing = "at least 2 samples for a bound on the mean"
     elif stat == "throughput":
         # Operations per second are n / total time: bounded through the mean's bounds.
         estimate = sample_stat(samples, stat, series.unit)
-        mean_low = stats.mean_bound(samples, c, "lower", **kwargs).bound
-        mean_high = stats.mean_bound(samples, c, "upper", **kwargs).bound
+        mean_low = stats.mean_bound(judged, c, "lower", **kwargs).bound
+        mean_high = stats.mean_bound(judged, c, "upper", **kwargs).bound
         low = 1.0 / mean_high if mean_high is not None and mean_high > 0 else None
         high = (1.0 / mean_low if mean_low > 0 else float("inf")) if mean_low is not None else None
         missing = "at least 2 samples for a bound on the throughput"
     elif stat in ("stdev", "cv"):
         bound = stats.stdev_bound if stat == "stdev" else stats.cv_bound
         estimate = sample_stat(samples, stat, series.unit)
-        low = bound(samples, c, "lower", **kwargs).bound
-        high = bound(samples, c, "upper", **kwargs).bound
+        low = bound(judged, c, "lower", **kwargs).bound
+        high = bound(judged, c, "upper", **kwargs).bound
         missing = f"at least 10 samples for a bound on the {stat} (Bonett); {n} observed"
     else:  # pragma: no cover - the criteria validator admits no other statistic
         raise AssertionError(stat)

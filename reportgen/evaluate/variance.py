@@ -15,7 +15,7 @@ from reportgen.criteria import Criterion, Effective
 from reportgen.evaluate.context import Context, Judgement, Series
 from reportgen.evaluate.metrics import Item, decide_bounds, judge_metric, not_measured, recording
 from reportgen.evaluation import Figures, Status
-from reportgen.units import format_percent
+from reportgen.units import format_percent, format_value
 
 
 def judge(ctx: Context, crit: Criterion, eff: Effective) -> Judgement:
@@ -52,10 +52,11 @@ def variance_item(series: Series, crit: Criterion, eff: Effective) -> Item:
     resolution, quantum = recording(series, eff)
     bound = stats.decile_cv_bound if robust else stats.cv_bound
     kwargs = {"resolution": resolution, "quantum": quantum}
-    upper = bound(series.samples, eff.confidence, "upper", **kwargs)
+    judged = series.judged_samples or series.samples
+    upper = bound(judged, eff.confidence, "upper", **kwargs)
     # The lower bound can only make it fail: not needed when the upper bound passes.
     passes = upper.bound is not None and upper.bound <= crit.max_cv.value
-    lower = None if passes else bound(series.samples, eff.confidence, "lower", **kwargs)
+    lower = None if passes else bound(judged, eff.confidence, "lower", **kwargs)
     if upper.estimate != upper.estimate:  # nan: the mean is 0
         return item(
             Status.INSUFFICIENT,
@@ -74,14 +75,29 @@ def variance_item(series: Series, crit: Criterion, eff: Effective) -> Item:
         base,
         item,
         n=n,
-        missing=(
-            f"at least {stats.min_samples_for_percentile(0.9, 1 - (1 - eff.confidence) / 3)} "
-            f"samples for a bound on the robust CV; {n} observed"
-            if robust
-            else f"at least 10 samples for a bound on the CV; {n} observed"
-        ),
+        missing=_missing_bound(series, eff, robust, n, resolution),
         straddle=f"more samples ({n} now): the bounds on the CV narrow about as 1/sqrt(n)",
     )
+
+
+def _missing_bound(series: Series, eff: Effective, robust: bool, n: int, resolution: float) -> str:
+    """What a missing upper bound on the CV needs: more samples when there are too few; else
+    the bound of its denominator (median or mean) came out at 0, as values at or below the
+    resolution stand for anything down to 0."""
+    needed = stats.min_samples_for_percentile(0.9, 1 - (1 - eff.confidence) / 3) if robust else 10
+    what = "robust CV" if robust else "CV"
+    if n < needed:
+        return f"at least {needed} samples for a bound on the {what}; {n} observed"
+    centre = "median" if robust else "mean"
+    samples = series.samples or ()
+    tiny = sum(1 for x in samples if abs(x) <= resolution) if resolution > 0 else 0
+    if tiny:
+        return (
+            f"a {centre} clear of 0: its lower bound is 0, as {tiny} of the {n} samples are at "
+            f"or below the resolution of {format_value(resolution, series.unit)} (a larger "
+            "workload per sample, or a finer timer)"
+        )
+    return f"a {centre} clear of 0: its lower bound is not above 0 with {n} samples this spread"
 
 
 def _point(

@@ -3,7 +3,8 @@
 Every line of a benchmark is one sample; `-count N` repeats give N samples. Each value/unit
 pair becomes a metric: `BenchmarkX` (ns/op, as seconds), `BenchmarkX [B/op]` (bytes),
 `BenchmarkX [allocs/op]`, `BenchmarkX [MB/s]` (bytes per second) and any `b.ReportMetric`
-unit. The `-8` GOMAXPROCS suffix is kept as a property so names compare across machines.
+unit. The `-8` GOMAXPROCS suffix is kept as a property so names compare across machines; a run
+at several settings (`-cpu 1,4`) names each as `BenchmarkX-1`, `BenchmarkX-4` instead.
 
 Output stops with `PASS`/`FAIL` (a test binary) or `ok`/`FAIL  pkg` (`go test`): result lines
 with no closing line after them are output cut short, flagged for their benchmarks. A `---
@@ -21,7 +22,7 @@ from reportgen import numbers
 from reportgen.ingest._jsonread import read_bytes
 from reportgen.ingest._metrics_common import direction_for_unit
 from reportgen.ingest.base import Ingester, Sink, Source, decode_text
-from reportgen.model import Direction, IntegrityKind, Outcome
+from reportgen.model import ROUNDED, Direction, IntegrityKind, Outcome
 
 # Name, optional -procs, iteration count, then value/unit pairs (tab or space separated).
 _LINE = re.compile(r"^(Benchmark\S*?)(?:-(\d+))?\s+(\d+)((?:\s+[-+\d.eE]+\s+\S+)+)\s*$")
@@ -45,6 +46,11 @@ _UNITS: dict[str, tuple[float, str, str, Direction | None]] = {
     "allocs/op": (1.0, "allocs/op", " [allocs/op]", Direction.LOWER_IS_BETTER),
     "MB/s": (1e6, "B/s", " [MB/s]", Direction.HIGHER_IS_BETTER),
 }
+
+
+#: Units the testing package prints as whole numbers rounded down (`AllocsPerOp`,
+#: `AllocedBytesPerOp`: total / N in integer division).
+ROUNDED_DOWN_UNITS = frozenset({"B/op", "allocs/op"})
 
 
 def parse_bench_line(line: str) -> tuple[str, int | None, int, list[tuple[float, str]]] | None:
@@ -80,6 +86,9 @@ class _Series:
     input_unit: str
     samples: list[float] = field(default_factory=list)
     iterations: int | None = None  # the fewest behind one sample
+    # Per sample: the line's GOMAXPROCS (1 when Go prints no suffix) and its iterations.
+    procs: list[int] = field(default_factory=list)
+    line_iterations: list[int] = field(default_factory=list)
 
 
 class BenchResults:
@@ -131,6 +140,8 @@ class BenchResults:
             if entry.unit != canonical:
                 raise source.error(f"{name}: unit {unit} changed", line=lineno)
             entry.samples.append(value * factor)
+            entry.procs.append(procs or 1)
+            entry.line_iterations.append(iterations)
             # Each value is an average over this line's N iterations.
             if unit.endswith("/op"):
                 entry.iterations = min(entry.iterations or iterations, iterations)
@@ -142,23 +153,56 @@ class BenchResults:
 
     def emit(self, sink: Sink) -> None:
         for metric_name, entry in self.series.items():
-            base = metric_name.split(" [", 1)[0]
-            properties: dict[str, str] = {}
-            if base in self.procs_seen:
-                properties["procs"] = ",".join(str(p) for p in sorted(self.procs_seen[base]))
-            if base in self.packages:
-                properties["package"] = self.packages[base]
-            sink.metric(
-                name=metric_name,
-                unit=entry.unit,
-                direction=entry.direction,
-                samples=entry.samples,
-                n=len(entry.samples),
-                iterations=entry.iterations,
-                input_unit=entry.input_unit,
-                source=f"{self.packages[base]}.{base}" if base in self.packages else base,
-                properties=properties,
-            )
+            configurations = sorted(set(entry.procs))
+            if len(configurations) <= 1:
+                self._emit(sink, metric_name, entry, None)
+                continue
+            # `-cpu 1,4`: one benchmark at several GOMAXPROCS is that many measurements, each
+            # named as go prints it (with -1 spelt out); pooled, the samples of one setting
+            # would hide a regression of another and count twice towards min_samples.
+            for procs in configurations:
+                rows = [i for i, p in enumerate(entry.procs) if p == procs]
+                part = _Series(
+                    entry.unit,
+                    entry.direction,
+                    entry.input_unit,
+                    [entry.samples[i] for i in rows],
+                    min(entry.line_iterations[i] for i in rows)
+                    if entry.input_unit.endswith("/op")
+                    else None,
+                    [procs] * len(rows),
+                    [entry.line_iterations[i] for i in rows],
+                )
+                self._emit(sink, metric_name, part, procs)
+
+    def _emit(self, sink: Sink, metric_name: str, entry: _Series, procs: int | None) -> None:
+        """One metric; `procs` when the benchmark ran at several GOMAXPROCS (`-cpu 1,4`)."""
+        base = metric_name.split(" [", 1)[0]
+        name = metric_name if procs is None else f"{base}-{procs}{metric_name[len(base) :]}"
+        properties: dict[str, str] = {}
+        if procs is not None:
+            properties["procs"] = str(procs)
+        elif base in self.procs_seen:
+            properties["procs"] = ",".join(str(p) for p in sorted(self.procs_seen[base]))
+        if base in self.packages:
+            properties["package"] = self.packages[base]
+        if entry.input_unit in ROUNDED_DOWN_UNITS and all(x.is_integer() for x in entry.samples):
+            # The testing package prints these as total / N in integer division: "0
+            # allocs/op" is anything below one per operation, not zero (a b.ReportMetric
+            # value of the same unit is printed as it is, and is seldom whole).
+            properties[ROUNDED] = "down"
+        shown = base if procs is None else f"{base}-{procs}"
+        sink.metric(
+            name=name,
+            unit=entry.unit,
+            direction=entry.direction,
+            samples=entry.samples,
+            n=len(entry.samples),
+            iterations=entry.iterations,
+            input_unit=entry.input_unit,
+            source=f"{self.packages[base]}.{shown}" if base in self.packages else shown,
+            properties=properties,
+        )
 
 
 class GoBenchIngester(Ingester):

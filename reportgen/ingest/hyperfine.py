@@ -39,6 +39,9 @@ class HyperfineIngester(Ingester):
         data = mapping(load_document(source), source, "document")
         results = sequence(data.get("results"), source, "results")
         seen: dict[str, int] = {}
+        # Commands named alike (`-n work` with `--parameter-scan`): each is named by its
+        # parameters, whatever their order, so that a baseline pairs the same settings.
+        commands = [r.get("command") if isinstance(r, dict) else None for r in results]
         for i, raw in enumerate(results):
             at = f"results[{i}]"
             result = mapping(raw, source, at)
@@ -48,6 +51,9 @@ class HyperfineIngester(Ingester):
             parameters = result.get("parameters")
             if isinstance(parameters, dict) and parameters:
                 properties.update({f"parameter.{k}": str(v) for k, v in parameters.items()})
+                if commands.count(command) > 1:
+                    settings = ", ".join(f"{k}={v}" for k, v in sorted(parameters.items()))
+                    command = name = f"{command} ({settings})"
             if command in seen:
                 # The same command twice (e.g. repeated on the command line): keep both, apart.
                 seen[command] += 1
