@@ -244,9 +244,9 @@ def test_node_test_file_reported_whole_is_no_pass(
     )
     out = tmp_path / f"node.{suffix}"
     files = ["draft.test.js", "math.test.js", "helpers.js"]
+    options = [f"--test-reporter={reporter}", f"--test-reporter-destination={out}"]
     proc = subprocess.run(
-        [node, "--test", f"--test-reporter={reporter}", f"--test-reporter-destination={out}"]
-        + files,
+        [node, "--test", *options, *files],
         cwd=tmp_path,
         capture_output=True,
         text=True,
