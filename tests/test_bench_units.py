@@ -340,3 +340,23 @@ def test_point_baseline_compares_the_same_statistic(tmp_path: Path) -> None:
     proc = run_cli("verdict", "-c", str(crit), "--baseline", str(base), str(HYPERFINE))
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "mean 1.2 ms → 1.65 ms" in proc.stdout
+
+
+# --- one metric name in two units -----------------------------------------------------------
+
+
+def test_one_metric_in_two_units_decides_nothing(tmp_path: Path) -> None:
+    """Real hyperfine samples of `sleep 0.01` (seconds) beside a metrics CSV that records the
+    same name as a plain count. The CSV's records were left out with only a warning, and the
+    criterion passed on the hyperfine ones: which of the two is meant cannot be known."""
+    counts = tmp_path / "counts.csv"
+    counts.write_text("name,value\n" + "".join(f"sleep 0.01,{900 + k}\n" for k in range(12)))
+    crit = _criteria(
+        tmp_path, "  - id: sleep-fast\n    metric: sleep 0.01\n    stat: median\n    max: 1s\n"
+    )
+    proc = run_cli("verdict", "-c", str(crit), str(HYPERFINE), str(counts))
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "sleep 0.01 is recorded in s and in none" in proc.stdout
+    # One unit in every input decides as before.
+    alone = run_cli("verdict", "-c", str(crit), str(HYPERFINE))
+    assert alone.returncode == 0, alone.stdout + alone.stderr

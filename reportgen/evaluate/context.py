@@ -103,6 +103,9 @@ class Series:
     #: `samples` as the bounds are taken on: a value rounded down moved to the middle of what
     #: it stands for (v + step/2, with the step as its quantum); None when that is `samples`.
     centred: tuple[float, ...] | None = None
+    #: Units of records of this metric left out because they differ from `unit`: which of
+    #: them the metric is measured in is unknown, so nothing is decided on this series.
+    other_units: tuple[str, ...] = ()
 
     @property
     def count(self) -> int:
@@ -143,21 +146,25 @@ def _merge(name: str, records: list[Metric], run: Run) -> list[Series]:
     first = records[0]
     same_unit = [m for m in records if m.unit == first.unit]
     note = None
-    if len(same_unit) < len(records):
+    other_units = tuple(sorted({m.unit or "none" for m in records if m.unit != first.unit}))
+    if other_units:
         note = f"records of {name} in other units than {first.unit or 'none'} were left out"
     with_samples = [m for m in same_unit if m.samples is not None]
     points = [m for m in same_unit if m.samples is None]
     out: list[Series] = []
     if with_samples:
-        out.append(_series(name, with_samples, note, name))
+        out.append(_series(name, with_samples, note, name, other_units))
     alone = not out and len(points) == 1
     labels = _labels(points, run)
     for metric, label in zip(points, labels, strict=True):
-        out.append(_series(name if alone else f"{name} [{label}]", [metric], note, name))
+        label_name = name if alone else f"{name} [{label}]"
+        out.append(_series(label_name, [metric], note, name, other_units))
     return out
 
 
-def _series(name: str, used: list[Metric], note: str | None, metric: str) -> Series:
+def _series(
+    name: str, used: list[Metric], note: str | None, metric: str, other_units: tuple[str, ...]
+) -> Series:
     """One series from records judged together: pooled samples, or one point-valued record."""
     first = used[0]
     with_samples = [m for m in used if m.samples is not None]
@@ -194,6 +201,7 @@ def _series(name: str, used: list[Metric], note: str | None, metric: str) -> Ser
         metric=metric,
         rounded_down=_ROUNDED_STEP if rounded else None,
         centred=centred,
+        other_units=other_units,
     )
 
 

@@ -80,6 +80,22 @@ def judge_metric(ctx: Context, crit: Criterion, eff: Effective, judge: ItemsJudg
         )
         for name in gone
     )
+    # Records of one metric in several units: which unit the metric is in is unknown, so the
+    # records judged may not be the ones meant (one input in s, another without a unit).
+    for item in items:
+        mixed = [
+            f"{where}{item.metric} is recorded in {series.unit or 'no unit'} and in "
+            f"{', '.join(series.other_units)}"
+            for where, series in (
+                ("", ctx.series.get(item.metric)),
+                ("the baseline's ", ctx.base_series.get(item.metric)),
+            )
+            if series is not None and series.other_units
+        ]
+        if mixed and item.status is not Status.INSUFFICIENT:
+            item.status = Status.INSUFFICIENT
+            item.reason = f"{mixed[0]}: which unit it is measured in is unknown"
+            item.to_decide = f"record {item.metric} in one unit in every input"
     # Stale inputs make every item insufficient, whatever the numbers say.
     for item in items:
         stale = ctx.stale(item.inputs, eff.max_age) or ctx.stale(
