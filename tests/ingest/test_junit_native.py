@@ -181,3 +181,112 @@ def test_catch2_expected_failures_stay_skipped(tmp_path: Path) -> None:
 def _python_has(module: str) -> bool:
     probe = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True)
     return probe.returncode == 0
+
+
+BOOST = """
+#define BOOST_TEST_MODULE mod
+#include <boost/test/included/unit_test.hpp>
+#include <cstdlib>
+struct S {
+  void setup() { if (std::getenv("S_SETUP")) BOOST_FAIL("suite setup"); }
+  void teardown() { if (std::getenv("S_TEARDOWN")) BOOST_FAIL("suite teardown"); }
+};
+BOOST_AUTO_TEST_SUITE(outer)
+BOOST_AUTO_TEST_SUITE(inner, * boost::unit_test::fixture<S>())
+BOOST_AUTO_TEST_CASE(a) { BOOST_TEST(true); }
+BOOST_AUTO_TEST_SUITE_END()
+BOOST_AUTO_TEST_CASE(b) { BOOST_TEST(true); }
+BOOST_AUTO_TEST_SUITE_END()
+"""
+
+
+@pytest.fixture(scope="module")
+def boost(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Boost.Test program above, built once (the header-only build is slow)."""
+    where = tmp_path_factory.mktemp("boost")
+    return _compile(where, BOOST, "boost/test/included/unit_test.hpp", [])
+
+
+@pytest.mark.parametrize("fixture", ["S_SETUP", "S_TEARDOWN"])
+def test_boost_suite_fixture_failure_counts_in_that_suite(
+    tmp_path: Path, boost: Path, fixture: str
+) -> None:
+    # Boost.Test writes a failing suite fixture as a testcase `inner-setup-teardown` with the
+    # enclosing suite as classname (`outer`), while the suite's tests have `outer.inner`: read
+    # as a test `outer::inner-setup-teardown`, `select: "outer.inner::*"` said READY after a
+    # failed teardown (and INSUFFICIENT, all skipped, after a failed setup).
+    out = tmp_path / "boost.xml"
+    argv = [str(boost), "--log_format=JUNIT", f"--log_sink={out}"]
+    assert _run(argv, tmp_path, **{fixture: "1"}) != 0
+    run = load([str(out)])
+    error = next(t for t in run.tests if t.outcome is Outcome.FAILED)
+    assert (error.classname, error.name, error.unattributed) == (
+        "outer.inner",
+        "[suite failure]",
+        True,
+    )
+    body = (
+        "  - id: inner\n    tests: {select: 'outer.inner::*', max_failed: 0}\n"
+        "  - id: deeper\n    tests: {select: 'outer.inner.deeper::*', max_failed: 0}\n"
+    )
+    proc = run_cli("verdict", "--ci", "none", "-c", _criteria(tmp_path, body), str(out))
+    assert proc.returncode == 1, proc.stdout
+    assert "outer.inner::[suite failure]" in proc.stdout
+    # A sibling suite's selection is not touched by it.
+    sibling = "  - id: b\n    tests: {select: 'outer::b', max_failed: 0}\n"
+    proc = run_cli("verdict", "--ci", "none", "-c", _criteria(tmp_path, sibling), str(out))
+    assert proc.returncode == 0, proc.stdout
+
+
+UNITTEST = """
+import os, unittest
+class T(unittest.TestCase):
+    @classmethod
+    def tearDownClass(cls):
+        if os.environ.get("TEARDOWNCLASS_FAIL"): raise RuntimeError("tearDownClass broke")
+    def test_ok(self): pass
+def tearDownModule():
+    if os.environ.get("TEARDOWNMODULE_FAIL"): raise RuntimeError("tearDownModule broke")
+"""
+
+XMLRUNNER = """
+import sys, unittest, xmlrunner
+suite = unittest.defaultTestLoader.discover(".", pattern="test_*.py")
+with open(sys.argv[1], "wb") as out:
+    result = xmlrunner.XMLTestRunner(output=out, verbosity=0).run(suite)
+sys.exit(0 if result.wasSuccessful() else 1)
+"""
+
+
+@pytest.mark.parametrize(
+    ("fixture", "expected"),
+    [
+        ("TEARDOWNCLASS_FAIL", ("test_x.T", "tearDownClass")),
+        ("TEARDOWNMODULE_FAIL", ("test_x", "tearDownModule")),
+        ("IMPORT_FAIL", ("test_broken", "[load error]")),
+    ],
+)
+def test_xmlrunner_fixture_and_import_errors_count_where_they_happened(
+    tmp_path: Path, fixture: str, expected: tuple[str, str]
+) -> None:
+    # unittest-xml-reporting writes a failing tearDownClass as a testcase `tearDownClass
+    # (test_x.T)` without a classname in a suite `unittest.suite._ErrorHolder-<time>`, and a
+    # module that failed to import under classname `unittest.loader._FailedTest`: a selection
+    # of the class's or module's tests did not reach them and said READY.
+    if not _python_has("xmlrunner"):
+        pytest.skip("unittest-xml-reporting is not installed")
+    (tmp_path / "test_x.py").write_text(UNITTEST)
+    if fixture == "IMPORT_FAIL":
+        (tmp_path / "test_broken.py").write_text("import no_such_module_here\n")
+    (tmp_path / "run.py").write_text(XMLRUNNER)
+    out = tmp_path / "xmlrunner.xml"
+    assert _run([sys.executable, "run.py", str(out)], tmp_path, **{fixture: "1"}) == 1
+    run = load([str(out)])
+    error = next(t for t in run.tests if t.outcome is Outcome.ERROR)
+    assert (error.classname, error.name, error.unattributed) == (*expected, True)
+    module = expected[0].split(".")[0]
+    body = (
+        f"  - id: ok\n    tests: {{select: ['test_x.T::test_ok', '{module}.*'], max_failed: 0}}\n"
+    )
+    proc = run_cli("verdict", "--ci", "none", "-c", _criteria(tmp_path, body), str(out))
+    assert proc.returncode == 1, proc.stdout

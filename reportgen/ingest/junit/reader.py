@@ -56,6 +56,15 @@ _NODE_TODO = "todo"
 #: The message of the <skipped> Catch2's JUnit reporter writes beside the failure of a test
 #: tagged `[!mayfail]` or `[!shouldfail]`: a failure Catch2 expects and does not count.
 _CATCH2_MAYFAIL = "TEST_CASE tagged with !mayfail"
+#: What Boost.Test appends to a suite's name for the testcase of its fixture's or timeout's
+#: failure, and the name it gives the master suite (global fixtures) there.
+_BOOST_SUITE_UNITS = ("-setup-teardown", "-timed-execution")
+_BOOST_MASTER = "boost_test"
+#: unittest-xml-reporting: the suite of a failing class or module fixture, its testcase's name,
+#: and the classname of a module that failed to load.
+_PYTHON_ERROR_HOLDER = "unittest.suite._ErrorHolder"
+_PYTHON_FIXTURE = re.compile(r"(setUpClass|tearDownClass|setUpModule|tearDownModule) \(([\w.]+)\)")
+_PYTHON_LOAD_FAILURE = "unittest.loader._FailedTest"
 #: The `timestamp` googletest writes for a test it never started.
 _GTEST_NEVER_STARTED = "1970-01-01T00:00:00"
 _GET_NAME = itemgetter("name")
@@ -889,6 +898,16 @@ class Reader:
                 and (message.startswith(_OUTSIDE_ANY_TEST) or name.startswith(_OUTSIDE_ANY_TEST))
             )
         )
+        if failing and not unattributed:
+            place = self._outside_test(name, classname, get, frame)
+            if place is not None:
+                name, classname = place
+                if name == "[suite error]" and outcome is Outcome.FAILED:
+                    name = "[suite failure]"
+                unattributed = True
+                line = None  # the producer's line is that of some test, not of the failure
+                if classname is None or file is None or not file.endswith(".py"):
+                    file = None
         if unattributed and not classname and file is None and re.fullmatch(r"[\w.]+", name):
             file = name.replace(".", "/") + ".py"  # pytest names the module that failed
         output_parts = ([body] if body else []) + outputs
@@ -913,6 +932,38 @@ class Reader:
             "flaky": flaky,
             "unattributed": unattributed,
         }
+
+    def _outside_test(
+        self, name: str, classname: str | None, get: Any, frame: _Frame | None
+    ) -> tuple[str, str | None] | None:
+        """(name, classname) of a failing testcase that a harness writes for a failure
+        outside any test, which would otherwise read as a test of a place no selection names;
+        None for any other testcase.
+
+        - Boost.Test writes a failing suite fixture (setup or teardown) or a suite timeout as
+          `<suite>-setup-teardown` / `<suite>-timed-execution` with the enclosing suites as
+          classname (`outer` for `outer/inner`, whose tests have classname `outer.inner`), and
+          a global fixture as `boost_test-setup-teardown` without one: an error of that suite,
+          or of the whole module.
+        - unittest-xml-reporting writes a failing setUpClass / tearDownClass / setUpModule /
+          tearDownModule as `tearDownClass (pkg.mod.Class)` with no classname, in a suite named
+          after unittest's `_ErrorHolder` and the time; and a module that failed to import
+          as classname `unittest.loader._FailedTest`, named after the module.
+        """
+        if get("assertions") is not None and classname != _PYTHON_LOAD_FAILURE:
+            for suffix in _BOOST_SUITE_UNITS:
+                if name.endswith(suffix) and len(name) > len(suffix):
+                    unit = name[: -len(suffix)]
+                    if unit == _BOOST_MASTER and not classname:
+                        return "[suite error]", None
+                    return "[suite error]", f"{classname}.{unit}" if classname else unit
+        if classname == _PYTHON_LOAD_FAILURE and re.fullmatch(r"[\w.]+", name):
+            return "[load error]", name
+        if not classname and frame is not None and frame.name.startswith(_PYTHON_ERROR_HOLDER):
+            match = _PYTHON_FIXTURE.fullmatch(name)
+            if match is not None:
+                return match.group(1), match.group(2)
+        return None
 
     def _attempt(self, child: Any, kind: str) -> Attempt:
         outcome = Outcome.FAILED if kind.endswith("Failure") else Outcome.ERROR
