@@ -178,6 +178,41 @@ def test_catch2_expected_failures_stay_skipped(tmp_path: Path) -> None:
     }
 
 
+CATCH2_PASSING = """
+#define CATCH_CONFIG_MAIN
+#include <catch2/catch.hpp>
+TEST_CASE("many") { REQUIRE(1 == 1); REQUIRE(2 == 2); REQUIRE(3 == 3); }
+TEST_CASE("warn only") { WARN("no assertion"); }
+TEST_CASE("sections") { SECTION("x") { REQUIRE(true); } SECTION("y") { REQUIRE(true); } }
+"""
+
+
+def test_catch2_tests_attribute_counts_assertions_not_testcases(tmp_path: Path) -> None:
+    # Catch2's JUnit `tests` is its number of assertions (5 here, for 4 testcases): read as a
+    # count of tests, a run that passed was INSUFFICIENT ("declares 5 tests but contains 4"),
+    # or "holds more than it declares" when testcases outnumber assertions.
+    program = _compile(tmp_path, CATCH2_PASSING, "catch2/catch.hpp", [])
+    out = tmp_path / "catch2.xml"
+    assert _run([str(program), "-r", "junit", "-o", str(out)], tmp_path) == 0
+    assert b'tests="5"' in out.read_bytes()
+    run = load([str(out)])
+    assert [t.outcome for t in run.tests] == [Outcome.PASSED] * 4
+    assert run.inputs[0].integrity == ()
+    criteria = _criteria(tmp_path, "  - id: ok\n    tests: {max_failed: 0}\n")
+    assert run_cli("verdict", "--ci", "none", "-c", criteria, str(out)).returncode == 0
+    # Catch2 counts a `[!shouldfail]` test that passed as a failure, and writes it as a plain
+    # testcase: its `failures` still shows it.
+    program = _compile(tmp_path, CATCH2 + SHOULD_FAIL_PASSES, "catch2/catch.hpp", [])
+    argv = [str(program), "adds,should fail but passes", "-r", "junit", "-o", str(out)]
+    assert _run(argv, tmp_path) == 1
+    assert run_cli("verdict", "--ci", "none", "-c", criteria, str(out)).returncode == 1
+
+
+SHOULD_FAIL_PASSES = """
+TEST_CASE("should fail but passes", "[!shouldfail]") { REQUIRE(true); }
+"""
+
+
 def _python_has(module: str) -> bool:
     probe = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True)
     return probe.returncode == 0
