@@ -49,17 +49,23 @@ def may_reach(patterns: Sequence[str], prefixes: Iterable[str]) -> bool:
 
 def _row_prefixes(ctx: Context, i: int) -> list[str]:
     """Where an error that belongs to no test lies, as id prefixes: its file, its class or
-    package, and the scope of its id with what may follow it there (`cache::` and
-    `cache › `: an error of a suite reaches its tests and those of the suites nested in it);
-    anywhere ("") when neither file nor class is known, as a suite name alone may be no place
-    in the ids (xunit2's `errors`, Playwright's `playwright`)."""
+    package and what is named below it (`pkg::`, `pkg.`), and the scope of its id with what
+    may follow it there (`cache::` and `cache › `: an error of a suite reaches its tests and
+    those of the suites nested in it); anywhere ("") when neither file nor class is known, as
+    a suite name alone may be no place in the ids (xunit2's `errors`, Playwright's
+    `playwright`)."""
     table = ctx.run.tests
     prefixes: list[str] = []
     file = table.file_of(i)
     if file:
         prefixes.append(f"{file}::")
-    if table.classname_of(i):
+    classname = table.classname_of(i)
+    if classname:
         prefixes.extend(ctx.prefixes_of_row(i))
+        # A dotted package, module or suite holds what is named below it: an error of
+        # Python's module `test_x` reaches `test_x.T::*`, one of Boost.Test's suite `outer`
+        # reaches `outer.inner::*`.
+        prefixes.append(f"{classname}.")
     if not prefixes:
         return [""]
     scope = table.scope_of(i)

@@ -51,6 +51,24 @@ _OUTSIDE_ANY_TEST = ("collection failure", "Test suite failed to run", "Runtime 
 #: How ctest's JUnit says a test skipped itself (`SKIP_RETURN_CODE`, `SKIP_REGULAR_EXPRESSION`):
 #: its other "notrun" tests could not run.
 _CTEST_SKIPS = ("SKIP_RETURN_CODE", "SKIP_REGULAR_EXPRESSION")
+#: The `type` of the <skipped> Node's `junit` reporter writes for a `todo` test.
+_NODE_TODO = "todo"
+#: The message of the <skipped> Catch2's JUnit reporter writes beside the failure of a test
+#: tagged `[!mayfail]` or `[!shouldfail]`: a failure Catch2 expects and does not count.
+_CATCH2_MAYFAIL = "TEST_CASE tagged with !mayfail"
+#: What Boost.Test appends to a suite's name for the testcase of its fixture's or timeout's
+#: failure, and the name it gives the master suite (global fixtures) there.
+_BOOST_SUITE_UNITS = ("-setup-teardown", "-timed-execution")
+_BOOST_MASTER = "boost_test"
+#: unittest-xml-reporting: the suite of a failing class or module fixture, its testcase's name,
+#: and the classname of a module that failed to load.
+_PYTHON_ERROR_HOLDER = "unittest.suite._ErrorHolder"
+_PYTHON_FIXTURE = re.compile(r"(setUpClass|tearDownClass|setUpModule|tearDownModule) \(([\w.]+)\)")
+_PYTHON_LOAD_FAILURE = "unittest.loader._FailedTest"
+#: The `hostname` Catch2's JUnit reporter writes on its suite (a placeholder, "to be done").
+_CATCH2_HOST = "tbd"
+#: The `timestamp` googletest writes for a test it never started.
+_GTEST_NEVER_STARTED = "1970-01-01T00:00:00"
 _GET_NAME = itemgetter("name")
 _GET_CLASSNAME = itemgetter("classname")
 _GET_TIME = itemgetter("time")
@@ -507,6 +525,10 @@ class Reader:
             self._note_timestamp(get("timestamp"))
         file = get("file") or (parent.file if parent is not None else None)
         host = get("hostname")
+        if host == _CATCH2_HOST:
+            # Catch2's JUnit reporter (v2) writes the number of assertions as `tests`: it says
+            # nothing of how many testcases the suite holds.
+            declared.pop("tests", None)
         if host is not None:
             self.hosts.append((self.sink.rows, host))
         self.files.append((self.sink.rows, file))
@@ -581,7 +603,11 @@ class Reader:
         if "skipped" in declared or "disabled" in declared:
             # ctest counts disabled tests apart from skipped ones; both are skipped here.
             said = declared.get("skipped", 0) + declared.get("disabled", 0)
-            if said != found["skipped"] and declared.get("skipped", 0) != found["skipped"]:
+            if "skipped" not in declared:
+                # googletest's root declares its disabled tests but not the skipped ones.
+                if said > found["skipped"]:
+                    problems.append(f"disabled={said} but it skips {found['skipped']}")
+            elif said != found["skipped"] and declared.get("skipped", 0) != found["skipped"]:
                 problems.append(f"skipped={said} but it contains {found['skipped']}")
         if problems:
             self._warn_at(
@@ -706,7 +732,15 @@ class Reader:
         outputs: list[str] = []
         flaky = False
         shown: Outcome | None = None  # the first failure or error element, if any
+        # That element's message, type and text, should the skip beside it not stand.
+        shown_message: str | None = None
+        shown_type: str | None = None
+        shown_body: str | None = None
         skipped_child = False
+        # A skip that says the failure beside it was expected (Node's `todo`, Catch2's
+        # `[!mayfail]` and `[!shouldfail]`); any other skip beside a failure is no excuse.
+        expected_failure = False
+        skip_message: str | None = None
         for child in children:
             ctag = child.tag
             if not isinstance(ctag, str):
@@ -714,7 +748,11 @@ class Reader:
             kind = ctag.rpartition("}")[2] if ctag[0] == "{" else ctag
             if kind in ("failure", "error"):
                 this = Outcome.FAILED if kind == "failure" else Outcome.ERROR
-                shown = shown or this
+                if shown is None:
+                    shown = this
+                    shown_body = self._text(child)
+                    shown_message = self._message(child.get("message")) or first_line(shown_body)
+                    shown_type = child.get("type")
                 if outcome is not None:
                     # A second failure element, or the failure of a test also marked skipped
                     # (Node's failing `todo` tests): keep its text; it does not decide.
@@ -742,6 +780,12 @@ class Reader:
                 outcome = Outcome.SKIPPED
                 skip_text = self._text(child)
                 message = self._message(child.get("message")) or first_line(skip_text)
+                skip_message = message
+                expected_failure = (
+                    expected_failure
+                    or child.get("type") == _NODE_TODO
+                    or (message or "").startswith(_CATCH2_MAYFAIL)
+                )
                 if message in (None, "true") and failed_message:
                     message = failed_message
                 type_ = child.get("type")
@@ -776,6 +820,16 @@ class Reader:
                 outcome = attempts[-1].outcome
             else:
                 outcome = Outcome.PASSED
+        if outcome is Outcome.SKIPPED and shown is not None and not expected_failure:
+            # A test that failed and then skipped itself (googletest: an EXPECT that failed,
+            # then GTEST_SKIP(); Node: t.skip() then a throw) failed: its harness says so in
+            # its exit status and its own summary. The skip's text is kept in the output.
+            outcome, message, type_ = shown, shown_message, shown_type
+            if shown_body is not None and shown_body in outputs:
+                outputs.remove(shown_body)
+                if body is not None:
+                    outputs.insert(0, body)
+                body = shown_body
         not_run = (
             outcome is Outcome.SKIPPED
             and skipped_child
@@ -783,6 +837,24 @@ class Reader:
             and get("result") is None
             and not (message or "").startswith(_CTEST_SKIPS)
         )
+        # googletest skips a test without running it, with no message of its own, when the
+        # suite's SetUpTestSuite or a global Environment's SetUp failed, or --gtest_fail_fast
+        # stopped the run: its XML then says result="skipped", the never-set start time
+        # (1970) and only the test's own file:line; the failure of SetUpTestSuite is written
+        # nowhere in the XML. A test that called GTEST_SKIP() has a start time.
+        gtest_not_run = (
+            outcome is Outcome.SKIPPED
+            and skipped_child
+            and get("result") == "skipped"
+            and (get("timestamp") or "").startswith(_GTEST_NEVER_STARTED)
+            and (skip_message or "").strip() == f"{get('file')}:{get('line')}"
+        )
+        if gtest_not_run:
+            outcome = Outcome.ERROR
+            message = (
+                "not run: googletest skipped it without running it (a failed SetUpTestSuite "
+                "or Environment SetUp, or --gtest_fail_fast)"
+            )
         if not_run:
             # ctest writes a test it could not run (executable missing, a fixture it needs
             # failed, required files missing) as <skipped> with status="notrun", and counts it
@@ -793,6 +865,8 @@ class Reader:
             message = f"not run: {message}" if message else "not run"
         if outcome is Outcome.FAILED:
             self.n_failed += 1
+        elif gtest_not_run:
+            self.n_skipped += 1  # googletest counts it as skipped, and not as an error
         elif outcome is Outcome.ERROR:
             self.n_errors += 1
             if not_run:
@@ -830,6 +904,16 @@ class Reader:
                 and (message.startswith(_OUTSIDE_ANY_TEST) or name.startswith(_OUTSIDE_ANY_TEST))
             )
         )
+        if failing and not unattributed:
+            place = self._outside_test(name, classname, get, frame)
+            if place is not None:
+                name, classname = place
+                if name == "[suite error]" and outcome is Outcome.FAILED:
+                    name = "[suite failure]"
+                unattributed = True
+                line = None  # the producer's line is that of some test, not of the failure
+                if classname is None or file is None or not file.endswith(".py"):
+                    file = None
         if unattributed and not classname and file is None and re.fullmatch(r"[\w.]+", name):
             file = name.replace(".", "/") + ".py"  # pytest names the module that failed
         output_parts = ([body] if body else []) + outputs
@@ -854,6 +938,38 @@ class Reader:
             "flaky": flaky,
             "unattributed": unattributed,
         }
+
+    def _outside_test(
+        self, name: str, classname: str | None, get: Any, frame: _Frame | None
+    ) -> tuple[str, str | None] | None:
+        """(name, classname) of a failing testcase that a harness writes for a failure
+        outside any test, which would otherwise read as a test of a place no selection names;
+        None for any other testcase.
+
+        - Boost.Test writes a failing suite fixture (setup or teardown) or a suite timeout as
+          `<suite>-setup-teardown` / `<suite>-timed-execution` with the enclosing suites as
+          classname (`outer` for `outer/inner`, whose tests have classname `outer.inner`), and
+          a global fixture as `boost_test-setup-teardown` without one: an error of that suite,
+          or of the whole module.
+        - unittest-xml-reporting writes a failing setUpClass / tearDownClass / setUpModule /
+          tearDownModule as `tearDownClass (pkg.mod.Class)` with no classname, in a suite named
+          after unittest's `_ErrorHolder` and the time; and a module that failed to import
+          as classname `unittest.loader._FailedTest`, named after the module.
+        """
+        if get("assertions") is not None and classname != _PYTHON_LOAD_FAILURE:
+            for suffix in _BOOST_SUITE_UNITS:
+                if name.endswith(suffix) and len(name) > len(suffix):
+                    unit = name[: -len(suffix)]
+                    if unit == _BOOST_MASTER and not classname:
+                        return "[suite error]", None
+                    return "[suite error]", f"{classname}.{unit}" if classname else unit
+        if classname == _PYTHON_LOAD_FAILURE and re.fullmatch(r"[\w.]+", name):
+            return "[load error]", name
+        if not classname and frame is not None and frame.name.startswith(_PYTHON_ERROR_HOLDER):
+            match = _PYTHON_FIXTURE.fullmatch(name)
+            if match is not None:
+                return match.group(1), match.group(2)
+        return None
 
     def _attempt(self, child: Any, kind: str) -> Attempt:
         outcome = Outcome.FAILED if kind.endswith("Failure") else Outcome.ERROR
