@@ -155,21 +155,32 @@ def test_node_skip_then_throw_is_a_failure(tmp_path: Path) -> None:
     assert [t.outcome for t in load([str(out)]).tests] == [Outcome.FAILED]
 
 
+# One Catch2 program for every Catch2 test (its single header takes long to compile); each
+# test runs the test cases it needs by name.
 CATCH2 = """
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 TEST_CASE("adds") { REQUIRE(1 + 1 == 2); }
 TEST_CASE("may fail", "[!mayfail]") { REQUIRE(false); }
 TEST_CASE("should fail", "[!shouldfail]") { REQUIRE(false); }
+TEST_CASE("many") { REQUIRE(1 == 1); REQUIRE(2 == 2); REQUIRE(3 == 3); }
+TEST_CASE("warn only") { WARN("no assertion"); }
+TEST_CASE("sections") { SECTION("x") { REQUIRE(true); } SECTION("y") { REQUIRE(true); } }
+TEST_CASE("should fail but passes", "[!shouldfail]") { REQUIRE(true); }
 """
 
 
-def test_catch2_expected_failures_stay_skipped(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def catch2(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _compile(tmp_path_factory.mktemp("catch2"), CATCH2, "catch2/catch.hpp", [])
+
+
+def test_catch2_expected_failures_stay_skipped(tmp_path: Path, catch2: Path) -> None:
     # Catch2 writes a failing `[!mayfail]` / `[!shouldfail]` test as <skipped> beside its
     # <failure> and does not count it as failed (exit 0): the skip stands.
-    program = _compile(tmp_path, CATCH2, "catch2/catch.hpp", [])
     out = tmp_path / "catch2.xml"
-    assert _run([str(program), "-r", "junit", "-o", str(out)], tmp_path) == 0
+    argv = [str(catch2), "adds,may fail,should fail", "-r", "junit", "-o", str(out)]
+    assert _run(argv, tmp_path) == 0
     outcomes = _outcomes(load([str(out)]))
     assert outcomes == {
         "adds": Outcome.PASSED,
@@ -178,22 +189,16 @@ def test_catch2_expected_failures_stay_skipped(tmp_path: Path) -> None:
     }
 
 
-CATCH2_PASSING = """
-#define CATCH_CONFIG_MAIN
-#include <catch2/catch.hpp>
-TEST_CASE("many") { REQUIRE(1 == 1); REQUIRE(2 == 2); REQUIRE(3 == 3); }
-TEST_CASE("warn only") { WARN("no assertion"); }
-TEST_CASE("sections") { SECTION("x") { REQUIRE(true); } SECTION("y") { REQUIRE(true); } }
-"""
-
-
-def test_catch2_tests_attribute_counts_assertions_not_testcases(tmp_path: Path) -> None:
+def test_catch2_tests_attribute_counts_assertions_not_testcases(
+    tmp_path: Path, catch2: Path
+) -> None:
     # Catch2's JUnit `tests` is its number of assertions (5 here, for 4 testcases): read as a
     # count of tests, a run that passed was INSUFFICIENT ("declares 5 tests but contains 4"),
     # or "holds more than it declares" when testcases outnumber assertions.
-    program = _compile(tmp_path, CATCH2_PASSING, "catch2/catch.hpp", [])
     out = tmp_path / "catch2.xml"
-    assert _run([str(program), "-r", "junit", "-o", str(out)], tmp_path) == 0
+    assert (
+        _run([str(catch2), "many,warn only,sections", "-r", "junit", "-o", str(out)], tmp_path) == 0
+    )
     assert b'tests="5"' in out.read_bytes()
     run = load([str(out)])
     assert [t.outcome for t in run.tests] == [Outcome.PASSED] * 4
@@ -202,15 +207,9 @@ def test_catch2_tests_attribute_counts_assertions_not_testcases(tmp_path: Path) 
     assert run_cli("verdict", "--ci", "none", "-c", criteria, str(out)).returncode == 0
     # Catch2 counts a `[!shouldfail]` test that passed as a failure, and writes it as a plain
     # testcase: its `failures` still shows it.
-    program = _compile(tmp_path, CATCH2 + SHOULD_FAIL_PASSES, "catch2/catch.hpp", [])
-    argv = [str(program), "adds,should fail but passes", "-r", "junit", "-o", str(out)]
+    argv = [str(catch2), "adds,should fail but passes", "-r", "junit", "-o", str(out)]
     assert _run(argv, tmp_path) == 1
     assert run_cli("verdict", "--ci", "none", "-c", criteria, str(out)).returncode == 1
-
-
-SHOULD_FAIL_PASSES = """
-TEST_CASE("should fail but passes", "[!shouldfail]") { REQUIRE(true); }
-"""
 
 
 def _python_has(module: str) -> bool:
