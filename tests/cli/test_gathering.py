@@ -1,0 +1,83 @@
+"""How a CI pipeline hands results to the CLI: globs over shard folders and files that hold no
+tests are gathered and judged, never dropped. Results come from real pytest runs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+
+PASSING = """
+def test_one():
+    assert True
+"""
+
+FAILING = """
+def test_two():
+    assert 1 == 2, "one is not two"
+"""
+
+NO_FAILURES = textwrap.dedent(
+    """\
+    version: 1
+    criteria:
+      - id: no-failures
+        tests: {max_failed: 0}
+    """
+)
+
+
+def pytest_junit(where: Path, body: str, junit: Path, *extra: str) -> None:
+    """Run the real pytest on `body` (written into `where`) with --junitxml=`junit`."""
+    where.mkdir(parents=True, exist_ok=True)
+    (where / "test_shard.py").write_text(textwrap.dedent(body), encoding="utf-8")
+    junit.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            "-p",
+            "no:randomly",
+            "-q",
+            f"--junitxml={junit}",
+            *extra,
+            str(where),
+        ],
+        cwd=where,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert junit.is_file()
+
+
+@pytest.fixture
+def criteria(tmp_path: Path) -> Path:
+    path = tmp_path / "criteria.yaml"
+    path.write_text(NO_FAILURES, encoding="utf-8")
+    return path
+
+
+def test_a_quoted_glob_searches_the_folders_it_matches(tmp_path: Path, criteria: Path) -> None:
+    # Shards downloaded as one folder each; the failing shard is only in a folder the glob
+    # matches (the GitHub Action passes each `results` line to reportgen unexpanded).
+    art = tmp_path / "artifacts"
+    pytest_junit(tmp_path / "s1", PASSING, art / "summary.xml")
+    pytest_junit(tmp_path / "s2", FAILING, art / "shard-2" / "junit.xml")
+    (art / ".cache").mkdir()
+    (art / ".cache" / "old.xml").write_text("<testsuites/>\n", encoding="utf-8")
+    proc = run_cli("verdict", "-c", str(criteria), str(art / "*"))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "test_shard::test_two" in proc.stdout
+    # What the glob reaches only through a hidden name is named, not read.
+    assert f"{art / '.cache'}: not read: hidden directory" in proc.stdout
