@@ -81,3 +81,23 @@ def test_a_quoted_glob_searches_the_folders_it_matches(tmp_path: Path, criteria:
     assert "test_shard::test_two" in proc.stdout
     # What the glob reaches only through a hidden name is named, not read.
     assert f"{art / '.cache'}: not read: hidden directory" in proc.stdout
+
+
+def test_a_results_file_that_holds_no_tests_keeps_the_verdict_from_ready(
+    tmp_path: Path, criteria: Path
+) -> None:
+    # Shard 2 collected nothing (pytest exit 5): its JUnit file is well formed and empty.
+    pytest_junit(tmp_path / "s1", PASSING, tmp_path / "results" / "shard-1.xml")
+    pytest_junit(tmp_path / "s2", FAILING, tmp_path / "results" / "shard-2.xml", "-k", "nomatch")
+    assert "<testcase" not in (tmp_path / "results" / "shard-2.xml").read_text(encoding="utf-8")
+    for paths in ([tmp_path / "results"], sorted((tmp_path / "results").iterdir())):
+        proc = run_cli("verdict", "-c", str(criteria), *map(str, paths))
+        assert proc.returncode == 3, proc.stdout + proc.stderr
+        assert "shard-2.xml: this junit file holds no test, metric or error" in proc.stdout
+    # Named as not evidence, it no longer stands in the way.
+    (tmp_path / "ignore.yaml").write_text(
+        NO_FAILURES.replace("criteria:\n", 'inputs: {ignore: ["shard-2.xml"]}\ncriteria:\n', 1),
+        encoding="utf-8",
+    )
+    proc = run_cli("verdict", "-c", str(tmp_path / "ignore.yaml"), str(tmp_path / "results"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
