@@ -730,7 +730,28 @@ class Phase(Frozen):
     """A named group of criteria, with its own verdict."""
 
     name: str = Field(min_length=1)
-    criteria: tuple[Criterion, ...] = ()
+    # Required and never empty: a phase with none (its list mis-indented, or left for later)
+    # would show INSUFFICIENT beside an overall READY that nothing in it decided.
+    criteria: tuple[Criterion, ...] = Field(
+        min_length=1, description="The phase's criteria, each written out in full."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _criteria_in_full(cls, data: Any) -> Any:
+        named = data.get("criteria") if isinstance(data, dict) else None
+        if named == []:
+            raise _key_error(
+                "criteria", "a phase needs at least one criterion (a phase of none decides nothing)"
+            )
+        if isinstance(named, list) and any(isinstance(item, str) for item in named):
+            first = next(item for item in named if isinstance(item, str))
+            raise _key_error(
+                "criteria",
+                f"a phase holds its criteria written out in full, not their ids: move the "
+                f"criterion {first!r} from `criteria:` into this phase's list",
+            )
+        return data
 
 
 class WaiverSpec(Frozen):

@@ -310,7 +310,10 @@ def test_the_schema_agrees_with_the_loader_on_every_document(chunk: int) -> None
 LOADER_ONLY = {
     "duplicate criterion id": document(KINDS["tests"], phases=[{"name": "p", "criteria": [
         KINDS["tests"]]}]),
-    "repeated phase name": document(phases=[{"name": "p"}, {"name": "p"}]),
+    "repeated phase name": document(phases=[
+        {"name": "p", "criteria": [KINDS["tests"]]},
+        {"name": "p", "criteria": [dict(KINDS["tests"], id="other")]},
+    ]),
     "waiver of an unknown criterion": document(waivers=[{"criterion": "nope", "reason": "r"}]),
     "integer over 30 digits": document({"id": "x", "tests": {"max_failed": 10**31}}),
 }  # fmt: skip

@@ -1,0 +1,61 @@
+"""Criteria files a CI pipeline gets wrong in ways that must not read as READY, on the JUnit
+file of a real pytest run."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_gathering import PASSING, pytest_junit
+from tests.conftest import run_cli
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    where = tmp_path_factory.mktemp("gates")
+    junit = where / "junit.xml"
+    pytest_junit(where / "suite", PASSING, junit)
+    return junit
+
+
+def verdict(tmp_path: Path, criteria: str, results: Path) -> tuple[int, str, str]:
+    path = tmp_path / "criteria.yaml"
+    path.write_text(textwrap.dedent(criteria), encoding="utf-8")
+    proc = run_cli("verdict", "-c", str(path), str(results))
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("phases", "line", "message"),
+    [
+        # The second phase's list lost (mis-indented, or left for later): it showed
+        # INSUFFICIENT EVIDENCE under an overall READY that nothing in it decided.
+        ("  - name: Performance\n", 7, "phases[1]: missing required key 'criteria'"),
+        ("  - name: Performance\n    criteria: []\n", 8, "a phase needs at least one criterion"),
+        # Ids where the criteria belong, as a reader of "criteria: [...]" would write them.
+        (
+            "  - name: Performance\n    criteria: [no-failures]\n",
+            8,
+            "a phase holds its criteria written out in full, not their ids: move the "
+            "criterion 'no-failures'",
+        ),
+    ],
+)
+def test_a_phase_without_criteria_is_an_invalid_criteria_file(
+    tmp_path: Path, results: Path, phases: str, line: int, message: str
+) -> None:
+    criteria = (
+        "version: 1\n"
+        "phases:\n"
+        "  - name: Correctness\n"
+        "    criteria:\n"
+        "      - id: no-failures\n"
+        "        tests: {max_failed: 0}\n" + phases
+    )
+    code, out, err = verdict(tmp_path, criteria, results)
+    assert code == 4, out + err
+    assert err.startswith(f"reportgen: {tmp_path / 'criteria.yaml'}:{line}: "), err
+    assert message in err
+    assert err.count("\n") == 1
