@@ -59,3 +59,33 @@ def test_a_phase_without_criteria_is_an_invalid_criteria_file(
     assert err.startswith(f"reportgen: {tmp_path / 'criteria.yaml'}:{line}: "), err
     assert message in err
     assert err.count("\n") == 1
+
+
+SKIPPED_GROUP = """
+import pytest
+
+def test_api():
+    assert True
+
+@pytest.mark.skip(reason="no database on this runner")
+def test_db_migrates():
+    assert False
+"""
+
+
+def test_a_select_entry_whose_tests_all_skipped_is_insufficient(tmp_path: Path) -> None:
+    junit = tmp_path / "junit.xml"
+    pytest_junit(tmp_path / "suite", SKIPPED_GROUP, junit)
+    criteria = """\
+        version: 1
+        criteria:
+          - id: api-and-db
+            tests: {select: ["*test_api", "*test_db_*"], max_failed: 0}
+        """
+    # The database tests never ran, and the API test's pass was READY for both.
+    code, out, err = verdict(tmp_path, criteria, junit)
+    assert code == 3, out + err
+    assert "none of the 1 tests matching select '*test_db_*' ran" in out
+    # An entry with one test that ran is evidence, whatever its neighbours did.
+    code, out, err = verdict(tmp_path, criteria.replace("*test_db_*", "*test_*"), junit)
+    assert code == 0, out + err
