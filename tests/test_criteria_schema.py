@@ -128,7 +128,11 @@ def field_pools(rng: random.Random) -> dict[str, list[Any]]:
 TESTS_POOLS: dict[str, list[Any]] = {
     "select": PATTERNS,
     "require": PATTERNS,
-    "min_pass_rate": ["99%", "0.5", 0.5, 1, "100%", "1", "150%", "-1%", "5e1%", None, *EDGES],
+    "min_pass_rate": [
+        "99%", "0.5", 0.5, 1, "100%", "1", "150%", "-1%", "5e1%", None, *EDGES,
+        # Zero, which every rate reaches (refused), written several ways; and rates just above.
+        0, 0.0, "0%", " +0. % ", ".0", "00.000", "0.01%", "0.001", "50%", 0.25, 1e-9,
+    ],
     "new_failures": INTS,
     "allow_missing": INTS,
     "min_total": INTS,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_gathering import PASSING, pytest_junit
+from tests.cli.test_gathering import FAILING, PASSING, pytest_junit
 from tests.conftest import run_cli
 
 
@@ -89,3 +89,24 @@ def test_a_select_entry_whose_tests_all_skipped_is_insufficient(tmp_path: Path) 
     # An entry with one test that ran is evidence, whatever its neighbours did.
     code, out, err = verdict(tmp_path, criteria.replace("*test_db_*", "*test_*"), junit)
     assert code == 0, out + err
+
+
+@pytest.mark.parametrize(
+    ("check", "message"),
+    [
+        # Every rate reaches 0%: the gate said READY over a suite whose every test failed.
+        ("min_pass_rate: 0%", "min_pass_rate: '0%' can never fail (every pass rate reaches 0)"),
+        ("min_pass_rate: 0", "min_pass_rate: 0 can never fail"),
+        ("min_total: 0", "min_total: Input should be greater than or equal to 1"),
+    ],
+)
+def test_a_floor_that_can_never_fail_is_an_invalid_criteria_file(
+    tmp_path: Path, check: str, message: str
+) -> None:
+    junit = tmp_path / "junit.xml"
+    pytest_junit(tmp_path / "suite", FAILING, junit)
+    criteria = f"version: 1\ncriteria:\n  - id: rate\n    tests: {{{check}}}\n"
+    code, out, err = verdict(tmp_path, criteria, junit)
+    assert code == 4, out + err
+    assert err.startswith(f"reportgen: {tmp_path / 'criteria.yaml'}:4: "), err
+    assert message in err
