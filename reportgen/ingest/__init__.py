@@ -55,6 +55,8 @@ class Candidate:
     relative: str | None = None
     #: Standard input (`-`), spooled to `path`.
     stdin: bool = False
+    #: Named by its own path, not matched by a glob: an ignore glob cannot unname it.
+    literal: bool = False
 
 
 def _excluded(paths: Sequence[str]) -> set[Path]:
@@ -89,7 +91,13 @@ def expand_paths(
     def is_excluded(key: Path) -> bool:
         return bool(excluded) and (key in excluded or not excluded.isdisjoint(key.parents))
 
-    def add(path: Path, display: str, explicit: bool, relative: str | None = None) -> None:
+    def add(
+        path: Path,
+        display: str,
+        explicit: bool,
+        relative: str | None = None,
+        literal: bool = False,
+    ) -> None:
         key = path.resolve()
         if is_excluded(key):
             if explicit:
@@ -100,7 +108,7 @@ def expand_paths(
             return
         if key not in seen:
             seen.add(key)
-            found.append(Candidate(path, display, explicit, relative))
+            found.append(Candidate(path, display, explicit, relative, literal=literal))
 
     listed: set[Path] = set()
 
@@ -162,7 +170,7 @@ def expand_paths(
         elif path.exists():
             if not path.is_file():
                 raise InputError("not a regular file", path=raw)
-            add(path, raw, True)
+            add(path, raw, True, literal=True)
         elif _GLOB_CHARS & set(raw):
             # A quoted glob (the GitHub Action passes each `results` line so) must gather what
             # the shell's expansion would: a directory it matches is searched like a directory
@@ -309,6 +317,13 @@ def _load(
     rules = IgnoreRules(ignore)
     for candidate in expand_paths(paths, skipped, exclude, spool):
         glob_ = rules.match(candidate.display, candidate.relative) if rules else None
+        if glob_ is not None and candidate.literal:
+            # Named as results and called no results: reading it or not would each drop one
+            # of the two words (ignoring it dropped a failing file for a READY).
+            raise UsageError(
+                f"{candidate.display}: named as results, but the ignore glob {glob_!r} "
+                "(--ignore or inputs.ignore) says it is not; drop one of the two"
+            )
         if glob_ is not None:
             skipped.append(
                 SkippedPath(

@@ -101,3 +101,24 @@ def test_a_results_file_that_holds_no_tests_keeps_the_verdict_from_ready(
     )
     proc = run_cli("verdict", "-c", str(tmp_path / "ignore.yaml"), str(tmp_path / "results"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_file_named_as_results_and_ignored_is_a_usage_error(
+    tmp_path: Path, criteria: Path
+) -> None:
+    # A criteria file's ignore glob written for a results folder (`junit.xml` there is a
+    # copy) met the failing file named on the command line: it was dropped, and READY.
+    pytest_junit(tmp_path / "s1", PASSING, tmp_path / "passing.xml")
+    pytest_junit(tmp_path / "s2", FAILING, tmp_path / "out" / "junit.xml")
+    named = str(tmp_path / "out" / "junit.xml")
+    args = ("verdict", "-c", str(criteria), "--ignore", "junit.xml")
+    proc = run_cli(*args, named, str(tmp_path / "passing.xml"))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr == (
+        f"reportgen: {named}: named as results, but the ignore glob 'junit.xml' (--ignore or "
+        "inputs.ignore) says it is not; drop one of the two\n"
+    )
+    # Found in a folder or by a glob, it is ignored as asked, and listed.
+    proc = run_cli(*args, str(tmp_path / "*" / "*.xml"))
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "junit.xml: not read: ignored: matches 'junit.xml'" in proc.stdout
