@@ -139,6 +139,18 @@ def _exact_fraction(raw: Any) -> tuple[Decimal | float, Quantity]:
     return exact, Quantity(number, "ratio", text)
 
 
+def _rate_floor(raw: Any) -> Quantity:
+    """A pass-rate floor: a fraction above 0, since every rate reaches 0% (a gate that can
+    never fail said READY over tests that all failed)."""
+    exact, q = _exact_fraction(raw)
+    if exact == 0:
+        raise ValueError(
+            f"{raw!r} can never fail (every pass rate reaches 0); write the rate the tests "
+            "must show, such as 95%"
+        )
+    return q
+
+
 def _confidence(raw: Any) -> float:
     exact, q = _exact_fraction(raw)
     if not 0.5 <= exact < 1:
@@ -219,6 +231,27 @@ _PERCENT_SCHEMA = {
         },
     ]
 }
+#: A fraction above 0: what `_PERCENT_SCHEMA` accepts, less every way of writing zero.
+_RATE_FLOOR_SCHEMA = {
+    "allOf": [
+        _PERCENT_SCHEMA,
+        {
+            "not": {
+                "anyOf": [
+                    {"type": "number", "maximum": 0},
+                    {
+                        "type": "string",
+                        "pattern": units.anchored(
+                            rf"{units.BLANK_PATTERN}\+?(?:0+(?:\.0*)?|\.0+)"
+                            rf"{units.BLANK_PATTERN}%?{units.BLANK_PATTERN}"
+                        ),
+                    },
+                ]
+            }
+        },
+    ],
+    "description": "a pass rate above 0: a percentage (95%) or a fraction below 1 (0.95)",
+}
 _CONFIDENCE_SCHEMA = {
     "anyOf": [
         {"type": "number", "minimum": 0.5, "exclusiveMaximum": 1},
@@ -283,6 +316,12 @@ Fraction = Annotated[
     PlainValidator(_fraction),
     PlainSerializer(_serialise, return_type=str),
     WithJsonSchema(_PERCENT_SCHEMA),
+]
+RateFloor = Annotated[
+    Quantity,
+    PlainValidator(_rate_floor),
+    PlainSerializer(_serialise, return_type=str),
+    WithJsonSchema(_RATE_FLOOR_SCHEMA),
 ]
 Confidence = Annotated[float, PlainValidator(_confidence), WithJsonSchema(_CONFIDENCE_SCHEMA)]
 # Whole numbers; text and booleans are refused. The bound comes first so that the schema
@@ -518,7 +557,7 @@ class TestsSpec(Frozen):
     require: Patterns | None = Field(
         default=None, description="Each pattern must match at least one test, and all must pass."
     )
-    min_pass_rate: Fraction | None = Field(
+    min_pass_rate: RateFloor | None = Field(
         default=None, description="Clopper–Pearson lower bound of passed / executed."
     )
     new_failures: Count | None = Field(
@@ -531,7 +570,8 @@ class TestsSpec(Frozen):
         description="With new_failures: how many tests that passed in the baseline may be "
         "absent now (default 0: any absent one makes the criterion insufficient).",
     )
-    min_total: Count | None = None
+    # At least 1: `min_total: 0` is kept by any run, so it would gate nothing.
+    min_total: Positive | None = None
     max_failed: Count | None = Field(
         default=None,
         description="Failed plus errored executions (a test that failed in any execution).",
@@ -737,7 +777,28 @@ class Phase(Frozen):
     """A named group of criteria, with its own verdict."""
 
     name: str = Field(min_length=1)
-    criteria: tuple[Criterion, ...] = ()
+    # Required and never empty: a phase with none (its list mis-indented, or left for later)
+    # would show INSUFFICIENT beside an overall READY that nothing in it decided.
+    criteria: tuple[Criterion, ...] = Field(
+        min_length=1, description="The phase's criteria, each written out in full."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _criteria_in_full(cls, data: Any) -> Any:
+        named = data.get("criteria") if isinstance(data, dict) else None
+        if named == []:
+            raise _key_error(
+                "criteria", "a phase needs at least one criterion (a phase of none decides nothing)"
+            )
+        if isinstance(named, list) and any(isinstance(item, str) for item in named):
+            first = next(item for item in named if isinstance(item, str))
+            raise _key_error(
+                "criteria",
+                f"a phase holds its criteria written out in full, not their ids: move the "
+                f"criterion {first!r} from `criteria:` into this phase's list",
+            )
+        return data
 
 
 class WaiverSpec(Frozen):

@@ -82,6 +82,9 @@ class IntegrityKind(StrEnum):
     FAILURES_MISSING = "failures_missing"  # it declares more failures or errors than it shows
     BENCHMARK_ERRORS = "benchmark_errors"  # benchmark runs flagged as errors or failed commands
     SUITE_ERROR = "suite_error"  # a failure or error outside any test (class or suite setup)
+    # A results file that holds no test, metric or error: a `<testsuites/>` or a run with
+    # nothing collected, as from a shard whose harness stopped before its first result.
+    NO_RESULTS = "no_results"
 
 
 #: Integrity problems that show something failed (NOT READY); the others leave the evidence

@@ -216,9 +216,26 @@ criteria:
             "expires",
         ),
         (
-            "version: 1\nphases:\n  - name: A\n  - name: A\n",
-            4,
+            "version: 1\nphases:\n  - name: A\n    criteria: [{id: a, tests: {max_failed: 0}}]\n"
+            "  - name: A\n    criteria: [{id: b, tests: {max_failed: 0}}]\n",
+            5,
             "phase name 'A' repeats",
+        ),
+        (
+            "version: 1\nphases:\n  - name: A\n  - name: B\n    criteria: []\n",
+            3,
+            "phases[0]: missing required key 'criteria'",
+        ),
+        (
+            "version: 1\nphases:\n  - name: B\n    criteria: []\n",
+            4,
+            "phases[0].criteria: a phase needs at least one criterion",
+        ),
+        (
+            BASE + "phases:\n  - name: P\n    criteria: [ok]\n",
+            9,
+            "a phase holds its criteria written out in full, not their ids: move the criterion "
+            "'ok'",
         ),
         # syntax
         ("version: 1\ncriteria: [\n", 3, "invalid YAML"),

@@ -128,7 +128,11 @@ def field_pools(rng: random.Random) -> dict[str, list[Any]]:
 TESTS_POOLS: dict[str, list[Any]] = {
     "select": PATTERNS,
     "require": PATTERNS,
-    "min_pass_rate": ["99%", "0.5", 0.5, 1, "100%", "1", "150%", "-1%", "5e1%", None, *EDGES],
+    "min_pass_rate": [
+        "99%", "0.5", 0.5, 1, "100%", "1", "150%", "-1%", "5e1%", None, *EDGES,
+        # Zero, which every rate reaches (refused), written several ways; and rates just above.
+        0, 0.0, "0%", " +0. % ", ".0", "00.000", "0.01%", "0.001", "50%", 0.25, 1e-9,
+    ],
     "new_failures": INTS,
     "allow_missing": INTS,
     "min_total": INTS,
@@ -310,7 +314,10 @@ def test_the_schema_agrees_with_the_loader_on_every_document(chunk: int) -> None
 LOADER_ONLY = {
     "duplicate criterion id": document(KINDS["tests"], phases=[{"name": "p", "criteria": [
         KINDS["tests"]]}]),
-    "repeated phase name": document(phases=[{"name": "p"}, {"name": "p"}]),
+    "repeated phase name": document(phases=[
+        {"name": "p", "criteria": [KINDS["tests"]]},
+        {"name": "p", "criteria": [dict(KINDS["tests"], id="other")]},
+    ]),
     "waiver of an unknown criterion": document(waivers=[{"criterion": "nope", "reason": "r"}]),
     "integer over 30 digits": document({"id": "x", "tests": {"max_failed": 10**31}}),
 }  # fmt: skip

@@ -2,7 +2,8 @@
 checks (see `counts`), and the evidence it cites.
 
 Each entry of `select` and `require` must match some test: one that matches nothing (a typo, a
-renamed test) makes the criterion insufficient, and the reason names the closest real ids.
+renamed test) makes the criterion insufficient, and the reason names the closest real ids. So
+does an entry of a `select` list whose tests were all skipped, as a whole selection would.
 """
 
 from __future__ import annotations
@@ -27,12 +28,22 @@ def judge(ctx: Context, crit: Criterion, eff: Effective) -> Judgement:
     run = ctx.run
     table = run.tests
     unmatched: list[str] = []
+    idle: list[tuple[str, int]] = []  # (entry, its tests) of entries none of whose tests ran
     if not needs_selection(spec):
         selected: list[int] = []  # only `require`: its own rows are the evidence
     elif spec.select:
         selected = ctx.select_tests(spec.select)
         if len(spec.select) > 1 or not selected:
-            unmatched = [p for p in spec.select if not ctx.select_tests([p], selected)]
+            for p in spec.select:
+                rows = ctx.select_tests([p], selected)
+                if not rows:
+                    unmatched.append(p)
+                elif len(spec.select) > 1 and all(
+                    table.outcome_of(i) is Outcome.SKIPPED for i in rows
+                ):
+                    # As one `select` none of whose tests ran is no evidence, so is one entry
+                    # of a list: the others' passes say nothing of it (all skipped: no database).
+                    idle.append((p, len(rows)))
         # Errors that belong to no test count unless they are known to lie outside.
         selected.extend(integrity.unattributed_in_scope(ctx, spec.select, selected))
     else:
@@ -58,6 +69,15 @@ def judge(ctx: Context, crit: Criterion, eff: Effective) -> Judgement:
                 "; ".join(f"no test matches select {p!r}{did_you_mean(p, ids)}" for p in unmatched),
                 Figures(stat="total", value=float(len(selected)), n=len(selected)),
                 "run the selected tests (or fix the pattern)",
+            )
+        )
+    if idle:
+        checks.append(
+            Check(
+                Status.INSUFFICIENT,
+                "; ".join(f"none of the {n} tests matching select {p!r} ran" for p, n in idle),
+                Figures(stat="total", value=float(len(selected)), n=len(selected)),
+                f"run the tests matching {list_ids([p for p, _ in idle])}",
             )
         )
     if not selected and needs_selection(spec):

@@ -28,6 +28,8 @@ from reportgen.ingest.registry import all_ingesters, by_name, candidates
 from reportgen.model import (
     Diagnostic,
     InputFile,
+    IntegrityFlag,
+    IntegrityKind,
     Metric,
     Run,
     SkipKind,
@@ -53,6 +55,8 @@ class Candidate:
     relative: str | None = None
     #: Standard input (`-`), spooled to `path`.
     stdin: bool = False
+    #: Named by its own path, not matched by a glob: an ignore glob cannot unname it.
+    literal: bool = False
 
 
 def _excluded(paths: Sequence[str]) -> set[Path]:
@@ -87,7 +91,13 @@ def expand_paths(
     def is_excluded(key: Path) -> bool:
         return bool(excluded) and (key in excluded or not excluded.isdisjoint(key.parents))
 
-    def add(path: Path, display: str, explicit: bool, relative: str | None = None) -> None:
+    def add(
+        path: Path,
+        display: str,
+        explicit: bool,
+        relative: str | None = None,
+        literal: bool = False,
+    ) -> None:
         key = path.resolve()
         if is_excluded(key):
             if explicit:
@@ -98,13 +108,50 @@ def expand_paths(
             return
         if key not in seen:
             seen.add(key)
-            found.append(Candidate(path, display, explicit, relative))
+            found.append(Candidate(path, display, explicit, relative, literal=literal))
+
+    listed: set[Path] = set()
 
     def skip_hidden(full: Path, what: str) -> None:
-        if hidden is not None:
+        # A hidden name can be met twice (a glob's match and a walk of the folder it matched).
+        if hidden is not None and full not in listed:
+            listed.add(full)
             hidden.append(
                 SkippedPath(path=str(full), reason=f"hidden {what}, not read", kind=SkipKind.HIDDEN)
             )
+
+    def walk(path: Path) -> None:
+        # Linked directories are followed (results are often gathered by links), each
+        # real directory once, so a link loop ends.
+        walked: set[Path] = set()
+        for root, dirs, files in os.walk(path, followlinks=True):
+            walked.add(Path(root).resolve())
+            # Sorted walk: the order of inputs must not depend on the file system.
+            for name in sorted(d for d in dirs if d.startswith(".")):
+                skip_hidden(Path(root) / name, "directory")
+            dirs[:] = sorted(
+                d
+                for d in dirs
+                if not d.startswith(".")
+                and (Path(root) / d).resolve() not in walked
+                and not is_excluded((Path(root) / d).resolve())
+            )
+            for name in sorted(files):
+                full = Path(root) / name
+                if name.startswith("."):
+                    skip_hidden(full, "file")
+                elif not full.exists():
+                    if hidden is not None:
+                        hidden.append(
+                            SkippedPath(
+                                path=str(full),
+                                reason="broken symbolic link",
+                                kind=SkipKind.UNREADABLE,
+                                evidence=looks_like_results(name, b""),
+                            )
+                        )
+                else:
+                    add(full, str(full), False, full.relative_to(path).as_posix())
 
     for raw in paths:
         if raw == _stdin.STDIN:
@@ -119,51 +166,48 @@ def expand_paths(
                     f"{raw}: given both as results and as --baseline; "
                     "a baseline is never read as current results"
                 )
-            # Linked directories are followed (results are often gathered by links), each
-            # real directory once, so a link loop ends.
-            walked: set[Path] = set()
-            for root, dirs, files in os.walk(path, followlinks=True):
-                walked.add(Path(root).resolve())
-                # Sorted walk: the order of inputs must not depend on the file system.
-                for name in sorted(d for d in dirs if d.startswith(".")):
-                    skip_hidden(Path(root) / name, "directory")
-                dirs[:] = sorted(
-                    d
-                    for d in dirs
-                    if not d.startswith(".")
-                    and (Path(root) / d).resolve() not in walked
-                    and not is_excluded((Path(root) / d).resolve())
-                )
-                for name in sorted(files):
-                    full = Path(root) / name
-                    if name.startswith("."):
-                        skip_hidden(full, "file")
-                    elif not full.exists():
-                        if hidden is not None:
-                            hidden.append(
-                                SkippedPath(
-                                    path=str(full),
-                                    reason="broken symbolic link",
-                                    kind=SkipKind.UNREADABLE,
-                                    evidence=looks_like_results(name, b""),
-                                )
-                            )
-                    else:
-                        add(full, str(full), False, full.relative_to(path).as_posix())
+            walk(path)
         elif path.exists():
             if not path.is_file():
                 raise InputError("not a regular file", path=raw)
-            add(path, raw, True)
+            add(path, raw, True, literal=True)
         elif _GLOB_CHARS & set(raw):
+            # A quoted glob (the GitHub Action passes each `results` line so) must gather what
+            # the shell's expansion would: a directory it matches is searched like a directory
+            # argument, not dropped, or `artifacts/*` would read none of the shards' folders.
             matches = sorted(glob.glob(raw, recursive=True))
-            files = [m for m in matches if Path(m).is_file()]
-            if not files:
+            for shown in _hidden_matches(raw, matches):
+                skip_hidden(Path(shown), "directory" if Path(shown).is_dir() else "file")
+            if not any(Path(m).is_file() or Path(m).is_dir() for m in matches):
                 raise InputError("no file matches this pattern", path=raw)
-            for match in files:
-                add(Path(match), match, True)
+            for match in matches:
+                if Path(match).is_dir():
+                    # A baseline folder among the matches is left out, as in a directory scan.
+                    if not is_excluded(Path(match).resolve()):
+                        walk(Path(match))
+                elif Path(match).is_file():
+                    add(Path(match), match, True)
         else:
             raise InputError("no such file or directory", path=raw)
     return found
+
+
+def _hidden_matches(pattern: str, visible: Sequence[str]) -> list[str]:
+    """What `pattern` matches only through a hidden name (which globbing, like the shell,
+    leaves out), each named once by its shallowest hidden path: listed, never read."""
+    shown: set[str] = set()
+    seen = set(visible)
+    named = set(Path(pattern).parts)
+    for match in glob.glob(pattern, recursive=True, include_hidden=True):
+        if match in seen:
+            continue
+        parts = Path(match).parts
+        for depth, part in enumerate(parts):
+            # A hidden name the pattern spells out was asked for (and globbed as visible).
+            if part.startswith(".") and part not in {".", ".."} and part not in named:
+                shown.add(str(Path(*parts[: depth + 1])))
+                break
+    return sorted(shown)
 
 
 def _read_head(path: Path, display: str) -> bytes:
@@ -273,6 +317,13 @@ def _load(
     rules = IgnoreRules(ignore)
     for candidate in expand_paths(paths, skipped, exclude, spool):
         glob_ = rules.match(candidate.display, candidate.relative) if rules else None
+        if glob_ is not None and candidate.literal:
+            # Named as results and called no results: reading it or not would each drop one
+            # of the two words (ignoring it dropped a failing file for a READY).
+            raise UsageError(
+                f"{candidate.display}: named as results, but the ignore glob {glob_!r} "
+                "(--ignore or inputs.ignore) says it is not; drop one of the two"
+            )
         if glob_ is not None:
             skipped.append(
                 SkippedPath(
@@ -402,6 +453,18 @@ def _read_one(
         raise InputError(
             f"cannot read: {hasher.error.strerror or hasher.error}", path=candidate.display
         )
+    integrity = tuple(sink.integrity)
+    if not sink.records and not integrity:
+        # Evidence that holds nothing, as an empty file is: whatever it was meant to carry
+        # (a shard, a package's tests) may decide a criterion, so it cannot pass unseen.
+        empty = IntegrityFlag(
+            kind=IntegrityKind.NO_RESULTS,
+            message=f"this {ingester.name} file holds no test, metric or error: its run "
+            "may have stopped before any result (list it under inputs.ignore if it is not "
+            "evidence)",
+        )
+        integrity = (empty,)
+        sink.warnings.append(Diagnostic(path=candidate.display, message=empty.message))
     return InputFile(
         path=candidate.display,
         format=ingester.name,
@@ -410,7 +473,7 @@ def _read_one(
         records=sink.records,
         timestamp=sink.timestamp,
         warnings=tuple(sink.warnings),
-        integrity=tuple(sink.integrity),
+        integrity=integrity,
         derived_from=tuple(sink.derived_from),
     )
 

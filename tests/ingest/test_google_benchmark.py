@@ -9,7 +9,7 @@ import pytest
 
 from reportgen.errors import InputError
 from reportgen.ingest import detect, load
-from reportgen.model import Direction
+from reportgen.model import Direction, IntegrityKind
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "google-benchmark"
 
@@ -81,7 +81,9 @@ def test_corpus_compare_fixtures(corpus: Path) -> None:
     assert by_name["BM_Two"].samples == pytest.approx((9e-9, 8e-9))
     run = load([str(folder / "gbench-compare-test4_run.json")])
     assert run.metrics == ()  # no timing fields at all: warned, not invented
-    assert len(run.warnings) == 8
+    # One warning per row, and one that the file holds nothing (no evidence for READY).
+    assert len(run.warnings) == 9
+    assert [f.kind for f in run.inputs[0].integrity] == [IntegrityKind.NO_RESULTS]
 
 
 def test_sniff_does_not_take_pytest_benchmark(corpus: Path) -> None:

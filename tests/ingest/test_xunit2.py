@@ -53,7 +53,12 @@ def test_comma_decimals_read_the_same_as_points_with_a_warning(corpus: Path) -> 
 
 def test_empty_assembly_warns(corpus: Path) -> None:
     run = load([str(corpus / "xunit2" / "jenkins-xunit2-empty-assembly.xml")])
-    assert [w.message for w in run.warnings] == ["assembly KundM.Api.Csv.UnitTest.DLL has no tests"]
+    assert [w.message for w in run.warnings] == [
+        "assembly KundM.Api.Csv.UnitTest.DLL has no tests",
+        "this xunit2 file holds no test, metric or error: its run may have stopped before any "
+        "result (list it under inputs.ignore if it is not evidence)",
+    ]
+    assert [f.kind for f in run.inputs[0].integrity] == [IntegrityKind.NO_RESULTS]
 
 
 def test_display_names_and_output(corpus: Path) -> None:

@@ -1,0 +1,124 @@
+"""How a CI pipeline hands results to the CLI: globs over shard folders and files that hold no
+tests are gathered and judged, never dropped. Results come from real pytest runs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+
+PASSING = """
+def test_one():
+    assert True
+"""
+
+FAILING = """
+def test_two():
+    assert 1 == 2, "one is not two"
+"""
+
+NO_FAILURES = textwrap.dedent(
+    """\
+    version: 1
+    criteria:
+      - id: no-failures
+        tests: {max_failed: 0}
+    """
+)
+
+
+def pytest_junit(where: Path, body: str, junit: Path, *extra: str) -> None:
+    """Run the real pytest on `body` (written into `where`) with --junitxml=`junit`."""
+    where.mkdir(parents=True, exist_ok=True)
+    (where / "test_shard.py").write_text(textwrap.dedent(body), encoding="utf-8")
+    junit.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            "-p",
+            "no:randomly",
+            "-q",
+            f"--junitxml={junit}",
+            *extra,
+            str(where),
+        ],
+        cwd=where,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert junit.is_file()
+
+
+@pytest.fixture
+def criteria(tmp_path: Path) -> Path:
+    path = tmp_path / "criteria.yaml"
+    path.write_text(NO_FAILURES, encoding="utf-8")
+    return path
+
+
+def test_a_quoted_glob_searches_the_folders_it_matches(tmp_path: Path, criteria: Path) -> None:
+    # Shards downloaded as one folder each; the failing shard is only in a folder the glob
+    # matches (the GitHub Action passes each `results` line to reportgen unexpanded).
+    art = tmp_path / "artifacts"
+    pytest_junit(tmp_path / "s1", PASSING, art / "summary.xml")
+    pytest_junit(tmp_path / "s2", FAILING, art / "shard-2" / "junit.xml")
+    (art / ".cache").mkdir()
+    (art / ".cache" / "old.xml").write_text("<testsuites/>\n", encoding="utf-8")
+    proc = run_cli("verdict", "-c", str(criteria), str(art / "*"))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "test_shard::test_two" in proc.stdout
+    # What the glob reaches only through a hidden name is named, not read.
+    assert f"{art / '.cache'}: not read: hidden directory" in proc.stdout
+
+
+def test_a_results_file_that_holds_no_tests_keeps_the_verdict_from_ready(
+    tmp_path: Path, criteria: Path
+) -> None:
+    # Shard 2 collected nothing (pytest exit 5): its JUnit file is well formed and empty.
+    pytest_junit(tmp_path / "s1", PASSING, tmp_path / "results" / "shard-1.xml")
+    pytest_junit(tmp_path / "s2", FAILING, tmp_path / "results" / "shard-2.xml", "-k", "nomatch")
+    assert "<testcase" not in (tmp_path / "results" / "shard-2.xml").read_text(encoding="utf-8")
+    for paths in ([tmp_path / "results"], sorted((tmp_path / "results").iterdir())):
+        proc = run_cli("verdict", "-c", str(criteria), *map(str, paths))
+        assert proc.returncode == 3, proc.stdout + proc.stderr
+        assert "shard-2.xml: this junit file holds no test, metric or error" in proc.stdout
+    # Named as not evidence, it no longer stands in the way.
+    (tmp_path / "ignore.yaml").write_text(
+        NO_FAILURES.replace("criteria:\n", 'inputs: {ignore: ["shard-2.xml"]}\ncriteria:\n', 1),
+        encoding="utf-8",
+    )
+    proc = run_cli("verdict", "-c", str(tmp_path / "ignore.yaml"), str(tmp_path / "results"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_file_named_as_results_and_ignored_is_a_usage_error(
+    tmp_path: Path, criteria: Path
+) -> None:
+    # A criteria file's ignore glob written for a results folder (`junit.xml` there is a
+    # copy) met the failing file named on the command line: it was dropped, and READY.
+    pytest_junit(tmp_path / "s1", PASSING, tmp_path / "passing.xml")
+    pytest_junit(tmp_path / "s2", FAILING, tmp_path / "out" / "junit.xml")
+    named = str(tmp_path / "out" / "junit.xml")
+    args = ("verdict", "-c", str(criteria), "--ignore", "junit.xml")
+    proc = run_cli(*args, named, str(tmp_path / "passing.xml"))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr == (
+        f"reportgen: {named}: named as results, but the ignore glob 'junit.xml' (--ignore or "
+        "inputs.ignore) says it is not; drop one of the two\n"
+    )
+    # Found in a folder or by a glob, it is ignored as asked, and listed.
+    proc = run_cli(*args, str(tmp_path / "*" / "*.xml"))
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "junit.xml: not read: ignored: matches 'junit.xml'" in proc.stdout
