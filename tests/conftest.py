@@ -1,4 +1,4 @@
-"""Shared test fixtures: where the conformance corpus is, running the real CLI and ctest."""
+"""Shared test fixtures: where the conformance corpus is, running the real CLI, pytest and ctest."""
 
 from __future__ import annotations
 
@@ -76,6 +76,38 @@ def run_cli(
         text=True,
         timeout=timeout,
         check=False,
+    )
+
+
+def run_pytest(
+    where: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+    check: bool = False,
+) -> subprocess.CompletedProcess[str]:
+    """Run the real pytest in `where` with `args` (report options, then what to collect), quiet
+    and without the plugins that would change its output here (cache, xdist, randomly)."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            "-p",
+            "no:randomly",
+            "-q",
+            *args,
+        ],
+        cwd=where,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=check,
     )
 
 

@@ -7,15 +7,13 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from reportgen.errors import ExitCode
-from tests.conftest import run_cli
+from tests.conftest import run_cli, run_pytest
 
 GATE = """
 version: 1
@@ -33,27 +31,12 @@ def pytest_run(where: Path, files: dict[str, str]) -> Path:
         (where / name).write_text(textwrap.dedent(body), encoding="utf-8")
     out = where / "out"
     out.mkdir()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:xdist",
-            "-p",
-            "no:randomly",
-            "-q",
-            f"--junitxml={out / 'junit.xml'}",
-            "--json-report",
-            f"--json-report-file={out / 'report.json'}",
-            str(where),
-        ],
-        cwd=where,
-        capture_output=True,
-        text=True,
-        check=False,
+    run_pytest(
+        where,
+        f"--junitxml={out / 'junit.xml'}",
+        "--json-report",
+        f"--json-report-file={out / 'report.json'}",
+        str(where),
     )
     assert (out / "junit.xml").is_file() and (out / "report.json").is_file()
     return out

@@ -3,14 +3,12 @@ tests are gathered and judged, never dropped. Results come from real pytest runs
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import run_cli, run_pytest
 
 PASSING = """
 def test_one():
@@ -37,26 +35,11 @@ def pytest_junit(where: Path, body: str, junit: Path, *extra: str) -> None:
     where.mkdir(parents=True, exist_ok=True)
     (where / "test_shard.py").write_text(textwrap.dedent(body), encoding="utf-8")
     junit.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:xdist",
-            "-p",
-            "no:randomly",
-            "-q",
-            f"--junitxml={junit}",
-            *extra,
-            str(where),
-        ],
-        cwd=where,
-        capture_output=True,
-        text=True,
-        check=False,
+    run_pytest(
+        where,
+        f"--junitxml={junit}",
+        *extra,
+        str(where),
     )
     assert junit.is_file()
 

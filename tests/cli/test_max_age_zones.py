@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +12,7 @@ from lxml import etree
 
 from reportgen.errors import ExitCode
 from reportgen.ingest import load
-from tests.conftest import run_cli, run_ctest
+from tests.conftest import run_cli, run_ctest, run_pytest
 
 TOKYO = {**os.environ, "TZ": "Asia/Tokyo"}
 CMAKE_PROJECT = """cmake_minimum_required(VERSION 3.16)
@@ -102,24 +100,11 @@ def test_pytest_junit_under_tokyo_names_its_zone(tmp_path: Path) -> None:
     (tmp_path / "test_ok.py").write_text("def test_a():\n    pass\n\ndef test_b():\n    pass\n")
     report = tmp_path / "junit.xml"
     ran = time.time()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:xdist",
-            "-p",
-            "no:randomly",
-            "-q",
-            f"--junitxml={report}",
-            "test_ok.py",
-        ],
-        cwd=tmp_path,
+    run_pytest(
+        tmp_path,
+        f"--junitxml={report}",
+        "test_ok.py",
         env=TOKYO,
-        capture_output=True,
         timeout=120,
         check=True,
     )

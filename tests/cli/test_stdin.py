@@ -21,7 +21,7 @@ import pytest
 
 from reportgen.errors import InputError
 from reportgen.ingest import _stdin, load
-from tests.conftest import REPO
+from tests.conftest import REPO, run_pytest
 
 GO_FIXTURE = REPO / "tests" / "fixtures" / "gotest-json" / "go119-calc.jsonl"
 SAMPLE = REPO / "samples" / "phase4-websocket"
@@ -161,24 +161,10 @@ def test_pytest_junit_piped_shows_stdin_in_reports(tmp_path: Path) -> None:
         "def test_ok():\n    pass\n\ndef test_broken():\n    assert 1 + 1 == 3\n"
     )
     junit = tmp_path / "junit.xml"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:xdist",
-            "-p",
-            "no:randomly",
-            "-q",
-            f"--junitxml={junit}",
-            str(project),
-        ],
-        cwd=project,
-        capture_output=True,
-        check=False,
+    run_pytest(
+        project,
+        f"--junitxml={junit}",
+        str(project),
         timeout=300,
     )
     out = tmp_path / "out"

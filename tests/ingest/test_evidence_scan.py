@@ -10,7 +10,6 @@ import json
 import lzma
 import shutil
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from reportgen.errors import DetectionError, ExitCode, InputError
 from reportgen.ingest import load
 from reportgen.ingest._scan import IgnoreRules, looks_like_results
 from reportgen.model import IntegrityKind, Outcome, SkipKind
-from tests.conftest import counts
+from tests.conftest import counts, run_pytest
 
 SUITE = """
 def test_one():
@@ -31,31 +30,16 @@ def test_two():
 """
 
 
-def run_pytest(
+def pytest_suite(
     where: Path, *report_args: str, body: str = SUITE
 ) -> subprocess.CompletedProcess[str]:
     """Run the real pytest on a small suite written into `where`."""
     where.mkdir(parents=True, exist_ok=True)
     (where / "test_sample.py").write_text(textwrap.dedent(body), encoding="utf-8")
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:xdist",
-            "-p",
-            "no:randomly",
-            "-q",
-            *report_args,
-            str(where),
-        ],
-        cwd=where,
-        capture_output=True,
-        text=True,
-        check=False,
+    return run_pytest(
+        where,
+        *report_args,
+        str(where),
     )
 
 
@@ -64,7 +48,7 @@ def pytest_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """One real pytest run written as JUnit XML and as pytest-json-report."""
     where = tmp_path_factory.mktemp("harness")
     junit, js = where / "junit.xml", where / "report.json"
-    proc = run_pytest(
+    proc = pytest_suite(
         where / "suite", f"--junitxml={junit}", "--json-report", f"--json-report-file={js}"
     )
     assert proc.returncode == 1, proc.stdout + proc.stderr
@@ -219,7 +203,7 @@ def test_a_json_report_that_declares_a_failure_it_does_not_show(
 def test_collection_errors_belong_to_no_test(tmp_path: Path) -> None:
     where = tmp_path / "suite"
     report = tmp_path / "report.json"
-    proc = run_pytest(
+    proc = pytest_suite(
         where,
         "--json-report",
         f"--json-report-file={report}",

@@ -13,7 +13,7 @@ import pytest
 
 from reportgen.ingest import load
 from reportgen.model import Outcome
-from tests.conftest import run_ctest
+from tests.conftest import run_ctest, run_pytest
 
 PYTEST_SUITE = """
 import pytest
@@ -46,29 +46,15 @@ def test_output():
 def test_pytest_junit_families(tmp_path: Path, family: str) -> None:
     (tmp_path / "test_sample.py").write_text(PYTEST_SUITE)
     report = tmp_path / f"{family}.xml"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:xdist",
-            "-p",
-            "no:randomly",
-            "-o",
-            f"junit_family={family}",
-            "-o",
-            "junit_logging=system-out",
-            f"--junitxml={report}",
-            "test_sample.py",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
+    proc = run_pytest(
+        tmp_path,
+        "-o",
+        f"junit_family={family}",
+        "-o",
+        "junit_logging=system-out",
+        f"--junitxml={report}",
+        "test_sample.py",
         timeout=120,
-        check=False,
     )
     assert proc.returncode == 1, proc.stdout[-2000:]  # a test failed, as written
     run = load([str(report)])
