@@ -4,15 +4,13 @@ errors (written by the real pytest), suite-level errors, counts declared above t
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from reportgen.ingest import load
 from reportgen.model import IntegrityKind, Outcome
-from tests.conftest import counts, run_cli
+from tests.conftest import counts, run_cli, run_pytest
 
 
 def test_a_pytest_collection_error_belongs_to_no_test(tmp_path: Path) -> None:
@@ -21,24 +19,7 @@ def test_a_pytest_collection_error_belongs_to_no_test(tmp_path: Path) -> None:
     (where / "__init__.py").write_text("")
     (where / "test_broken.py").write_text("import no_such_module_anywhere\n")
     report = tmp_path / "junit.xml"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:xdist",
-            "-q",
-            f"--junitxml={report}",
-            "tests",
-        ],
-        cwd=tmp_path / "suite",
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    proc = run_pytest(tmp_path / "suite", f"--junitxml={report}", "tests")
     assert proc.returncode == 2, proc.stdout
     run = load([str(report)])
     (row,) = list(run.tests)
