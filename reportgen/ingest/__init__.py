@@ -28,7 +28,6 @@ from reportgen.ingest.registry import all_ingesters, by_name, candidates
 from reportgen.model import (
     Diagnostic,
     InputFile,
-    IntegrityFlag,
     IntegrityKind,
     Metric,
     Run,
@@ -453,18 +452,14 @@ def _read_one(
         raise InputError(
             f"cannot read: {hasher.error.strerror or hasher.error}", path=candidate.display
         )
-    integrity = tuple(sink.integrity)
-    if not sink.records and not integrity:
+    if not sink.records and not sink.integrity:
         # Evidence that holds nothing, as an empty file is: whatever it was meant to carry
         # (a shard, a package's tests) may decide a criterion, so it cannot pass unseen.
-        empty = IntegrityFlag(
-            kind=IntegrityKind.NO_RESULTS,
-            message=f"this {ingester.name} file holds no test, metric or error: its run "
-            "may have stopped before any result (list it under inputs.ignore if it is not "
-            "evidence)",
+        sink.flag(
+            IntegrityKind.NO_RESULTS,
+            f"this {ingester.name} file holds no test, metric or error: its run may have "
+            "stopped before any result (list it under inputs.ignore if it is not evidence)",
         )
-        integrity = (empty,)
-        sink.warnings.append(Diagnostic(path=candidate.display, message=empty.message))
     return InputFile(
         path=candidate.display,
         format=ingester.name,
@@ -473,7 +468,7 @@ def _read_one(
         records=sink.records,
         timestamp=sink.timestamp,
         warnings=tuple(sink.warnings),
-        integrity=integrity,
+        integrity=tuple(sink.integrity),
         derived_from=tuple(sink.derived_from),
     )
 
