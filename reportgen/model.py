@@ -85,6 +85,9 @@ class IntegrityKind(StrEnum):
     # A results file that holds no test, metric or error: a `<testsuites/>` or a run with
     # nothing collected, as from a shard whose harness stopped before its first result.
     NO_RESULTS = "no_results"
+    # Tests ran under a retry whose earlier attempts the file does not keep (flaky's @flaky in
+    # pytest-json-report): whether one of them failed first is unknown.
+    ATTEMPTS_HIDDEN = "attempts_hidden"
 
 
 #: Integrity problems that show something failed (NOT READY); the others leave the evidence

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from reportgen.ingest import load
-from reportgen.model import Outcome
+from reportgen.model import IntegrityKind, Outcome
 from tests.conftest import run_cli
 from tests.ingest.json_ingest_support import FIXTURES
 
@@ -306,3 +306,60 @@ def test_pytest_retry_json_report_retried_is_a_marked_retry() -> None:
     # Its JUnit holds only final attempts: nothing repeats, nothing is re-read.
     junit = _executions(RETRY / "pytest-retry-junit.xml")
     assert junit == {i: [t.outcome] for i, t in by_id.items()}
+
+
+# One session of the `flaky` plugin written as pytest-json-report and JUnit XML together: in
+# `flaky-session` the decorated test failed once and passed on its rerun; in `flaky-clean` it
+# passed at once (tests/fixtures/junit-reruns/README.md).
+FLAKY_CRITERIA = """\
+version: 1
+phases:
+  - name: gate
+    criteria:
+      - id: no-failures
+        tests:
+          select: ["test_flaky_plugin::test_passes", "test_flaky_plugin::test_fails_then_passes"]
+          max_failed: 0
+          max_flaky: 0
+"""
+
+
+def test_flaky_plugin_json_report_flags_the_tests_whose_attempts_it_hides() -> None:
+    # The report keeps only the last attempt of a test under @flaky: a pass after a failed
+    # attempt looks like a clean pass, and only flaky's attribute names in `keywords` show the
+    # retry. A test that failed in the end, or that is not decorated, is not flagged.
+    report = load([str(RETRY / "flaky-session.json")])
+    by_id = {t.id: t for t in report.tests}
+    assert by_id["test_flaky_plugin::test_fails_then_passes"].outcome is Outcome.PASSED
+    (source,) = report.inputs
+    assert [(f.kind, f.scope) for f in source.integrity] == [
+        (IntegrityKind.ATTEMPTS_HIDDEN, "test_flaky_plugin")
+    ]
+    message = source.integrity[0].message
+    assert "1 test(s)" in message and "test_fails_then_passes" in message
+    assert "test_always_fails" not in message and "test_passes" not in message
+
+
+@pytest.mark.parametrize(
+    ("files", "code"),
+    [
+        # Before: READY (exit 0), the failed first attempt unseen.
+        (["flaky-session.json"], 3),
+        (["flaky-session-junit.xml"], 1),
+        (["flaky-session.json", "flaky-session-junit.xml"], 1),
+        # Nothing was retried, but the JSON report alone cannot say so.
+        (["flaky-clean.json"], 3),
+        (["flaky-clean-junit.xml"], 0),
+        # The JUnit copy of the same session shows every attempt: the JSON's doubt is lifted.
+        (["flaky-clean.json", "flaky-clean-junit.xml"], 0),
+    ],
+)
+def test_flaky_plugin_verdicts_rest_on_the_copy_that_shows_every_attempt(
+    tmp_path: Path, files: list[str], code: int
+) -> None:
+    criteria = tmp_path / "criteria.yaml"
+    criteria.write_text(FLAKY_CRITERIA)
+    proc = run_cli("verdict", "-c", str(criteria), *(str(RETRY / f) for f in files))
+    assert proc.returncode == code, proc.stdout + proc.stderr
+    if code == 3:
+        assert "every attempt of the retried tests" in proc.stdout

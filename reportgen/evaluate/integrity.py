@@ -99,6 +99,15 @@ class _Finding:
     message: str
     fails: bool
     baseline: bool
+    kind: IntegrityKind | None = None  # None: a file that was not read
+
+
+#: What decides a criterion left insufficient by flags of one kind, where the general advice
+#: (a run that finished) does not fit.
+_TO_DECIDE = {
+    IntegrityKind.ATTEMPTS_HIDDEN: "every attempt of the retried tests: give pytest's "
+    "--junitxml of the same run beside its JSON report, or run them without the retry",
+}
 
 
 def _metric_reach(crit: Criterion, flag: IntegrityFlag, used: set[str]) -> bool:
@@ -164,7 +173,9 @@ def _findings(ctx: Context, crit: Criterion, judgement: Judgement) -> list[_Find
                 elif not _metric_reach(crit, flag, used):
                     continue
                 found.append(
-                    _Finding(source.path, flag.message, flag.fails and not baseline, baseline)
+                    _Finding(
+                        source.path, flag.message, flag.fails and not baseline, baseline, flag.kind
+                    )
                 )
         for skipped in run.skipped:
             if skipped.evidence:
@@ -213,7 +224,10 @@ def review(ctx: Context, crit: Criterion, judgement: Judgement) -> Judgement:
     if judgement.status is Status.INSUFFICIENT:
         to_decide = judgement.to_decide
     elif status is Status.INSUFFICIENT:
-        to_decide = (
+        kinds = {f.kind for f in picked}
+        only = kinds.pop() if len(kinds) == 1 else None
+        to_decide = _TO_DECIDE.get(only) if only is not None else None
+        to_decide = to_decide or (
             f"complete results for {list_ids(sorted({f.path for f in picked}))}: a run that "
             "finished, or name what is not evidence in inputs.ignore"
         )

@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 from reportgen.errors import DetectionError, InputError, UsageError
 from reportgen.ingest import _stdin, registry
-from reportgen.ingest._duplicates import find_duplicates
+from reportgen.ingest._duplicates import attempts_shown, find_duplicates
 from reportgen.ingest._scan import (
     IgnoreRules,
     compression,
@@ -375,9 +375,12 @@ def _load(
             message=f"holds the same evidence as {other.path} ({dup.why}): counted once, "
             f"from {other.path}",
         )
+        if not dup.converted:
+            item, other = attempts_shown(item, other), attempts_shown(other, item)
         inputs[dup.index] = item.model_copy(
             update={"duplicate_of": other.path, "warnings": (*item.warnings, note)}
         )
+        inputs[dup.same_as] = other
         if dup.flags:
             inputs[dup.same_as] = other.model_copy(
                 update={

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from reportgen.model import InputFile, IntegrityFlag, IntegrityKind, Metric, Outcome, TestTable
 
 _BAD = (Outcome.FAILED, Outcome.ERROR)
+_CONVERTED_FROM = "converted from it"
+_CONVERTED_INTO = "converted into it"
 
 #: Times of one execution written by two formats differ by their rounding: pytest's JUnit
 #: writer keeps milliseconds, CTRF whole milliseconds, pytest-json-report the full float.
@@ -46,6 +48,11 @@ class Duplicate:
     why: str
     #: What the input left out shows that `same_as` does not: flags for `same_as`.
     flags: tuple[IntegrityFlag, ...] = ()
+
+    @property
+    def converted(self) -> bool:
+        """Whether one copy was converted from the other (it adds no reporter of its own)."""
+        return self.why in (_CONVERTED_FROM, _CONVERTED_INTO)
 
 
 def find_duplicates(
@@ -74,10 +81,10 @@ def find_duplicates(
         if not sources:
             continue
         if len(sources) == len(set(item.derived_from)):
-            found[index] = Duplicate(index, sources[0], "converted from it")
+            found[index] = Duplicate(index, sources[0], _CONVERTED_FROM)
         else:
             for src in sources:
-                found[src] = Duplicate(src, index, "converted into it")
+                found[src] = Duplicate(src, index, _CONVERTED_INTO)
     _same_executions(inputs, tests, metrics, found)
     _same_run_other_format(inputs, tests, metrics, found)
     return sorted(found.values(), key=lambda d: d.index)
@@ -296,3 +303,24 @@ def _disagreements(other: str, kept: _Reading, dropped: _Reading) -> tuple[Integ
 def _some(ids: Sequence[str]) -> str:
     shown = ", ".join(ids[:3])
     return shown if len(ids) <= 3 else f"{shown} and {len(ids) - 3} more"
+
+
+def attempts_shown(item: InputFile, other: InputFile) -> InputFile:
+    """`item` without its `attempts_hidden` flags (and their warnings) when `other` is another
+    reporter's copy of the same run that hides no attempt: pytest's JUnit XML writes each
+    attempt of a retried test where its pytest-json-report keeps only the last, and the run
+    is judged on the copy that shows them (see `_same_run_other_format`)."""
+    hidden = [f for f in item.integrity if f.kind is IntegrityKind.ATTEMPTS_HIDDEN]
+    if (
+        not hidden
+        or item.format == other.format
+        or any(f.kind is IntegrityKind.ATTEMPTS_HIDDEN for f in other.integrity)
+    ):
+        return item
+    said = {f.message for f in hidden}
+    return item.model_copy(
+        update={
+            "integrity": tuple(f for f in item.integrity if f not in hidden),
+            "warnings": tuple(w for w in item.warnings if w.message not in said),
+        }
+    )

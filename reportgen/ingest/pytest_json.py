@@ -82,6 +82,11 @@ _RERUN = "rerun"
 #: pytest-retry's outcome of a test that passed after retries (it marks no other outcome).
 _RETRIED = "retried"
 _RERUNS = (_RERUN, _RETRIED)
+#: An attribute the `flaky` plugin (box/flaky) sets on a test it retries. pytest-json-report
+#: lists a test's attributes among its keywords, and writes only the last attempt of a retry.
+_FLAKY_ATTRIBUTE = "_flaky_max_runs"
+#: Raw outcomes of a test that failed in the end: earlier attempts cannot make it worse.
+_FAILING_OUTCOMES = frozenset({"failed", "error"})
 #: The testsuite pytest's JUnit writer names unless `junit_suite_name` says otherwise: the id
 #: of a collector's testcase, which has no classname, is under it.
 _JUNIT_SUITE = ("pytest",)
@@ -182,6 +187,7 @@ def _read(source: Source, sink: Sink, *, columns: bool) -> None:
         raw_counts = _read_rows(tests, source, sink)
 
     _read_collectors(doc, source, sink)
+    _check_hidden_retries(tests, sink)
 
     summary = doc.get("summary")
     if isinstance(summary, dict):
@@ -229,6 +235,32 @@ def _read_collectors(doc: dict[str, Any], source: Source, sink: Sink) -> None:
             message=skip.group("reason") if skip else first_line(longrepr) or "collection skipped",
             type="collection skipped",
             **common,
+        )
+
+
+def _check_hidden_retries(tests: list[Any], sink: Sink) -> None:
+    """Flag the tests that did not fail in the end although they ran under flaky's retry
+    decorator, one flag per class or module: the report keeps only their last attempt, so
+    whether an earlier attempt failed is unknown (flaky's keywords are all it shows)."""
+    hidden: dict[str | None, list[str]] = {}
+    for test in tests:
+        keywords = test.get("keywords")
+        if (
+            type(keywords) is list
+            and _FLAKY_ATTRIBUTE in keywords
+            and test.get("outcome") not in _FAILING_OUTCOMES
+        ):
+            classname, name = mangle_nodeid(test["nodeid"])
+            hidden.setdefault(classname, []).append(name)
+    for classname, names in hidden.items():
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        where = f" in {classname}" if classname else ""
+        sink.flag(
+            IntegrityKind.ATTEMPTS_HIDDEN,
+            f"{len(names)} test(s){where} ran under flaky's @flaky retry ({shown}), and "
+            "pytest-json-report keeps only the last attempt: whether an earlier one failed is "
+            "unknown (pytest's --junitxml of the same run records every attempt)",
+            scope=classname,
         )
 
 
