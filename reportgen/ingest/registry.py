@@ -57,6 +57,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("trx", "reportgen.ingest.trx:TrxIngester", "xml", ("TestRun",)),
     Entry("nunit3", "reportgen.ingest.nunit3:NUnit3Ingester", "xml", ("test-run",)),
     Entry("xunit2", "reportgen.ingest.xunit2:XUnit2Ingester", "xml", ("assembl",)),
+    Entry("robot", "reportgen.ingest.robot:RobotIngester", "xml", ("<robot",)),
     Entry(
         "metrics-json",
         "reportgen.ingest.metrics_json:MetricsJsonIngester",

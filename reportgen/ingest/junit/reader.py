@@ -30,6 +30,7 @@ from reportgen.ingest.junit.stream import (
     ESC_PLACEHOLDER,
     ROOTS,
     NeedsCleaning,
+    SeveralDocuments,
     Stream,
     localname,
 )
@@ -67,6 +68,8 @@ _PYTHON_FIXTURE = re.compile(r"(setUpClass|tearDownClass|setUpModule|tearDownMod
 _PYTHON_LOAD_FAILURE = "unittest.loader._FailedTest"
 #: The `hostname` Catch2's JUnit reporter writes on its suite (a placeholder, "to be done").
 _CATCH2_HOST = "tbd"
+#: The attributes Rust's libtest writes on its one suite (`--format junit`).
+_LIBTEST_SUITE = {"name": "test", "package": "test", "id": "0"}
 #: The `timestamp` googletest writes for a test it never started.
 _GTEST_NEVER_STARTED = "1970-01-01T00:00:00"
 _GET_NAME = itemgetter("name")
@@ -77,7 +80,7 @@ _GET_TIME = itemgetter("time")
 class _Frame:
     """A testsuite (or another element around testcases) being read."""
 
-    __slots__ = ("declared", "file", "name", "ordinal", "path", "start")
+    __slots__ = ("declared", "file", "libtest", "name", "ordinal", "path", "start")
 
     def __init__(
         self,
@@ -95,6 +98,8 @@ class _Frame:
         self.start = start
         #: Which element outside the testcases this is (0 for the root), to find its line.
         self.ordinal = ordinal
+        #: Rust libtest's suite, which counts ignored tests but leaves them out.
+        self.libtest = False
 
 
 class _Child:
@@ -181,6 +186,8 @@ class Reader:
         #: The keys of Node's run summary, written as comments in the root (`<!-- tests 9
         #: -->`): what tells Node's reporter from others (see `dialect.canonical_ids`).
         self.summary: set[str] = set()
+        #: The root element has closed: a syntax error after it may be a next document.
+        self.closed = False
 
     # The hot path: `start` and `end` run once per testcase, from C.
     def run(self) -> None:
@@ -324,6 +331,8 @@ class Reader:
             parser.close()
             drain()
         except etree.XMLSyntaxError as exc:
+            if self.closed and not stream.transcoded:
+                raise SeveralDocuments(self._syntax_error(exc)) from None
             if stream.passthrough:
                 # Maybe bytes the cleaning stream repairs: that pass decides (and words it).
                 raise NeedsCleaning from None
@@ -506,6 +515,7 @@ class Reader:
         frames = self.frames
         if frames:
             self._close_suite(frames.pop())
+            self.closed = not frames
         self.suite = frames[-1].path if frames else ()
         self.files.append((self.sink.rows, frames[-1].file if frames else None))
 
@@ -534,7 +544,9 @@ class Reader:
         self.files.append((self.sink.rows, file))
         ordinal = self.n_outer
         self.n_outer = ordinal + 1
-        return _Frame(name, path, file, declared, self._snapshot(), ordinal)
+        frame = _Frame(name, path, file, declared, self._snapshot(), ordinal)
+        frame.libtest = all(get(key) == value for key, value in _LIBTEST_SUITE.items())
+        return frame
 
     def _suite_error(self, kind: str, attrib: Any) -> None:
         """An `<error>` or `<failure>` directly in a suite (a class or suite setup failure):
@@ -567,6 +579,8 @@ class Reader:
         declared = frame.declared
         if not declared:
             return
+        if frame.libtest:
+            self._libtest_ignored(frame)
         records, _rows, failed, errors, skipped = self._snapshot()
         s_records, s_rows, s_failed, s_errors, s_skipped = frame.start
         elements = records - s_records
@@ -615,6 +629,24 @@ class Reader:
                 "outer",
                 frame.ordinal,
             )
+
+    def _libtest_ignored(self, frame: _Frame) -> None:
+        """Record the tests libtest counts in `tests` and `skipped` but writes no testcase for:
+        the `#[ignore]`d ones. Its `skipped` also counts tests a filter left out, which
+        `tests` does not, so only a shortfall that `skipped` covers is taken for ignored."""
+        records, _rows, _failed, _errors, skipped = self._snapshot()
+        s_records, _s_rows, _s_failed, _s_errors, s_skipped = frame.start
+        missing = frame.declared.get("tests", 0) - (records - s_records)
+        if missing <= 0 or skipped != s_skipped or missing > frame.declared.get("skipped", 0):
+            return
+        for number in range(1, missing + 1):
+            self.sink.test(
+                name=f"[ignored test {number} of {missing}]",
+                suite=frame.path,
+                outcome=Outcome.SKIPPED,
+                message="ignored: libtest's JUnit output counts it but does not name it",
+            )
+        self.n_skipped += missing
 
     def _undeclared(self, declared: int | None, distinct: int, start: int) -> int | None:
         """`distinct` when the suite holds more tests than it declares and enough of them passed

@@ -5,8 +5,13 @@ invalid UTF-8 repaired and characters XML 1.0 forbids removed, each with one war
 from __future__ import annotations
 
 import codecs
+import io
+import itertools
 import re
+from dataclasses import dataclass
+from typing import IO
 
+from reportgen.errors import InputError
 from reportgen.ingest.base import Sink, Source
 
 #: Root elements of the JUnit family. TRX (`TestRun`), NUnit (`test-run`) and xUnit.net
@@ -110,6 +115,78 @@ def root_name(head: bytes) -> str | None:
     return None
 
 
+# --- several documents in one file ----------------------------------------------------------
+class SeveralDocuments(Exception):
+    """The root element closed and more followed it: the file may hold XML documents one after
+    another, as `cargo test -- --format junit` writes one per test binary to stdout.
+
+    Carries the error the parser raised, for when the file cannot be split into documents.
+    """
+
+    def __init__(self, error: InputError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+# A markup token, found by its `<`: comment, CDATA, processing instruction or declaration,
+# DOCTYPE, or a tag (group 1: "/" for an end tag), whose quoted attributes may hold `>`.
+_TOKEN = re.compile(
+    rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<!DOCTYPE(?:[^\[>]|\[.*?\])*>"
+    rb"""|<(/?)[^\s/>!?](?:[^>"']|"[^"]*"|'[^']*')*>""",
+    re.S,
+)
+_DECLARATION_END = re.compile(rb"\s*<\?xml\s.*?\?>", re.S)
+
+
+@dataclass(frozen=True)
+class Part(Source):
+    """One document of a file holding several, padded so that its lines keep their numbers."""
+
+    data: bytes = b""
+
+    def open(self) -> IO[bytes]:
+        return io.BytesIO(self.data)
+
+
+def split_documents(source: Source) -> list[Part]:
+    """The XML documents of a file written one after another, each as a `Part`.
+
+    A document ends where its root element closes (comments, CDATA and quoted attributes
+    are skipped over); the last part is whatever follows the last closed root, if anything.
+    """
+    with source.open() as handle:
+        data = handle.read()
+    bounds = [0]
+    depth = 0
+    for match in _TOKEN.finditer(data):
+        slash = match.group(1)
+        if slash is None:
+            continue
+        if slash:
+            depth -= 1
+        elif not match.group().endswith(b"/>"):
+            depth += 1
+            continue
+        if depth < 0:
+            break  # not well-formed: the parser says where
+        if depth == 0:
+            bounds.append(match.end())
+    if bounds[-1] < len(data) and data[bounds[-1] :].strip(_WS):
+        bounds.append(len(data))
+    parts = []
+    for start, end in itertools.pairwise(bounds):
+        text = data[start:end]
+        body = text.lstrip(_WS)
+        # Newlines in front of the root keep each line's number (those before the document
+        # included); before a declaration they are not allowed, so they go after it.
+        padding = b"\n" * data.count(b"\n", 0, start + len(text) - len(body))
+        declaration = _DECLARATION_END.match(body)
+        cut = declaration.end() if declaration is not None else 0
+        joined = body[:cut] + padding + body[cut:]
+        parts.append(Part(source.path, source.display, joined[: len(source.head)], joined))
+    return parts
+
+
 # --- the byte stream lxml reads --------------------------------------------------------------
 class NeedsCleaning(Exception):
     """A stream trusted to need no repair met bytes that do: read the file again, cleaned.
@@ -179,6 +256,11 @@ class Stream:
                 self._force_utf8 = True
 
     @property
+    def transcoded(self) -> bool:
+        """The file is UTF-16, read through a decoder (its bytes cannot be split by markup)."""
+        return self._decoder is not None
+
+    @property
     def lxml_encoding(self) -> str | None:
         """Encoding lxml must assume instead of the declaration (the stream is UTF-8 then)."""
         return "utf-8" if self._decoder is not None or self._force_utf8 else None
@@ -189,7 +271,7 @@ class Stream:
             return self._lines + 1
         lines = 0
         remaining = offset
-        with self._source.path.open("rb") as handle:
+        with self._source.open() as handle:
             while remaining > 0:
                 block = handle.read(min(remaining, 1 << 20))
                 if not block:

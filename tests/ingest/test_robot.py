@@ -1,0 +1,84 @@
+"""Robot Framework output.xml written at test time by real robot and rebot runs: a rerun that
+`rebot --merge` folded into a pass is flaky, and a dry run is no run."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from reportgen.ingest import load
+from reportgen.model import Outcome
+from tests.conftest import run_cli
+
+robot = pytest.importorskip("robot")
+
+SUITE = """
+*** Settings ***
+Library    OperatingSystem
+
+*** Test Cases ***
+Stable
+    Log    ok
+Sometimes
+    ${exists}=    Run Keyword And Return Status    File Should Exist    ${CURDIR}/marker
+    IF    not ${exists}    Create File    ${CURDIR}/marker    x
+    Should Be True    ${exists}
+Skipped
+    Skip    not today
+"""
+
+
+def _quiet() -> dict[str, object]:
+    return {"stdout": io.StringIO(), "stderr": io.StringIO(), "report": "NONE", "log": "NONE"}
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A first run (Sometimes fails), its `--rerunfailed` run (it passes), their `rebot
+    --merge`, and a `--dryrun` of the same suite."""
+    where = tmp_path_factory.mktemp("robot")
+    (where / "flaky.robot").write_text(SUITE)
+    first, rerun, merged, dry = (where / f"{n}.xml" for n in ("first", "rerun", "merged", "dry"))
+    robot.run(str(where / "flaky.robot"), output=str(first), **_quiet())
+    robot.run(str(where / "flaky.robot"), output=str(rerun), rerunfailed=str(first), **_quiet())
+    robot.rebot(str(first), str(rerun), merge=True, output=str(merged), **_quiet())
+    robot.run(str(where / "flaky.robot"), output=str(dry), dryrun=True, **_quiet())
+    return {"first": first, "rerun": rerun, "merged": merged, "dry": dry}
+
+
+def _criteria(tmp_path: Path, body: str) -> str:
+    path = tmp_path / "criteria.yaml"
+    path.write_text(f"version: 1\ncriteria:\n{body}")
+    return str(path)
+
+
+def test_statuses(outputs: dict[str, Path]) -> None:
+    run = load([str(outputs["first"])])
+    assert run.inputs[0].format == "robot"
+    assert {t.name: t.outcome for t in run.tests} == {
+        "Stable": Outcome.PASSED,
+        "Sometimes": Outcome.FAILED,
+        "Skipped": Outcome.SKIPPED,
+    }
+
+
+def test_a_merged_rerun_is_flaky_not_a_pass(outputs: dict[str, Path], tmp_path: Path) -> None:
+    run = load([str(outputs["merged"])])
+    sometimes = next(t for t in run.tests if t.name == "Sometimes")
+    assert sometimes.outcome is Outcome.PASSED
+    assert sometimes.flaky
+    assert [a.outcome for a in sometimes.attempts] == [Outcome.FAILED, Outcome.PASSED]
+    criteria = _criteria(tmp_path, "  - id: stable\n    tests: {max_failed: 0, max_flaky: 0}\n")
+    result = run_cli("verdict", "-c", criteria, str(outputs["merged"]))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Sometimes" in result.stdout
+
+
+def test_a_dry_run_is_no_run(outputs: dict[str, Path], tmp_path: Path) -> None:
+    run = load([str(outputs["dry"])])
+    assert {t.outcome for t in run.tests} == {Outcome.SKIPPED}
+    criteria = _criteria(tmp_path, "  - id: green\n    tests: {max_failed: 0}\n")
+    result = run_cli("verdict", "-c", criteria, str(outputs["dry"]))
+    assert result.returncode == 3, result.stdout + result.stderr
