@@ -455,7 +455,7 @@ def _read_one(
         raise InputError(
             f"cannot read: {hasher.error.strerror or hasher.error}", path=candidate.display
         )
-    if not sink.records and not sink.integrity:
+    if not sink.records and not sink.integrity and not sink.nothing_found:
         # Evidence that holds nothing, as an empty file is: whatever it was meant to carry
         # (a shard, a package's tests) may decide a criterion, so it cannot pass unseen.
         sink.flag(

@@ -128,6 +128,9 @@ class Sink:
         # The same flags as a set: a file may raise thousands (one per suite), and looking
         # each new one up in the list was quadratic.
         self._flags: set[IntegrityFlag] = set()
+        #: The producer's own statement that its run had nothing to report (see
+        #: `nothing_to_report`): a file holding no result is then no sign of a run cut short.
+        self.nothing_found = False
 
     def test(
         self,
@@ -475,6 +478,12 @@ class Sink:
                 return
             self._warned.add(once)
         self.warnings.append(Diagnostic(path=self.path, line=line, message=clean_text(message)))
+
+    def nothing_to_report(self, why: str) -> None:
+        """Record that the file says, in a form only a finished run writes, that its run found
+        nothing to report; `why` becomes a warning."""
+        self.nothing_found = True
+        self.warn(why)
 
     def flag(
         self,

@@ -21,6 +21,20 @@ from reportgen.ingest.junit.stream import (
 
 __all__ = ["ROOTS", "JUnitIngester", "root_name"]
 
+#: How JUnit Platform's legacy XML reporter (the console launcher's `--reports-dir`) ends the
+#: report of one test engine. It writes one report per engine on the class path when that
+#: engine finishes, with tests or without (`TEST-junit-vintage.xml` with `tests="0"` beside
+#: the Jupiter tests).
+_ENGINE_REPORT = re.compile(rb"<system-out><!\[CDATA\[\s*unique-id: \[engine:([\w.-]{1,100})\]")
+#: The launcher's command line, which every engine report of one run records alike.
+_JAVA_COMMAND = re.compile(rb'<property name="sun\.java\.command" value="[^"]*"/>')
+#: A report's root suite that declares tests: `tests="` and a count from 1.
+_DECLARES_TESTS = re.compile(rb'<testsuite\b[^>]*\stests="0*[1-9]')
+#: Larger files holding no testcase are not looked into: an engine's empty report is ~6 KB.
+_ENGINE_REPORT_MAX = 1 << 20
+#: How much of a sibling report is read for its root suite and properties, and how many are.
+_SIBLING_HEAD = 1 << 16
+_SIBLINGS_MAX = 64
 #: What rustdoc writes after its merged doctests' `<testsuites>`: timings, no test results.
 _RUSTDOC_TIMES = re.compile(rb"""\s*<report(?:\s+\w+\s*=\s*"[^"<]*")*\s*(?:/>|>\s*</report>)\s*""")
 
@@ -42,6 +56,8 @@ class JUnitIngester(Ingester):
         mark = sink.mark()
         try:
             self._read_document(source, sink)
+            if not sink.records and not sink.integrity:
+                _empty_engine(source, sink)
             return
         except SeveralDocuments as several:
             sink.rewind(mark)
@@ -76,3 +92,32 @@ class JUnitIngester(Ingester):
         canonical_ids(sink, start, reader.hosts, reader.root, reader.files, reader.summary)
         # pytest writes a rerun attempt like a pass; read it as the failed attempt it was.
         pytest_reruns(sink, start, reader.root)
+
+
+def _empty_engine(source: Source, sink: Sink) -> None:
+    """Say so when a file holding no result is a JUnit Platform engine's report of no tests
+    and another engine's report of the same launcher run, beside it, declares tests.
+
+    Only then is the empty report no sign of a run cut short: alone (the JVM exited in the
+    next engine, whose report was never written) it stays a file that holds no result.
+    """
+    with source.open() as handle:
+        data = handle.read(_ENGINE_REPORT_MAX + 1)
+    engine = _ENGINE_REPORT.search(data) if len(data) <= _ENGINE_REPORT_MAX else None
+    command = _JAVA_COMMAND.search(data) if engine is not None else None
+    if engine is None or command is None:
+        return
+    siblings = sorted(p for p in source.path.parent.glob("TEST-*.xml") if p != source.path)
+    for sibling in siblings[:_SIBLINGS_MAX]:
+        try:
+            with sibling.open("rb") as handle:
+                head = handle.read(_SIBLING_HEAD)
+        except OSError:
+            continue
+        if command.group(0) in head and _DECLARES_TESTS.search(head):
+            sink.nothing_to_report(
+                f"the JUnit Platform engine {engine.group(1).decode()!r} found no tests; "
+                f"{sibling.name}, of the same launcher run, holds the tests (the console "
+                "launcher writes a report for every engine on the class path)"
+            )
+            return
