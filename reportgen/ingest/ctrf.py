@@ -55,7 +55,14 @@ from reportgen.ingest.base import (
     sink_cuts,
 )
 from reportgen.ingest.pytest_json import mangle_nodeid
-from reportgen.model import OUTCOME_CODE, SCOPE_SEPARATOR, Attempt, Outcome, is_source_file
+from reportgen.model import (
+    OUTCOME_CODE,
+    SCOPE_SEPARATOR,
+    Attempt,
+    IntegrityKind,
+    Outcome,
+    is_source_file,
+)
 
 _STATUSES: dict[str, Outcome] = {
     "passed": Outcome.PASSED,
@@ -64,6 +71,11 @@ _STATUSES: dict[str, Outcome] = {
     "pending": Outcome.SKIPPED,
     "other": Outcome.SKIPPED,
 }
+#: What a converted report may say of its sources (`results.extra.inputs[].integrity`), and
+#: how much of it is read: a hostile file cannot make thousands of flags.
+_INTEGRITY_KINDS = frozenset(kind.value for kind in IntegrityKind)
+_MAX_SOURCES = 1000
+_MAX_SOURCE_FLAGS = 20
 _SEMVER = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
 _TOP_KEYS = frozenset(
     {
@@ -164,6 +176,7 @@ class CtrfIngester(Ingester):
         if not isinstance(tool_name, str):
             tool_name = None  # warned about above
         sink.derived_from.extend(_sources(results))
+        _source_integrity(results, sink)
         summary_raw = results.get("summary")
         summary = obj(summary_raw, source, "results.summary") if summary_raw is not None else None
 
@@ -196,7 +209,8 @@ class CtrfIngester(Ingester):
         check_declared(
             sink,
             declared,
-            {"tests": len(tests), "flaky": flaky_count, "suites": len(suites), **statuses},
+            # A test with no suite is in none (reportgen's own CTRF counts so).
+            {"tests": len(tests), "flaky": flaky_count, "suites": len(suites - {()}), **statuses},
             "results.summary",
             total="tests",
             bad=("failed",),
@@ -564,6 +578,31 @@ def _sources(results: dict[str, Any]) -> list[str]:
         for item in inputs
         if isinstance(item, dict) and isinstance(item.get("sha256"), str)
     ]
+
+
+def _source_integrity(results: dict[str, Any], sink: Sink) -> None:
+    """Raise again what the sources of a converted report said about themselves (reportgen's
+    own form): a conversion is no more evidence than the file it came from. Entries that are
+    not reportgen's flags are left alone; they can only make the verdict stricter."""
+    extra = results.get("extra")
+    inputs = extra.get("inputs") if isinstance(extra, dict) else None
+    if not isinstance(inputs, list):
+        return
+    for item in inputs[:_MAX_SOURCES]:
+        flags = item.get("integrity") if isinstance(item, dict) else None
+        if not isinstance(flags, list):
+            continue
+        path = item.get("path") if isinstance(item.get("path"), str) else "a source"
+        for raw in flags[:_MAX_SOURCE_FLAGS]:
+            if not isinstance(raw, dict) or raw.get("kind") not in _INTEGRITY_KINDS:
+                continue
+            message, scope = raw.get("message"), raw.get("scope")
+            sink.flag(
+                IntegrityKind(raw["kind"]),
+                f"converted from {path}, which said: "
+                f"{message if isinstance(message, str) else raw['kind']}",
+                scope=scope if isinstance(scope, str) else None,
+            )
 
 
 def _suite(value: Any, source: Source, sink: Sink, at: str) -> tuple[str, ...]:

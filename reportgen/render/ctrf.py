@@ -157,6 +157,11 @@ def render_ctrf(run: Run, *, generated: str | None = None) -> str:
                     "format": f.format,
                     "sha256": f.sha256,
                     "warnings": [w.message for w in f.warnings],
+                    # Read back by reportgen, so that the conversion of an input that says it
+                    # is incomplete is no evidence for READY either.
+                    "integrity": [
+                        flag.model_dump(mode="json", exclude_none=True) for flag in f.integrity
+                    ],
                 }
                 for f in run.inputs
             ],

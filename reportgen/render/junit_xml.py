@@ -15,7 +15,7 @@ import math
 import re
 from typing import TYPE_CHECKING
 
-from reportgen.model import Attempt, Outcome, Run, TestCase
+from reportgen.model import Attempt, InputFile, Outcome, Run, TestCase
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -139,6 +139,7 @@ def render_junit(run: Run) -> str:
     for i in range(len(tests)):
         groups.setdefault((tests.input_of(i), tests.suite_of(i)), []).append(i)
 
+    flagged: set[str] = set()  # inputs whose flags are written already (on their first suite)
     root = etree.Element("testsuites")
     root.set("name", "reportgen")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
@@ -171,17 +172,40 @@ def render_junit(run: Run) -> str:
         element.set("time", _seconds(suite_time))
         total_time += suite_time
         if input_index < len(paths):
-            props = etree.SubElement(element, "properties")
-            prop = etree.SubElement(props, "property")
-            prop.set("name", "reportgen.input")
-            prop.set("value", xml_text(paths[input_index]))
+            _provenance(element, run.inputs[input_index], flagged)
         for i in rows:
             _testcase(element, tests[i], name)
+    for input_index in sorted(set(range(len(paths))) - {i for i, _ in groups}):
+        if run.inputs[input_index].integrity:
+            # An input that holds no test still says what it lacks (a run that stopped first).
+            element = etree.SubElement(root, "testsuite")
+            element.set("name", xml_text(paths[input_index]))
+            for key in ("tests", "failures", "errors", "skipped"):
+                element.set(key, "0")
+            _provenance(element, run.inputs[input_index], flagged)
     for key in ("tests", "failures", "errors", "skipped"):
         root.set(key, str(totals[key]))
     root.set("time", _seconds(total_time))
     body: bytes = etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
     return body.decode("utf-8")
+
+
+def _provenance(element: etree._Element, source: InputFile, flagged: set[str]) -> None:
+    """The input a suite came from and, on its first suite, what the input says it lacks
+    (`reportgen.integrity.<kind>`), which reportgen reads back as the same flags."""
+    from lxml import etree
+
+    props = etree.SubElement(element, "properties")
+    prop = etree.SubElement(props, "property")
+    prop.set("name", "reportgen.input")
+    prop.set("value", xml_text(source.path))
+    if source.path in flagged:
+        return
+    flagged.add(source.path)
+    for flag in source.integrity:
+        prop = etree.SubElement(props, "property")
+        prop.set("name", f"reportgen.integrity.{flag.kind.value}")
+        prop.set("value", xml_text(flag.message))
 
 
 def render(context: RenderContext) -> str:

@@ -72,6 +72,11 @@ _CATCH2_HOST = "tbd"
 _LIBTEST_SUITE = {"name": "test", "package": "test", "id": "0"}
 #: The `timestamp` googletest writes for a test it never started.
 _GTEST_NEVER_STARTED = "1970-01-01T00:00:00"
+#: A suite property `reportgen convert --to junit` writes for each integrity flag of the input
+#: the suite came from (`reportgen.integrity.<kind>`, the flag's message as value): read back,
+#: a conversion is no more evidence than its source.
+_INTEGRITY_PROPERTY = "reportgen.integrity."
+_INTEGRITY_KINDS = frozenset(kind.value for kind in IntegrityKind)
 _GET_NAME = itemgetter("name")
 _GET_CLASSNAME = itemgetter("classname")
 _GET_TIME = itemgetter("time")
@@ -497,6 +502,12 @@ class Reader:
         frames = self.frames
         if frames and localname(tag) in ("error", "failure"):
             self._suite_error(localname(tag), attrib)
+        elif frames and tag == "property":
+            name = attrib.get("name") or ""
+            kind = name.removeprefix(_INTEGRITY_PROPERTY)
+            if kind != name and kind in _INTEGRITY_KINDS:
+                said = self._plain(attrib.get("value")) or kind
+                self.sink.flag(IntegrityKind(kind), f"converted from a file that said: {said}")
         if not frames and localname(tag) != "testsuite":
             self.root = dict(attrib)
             self._note_timestamp(attrib.get("timestamp"))
