@@ -1,6 +1,7 @@
-"""JUnit XML written at test time by Perl's prove with TAP::Formatter::JUnit, then read: what
-the formatter writes as a pass (a skipped test, a failing TODO, a whole file skipped, a stream
-whose test numbers are out of sequence) is no pass."""
+"""Results written at test time by Perl's harness, then read: JUnit XML from prove with
+TAP::Formatter::JUnit, where what the formatter writes as a pass (a skipped test, a failing
+TODO, a whole file skipped, a stream whose test numbers are out of sequence) is no pass; and
+TAP from a test script that exited with an error after all its test points passed."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ SCRIPTS = {
     "skipall.t": "use Test::More skip_all => 'no network';\n",
     "renumbered.t": 'print "1..2\\nok 1 - first\\nok 1 - first\\n";\n',
     "good.t": "use Test::More tests => 2;\nok(1, 'one');\nok(1, 'two');\n",
+    "dies.t": "use Test::More tests => 2;\nok(1, 'one');\nok(1, 'two');\ndie 'cleanup failed';\n",
+    "exits.t": "use Test::More tests => 1;\nok(1, 'one');\nexit 3;\n",
 }
 
 
@@ -57,6 +60,24 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         (where / "t" / name).write_text(body)
     files = {name: _prove_junit(where, [f"t/{name}"]) for name in SCRIPTS}
     files["all"] = _prove_junit(where, [f"t/{name}" for name in SCRIPTS])
+    for name in ("dies.t", "exits.t", "good.t"):
+        # The script's TAP with its stderr, as `perl t/x.t 2>&1` and `prove --merge` keep it.
+        tap = subprocess.run(
+            ["perl", f"t/{name}"],
+            cwd=where,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            timeout=60,
+            check=False,
+        )
+        files[f"{name}.tap"] = where / f"{name}.tap"
+        files[f"{name}.tap"].write_bytes(tap.stdout)
+        # prove's console, as `prove -v t/x.t > log` keeps it (stderr apart).
+        console = subprocess.run(
+            ["prove", "-v", f"t/{name}"], cwd=where, capture_output=True, timeout=60, check=False
+        )
+        files[f"{name}.prove"] = where / f"{name}.prove.txt"
+        files[f"{name}.prove"].write_bytes(console.stdout)
     return files
 
 
@@ -64,10 +85,10 @@ def _outcomes(run: Run) -> dict[str, Outcome]:
     return {t.id: t.outcome for t in run.tests}
 
 
-def _verdict(tmp_path: Path, report: Path, body: str) -> tuple[int, str]:
+def _verdict(tmp_path: Path, report: Path, body: str, *options: str) -> tuple[int, str]:
     criteria = tmp_path / "criteria.yaml"
     criteria.write_text(f"version: 1\ncriteria:\n{body}")
-    done = run_cli("verdict", "-c", str(criteria), str(report))
+    done = run_cli("verdict", "-c", str(criteria), *options, str(report))
     return done.returncode, done.stdout + done.stderr
 
 
@@ -118,4 +139,26 @@ def test_a_clean_run_stays_ready(reports: dict[str, Path], tmp_path: Path) -> No
     assert not run.warnings
     body = "  - id: f\n    tests: {max_failed: 0, max_skipped: 0}\n"
     code, out = _verdict(tmp_path, reports["good.t"], body)
+    assert code == 0, out
+
+
+@pytest.mark.parametrize("script", ["dies.t", "exits.t"])
+@pytest.mark.parametrize("kind", ["tap", "prove"])
+def test_a_script_that_exits_with_an_error_is_no_pass(
+    reports: dict[str, Path], tmp_path: Path, script: str, kind: str
+) -> None:
+    # Every test point passed and the plan was met; only the harness's words show the exit.
+    report = reports[f"{script}.{kind}"]
+    code, out = _verdict(
+        tmp_path, report, "  - id: f\n    tests: {max_failed: 0}\n", "--format", "tap"
+    )
+    assert code == 1, out
+    assert "exited with an error" in out
+
+
+def test_a_script_that_exits_cleanly_stays_ready(reports: dict[str, Path], tmp_path: Path) -> None:
+    report = reports["good.t.tap"]
+    code, out = _verdict(
+        tmp_path, report, "  - id: f\n    tests: {max_failed: 0}\n", "--format", "tap"
+    )
     assert code == 0, out
