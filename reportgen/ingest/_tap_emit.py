@@ -244,7 +244,10 @@ def _leaf_fields(
     todo_passed = False
     if outcome is None:
         if directive == "SKIP":
-            outcome = Outcome.SKIPPED
+            # `not ok # SKIP` failed: Perl's harness counts it failed (as the JUnit reader
+            # counts a testcase with a failure and a skip), and bats writes a failing test
+            # whose name holds `# skip` so.
+            outcome = Outcome.SKIPPED if ok else Outcome.FAILED
         elif directive == "TODO":
             outcome = Outcome.SKIPPED
             properties["todo_result"] = "ok" if ok else "not ok"
@@ -257,6 +260,8 @@ def _leaf_fields(
             properties["reason"] = reason
         if outcome == Outcome.SKIPPED:
             message = reason or message
+        elif directive == "SKIP":
+            message = message or reason or None
     severity = _scalar(data, "severity")
     if severity:
         properties["severity"] = severity

@@ -57,6 +57,16 @@ _CODE_OF_NOT = bytes(_CODE[Outcome.FAILED] if k == 4 else _CODE[Outcome.PASSED] 
 #: Characters of a document split into lines before the first run (see `Lines`).
 _WINDOW = 1 << 16
 
+#: How the Perl harness says a test script exited with an error after (or before) its test
+#: points, which may all have passed: Test::More on stderr (in the stream under `prove --merge`
+#: or `2>&1`) and prove's own console (`prove -v`). The script died or called `exit N`: prove
+#: fails it ("Dubious, test returned N"), and the points cannot show that.
+EXITED = (
+    "# Looks like your test exited with ",
+    "# Looks like your test died ",
+    "Dubious, test returned ",
+)
+
 #: YAML blocks bigger than this are not parsed (their text is kept as output).
 _MAX_YAML_CHARS = 1 << 20
 
@@ -248,6 +258,8 @@ class Parser:
         #: Whether runs of top-level points are read as columns (see `_run`).
         self.runs = runs
         self.items: Items | None = None
+        #: Where the document says its test script exited with an error (see `EXITED`).
+        self.exits: list[tuple[str, int]] = []
 
     # --- stream structure --------------------------------------------------------------
     def _sync(self, depth: int) -> Stream | None:
@@ -624,7 +636,14 @@ class Parser:
                 self._adopt_orphan(self.streams[-1], stream)
         for point in self.buffered.values():
             self.sink.warn("subtest block opened with '{' never closed", point.line)
-        return self.streams[0]
+        root = self.streams[0]
+        if self.exits:
+            text, line = self.exits[0]
+            why = f"the test script exited with an error ({text!r}): prove fails it"
+            self.sink.warn(f"{why}; counted as one error", line)
+            self.sink.flag(IntegrityKind.SUITE_ERROR, why, line, warn=False)
+            root.entries.append(Synthetic("(test script exited with an error)", text, line))
+        return root
 
 
 def _run_may_follow(source: Lines, i: int) -> bool:
@@ -810,4 +829,20 @@ def parse(text: str, sink: Sink, runs: bool = True) -> Parser:
     if "\r" in text:  # a scan, not two copies, when there is none (most files)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     parser.feed(text)
+    parser.exits = _exits(text)
     return parser
+
+
+def _exits(text: str) -> list[tuple[str, int]]:
+    """The lines (text, line number) where the Perl harness says the test script exited with
+    an error (see `EXITED`); a scan for each marker, not a pattern run over every line."""
+    found = []
+    for marker in EXITED:
+        at = text.find(marker)
+        while at != -1:
+            if at == 0 or text[at - 1] == "\n":
+                end = text.find("\n", at)
+                line = text[at : end if end != -1 else len(text)].strip()
+                found.append((line, text.count("\n", 0, at) + 1))
+            at = text.find(marker, at + 1)
+    return sorted(found, key=itemgetter(1))

@@ -504,6 +504,30 @@ class Sink:
         if warn:
             self.warn(text, line)
 
+    def notes_mark(self) -> tuple[int, int]:
+        """How many warnings and integrity flags are recorded so far (for `relocate_notes`)."""
+        return len(self.warnings), len(self.integrity)
+
+    def relocate_notes(self, mark: tuple[int, int], where: str) -> None:
+        """Prefix `where` to the warnings and flags recorded since `mark` and drop their lines:
+        they were made reading a document embedded in this file (a TAP stream in a JUnit
+        <system-out>), whose line numbers are not this file's."""
+        warnings, flags = mark
+        self.warnings[warnings:] = [
+            Diagnostic(path=d.path, line=None, message=f"{where}: {d.message}")
+            for d in self.warnings[warnings:]
+        ]
+        moved = [
+            IntegrityFlag(kind=f.kind, message=f"{where}: {f.message}", scope=f.scope)
+            for f in self.integrity[flags:]
+        ]
+        del self.integrity[flags:]
+        self._flags = set(self.integrity)
+        for flag in moved:
+            if flag not in self._flags:
+                self._flags.add(flag)
+                self.integrity.append(flag)
+
     def check_counts(
         self,
         where: str,

@@ -8,9 +8,9 @@ How a stream maps onto the model (decided here, tested in tests/ingest/test_tap.
   named `[suite error]` inside its own suite (`cache::[suite error]`), so its failure is never
   lost: an error that belongs to no test, which counts against every selection that may reach
   the parent's tests.
-- `# SKIP` is skipped (even on `not ok`); `# TODO` is skipped with the properties
-  `directive=TODO` and `todo_result=ok|not ok`: a TODO that passes is still a skipped TODO,
-  and the file gets a warning saying how many did.
+- `# SKIP` is skipped, but `not ok # SKIP` failed (as prove counts it); `# TODO` is skipped
+  with the properties `directive=TODO` and `todo_result=ok|not ok`: a TODO that passes is
+  still a skipped TODO, and the file gets a warning saying how many did.
 - A plan that does not match the points of its stream is evidence that tests did not run (or
   that the stream is broken): a warning, plus one `error` test per missing test (named after
   a `# Subtest:` announcement that never reported, when there is one), or one `error` test

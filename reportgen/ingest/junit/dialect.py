@@ -465,3 +465,93 @@ def pytest_reruns(sink: Sink, start: int, root: Mapping[str, str]) -> None:
         "another of the same id: read as failed rerun attempts (pytest's JUnit XML writes an "
         "attempt that pytest-rerunfailures or flaky reruns as an empty testcase)"
     )
+
+
+# --- TAP::Formatter::JUnit ----------------------------------------------------------------
+#: The testcase name TAP::Formatter::JUnit (`prove --formatter TAP::Formatter::JUnit`) gives a
+#: test point: its number, then its description.
+_TAP_CASE = re.compile(r"\d+(?: .*)?", re.DOTALL)
+#: The testcases its `--timer` option adds before and after a file's test points.
+_TAP_TIMER_CASES = ("(init)", "(teardown)")
+#: A top-level test point of the TAP stream it keeps in a suite's <system-out>.
+_TAP_POINT_LINE = re.compile(r"^(?:not )?ok\b", re.MULTILINE)
+#: The plan of a file that skipped all its tests (`skip_all`).
+_TAP_SKIP_ALL = re.compile(r"^1\.\.0\b", re.MULTILINE)
+
+
+def tap_formatter_junit(
+    sink: Sink, start: int, text: str, name: str, path: tuple[str, ...]
+) -> tuple[int, int]:
+    """Read a suite TAP::Formatter::JUnit wrote (rows `start`.., its <system-out> `text`,
+    its `name` and `path`) with what only the TAP stream it keeps in <system-out> says; return
+    how many tests that made skipped and how many errors it added.
+
+    The formatter writes a test point the TAP says was skipped (`ok 1 # skip no db`) or is a
+    failing TODO as an empty, passing testcase, a file that skipped all its tests
+    (`1..0 # SKIP`) as a suite with no testcase, and nothing of a stream whose test numbers
+    are out of sequence (`ok 1`, `ok 1` under `1..2`, which prove fails). So the stream is
+    parsed as the TAP reader parses it: those testcases become skipped, the whole-file skip
+    one skipped test named after the suite, and the reader's errors (test numbers out of
+    sequence, plan not met, bail out) are added to the suite. Its TODO tests that passed keep
+    the outcome the formatter gave them (an error unless `passing_todo_ok`). Only a suite
+    whose testcases are exactly the stream's top-level test points, named by their numbers,
+    is read so.
+    """
+    rows = [sink.identity(row) for row in range(start, sink.rows)]
+    if any(
+        c is not None or not (_TAP_CASE.fullmatch(n) or n in _TAP_TIMER_CASES)
+        for n, c, _s, _f in rows
+    ):
+        return 0, 0
+    numbered = [row for row, (n, _c, _s, _f) in enumerate(rows, start) if n not in _TAP_TIMER_CASES]
+    if len(_TAP_POINT_LINE.findall(text)) != len(numbered):
+        return 0, 0
+    if not numbered and not _TAP_SKIP_ALL.search(text):
+        return 0, 0
+    # Imported here: only files that hold such a suite need the TAP parser.
+    from reportgen.ingest._tap_parser import Point, Synthetic, parse
+
+    mark = sink.notes_mark()
+    root = parse(text, sink, runs=False).finish()
+    sink.relocate_notes(mark, f"suite {name!r} (the TAP stream in its <system-out>)")
+    skipped = errors = 0
+    cases = iter(numbered)
+    for entry in root.entries:
+        if isinstance(entry, Point):
+            row = next(cases)
+            if entry.directive is None or (entry.directive == "TODO" and entry.ok):
+                continue
+            if sink.outcome(row) is not Outcome.PASSED:
+                continue  # `not ok # SKIP`: the formatter wrote its failure, which stands
+            properties = {"directive": entry.directive}
+            if entry.directive == "TODO":
+                properties["todo_result"] = "not ok"
+            sink.set_outcome(
+                row,
+                Outcome.SKIPPED,
+                message=entry.reason or None,
+                type=None,
+                properties=properties,
+            )
+            skipped += 1
+        elif isinstance(entry, Synthetic):
+            sink.test(
+                name=entry.name,
+                suite=path,
+                outcome=Outcome.ERROR,
+                message=entry.message,
+                properties={"tap": "synthetic"},
+                unattributed=True,
+            )
+            errors += 1
+    if not numbered and root.plan == 0:
+        reason = f": {root.plan_reason}" if root.plan_reason else ""
+        sink.test(
+            name=name or "(skipped file)",
+            suite=path[:-1] if name else path,
+            outcome=Outcome.SKIPPED,
+            message=f"the whole file was skipped (1..0){reason}",
+            properties={"directive": "SKIP"},
+        )
+        skipped += 1
+    return skipped, errors

@@ -15,6 +15,7 @@ from typing import Any
 
 from lxml import etree
 
+from reportgen import numbers
 from reportgen.errors import InputError
 from reportgen.ingest._safexml import SAFE_PARSER_OPTIONS
 from reportgen.ingest.base import Sink, Source, clean_optional, clean_text, first_line
@@ -25,6 +26,7 @@ from reportgen.ingest.junit.dialect import (
     parse_count,
     parse_timestamp,
     summary_key,
+    tap_formatter_junit,
 )
 from reportgen.ingest.junit.stream import (
     ESC_PLACEHOLDER,
@@ -85,10 +87,11 @@ _GET_TIME = itemgetter("time")
 class _Frame:
     """A testsuite (or another element around testcases) being read."""
 
-    __slots__ = ("declared", "file", "libtest", "name", "ordinal", "path", "start")
+    __slots__ = ("declared", "file", "libtest", "name", "ordinal", "path", "start", "tag")
 
     def __init__(
         self,
+        tag: str,
         name: str,
         path: tuple[str, ...],
         file: str | None,
@@ -96,6 +99,8 @@ class _Frame:
         start: tuple[int, int, int, int, int],
         ordinal: int,
     ) -> None:
+        #: The element's local name (`testsuite`, `testsuites`, `system-out`, ...).
+        self.tag = tag
         self.name = name
         self.path = path
         self.file = file
@@ -259,8 +264,11 @@ class Reader:
             nonlocal case, builder, depth, child, kids
             attrib = case
             if attrib is None:
+                # A suite's own <system-out> may hold what its testcases were read from (see
+                # `dialect.tap_formatter_junit`); other outer text is whitespace.
+                text = join(chars)
                 chars_clear()
-                end_outer()
+                end_outer(text)
                 return
             if not kids:  # a plain testcase ends: the hot path
                 case = None
@@ -511,26 +519,43 @@ class Reader:
         if not frames and localname(tag) != "testsuite":
             self.root = dict(attrib)
             self._note_timestamp(attrib.get("timestamp"))
-            frame = self._open_suite(attrib)
+            frame = self._open_suite(localname(tag), attrib)
             frame.path = ()
             frame.name = localname(tag)
         else:
-            frame = self._open_suite(attrib)
+            frame = self._open_suite(localname(tag), attrib)
         frames.append(frame)
         self.suite = frame.path
 
-    def _end_outer(self) -> None:
-        """A suite (or the root, or another element outside testcases) ends."""
+    def _end_outer(self, text: str) -> None:
+        """A suite (or the root, or another element outside testcases) ends; `text` is the
+        character data since the last element started or ended."""
         if self.pending or self.deferred:
             self._drain()
         frames = self.frames
         if frames:
-            self._close_suite(frames.pop())
+            frame = frames.pop()
+            if frame.tag == "system-out" and frames and frames[-1].tag == "testsuite":
+                self._suite_output(frames[-1], text)
+            self._close_suite(frame)
             self.closed = not frames
         self.suite = frames[-1].path if frames else ()
         self.files.append((self.sink.rows, frames[-1].file if frames else None))
 
-    def _open_suite(self, attrib: Any) -> _Frame:
+    def _suite_output(self, frame: _Frame, text: str) -> None:
+        """The suite `frame`'s own <system-out> ends: a suite TAP::Formatter::JUnit wrote is
+        read again from the TAP stream it holds there (see `dialect.tap_formatter_junit`)."""
+        text = self._restore(text) or ""
+        try:
+            skipped, errors = tap_formatter_junit(
+                self.sink, frame.start[1], text, frame.name, frame.path
+            )
+        except numbers.NumberError as exc:
+            raise self.source.error(f"bad number in suite {frame.name!r}'s TAP: {exc}") from None
+        self.n_skipped += skipped
+        self.n_errors += errors
+
+    def _open_suite(self, tag: str, attrib: Any) -> _Frame:
         get = attrib.get
         parent = self.frames[-1] if self.frames else None
         name = (self._plain(get("name")) or "").strip()
@@ -555,7 +580,7 @@ class Reader:
         self.files.append((self.sink.rows, file))
         ordinal = self.n_outer
         self.n_outer = ordinal + 1
-        frame = _Frame(name, path, file, declared, self._snapshot(), ordinal)
+        frame = _Frame(tag, name, path, file, declared, self._snapshot(), ordinal)
         frame.libtest = all(get(key) == value for key, value in _LIBTEST_SUITE.items())
         return frame
 
