@@ -8,12 +8,16 @@ Rules, decided here and tested against real streams:
   the exception is a parent that failed while none of its subtests did (its own body failed
   after the subtests passed), which is counted as a failed test. Subtest names may contain
   `/`, so a subtest's parent is the longest already-running test whose name is a prefix.
+* A package's own `pass`/`fail`/`skip` event ends one run of its test binary; a stream may
+  hold several (gotestsum's `--rerun-fails`, `go test -json` run twice into one file), and
+  each run is judged alone: a rerun that passed does not hide the run that failed.
 * A test that started but never reported an outcome (a timeout or a panic killed the binary)
-  is an error, with a warning. A package without its own final `pass`/`fail`/`skip` event is
-  a stream cut short: flagged (tests missing, scoped to the package and to its benchmarks'
-  metrics) with a warning, and its tests cut off without an outcome are named, not errors.
-  A package that failed without any failing test (a timeout panic racing the
-  test's own `pass`, `TestMain` exiting non-zero) gets one error test, `[package failed]`,
+  is an error, with a warning. A package without its own final `pass`/`fail`/`skip` event
+  after its last test or output is a stream cut short: flagged (tests missing, scoped to the
+  package and to its benchmarks' metrics) with a warning, and its tests cut off without an
+  outcome are named, not errors. A run that failed without any failing test (a timeout panic
+  racing the test's own `pass`, `TestMain` exiting non-zero) gets one error test, `[package
+  failed]`,
   carrying the panic line. A build failure is an error test `[build failed]`: Go >= 1.24
   reports it as `build-output`/`build-fail` events and `FailedBuild`; older versions write the
   compiler output as plain text into the stream.
@@ -86,18 +90,39 @@ class _Test:
         self.panic: str | None = None
 
 
-class _Package:
-    """Everything seen for one package."""
+class _Run:
+    """One run of a package's test binary: what `go test` reported before the package's own
+    `pass`, `fail` or `skip` event, which ends it (`action`, None while it has not ended)."""
 
-    __slots__ = ("action", "build_output", "failed_build", "finished", "output", "running")
+    __slots__ = ("action", "build_output", "failed_build", "finished", "output", "unfinished")
 
     def __init__(self) -> None:
-        self.running: dict[str, _Test] = {}
         self.finished: list[_Test] = []
         self.output: list[str] = []  # package-level output, decoded
         self.action: str | None = None
         self.failed_build = False
         self.build_output: list[str] = []
+        self.unfinished: list[str] = []  # tests still running when the run ended
+
+
+class _Package:
+    """Everything seen for one package: its runs, as a stream may hold several (gotestsum's
+    `--rerun-fails`, or `go test -json` invocations appended to one file), each judged alone
+    so that a later run that passed cannot hide a failure of an earlier one."""
+
+    __slots__ = ("open", "run", "running", "runs")
+
+    def __init__(self) -> None:
+        self.running: dict[str, _Test] = {}
+        self.run = _Run()  # the run in progress
+        self.runs: list[_Run] = []  # runs ended by the package's own event
+        self.open = False  # an event arrived since the last run ended
+
+    def end_run(self, action: str) -> None:
+        self.run.action = action
+        self.runs.append(self.run)
+        self.run = _Run()
+        self.open = False
 
 
 class GoTestJsonIngester(Ingester):
@@ -294,6 +319,7 @@ class _Reader:
                 return  # events outside any package carry nothing we count
             raise self.source.error("Package must be a string", line=lineno)
         pkg = self.package(pkg_name)
+        pkg.open = True
         test_name = event.get("Test")
         if test_name is not None and not isinstance(test_name, str):
             raise self.source.error("Test must be a string", line=lineno)
@@ -313,14 +339,18 @@ class _Reader:
             raise self.source.error("Elapsed must be a number", line=lineno)
         if not test_name:
             if action in ("pass", "fail", "skip"):
-                pkg.action = action
+                run = pkg.run
                 failed_build = event.get("FailedBuild")
                 if failed_build:
-                    pkg.failed_build = True
+                    run.failed_build = True
                     self.claimed_builds.add(str(failed_build))
                     built = self.builds.get(str(failed_build))
                     if built is not None:
-                        pkg.build_output.extend(built[0])
+                        run.build_output.extend(built[0])
+                # The binary has exited: a test still running will never report (a rerun of
+                # it, or a second `go test` appended to the file, is another execution).
+                run.unfinished = self.close_running(pkg_name, pkg)
+                pkg.end_run(action)
             return
         if action == "run":
             self.start_test(pkg_name, pkg, test_name)
@@ -387,7 +417,7 @@ class _Reader:
         if pkg.running.get(test.name) is test:
             del pkg.running[test.name]
             self.fast.pop(f'{pkg_name}","Test":"{test.name}'.encode(), None)
-        pkg.finished.append(test)
+        pkg.run.finished.append(test)
 
     def test_output(self, pkg_name: str, pkg: _Package, name: str, text: str, lineno: int) -> None:
         test = pkg.running.get(name)
@@ -396,7 +426,7 @@ class _Reader:
             if test is not None and test.panic is None:
                 test.panic = line
             elif test is None and line:
-                pkg.output.append(text)
+                pkg.run.output.append(text)
         if name.startswith("Benchmark"):
             self.package_output(pkg_name, pkg, text, lineno)
             return
@@ -406,8 +436,8 @@ class _Reader:
             test.output.append(json.dumps({"Output": text}).encode())
 
     def package_output(self, pkg_name: str, pkg: _Package, text: str, lineno: int) -> None:
-        if len(pkg.output) < 10_000:
-            pkg.output.append(text)
+        if len(pkg.run.output) < 10_000:
+            pkg.run.output.append(text)
         # Benchmark results can be split over several events: reassemble whole lines.
         buffered = self.partial.pop(pkg_name, "") + text
         if "\n" not in buffered:
@@ -422,21 +452,35 @@ class _Reader:
 
     # --- results ---------------------------------------------------------------------------
     def finish_package(self, name: str, pkg: _Package) -> None:
+        for run in pkg.runs:
+            self.judge_run(name, run)
+        # go test ends every run of a package with a pass, fail or skip event of its own:
+        # events after the last one are a stream cut short (a killed CI job, a partial upload).
+        if pkg.open or pkg.running or pkg.run.finished:
+            run = pkg.run
+            run.unfinished = self.close_running(name, pkg)
+            self.cut_package(name, run.unfinished)
+            self.judge_run(name, run)
+
+    def close_running(self, pkg_name: str, pkg: _Package) -> list[str]:
+        """End the package's running tests without an outcome; their names."""
         unfinished = [t.name for t in pkg.running.values()]
         for test in list(pkg.running.values()):
-            self.end_test(name, pkg, test, None, None)
-        # go test ends every package it ran with a pass, fail or skip event of its own: a
-        # package without one is a stream cut short (a killed CI job, a partial upload).
-        cut = pkg.action is None
-        if cut:
-            self.cut_package(name, unfinished)
-        elif unfinished:
+            self.end_test(pkg_name, pkg, test, None, None)
+        return unfinished
+
+    def judge_run(self, name: str, run: _Run) -> None:
+        """Emit the tests of one run of a package, and an error for a run that failed (or did
+        not build) without a failing test; a run without its final event (`action` None) was
+        cut, and its tests without an outcome are no error."""
+        cut = run.action is None
+        if run.unfinished and not cut:
             self.sink.warn(
-                f"package {name}: {_names(unfinished)} started but never finished (the test "
-                "binary crashed or timed out)"
+                f"package {name}: {_names(run.unfinished)} started but never finished (the "
+                "test binary crashed or timed out)"
             )
         bad = False
-        for test in pkg.finished:
+        for test in run.finished:
             if test.children and not (test.outcome is Outcome.FAILED and not test.failed_children):
                 continue  # a container of subtests, counted by its leaves
             if test.name.startswith("Benchmark"):
@@ -445,15 +489,15 @@ class _Reader:
                 failed_benchmark(self.sink, name, test.name, None)
             if cut and test.outcome is None:
                 continue  # no outcome is known, not an error: flagged by cut_package
-            bad |= self.emit_test(name, pkg, test)
-        if pkg.failed_build:
-            self.build_error(name, pkg.build_output or pkg.output)
-        elif pkg.action == "fail" and not bad:
-            text = "".join(pkg.output)
+            bad |= self.emit_test(name, test)
+        if run.failed_build:
+            self.build_error(name, run.build_output or run.output)
+        elif run.action == "fail" and not bad:
+            text = "".join(run.output)
             if "[build failed]" in text or "[setup failed]" in text:
-                self.build_error(name, pkg.output)
+                self.build_error(name, run.output)
                 return
-            panic = next((t.panic for t in pkg.finished if t.panic), None) or _panic_line(text)
+            panic = next((t.panic for t in run.finished if t.panic), None) or _panic_line(text)
             self.sink.flag(
                 IntegrityKind.ABORTED,
                 f"package {name} failed without a failing test"
@@ -500,7 +544,7 @@ class _Reader:
                 warn=False,
             )
 
-    def emit_test(self, pkg_name: str, pkg: _Package, test: _Test) -> bool:
+    def emit_test(self, pkg_name: str, test: _Test) -> bool:
         output = test.output if isinstance(test.output, str) else None
         message: str | None = None
         file: str | None = None
