@@ -30,6 +30,8 @@ Rules, decided here and tested against real streams:
   the go bench text reader makes them (`gobench.BenchResults`: `BenchmarkX`, `BenchmarkX
   [B/op]`, ...), so one run given in both formats is recognised as the same evidence.
   Repeated runs (`-count`) are samples of one metric; a failed benchmark is also flagged.
+* A stream of `go tool test2json` run on a compiled test binary without `-p` names no
+  package: its tests have no classname (and without `-t` its events have no `Time`).
 * `sink.timestamp` is the `Time` of the first event.
 """
 
@@ -55,6 +57,7 @@ _PASS_ACTION = b'","Action":"pass","Package":"'
 _PASS_ACTION_LEN = len(_PASS_ACTION)
 _ELAPSED_KEY = b'","Elapsed":'
 _OUT_KEY = b'","Output":"'
+_UNNAMED = "the test binary (its stream names no package)"
 _NOISE_PREFIXES = ("=== RUN", "=== PAUSE", "=== CONT", "=== NAME", "--- ")
 
 
@@ -139,7 +142,9 @@ class GoTestJsonIngester(Ingester):
             return 0.0
         events = 0
         for line in lines:
-            if (
+            # `go tool test2json` without `-t` and `-p` writes neither Time nor Package: its
+            # events start with the Action, in test2json's own field order.
+            if line.startswith('{"Action":"') or (
                 line.startswith("{")
                 and '"Action"' in line
                 and ('"Time"' in line or '"Package"' in line or '"ImportPath"' in line)
@@ -314,9 +319,11 @@ class _Reader:
         if action in ("build-output", "build-fail"):
             self.build_event(event, action, lineno)
             return
-        if not isinstance(pkg_name, str):
-            if pkg_name is None:
-                return  # events outside any package carry nothing we count
+        if pkg_name is None:
+            # `go tool test2json` run on a compiled test binary without `-p` names no package:
+            # its events are those of one package whose name is not known.
+            pkg_name = ""
+        elif not isinstance(pkg_name, str):
             raise self.source.error("Package must be a string", line=lineno)
         pkg = self.package(pkg_name)
         pkg.open = True
@@ -476,7 +483,7 @@ class _Reader:
         cut = run.action is None
         if run.unfinished and not cut:
             self.sink.warn(
-                f"package {name}: {_names(run.unfinished)} started but never finished (the "
+                f"{_package(name)}: {_names(run.unfinished)} started but never finished (the "
                 "test binary crashed or timed out)"
             )
         bad = False
@@ -500,16 +507,16 @@ class _Reader:
             panic = next((t.panic for t in run.finished if t.panic), None) or _panic_line(text)
             self.sink.flag(
                 IntegrityKind.ABORTED,
-                f"package {name} failed without a failing test"
+                f"{_package(name)} failed without a failing test"
                 + (f" ({panic})" if panic else "")
                 + ": the test binary did not finish",
-                scope=name,
+                scope=name or None,
                 warn=False,
             )
             self.sink.test(
                 name="[package failed]",
-                classname=name,
-                suite=(name,),
+                classname=name or None,
+                suite=_suite(name),
                 outcome=Outcome.ERROR,
                 message=panic or "the package failed without a failing test (see output)",
                 type="package failure",
@@ -524,22 +531,22 @@ class _Reader:
         started = f"; {_names(unfinished)} started without a result" if unfinished else ""
         self.sink.flag(
             IntegrityKind.TESTS_MISSING,
-            f"package {name} has no final pass, fail or skip event: the stream was cut before "
+            f"{_package(name)} has no final pass, fail or skip event: the stream was cut before "
             f"the package finished, so tests and benchmarks may be missing{started}",
-            scope=name,
+            scope=name or None,
         )
         for test in unfinished:
             self.sink.flag(
                 IntegrityKind.TESTS_MISSING,
-                f"{name}: {test} started but the stream ends before its result",
-                scope=name,
+                f"{name or _UNNAMED}: {test} started but the stream ends before its result",
+                scope=name or None,
                 warn=False,
             )
         # A package scope reaches test criteria; metric criteria are reached by metric name.
         for bench in self.benches.names(name):
             self.sink.flag(
                 IntegrityKind.TESTS_MISSING,
-                f"package {name} has no final event: {bench} may lack samples",
+                f"{_package(name)} has no final event: {bench} may lack samples",
                 scope=bench,
                 warn=False,
             )
@@ -557,9 +564,9 @@ class _Reader:
             message = test.panic or "the test started but reported no result (timeout or crash)"
             self.sink.flag(
                 IntegrityKind.ABORTED,
-                f"{pkg_name}: {test.name} started but never finished ({message}): the test "
-                "binary crashed or timed out",
-                scope=pkg_name,
+                f"{pkg_name or _UNNAMED}: {test.name} started but never finished ({message}): "
+                "the test binary crashed or timed out",
+                scope=pkg_name or None,
                 warn=False,
             )
         elif outcome is not Outcome.PASSED:
@@ -569,15 +576,15 @@ class _Reader:
                 message = test.panic
                 self.sink.flag(
                     IntegrityKind.ABORTED,
-                    f"{pkg_name}: {test.name} panicked ({test.panic}): the tests after it in "
-                    "the package did not run",
-                    scope=pkg_name,
+                    f"{pkg_name or _UNNAMED}: {test.name} panicked ({test.panic}): the tests after "
+                    "it in the package did not run",
+                    scope=pkg_name or None,
                     warn=False,
                 )
         self.sink.test(
             name=test.name,
-            classname=pkg_name,
-            suite=(pkg_name,),
+            classname=pkg_name or None,
+            suite=_suite(pkg_name),
             outcome=outcome,
             duration=test.elapsed,
             message=message,
@@ -596,14 +603,23 @@ class _Reader:
         )
         self.sink.test(
             name="[build failed]",
-            classname=pkg_name,
-            suite=(pkg_name,),
+            classname=pkg_name or None,
+            suite=_suite(pkg_name),
             outcome=Outcome.ERROR,
             message=message,
             type="build failure",
             output=text,
             unattributed=True,
         )
+
+
+def _package(name: str) -> str:
+    """How messages name a package (a stream of `test2json` without `-p` names none)."""
+    return f"package {name}" if name else _UNNAMED
+
+
+def _suite(name: str) -> tuple[str, ...]:
+    return (name,) if name else ()
 
 
 def _names(tests: list[str]) -> str:
