@@ -8,8 +8,8 @@ at several settings (`-cpu 1,4`) names each as `BenchmarkX-1`, `BenchmarkX-4` in
 
 Output stops with `PASS`/`FAIL` (a test binary) or `ok`/`FAIL  pkg` (`go test`): result lines
 with no closing line after them are output cut short, flagged for their benchmarks. A `---
-FAIL: BenchmarkX` is a failed test and flags that benchmark; a FAIL with none named (a panic)
-flags the benchmarks before it.
+FAIL: BenchmarkX` (on a line of its own, or after the name of a later `-count` run) is a failed
+test and flags that benchmark; a FAIL with none named (a panic) flags the benchmarks before it.
 """
 
 from __future__ import annotations
@@ -31,8 +31,10 @@ _SNIFF = re.compile(r"^Benchmark\S*\s+\d+\s+[\d.eE+-]+\s+\S+/op\b", re.M)
 _HEADER = re.compile(r"^(goos|goarch|pkg|cpu):\s*(.*)$")
 # A line that starts like a result (name, iteration count) but is no readable result.
 _UNREADABLE = re.compile(r"^Benchmark\S*\s+\d+\s")
-# `--- FAIL: BenchmarkX` (sub-benchmarks are indented under their parent).
-_BENCH_FAIL = re.compile(r"^\s*--- FAIL: (Benchmark\S*)")
+# `--- FAIL: BenchmarkX` (sub-benchmarks are indented under their parent). Without -v, a run
+# after the first (`-count`) has its name printed before it runs, so its failure ends that
+# line: `BenchmarkX-8   \t--- FAIL: BenchmarkX-8` (and go still prints `ok`).
+_BENCH_FAIL = re.compile(r"^(?:Benchmark\S*\s+)?\s*--- FAIL: (Benchmark\S*)")
 # The line that closes the output of one test binary (`PASS`, `FAIL`) or of one package as
 # `go test` prints it (`ok  \tpkg\t0.1s`, `FAIL\tpkg\t0.1s`).
 _CLOSE = re.compile(r"^(PASS|FAIL|ok)(?:\s.*)?$")
