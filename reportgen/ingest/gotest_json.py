@@ -17,10 +17,10 @@ Rules, decided here and tested against real streams:
   package and to its benchmarks' metrics) with a warning, and its tests cut off without an
   outcome are named, not errors. A run that failed without any failing test (a timeout panic
   racing the test's own `pass`, `TestMain` exiting non-zero) gets one error test, `[package
-  failed]`,
-  carrying the panic line. A build failure is an error test `[build failed]`: Go >= 1.24
-  reports it as `build-output`/`build-fail` events and `FailedBuild`; older versions write the
-  compiler output as plain text into the stream.
+  failed]`, carrying the panic line, and flags the package's benchmarks as well (a benchmark
+  that panics or times out in a later `-count` run names no failure). A build failure is an
+  error test `[build failed]`: Go >= 1.24 reports it as `build-output`/`build-fail` events and
+  `FailedBuild`; older versions write the compiler output as plain text into the stream.
 * Lines that are not JSON (compiler output, a stray `panic` on stderr merged with `2>&1`) are
   kept as build output and reported in one warning with the first line number; a line that
   starts like JSON but does not parse is corruption and an input error naming the line.
@@ -505,14 +505,16 @@ class _Reader:
                 self.build_error(name, run.output)
                 return
             panic = next((t.panic for t in run.finished if t.panic), None) or _panic_line(text)
-            self.sink.flag(
-                IntegrityKind.ABORTED,
+            message = (
                 f"{_package(name)} failed without a failing test"
                 + (f" ({panic})" if panic else "")
-                + ": the test binary did not finish",
-                scope=name or None,
-                warn=False,
+                + ": the test binary did not finish"
             )
+            self.sink.flag(IntegrityKind.ABORTED, message, scope=name or None, warn=False)
+            # A benchmark that panicked or timed out names no failure either; the samples its
+            # package printed before are no evidence (metric criteria are reached by name).
+            for bench in self.benches.names(name):
+                self.sink.flag(IntegrityKind.ABORTED, message, scope=bench, warn=False)
             self.sink.test(
                 name="[package failed]",
                 classname=name or None,
