@@ -31,7 +31,9 @@ Rules, decided here and tested against real streams:
   [B/op]`, ...), so one run given in both formats is recognised as the same evidence.
   Repeated runs (`-count`) are samples of one metric; a failed benchmark is also flagged.
 * A stream of `go tool test2json` run on a compiled test binary without `-p` names no
-  package: its tests have no classname (and without `-t` its events have no `Time`).
+  package: its tests have no classname (and without `-t` its events have no `Time`). When it
+  is `go test -v` output of several packages piped into test2json, go's `ok  \tpkg` and
+  `FAIL\tpkg` lines end each package's part and name its tests' package.
 * `sink.timestamp` is the `Time` of the first event.
 """
 
@@ -58,6 +60,8 @@ _PASS_ACTION_LEN = len(_PASS_ACTION)
 _ELAPSED_KEY = b'","Elapsed":'
 _OUT_KEY = b'","Output":"'
 _UNNAMED = "the test binary (its stream names no package)"
+# go's line that ends one package's output: `ok  \tpkg\t0.1s`, `FAIL\tpkg [build failed]`.
+_PKG_SUMMARY = re.compile(r"^(ok|FAIL)\s+(\S+)\s+(?:[\d.]+s\b|\(cached\)|\[)")
 _NOISE_PREFIXES = ("=== RUN", "=== PAUSE", "=== CONT", "=== NAME", "--- ")
 
 
@@ -97,9 +101,18 @@ class _Run:
     """One run of a package's test binary: what `go test` reported before the package's own
     `pass`, `fail` or `skip` event, which ends it (`action`, None while it has not ended)."""
 
-    __slots__ = ("action", "build_output", "failed_build", "finished", "output", "unfinished")
+    __slots__ = (
+        "action",
+        "build_output",
+        "failed_build",
+        "finished",
+        "output",
+        "package",
+        "unfinished",
+    )
 
     def __init__(self) -> None:
+        self.package: str | None = None  # named by go's summary line in a stream naming none
         self.finished: list[_Test] = []
         self.output: list[str] = []  # package-level output, decoded
         self.action: str | None = None
@@ -354,6 +367,17 @@ class _Reader:
                     built = self.builds.get(str(failed_build))
                     if built is not None:
                         run.build_output.extend(built[0])
+                if (
+                    not pkg_name
+                    and not run.finished
+                    and not pkg.running
+                    and any(r.package for r in pkg.runs)
+                    and (action != "fail" or any(r.action == "fail" for r in pkg.runs))
+                ):
+                    # test2json's final event after go's summary lines: it repeats their result.
+                    pkg.run = _Run()
+                    pkg.open = False
+                    return
                 # The binary has exited: a test still running will never report (a rerun of
                 # it, or a second `go test` appended to the file, is another execution).
                 run.unfinished = self.close_running(pkg_name, pkg)
@@ -456,6 +480,14 @@ class _Reader:
         for line in lines:
             if line.startswith("Benchmark"):
                 self.benches.add(line, pkg_name, lineno)
+            elif not pkg_name and (summary := _PKG_SUMMARY.match(line)):
+                # `go test -v ./... | go tool test2json` names no package, but go's summary
+                # line ends each package's part: its tests are that package's, and a test of
+                # the same name in the next package is another test, not a repeat.
+                pkg.run.package = summary.group(2)
+                pkg.run.unfinished = self.close_running(pkg_name, pkg)
+                pkg.end_run("pass" if summary.group(1) == "ok" else "fail")
+                pkg.open = True  # test2json's own final event is still to come
 
     # --- results ---------------------------------------------------------------------------
     def finish_package(self, name: str, pkg: _Package) -> None:
@@ -476,10 +508,11 @@ class _Reader:
             self.end_test(pkg_name, pkg, test, None, None)
         return unfinished
 
-    def judge_run(self, name: str, run: _Run) -> None:
-        """Emit the tests of one run of a package, and an error for a run that failed (or did
-        not build) without a failing test; a run without its final event (`action` None) was
-        cut, and its tests without an outcome are no error."""
+    def judge_run(self, key: str, run: _Run) -> None:
+        """Emit the tests of one run of the package read as `key`, and an error for a run that
+        failed (or did not build) without a failing test; a run without its final event
+        (`action` None) was cut, and its tests without an outcome are no error."""
+        name = run.package or key
         cut = run.action is None
         if run.unfinished and not cut:
             self.sink.warn(
@@ -513,7 +546,7 @@ class _Reader:
             self.sink.flag(IntegrityKind.ABORTED, message, scope=name or None, warn=False)
             # A benchmark that panicked or timed out names no failure either; the samples its
             # package printed before are no evidence (metric criteria are reached by name).
-            for bench in self.benches.names(name):
+            for bench in self.benches.names(key):
                 self.sink.flag(IntegrityKind.ABORTED, message, scope=bench, warn=False)
             self.sink.test(
                 name="[package failed]",
