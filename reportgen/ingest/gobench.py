@@ -8,8 +8,10 @@ at several settings (`-cpu 1,4`) names each as `BenchmarkX-1`, `BenchmarkX-4` in
 
 Output stops with `PASS`/`FAIL` (a test binary) or `ok`/`FAIL  pkg` (`go test`): result lines
 with no closing line after them are output cut short, flagged for their benchmarks. A `---
-FAIL: BenchmarkX` is a failed test and flags that benchmark; a FAIL with none named (a panic)
-flags the benchmarks before it.
+FAIL: BenchmarkX` (on a line of its own, or after the name of a later `-count` run) is a failed
+test and flags that benchmark; a FAIL with none named (a panic) flags the benchmarks before it.
+`BenchmarkX-8  0  NaN ns/op` is what go prints for a run that a panic stopped before it measured
+anything: no malformed line, but a flag on that benchmark.
 """
 
 from __future__ import annotations
@@ -29,10 +31,14 @@ _LINE = re.compile(r"^(Benchmark\S*?)(?:-(\d+))?\s+(\d+)((?:\s+[-+\d.eE]+\s+\S+)
 _PAIR = re.compile(r"([-+\d.eE]+)\s+(\S+)")
 _SNIFF = re.compile(r"^Benchmark\S*\s+\d+\s+[\d.eE+-]+\s+\S+/op\b", re.M)
 _HEADER = re.compile(r"^(goos|goarch|pkg|cpu):\s*(.*)$")
+# What go prints for a run that stopped before it measured anything, as the binary panics.
+_STOPPED = re.compile(r"^(Benchmark\S*?)(?:-\d+)?\s+0\s+NaN ns/op\s*$")
 # A line that starts like a result (name, iteration count) but is no readable result.
 _UNREADABLE = re.compile(r"^Benchmark\S*\s+\d+\s")
-# `--- FAIL: BenchmarkX` (sub-benchmarks are indented under their parent).
-_BENCH_FAIL = re.compile(r"^\s*--- FAIL: (Benchmark\S*)")
+# `--- FAIL: BenchmarkX` (sub-benchmarks are indented under their parent). Without -v, a run
+# after the first (`-count`) has its name printed before it runs, so its failure ends that
+# line: `BenchmarkX-8   \t--- FAIL: BenchmarkX-8` (and go still prints `ok`).
+_BENCH_FAIL = re.compile(r"^(?:Benchmark\S*\s+)?\s*--- FAIL: (Benchmark\S*)")
 # The line that closes the output of one test binary (`PASS`, `FAIL`) or of one package as
 # `go test` prints it (`ok  \tpkg\t0.1s`, `FAIL\tpkg\t0.1s`).
 _CLOSE = re.compile(r"^(PASS|FAIL|ok)(?:\s.*)?$")
@@ -103,6 +109,7 @@ class BenchResults:
         self.procs_seen: dict[str, set[int]] = {}
         self.packages: dict[str, str] = {}  # benchmark name -> its package
         self.by_package: dict[str, list[str]] = {}  # package -> benchmark names, first seen
+        self.stopped: list[tuple[str, int | None]] = []  # runs that measured nothing, and where
 
     def add(self, line: str, package: str, lineno: int | None) -> str | None:
         """Read one output line of `package` ("" when unknown): the name the benchmark's
@@ -112,6 +119,11 @@ class BenchResults:
         source = self.source
         parsed = parse_bench_line(line)
         if parsed is None:
+            stopped = _STOPPED.match(line)
+            if stopped:
+                name = self._register(stopped.group(1), package)
+                self.stopped.append((name, lineno))
+                return name
             # "BenchmarkX" alone starts a benchmark under -v; its result follows later.
             if _UNREADABLE.match(line):
                 raise source.error("cannot read this benchmark result line", line=lineno)
@@ -121,13 +133,7 @@ class BenchResults:
             return None
         if iterations < 1:
             raise source.error(f"{name}: {iterations} iterations cannot be a measurement", lineno)
-        if package and self.packages.setdefault(name, package) != package:
-            # The same benchmark name in a second package is another benchmark.
-            name = f"{package}.{name}"
-            self.packages.setdefault(name, package)
-        names = self.by_package.setdefault(package, [])
-        if name not in names:
-            names.append(name)
+        name = self._register(name, package)
         if procs is not None:
             self.procs_seen.setdefault(name, set()).add(procs)
         for value, unit in pairs:
@@ -147,11 +153,30 @@ class BenchResults:
                 entry.iterations = min(entry.iterations or iterations, iterations)
         return name
 
+    def _register(self, name: str, package: str) -> str:
+        """The name a benchmark of `package` is known by, recorded as one of the package's."""
+        if package and self.packages.setdefault(name, package) != package:
+            # The same benchmark name in a second package is another benchmark.
+            name = f"{package}.{name}"
+            self.packages.setdefault(name, package)
+        names = self.by_package.setdefault(package, [])
+        if name not in names:
+            names.append(name)
+        return name
+
     def names(self, package: str) -> list[str]:
         """The benchmarks read from `package`, as their metric names start."""
         return self.by_package.get(package, [])
 
     def emit(self, sink: Sink) -> None:
+        for name, line in self.stopped:
+            sink.flag(
+                IntegrityKind.BENCHMARK_ERRORS,
+                f"{name}: a run printed 0 iterations and NaN ns/op: it stopped before it measured "
+                "anything (a panic or a timeout)",
+                line,
+                scope=name,
+            )
         for metric_name, entry in self.series.items():
             configurations = sorted(set(entry.procs))
             if len(configurations) <= 1:

@@ -8,15 +8,19 @@ Rules, decided here and tested against real streams:
   the exception is a parent that failed while none of its subtests did (its own body failed
   after the subtests passed), which is counted as a failed test. Subtest names may contain
   `/`, so a subtest's parent is the longest already-running test whose name is a prefix.
+* A package's own `pass`/`fail`/`skip` event ends one run of its test binary; a stream may
+  hold several (gotestsum's `--rerun-fails`, `go test -json` run twice into one file), and
+  each run is judged alone: a rerun that passed does not hide the run that failed.
 * A test that started but never reported an outcome (a timeout or a panic killed the binary)
-  is an error, with a warning. A package without its own final `pass`/`fail`/`skip` event is
-  a stream cut short: flagged (tests missing, scoped to the package and to its benchmarks'
-  metrics) with a warning, and its tests cut off without an outcome are named, not errors.
-  A package that failed without any failing test (a timeout panic racing the
-  test's own `pass`, `TestMain` exiting non-zero) gets one error test, `[package failed]`,
-  carrying the panic line. A build failure is an error test `[build failed]`: Go >= 1.24
-  reports it as `build-output`/`build-fail` events and `FailedBuild`; older versions write the
-  compiler output as plain text into the stream.
+  is an error, with a warning. A package without its own final `pass`/`fail`/`skip` event
+  after its last test or output is a stream cut short: flagged (tests missing, scoped to the
+  package and to its benchmarks' metrics) with a warning, and its tests cut off without an
+  outcome are named, not errors. A run that failed without any failing test (a timeout panic
+  racing the test's own `pass`, `TestMain` exiting non-zero) gets one error test, `[package
+  failed]`, carrying the panic line, and flags the package's benchmarks as well (a benchmark
+  that panics or times out in a later `-count` run names no failure). A build failure is an
+  error test `[build failed]`: Go >= 1.24 reports it as `build-output`/`build-fail` events and
+  `FailedBuild`; older versions write the compiler output as plain text into the stream.
 * Lines that are not JSON (compiler output, a stray `panic` on stderr merged with `2>&1`) are
   kept as build output and reported in one warning with the first line number; a line that
   starts like JSON but does not parse is corruption and an input error naming the line.
@@ -26,6 +30,10 @@ Rules, decided here and tested against real streams:
   the go bench text reader makes them (`gobench.BenchResults`: `BenchmarkX`, `BenchmarkX
   [B/op]`, ...), so one run given in both formats is recognised as the same evidence.
   Repeated runs (`-count`) are samples of one metric; a failed benchmark is also flagged.
+* A stream of `go tool test2json` run on a compiled test binary without `-p` names no
+  package: its tests have no classname (and without `-t` its events have no `Time`). When it
+  is `go test -v` output of several packages piped into test2json, go's `ok  \tpkg` and
+  `FAIL\tpkg` lines end each package's part and name its tests' package.
 * `sink.timestamp` is the `Time` of the first event.
 """
 
@@ -51,6 +59,9 @@ _PASS_ACTION = b'","Action":"pass","Package":"'
 _PASS_ACTION_LEN = len(_PASS_ACTION)
 _ELAPSED_KEY = b'","Elapsed":'
 _OUT_KEY = b'","Output":"'
+_UNNAMED = "the test binary (its stream names no package)"
+# go's line that ends one package's output: `ok  \tpkg\t0.1s`, `FAIL\tpkg [build failed]`.
+_PKG_SUMMARY = re.compile(r"^(ok|FAIL)\s+(\S+)\s+(?:[\d.]+s\b|\(cached\)|\[)")
 _NOISE_PREFIXES = ("=== RUN", "=== PAUSE", "=== CONT", "=== NAME", "--- ")
 
 
@@ -86,18 +97,48 @@ class _Test:
         self.panic: str | None = None
 
 
-class _Package:
-    """Everything seen for one package."""
+class _Run:
+    """One run of a package's test binary: what `go test` reported before the package's own
+    `pass`, `fail` or `skip` event, which ends it (`action`, None while it has not ended)."""
 
-    __slots__ = ("action", "build_output", "failed_build", "finished", "output", "running")
+    __slots__ = (
+        "action",
+        "build_output",
+        "failed_build",
+        "finished",
+        "output",
+        "package",
+        "unfinished",
+    )
 
     def __init__(self) -> None:
-        self.running: dict[str, _Test] = {}
+        self.package: str | None = None  # named by go's summary line in a stream naming none
         self.finished: list[_Test] = []
         self.output: list[str] = []  # package-level output, decoded
         self.action: str | None = None
         self.failed_build = False
         self.build_output: list[str] = []
+        self.unfinished: list[str] = []  # tests still running when the run ended
+
+
+class _Package:
+    """Everything seen for one package: its runs, as a stream may hold several (gotestsum's
+    `--rerun-fails`, or `go test -json` invocations appended to one file), each judged alone
+    so that a later run that passed cannot hide a failure of an earlier one."""
+
+    __slots__ = ("open", "run", "running", "runs")
+
+    def __init__(self) -> None:
+        self.running: dict[str, _Test] = {}
+        self.run = _Run()  # the run in progress
+        self.runs: list[_Run] = []  # runs ended by the package's own event
+        self.open = False  # an event arrived since the last run ended
+
+    def end_run(self, action: str) -> None:
+        self.run.action = action
+        self.runs.append(self.run)
+        self.run = _Run()
+        self.open = False
 
 
 class GoTestJsonIngester(Ingester):
@@ -114,7 +155,9 @@ class GoTestJsonIngester(Ingester):
             return 0.0
         events = 0
         for line in lines:
-            if (
+            # `go tool test2json` without `-t` and `-p` writes neither Time nor Package: its
+            # events start with the Action, in test2json's own field order.
+            if line.startswith('{"Action":"') or (
                 line.startswith("{")
                 and '"Action"' in line
                 and ('"Time"' in line or '"Package"' in line or '"ImportPath"' in line)
@@ -289,11 +332,14 @@ class _Reader:
         if action in ("build-output", "build-fail"):
             self.build_event(event, action, lineno)
             return
-        if not isinstance(pkg_name, str):
-            if pkg_name is None:
-                return  # events outside any package carry nothing we count
+        if pkg_name is None:
+            # `go tool test2json` run on a compiled test binary without `-p` names no package:
+            # its events are those of one package whose name is not known.
+            pkg_name = ""
+        elif not isinstance(pkg_name, str):
             raise self.source.error("Package must be a string", line=lineno)
         pkg = self.package(pkg_name)
+        pkg.open = True
         test_name = event.get("Test")
         if test_name is not None and not isinstance(test_name, str):
             raise self.source.error("Test must be a string", line=lineno)
@@ -313,14 +359,29 @@ class _Reader:
             raise self.source.error("Elapsed must be a number", line=lineno)
         if not test_name:
             if action in ("pass", "fail", "skip"):
-                pkg.action = action
+                run = pkg.run
                 failed_build = event.get("FailedBuild")
                 if failed_build:
-                    pkg.failed_build = True
+                    run.failed_build = True
                     self.claimed_builds.add(str(failed_build))
                     built = self.builds.get(str(failed_build))
                     if built is not None:
-                        pkg.build_output.extend(built[0])
+                        run.build_output.extend(built[0])
+                if (
+                    not pkg_name
+                    and not run.finished
+                    and not pkg.running
+                    and any(r.package for r in pkg.runs)
+                    and (action != "fail" or any(r.action == "fail" for r in pkg.runs))
+                ):
+                    # test2json's final event after go's summary lines: it repeats their result.
+                    pkg.run = _Run()
+                    pkg.open = False
+                    return
+                # The binary has exited: a test still running will never report (a rerun of
+                # it, or a second `go test` appended to the file, is another execution).
+                run.unfinished = self.close_running(pkg_name, pkg)
+                pkg.end_run(action)
             return
         if action == "run":
             self.start_test(pkg_name, pkg, test_name)
@@ -387,7 +448,7 @@ class _Reader:
         if pkg.running.get(test.name) is test:
             del pkg.running[test.name]
             self.fast.pop(f'{pkg_name}","Test":"{test.name}'.encode(), None)
-        pkg.finished.append(test)
+        pkg.run.finished.append(test)
 
     def test_output(self, pkg_name: str, pkg: _Package, name: str, text: str, lineno: int) -> None:
         test = pkg.running.get(name)
@@ -396,7 +457,7 @@ class _Reader:
             if test is not None and test.panic is None:
                 test.panic = line
             elif test is None and line:
-                pkg.output.append(text)
+                pkg.run.output.append(text)
         if name.startswith("Benchmark"):
             self.package_output(pkg_name, pkg, text, lineno)
             return
@@ -406,8 +467,8 @@ class _Reader:
             test.output.append(json.dumps({"Output": text}).encode())
 
     def package_output(self, pkg_name: str, pkg: _Package, text: str, lineno: int) -> None:
-        if len(pkg.output) < 10_000:
-            pkg.output.append(text)
+        if len(pkg.run.output) < 10_000:
+            pkg.run.output.append(text)
         # Benchmark results can be split over several events: reassemble whole lines.
         buffered = self.partial.pop(pkg_name, "") + text
         if "\n" not in buffered:
@@ -419,24 +480,47 @@ class _Reader:
         for line in lines:
             if line.startswith("Benchmark"):
                 self.benches.add(line, pkg_name, lineno)
+            elif not pkg_name and (summary := _PKG_SUMMARY.match(line)):
+                # `go test -v ./... | go tool test2json` names no package, but go's summary
+                # line ends each package's part: its tests are that package's, and a test of
+                # the same name in the next package is another test, not a repeat.
+                pkg.run.package = summary.group(2)
+                pkg.run.unfinished = self.close_running(pkg_name, pkg)
+                pkg.end_run("pass" if summary.group(1) == "ok" else "fail")
+                pkg.open = True  # test2json's own final event is still to come
 
     # --- results ---------------------------------------------------------------------------
     def finish_package(self, name: str, pkg: _Package) -> None:
+        for run in pkg.runs:
+            self.judge_run(name, run)
+        # go test ends every run of a package with a pass, fail or skip event of its own:
+        # events after the last one are a stream cut short (a killed CI job, a partial upload).
+        if pkg.open or pkg.running or pkg.run.finished:
+            run = pkg.run
+            run.unfinished = self.close_running(name, pkg)
+            self.cut_package(name, run.unfinished)
+            self.judge_run(name, run)
+
+    def close_running(self, pkg_name: str, pkg: _Package) -> list[str]:
+        """End the package's running tests without an outcome; their names."""
         unfinished = [t.name for t in pkg.running.values()]
         for test in list(pkg.running.values()):
-            self.end_test(name, pkg, test, None, None)
-        # go test ends every package it ran with a pass, fail or skip event of its own: a
-        # package without one is a stream cut short (a killed CI job, a partial upload).
-        cut = pkg.action is None
-        if cut:
-            self.cut_package(name, unfinished)
-        elif unfinished:
+            self.end_test(pkg_name, pkg, test, None, None)
+        return unfinished
+
+    def judge_run(self, key: str, run: _Run) -> None:
+        """Emit the tests of one run of the package read as `key`, and an error for a run that
+        failed (or did not build) without a failing test; a run without its final event
+        (`action` None) was cut, and its tests without an outcome are no error."""
+        name = run.package or key
+        cut = run.action is None
+        if run.unfinished and not cut:
             self.sink.warn(
-                f"package {name}: {_names(unfinished)} started but never finished (the test "
-                "binary crashed or timed out)"
+                f"{_package(name)}: {_names(run.unfinished)} started but never finished (the "
+                "test binary crashed or timed out)"
             )
         bad = False
-        for test in pkg.finished:
+        for test in run.finished:
             if test.children and not (test.outcome is Outcome.FAILED and not test.failed_children):
                 continue  # a container of subtests, counted by its leaves
             if test.name.startswith("Benchmark"):
@@ -445,27 +529,29 @@ class _Reader:
                 failed_benchmark(self.sink, name, test.name, None)
             if cut and test.outcome is None:
                 continue  # no outcome is known, not an error: flagged by cut_package
-            bad |= self.emit_test(name, pkg, test)
-        if pkg.failed_build:
-            self.build_error(name, pkg.build_output or pkg.output)
-        elif pkg.action == "fail" and not bad:
-            text = "".join(pkg.output)
+            bad |= self.emit_test(name, test)
+        if run.failed_build:
+            self.build_error(name, run.build_output or run.output)
+        elif run.action == "fail" and not bad:
+            text = "".join(run.output)
             if "[build failed]" in text or "[setup failed]" in text:
-                self.build_error(name, pkg.output)
+                self.build_error(name, run.output)
                 return
-            panic = next((t.panic for t in pkg.finished if t.panic), None) or _panic_line(text)
-            self.sink.flag(
-                IntegrityKind.ABORTED,
-                f"package {name} failed without a failing test"
+            panic = next((t.panic for t in run.finished if t.panic), None) or _panic_line(text)
+            message = (
+                f"{_package(name)} failed without a failing test"
                 + (f" ({panic})" if panic else "")
-                + ": the test binary did not finish",
-                scope=name,
-                warn=False,
+                + ": the test binary did not finish"
             )
+            self.sink.flag(IntegrityKind.ABORTED, message, scope=name or None, warn=False)
+            # A benchmark that panicked or timed out names no failure either; the samples its
+            # package printed before are no evidence (metric criteria are reached by name).
+            for bench in self.benches.names(key):
+                self.sink.flag(IntegrityKind.ABORTED, message, scope=bench, warn=False)
             self.sink.test(
                 name="[package failed]",
-                classname=name,
-                suite=(name,),
+                classname=name or None,
+                suite=_suite(name),
                 outcome=Outcome.ERROR,
                 message=panic or "the package failed without a failing test (see output)",
                 type="package failure",
@@ -480,27 +566,27 @@ class _Reader:
         started = f"; {_names(unfinished)} started without a result" if unfinished else ""
         self.sink.flag(
             IntegrityKind.TESTS_MISSING,
-            f"package {name} has no final pass, fail or skip event: the stream was cut before "
+            f"{_package(name)} has no final pass, fail or skip event: the stream was cut before "
             f"the package finished, so tests and benchmarks may be missing{started}",
-            scope=name,
+            scope=name or None,
         )
         for test in unfinished:
             self.sink.flag(
                 IntegrityKind.TESTS_MISSING,
-                f"{name}: {test} started but the stream ends before its result",
-                scope=name,
+                f"{name or _UNNAMED}: {test} started but the stream ends before its result",
+                scope=name or None,
                 warn=False,
             )
         # A package scope reaches test criteria; metric criteria are reached by metric name.
         for bench in self.benches.names(name):
             self.sink.flag(
                 IntegrityKind.TESTS_MISSING,
-                f"package {name} has no final event: {bench} may lack samples",
+                f"{_package(name)} has no final event: {bench} may lack samples",
                 scope=bench,
                 warn=False,
             )
 
-    def emit_test(self, pkg_name: str, pkg: _Package, test: _Test) -> bool:
+    def emit_test(self, pkg_name: str, test: _Test) -> bool:
         output = test.output if isinstance(test.output, str) else None
         message: str | None = None
         file: str | None = None
@@ -513,9 +599,9 @@ class _Reader:
             message = test.panic or "the test started but reported no result (timeout or crash)"
             self.sink.flag(
                 IntegrityKind.ABORTED,
-                f"{pkg_name}: {test.name} started but never finished ({message}): the test "
-                "binary crashed or timed out",
-                scope=pkg_name,
+                f"{pkg_name or _UNNAMED}: {test.name} started but never finished ({message}): "
+                "the test binary crashed or timed out",
+                scope=pkg_name or None,
                 warn=False,
             )
         elif outcome is not Outcome.PASSED:
@@ -525,15 +611,15 @@ class _Reader:
                 message = test.panic
                 self.sink.flag(
                     IntegrityKind.ABORTED,
-                    f"{pkg_name}: {test.name} panicked ({test.panic}): the tests after it in "
-                    "the package did not run",
-                    scope=pkg_name,
+                    f"{pkg_name or _UNNAMED}: {test.name} panicked ({test.panic}): the tests after "
+                    "it in the package did not run",
+                    scope=pkg_name or None,
                     warn=False,
                 )
         self.sink.test(
             name=test.name,
-            classname=pkg_name,
-            suite=(pkg_name,),
+            classname=pkg_name or None,
+            suite=_suite(pkg_name),
             outcome=outcome,
             duration=test.elapsed,
             message=message,
@@ -552,14 +638,23 @@ class _Reader:
         )
         self.sink.test(
             name="[build failed]",
-            classname=pkg_name,
-            suite=(pkg_name,),
+            classname=pkg_name or None,
+            suite=_suite(pkg_name),
             outcome=Outcome.ERROR,
             message=message,
             type="build failure",
             output=text,
             unattributed=True,
         )
+
+
+def _package(name: str) -> str:
+    """How messages name a package (a stream of `test2json` without `-p` names none)."""
+    return f"package {name}" if name else _UNNAMED
+
+
+def _suite(name: str) -> tuple[str, ...]:
+    return (name,) if name else ()
 
 
 def _names(tests: list[str]) -> str:

@@ -12,7 +12,7 @@ import pytest
 from reportgen.errors import InputError
 from reportgen.ingest import detect, load
 from reportgen.ingest.gobench import parse_bench_line
-from reportgen.model import Direction, IntegrityKind, Run
+from reportgen.model import Direction, IntegrityKind, Outcome, Run
 from tests.conftest import run_cli
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "gobench"
@@ -254,3 +254,108 @@ def test_real_go_run_in_two_formats_is_counted_once(tmp_path: Path) -> None:
     # One is read (the first by path, whatever the order given) and the other named its copy.
     assert [i.duplicate_of for i in both.inputs] == [files[1], None]
     assert len(both.metrics) == len(stream.metrics)
+
+
+# Fails in the second of its -count runs only, with b.Error: go still prints `ok`.
+SECOND_RUN_FAILS = """package bench
+
+import "testing"
+
+var calls int
+
+func BenchmarkStep(b *testing.B) {
+\tcalls++
+\tif calls == 2 {
+\t\tb.Error("second run broke")
+\t}
+\tfor i := 0; i < b.N; i++ {
+\t}
+}
+"""
+
+
+def test_real_go_failure_in_a_later_count_run_is_flagged(tmp_path: Path) -> None:
+    """Runs go: without -v the failure of a later -count run ends its name's line
+    (`BenchmarkStep-2  \t--- FAIL: BenchmarkStep-2`), and the run still ends in `ok`."""
+    go = shutil.which("go")
+    if go is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("go is not installed; .ci/run installs golang-go")
+        pytest.skip("go is not installed (apt-get install golang-go)")
+    (tmp_path / "go.mod").write_text("module example.com/bench\n\ngo 1.19\n")
+    (tmp_path / "b_test.go").write_text(SECOND_RUN_FAILS)
+    env = {
+        **os.environ,
+        "GOCACHE": str(tmp_path / ".cache"),
+        "GOFLAGS": "-mod=mod",
+        "GOTOOLCHAIN": "local",
+    }
+    bench = tmp_path / "bench.txt"
+    with bench.open("wb") as handle:
+        subprocess.run(
+            [go, "test", "-run", "^$", "-bench", ".", "-count=8", "-benchtime=100x", "."],
+            cwd=tmp_path,
+            stdout=handle,
+            env=env,
+            timeout=300,
+            check=False,
+        )
+    assert b"\t--- FAIL: BenchmarkStep" in bench.read_bytes()
+    crit = tmp_path / "crit.yaml"
+    crit.write_text(
+        "version: 1\ncriteria:\n  - id: step\n    metric: BenchmarkStep\n    stat: median\n"
+        "    max: 1s\n    min_samples: 5\n"
+    )
+    proc = run_cli("verdict", "-c", str(crit), str(bench))
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "failed (--- FAIL)" in proc.stdout
+    run = load([str(bench)])
+    assert [t.outcome for t in run.tests] == [Outcome.FAILED]
+
+
+def test_a_run_that_measured_nothing_is_flagged() -> None:
+    """Real go output: the `0  NaN ns/op` line of a run cut by a panic is no malformed input,
+    and the benchmark's earlier samples are no evidence."""
+    run = load([str(FIXTURES / "crash-count.txt")])
+    [metric] = run.metrics
+    assert metric.name == "BenchmarkCrash" and metric.n == 2
+    flags = {(f.kind, f.scope) for f in run.inputs[0].integrity}
+    assert (IntegrityKind.BENCHMARK_ERRORS, "BenchmarkCrash") in flags
+    assert (IntegrityKind.ABORTED, "BenchmarkCrash") in flags
+
+
+def test_real_go_benchmark_crash_in_json_reaches_its_metric(tmp_path: Path) -> None:
+    """Runs go: a benchmark that panics in a later -count run fails its package with no failing
+    test; the samples printed before are no evidence for a metric criterion."""
+    go = shutil.which("go")
+    if go is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("go is not installed; .ci/run installs golang-go")
+        pytest.skip("go is not installed (apt-get install golang-go)")
+    (tmp_path / "go.mod").write_text("module example.com/bench\n\ngo 1.19\n")
+    (tmp_path / "b_test.go").write_text((FIXTURES / "crash_test.go.txt").read_text())
+    env = {
+        **os.environ,
+        "GOCACHE": str(tmp_path / ".cache"),
+        "GOFLAGS": "-mod=mod",
+        "GOTOOLCHAIN": "local",
+    }
+    stream = tmp_path / "bench.jsonl"
+    with stream.open("wb") as handle:
+        subprocess.run(
+            [go, "test", "-json", "-run", "^$", "-bench", ".", "-count=8", "-benchtime=100x", "."],
+            cwd=tmp_path,
+            stdout=handle,
+            env=env,
+            timeout=300,
+            check=False,
+        )
+    assert b"panic: crash in a later run" in stream.read_bytes()
+    crit = tmp_path / "crit.yaml"
+    crit.write_text(
+        "version: 1\ncriteria:\n  - id: crash\n    metric: BenchmarkCrash\n    stat: max\n"
+        "    max: 1s\n    min_samples: 2\n"
+    )
+    proc = run_cli("verdict", "-c", str(crit), str(stream))
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "failed without a failing test" in proc.stdout
