@@ -44,8 +44,9 @@ class JUnitIngester(Ingester):
 
     name = "junit"
     description = (
-        "JUnit XML (Surefire, Gradle, pytest, jest-junit, mocha/Cypress, go-junit-report, "
-        "gotestsum, ctest, PHPUnit, Catch2, nextest, .NET, Node, Bazel)"
+        "JUnit XML (Surefire, Gradle, JUnit Platform console, pytest, jest-junit, "
+        "mocha/Cypress, go-junit-report, gotestsum, ctest, PHPUnit, Catch2, googletest, "
+        "Boost.Test, cargo test, nextest, TAP::Formatter::JUnit, bats, .NET, Node, Bazel)"
     )
     patterns = ("TEST-*.xml", "junit*.xml", "*.junit.xml", "report.xml")
 
