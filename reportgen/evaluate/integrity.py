@@ -107,6 +107,8 @@ class _Finding:
 _TO_DECIDE = {
     IntegrityKind.ATTEMPTS_HIDDEN: "every attempt of the retried tests: give pytest's "
     "--junitxml of the same run beside its JSON report, or run them without the retry",
+    IntegrityKind.BENCHMARK_ERRORS: "a run in which no benchmark run, request or check "
+    "failed (the success-rate metrics judge the failures themselves)",
 }
 
 
