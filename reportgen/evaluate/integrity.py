@@ -115,6 +115,10 @@ _TO_DECIDE = {
 def _metric_reach(crit: Criterion, flag: IntegrityFlag, used: set[str]) -> bool:
     if flag.scope is None:
         return True
+    if flag.kind is IntegrityKind.BENCHMARK_ERRORS:
+        # The failed runs or samples are what `NAME [success]` counts: they are its evidence,
+        # not a gap in it.
+        used = used - {f"{flag.scope} [success]"}
     if flag.scope in used:
         return True
     pattern = crit.metric or ""
