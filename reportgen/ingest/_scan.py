@@ -20,7 +20,7 @@ MAX_DECOMPRESSED = 4 << 30
 
 # File name endings of the formats reportgen reads or that hold results in other tools.
 _RESULT_SUFFIXES = frozenset(
-    {".xml", ".json", ".jsonl", ".ndjson", ".tap", ".trx", ".csv", ".junit", ".jtl"}
+    {".xml", ".json", ".jsonl", ".ndjson", ".tap", ".trx", ".csv", ".tsv", ".junit", ".jtl"}
 )
 _COMPRESSORS: tuple[tuple[bytes, str, Callable[[Path], io.BufferedIOBase]], ...] = (
     (b"\x1f\x8b", ".gz", gzip.GzipFile),
@@ -34,7 +34,13 @@ _RESULT_TEXT = re.compile(
     rb"^[ \t\r\f\v]*"
     rb"(?:TAP version \d|1\.\.\d+\s*$|(?:not )?ok \d+\b|=== RUN|--- (?:PASS|FAIL|SKIP):|"
     rb"(?:ok|FAIL)\s+\S+\s+(?:\d[\d.]*s\b|\[)|Benchmark\w+(?:-\d+)?\s+\d+\s|"
-    rb"# \S+ \[\S+\.test\])",
+    rb"# \S+ \[\S+\.test\]|"
+    # Load and benchmark tools reportgen does not read, whose reports hold failed requests
+    # or benchmarks: wrk, ApacheBench, vegeta, Locust, Google Benchmark's and libtest's
+    # console tables.
+    rb"Running \d+\S* test @ |This is ApacheBench|Requests/sec:|Requests per second:|"
+    rb"Requests\s+\[total, rate|Type\s+Name\s+# reqs|Benchmark\s+Time\s+CPU\s+Iterations|"
+    rb"test \S+ \.\.\. bench:)",
     re.MULTILINE,
 )
 _HTML = re.compile(rb"^\s*(?:<!doctype html|<html|<svg)", re.IGNORECASE)

@@ -214,6 +214,16 @@ class JMeterIngester(Ingester):
                 f"left out of {name} and counted in {name} [success]",
                 once=f"failed:{name}",
             )
+            # The times left are those of the samples that succeeded: a timeout or an error
+            # page left out may have been the slowest, so they are no evidence of the label's
+            # latency (criteria on it are insufficient, as for a failed benchmark run).
+            sink.flag(
+                IntegrityKind.BENCHMARK_ERRORS,
+                f"{name}: {failed} of {total} samples failed (success=false), left out of its "
+                "timings",
+                scope=name,
+                warn=False,
+            )
         sink.metric(
             name=name,
             unit="s",

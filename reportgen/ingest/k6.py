@@ -17,7 +17,7 @@ from reportgen import numbers
 from reportgen.ingest._jsonread import head_text, load_document
 from reportgen.ingest._metrics_common import direction_for_unit, mapping, number
 from reportgen.ingest.base import Ingester, Sink, Source
-from reportgen.model import Direction
+from reportgen.model import Direction, IntegrityKind
 
 _METRICS_OBJECT = re.compile(r'"metrics"\s*:\s*\{')
 _K6_MARKERS = re.compile(
@@ -66,6 +66,7 @@ class K6Ingester(Ingester):
                 counts[name] = raw["count"]
         for name, raw in metrics.items():
             self._metric(name, mapping(raw, source, f"metrics.{name}"), counts, source, sink)
+        self._flag_errors(metrics, sink)
         root = data.get("root_group")
         if isinstance(root, dict):
             self._checks(root, source, sink)
@@ -217,6 +218,42 @@ class K6Ingester(Ingester):
             properties={**properties, "passes": str(passes), "fails": str(fails)},
         )
 
+    @staticmethod
+    def _flag_errors(metrics: dict[str, Any], sink: Sink) -> None:
+        """A run whose requests failed or whose checks failed is no evidence of its speed or
+        throughput: k6's trends hold the failed requests' times (a refused connection or a
+        fast 500 pulls the percentiles down) and its counters count them as work done, so
+        every trend and counter is flagged (criteria on them are INSUFFICIENT), as a
+        benchmark whose runs errored; `http_req_failed` and `checks` judge the failures."""
+        errors = []
+        for rate, says in (("http_req_failed", "failed"), ("checks", "passed")):
+            values = _values(metrics.get(rate))
+            # In http_req_failed a "pass" is a failed request; in checks a "fail" is one.
+            bad = values.get("passes" if rate == "http_req_failed" else "fails")
+            total = (values.get("passes") or 0) + (values.get("fails") or 0)
+            if isinstance(bad, int | float) and bad > 0:
+                errors.append(
+                    f"{int(bad)} of {int(total)} requests failed ({rate})"
+                    if says == "failed"
+                    else f"{int(bad)} of {int(total)} checks failed ({rate})"
+                )
+        if not errors:
+            return
+        what = "; ".join(errors)
+        flagged = [name for name, raw in metrics.items() if _kind(raw) in ("trend", "counter")]
+        if flagged:
+            sink.warn(
+                f"{what}: the run's timings and counts are no evidence of its speed or "
+                "throughput (criteria on them are insufficient)"
+            )
+        for name in flagged:
+            sink.flag(
+                IntegrityKind.BENCHMARK_ERRORS,
+                f"{name}: measured in a run with failures ({what})",
+                scope=name,
+                warn=False,
+            )
+
     def _checks(self, group: dict[str, Any], source: Source, sink: Sink) -> None:
         checks = group.get("checks")
         # --summary-export keys checks by name; handleSummary lists them.
@@ -233,6 +270,22 @@ class K6Ingester(Ingester):
         for sub in groups.values() if isinstance(groups, dict) else (groups or []):
             if isinstance(sub, dict):
                 self._checks(sub, source, sink)
+
+
+def _values(raw: Any) -> dict[str, Any]:
+    """A metric's statistics in either export shape (empty when it is not an object)."""
+    if not isinstance(raw, dict):
+        return {}
+    values = raw.get("values")
+    return values if isinstance(values, dict) else raw
+
+
+def _kind(raw: Any) -> str | None:
+    """A metric's type: handleSummary states it, --summary-export leaves it to its keys."""
+    if isinstance(raw, dict) and isinstance(raw.get("values"), dict):
+        kind = raw.get("type")
+        return kind if isinstance(kind, str) else None
+    return _infer_kind(_values(raw))
 
 
 def _infer_kind(values: dict[str, Any]) -> str | None:

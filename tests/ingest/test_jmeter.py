@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -233,3 +234,28 @@ def test_sniff_is_specific(corpus: Path) -> None:
         ingester = detect(path.read_bytes()[:8192], str(path))
         assert ingester is not None and ingester.name == "jmeter"
     assert detect(b"name,value\nlat,1\n", "m.csv").name != "jmeter"  # type: ignore[union-attr]
+
+
+def test_latency_of_a_label_with_failed_samples_is_no_evidence(
+    corpus: Path, tmp_path: Path
+) -> None:
+    # The corpus run with its ten slowest HP-0 samples turned into failures (as timeouts are):
+    # the times left look fast, but they are only those of the samples that succeeded.
+    rows = list(csv.reader((corpus / "jmeter" / "jenkins-perf-jtl-transactions.csv").open()))
+    hp0 = sorted((r for r in rows[1:] if r[2] == "HP-0"), key=lambda r: -int(r[1]))
+    for row in hp0[:10]:
+        row[3:5], row[7] = ["500", "Internal Server Error"], "false"
+    with (tmp_path / "failed.jtl").open("w", newline="") as out:
+        csv.writer(out, lineterminator="\n").writerows(rows)
+    slowest_ok = int(hp0[10][1])
+    (tmp_path / "crit.yaml").write_text(
+        "version: 1\ncriteria:\n"
+        f"  - {{id: p50, metric: HP-0, stat: median, max: {slowest_ok + 1}ms}}\n"
+        '  - {id: ok, metric: "HP-0 [success]", stat: success_rate, min: 40%}\n'
+        "  - {id: other, metric: HP-1, stat: max, max: 60s}\n"
+    )
+    done = run_cli("verdict", "-c", "crit.yaml", "--json", "-", "failed.jtl", cwd=tmp_path)
+    status = {c["id"]: c["status"] for c in json.loads(done.stdout)["criteria"]}
+    # The failures themselves are judged by HP-0 [success]; HP-1 had none.
+    assert status == {"p50": "insufficient", "ok": "pass", "other": "pass"}, done.stdout
+    assert done.returncode == 3

@@ -140,3 +140,42 @@ def test_success_rate_of_http_req_failed_counts_the_requests_that_did_not_fail(
     status = {c["id"]: c["status"] for c in doc["criteria"]}
     assert status == {"ok": "pass", "high": "fail"}, proc.stdout
     assert "(529/878)" in proc.stdout
+
+
+LATENCY_CRITERIA = (
+    "version: 1\ncriteria:\n"
+    "  - id: p95\n    metric: http_req_duration\n    stat: p95\n    max: 500ms\n"
+    "    allow_point_estimates: true\n"
+    "  - id: ok-latency\n    metric: 'http_req_duration{expected_response:true}'\n"
+    "    stat: p95\n    max: 500ms\n    allow_point_estimates: true\n"
+    "  - id: failed\n    metric: http_req_failed\n    stat: success_rate\n    min: 55%\n"
+)
+
+
+def test_latency_of_a_run_with_failed_requests_is_no_evidence(tmp_path: Path, corpus: Path) -> None:
+    # 349 of 878 requests failed: http_req_duration holds their (fast) times, and the
+    # expected_response sub-metric leaves them out; neither shows the service's latency.
+    path = corpus / "k6" / "k6reporter-handlesummary-simple.json"
+    criteria = tmp_path / "criteria.yaml"
+    criteria.write_text(LATENCY_CRITERIA)
+    proc = run_cli("verdict", "-c", str(criteria), "--json", "-", str(path))
+    doc = json.loads(proc.stdout)
+    status = {c["id"]: c["status"] for c in doc["criteria"]}
+    assert status == {"p95": "insufficient", "ok-latency": "insufficient", "failed": "pass"}
+    assert proc.returncode == 3
+    assert "349 of 878 requests failed" in proc.stdout
+
+
+def test_latency_of_a_run_without_failures_is_judged(tmp_path: Path) -> None:
+    clean = json.loads(json.dumps(SUMMARY_EXPORT))
+    clean["metrics"]["http_req_failed"].update(passes=0, fails=100, value=0)
+    clean["metrics"]["checks"].update(passes=100, fails=0, value=1)
+    clean["root_group"]["checks"]["status is 200"].update(passes=100, fails=0)
+    path = tmp_path / "summary.json"
+    path.write_text(json.dumps(clean))
+    criteria = tmp_path / "criteria.yaml"
+    criteria.write_text(LATENCY_CRITERIA.replace("min: 55%", "min: 90%"))
+    proc = run_cli("verdict", "-c", str(criteria), "--json", "-", str(path))
+    status = {c["id"]: c["status"] for c in json.loads(proc.stdout)["criteria"]}
+    # (The sub-metric does not say how many requests are behind it: insufficient as before.)
+    assert status == {"p95": "pass", "ok-latency": "insufficient", "failed": "pass"}
