@@ -368,10 +368,16 @@ _UNVERIFIED = IntegrityFlag(
 #: Metric fields kept in the `details` column: how the values were recorded (the timer's
 #: resolution per iteration, values rounded down, failed samples), which a baseline needs
 #: as much as the values.
-_METRIC_DETAILS = frozenset(
-    Metric.model_fields.keys()
-    - {"name", "unit", "direction", "samples", "stats", "n", "input", "source"}
-)
+_METRIC_DETAILS: set[str] = set(Metric.model_fields) - {
+    "name",
+    "unit",
+    "direction",
+    "samples",
+    "stats",
+    "n",
+    "input",
+    "source",
+}
 
 #: The flag of an input whose metrics were recorded before their details were kept.
 _METRIC_UNKNOWN = IntegrityFlag(
@@ -714,8 +720,8 @@ def load_runs(
                     )
                 )
     for position in sorted(unknown):
-        item = inputs[position]
-        inputs[position] = item.model_copy(update={"integrity": (*item.integrity, _METRIC_UNKNOWN)})
+        held = inputs[position]
+        inputs[position] = held.model_copy(update={"integrity": (*held.integrity, _METRIC_UNKNOWN)})
     return Run(inputs=tuple(inputs), tests=builder.build(), metrics=tuple(found))
 
 
