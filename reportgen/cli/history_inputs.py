@@ -80,7 +80,11 @@ def read_history(
             from reportgen.history.analysis import flaky_tests
 
             branch = current_branch()
-            history = {w: flaky_tests(store, branch=branch, window=w) for w in sorted(windows)}
+            # Each current test's runs in the window: one seen in fewer than two shows nothing.
+            ids = {current.tests.id_of(i) for i in range(len(current.tests))}
+            history = {
+                w: flaky_tests(store, branch=branch, window=w, counted=ids) for w in sorted(windows)
+            }
     return baseline, history, notes
 
 

@@ -312,7 +312,11 @@ def _resolution_matters(estimate: stats.RatioBounds) -> bool:
     """Whether the recorded resolution moved a bound visibly (0.01% or more)."""
     pairs = ((estimate.low, estimate.low_sharp), (estimate.high, estimate.high_sharp))
     return estimate.widened and any(
-        a is not None and b is not None and (not math.isfinite(a) or abs(math.log(a / b)) > 1e-4)
+        # A bound the resolution pushed to 0 or to infinity (a recorded 0 stands for anything
+        # up to one step) moved as far as a bound can.
+        a is not None
+        and b is not None
+        and (a <= 0 or not math.isfinite(a) or abs(math.log(a / b)) > 1e-4)
         for a, b in pairs
     )
 
@@ -386,6 +390,7 @@ def _baseline_point(
     cur: Series, base: Series, crit: Criterion, eff: Effective, direction: Direction
 ) -> Item:
     """Compare a point statistic of each side (allow_point_estimates); weaker, no interval."""
+
     # One statistic on both sides: the criterion's, else the median, else the mean when a side
     # reports no median. (The mean of one side against the median of the other compared a
     # skewed baseline mean with a current median, and called the gap an improvement.)

@@ -198,6 +198,18 @@ def flaky_history_check(tally: Tally) -> Check:
     flaky = [t for t in found.tests if t.id in ids]
     figures = figures.model_copy(update={"value": float(len(flaky)), "n": len(found.runs)})
     runs = f"the last {len(found.runs)} recorded runs of {where}"
+    # A test the window holds in fewer than two runs (new, renamed, or recorded under another
+    # id by another format) has no history that could show it flaky.
+    unseen = sorted(i for i in ids if found.executed_in.get(i, 0) < 2)
+    if len(flaky) <= limit and unseen:
+        return Check(
+            Status.INSUFFICIENT,
+            f"{len(unseen)} of {len(ids)} {tally.scope} ran in fewer than 2 of {runs}, so "
+            f"history cannot show whether they are flaky: {list_ids(unseen)}",
+            figures,
+            "record more runs of these tests under the same ids on this branch",
+            ids=unseen,
+        )
     if len(flaky) <= limit:
         return Check(
             Status.PASS, f"{len(flaky)} {tally.scope} flaky in {runs} (at most {limit})", figures

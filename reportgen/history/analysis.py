@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from reportgen import stats
 from reportgen.history.facts import FailingSince, FlakyHistory, FlakyTest, MetricTrend
@@ -90,8 +90,15 @@ def _run_states(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.groupby(["test_id", "run_id"], as_index=False)[["passed", "failed"]].any()
 
 
-def flaky_tests(store: Store, *, branch: str | None = None, window: int = 20) -> FlakyHistory:
-    """Tests flaky over the last `window` runs (of `branch`, or of any branch when None).
+def flaky_tests(
+    store: Store,
+    *,
+    branch: str | None = None,
+    window: int = 20,
+    counted: Collection[str] = (),
+) -> FlakyHistory:
+    """Tests flaky over the last `window` runs (of `branch`, or of any branch when None), and
+    how many of those runs executed each test named in `counted`.
 
     Flaky: passed and failed on the same commit (retries within a run included), or changed
     between passing and failing at least FLAKY_FLIPS times from run to run.
@@ -99,7 +106,12 @@ def flaky_tests(store: Store, *, branch: str | None = None, window: int = 20) ->
     import pandas as pd
 
     infos = find_runs(store, branch=branch, last=window)
-    result = FlakyHistory(window=window, branch=branch, runs=tuple(i.id for i in infos))
+    result = FlakyHistory(
+        window=window,
+        branch=branch,
+        runs=tuple(i.id for i in infos),
+        executed_in=_executed_in(store, [i.id for i in infos], counted),
+    )
     if not infos:
         return result
     order = {info.id: position for position, info in enumerate(reversed(infos))}  # oldest 0
@@ -153,6 +165,21 @@ def flaky_tests(store: Store, *, branch: str | None = None, window: int = 20) ->
         )
     tests.sort(key=lambda t: (-t.flip_rate, t.id))
     return result.model_copy(update={"tests": tuple(tests)})
+
+
+def _executed_in(store: Store, run_ids: Sequence[int], names: Collection[str]) -> dict[str, int]:
+    """How many of `run_ids` executed each of `names` (a test never executed is left out)."""
+    if not run_ids or not names:
+        return {}
+    query = (
+        select(test_names.c.name, func.count(func.distinct(executions.c.run_id)))
+        .join(executions, executions.c.test_id == test_names.c.id)
+        .where(executions.c.run_id.in_(list(run_ids)))
+        .group_by(test_names.c.name)
+    )
+    wanted = set(names)
+    with store.errors("read runs"), store.reading() as conn:
+        return {name: int(n) for name, n in conn.execute(query) if name in wanted}
 
 
 def failing_since(store: Store, run: RunInfo) -> list[FailingSince]:

@@ -33,6 +33,11 @@ class FlakyHistory(Frozen):
     branch: str | None = Field(description="Branch the runs were recorded on; None: any branch.")
     runs: tuple[int, ...] = Field(description="Ids of the runs looked at, newest first.")
     tests: tuple[FlakyTest, ...] = ()
+    executed_in: dict[str, int] = Field(
+        default_factory=dict,
+        description="Runs of the window that executed each test asked about (absent: none). "
+        "A test seen in fewer than two runs cannot show flakiness across runs.",
+    )
 
 
 class FailingSince(Frozen):

@@ -83,6 +83,8 @@ metrics = Table(
     Column("stats", Text, nullable=False),
     Column("n", Integer),
     Column("source", Text),
+    # JSON of the Metric fields besides those above (resolution, iterations, properties, ...).
+    Column("details", Text),
 )
 
 run_labels = Table(

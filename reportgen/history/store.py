@@ -365,6 +365,28 @@ _UNVERIFIED = IntegrityFlag(
 )
 
 
+#: Metric fields kept in the `details` column: how the values were recorded (the timer's
+#: resolution per iteration, values rounded down, failed samples), which a baseline needs
+#: as much as the values.
+_METRIC_DETAILS: set[str] = set(Metric.model_fields) - {
+    "name",
+    "unit",
+    "direction",
+    "samples",
+    "stats",
+    "n",
+    "input",
+    "source",
+}
+
+#: The flag of an input whose metrics were recorded before their details were kept.
+_METRIC_UNKNOWN = IntegrityFlag(
+    kind=IntegrityKind.TESTS_MISSING,
+    message="recorded by an earlier reportgen that did not keep how its metrics were recorded "
+    "(resolution, iterations, rounding); record that run again to use it as a baseline",
+)
+
+
 def _stored_integrity(item: Mapping[str, Any]) -> tuple[IntegrityFlag, ...]:
     """The integrity flags stored with a recorded input (see `_input_record`)."""
     if "integrity" not in item:
@@ -448,6 +470,9 @@ def record(store: Store, run: Run, context: RunContext) -> Recorded:
                 "stats": json.dumps(m.stats, sort_keys=True),
                 "n": m.n,
                 "source": m.source,
+                "details": json.dumps(
+                    m.model_dump(mode="json", include=_METRIC_DETAILS), sort_keys=True
+                ),
             }
             for position, m in enumerate(run.metrics)
         ]
@@ -646,6 +671,7 @@ def load_runs(
             )
     builder = TestTableBuilder()
     found: list[Metric] = []
+    unknown: set[int] = set()  # inputs with a metric recorded before its details were kept
     ids = [info.id for info in infos]
     with store.errors("read runs"), store.reading() as conn:
         for part in _chunks(ids):
@@ -678,8 +704,11 @@ def load_runs(
             for row in conn.execute(query):
                 if (row.run_id, row.input) not in index:
                     continue
+                if row.details is None:
+                    unknown.add(index[(row.run_id, row.input)])
                 found.append(
                     Metric(
+                        **(json.loads(row.details) if row.details is not None else {}),
                         name=row.name,
                         unit=row.unit,
                         direction=Direction(row.direction) if row.direction else None,
@@ -690,6 +719,9 @@ def load_runs(
                         source=row.source,
                     )
                 )
+    for position in sorted(unknown):
+        held = inputs[position]
+        inputs[position] = held.model_copy(update={"integrity": (*held.integrity, _METRIC_UNKNOWN)})
     return Run(inputs=tuple(inputs), tests=builder.build(), metrics=tuple(found))
 
 

@@ -103,7 +103,10 @@ def _run(*names: str) -> Run:
     return Run(inputs=(source,), tests=builder.build())
 
 
-def _flaky(*ids: str, runs: int = 5, branch: str | None = "main") -> FlakyHistory:
+def _flaky(
+    *ids: str, runs: int = 5, branch: str | None = "main", seen: int | None = None
+) -> FlakyHistory:
+    """Flaky `ids` over `runs` runs, each test of `_run` executed in `seen` of them (all)."""
     tests = tuple(
         FlakyTest(
             id=t,
@@ -114,7 +117,14 @@ def _flaky(*ids: str, runs: int = 5, branch: str | None = "main") -> FlakyHistor
         )
         for t in ids
     )
-    return FlakyHistory(window=20, branch=branch, runs=tuple(range(runs, 0, -1)), tests=tests)
+    executed = {f"m::{name}": runs if seen is None else seen for name in "abc"}
+    return FlakyHistory(
+        window=20,
+        branch=branch,
+        runs=tuple(range(runs, 0, -1)),
+        tests=tests,
+        executed_in=executed,
+    )
 
 
 def _judge(spec: dict[str, Any], history: dict[int, FlakyHistory] | None) -> tuple[Status, str]:
@@ -134,6 +144,11 @@ def _judge(spec: dict[str, Any], history: dict[int, FlakyHistory] | None) -> tup
         # Only selected tests count; a flaky test no longer in the run does not either.
         ({"max_flaky_history": 0, "select": "m::b"}, {20: _flaky("m::a")}, Status.PASS),
         ({"max_flaky_history": 0}, {20: _flaky("m::gone")}, Status.PASS),
+        # A test in fewer than two runs of the window has no history to show flakiness.
+        ({"max_flaky_history": 0}, {20: _flaky(seen=1)}, Status.INSUFFICIENT),
+        ({"max_flaky_history": 0, "select": "m::b"}, {20: _flaky(seen=0)}, Status.INSUFFICIENT),
+        # ... but flaky tests that are seen still fail it.
+        ({"max_flaky_history": 0}, {20: _flaky("m::a", seen=1)}, Status.FAIL),
         # The window asked for must be the one computed.
         ({"max_flaky_history": 0, "window": 5}, {20: _flaky("m::a")}, Status.INSUFFICIENT),
     ],

@@ -553,7 +553,7 @@ def test_history_of_a_missing_database(tmp_path: Path) -> None:
 
 def test_migration_from_an_empty_database(db_url: str) -> None:
     with open_store(db_url) as store:
-        assert schema_revision(store) == schema_head() == "0002"
+        assert schema_revision(store) == schema_head() == "0003"
 
 
 def test_migration_from_the_first_schema(db_url: str) -> None:
@@ -576,7 +576,7 @@ def test_migration_from_the_first_schema(db_url: str) -> None:
     )
     assert done.returncode == 0, done.stderr
     with open_store(db_url) as store:
-        assert schema_revision(store) == "0002"
+        assert schema_revision(store) == "0003"
     stored = history(db_url, "runs")
     assert [(r["id"], r["branch"], r["labels"]) for r in stored] == [  # type: ignore[union-attr]
         (2, "main", {"k": "v"}),
