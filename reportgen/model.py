@@ -88,6 +88,9 @@ class IntegrityKind(StrEnum):
     # Tests ran under a retry whose earlier attempts the file does not keep (flaky's @flaky in
     # pytest-json-report): whether one of them failed first is unknown.
     ATTEMPTS_HIDDEN = "attempts_hidden"
+    # A history baseline taken from runs recorded with different labels (another machine or
+    # configuration) that the `history:` spec did not choose between.
+    MIXED_LABELS = "mixed_labels"
 
 
 #: Integrity problems that show something failed (NOT READY); the others leave the evidence

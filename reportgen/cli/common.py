@@ -87,7 +87,8 @@ def add_criteria_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="baseline results to compare against (repeatable; files, directories or globs), "
         "`-` for standard input, or recorded runs: history:branch=NAME[,last=N] or "
-        "history:commit=SHA",
+        "history:commit=SHA, each with [,label.KEY=VALUE]... to take only runs recorded with "
+        "those labels",
     )
     add_db_argument(parser)
 

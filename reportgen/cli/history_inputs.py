@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from reportgen.evaluation import Evaluation
 from reportgen.history import HistorySpec, database_url, parse_spec
 from reportgen.history.facts import FlakyHistory, ReportHistory
-from reportgen.model import Run
+from reportgen.model import IntegrityFlag, IntegrityKind, Run
 
 if TYPE_CHECKING:
     from reportgen.history.store import RunInfo, Store
@@ -54,8 +54,12 @@ def read_history(
     with open_store(url, create=False) as store:
         if parsed:
             chosen: dict[int, RunInfo] = {}
+            mixed: list[str] = []
             for spec, wanted in parsed:
                 infos, itself = _other_runs(store, wanted, now)
+                mixture = _mixed_labels(store, wanted)
+                if mixture is not None:
+                    mixed.append(f"--baseline {spec}: {mixture}")
                 if itself:
                     notes.append(
                         f"--baseline {spec}: left out "
@@ -76,6 +80,19 @@ def read_history(
             if used:
                 notes.append("baseline from history: " + ", ".join(i.name() for i in used))
             baseline = load_runs(store, used, keep)
+            if mixed:
+                notes.extend(mixed)
+                flags = tuple(
+                    IntegrityFlag(kind=IntegrityKind.MIXED_LABELS, message=m) for m in mixed
+                )
+                baseline = baseline.model_copy(
+                    update={
+                        "inputs": tuple(
+                            i.model_copy(update={"integrity": (*i.integrity, *flags)})
+                            for i in baseline.inputs
+                        )
+                    }
+                )
         if windows:
             from reportgen.history.analysis import flaky_tests
 
@@ -86,6 +103,37 @@ def read_history(
                 w: flaky_tests(store, branch=branch, window=w, counted=ids) for w in sorted(windows)
             }
     return baseline, history, notes
+
+
+def _mixed_labels(store: Store, wanted: HistorySpec) -> str | None:
+    """Why the runs `wanted` chooses among are no one baseline, or None: the recent runs of its
+    branch (or commit) carry different values of a label the spec does not name (`os=linux`
+    and `os=mac`, or a label some runs lack), so which of them is the latest is chance."""
+    from reportgen.history.store import find_runs
+
+    recent = find_runs(
+        store,
+        branch=wanted.branch,
+        commit=wanted.commit,
+        last=REPORT_WINDOW,
+        labels=wanted.labels,
+    )
+    named = {key for key, _ in wanted.labels}
+    keys = sorted({key for info in recent for key in info.labels} - named)
+    differ = {
+        key: sorted({info.labels.get(key, "(none)") for info in recent}) for key in keys
+    }
+    differ = {key: values for key, values in differ.items() if len(values) > 1}
+    if not differ:
+        return None
+    said = "; ".join(f"{key}: {', '.join(values)}" for key, values in differ.items())
+    key, values = next(iter(differ.items()))
+    example = next(v for v in values if v != "(none)")
+    return (
+        f"the recorded runs of {wanted.describe().split(' on ', 1)[1]} carry different labels "
+        f"({said}), and a baseline from another machine or configuration is no comparison: "
+        f"name one, e.g. label.{key}={example}"
+    )
 
 
 def _other_runs(
@@ -101,7 +149,9 @@ def _other_runs(
 
     limit = wanted.last
     while True:
-        found = find_runs(store, branch=wanted.branch, commit=wanted.commit, last=limit)
+        found = find_runs(
+            store, branch=wanted.branch, commit=wanted.commit, last=limit, labels=wanted.labels
+        )
         others: list[RunInfo] = []
         itself: list[RunInfo] = []
         for info in found:

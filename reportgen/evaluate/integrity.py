@@ -109,6 +109,8 @@ _TO_DECIDE = {
     "--junitxml of the same run beside its JSON report, or run them without the retry",
     IntegrityKind.BENCHMARK_ERRORS: "a run in which no benchmark run, request or check "
     "failed (the success-rate metrics judge the failures themselves)",
+    IntegrityKind.MIXED_LABELS: "a baseline of one machine or configuration: name its labels "
+    "in the history: spec (history:branch=main,label.KEY=VALUE)",
 }
 
 

@@ -21,6 +21,8 @@ ENV_VAR = "REPORTGEN_DB"
 BASELINE_PREFIX = "history:"
 
 _SHA = re.compile(r"^[0-9A-Fa-f]{4,64}$")
+#: How a `history:` spec names a label the runs must carry: `label.os=linux`.
+_LABEL = "label."
 
 
 def database_url(option: str | None, env: Mapping[str, str]) -> str:
@@ -39,9 +41,13 @@ class HistorySpec:
     branch: str | None = None
     commit: str | None = None
     last: int = 1
+    #: Labels every run taken must carry (`label.KEY=VALUE`), sorted by key.
+    labels: tuple[tuple[str, str], ...] = ()
 
     def describe(self) -> str:
         where = f"commit {self.commit}" if self.commit else f"branch {self.branch}"
+        if self.labels:
+            where += " with " + ", ".join(f"{k}={v}" for k, v in self.labels)
         if self.last == 1:
             return f"the latest run on {where}"
         return f"the last {self.last} runs on {where}"
@@ -52,17 +58,24 @@ def is_history_spec(value: str) -> bool:
 
 
 def parse_spec(value: str) -> HistorySpec:
-    """Parse `history:branch=main[,last=N]` or `history:commit=SHA`; UsageError otherwise."""
+    """Parse `history:branch=main[,last=N][,label.KEY=VALUE]...` or `history:commit=SHA`
+    (labels too); UsageError otherwise."""
     body = value[len(BASELINE_PREFIX) :]
     fields: dict[str, str] = {}
+    labels: dict[str, str] = {}
     for part in filter(None, (p.strip() for p in body.split(","))):
         key, sep, text = part.partition("=")
         if not sep or not text.strip():
             raise UsageError(f"--baseline {value}: expected key=value, got {part!r}")
         key = key.strip()
+        label = key.removeprefix(_LABEL)
+        if label != key and label and label not in labels:
+            labels[label] = text.strip()
+            continue
         if key not in ("branch", "commit", "last") or key in fields:
             raise UsageError(
-                f"--baseline {value}: unknown or repeated key {key!r} (branch, commit, last)"
+                f"--baseline {value}: unknown or repeated key {key!r} "
+                "(branch, commit, last, label.KEY)"
             )
         fields[key] = text.strip()
     if ("branch" in fields) == ("commit" in fields):
@@ -78,4 +91,6 @@ def parse_spec(value: str) -> HistorySpec:
     commit = fields.get("commit")
     if commit is not None and not _SHA.match(commit):
         raise UsageError(f"--baseline {value}: commit must be a hexadecimal SHA (4 to 64 digits)")
-    return HistorySpec(branch=fields.get("branch"), commit=commit, last=last)
+    return HistorySpec(
+        branch=fields.get("branch"), commit=commit, last=last, labels=tuple(sorted(labels.items()))
+    )

@@ -614,11 +614,21 @@ def find_runs(
     commit: str | None = None,
     last: int | None = None,
     before: int | None = None,
+    labels: Sequence[tuple[str, str]] = (),
 ) -> list[RunInfo]:
-    """Stored runs, newest first; `commit` matches a prefix of the SHA; `before` a run id."""
+    """Stored runs, newest first; `commit` matches a prefix of the SHA; `before` a run id;
+    `labels` (key, value) pairs every run returned carries."""
     query = select(runs).order_by(runs.c.recorded_at.desc(), runs.c.id.desc())
     if branch is not None:
         query = query.where(runs.c.branch == branch)
+    for key, value in labels:
+        query = query.where(
+            runs.c.id.in_(
+                select(run_labels.c.run_id).where(
+                    run_labels.c.key == key, run_labels.c.value == value
+                )
+            )
+        )
     if commit is not None:
         query = query.where(
             func.lower(runs.c.commit_sha).like(_escape_like(commit.lower()) + "%", escape="\\")
@@ -629,13 +639,13 @@ def find_runs(
         query = query.limit(last)
     with store.errors("read runs"), store.reading() as conn:
         rows = conn.execute(query).all()
-        labels: dict[int, dict[str, str]] = {row.id: {} for row in rows}
-        for part in _chunks(list(labels)):
+        carried: dict[int, dict[str, str]] = {row.id: {} for row in rows}
+        for part in _chunks(list(carried)):
             for label in conn.execute(
                 select(run_labels).where(run_labels.c.run_id.in_(part)).order_by(run_labels.c.key)
             ):
-                labels[label.run_id][label.key] = label.value
-    return [RunInfo(row, labels[row.id]) for row in rows]
+                carried[label.run_id][label.key] = label.value
+    return [RunInfo(row, carried[row.id]) for row in rows]
 
 
 def _escape_like(value: str) -> str:
