@@ -293,6 +293,54 @@ def test_a_session_stopped_by_pytest_exit(tmp_path: Path) -> None:
     assert proc.returncode == 3, proc.stdout
 
 
+#: pytest.exit with code 0 from inside the last test, or from a fixture's teardown: the exit
+#: code says the session ended well, and no collected test is missing from the report.
+EXIT_ZERO = """
+import os
+
+import pytest
+
+
+@pytest.fixture
+def stops_in_teardown():
+    yield
+    if os.environ.get("STOP") == "teardown":
+        pytest.exit("stopped in teardown", returncode=0)
+
+
+def test_first():
+    pass
+
+
+def test_last(stops_in_teardown):
+    if os.environ.get("STOP") == "call":
+        pytest.exit("stopped by the test", returncode=0)
+        assert False, "never reached"
+"""
+
+
+@pytest.mark.parametrize("where", ["call", "teardown"])
+def test_a_session_ended_inside_its_last_test_with_code_0(tmp_path: Path, where: str) -> None:
+    report, _junit, doc = _session(tmp_path, {"test_s.py": EXIT_ZERO}, env={"STOP": where})
+    assert doc["exitcode"] == 0 and len(doc["tests"]) == doc["summary"]["collected"] == 2
+    last = doc["tests"][1]
+    assert "teardown" not in last and ("call" in last) == (where == "teardown")
+    run = read(report)
+    assert _flags(run) == [IntegrityKind.ABORTED]
+    assert any(
+        "never reached their teardown (tests/test_s.py::test_last)" in w.message
+        for w in run.warnings
+    )
+    # A test whose call never reported is no pass; one that passed its call keeps it.
+    ended = Outcome.SKIPPED if where == "call" else Outcome.PASSED
+    assert _ids(run) == [
+        ("tests.test_s::test_first", Outcome.PASSED),
+        ("tests.test_s::test_last", ended),
+    ]
+    proc = _verdict(tmp_path, 'select: "**", max_failed: 0', report)
+    assert proc.returncode == 3, proc.stdout
+
+
 def test_a_session_stopped_at_the_first_failure(tmp_path: Path) -> None:
     # `-x` ends with pytest's code for failures (1), but test_last never ran.
     report, _junit, doc = _session(tmp_path, {"test_s.py": STOPS}, "-x", env={"STOP": "fail"})
