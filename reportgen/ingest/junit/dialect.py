@@ -35,9 +35,21 @@ _TIME_UNITS = {
 }
 _TIME_WITH_UNIT = re.compile(r"^\s*([0-9.,]+(?:[eE][-+]?\d+)?)\s*([A-Za-zµμ]+)\s*$")
 
-#: testcase `status` / `result` values meaning "did not run" (ctest, googletest, Bazel, tst).
+#: testcase `status` / `result` values meaning "did not run" (ctest, googletest, Bazel, tst;
+#: behave's `untested`, which it writes without a <skipped/> under `--no-skipped`, for every
+#: scenario after a `before_all` or `before_feature` hook failed, or after `--stop`).
 _NOT_RUN = frozenset(
-    {"disabled", "notrun", "not run", "not_run", "skipped", "skip", "ignored", "suppressed"}
+    {
+        "disabled",
+        "notrun",
+        "not run",
+        "not_run",
+        "skipped",
+        "skip",
+        "ignored",
+        "suppressed",
+        "untested",
+    }
 )
 _FAILED_STATUS = frozenset({"fail", "failed", "failure"})
 _ERROR_STATUS = frozenset({"error", "errored"})

@@ -74,6 +74,8 @@ _CATCH2_HOST = "tbd"
 _LIBTEST_SUITE = {"name": "test", "package": "test", "id": "0"}
 #: The `timestamp` googletest writes for a test it never started.
 _GTEST_NEVER_STARTED = "1970-01-01T00:00:00"
+#: behave's status of a scenario it never reached (see `_case_fields`).
+_UNTESTED = "untested"
 #: A suite property `reportgen convert --to junit` writes for each integrity flag of the input
 #: the suite came from (`reportgen.integrity.<kind>`, the flag's message as value): read back,
 #: a conversion is no more evidence than its source.
@@ -931,6 +933,18 @@ class Reader:
             # status="disabled"; googletest's notrun carries result="suppressed".
             outcome = Outcome.ERROR
             message = f"not run: {message}" if message else "not run"
+        if outcome is Outcome.SKIPPED and (get("status") or "").strip().lower() == _UNTESTED:
+            # behave writes `untested` for a scenario it never reached, never for one it was
+            # told to skip (tags, @skip: `skipped`): every scenario after a before_all or
+            # before_feature hook failed (the hook's error is written nowhere), after --stop,
+            # after an interrupt, or in a dry run.
+            self.sink.flag(
+                IntegrityKind.ABORTED,
+                f"behave did not reach scenario(s) of {classname or 'a feature'} (status "
+                "untested): a before_all or before_feature hook failed, the run stopped early "
+                "(--stop, an interrupt) or it was a dry run",
+                scope=classname,
+            )
         if outcome is Outcome.FAILED:
             self.n_failed += 1
         elif gtest_not_run:
