@@ -15,7 +15,7 @@ internal error, usage error) marks it aborted, and fewer tests than `summary.col
 `summary.deselected` means collected tests never ran (`-x`, `--collect-only`, an interrupt).
 A test that never reached its teardown phase (pytest writes one for every test it finishes)
 shows a session that ended inside it whatever the exit code (`pytest.exit(returncode=0)`); one
-whose call never reported is not a pass.
+whose call never reported (that, or `--setup-only` / `--setup-plan`) is not a pass.
 
 A test that pytest-rerunfailures ran again has the outcome `rerun` and the phases of its last
 attempt: a marked retry. The last attempt decides, and an earlier failed attempt (which the
@@ -99,7 +99,10 @@ _FINISHED = frozenset({0, 1, 5})
 _STOPPED = {2: "interrupted", 3: "internal error", 4: "usage error"}
 #: Why a test whose setup passed and whose call never reported is not read as passed, and
 #: the type it is given.
-_UNFINISHED = "its setup passed and its call never reported: the session ended inside the test"
+_UNFINISHED = (
+    "its setup passed and its call never reported: the session ended inside the test, or ran "
+    "setups only (--setup-only, --setup-plan)"
+)
 _UNFINISHED_TYPE = "not run to the end"
 # pytest writes a skip's longrepr as the repr of a (path, lineno, reason) tuple.
 _SKIP_TUPLE = re.compile(
@@ -793,7 +796,8 @@ def _read_test(test: dict[str, Any], source: Source, batch: TestBatch, at: str) 
     message = _phase_message(deciding, source, where) if deciding else None
     if outcome is Outcome.PASSED and "setup" in phases and "call" not in phases:
         # Its setup passed and its call never reported: the session ended inside the test
-        # (pytest.exit, an interrupt), and pytest-json-report still writes it as passed.
+        # (pytest.exit, an interrupt) or ran no test body (--setup-only, --setup-plan), and
+        # pytest-json-report still writes it as passed.
         outcome, message, kind = Outcome.SKIPPED, _UNFINISHED, _UNFINISHED_TYPE
     if outcome is Outcome.PASSED and "call" in phases:
         # The deciding phase of a pass is its call: its text is read once.

@@ -341,6 +341,22 @@ def test_a_session_ended_inside_its_last_test_with_code_0(tmp_path: Path, where:
     assert proc.returncode == 3, proc.stdout
 
 
+@pytest.mark.parametrize("mode", ["--setup-only", "--setup-plan"])
+def test_a_session_that_ran_setups_only_is_no_pass(tmp_path: Path, mode: str) -> None:
+    # No test body runs, the exit code is 0, and both reporters write every test as passed:
+    # pytest-json-report with setup and teardown phases and no call, the JUnit XML with no
+    # outcome element under a suite that declares tests="0". test_stop would fail.
+    report, junit, doc = _session(tmp_path, {"test_s.py": STOPS}, mode, env={"STOP": "fail"})
+    assert doc["exitcode"] == 0 and {t["outcome"] for t in doc["tests"]} == {"passed"}
+    assert all("call" not in t and "teardown" in t for t in doc["tests"])
+    assert 'tests="0"' in junit.read_text()
+    assert {outcome for _id, outcome in _ids(read(report))} == {Outcome.SKIPPED}
+    assert _flags(read(junit)) == [IntegrityKind.TESTS_UNDECLARED]
+    for path in (report, junit):
+        proc = _verdict(tmp_path, 'select: "**", max_failed: 0', path)
+        assert proc.returncode == 3, proc.stdout
+
+
 def test_a_session_stopped_at_the_first_failure(tmp_path: Path) -> None:
     # `-x` ends with pytest's code for failures (1), but test_last never ran.
     report, _junit, doc = _session(tmp_path, {"test_s.py": STOPS}, "-x", env={"STOP": "fail"})

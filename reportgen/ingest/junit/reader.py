@@ -22,6 +22,7 @@ from reportgen.ingest.base import Sink, Source, clean_optional, clean_text, firs
 from reportgen.ingest.junit.dialect import (
     FRAME_COUNTS,
     Times,
+    is_pytest,
     outcome_from_status,
     parse_count,
     parse_timestamp,
@@ -644,7 +645,7 @@ class Reader:
             declared_bad=sum(said_bad) if said_bad else None,
             bad=found["failures"] + found["errors"],
             scope=None if frame.name in ROOTS or not frame.path else place,
-            held=self._undeclared(declared.get("tests"), distinct, s_rows),
+            held=self._undeclared(declared.get("tests"), distinct, s_rows, frame.name),
         )
         problems: list[str] = []
         if "tests" in declared and declared["tests"] not in (elements, distinct):
@@ -686,13 +687,21 @@ class Reader:
             )
         self.n_skipped += missing
 
-    def _undeclared(self, declared: int | None, distinct: int, start: int) -> int | None:
-        """`distinct` when the suite holds more tests than it declares and enough of them passed
-        with no time and no detail to be tests its producer did not run (jest-junit writes a
-        `todo` test so and leaves it out of `tests`); else None. Other under-counts, such as
-        Surefire's `tests` after a rerun, are left to the warning."""
+    def _undeclared(
+        self, declared: int | None, distinct: int, start: int, suite: str | None
+    ) -> int | None:
+        """`distinct` when the suite holds more tests than it declares and they are tests its
+        producer did not run: enough of them passed with no time and no detail (jest-junit
+        writes a `todo` test so and leaves it out of `tests`), or pytest wrote the file; else
+        None. Other under-counts, such as Surefire's `tests` after a rerun, are left to the
+        warning."""
         if declared is None or declared >= distinct:
             return None
+        if is_pytest(self.root, suite):
+            # pytest counts every test whose call or setup reported, once however many times it
+            # wrote it (reruns, a teardown error after a failure): one it did not count ran no
+            # call, as under --setup-only and --setup-plan, where every test reads as passed.
+            return distinct
         return distinct if self.sink.untimed_passes_since(start) >= distinct - declared else None
 
     # --- warning lines -------------------------------------------------------------------
