@@ -332,6 +332,16 @@ def _check_session(doc: dict[str, Any], tests: list[Any], source: Source, sink: 
         )
     elif expected < held:
         sink.warn(f"{said}, but the file holds {held}; the tests in the file are used")
+    if deselected > 0:
+        # Deselection is how a run is narrowed on purpose (-k, -m, --deselect), and also how
+        # --stepwise leaves out the tests before the one it resumes from: the file does not
+        # say which, so it is named rather than judged (criteria gate what ran; `min_total`
+        # and `require` gate what must have).
+        sink.warn(
+            f"{deselected} of {collected} collected test(s) were deselected and did not run "
+            "(-k, -m, --deselect, --last-failed or --stepwise): the verdict covers only the tests "
+            "that ran"
+        )
 
 
 def _check_unfinished(tests: list[Any], exitcode: int | None, sink: Sink) -> None:
