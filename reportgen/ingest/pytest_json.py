@@ -13,6 +13,9 @@ module that called `pytest.importorskip` is a skip, not a test that vanished.
 The report says whether the session ran to the end: `exitcode` 2, 3 or 4 (interrupted,
 internal error, usage error) marks it aborted, and fewer tests than `summary.collected` less
 `summary.deselected` means collected tests never ran (`-x`, `--collect-only`, an interrupt).
+A test that never reached its teardown phase (pytest writes one for every test it finishes)
+shows a session that ended inside it whatever the exit code (`pytest.exit(returncode=0)`); one
+whose call never reported (that, or `--setup-only` / `--setup-plan`) is not a pass.
 
 A test that pytest-rerunfailures ran again has the outcome `rerun` and the phases of its last
 attempt: a marked retry. The last attempt decides, and an earlier failed attempt (which the
@@ -94,6 +97,13 @@ _JUNIT_SUITE = ("pytest",)
 _FINISHED = frozenset({0, 1, 5})
 #: pytest's exit codes of a session that stopped early.
 _STOPPED = {2: "interrupted", 3: "internal error", 4: "usage error"}
+#: Why a test whose setup passed and whose call never reported is not read as passed, and
+#: the type it is given.
+_UNFINISHED = (
+    "its setup passed and its call never reported: the session ended inside the test, or ran "
+    "setups only (--setup-only, --setup-plan)"
+)
+_UNFINISHED_TYPE = "not run to the end"
 # pytest writes a skip's longrepr as the repr of a (path, lineno, reason) tuple.
 _SKIP_TUPLE = re.compile(
     r"""^\(['"](?P<path>.*)['"], (?P<line>\d+), (?P<q>['"])(?P<reason>.*)(?P=q)\)$""", re.S
@@ -299,6 +309,8 @@ def _check_session(doc: dict[str, Any], tests: list[Any], source: Source, sink: 
             "pytest exited with code 1 (tests failed) but the report shows no failed test or "
             "collection error",
         )
+    if exitcode is None or exitcode in _FINISHED:
+        _check_unfinished(tests, exitcode, sink)
     summary = doc.get("summary")
     if not isinstance(summary, dict):
         return
@@ -320,6 +332,38 @@ def _check_session(doc: dict[str, Any], tests: list[Any], source: Source, sink: 
         )
     elif expected < held:
         sink.warn(f"{said}, but the file holds {held}; the tests in the file are used")
+    if deselected > 0:
+        # Deselection is how a run is narrowed on purpose (-k, -m, --deselect), and also how
+        # --stepwise leaves out the tests before the one it resumes from: the file does not
+        # say which, so it is named rather than judged (criteria gate what ran; `min_total`
+        # and `require` gate what must have).
+        sink.warn(
+            f"{deselected} of {collected} collected test(s) were deselected and did not run "
+            "(-k, -m, --deselect, --last-failed or --stepwise): the verdict covers only the tests "
+            "that ran"
+        )
+
+
+def _check_unfinished(tests: list[Any], exitcode: int | None, sink: Sink) -> None:
+    """Flag a session whose exit code says it ran to the end while a test in it never reached
+    its teardown: pytest writes every phase it runs, teardown included, so the session ended
+    inside that test (`pytest.exit(returncode=0)` from a test or a fixture)."""
+    unfinished = [
+        test["nodeid"]
+        for test in tests
+        if isinstance(test.get("setup"), dict) and "teardown" not in test
+    ]
+    if not unfinished:
+        return
+    shown = ", ".join(unfinished[:3]) + (
+        f" and {len(unfinished) - 3} more" if len(unfinished) > 3 else ""
+    )
+    said = "no exit code" if exitcode is None else f"exit code {exitcode}"
+    sink.flag(
+        IntegrityKind.ABORTED,
+        f"{len(unfinished)} test(s) never reached their teardown ({shown}): the session ended "
+        f"inside them although the report gives {said} (pytest.exit from a test or fixture)",
+    )
 
 
 def _read_rows(tests: list[Any], source: Source, sink: Sink) -> dict[str, int]:
@@ -760,6 +804,11 @@ def _read_test(test: dict[str, Any], source: Source, batch: TestBatch, at: str) 
             where = f"{at}.setup" if "call" not in phases else f"{at}.call"
             deciding, kind = phases.get("setup" if "call" not in phases else "call", {}), None
     message = _phase_message(deciding, source, where) if deciding else None
+    if outcome is Outcome.PASSED and "setup" in phases and "call" not in phases:
+        # Its setup passed and its call never reported: the session ended inside the test
+        # (pytest.exit, an interrupt) or ran no test body (--setup-only, --setup-plan), and
+        # pytest-json-report still writes it as passed.
+        outcome, message, kind = Outcome.SKIPPED, _UNFINISHED, _UNFINISHED_TYPE
     if outcome is Outcome.PASSED and "call" in phases:
         # The deciding phase of a pass is its call: its text is read once.
         output = _phase_text(phases["call"], source, f"{at}.call")

@@ -236,7 +236,15 @@ def test_a_session_that_ran_to_the_end_is_not_flagged(tmp_path: Path, case: str)
     if case == "reruns":
         assert doc["summary"]["rerun"] == 1
     run = read(report)
-    assert run.warnings == () and _flags(run) == []
+    # A deselection is named, never judged: the file does not say whether it was meant.
+    # Under xdist the report counts only the tests selected, and says nothing of the others.
+    deselected = (
+        ["4 of 10 collected test(s) were deselected and did not run"]
+        if case == "deselected"
+        else []
+    )
+    assert [w.message.split(" (")[0] for w in run.warnings] == deselected
+    assert _flags(run) == []
     assert ("pytest::tests.test_optional", Outcome.SKIPPED) in _ids(run)
 
 
@@ -291,6 +299,70 @@ def test_a_session_stopped_by_pytest_exit(tmp_path: Path) -> None:
     assert any("3 test(s) collected, but the file holds 2" in w.message for w in run.warnings)
     proc = _verdict(tmp_path, 'select: "**", max_failed: 0', report)
     assert proc.returncode == 3, proc.stdout
+
+
+#: pytest.exit with code 0 from inside the last test, or from a fixture's teardown: the exit
+#: code says the session ended well, and no collected test is missing from the report.
+EXIT_ZERO = """
+import os
+
+import pytest
+
+
+@pytest.fixture
+def stops_in_teardown():
+    yield
+    if os.environ.get("STOP") == "teardown":
+        pytest.exit("stopped in teardown", returncode=0)
+
+
+def test_first():
+    pass
+
+
+def test_last(stops_in_teardown):
+    if os.environ.get("STOP") == "call":
+        pytest.exit("stopped by the test", returncode=0)
+        assert False, "never reached"
+"""
+
+
+@pytest.mark.parametrize("where", ["call", "teardown"])
+def test_a_session_ended_inside_its_last_test_with_code_0(tmp_path: Path, where: str) -> None:
+    report, _junit, doc = _session(tmp_path, {"test_s.py": EXIT_ZERO}, env={"STOP": where})
+    assert doc["exitcode"] == 0 and len(doc["tests"]) == doc["summary"]["collected"] == 2
+    last = doc["tests"][1]
+    assert "teardown" not in last and ("call" in last) == (where == "teardown")
+    run = read(report)
+    assert _flags(run) == [IntegrityKind.ABORTED]
+    assert any(
+        "never reached their teardown (tests/test_s.py::test_last)" in w.message
+        for w in run.warnings
+    )
+    # A test whose call never reported is no pass; one that passed its call keeps it.
+    ended = Outcome.SKIPPED if where == "call" else Outcome.PASSED
+    assert _ids(run) == [
+        ("tests.test_s::test_first", Outcome.PASSED),
+        ("tests.test_s::test_last", ended),
+    ]
+    proc = _verdict(tmp_path, 'select: "**", max_failed: 0', report)
+    assert proc.returncode == 3, proc.stdout
+
+
+@pytest.mark.parametrize("mode", ["--setup-only", "--setup-plan"])
+def test_a_session_that_ran_setups_only_is_no_pass(tmp_path: Path, mode: str) -> None:
+    # No test body runs, the exit code is 0, and both reporters write every test as passed:
+    # pytest-json-report with setup and teardown phases and no call, the JUnit XML with no
+    # outcome element under a suite that declares tests="0". test_stop would fail.
+    report, junit, doc = _session(tmp_path, {"test_s.py": STOPS}, mode, env={"STOP": "fail"})
+    assert doc["exitcode"] == 0 and {t["outcome"] for t in doc["tests"]} == {"passed"}
+    assert all("call" not in t and "teardown" in t for t in doc["tests"])
+    assert 'tests="0"' in junit.read_text()
+    assert {outcome for _id, outcome in _ids(read(report))} == {Outcome.SKIPPED}
+    assert _flags(read(junit)) == [IntegrityKind.TESTS_UNDECLARED]
+    for path in (report, junit):
+        proc = _verdict(tmp_path, 'select: "**", max_failed: 0', path)
+        assert proc.returncode == 3, proc.stdout
 
 
 def test_a_session_stopped_at_the_first_failure(tmp_path: Path) -> None:

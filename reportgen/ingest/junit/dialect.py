@@ -35,9 +35,21 @@ _TIME_UNITS = {
 }
 _TIME_WITH_UNIT = re.compile(r"^\s*([0-9.,]+(?:[eE][-+]?\d+)?)\s*([A-Za-zµμ]+)\s*$")
 
-#: testcase `status` / `result` values meaning "did not run" (ctest, googletest, Bazel, tst).
+#: testcase `status` / `result` values meaning "did not run" (ctest, googletest, Bazel, tst;
+#: behave's `untested`, which it writes without a <skipped/> under `--no-skipped`, for every
+#: scenario after a `before_all` or `before_feature` hook failed, or after `--stop`).
 _NOT_RUN = frozenset(
-    {"disabled", "notrun", "not run", "not_run", "skipped", "skip", "ignored", "suppressed"}
+    {
+        "disabled",
+        "notrun",
+        "not run",
+        "not_run",
+        "skipped",
+        "skip",
+        "ignored",
+        "suppressed",
+        "untested",
+    }
 )
 _FAILED_STATUS = frozenset({"fail", "failed", "failure"})
 _ERROR_STATUS = frozenset({"error", "errored"})
@@ -431,6 +443,12 @@ _PYTEST_SUITE = "pytest"
 RERUN_MESSAGE = "rerun attempt that did not pass: pytest's JUnit XML does not record its failure"
 
 
+def is_pytest(root: Mapping[str, str], suite: str | None) -> bool:
+    """Whether a JUnit file was written by pytest: its root (pytest 8.4 on) or the name of its
+    first suite (pytest's default `junit_suite_name`) says so."""
+    return root.get("name") == _PYTEST_ROOT or suite == _PYTEST_SUITE
+
+
 def pytest_reruns(sink: Sink, start: int, root: Mapping[str, str]) -> None:
     """Read the rerun attempts in a JUnit file written by pytest as attempts that failed.
 
@@ -443,7 +461,7 @@ def pytest_reruns(sink: Sink, start: int, root: Mapping[str, str]) -> None:
     end = sink.rows
     if end - start < 2:
         return
-    if root.get("name") != _PYTEST_ROOT and sink.identity(start)[2][:1] != (_PYTEST_SUITE,):
+    if not is_pytest(root, next(iter(sink.identity(start)[2]), None)):
         return
     rows = sink.passes_repeated_later(start)
     if not rows:

@@ -22,6 +22,7 @@ from reportgen.ingest.base import Sink, Source, clean_optional, clean_text, firs
 from reportgen.ingest.junit.dialect import (
     FRAME_COUNTS,
     Times,
+    is_pytest,
     outcome_from_status,
     parse_count,
     parse_timestamp,
@@ -74,6 +75,8 @@ _CATCH2_HOST = "tbd"
 _LIBTEST_SUITE = {"name": "test", "package": "test", "id": "0"}
 #: The `timestamp` googletest writes for a test it never started.
 _GTEST_NEVER_STARTED = "1970-01-01T00:00:00"
+#: behave's status of a scenario it never reached (see `_case_fields`).
+_UNTESTED = "untested"
 #: A suite property `reportgen convert --to junit` writes for each integrity flag of the input
 #: the suite came from (`reportgen.integrity.<kind>`, the flag's message as value): read back,
 #: a conversion is no more evidence than its source.
@@ -642,7 +645,7 @@ class Reader:
             declared_bad=sum(said_bad) if said_bad else None,
             bad=found["failures"] + found["errors"],
             scope=None if frame.name in ROOTS or not frame.path else place,
-            held=self._undeclared(declared.get("tests"), distinct, s_rows),
+            held=self._undeclared(declared.get("tests"), distinct, s_rows, frame.name),
         )
         problems: list[str] = []
         if "tests" in declared and declared["tests"] not in (elements, distinct):
@@ -684,13 +687,21 @@ class Reader:
             )
         self.n_skipped += missing
 
-    def _undeclared(self, declared: int | None, distinct: int, start: int) -> int | None:
-        """`distinct` when the suite holds more tests than it declares and enough of them passed
-        with no time and no detail to be tests its producer did not run (jest-junit writes a
-        `todo` test so and leaves it out of `tests`); else None. Other under-counts, such as
-        Surefire's `tests` after a rerun, are left to the warning."""
+    def _undeclared(
+        self, declared: int | None, distinct: int, start: int, suite: str | None
+    ) -> int | None:
+        """`distinct` when the suite holds more tests than it declares and they are tests its
+        producer did not run: enough of them passed with no time and no detail (jest-junit
+        writes a `todo` test so and leaves it out of `tests`), or pytest wrote the file; else
+        None. Other under-counts, such as Surefire's `tests` after a rerun, are left to the
+        warning."""
         if declared is None or declared >= distinct:
             return None
+        if is_pytest(self.root, suite):
+            # pytest counts every test whose call or setup reported, once however many times it
+            # wrote it (reruns, a teardown error after a failure): one it did not count ran no
+            # call, as under --setup-only and --setup-plan, where every test reads as passed.
+            return distinct
         return distinct if self.sink.untimed_passes_since(start) >= distinct - declared else None
 
     # --- warning lines -------------------------------------------------------------------
@@ -931,6 +942,18 @@ class Reader:
             # status="disabled"; googletest's notrun carries result="suppressed".
             outcome = Outcome.ERROR
             message = f"not run: {message}" if message else "not run"
+        if outcome is Outcome.SKIPPED and (get("status") or "").strip().lower() == _UNTESTED:
+            # behave writes `untested` for a scenario it never reached, never for one it was
+            # told to skip (tags, @skip: `skipped`): every scenario after a before_all or
+            # before_feature hook failed (the hook's error is written nowhere), after --stop,
+            # after an interrupt, or in a dry run.
+            self.sink.flag(
+                IntegrityKind.ABORTED,
+                f"behave did not reach scenario(s) of {classname or 'a feature'} (status "
+                "untested): a before_all or before_feature hook failed, the run stopped early "
+                "(--stop, an interrupt) or it was a dry run",
+                scope=classname,
+            )
         if outcome is Outcome.FAILED:
             self.n_failed += 1
         elif gtest_not_run:
