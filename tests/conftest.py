@@ -111,6 +111,36 @@ def run_pytest(
     )
 
 
+def harness_tool(name: str, package: str) -> str:
+    """The path of a harness program a test runs: skipped when missing, a failure in CI (where
+    `.ci/run` installs the Debian `package`)."""
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{name} is not installed; .ci/run installs {package}")
+        pytest.skip(f"{name} is not installed (apt-get install {package})")
+    return path
+
+
+def go_module(where: Path, module: str, files: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """Write a Go module under `where` (`go.mod` naming `module`, and `files` by relative
+    path); return the `go` binary and an environment that builds it offline, with its own
+    build cache and the installed toolchain."""
+    go = harness_tool("go", "golang-go")
+    (where / "go.mod").write_text(f"module {module}\n\ngo 1.19\n")
+    for name, text in files.items():
+        (where / name).parent.mkdir(parents=True, exist_ok=True)
+        (where / name).write_text(text)
+    env = {
+        **os.environ,
+        "GOCACHE": str(where / ".cache"),
+        "GOFLAGS": "-mod=mod",
+        "GOPROXY": "off",
+        "GOTOOLCHAIN": "local",
+    }
+    return go, env
+
+
 def run_ctest(where: Path, cmake_lists: str, env: dict[str, str] | None = None) -> Path:
     """Configure `cmake_lists` in `where` and run its tests with real ctest; return the JUnit
     file ctest wrote. Skips when cmake/ctest are missing or too old for `--output-junit`."""

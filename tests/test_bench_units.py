@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from reportgen import units
-from tests.conftest import run_cli
+from tests.conftest import go_module, run_cli
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 GO_BENCH = FIXTURES / "gobench" / "bench.txt"  # real go 1.19 output: BenchmarkAlloc [MB/s]
@@ -135,19 +134,11 @@ def test_bytes_per_op_stand_for_their_whole_step(
 def test_real_go_zero_allocs_is_not_zero(tmp_path: Path) -> None:
     """Runs go on the same benchmark: whatever this machine prints, a zero-allocation gate on
     a benchmark that allocates is never READY."""
-    go = shutil.which("go")
-    if go is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("go is not installed; .ci/run installs golang-go")
-        pytest.skip("go is not installed (apt-get install golang-go)")
-    (tmp_path / "go.mod").write_text("module example.com/alloc\n\ngo 1.19\n")
-    (tmp_path / "a_test.go").write_text((FIXTURES / "gobench" / "pooled_test.go.txt").read_text())
-    env = {
-        **os.environ,
-        "GOCACHE": str(tmp_path / ".cache"),
-        "GOFLAGS": "-mod=mod",
-        "GOTOOLCHAIN": "local",
-    }
+    go, env = go_module(
+        tmp_path,
+        "example.com/alloc",
+        {"a_test.go": (FIXTURES / "gobench" / "pooled_test.go.txt").read_text()},
+    )
     bench = subprocess.run(
         [go, "test", "-run", "^$", "-bench", ".", "-count=10", "-benchmem", "-benchtime=6400x"],
         cwd=tmp_path,

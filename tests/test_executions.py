@@ -20,7 +20,7 @@ import pytest
 
 from reportgen.ingest import load
 from reportgen.model import IntegrityKind, Outcome, is_absolute_path
-from tests.conftest import run_cli
+from tests.conftest import go_module, run_cli
 from tests.ingest.json_ingest_support import FIXTURES, run_pytest_suite
 
 RERUN_SUITE = textwrap.dedent(
@@ -437,20 +437,8 @@ GO_REPEAT = textwrap.dedent(
 
 
 def test_go_count_runs_are_each_a_trial(tmp_path: Path) -> None:
-    go = shutil.which("go")
-    if go is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("go is not installed; .ci/run installs golang-go")
-        pytest.skip("go is not installed (apt-get install golang-go)")
-    (tmp_path / "go.mod").write_text("module example.com/repeat\n\ngo 1.19\n")
-    (tmp_path / "repeat_test.go").write_text(GO_REPEAT)
+    go, env = go_module(tmp_path, "example.com/repeat", {"repeat_test.go": GO_REPEAT})
     out = tmp_path / "go.jsonl"
-    env = {
-        **os.environ,
-        "GOCACHE": str(tmp_path / ".cache"),
-        "GOFLAGS": "-mod=mod",
-        "GOTOOLCHAIN": "local",
-    }
     with out.open("w") as handle:
         subprocess.run(
             [go, "test", "-json", "-count=3", "./..."],

@@ -8,7 +8,6 @@ import io
 import json
 import os
 import shlex
-import shutil
 import signal
 import subprocess
 import sys
@@ -21,7 +20,7 @@ import pytest
 
 from reportgen.errors import InputError
 from reportgen.ingest import _stdin, load
-from tests.conftest import REPO, run_pytest
+from tests.conftest import REPO, go_module, run_pytest
 
 GO_FIXTURE = REPO / "tests" / "fixtures" / "gotest-json" / "go119-calc.jsonl"
 SAMPLE = REPO / "samples" / "phase4-websocket"
@@ -82,27 +81,10 @@ def _gate(tmp_path: Path, text: str = GATE) -> str:
     return str(path)
 
 
-def _go() -> str:
-    go = shutil.which("go")
-    if go is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("go is not installed; .ci/run installs golang-go")
-        pytest.skip("go is not installed (apt-get install golang-go)")
-    return go
-
-
 def test_go_test_json_piped_from_a_running_go(tmp_path: Path) -> None:
-    go = _go()
     module = tmp_path / "mod"
     module.mkdir()
-    (module / "go.mod").write_text("module example.com/piped\n\ngo 1.19\n")
-    (module / "piped_test.go").write_text(GO_TESTS)
-    env = {
-        **os.environ,
-        "GOCACHE": str(tmp_path / "gocache"),
-        "GOFLAGS": "-mod=mod",
-        "GOTOOLCHAIN": "local",
-    }
+    go, env = go_module(module, "example.com/piped", {"piped_test.go": GO_TESTS})
     gate = _gate(tmp_path)
     outputs: dict[str, subprocess.CompletedProcess[str]] = {}
     for command in (["summary", "--json", "-"], ["verdict", "-c", gate, "-"]):

@@ -4,15 +4,13 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import go_module, run_cli
 from tests.history.test_history import record
 
 BENCH = """package gob
@@ -55,20 +53,8 @@ criteria:
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """Two real `go test -bench -benchmem` runs of the same package: baseline and current."""
-    go = shutil.which("go")
-    if go is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("go is not installed; .ci/run installs golang-go")
-        pytest.skip("go is not installed (apt-get install golang-go)")
     where = tmp_path_factory.mktemp("gobench")
-    (where / "go.mod").write_text("module example.com/gob\n\ngo 1.19\n")
-    (where / "b_test.go").write_text(BENCH)
-    env = {
-        **os.environ,
-        "GOCACHE": str(where / ".cache"),
-        "GOFLAGS": "-mod=mod",
-        "GOTOOLCHAIN": "local",
-    }
+    go, env = go_module(where, "example.com/gob", {"b_test.go": BENCH})
     outs = []
     for name in ("base.txt", "cur.txt"):
         done = subprocess.run(

@@ -3,15 +3,13 @@ that hold several runs of one package."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import go_module, harness_tool, run_cli
 
 MAX_FAILED_0 = "version: 1\ncriteria:\n  - id: no-failures\n    tests: {max_failed: 0}\n"
 
@@ -40,36 +38,17 @@ FIRST_RUN_FAILS = textwrap.dedent(
 )
 
 
-def tool(name: str, package: str) -> str:
-    """The path of a Go tool the tests run; skipped when missing (an error in CI)."""
-    path = shutil.which(name)
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{name} is not installed; .ci/run installs {package}")
-        pytest.skip(f"{name} is not installed (apt-get install {package})")
-    return path
-
-
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The files each case writes, by case name, from one Go module run by the real tools."""
-    go = tool("go", "golang-go")
-    gotestsum = tool("gotestsum", "gotestsum")
+    gotestsum = harness_tool("gotestsum", "gotestsum")
     work = tmp_path_factory.mktemp("gotools")
-    (work / "go.mod").write_text("module example.com/gotools\n\ngo 1.19\n")
-    (work / "firstrun").mkdir()
-    (work / "firstrun" / "f_test.go").write_text(FIRST_RUN_FAILS)
-    (work / "steady").mkdir()
-    (work / "steady" / "s_test.go").write_text(
-        'package steady\n\nimport "testing"\n\nfunc TestA(t *testing.T) {}\n'
+    steady = 'package steady\n\nimport "testing"\n\nfunc TestA(t *testing.T) {}\n'
+    go, env = go_module(
+        work,
+        "example.com/gotools",
+        {"firstrun/f_test.go": FIRST_RUN_FAILS, "steady/s_test.go": steady},
     )
-    env = {
-        **os.environ,
-        "GOCACHE": str(work / ".cache"),
-        "GOFLAGS": "-mod=mod",
-        "GOPROXY": "off",
-        "GOTOOLCHAIN": "local",
-    }
     out: dict[str, Path] = {}
 
     # gotestsum reruns the failed package; the rerun passes, and gotestsum exits 0.

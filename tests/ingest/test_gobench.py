@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,7 +11,7 @@ from reportgen.errors import InputError
 from reportgen.ingest import detect, load
 from reportgen.ingest.gobench import parse_bench_line
 from reportgen.model import Direction, IntegrityKind, Outcome, Run
-from tests.conftest import run_cli
+from tests.conftest import go_module, run_cli
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "gobench"
 
@@ -204,19 +202,9 @@ def test_one_run_in_two_formats_is_counted_once(tmp_path: Path) -> None:
 
 def test_real_go_run_in_two_formats_is_counted_once(tmp_path: Path) -> None:
     """Runs go: one benchmark binary's -test.v output kept as text and as test2json events."""
-    go = shutil.which("go")
-    if go is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("go is not installed; .ci/run installs golang-go")
-        pytest.skip("go is not installed (apt-get install golang-go)")
-    (tmp_path / "go.mod").write_text("module example.com/bench\n\ngo 1.19\n")
-    (tmp_path / "b_test.go").write_text((FIXTURES / "fails_test.go.txt").read_text())
-    env = {
-        **os.environ,
-        "GOCACHE": str(tmp_path / ".cache"),
-        "GOFLAGS": "-mod=mod",
-        "GOTOOLCHAIN": "local",
-    }
+    go, env = go_module(
+        tmp_path, "example.com/bench", {"b_test.go": (FIXTURES / "fails_test.go.txt").read_text()}
+    )
     subprocess.run(
         [go, "test", "-c", "-o", "b.test", "."], cwd=tmp_path, env=env, check=True, timeout=300
     )
@@ -277,19 +265,7 @@ func BenchmarkStep(b *testing.B) {
 def test_real_go_failure_in_a_later_count_run_is_flagged(tmp_path: Path) -> None:
     """Runs go: without -v the failure of a later -count run ends its name's line
     (`BenchmarkStep-2  \t--- FAIL: BenchmarkStep-2`), and the run still ends in `ok`."""
-    go = shutil.which("go")
-    if go is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("go is not installed; .ci/run installs golang-go")
-        pytest.skip("go is not installed (apt-get install golang-go)")
-    (tmp_path / "go.mod").write_text("module example.com/bench\n\ngo 1.19\n")
-    (tmp_path / "b_test.go").write_text(SECOND_RUN_FAILS)
-    env = {
-        **os.environ,
-        "GOCACHE": str(tmp_path / ".cache"),
-        "GOFLAGS": "-mod=mod",
-        "GOTOOLCHAIN": "local",
-    }
+    go, env = go_module(tmp_path, "example.com/bench", {"b_test.go": SECOND_RUN_FAILS})
     bench = tmp_path / "bench.txt"
     with bench.open("wb") as handle:
         subprocess.run(
@@ -327,19 +303,9 @@ def test_a_run_that_measured_nothing_is_flagged() -> None:
 def test_real_go_benchmark_crash_in_json_reaches_its_metric(tmp_path: Path) -> None:
     """Runs go: a benchmark that panics in a later -count run fails its package with no failing
     test; the samples printed before are no evidence for a metric criterion."""
-    go = shutil.which("go")
-    if go is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("go is not installed; .ci/run installs golang-go")
-        pytest.skip("go is not installed (apt-get install golang-go)")
-    (tmp_path / "go.mod").write_text("module example.com/bench\n\ngo 1.19\n")
-    (tmp_path / "b_test.go").write_text((FIXTURES / "crash_test.go.txt").read_text())
-    env = {
-        **os.environ,
-        "GOCACHE": str(tmp_path / ".cache"),
-        "GOFLAGS": "-mod=mod",
-        "GOTOOLCHAIN": "local",
-    }
+    go, env = go_module(
+        tmp_path, "example.com/bench", {"b_test.go": (FIXTURES / "crash_test.go.txt").read_text()}
+    )
     stream = tmp_path / "bench.jsonl"
     with stream.open("wb") as handle:
         subprocess.run(

@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from reportgen.ingest import load
-from tests.conftest import run_cli
-from tests.ingest.test_go_tools import MAX_FAILED_0, tool
+from tests.conftest import go_module, run_cli
+from tests.ingest.test_go_tools import MAX_FAILED_0
 
 PACKAGES = {
     "failing": 'func TestBroken(t *testing.T) { t.Fatal("broken") }\n\n'
@@ -25,19 +24,15 @@ PACKAGES = {
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The streams each case writes, by case name, from one Go module run by the real tools."""
-    go = tool("go", "golang-go")
     work = tmp_path_factory.mktemp("test2json")
-    (work / "go.mod").write_text("module example.com/unnamed\n\ngo 1.19\n")
-    for name, body in PACKAGES.items():
-        (work / name).mkdir()
-        (work / name / "x_test.go").write_text(f'package {name}\n\nimport "testing"\n\n{body}')
-    env = {
-        **os.environ,
-        "GOCACHE": str(work / ".cache"),
-        "GOFLAGS": "-mod=mod",
-        "GOPROXY": "off",
-        "GOTOOLCHAIN": "local",
-    }
+    go, env = go_module(
+        work,
+        "example.com/unnamed",
+        {
+            f"{name}/x_test.go": f'package {name}\n\nimport "testing"\n\n{body}'
+            for name, body in PACKAGES.items()
+        },
+    )
     out: dict[str, Path] = {}
 
     # A compiled test binary run through test2json, as where tests run away from the source:
