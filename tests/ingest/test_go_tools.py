@@ -6,12 +6,21 @@ from __future__ import annotations
 import subprocess
 import textwrap
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import pytest
 
 from tests.conftest import go_module, harness_tool, run_cli
 
 MAX_FAILED_0 = "version: 1\ncriteria:\n  - id: no-failures\n    tests: {max_failed: 0}\n"
+
+
+def verdict(tmp_path: Path, results: Path, criteria: str = MAX_FAILED_0) -> CompletedProcess[str]:
+    """`reportgen verdict` of `results` against `criteria` (no failed test by default)."""
+    path = tmp_path / "criteria.yaml"
+    path.write_text(criteria)
+    return run_cli("verdict", "-c", str(path), str(results))
+
 
 # TestMain fails the package in the first run only (the marker file then exists): the tests
 # themselves all pass, as after a leak check or a teardown that fails now and then.
@@ -90,9 +99,7 @@ def test_a_later_run_does_not_hide_a_failed_package_run(
 ) -> None:
     # The package failed in its first run without a failing test, then passed: the stream
     # ends with the package's `pass`, which must not stand for the run that failed.
-    criteria = tmp_path / "criteria.yaml"
-    criteria.write_text(MAX_FAILED_0)
-    proc = run_cli("verdict", "-c", str(criteria), str(outputs[case]))
+    proc = verdict(tmp_path, outputs[case])
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "example.com/gotools/firstrun::[package failed]" in proc.stdout
 
@@ -107,10 +114,8 @@ def test_a_later_run_cut_short_is_flagged(outputs: dict[str, Path], tmp_path: Pa
     assert len(ends) == 2
     cut = tmp_path / "cut.jsonl"
     cut.write_bytes(b"".join(lines[: ends[0] + 3]))
-    criteria = tmp_path / "criteria.yaml"
-    criteria.write_text(MAX_FAILED_0)
-    whole = run_cli("verdict", "-c", str(criteria), str(outputs["steady"]))
+    whole = verdict(tmp_path, outputs["steady"])
     assert whole.returncode == 0, whole.stdout + whole.stderr
-    proc = run_cli("verdict", "-c", str(criteria), str(cut))
+    proc = verdict(tmp_path, cut)
     assert proc.returncode == 3, proc.stdout + proc.stderr
     assert "no final pass, fail or skip event" in proc.stdout

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from reportgen.ingest import load
-from tests.conftest import go_module, run_cli
-from tests.ingest.test_go_tools import MAX_FAILED_0
+from tests.conftest import go_module
+from tests.ingest.test_go_tools import MAX_FAILED_0, verdict
 
 PACKAGES = {
     "failing": 'func TestBroken(t *testing.T) { t.Fatal("broken") }\n\n'
@@ -87,9 +87,7 @@ def test_a_stream_that_names_no_package_is_read(
     outputs: dict[str, Path], case: str, tmp_path: Path
 ) -> None:
     # Its tests are evidence like any others: the failure decides, not "no tests".
-    criteria = tmp_path / "criteria.yaml"
-    criteria.write_text(MAX_FAILED_0)
-    proc = run_cli("verdict", "-c", str(criteria), str(outputs[case]))
+    proc = verdict(tmp_path, outputs[case])
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "failed 1 n=2" in proc.stdout
     assert "TestBroken" in proc.stdout
@@ -103,9 +101,6 @@ def test_piped_packages_are_told_apart(outputs: dict[str, Path], tmp_path: Path)
         ("example.com/unnamed/samea::TestA", "failed"),
         ("example.com/unnamed/sameb::TestA", "passed"),
     ]
-    criteria = tmp_path / "criteria.yaml"
-    criteria.write_text(
-        MAX_FAILED_0.replace("criteria:", "defaults: {repeats: last_attempt}\ncriteria:")
-    )
-    proc = run_cli("verdict", "-c", str(criteria), str(outputs["piped"]))
+    last_attempt = MAX_FAILED_0.replace("criteria:", "defaults: {repeats: last_attempt}\ncriteria:")
+    proc = verdict(tmp_path, outputs["piped"], last_attempt)
     assert proc.returncode == 1, proc.stdout + proc.stderr
