@@ -638,9 +638,22 @@ class Reader:
             what = f"<{frame.name}>"
         said_bad = [declared[k] for k in ("failures", "errors") if k in declared]
         place = frame.name if frame.name and _PLACE.match(frame.name) else None
+        declared_total = declared.get("tests")
+        subtests = 0
+        if (
+            declared_total is not None
+            and declared_total > max(elements, distinct)
+            and is_pytest(self.root, frame.name)
+        ):
+            # pytest counts each subtest report in `tests` (pytest 9's `subtests` fixture,
+            # pytest-subtests) but writes one testcase per test, with a failing subtest's
+            # failure in it; it writes the whole file at the end of the session, so a
+            # shortfall is subtests, not testcases lost.
+            subtests = declared_total - max(elements, distinct)
+            declared_total = None
         self.sink.check_counts(
             what,
-            declared_total=declared.get("tests"),
+            declared_total=declared_total,
             total=max(elements, distinct),
             declared_bad=sum(said_bad) if said_bad else None,
             bad=found["failures"] + found["errors"],
@@ -648,7 +661,15 @@ class Reader:
             held=self._undeclared(declared.get("tests"), distinct, s_rows, frame.name),
         )
         problems: list[str] = []
-        if "tests" in declared and declared["tests"] not in (elements, distinct):
+        if subtests:
+            self._warn_at(
+                f"{what} declares tests={declared['tests']} and holds {elements} testcases: "
+                f"pytest counted {subtests} subtest report(s) in `tests`, written inside "
+                "their tests' testcases",
+                "outer",
+                frame.ordinal,
+            )
+        elif "tests" in declared and declared["tests"] not in (elements, distinct):
             problems.append(f"tests={declared['tests']} but it contains {elements}")
         for key in ("failures", "errors"):
             if key in declared and declared[key] != found[key]:
