@@ -93,6 +93,9 @@ class IntegrityKind(StrEnum):
     MIXED_LABELS = "mixed_labels"
 
 
+#: The values of IntegrityKind: what a file reportgen wrote may name as a flag to read back.
+INTEGRITY_KINDS = frozenset(kind.value for kind in IntegrityKind)
+
 #: Integrity problems that show something failed (NOT READY); the others leave the evidence
 #: incomplete (INSUFFICIENT).
 FAILING_INTEGRITY = frozenset({IntegrityKind.FAILURES_MISSING, IntegrityKind.SUITE_ERROR})

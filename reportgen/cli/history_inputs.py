@@ -120,9 +120,7 @@ def _mixed_labels(store: Store, wanted: HistorySpec) -> str | None:
     )
     named = {key for key, _ in wanted.labels}
     keys = sorted({key for info in recent for key in info.labels} - named)
-    differ = {
-        key: sorted({info.labels.get(key, "(none)") for info in recent}) for key in keys
-    }
+    differ = {key: sorted({info.labels.get(key, "(none)") for info in recent}) for key in keys}
     differ = {key: values for key, values in differ.items() if len(values) > 1}
     if not differ:
         return None
@@ -130,7 +128,7 @@ def _mixed_labels(store: Store, wanted: HistorySpec) -> str | None:
     key, values = next(iter(differ.items()))
     example = next(v for v in values if v != "(none)")
     return (
-        f"the recorded runs of {wanted.describe().split(' on ', 1)[1]} carry different labels "
+        f"the recorded runs of {wanted.where()} carry different labels "
         f"({said}), and a baseline from another machine or configuration is no comparison: "
         f"name one, e.g. label.{key}={example}"
     )

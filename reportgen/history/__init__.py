@@ -44,13 +44,17 @@ class HistorySpec:
     #: Labels every run taken must carry (`label.KEY=VALUE`), sorted by key.
     labels: tuple[tuple[str, str], ...] = ()
 
-    def describe(self) -> str:
+    def where(self) -> str:
+        """`branch main with os=linux`: the runs the spec chooses among."""
         where = f"commit {self.commit}" if self.commit else f"branch {self.branch}"
         if self.labels:
             where += " with " + ", ".join(f"{k}={v}" for k, v in self.labels)
+        return where
+
+    def describe(self) -> str:
         if self.last == 1:
-            return f"the latest run on {where}"
-        return f"the last {self.last} runs on {where}"
+            return f"the latest run on {self.where()}"
+        return f"the last {self.last} runs on {self.where()}"
 
 
 def is_history_spec(value: str) -> bool:

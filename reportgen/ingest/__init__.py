@@ -380,9 +380,8 @@ def _load(
         inputs[dup.index] = item.model_copy(
             update={"duplicate_of": other.path, "warnings": (*item.warnings, note)}
         )
-        inputs[dup.same_as] = other
         if dup.flags:
-            inputs[dup.same_as] = other.model_copy(
+            other = other.model_copy(
                 update={
                     "integrity": (*other.integrity, *dup.flags),
                     "warnings": (
@@ -391,6 +390,7 @@ def _load(
                     ),
                 }
             )
+        inputs[dup.same_as] = other
     dropped = {i for i, item in enumerate(inputs) if item.duplicate_of is not None}
     if dropped:
         table = table.without_inputs(dropped)

@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from reportgen.ingest.base import first_few
 from reportgen.model import InputFile, IntegrityFlag, IntegrityKind, Metric, Outcome, TestTable
 
 _BAD = (Outcome.FAILED, Outcome.ERROR)
@@ -285,7 +286,7 @@ def _disagreements(other: str, kept: _Reading, dropped: _Reading) -> tuple[Integ
         flags.append(
             IntegrityFlag(
                 kind=IntegrityKind.FAILURES_MISSING,
-                message=f"{other} holds the same tests and shows {_some(failed)} failing, "
+                message=f"{other} holds the same tests and shows {first_few(failed)} failing, "
                 "which this file does not",
             )
         )
@@ -293,16 +294,11 @@ def _disagreements(other: str, kept: _Reading, dropped: _Reading) -> tuple[Integ
         flags.append(
             IntegrityFlag(
                 kind=IntegrityKind.TESTS_MISSING,
-                message=f"{other} holds the same tests and shows {_some(skipped)} as not run, "
+                message=f"{other} holds the same tests and shows {first_few(skipped)} as not run, "
                 "which this file shows passed",
             )
         )
     return tuple(flags)
-
-
-def _some(ids: Sequence[str]) -> str:
-    shown = ", ".join(ids[:3])
-    return shown if len(ids) <= 3 else f"{shown} and {len(ids) - 3} more"
 
 
 def attempts_shown(item: InputFile, other: InputFile) -> InputFile:

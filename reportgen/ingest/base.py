@@ -74,6 +74,12 @@ def first_line(text: str | None) -> str | None:
     return None
 
 
+def first_few(names: Sequence[str], count: int = 3) -> str:
+    """`a, b, c and 4 more`: the first `count` of `names` a message shows, and how many more."""
+    shown = ", ".join(names[:count])
+    return f"{shown} and {len(names) - count} more" if len(names) > count else shown
+
+
 @dataclass(frozen=True)
 class Source:
     """A file handed to an ingester: its path as the user gave it and its first bytes."""

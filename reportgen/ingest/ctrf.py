@@ -56,6 +56,7 @@ from reportgen.ingest.base import (
 )
 from reportgen.ingest.pytest_json import mangle_nodeid
 from reportgen.model import (
+    INTEGRITY_KINDS,
     OUTCOME_CODE,
     SCOPE_SEPARATOR,
     Attempt,
@@ -71,9 +72,8 @@ _STATUSES: dict[str, Outcome] = {
     "pending": Outcome.SKIPPED,
     "other": Outcome.SKIPPED,
 }
-#: What a converted report may say of its sources (`results.extra.inputs[].integrity`), and
-#: how much of it is read: a hostile file cannot make thousands of flags.
-_INTEGRITY_KINDS = frozenset(kind.value for kind in IntegrityKind)
+#: How much of what a converted report says of its sources (`results.extra.inputs[].integrity`)
+#: is read: a hostile file cannot make thousands of flags.
 _MAX_SOURCES = 1000
 _MAX_SOURCE_FLAGS = 20
 _SEMVER = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
@@ -594,7 +594,7 @@ def _source_integrity(results: dict[str, Any], sink: Sink) -> None:
             continue
         path = item.get("path") if isinstance(item.get("path"), str) else "a source"
         for raw in flags[:_MAX_SOURCE_FLAGS]:
-            if not isinstance(raw, dict) or raw.get("kind") not in _INTEGRITY_KINDS:
+            if not isinstance(raw, dict) or raw.get("kind") not in INTEGRITY_KINDS:
                 continue
             message, scope = raw.get("message"), raw.get("scope")
             sink.flag(

@@ -45,7 +45,7 @@ from typing import Any, ClassVar
 
 from reportgen import numbers
 from reportgen.ingest._jsonread import check_surrogates, head_text, note_timestamp
-from reportgen.ingest.base import Ingester, Sink, Source
+from reportgen.ingest.base import Ingester, Sink, Source, first_few
 from reportgen.ingest.gobench import BenchResults, failed_benchmark
 from reportgen.model import IntegrityKind, Outcome
 
@@ -659,9 +659,7 @@ def _suite(name: str) -> tuple[str, ...]:
 
 def _names(tests: list[str]) -> str:
     """`TestA, TestB and 3 more`: the tests a warning names, not an unbounded list."""
-    shown = ", ".join(tests[:5])
-    more = f" and {len(tests) - 5} more" if len(tests) > 5 else ""
-    return f"{len(tests)} test(s) ({shown}{more})"
+    return f"{len(tests)} test(s) ({first_few(tests, 5)})"
 
 
 def _decode_output(raw: list[bytes] | str | None) -> str | None:

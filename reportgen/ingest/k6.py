@@ -75,16 +75,8 @@ class K6Ingester(Ingester):
         self, name: str, raw: dict[str, Any], counts: dict[str, float], source: Source, sink: Sink
     ) -> None:
         at = f"metrics.{name}"
-        if isinstance(raw.get("values"), dict):  # handleSummary
-            values = raw["values"]
-            kind = raw.get("type")
-            contains = raw.get("contains")
-            vat = f"{at}.values"
-        else:  # --summary-export: statistics directly on the metric
-            values = {k: v for k, v in raw.items() if k != "thresholds"}
-            kind = _infer_kind(values)
-            contains = None
-            vat = at
+        values, kind, contains = _shape(raw)
+        vat = f"{at}.values" if isinstance(raw.get("values"), dict) else at
         base = name.split("{", 1)[0]  # tagged sub-metric: http_req_duration{status:200}
         properties = _thresholds(raw.get("thresholds"))
         if kind == "trend":
@@ -226,21 +218,25 @@ class K6Ingester(Ingester):
         every trend and counter is flagged (criteria on them are INSUFFICIENT), as a
         benchmark whose runs errored; `http_req_failed` and `checks` judge the failures."""
         errors = []
-        for rate, says in (("http_req_failed", "failed"), ("checks", "passed")):
-            values = _values(metrics.get(rate))
-            # In http_req_failed a "pass" is a failed request; in checks a "fail" is one.
-            bad = values.get("passes" if rate == "http_req_failed" else "fails")
+        # In http_req_failed a "pass" is a failed request; in checks a "fail" is one.
+        for rate, bad_key, what in (
+            ("http_req_failed", "passes", "requests"),
+            ("checks", "fails", "checks"),
+        ):
+            raw = metrics.get(rate)
+            values = _shape(raw)[0] if isinstance(raw, dict) else {}
+            bad = values.get(bad_key)
             total = (values.get("passes") or 0) + (values.get("fails") or 0)
             if isinstance(bad, int | float) and bad > 0:
-                errors.append(
-                    f"{int(bad)} of {int(total)} requests failed ({rate})"
-                    if says == "failed"
-                    else f"{int(bad)} of {int(total)} checks failed ({rate})"
-                )
+                errors.append(f"{int(bad)} of {int(total)} {what} failed ({rate})")
         if not errors:
             return
         what = "; ".join(errors)
-        flagged = [name for name, raw in metrics.items() if _kind(raw) in ("trend", "counter")]
+        flagged = [
+            name
+            for name, raw in metrics.items()
+            if isinstance(raw, dict) and _shape(raw)[1] in ("trend", "counter")
+        ]
         if flagged:
             sink.warn(
                 f"{what}: the run's timings and counts are no evidence of its speed or "
@@ -272,20 +268,15 @@ class K6Ingester(Ingester):
                 self._checks(sub, source, sink)
 
 
-def _values(raw: Any) -> dict[str, Any]:
-    """A metric's statistics in either export shape (empty when it is not an object)."""
-    if not isinstance(raw, dict):
-        return {}
+def _shape(raw: dict[str, Any]) -> tuple[dict[str, Any], Any, Any]:
+    """A metric's statistics, type and `contains`, in either export shape: handleSummary
+    nests the statistics under `values` and states the type; --summary-export puts them on
+    the metric and leaves the type to its keys."""
     values = raw.get("values")
-    return values if isinstance(values, dict) else raw
-
-
-def _kind(raw: Any) -> str | None:
-    """A metric's type: handleSummary states it, --summary-export leaves it to its keys."""
-    if isinstance(raw, dict) and isinstance(raw.get("values"), dict):
-        kind = raw.get("type")
-        return kind if isinstance(kind, str) else None
-    return _infer_kind(_values(raw))
+    if isinstance(values, dict):
+        return values, raw.get("type"), raw.get("contains")
+    values = {k: v for k, v in raw.items() if k != "thresholds"}
+    return values, _infer_kind(values), None
 
 
 def _infer_kind(values: dict[str, Any]) -> str | None:

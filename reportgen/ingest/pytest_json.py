@@ -60,6 +60,7 @@ from reportgen.ingest.base import (
     Sink,
     Source,
     TestBatch,
+    first_few,
     first_line,
 )
 from reportgen.model import OUTCOME_CODE, Attempt, IntegrityKind, Outcome
@@ -263,11 +264,10 @@ def _check_hidden_retries(tests: list[Any], sink: Sink) -> None:
             classname, name = mangle_nodeid(test["nodeid"])
             hidden.setdefault(classname, []).append(name)
     for classname, names in hidden.items():
-        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
         where = f" in {classname}" if classname else ""
         sink.flag(
             IntegrityKind.ATTEMPTS_HIDDEN,
-            f"{len(names)} test(s){where} ran under flaky's @flaky retry ({shown}), and "
+            f"{len(names)} test(s){where} ran under flaky's @flaky retry ({first_few(names)}), and "
             "pytest-json-report keeps only the last attempt: whether an earlier one failed is "
             "unknown (pytest's --junitxml of the same run records every attempt)",
             scope=classname,
@@ -355,14 +355,12 @@ def _check_unfinished(tests: list[Any], exitcode: int | None, sink: Sink) -> Non
     ]
     if not unfinished:
         return
-    shown = ", ".join(unfinished[:3]) + (
-        f" and {len(unfinished) - 3} more" if len(unfinished) > 3 else ""
-    )
     said = "no exit code" if exitcode is None else f"exit code {exitcode}"
     sink.flag(
         IntegrityKind.ABORTED,
-        f"{len(unfinished)} test(s) never reached their teardown ({shown}): the session ended "
-        f"inside them although the report gives {said} (pytest.exit from a test or fixture)",
+        f"{len(unfinished)} test(s) never reached their teardown ({first_few(unfinished)}): "
+        f"the session ended inside them although the report gives {said} (pytest.exit from a "
+        "test or fixture)",
     )
 
 

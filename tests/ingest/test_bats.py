@@ -3,13 +3,12 @@ a failing test whose name holds `# skip` is no skip, and a file that stopped is 
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import harness_tool, run_cli
 
 #: One bats file per case.
 FILES = {
@@ -23,9 +22,7 @@ FILES = {
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Each file's TAP (`NAME.tap`) and JUnit XML (`NAME.xml`)."""
-    bats = shutil.which("bats")
-    if bats is None:
-        pytest.skip("bats is not installed")
+    bats = harness_tool("bats", "bats")
     where = tmp_path_factory.mktemp("bats")
     files: dict[str, Path] = {}
     for name, body in FILES.items():

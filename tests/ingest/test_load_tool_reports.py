@@ -3,7 +3,6 @@ lie beside results it does read: they may hold the failed requests."""
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import harness_tool, run_cli
 
 CRITERIA = "version: 1\ncriteria:\n  - {id: lat, metric: lat, stat: median, max: 50ms}\n"
 
@@ -69,9 +68,7 @@ def _verdict_with(tmp_path: Path, results: Path, name: str) -> str:
 
 
 def test_apachebench_output_beside_results_is_not_ready(target: str, tmp_path: Path) -> None:
-    exe = shutil.which("ab")
-    if exe is None:
-        pytest.skip("ab is not installed (apt-get install apache2-utils)")
+    exe = harness_tool("ab", "apache2-utils")
     results = _results(tmp_path)
     # Every request gets a 404: ab's report and its -g table are all the evidence of that.
     done = subprocess.run(
@@ -87,9 +84,7 @@ def test_apachebench_output_beside_results_is_not_ready(target: str, tmp_path: P
 
 
 def test_wrk_output_beside_results_is_not_ready(target: str, tmp_path: Path) -> None:
-    exe = shutil.which("wrk")
-    if exe is None:
-        pytest.skip("wrk is not installed (apt-get install wrk)")
+    exe = harness_tool("wrk", "wrk")
     results = _results(tmp_path)
     done = subprocess.run(
         [exe, "-t1", "-c2", "-d1s", "--latency", target], capture_output=True, check=True

@@ -5,7 +5,7 @@ TAP from a test script that exited with an error after all its test points passe
 
 from __future__ import annotations
 
-import shutil
+import os
 import subprocess
 from pathlib import Path
 
@@ -13,7 +13,7 @@ import pytest
 
 from reportgen.ingest import load
 from reportgen.model import Outcome, Run
-from tests.conftest import run_cli
+from tests.conftest import harness_tool, run_cli
 
 #: One Perl test file per case the formatter writes as passing testcases only.
 SCRIPTS = {
@@ -31,13 +31,13 @@ SCRIPTS = {
 
 def _prove_junit(where: Path, scripts: list[str]) -> Path:
     """Run `prove --formatter TAP::Formatter::JUnit` on `scripts`; its XML is stdout."""
-    prove = shutil.which("prove")
-    if prove is None:
-        pytest.skip("prove is not installed")
+    prove = harness_tool("prove", "perl")
     found = subprocess.run(
         ["perl", "-MTAP::Formatter::JUnit", "-e", "1"], capture_output=True, check=False
     )
     if found.returncode != 0:
+        if os.environ.get("CI") == "true":
+            pytest.fail("TAP::Formatter::JUnit is not installed; .ci/run installs it")
         pytest.skip("TAP::Formatter::JUnit is not installed (libtap-formatter-junit-perl)")
     done = subprocess.run(
         [prove, "--formatter", "TAP::Formatter::JUnit", *scripts],

@@ -515,6 +515,8 @@ def tap_formatter_junit(
     whose testcases are exactly the stream's top-level test points, named by their numbers,
     is read so.
     """
+    if not _TAP_POINT_LINE.search(text) and not _TAP_SKIP_ALL.search(text):
+        return 0, 0  # no TAP stream (nearly every suite's output): its rows are not looked at
     rows = [sink.identity(row) for row in range(start, sink.rows)]
     if any(
         c is not None or not (_TAP_CASE.fullmatch(n) or n in _TAP_TIMER_CASES)

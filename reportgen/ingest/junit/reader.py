@@ -37,7 +37,14 @@ from reportgen.ingest.junit.stream import (
     Stream,
     localname,
 )
-from reportgen.model import OUTCOME_CODE, Attempt, IntegrityKind, Outcome, TestTableBuilder
+from reportgen.model import (
+    INTEGRITY_KINDS,
+    OUTCOME_CODE,
+    Attempt,
+    IntegrityKind,
+    Outcome,
+    TestTableBuilder,
+)
 
 #: The one-byte outcome code of a passed test in a bulk add.
 _PASSED_CODE = bytes((OUTCOME_CODE[Outcome.PASSED],))
@@ -81,7 +88,6 @@ _UNTESTED = "untested"
 #: the suite came from (`reportgen.integrity.<kind>`, the flag's message as value): read back,
 #: a conversion is no more evidence than its source.
 _INTEGRITY_PROPERTY = "reportgen.integrity."
-_INTEGRITY_KINDS = frozenset(kind.value for kind in IntegrityKind)
 _GET_NAME = itemgetter("name")
 _GET_CLASSNAME = itemgetter("classname")
 _GET_TIME = itemgetter("time")
@@ -516,7 +522,7 @@ class Reader:
         elif frames and tag == "property":
             name = attrib.get("name") or ""
             kind = name.removeprefix(_INTEGRITY_PROPERTY)
-            if kind != name and kind in _INTEGRITY_KINDS:
+            if kind != name and kind in INTEGRITY_KINDS:
                 said = self._plain(attrib.get("value")) or kind
                 self.sink.flag(IntegrityKind(kind), f"converted from a file that said: {said}")
         if not frames and localname(tag) != "testsuite":
