@@ -1252,6 +1252,11 @@ class TestTableBuilder:
 #: allocs/op, total / N in integer division) says a value v stands for anything in [v, v + 1).
 ROUNDED = "rounded"
 
+#: The prefix of the `Metric.properties` keys that hold the settings a metric was measured
+#: under, as the input states them (hyperfine's `parameters`, pytest-benchmark's `params`):
+#: `parameter.size` = `"1024"`. A baseline measured under other settings is no baseline for it.
+PARAMETER = "parameter."
+
 
 class Metric(Frozen):
     """A measured quantity: raw samples, summary statistics, or both.

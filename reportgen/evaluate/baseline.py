@@ -110,6 +110,9 @@ def baseline_items(ctx: Context, crit: Criterion, eff: Effective, names: list[st
         base = ctx.base_series.get(name)
         if base is not None:
             check_units(crit, cur, "change", cur.unit)
+            unrecorded = _unrecorded_parameters(cur, base)
+            if unrecorded is not None:
+                ctx.warnings.append(unrecorded)
         direction = _direction(ctx, crit, cur) if base is not None else None
         early = _baseline_precheck(cur, base, crit, eff)
         if early is not None:
@@ -187,6 +190,12 @@ def _baseline_precheck(
             "baseline",
             None,
         )
+    differ = _parameter_difference(cur, base)
+    if differ is not None:
+        return item(
+            f"{cur.name} was measured with {differ}: the baseline measured something else",
+            "compare with a baseline measured with the same parameters",
+        )
     if cur.samples is None or base.samples is None:
         if not crit.allow_point_estimates:
             which = " and ".join(
@@ -231,6 +240,42 @@ def _baseline_precheck(
                 None,
             )
     return None
+
+
+def _setting(key: str, values: tuple[str, ...] | None) -> str:
+    return f"no {key}" if values is None else f"{key}={' or '.join(values)}"
+
+
+def _parameter_difference(cur: Series, base: Series) -> str | None:
+    """The first parameter the baseline was measured with otherwise (`size=512 now but
+    size=1024 in the baseline`), one missing on one side included; None when they agree, or
+    when one side records no parameters at all (see `_unrecorded_parameters`)."""
+    if not cur.parameters or not base.parameters:
+        return None
+    for key in sorted(cur.parameters.keys() | base.parameters.keys()):
+        now, then = cur.parameters.get(key), base.parameters.get(key)
+        if now != then:
+            return f"{_setting(key, now)} now but {_setting(key, then)} in the baseline"
+    return None
+
+
+def _unrecorded_parameters(cur: Series, base: Series) -> str | None:
+    """A warning when only one side records parameters. The other side's input, or its
+    history recording, comes from a harness or a reportgen that did not keep them (every
+    pytest-benchmark run recorded before they were read): INSUFFICIENT for that alone would
+    make every such baseline useless, so the comparison is made and the gap is said."""
+    if bool(cur.parameters) == bool(base.parameters):
+        return None
+    stated, side, other = (
+        (cur.parameters, "the current run", "the baseline")
+        if cur.parameters
+        else (base.parameters, "the baseline", "the current run")
+    )
+    settings = ", ".join(_setting(key, values) for key, values in stated.items())
+    return (
+        f"{cur.name}: {side} was measured with {settings}, and {other} does not say with what "
+        "parameters; compared as if the same"
+    )
 
 
 def _baseline_judge(

@@ -13,7 +13,7 @@ from reportgen.criteria import CriteriaFile
 from reportgen.evaluate.wording import days
 from reportgen.evaluation import EvidenceRef, Figures, MetricResult, Status
 from reportgen.history.facts import FlakyHistory
-from reportgen.model import ROUNDED, Direction, Metric, Run, TestTable
+from reportgen.model import PARAMETER, ROUNDED, Direction, Metric, Run, TestTable
 from reportgen.patterns import WILDCARD, compile_patterns
 from reportgen.units import DURATION_UNITS, UNITLESS_STATS, direction_for_unit, normalise_unit
 
@@ -106,6 +106,9 @@ class Series:
     #: Units of records of this metric left out because they differ from `unit`: which of
     #: them the metric is measured in is unknown, so nothing is decided on this series.
     other_units: tuple[str, ...] = ()
+    #: The settings the records were measured under (`model.PARAMETER` properties): each
+    #: parameter's values, sorted; a baseline measured under other ones is no baseline.
+    parameters: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def count(self) -> int:
@@ -202,7 +205,17 @@ def _series(
         rounded_down=_ROUNDED_STEP if rounded else None,
         centred=centred,
         other_units=other_units,
+        parameters=_parameters(used),
     )
+
+
+def _parameters(used: list[Metric]) -> dict[str, tuple[str, ...]]:
+    seen: dict[str, set[str]] = defaultdict(set)
+    for m in used:
+        for key, value in m.properties.items():
+            if key.startswith(PARAMETER):
+                seen[key.removeprefix(PARAMETER)].add(value)
+    return {key: tuple(sorted(values)) for key, values in sorted(seen.items())}
 
 
 def _labels(records: list[Metric], run: Run) -> list[str]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from reportgen import numbers
 from reportgen.ingest.base import Source
+from reportgen.model import PARAMETER
 from reportgen.units import direction_for_unit, normalise_unit
 
 __all__ = ["direction_for_unit"]
@@ -79,3 +80,15 @@ def text_field(value: Any, source: Source, at: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise source.error(f"{at}: expected a non-empty string")
     return value
+
+
+def parameter_properties(raw: Mapping[str, Any]) -> dict[str, str]:
+    """A harness's parameters of one measurement as `Metric.properties` (see `PARAMETER`):
+    strings as they are, other JSON values as compact JSON, so that 1024 and "1024" differ
+    the same way on both sides of a baseline comparison."""
+    return {
+        f"{PARAMETER}{key}": value
+        if isinstance(value, str)
+        else json.dumps(value, sort_keys=True, separators=(",", ":"))
+        for key, value in raw.items()
+    }

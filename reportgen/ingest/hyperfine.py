@@ -7,7 +7,14 @@ import re
 from typing import Any
 
 from reportgen.ingest._jsonread import head_text, load_document
-from reportgen.ingest._metrics_common import mapping, number, optional_number, sequence, text_field
+from reportgen.ingest._metrics_common import (
+    mapping,
+    number,
+    optional_number,
+    parameter_properties,
+    sequence,
+    text_field,
+)
 from reportgen.ingest.base import Ingester, Sink, Source
 from reportgen.model import Direction, IntegrityKind
 
@@ -50,7 +57,7 @@ class HyperfineIngester(Ingester):
             properties: dict[str, str] = {}
             parameters = result.get("parameters")
             if isinstance(parameters, dict) and parameters:
-                properties.update({f"parameter.{k}": str(v) for k, v in parameters.items()})
+                properties.update(parameter_properties(parameters))
                 if commands.count(command) > 1:
                     settings = ", ".join(f"{k}={v}" for k, v in sorted(parameters.items()))
                     command = name = f"{command} ({settings})"

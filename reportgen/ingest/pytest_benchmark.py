@@ -11,7 +11,14 @@ import re
 from typing import Any
 
 from reportgen.ingest._jsonread import head_text, load_document, note_timestamp
-from reportgen.ingest._metrics_common import mapping, number, optional_number, sequence, text_field
+from reportgen.ingest._metrics_common import (
+    mapping,
+    number,
+    optional_number,
+    parameter_properties,
+    sequence,
+    text_field,
+)
 from reportgen.ingest.base import Ingester, Sink, Source
 from reportgen.model import Direction
 
@@ -84,6 +91,11 @@ class PytestBenchmarkIngester(Ingester):
         for key in ("group", "param"):
             if bench.get(key) is not None:
                 properties[key] = str(bench[key])
+        # `param` is the test id's parameter part, which an `ids=` keeps the same when the
+        # values behind it change; `params` holds the values themselves.
+        params = bench.get("params")
+        if isinstance(params, dict):
+            properties.update(parameter_properties(params))
         iterations = stats_raw.get("iterations")
         per_round: int | None = None
         if isinstance(iterations, int) and not isinstance(iterations, bool):

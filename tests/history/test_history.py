@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, func, select, text
 from reportgen.history.schema import executions, metrics, runs, test_names
 from reportgen.history.store import _parse, migrate_to, open_store, schema_head, schema_revision
 from tests.conftest import REPO, run_cli
+from tests.test_baseline_parameters import hyperfine_work
 
 SAMPLE = REPO / "samples" / "phase4-websocket"
 
@@ -782,3 +783,27 @@ def test_reports_show_trends_failing_since_and_flaky_tests(db_url: str, tmp_path
         "--exit-zero",
     )
     assert "## History" not in plain.read_text()
+
+
+def test_a_history_baseline_measured_with_other_parameters_is_insufficient(
+    db_url: str, tmp_path: Path
+) -> None:
+    """hyperfine's `parameters` are recorded with the metric and compared like a file's."""
+
+    def timed(ms: int) -> Path:
+        folder = tmp_path / f"ms{ms}"
+        folder.mkdir()
+        hyperfine_work(folder / "h.json", ms)
+        return folder
+
+    assert record(db_url, timed(5), commit="1" * 40).returncode == 0
+    criteria = tmp_path / "criteria.yaml"
+    criteria.write_text(
+        "version: 1\ncriteria:\n"
+        "  - {id: work, metric: work, compare: baseline, max_regression: 5%}\n"
+    )
+    # Before: the 5 ms run recorded on main against a 1 ms run was an improvement (exit 0).
+    done = _gate(db_url, criteria, timed(1), "history:branch=main")
+    assert done.returncode == 3, done.stdout + done.stderr
+    reason = json.loads(done.stdout)["criteria"][0]["reason"]
+    assert "work was measured with ms=1 now but ms=5 in the baseline" in reason
