@@ -73,6 +73,18 @@ def read_history(
                         f"--baseline {spec}: no recorded run{other} matches ({wanted.describe()}) "
                         f"in {store.display}; the baseline is empty"
                     )
+                elif len(infos) < wanted.last:
+                    # last=N says how many runs to pool, not how many the statistics need
+                    # (min_samples judges the pooled samples), so fewer is said, not refused.
+                    other = " other than the current run" if itself else ""
+                    found = (
+                        f"1 recorded run{other} matches; the baseline is that one"
+                        if len(infos) == 1
+                        else f"{len(infos)} recorded runs{other} match; the baseline pools them"
+                    )
+                    notes.append(
+                        f"--baseline {spec}: {wanted.describe()} asked for, but only {found}"
+                    )
                 chosen.update((info.id, info) for info in infos)
             used = sorted(chosen.values(), key=lambda i: (i.recorded_at, i.id), reverse=True)
             keep, dropped = _baseline_inputs(used, now)

@@ -256,6 +256,33 @@ def test_last_n_pools_the_samples_of_the_latest_runs(db_url: str, tmp_path: Path
     assert figures(f"history:commit={'1' * 7}")["baseline_value"] < 1.1  # type: ignore[operator]
 
 
+def test_last_n_says_when_fewer_runs_match(db_url: str, tmp_path: Path) -> None:
+    for i in range(2):
+        folder = run_dir(
+            tmp_path,
+            f"r{i}",
+            {"t": "passed"},
+            {"lat": [1.0 + i / 1000 + k / 100 for k in range(10)]},
+        )
+        assert record(db_url, folder, commit=f"{i + 1}" * 40).returncode == 0
+    criteria = tmp_path / "criteria.yaml"
+    criteria.write_text(
+        "version: 1\ncriteria:\n  - {id: lat, metric: lat, compare: baseline, max_regression: 5%}\n"
+    )
+    current = run_dir(
+        tmp_path, "now", {"t": "passed"}, {"lat": [1.005 + k / 100 for k in range(10)]}
+    )
+    # Before: last=5 pooled the two runs there are, and nothing said so.
+    five = json.loads(_gate(db_url, criteria, current, "history:branch=main,last=5").stdout)
+    assert (
+        "--baseline history:branch=main,last=5: the last 5 runs on branch main asked for, but "
+        "only 2 recorded runs match; the baseline pools them"
+    ) in five["warnings"]
+    assert five["criteria"][0]["figures"]["n_baseline"] == 20
+    two = json.loads(_gate(db_url, criteria, current, "history:branch=main,last=2").stdout)
+    assert not [w for w in two["warnings"] if "asked for" in w]
+
+
 def test_a_history_baseline_with_no_matching_run_is_insufficient(
     db_url: str, tmp_path: Path
 ) -> None:
