@@ -218,6 +218,13 @@ def test_every_required_pattern_must_match() -> None:
         ({"select": "t::d", "max_flaky": 0}, Status.INSUFFICIENT),
         ({"select": "t::d", "max_failed": 0}, Status.INSUFFICIENT),
         ({"select": "t::d", "max_skipped": 0}, Status.FAIL),
+        # So are ceilings at or above the tests they count among: no outcome could pass them.
+        ({"max_failed": 2}, Status.PASS),
+        ({"max_failed": 3}, Status.INSUFFICIENT),  # 3 ran
+        ({"max_skipped": 3}, Status.PASS),
+        ({"max_skipped": 4}, Status.INSUFFICIENT),  # 4 selected
+        ({"max_flaky": 4}, Status.INSUFFICIENT),
+        ({"select": "s::*", "max_failed": 2}, Status.INSUFFICIENT),
     ],
 )
 def test_count_checks(spec: dict[str, Any], expected: Status) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import run_cli, run_pytest
 
 
 def _criteria(tmp_path: Path, body: str, name: str = "criteria.yaml") -> str:
@@ -390,3 +390,35 @@ def test_a_metric_only_the_baseline_has_is_insufficient(tmp_path: Path) -> None:
     assert "test_bench.py::test_sleepy is in the baseline but not in the current run" in json.dumps(
         reg
     )
+
+
+def test_a_ceiling_no_outcome_of_the_selection_could_pass_is_insufficient(
+    tmp_path: Path,
+) -> None:
+    """max_failed: 10 over the 5 tests pytest ran holds with all 5 failing: it shows nothing."""
+    (tmp_path / "test_five.py").write_text(
+        "import pytest\n\n@pytest.mark.parametrize('i', range(5))\n"
+        "def test_x(i):\n    assert i < 0\n"
+    )
+    run_pytest(tmp_path, "--junitxml=junit.xml", "test_five.py")
+    criteria = _criteria(
+        tmp_path,
+        """\
+        criteria:
+          - {id: failures, tests: {max_failed: 10}}
+          - {id: skips, tests: {max_skipped: 5}}
+          - {id: tight, tests: {max_skipped: 4}}
+        """,
+    )
+    # Before: READY (exit 0) with every test failing.
+    code, document = _verdict_json("-c", criteria, str(tmp_path / "junit.xml"))
+    assert code == 3
+    failures = _criterion(document, "failures")
+    assert failures["status"] == "insufficient"
+    assert failures["reason"] == (
+        "5 of 5 tests failed, but max_failed: 10 cannot be exceeded by 5 tests that ran: it "
+        "holds whatever their outcome."
+    )
+    assert failures["to_decide"] == "a max_failed below 5, or more than 10 tests that ran"
+    assert _criterion(document, "skips")["status"] == "insufficient"
+    assert _criterion(document, "tight")["status"] == "pass"

@@ -119,6 +119,17 @@ def limit_check(row: Limit, tally: Tally) -> Check:
                 figures,
                 "run the tests",
             )
+        if limit >= out_of:
+            # Nor is a ceiling at or above the tests it counts among (max_failed: 10 over 5):
+            # every outcome of theirs keeps it, all of them failing too, so it shows nothing.
+            among = "that ran" if row.among_executed else "selected"
+            return Check(
+                Status.INSUFFICIENT,
+                f"{counted_of}, but {row.key}: {limit} cannot be exceeded by {out_of} {scope} "
+                f"{among}: it holds whatever their outcome",
+                figures,
+                f"a {row.key} below {out_of}, or more than {limit} {scope} {among}",
+            )
         return Check(Status.PASS, f"{counted_of} (at most {limit})", figures)
     # An id that failed in several executions is listed once, with how many.
     listed = list_repeated(ids)
