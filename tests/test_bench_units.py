@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from reportgen import units
+from reportgen.ingest import load
 from tests.conftest import go_module, run_cli
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -189,6 +190,108 @@ def test_each_gomaxprocs_setting_is_its_own_metric() -> None:
     )
     assert by_name["BenchmarkLocked-2"].properties["procs"] == "2"
     assert by_name["BenchmarkLocked-2"].iterations == 20000
+
+
+# --- sub-benchmark names that end in `-digits` ------------------------------------------------
+
+SIZES = """package enc
+
+import (
+\t"fmt"
+\t"testing"
+)
+
+func work(n int) int {
+\ts := 0
+\tfor i := 0; i < n; i++ {
+\t\ts += i * i
+\t}
+\treturn s
+}
+
+func BenchmarkEncode(b *testing.B) {
+\tfor _, size := range []int{512, 1024} {
+\t\tb.Run(fmt.Sprintf("size-%d", size), func(b *testing.B) {
+\t\t\tfor i := 0; i < b.N; i++ {
+\t\t\t\twork(size)
+\t\t\t}
+\t\t})
+\t}
+}
+"""
+
+
+def _sizes(tmp_path: Path, cpu: str) -> Path:
+    """The real `go test -bench` of sub-benchmarks `size-512` and `size-1024` at `-cpu`."""
+    where = tmp_path / f"cpu{cpu}"
+    where.mkdir()
+    go, env = go_module(where, "example.com/enc", {"enc_test.go": SIZES})
+    flags = ["-benchtime", "200x", "-count", "2", "-cpu", cpu]
+    bench = subprocess.run(
+        [go, "test", "-run", "^$", "-bench", ".", *flags],
+        cwd=where,
+        capture_output=True,
+        env=env,
+        timeout=300,
+        check=True,
+    )
+    out = where / "bench.txt"
+    out.write_bytes(bench.stdout)
+    return out
+
+
+def test_a_sub_benchmark_name_ending_in_digits_is_no_gomaxprocs(tmp_path: Path) -> None:
+    """At GOMAXPROCS 1 go adds no `-N`, so `size-1024` is the sub-benchmark's own name; read as
+    a suffix, `-cpu 1,2` gave two metrics `BenchmarkEncode/size-512` (GOMAXPROCS 1 and 2) that
+    pooled into one of 4 samples: READY on min_samples 4 (exit 0)."""
+    one = load([str(_sizes(tmp_path, "1"))])
+    assert {m.name: m.sample_count for m in one.metrics} == {
+        "BenchmarkEncode/size-512": 2,
+        "BenchmarkEncode/size-1024": 2,
+    }
+    assert all("procs" not in m.properties for m in one.metrics)
+    both_path = _sizes(tmp_path, "1,2")
+    both = load([str(both_path)])
+    assert {m.name: (m.sample_count, m.properties["procs"]) for m in both.metrics} == {
+        "BenchmarkEncode/size-512-1": (2, "1"),
+        "BenchmarkEncode/size-1024-1": (2, "1"),
+        "BenchmarkEncode/size-512-2": (2, "2"),
+        "BenchmarkEncode/size-1024-2": (2, "2"),
+    }
+    crit = tmp_path / "c.yaml"
+    crit.write_text(
+        "version: 1\ndefaults: {min_samples: 4}\ncriteria:\n"
+        '  - {id: enc, metric: "BenchmarkEncode/size-512*", stat: max, max: 1s}\n'
+    )
+    proc = run_cli("verdict", "-c", str(crit), str(both_path))
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        # GOMAXPROCS 8 alone: every name ends in -8, the sub-benchmark's own -1024 kept.
+        (["X/size-512-8", "X/size-1024-8"], {"X/size-512": 8, "X/size-1024": 8}),
+        # GOMAXPROCS 1: a top-level name without a suffix says so for the whole binary.
+        (["Y", "X/size-512", "X/size-1024"], {"Y": None, "X/size-512": None, "X/size-1024": None}),
+        # GOMAXPROCS 1 and sub-benchmarks alone: no reading shows a suffix; kept as printed.
+        (["X/size-512", "X/size-1024"], {"X/size-512": None, "X/size-1024": None}),
+        # -cpu 1,2,4: every X beside X-2 and X-4.
+        (["X/n-3", "X/n-3-2", "X/n-3-4"], {"X/n-3-1": 1, "X/n-3-2": 2, "X/n-3-4": 4}),
+        # GOMAXPROCS 2 over n and n-2, or -cpu 1,2 over n-2: both fit, so kept apart as printed.
+        (["X/n-2", "X/n-2-2"], {"X/n-2": None, "X/n-2-2": None}),
+    ],
+)
+def test_which_dash_n_is_gomaxprocs(
+    tmp_path: Path, names: list[str], expected: dict[str, int | None]
+) -> None:
+    text = "".join(f"Benchmark{name}  \t100\t  10 ns/op\n" for name in names) + "PASS\n"
+    path = tmp_path / "bench.txt"
+    path.write_text("pkg: example.com/x\n" + text)
+    metrics = load([str(path)]).metrics
+    procs = {m.name.removeprefix("Benchmark"): m.properties.get("procs") for m in metrics}
+    got = {name: None if p is None else int(p) for name, p in procs.items()}
+    assert got == expected
 
 
 # --- what a missing bound on a CV needs -----------------------------------------------------

@@ -4,7 +4,9 @@ Every line of a benchmark is one sample; `-count N` repeats give N samples. Each
 pair becomes a metric: `BenchmarkX` (ns/op, as seconds), `BenchmarkX [B/op]` (bytes),
 `BenchmarkX [allocs/op]`, `BenchmarkX [MB/s]` (bytes per second) and any `b.ReportMetric`
 unit. The `-8` GOMAXPROCS suffix is kept as a property so names compare across machines; a run
-at several settings (`-cpu 1,4`) names each as `BenchmarkX-1`, `BenchmarkX-4` instead.
+at several settings (`-cpu 1,4`) names each as `BenchmarkX-1`, `BenchmarkX-4` instead. A `-N`
+is read as GOMAXPROCS only where the file shows it is one (`_procs_of`); otherwise the names
+are kept as printed.
 
 Output stops with `PASS`/`FAIL` (a test binary) or `ok`/`FAIL  pkg` (`go test`): result lines
 with no closing line after them are output cut short, flagged for their benchmarks. A `---
@@ -92,8 +94,9 @@ class _Series:
     input_unit: str
     samples: list[float] = field(default_factory=list)
     iterations: int | None = None  # the fewest behind one sample
-    # Per sample: the line's GOMAXPROCS (1 when Go prints no suffix) and its iterations.
-    procs: list[int] = field(default_factory=list)
+    # Per sample: the `-N` that ends the line's name, if any (a GOMAXPROCS suffix or the end
+    # of a sub-benchmark's own name: see `_procs_of`), and the line's iterations.
+    trailing: list[int | None] = field(default_factory=list)
     line_iterations: list[int] = field(default_factory=list)
 
 
@@ -106,7 +109,8 @@ class BenchResults:
     def __init__(self, source: Source) -> None:
         self.source = source
         self.series: dict[str, _Series] = {}
-        self.procs_seen: dict[str, set[int]] = {}
+        # Benchmark name (its last `-N` cut off) -> the `-N` values seen after it (None: none).
+        self.trailing: dict[str, set[int | None]] = {}
         self.packages: dict[str, str] = {}  # benchmark name -> its package
         self.by_package: dict[str, list[str]] = {}  # package -> benchmark names, first seen
         self.stopped: list[tuple[str, int | None]] = []  # runs that measured nothing, and where
@@ -134,8 +138,7 @@ class BenchResults:
         if iterations < 1:
             raise source.error(f"{name}: {iterations} iterations cannot be a measurement", lineno)
         name = self._register(name, package)
-        if procs is not None:
-            self.procs_seen.setdefault(name, set()).add(procs)
+        self.trailing.setdefault(name, set()).add(procs)
         for value, unit in pairs:
             if not math.isfinite(value) or value < 0:
                 raise source.error(f"{name}: {value} {unit} is not a measurement", line=lineno)
@@ -146,7 +149,7 @@ class BenchResults:
             if entry.unit != canonical:
                 raise source.error(f"{name}: unit {unit} changed", line=lineno)
             entry.samples.append(value * factor)
-            entry.procs.append(procs or 1)
+            entry.trailing.append(procs)
             entry.line_iterations.append(iterations)
             # Each value is an average over this line's N iterations.
             if unit.endswith("/op"):
@@ -177,16 +180,18 @@ class BenchResults:
                 line,
                 scope=name,
             )
+        resolved: dict[str, tuple[str, int | None]] = {}
+        for package in self.by_package:
+            resolved.update(self._resolve(package))
         for metric_name, entry in self.series.items():
-            configurations = sorted(set(entry.procs))
-            if len(configurations) <= 1:
-                self._emit(sink, metric_name, entry, None)
-                continue
-            # `-cpu 1,4`: one benchmark at several GOMAXPROCS is that many measurements, each
-            # named as go prints it (with -1 spelt out); pooled, the samples of one setting
-            # would hide a regression of another and count twice towards min_samples.
-            for procs in configurations:
-                rows = [i for i, p in enumerate(entry.procs) if p == procs]
+            base = metric_name.split(" [", 1)[0]
+            unit_suffix = metric_name[len(base) :]
+            # The samples of each benchmark and GOMAXPROCS, in the order first seen.
+            groups: dict[tuple[str, int | None], list[int]] = {}
+            for i, trailing in enumerate(entry.trailing):
+                printed = base if trailing is None else f"{base}-{trailing}"
+                groups.setdefault(resolved[printed], []).append(i)
+            for (name, procs), rows in groups.items():
                 part = _Series(
                     entry.unit,
                     entry.direction,
@@ -195,20 +200,49 @@ class BenchResults:
                     min(entry.line_iterations[i] for i in rows)
                     if entry.input_unit.endswith("/op")
                     else None,
-                    [procs] * len(rows),
+                    [entry.trailing[i] for i in rows],
                     [entry.line_iterations[i] for i in rows],
                 )
-                self._emit(sink, metric_name, part, procs)
+                self._emit(sink, base, name, unit_suffix, part, procs)
 
-    def _emit(self, sink: Sink, metric_name: str, entry: _Series, procs: int | None) -> None:
-        """One metric; `procs` when the benchmark ran at several GOMAXPROCS (`-cpu 1,4`)."""
-        base = metric_name.split(" [", 1)[0]
-        name = metric_name if procs is None else f"{base}-{procs}{metric_name[len(base) :]}"
+    def _resolve(self, package: str) -> dict[str, tuple[str, int | None]]:
+        """Each benchmark name as `package`'s output printed it -> the name its metrics take
+        and its GOMAXPROCS (None: not known, or 1 in a run at that setting alone)."""
+        printed = {
+            base if trailing is None else f"{base}-{trailing}"
+            for base in self.by_package[package]
+            for trailing in self.trailing.get(base, ())
+        }
+        # Registered names of a second package start with the package path (`_register`).
+        top = {
+            name
+            for name in printed
+            if "/" not in (name if name.startswith("Benchmark") else name[len(package) + 1 :])
+        }
+        cover = _procs_of(printed, top)
+        if cover is None:
+            return {name: (name, None) for name in printed}
+        if len({p for _, p in cover.values()}) == 1:
+            # One setting: named without it, so that names compare across machines.
+            return {name: (stem, None if p == 1 else p) for name, (stem, p) in cover.items()}
+        # `-cpu 1,4`: one benchmark at several GOMAXPROCS is that many measurements, each
+        # named as go prints it (with -1 spelt out); pooled, the samples of one setting
+        # would hide a regression of another and count twice towards min_samples.
+        return {name: (f"{stem}-{p}", p) for name, (stem, p) in cover.items()}
+
+    def _emit(
+        self,
+        sink: Sink,
+        base: str,
+        name: str,
+        unit_suffix: str,
+        entry: _Series,
+        procs: int | None,
+    ) -> None:
+        """One metric of benchmark `name` (`base`, as registered, finds its package)."""
         properties: dict[str, str] = {}
         if procs is not None:
             properties["procs"] = str(procs)
-        elif base in self.procs_seen:
-            properties["procs"] = ",".join(str(p) for p in sorted(self.procs_seen[base]))
         if base in self.packages:
             properties["package"] = self.packages[base]
         if entry.input_unit in ROUNDED_DOWN_UNITS and all(x.is_integer() for x in entry.samples):
@@ -216,18 +250,75 @@ class BenchResults:
             # allocs/op" is anything below one per operation, not zero (a b.ReportMetric
             # value of the same unit is printed as it is, and is seldom whole).
             properties[ROUNDED] = "down"
-        shown = base if procs is None else f"{base}-{procs}"
         sink.metric(
-            name=name,
+            name=f"{name}{unit_suffix}",
             unit=entry.unit,
             direction=entry.direction,
             samples=entry.samples,
             n=len(entry.samples),
             iterations=entry.iterations,
             input_unit=entry.input_unit,
-            source=f"{self.packages[base]}.{shown}" if base in self.packages else shown,
+            source=f"{self.packages[base]}.{name}" if base in self.packages else name,
             properties=properties,
         )
+
+
+# A name's last `-N` as go would print a GOMAXPROCS: %d of a number other than 1.
+_TRAILING = re.compile(r"^(.+)-([1-9]\d*)$")
+
+
+def _named(stem: str, procs: int) -> str:
+    """The name go prints for benchmark `stem` at GOMAXPROCS `procs` (no suffix for 1)."""
+    return stem if procs == 1 else f"{stem}-{procs}"
+
+
+def _cover(printed: set[str], settings: set[int]) -> dict[str, tuple[str, int]] | None:
+    """Each printed name as (benchmark, GOMAXPROCS) when `printed` is exactly every
+    benchmark at every one of `settings`, as one test binary prints them; else None."""
+    anchor = min(settings)
+    stems = set()
+    for name in printed:
+        if anchor == 1:
+            stems.add(name)
+        elif (m := _TRAILING.match(name)) and int(m[2]) == anchor:
+            stems.add(m[1])
+    stems = {t for t in stems if all(_named(t, p) in printed for p in settings)}
+    cover = {_named(t, p): (t, p) for t in stems for p in settings}
+    if len(cover) != len(stems) * len(settings) or cover.keys() != printed:
+        return None
+    return cover
+
+
+def _procs_of(printed: set[str], top: set[str]) -> dict[str, tuple[str, int]] | None:
+    """Each name one package's output printed as (benchmark, GOMAXPROCS), when the names show
+    the settings the package ran at; None when they do not, and the names are then kept as
+    printed.
+
+    Go ends a name with `-N` only when GOMAXPROCS is N != 1, and every benchmark of a test
+    binary runs at the same settings (the `-cpu` list, else GOMAXPROCS). A sub-benchmark's own
+    name may end in `-digits` too (`BenchmarkEncode/size-1024` at GOMAXPROCS 1), so a `-N` is
+    read as GOMAXPROCS only when the file shows it is: a top-level name (a Go identifier holds
+    no `-`) says which settings the binary ran at; else the same `-N` ends every name, or
+    the names form a `-cpu` list with 1 in it (each `X` beside `X-2`, `X-4`) and nothing
+    else. Read wrongly, `size-512` and `size-1024` would pool as runs of one benchmark.
+    `top`: the names of top-level benchmarks among `printed`."""
+    if top:
+        return _cover(printed, {int(m[2]) if (m := _TRAILING.match(name)) else 1 for name in top})
+    ends = {m[2] if (m := _TRAILING.match(name)) else None for name in printed}
+    candidates: list[set[int]] = []
+    if len(ends) == 1 and (end := next(iter(ends))) is not None:
+        candidates.append({int(end)})
+    # `-cpu 1,N,...`: a name X with X-N beside it for every other setting N.
+    after: dict[str, set[int]] = {}
+    for name in printed:
+        if (m := _TRAILING.match(name)) and m[1] in printed:
+            after.setdefault(m[1], set()).add(int(m[2]))
+    for others in {frozenset(values) for values in after.values()}:
+        candidates.append({1, *others})
+    fits = [cover for settings in candidates if (cover := _cover(printed, settings))]
+    # Two readings that both fit (`X/n-2` beside `X/n-2-2`: GOMAXPROCS 2, or -cpu 1,2) leave
+    # it open, and the names are kept apart.
+    return fits[0] if len(fits) == 1 else None
 
 
 class GoBenchIngester(Ingester):
