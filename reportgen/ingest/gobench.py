@@ -52,6 +52,7 @@ _UNITS: dict[str, tuple[float, str, str, Direction | None]] = {
     "ns/op": (1e-9, "s", "", Direction.LOWER_IS_BETTER),
     "B/op": (1.0, "B", " [B/op]", Direction.LOWER_IS_BETTER),
     "allocs/op": (1.0, "allocs/op", " [allocs/op]", Direction.LOWER_IS_BETTER),
+    # 10^6 bytes: `BenchmarkResult.mbPerSec` divides bytes by 1e6 (go/src/testing/benchmark.go).
     "MB/s": (1e6, "B/s", " [MB/s]", Direction.HIGHER_IS_BETTER),
 }
 
@@ -294,7 +295,8 @@ def _procs_of(printed: set[str], top: set[str]) -> dict[str, tuple[str, int]] | 
     the settings the package ran at; None when they do not, and the names are then kept as
     printed.
 
-    Go ends a name with `-N` only when GOMAXPROCS is N != 1, and every benchmark of a test
+    Go ends a name with `-N` only when GOMAXPROCS is N != 1 (`benchmarkName` in
+    go/src/testing/benchmark.go), and every benchmark of a test
     binary runs at the same settings (the `-cpu` list, else GOMAXPROCS). A sub-benchmark's own
     name may end in `-digits` too (`BenchmarkEncode/size-1024` at GOMAXPROCS 1), so a `-N` is
     read as GOMAXPROCS only when the file shows it is: a top-level name (a Go identifier holds

@@ -239,6 +239,8 @@ def _counter_unit(counter: str) -> str:
     `parse_per_second` may be `kIsRate | kInvert` (seconds per item, lower is better), and
     the JSON carries no flags, so it has no unit and its direction must be stated."""
     if counter == "bytes_per_second":
+        # Bytes, not KiB: json_reporter.cc writes every counter's value as it is; only the
+        # console output scales it (by 1024) for display.
         return "B/s"
     if counter == "items_per_second":
         return "1/s"

@@ -165,7 +165,9 @@ class HyperfineIngester(Ingester):
         ok: list[bool] | None,
         sink: Sink,
     ) -> None:
-        """Peak memory per run (hyperfine >= 1.19), as its own metric."""
+        """Peak memory per run (hyperfine >= 1.19), as its own metric. Already bytes:
+        hyperfine multiplies ru_maxrss (KiB on Linux and the BSDs) by 1024 itself
+        (src/timer/unix_timer.rs), so no factor applies here."""
         raw = result.get("memory_usage_byte")
         if raw is None:
             return

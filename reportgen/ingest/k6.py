@@ -91,6 +91,8 @@ class K6Ingester(Ingester):
             stats = {"count": count}
             if "rate" in values:
                 stats["rate"] = number(values["rate"], source, f"{vat}.rate")
+            # The export holds raw values: data_received and data_sent count bytes (k6 docs,
+            # "Track transmitted data per URL"); only the console summary scales them to kB.
             unit = "B" if contains == "data" or base.startswith("data_") else ""
             properties["rate_unit"] = f"{unit or '1'}/s"
             sink.metric(
