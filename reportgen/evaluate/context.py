@@ -182,11 +182,16 @@ def _series(
     resolutions = [m.resolution for m in used if m.resolution is not None]
     iterations = [m.iterations for m in used if m.iterations is not None]
     failures = [m.failures for m in used if m.failures is not None]
+    # The inputs' own word first (records that say opposite things say nothing: which one
+    # came first must not decide); else the unit's dimension; else unknown.
+    said = {m.direction for m in used if m.direction is not None}
+    direction = (
+        direction_for_unit(first.unit) if not said else said.pop() if len(said) == 1 else None
+    )
     return Series(
         name=name,
         unit=first.unit,
-        # The input's own word first; else the unit's dimension; else unknown.
-        direction=first.direction or direction_for_unit(first.unit),
+        direction=direction,
         samples=samples,
         stats=dict(first.stats) if len(used) == 1 else {},
         n=len(samples) if samples is not None else first.n,
