@@ -218,3 +218,18 @@ def test_two_runs_of_a_shard_are_not_one(tmp_path: Path) -> None:
     run = load([str(merged), str(again)])
     assert len(run.tests) == 160
     assert not any(i.duplicate_of for i in run.inputs)
+
+
+def test_untimed_streams_of_two_scripts_are_not_parts_of_one(tmp_path: Path) -> None:
+    # Perl's Test::More writes TAP without times or file names: `ok 1 - works` from one script
+    # and `ok 1 - works`, `ok 2 - other` from another share a name, which shows nothing.
+    perl = harness_tool("perl", "perl")
+    for name, script in (
+        ("a.tap", 'use Test::More; ok(1, "works"); done_testing;'),
+        ("b.tap", 'use Test::More; ok(1, "works"); ok(1, "other"); done_testing;'),
+    ):
+        tap = subprocess.run([perl, "-e", script], capture_output=True, timeout=60, check=True)
+        (tmp_path / name).write_bytes(tap.stdout)
+    run = load([str(tmp_path / "a.tap"), str(tmp_path / "b.tap")])
+    assert len(run.tests) == 3
+    assert not any(i.duplicate_of for i in run.inputs)

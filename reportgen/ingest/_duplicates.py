@@ -151,7 +151,8 @@ def _contained(
     both give one, time): the shards of a run beside the merged copy of them (`junitparser
     merge`, a CI step that gathers Surefire's per-class files into one), or one shard beside a
     merged copy of all. Each part is left out and the input holding them read, so no execution
-    counts twice; two runs of a suite differ in their times and are never contained."""
+    counts twice; two runs of a suite differ in their times and are never contained, and
+    untimed executions never show containment."""
     metric_keys: dict[int, Counter[tuple[object, ...]]] = {}
     for metric in metrics:
         metric_keys.setdefault(metric.input, Counter())[_metric_key(metric)] += 1
@@ -186,25 +187,27 @@ def _contained(
 
 
 def _times_within(tests: TestTable, part: Sequence[int], whole: Sequence[int]) -> bool:
-    """Whether each execution of `part` has its time among those of `whole` (per id, in
-    order), where both give one."""
+    """Whether each execution of `part` has its time among those of `whole` (per id, each
+    time standing for one execution). Every execution of `part` must be timed on both sides,
+    and not all at zero: names and outcomes alone do not show that a file is part of another
+    (two TAP streams of other scripts may both hold an untimed `ok 1 - works`)."""
     times: dict[str, list[float]] = {}
     for r in whole:
         duration = tests.duration_of(r)
         if duration is not None:
             times.setdefault(tests.id_of(r), []).append(duration)
+    timed = False
     for r in part:
         duration = tests.duration_of(r)
-        if duration is None:
-            continue
         candidates = times.get(tests.id_of(r))
-        if not candidates:
-            continue  # the whole does not time it
+        if duration is None or not candidates:
+            return False
         best = min(range(len(candidates)), key=lambda k: abs(candidates[k] - duration))
         if abs(candidates[best] - duration) > TIME_TOLERANCE:
             return False
-        del candidates[best]  # each of its executions stands for one of the part's
-    return True
+        timed = timed or duration > 0
+        del candidates[best]
+    return timed
 
 
 #: Per execution: id, outcome with how many attempts it took (a copy that marks a retry is
