@@ -13,7 +13,7 @@ from reportgen.criteria import CriteriaFile
 from reportgen.evaluate.wording import days
 from reportgen.evaluation import EvidenceRef, Figures, MetricResult, Status
 from reportgen.history.facts import FlakyHistory
-from reportgen.model import ROUNDED, Direction, Metric, Run, TestTable
+from reportgen.model import ROUNDED, WORK_PER_OP, Direction, Metric, Run, TestTable
 from reportgen.patterns import WILDCARD, compile_patterns
 from reportgen.units import DURATION_UNITS, UNITLESS_STATS, direction_for_unit, normalise_unit
 
@@ -106,6 +106,9 @@ class Series:
     #: Units of records of this metric left out because they differ from `unit`: which of
     #: them the metric is measured in is unknown, so nothing is decided on this series.
     other_units: tuple[str, ...] = ()
+    #: Of a rate worked out from a per-operation time: the work of one operation (see
+    #: `model.WORK_PER_OP`; the smallest of the records pooled), else None.
+    work_per_op: float | None = None
 
     @property
     def count(self) -> int:
@@ -207,7 +210,15 @@ def _series(
         rounded_down=_ROUNDED_STEP if rounded else None,
         centred=centred,
         other_units=other_units,
+        work_per_op=_work_per_op(used),
     )
+
+
+def _work_per_op(used: list[Metric]) -> float | None:
+    works = [m.properties.get(WORK_PER_OP) for m in used]
+    if not works or None in works:
+        return None
+    return min(float(w) for w in works if w is not None)
 
 
 def _labels(records: list[Metric], run: Run) -> list[str]:
