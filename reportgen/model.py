@@ -1251,6 +1251,10 @@ class TestTableBuilder:
 #: The `Metric.properties` key of an input that rounds its values: `"down"` (Go's B/op and
 #: allocs/op, total / N in integer division) says a value v stands for anything in [v, v + 1).
 ROUNDED = "rounded"
+#: Property of a rate worked out from a per-operation time (Go's `MB/s`: the bytes set by
+#: `b.SetBytes` over `ns/op`): the work each operation does, in the rate's unit times seconds.
+#: The timer's resolution, carried over through it, bounds what each rate may stand for.
+WORK_PER_OP = "work_per_op"
 
 #: The prefix of the `Metric.properties` keys that hold the settings a metric was measured
 #: under, as the input states them (hyperfine's `parameters`, pytest-benchmark's `params`):

@@ -3,6 +3,7 @@ every compared statistic, rates with counts, units and directions never guessed.
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any
@@ -326,3 +327,44 @@ def test_the_inputs_direction_counts_when_the_criteria_say_nothing() -> None:
     )
     assert result.status is Status.FAIL and result.figures.regression is True
     assert math.isclose(result.figures.change or 0.0, 0.2, rel_tol=0.01)
+
+
+def test_inputs_that_disagree_on_the_direction_decide_nothing() -> None:
+    # The baseline's input says a unitless score is higher-is-better, the current one says
+    # lower: a 30% drop read with the current word was an improvement (READY). Either input
+    # may be the wrong one, so the comparison needs the criteria file's word.
+    def score(median: float, direction: Direction) -> Metric:
+        return Metric(name="s", direction=direction, samples=tuple(quantiles(median, 0.02, 30)))
+
+    higher, lower = Direction.HIGHER_IS_BETTER, Direction.LOWER_IS_BETTER
+    base = metric_run(score(100, higher), path="b")
+    item = {**REGRESSION, "metric": "s"}
+    with pytest.raises(CriteriaError, match=r"lower_is_better in the current.*higher_is_better"):
+        judge(metric_run(score(70, lower)), item, baseline=base)
+    # Two current inputs that disagree pool into a series of no direction, whichever is first.
+    for first, second in ((lower, higher), (higher, lower)):
+        pooled = metric_run(score(70, first), score(70, second))
+        with pytest.raises(CriteriaError, match=r"\bs\b.*direction"):
+            judge(pooled, item, baseline=base)
+    said = only(
+        judge(
+            metric_run(score(70, lower)), {**item, "direction": "higher_is_better"}, baseline=base
+        )
+    )
+    assert said.status is Status.FAIL
+
+
+def test_a_direction_disagreement_in_metrics_json_is_exit_4(tmp_path: Path) -> None:
+    base, cur = tmp_path / "base.json", tmp_path / "cur.json"
+    values = quantiles(1000, 0.01, 30)
+    for path, direction, scale in ((base, "higher_is_better", 1.0), (cur, "lower_is_better", 0.7)):
+        entry = {"name": "score", "direction": direction, "samples": [v * scale for v in values]}
+        path.write_text(json.dumps({"version": 1, "metrics": [entry]}))
+    criteria = tmp_path / "criteria.yaml"
+    criteria.write_text(
+        "version: 1\ncriteria:\n  - id: reg\n    metric: score\n    compare: baseline\n"
+        "    max_regression: 5%\n"
+    )
+    proc = run_cli("verdict", "-c", str(criteria), "--baseline", str(base), str(cur))
+    assert proc.returncode == 4, proc.stdout + proc.stderr  # was READY (exit 0)
+    assert "higher_is_better in the baseline" in proc.stderr

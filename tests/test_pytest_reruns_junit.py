@@ -291,6 +291,69 @@ def test_pytest_before_8_4_is_recognised_by_its_suite_name(tmp_path: Path) -> No
     assert _executions(older) == _executions(FLAKY)
 
 
+def test_a_renamed_suite_merged_into_another_file_is_still_pytest_s(tmp_path: Path) -> None:
+    # `-o junit_suite_name=shard-1` renames pytest's suite, and `junitparser merge` (a CI step
+    # gathering shards) writes its own root: neither mark of pytest is left, and the failed
+    # first attempt read as a pass (max_failed 0 and max_flaky 0: READY, exit 0). The suite's
+    # attributes are still pytest's.
+    pytest.importorskip("pytest_rerunfailures", reason="pytest-rerunfailures is not installed")
+    pytest.importorskip("junitparser", reason="junitparser is not installed")
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "test_shard.py").write_text(
+        textwrap.dedent(
+            """
+            CALLS = {}
+
+            def test_fails_then_passes():
+                CALLS["n"] = CALLS.get("n", 0) + 1
+                assert CALLS["n"] >= 2, "fails on the first attempt"
+
+            def test_passes():
+                pass
+            """
+        )
+    )
+    shard, merged = tmp_path / "shard-1.xml", tmp_path / "merged.xml"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            "--reruns",
+            "1",
+            "-o",
+            "junit_suite_name=shard-1",
+            f"--junitxml={shard}",
+            "test_shard.py",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    subprocess.run(
+        [sys.executable, "-m", "junitparser", "merge", str(shard), str(merged)],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    text = merged.read_text()
+    assert "pytest" not in text
+    assert _executions(merged)["test_shard::test_fails_then_passes"] == [
+        Outcome.FAILED,
+        Outcome.PASSED,
+    ]
+    criteria = tmp_path / "criteria.yaml"
+    criteria.write_text("version: 1\ncriteria:\n  - id: c\n    tests: {max_failed: 0}\n")
+    proc = run_cli("verdict", "-c", str(criteria), str(merged))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+
+
 RETRY = FIXTURES / "junit-reruns"
 
 

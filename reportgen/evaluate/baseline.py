@@ -67,14 +67,29 @@ def _tolerance_text(crit: Criterion) -> str:
     return " or ".join(parts)
 
 
-def _direction(ctx: Context, crit: Criterion, series: Series) -> Direction:
+def _direction(ctx: Context, crit: Criterion, series: Series, base: Series) -> Direction:
     """Which way `series` gets better: the criteria file's word (the criterion, then its
-    `metrics:` map), else the input's, else the unit's dimension; never the name."""
+    `metrics:` map), else the inputs', else the unit's dimension; never the name. Current and
+    baseline inputs that say opposite things decide nothing: one of them judges the change
+    backwards."""
     said = ctx.criteria.direction_for(crit, series.name) if ctx.criteria is not None else None
     if said is None and crit.direction is not None:
         said = crit.direction
     if said is not None:
         return Direction(said)
+    if (
+        series.direction is not None
+        and base.direction is not None
+        and series.direction is not base.direction
+    ):
+        raise criteria_error(
+            crit,
+            f"{series.name} is {series.direction.value} in the current inputs but "
+            f"{base.direction.value} in the baseline's, so the inputs do not say which way is "
+            "better",
+            f"add direction: lower_is_better or higher_is_better to the criterion, or "
+            f"metrics: {{{series.name!r}: {{direction: ...}}}} to the criteria file",
+        )
     if series.direction is not None:
         return series.direction
     raise criteria_error(
@@ -113,7 +128,7 @@ def baseline_items(ctx: Context, crit: Criterion, eff: Effective, names: list[st
             unrecorded = _unrecorded_parameters(cur, base)
             if unrecorded is not None:
                 ctx.warnings.append(unrecorded)
-        direction = _direction(ctx, crit, cur) if base is not None else None
+        direction = _direction(ctx, crit, cur, base) if base is not None else None
         early = _baseline_precheck(cur, base, crit, eff)
         if early is not None:
             items.append(early)

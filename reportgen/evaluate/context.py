@@ -13,7 +13,7 @@ from reportgen.criteria import CriteriaFile
 from reportgen.evaluate.wording import days
 from reportgen.evaluation import EvidenceRef, Figures, MetricResult, Status
 from reportgen.history.facts import FlakyHistory
-from reportgen.model import PARAMETER, ROUNDED, Direction, Metric, Run, TestTable
+from reportgen.model import PARAMETER, ROUNDED, WORK_PER_OP, Direction, Metric, Run, TestTable
 from reportgen.patterns import WILDCARD, compile_patterns
 from reportgen.units import DURATION_UNITS, UNITLESS_STATS, direction_for_unit, normalise_unit
 
@@ -109,6 +109,9 @@ class Series:
     #: The settings the records were measured under (`model.PARAMETER` properties): each
     #: parameter's values, sorted; a baseline measured under other ones is no baseline.
     parameters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Of a rate worked out from a per-operation time: the work of one operation (see
+    #: `model.WORK_PER_OP`; the smallest of the records pooled), else None.
+    work_per_op: float | None = None
 
     @property
     def count(self) -> int:
@@ -185,11 +188,16 @@ def _series(
     resolutions = [m.resolution for m in used if m.resolution is not None]
     iterations = [m.iterations for m in used if m.iterations is not None]
     failures = [m.failures for m in used if m.failures is not None]
+    # The inputs' own word first (records that say opposite things say nothing: which one
+    # came first must not decide); else the unit's dimension; else unknown.
+    said = {m.direction for m in used if m.direction is not None}
+    direction = (
+        direction_for_unit(first.unit) if not said else said.pop() if len(said) == 1 else None
+    )
     return Series(
         name=name,
         unit=first.unit,
-        # The input's own word first; else the unit's dimension; else unknown.
-        direction=first.direction or direction_for_unit(first.unit),
+        direction=direction,
         samples=samples,
         stats=dict(first.stats) if len(used) == 1 else {},
         n=len(samples) if samples is not None else first.n,
@@ -206,6 +214,7 @@ def _series(
         centred=centred,
         other_units=other_units,
         parameters=_parameters(used),
+        work_per_op=_work_per_op(used),
     )
 
 
@@ -216,6 +225,13 @@ def _parameters(used: list[Metric]) -> dict[str, tuple[str, ...]]:
             if key.startswith(PARAMETER):
                 seen[key.removeprefix(PARAMETER)].add(value)
     return {key: tuple(sorted(values)) for key, values in sorted(seen.items())}
+
+
+def _work_per_op(used: list[Metric]) -> float | None:
+    works = [m.properties.get(WORK_PER_OP) for m in used]
+    if not works or None in works:
+        return None
+    return min(float(w) for w in works if w is not None)
 
 
 def _labels(records: list[Metric], run: Run) -> list[str]:

@@ -187,7 +187,28 @@ def recording(series: Series, eff: Effective) -> tuple[float, float]:
         resolution = max(resolution, eff.timer_resolution / (series.iterations or 1))
     # Values rounded down are judged at the middle of their step (`Series.judged_samples`),
     # so the step is their quantum: v + step/2 give or take step/2 is [v, v + step].
-    return resolution, max(resolution, series.quantum or 0.0, series.rounded_down or 0.0)
+    quantum = max(resolution, series.quantum or 0.0, series.rounded_down or 0.0)
+    return resolution, max(quantum, _rate_quantum(series, eff))
+
+
+def _rate_quantum(series: Series, eff: Effective) -> float:
+    """The width a rate worked out from a per-operation time stands for, from the timer's.
+
+    A rate x = W / t of work W per operation and a time t known to r (the timer resolution
+    over the iterations) lies in [W / (t + r/2), W / (t - r/2)]: with a = r / t, x give or
+    take x·a / (2 - a), which covers both ends. The widest over the samples is the quantum.
+    (`not_measured` refuses a rate whose time may be r or less: its range has no top.)"""
+    work = series.work_per_op
+    if not work or not series.samples:
+        return 0.0
+    per_op = eff.timer_resolution / (series.iterations or 1)
+    widest = 0.0
+    for rate in series.samples:
+        a = per_op * rate / work
+        if a >= 1.0:
+            return math.inf
+        widest = max(widest, rate * a / (2.0 - a))
+    return 2.0 * widest
 
 
 def finer_recording(series: Series, quantum: float) -> str:
@@ -207,6 +228,18 @@ def not_measured(series: Series, eff: Effective) -> str | None:
     """Why samples are no measurement (every one at or below the resolution), or None."""
     if not series.samples:
         return None  # no samples at all is the min_samples rule's to report
+    if series.work_per_op:
+        step = eff.timer_resolution / (series.iterations or 1)
+        timed = [series.work_per_op / x if x > 0 else math.inf for x in series.samples]
+        at_or_below = sum(t <= step for t in timed)
+        if at_or_below:
+            per = f" (÷ {series.iterations} iterations)" if series.iterations else ""
+            return (
+                f"{at_or_below} of {len(timed)} samples of {series.name} are worked out from "
+                f"per-operation times at or below the timer resolution of "
+                f"{format_value(step, 's')}{per}: such a rate has no upper bound, so it is not "
+                "a measurement"
+            )
     resolution, _ = recording(series, eff)
     if resolution > 0 and stats.below_resolution(series.samples, resolution):
         per_op = f" (÷ {series.iterations} iterations)" if series.iterations else ""

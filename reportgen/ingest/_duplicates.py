@@ -1,16 +1,17 @@
 """Find inputs that hold the same evidence as another input, so that it is counted once.
 
-Three signs, strongest first: the same bytes (one file given twice under two paths); a file
+Four signs, strongest first: the same bytes (one file given twice under two paths); a file
 that names another input as its source (a CTRF file written by `reportgen convert` lists the
-sha256 of each file it was converted from); and the same executions (the same test ids with
+sha256 of each file it was converted from); the same executions (the same test ids with
 the same outcomes and, within the rounding of the formats, the same times, plus the same
 metric records), as when one pytest run is written both as JUnit XML and as
-pytest-json-report, or one file beside its compressed or re-indented copy. Times known on
+pytest-json-report, or one file beside its compressed or re-indented copy; and executions
+that are all in another input (shards beside the merged copy of them). Times known on
 both sides must agree; without times, two runs with the same executions cannot be told from
 one run read twice, and they are counted once: less evidence, never trials the run may not
 have made.
 
-A fourth sign covers one run that two reporters write with different detail: files of
+A fifth sign covers one run that two reporters write with different detail: files of
 different formats that hold the same tests (the same ids, or the same full titles: jest-junit
 keeps only those), whatever their outcomes. Reporters differ in what they can say: JUnit
 lists each pytest rerun as a testcase where pytest-json-report marks one test as rerun; Jest's
@@ -19,13 +20,16 @@ shows a failing hook that its JUnit drops. Counting both copies would add trials
 made, so one is read, chosen by what the copies hold and never by the order they were named
 in; when the copy left out ends a test worse than the copy read (failed, or not run, where
 the other passed), the copy read is flagged so the verdict cannot be READY on it. Two files of
-one format (shards of a matrix, or the suite run twice) are never matched this way.
+one format (shards of a matrix, or the suite run twice) are never matched this way. Reporters
+may spell a classname two ways (`--junit-prefix`, gotestsum's short package names) and differ
+on whether a test that ran subtests is a test (see `_aligned`).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from reportgen.ingest.base import first_few
@@ -87,6 +91,7 @@ def find_duplicates(
             for src in sources:
                 found[src] = Duplicate(src, index, _CONVERTED_INTO)
     _same_executions(inputs, tests, metrics, found)
+    _contained(inputs, tests, metrics, found)
     _same_run_other_format(inputs, tests, metrics, found)
     return sorted(found.values(), key=lambda d: d.index)
 
@@ -136,6 +141,75 @@ def _same_executions(
                     found[later] = Duplicate(later, earlier, "the same executions")
 
 
+def _contained(
+    inputs: Sequence[InputFile],
+    tests: TestTable,
+    metrics: Sequence[Metric],
+    found: dict[int, Duplicate],
+) -> None:
+    """Inputs whose every execution another input also holds (the same id, outcome and, where
+    both give one, time): the shards of a run beside the merged copy of them (`junitparser
+    merge`, a CI step that gathers Surefire's per-class files into one), or one shard beside a
+    merged copy of all. Each part is left out and the input holding them read, so no execution
+    counts twice; two runs of a suite differ in their times and are never contained, and
+    untimed executions never show containment."""
+    metric_keys: dict[int, Counter[tuple[object, ...]]] = {}
+    for metric in metrics:
+        metric_keys.setdefault(metric.input, Counter())[_metric_key(metric)] += 1
+    rows = tests.rows_by_input()
+    live = [i for i in _by_path(inputs) if i not in found and rows.get(i)]
+    if len(live) < 2:
+        return
+    holders: dict[str, list[int]] = {}
+    executions: dict[int, Counter[tuple[str, str]]] = {}
+    for i in live:
+        executions[i] = Counter(
+            (tests.id_of(r), f"{tests.outcome_of(r).value}/{tests.attempt_count(r)}")
+            for r in rows[i]
+        )
+        for test_id, _outcome in executions[i]:
+            holders.setdefault(test_id, []).append(i)
+    # Largest first, so that a part is matched to the input holding the most.
+    for whole in sorted(live, key=lambda i: (-len(rows[i]), inputs[i].path, i)):
+        if whole in found:
+            continue
+        sharing = {j for test_id, _o in executions[whole] for j in holders[test_id]}
+        for part in sorted(sharing - {whole}, key=lambda i: (inputs[i].path, i)):
+            if (
+                part in found
+                or len(rows[part]) >= len(rows[whole])
+                or executions[part] - executions[whole]
+                or metric_keys.get(part, Counter()) - metric_keys.get(whole, Counter())
+                or not _times_within(tests, rows[part], rows[whole])
+            ):
+                continue
+            found[part] = Duplicate(part, whole, "all its executions are in it")
+
+
+def _times_within(tests: TestTable, part: Sequence[int], whole: Sequence[int]) -> bool:
+    """Whether each execution of `part` has its time among those of `whole` (per id, each
+    time standing for one execution). Every execution of `part` must be timed on both sides,
+    and not all at zero: names and outcomes alone do not show that a file is part of another
+    (two TAP streams of other scripts may both hold an untimed `ok 1 - works`)."""
+    times: dict[str, list[float]] = {}
+    for r in whole:
+        duration = tests.duration_of(r)
+        if duration is not None:
+            times.setdefault(tests.id_of(r), []).append(duration)
+    timed = False
+    for r in part:
+        duration = tests.duration_of(r)
+        candidates = times.get(tests.id_of(r))
+        if duration is None or not candidates:
+            return False
+        best = min(range(len(candidates)), key=lambda k: abs(candidates[k] - duration))
+        if abs(candidates[best] - duration) > TIME_TOLERANCE:
+            return False
+        timed = timed or duration > 0
+        del candidates[best]
+    return timed
+
+
 #: Per execution: id, outcome with how many attempts it took (a copy that marks a retry is
 #: not the same evidence as one that does not), time.
 _Signature = list[tuple[str, str, float | None]]
@@ -167,11 +241,12 @@ def _same(a: _Signature, b: _Signature) -> bool:
     return True
 
 
-def _same_metrics(a: Sequence[Metric], b: Sequence[Metric]) -> bool:
-    def key(m: Metric) -> tuple[object, ...]:
-        return (m.name, m.unit, m.samples, tuple(sorted(m.stats.items())), m.n)
+def _metric_key(m: Metric) -> tuple[object, ...]:
+    return (m.name, m.unit, m.samples, tuple(sorted(m.stats.items())), m.n)
 
-    return sorted(map(key, a), key=repr) == sorted(map(key, b), key=repr)
+
+def _same_metrics(a: Sequence[Metric], b: Sequence[Metric]) -> bool:
+    return sorted(map(_metric_key, a), key=repr) == sorted(map(_metric_key, b), key=repr)
 
 
 def _same_run_other_format(
@@ -202,15 +277,21 @@ def _same_run_other_format(
             a, b = readings[kept], readings[other]
             # Files that hold only errors of no test (a build failure, a bail-out) name no
             # test to match on: each keeps its errors.
-            if not a.ids or not (a.ids == b.ids or a.titles == b.titles):
+            if not a.ids:
                 continue
+            by_title = a.ids != b.ids and a.titles == b.titles
+            if a.ids != b.ids and not by_title:
+                mapping = _aligned(a, b)
+                if mapping is None:
+                    continue
+                b = b.renamed(mapping)
             if not _same_metrics(metric_rows.get(kept, []), metric_rows.get(other, [])):
                 continue
             found[other] = Duplicate(
                 other,
                 kept,
                 "the same tests, written by another reporter",
-                _disagreements(inputs[other].path, a, b),
+                _disagreements(inputs[other].path, a, b, by_title),
             )
 
 
@@ -228,6 +309,10 @@ class _Reading:
     bad_titles: frozenset[str]
     #: Sorts first the copy that shows the most that did not pass (see the caller).
     rank: tuple[int, int, int]
+    #: Each id as (scope, name), and per scope the names of its tests less the containers of
+    #: subtests (see `_aligned`).
+    parts: dict[str, tuple[str | None, str]]
+    leaves: dict[str | None, frozenset[str]]
 
     @classmethod
     def of(cls, tests: TestTable, rows: Sequence[int]) -> _Reading:
@@ -235,6 +320,7 @@ class _Reading:
         by_title: dict[str, Outcome] = {}
         bad_ids: set[str] = set()
         bad_titles: set[str] = set()
+        parts: dict[str, tuple[str | None, str]] = {}
         failing = flaky = 0
         for r in rows:
             outcome = tests.outcome_of(r)
@@ -250,6 +336,12 @@ class _Reading:
             if tests.is_unattributed(r):
                 continue
             test_id, title = tests.id_of(r), tests.full_title_of(r)
+            if test_id not in parts:
+                scope = tests.scope_of(r)
+                if scope is not None and test_id.startswith(f"{scope}::"):
+                    parts[test_id] = (scope, test_id[len(scope) + 2 :])
+                else:
+                    parts[test_id] = (None, test_id)
             by_id[test_id] = outcome
             by_title[title] = outcome
             if bad:
@@ -264,15 +356,94 @@ class _Reading:
             frozenset(bad_ids),
             frozenset(bad_titles),
             (-failing, -flaky, -not_passed),
+            parts,
+            _leaves(parts.values()),
+        )
+
+    def renamed(self, scopes: dict[str | None, str | None]) -> _Reading:
+        """This reading with each id under the scope `scopes` gives for its own."""
+
+        def new(test_id: str) -> str:
+            scope, name = self.parts[test_id]
+            to = scopes.get(scope, scope)
+            return name if to is None else f"{to}::{name}"
+
+        parts = {new(i): (scopes.get(s, s), n) for i, (s, n) in self.parts.items()}
+        return _Reading(
+            frozenset(map(new, self.ids)),
+            self.titles,
+            {new(i): o for i, o in self.by_id.items()},
+            self.by_title,
+            frozenset(map(new, self.bad_ids)),
+            self.bad_titles,
+            self.rank,
+            parts,
+            _leaves(parts.values()),
         )
 
 
-def _disagreements(other: str, kept: _Reading, dropped: _Reading) -> tuple[IntegrityFlag, ...]:
+def _leaves(parts: Iterable[tuple[str | None, str]]) -> dict[str | None, frozenset[str]]:
+    """Per scope, the names of its tests that contain no other: `go test -json` counts a test
+    that ran subtests (`TestX` beside `TestX/case`) by its subtests alone, where gotestsum's and
+    go-junit-report's JUnit also write it as a testcase of its own."""
+    names: dict[str | None, list[str]] = {}
+    for scope, name in parts:
+        names.setdefault(scope, []).append(name)
+    out: dict[str | None, frozenset[str]] = {}
+    for scope, listed in names.items():
+        ordered = sorted(set(listed))
+        kept = []
+        for name in ordered:
+            after = bisect_left(ordered, name + "/")
+            if not (after < len(ordered) and ordered[after].startswith(name + "/")):
+                kept.append(name)
+        out[scope] = frozenset(kept)
+    return out
+
+
+def _aligned(a: _Reading, b: _Reading) -> dict[str | None, str | None] | None:
+    """How to rename `b`'s scopes to `a`'s when the two hold the same tests under classnames
+    spelt two ways, else None. Reporters of one run differ there: pytest's `--junit-prefix`
+    puts a prefix before every JUnit classname that its JSON report's node ids lack;
+    gotestsum's `--junitfile-testcase-classname=short` or `relative` writes `a` or `pkg/a` where
+    `go test -json` has `example.com/m/pkg/a`. Each of `b`'s scopes must match exactly one of
+    `a`'s holding the same test names (containers of subtests aside), one ending the other at
+    a `.` or `/`; anything less certain is no match, and both copies count."""
+    if len(a.leaves) != len(b.leaves):
+        return None
+    by_names: dict[frozenset[str], list[str | None]] = {}
+    for scope, names in a.leaves.items():
+        by_names.setdefault(names, []).append(scope)
+    mapping: dict[str | None, str | None] = {}
+    for scope, names in b.leaves.items():
+        matches = [s for s in by_names.get(names, ()) if _ends_alike(s, scope)]
+        if len(matches) != 1:
+            return None
+        mapping[scope] = matches[0]
+    if len(set(mapping.values())) != len(mapping):
+        return None
+    return mapping
+
+
+def _ends_alike(a: str | None, b: str | None) -> bool:
+    """Whether one classname is the other, or ends it after a `.` or `/`."""
+    if a is None or b is None:
+        return a is b
+    if a == b:
+        return True
+    long, short = (a, b) if len(a) > len(b) else (b, a)
+    return long.endswith("." + short) or long.endswith("/" + short)
+
+
+def _disagreements(
+    other: str, kept: _Reading, dropped: _Reading, by_title: bool
+) -> tuple[IntegrityFlag, ...]:
     """Flags for the copy that is read when the copy left out shows a test worse: failing in
     some execution (or flaky) where the copy read never shows it failing (NOT READY), or not
     run where the copy read shows it passed (INSUFFICIENT). Either way the verdict cannot rest
-    on the copy read: the two may even be two runs of one suite."""
-    if kept.ids == dropped.ids:
+    on the copy read: the two may even be two runs of one suite. `by_title`: the copies were
+    matched by full title (their ids differ), else by id."""
+    if not by_title:
         theirs, ours = dropped.by_id, kept.by_id
         failed = sorted(dropped.bad_ids - kept.bad_ids)
     else:

@@ -432,10 +432,25 @@ def _read_test(
         sink.warn("tests without a duration (required by the CTRF schema)", once="no-duration")
         duration = None
     checked = _INT_FIELDS & keys
+    times: dict[str, int | None] = {}
     if checked:
         for key in ("start", "stop", "line", "retries"):
             if key in checked:
-                opt_int(test, key, source, at)
+                times[key] = opt_int(test, key, source, at)
+    start, stop = times.get("start"), times.get("stop")
+    # A test that ends before it starts never ended: pytest-json-ctrf writes a test that the
+    # session stopped inside (a KeyboardInterrupt, pytest.exit) as passed, with `stop` 0 and
+    # a negative duration. Its pass is no evidence, and the tests after it never ran.
+    unfinished = (duration is not None and duration < 0) or (
+        start is not None and stop is not None and stop < start
+    )
+    if unfinished:
+        duration = None
+        sink.flag(
+            IntegrityKind.ABORTED,
+            f"{at} ({name[:200]}) ends before it starts (stop {stop}, start {start}): the run "
+            "stopped inside it, and the tests after it never ran",
+        )
     if not keys <= _TEST_KEYS:
         unknown = sorted(k for k in test if k not in _TEST_KEYS)
         sink.warn(
@@ -487,6 +502,8 @@ def _read_test(
         properties["retries"] = str(retries)
 
     message = opt_str(test, "message", source, at) if "message" in keys else None
+    if unfinished and outcome is Outcome.PASSED:
+        outcome, message = Outcome.SKIPPED, "never finished: the run stopped inside it"
     output: str | None = None
     if not _OUTPUT_KEYS.isdisjoint(keys):
         parts = [

@@ -26,7 +26,7 @@ from reportgen import numbers
 from reportgen.ingest._jsonread import read_bytes
 from reportgen.ingest._metrics_common import direction_for_unit
 from reportgen.ingest.base import Ingester, Sink, Source, decode_text
-from reportgen.model import ROUNDED, Direction, IntegrityKind, Outcome
+from reportgen.model import ROUNDED, WORK_PER_OP, Direction, IntegrityKind, Outcome
 
 # Name, optional -procs, iteration count, then value/unit pairs (tab or space separated).
 _LINE = re.compile(r"^(Benchmark\S*?)(?:-(\d+))?\s+(\d+)((?:\s+[-+\d.eE]+\s+\S+)+)\s*$")
@@ -99,6 +99,8 @@ class _Series:
     # of a sub-benchmark's own name: see `_procs_of`), and the line's iterations.
     trailing: list[int | None] = field(default_factory=list)
     line_iterations: list[int] = field(default_factory=list)
+    #: For `MB/s`: per line, the bytes of one operation (the rate times the line's `ns/op`).
+    work: list[float] = field(default_factory=list)
 
 
 class BenchResults:
@@ -140,6 +142,7 @@ class BenchResults:
             raise source.error(f"{name}: {iterations} iterations cannot be a measurement", lineno)
         name = self._register(name, package)
         self.trailing.setdefault(name, set()).add(procs)
+        per_op = next((v * 1e-9 for v, u in pairs if u == "ns/op"), None)
         for value, unit in pairs:
             if not math.isfinite(value) or value < 0:
                 raise source.error(f"{name}: {value} {unit} is not a measurement", line=lineno)
@@ -152,9 +155,12 @@ class BenchResults:
             entry.samples.append(value * factor)
             entry.trailing.append(procs)
             entry.line_iterations.append(iterations)
-            # Each value is an average over this line's N iterations.
-            if unit.endswith("/op"):
+            # Each value is an average over this line's N iterations; `MB/s` is worked out
+            # from the same timing (the bytes of one operation over `ns/op`).
+            if unit.endswith("/op") or unit == "MB/s":
                 entry.iterations = min(entry.iterations or iterations, iterations)
+            if unit == "MB/s" and per_op is not None:
+                entry.work.append(value * factor * per_op)
         return name
 
     def _register(self, name: str, package: str) -> str:
@@ -199,10 +205,11 @@ class BenchResults:
                     entry.input_unit,
                     [entry.samples[i] for i in rows],
                     min(entry.line_iterations[i] for i in rows)
-                    if entry.input_unit.endswith("/op")
+                    if entry.input_unit.endswith("/op") or entry.input_unit == "MB/s"
                     else None,
                     [entry.trailing[i] for i in rows],
                     [entry.line_iterations[i] for i in rows],
+                    [entry.work[i] for i in rows] if len(entry.work) == len(entry.samples) else [],
                 )
                 self._emit(sink, base, name, unit_suffix, part, procs)
 
@@ -251,6 +258,9 @@ class BenchResults:
             # allocs/op" is anything below one per operation, not zero (a b.ReportMetric
             # value of the same unit is printed as it is, and is seldom whole).
             properties[ROUNDED] = "down"
+        if entry.work and len(entry.work) == len(entry.samples) and min(entry.work) > 0:
+            # The smallest, so that the timer's resolution is carried over widest.
+            properties[WORK_PER_OP] = repr(min(entry.work))
         sink.metric(
             name=f"{name}{unit_suffix}",
             unit=entry.unit,

@@ -325,3 +325,47 @@ def test_real_go_benchmark_crash_in_json_reaches_its_metric(tmp_path: Path) -> N
     proc = run_cli("verdict", "-c", str(crit), str(stream))
     assert proc.returncode == 3, proc.stdout + proc.stderr
     assert "failed without a failing test" in proc.stdout
+
+
+SET_BYTES = """package rate
+
+import "testing"
+
+var sink int
+
+func BenchmarkCopy(b *testing.B) {
+	b.SetBytes(1024)
+	for i := 0; i < b.N; i++ {
+		sink += i
+	}
+}
+"""
+
+
+def test_a_rate_from_times_at_the_timer_resolution_is_no_measurement(tmp_path: Path) -> None:
+    # `MB/s` is the bytes of b.SetBytes over `ns/op`. With -benchtime=1x each `ns/op` is one
+    # operation timed once, far below a 100 µs timer: its rate may be anything above
+    # 1024 B / 100 µs. It was judged as it was printed (~1 GB/s against 1 MB/s: READY, exit 0).
+    go, env = go_module(tmp_path, "example.com/rate", {"rate_test.go": SET_BYTES})
+    criteria = tmp_path / "criteria.yaml"
+    criteria.write_text(
+        "version: 1\ndefaults: {timer_resolution: 100us}\ncriteria:\n"
+        "  - id: copy-rate\n    metric: 'BenchmarkCopy [MB/s]'\n    stat: median\n"
+        "    min: 1MB/s\n"
+    )
+    for benchtime, expected in (("1x", 3), ("100000x", 0)):
+        out = tmp_path / f"bench-{benchtime}.txt"
+        proc = subprocess.run(
+            [go, "test", "-run", "^$", "-bench", ".", f"-benchtime={benchtime}", "-count=20"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
+        )
+        out.write_text(proc.stdout)
+        verdict = run_cli("verdict", "-c", str(criteria), str(out))
+        assert verdict.returncode == expected, verdict.stdout + verdict.stderr
+        if expected == 3:
+            assert "per-operation times at or below the timer resolution" in verdict.stdout

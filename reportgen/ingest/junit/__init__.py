@@ -92,7 +92,7 @@ class JUnitIngester(Ingester):
             reader.run()
         canonical_ids(sink, start, reader.hosts, reader.root, reader.files, reader.summary)
         # pytest writes a rerun attempt like a pass; read it as the failed attempt it was.
-        pytest_reruns(sink, start, reader.root)
+        pytest_reruns(sink, start, reader.root, reader.pytest_shaped)
 
 
 def _empty_engine(source: Source, sink: Sink) -> None:

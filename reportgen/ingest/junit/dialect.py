@@ -443,13 +443,34 @@ _PYTEST_SUITE = "pytest"
 RERUN_MESSAGE = "rerun attempt that did not pass: pytest's JUnit XML does not record its failure"
 
 
-def is_pytest(root: Mapping[str, str], suite: str | None) -> bool:
-    """Whether a JUnit file was written by pytest: its root (pytest 8.4 on) or the name of its
-    first suite (pytest's default `junit_suite_name`) says so."""
-    return root.get("name") == _PYTEST_ROOT or suite == _PYTEST_SUITE
+#: The attributes pytest writes on a `<testsuite>`, all of them and no other.
+_PYTEST_SUITE_KEYS = frozenset(
+    {"name", "errors", "failures", "skipped", "tests", "time", "timestamp", "hostname"}
+)
+#: pytest's suite timestamp: Python's `isoformat()` of the start, with microseconds (and the
+#: UTC offset from pytest 7 on). Robot's xUnit file also has microseconds, but no hostname.
+_PYTEST_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}(?:[+-]\d\d:\d\d)?")
 
 
-def pytest_reruns(sink: Sink, start: int, root: Mapping[str, str]) -> None:
+def pytest_suite(attrib: Mapping[str, str]) -> bool:
+    """Whether a `<testsuite>`'s attributes are those pytest writes, whatever its name: what
+    is left to tell pytest's file once `junit_suite_name` renamed the suite and a merge step
+    (`junitparser merge`) dropped pytest's root."""
+    return (
+        len(attrib) == len(_PYTEST_SUITE_KEYS)
+        and frozenset(attrib) == _PYTEST_SUITE_KEYS
+        and bool(_PYTEST_TIMESTAMP.fullmatch(attrib.get("timestamp") or ""))
+    )
+
+
+def is_pytest(root: Mapping[str, str], suite: str | None, shaped: bool = False) -> bool:
+    """Whether a JUnit file was written by pytest: its root (pytest 8.4 on), the name of its
+    first suite (pytest's default `junit_suite_name`), or the attributes of its suites
+    (`shaped`, see `pytest_suite`) say so."""
+    return shaped or root.get("name") == _PYTEST_ROOT or suite == _PYTEST_SUITE
+
+
+def pytest_reruns(sink: Sink, start: int, root: Mapping[str, str], shaped: bool) -> None:
     """Read the rerun attempts in a JUnit file written by pytest as attempts that failed.
 
     pytest's writer knows no `rerun` outcome: an attempt that pytest-rerunfailures (or
@@ -461,7 +482,7 @@ def pytest_reruns(sink: Sink, start: int, root: Mapping[str, str]) -> None:
     end = sink.rows
     if end - start < 2:
         return
-    if not is_pytest(root, next(iter(sink.identity(start)[2]), None)):
+    if not is_pytest(root, next(iter(sink.identity(start)[2]), None), shaped):
         return
     rows = sink.passes_repeated_later(start)
     if not rows:

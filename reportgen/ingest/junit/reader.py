@@ -26,6 +26,7 @@ from reportgen.ingest.junit.dialect import (
     outcome_from_status,
     parse_count,
     parse_timestamp,
+    pytest_suite,
     summary_key,
     tap_formatter_junit,
 )
@@ -199,6 +200,8 @@ class Reader:
         self.hosts: list[tuple[int, str]] = []
         #: Attributes of the root element when it is not a testsuite (`<testsuites>`).
         self.root: dict[str, str] = {}
+        #: Whether a suite has the attributes pytest writes (see `dialect.pytest_suite`).
+        self.pytest_shaped = False
         #: (first row, file) from each point where the enclosing suite's `file` may change:
         #: plain passed testcases are recorded without it (see `dialect.canonical_ids`).
         self.files: list[tuple[int, str | None]] = []
@@ -578,6 +581,7 @@ class Reader:
                 if value is not None:
                     declared[key] = value
             self._note_timestamp(get("timestamp"))
+            self.pytest_shaped = self.pytest_shaped or pytest_suite(attrib)
         file = get("file") or (parent.file if parent is not None else None)
         host = get("hostname")
         if host == _CATCH2_HOST:
@@ -649,7 +653,7 @@ class Reader:
         if (
             declared_total is not None
             and declared_total > max(elements, distinct)
-            and is_pytest(self.root, frame.name)
+            and is_pytest(self.root, frame.name, self.pytest_shaped)
         ):
             # pytest counts each subtest report in `tests` (pytest 9's `subtests` fixture,
             # pytest-subtests) but writes one testcase per test, with a failing subtest's
@@ -724,7 +728,7 @@ class Reader:
         warning."""
         if declared is None or declared >= distinct:
             return None
-        if is_pytest(self.root, suite):
+        if is_pytest(self.root, suite, self.pytest_shaped):
             # pytest counts every test whose call or setup reported, once however many times it
             # wrote it (reruns, a teardown error after a failure): one it did not count ran no
             # call, as under --setup-only and --setup-plan, where every test reads as passed.
