@@ -16,6 +16,7 @@ from typing import BinaryIO
 from reportgen.errors import DetectionError, InputError, UsageError
 from reportgen.ingest import _stdin, registry
 from reportgen.ingest._duplicates import attempts_shown, find_duplicates
+from reportgen.ingest._notresults import not_results
 from reportgen.ingest._scan import (
     IgnoreRules,
     compression,
@@ -417,7 +418,18 @@ def _read_candidate(
     if not empty or (forced is not None and candidate.explicit):
         ingester = forced or detect(head, name)
     if ingester is None:
+        known = None if empty else not_results(path, candidate.display, head)
+        # Found in a folder or by a glob, a coverage or analysis report beside the results is
+        # listed, not an error; named by its own path (or piped), it was meant as results.
+        if known is not None and not (candidate.literal or candidate.stdin):
+            return SkippedPath(
+                path=candidate.display,
+                reason=f"not test results ({known})",
+                kind=SkipKind.NOT_RESULTS,
+            )
         reason = "file is empty" if empty else "not a results file reportgen recognises"
+        if known is not None:
+            reason = f"not test results: a {known} report"
         if candidate.explicit:
             raise DetectionError(
                 reason,
