@@ -25,13 +25,14 @@ one format (shards of a matrix, or the suite run twice) are never matched this w
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from reportgen.ingest.base import first_few
 from reportgen.model import InputFile, IntegrityFlag, IntegrityKind, Metric, Outcome, TestTable
 
 _BAD = (Outcome.FAILED, Outcome.ERROR)
+_GO_JSON = "gotest-json"
 _CONVERTED_FROM = "converted from it"
 _CONVERTED_INTO = "converted into it"
 
@@ -202,7 +203,11 @@ def _same_run_other_format(
             a, b = readings[kept], readings[other]
             # Files that hold only errors of no test (a build failure, a bail-out) name no
             # test to match on: each keeps its errors.
-            if not a.ids or not (a.ids == b.ids or a.titles == b.titles):
+            if not a.ids or not (
+                a.ids == b.ids
+                or a.titles == b.titles
+                or (_GO_JSON in (inputs[kept].format, inputs[other].format) and a.go == b.go)
+            ):
                 continue
             if not _same_metrics(metric_rows.get(kept, []), metric_rows.get(other, [])):
                 continue
@@ -228,6 +233,10 @@ class _Reading:
     bad_titles: frozenset[str]
     #: Sorts first the copy that shows the most that did not pass (see the caller).
     rank: tuple[int, int, int]
+    #: The ids without those of go tests that ran subtests (`T` beside `T/sub`): `go test
+    #: -json` counts such a test by its subtests, gotestsum's and go-junit-report's JUnit
+    #: writes it as a testcase too.
+    go: frozenset[str]
 
     @classmethod
     def of(cls, tests: TestTable, rows: Sequence[int]) -> _Reading:
@@ -264,7 +273,20 @@ class _Reading:
             frozenset(bad_ids),
             frozenset(bad_titles),
             (-failing, -flaky, -not_passed),
+            _go_leaves(by_id),
         )
+
+
+def _go_leaves(ids: Iterable[str]) -> frozenset[str]:
+    """`ids` less each `T` that another id `T/...` shows ran subtests (the `/` after the
+    test's `::`), found in one pass over the ids."""
+    parents: set[str] = set()
+    for test_id in ids:
+        cut = test_id.find("/", test_id.find("::") + 1)
+        while cut != -1:
+            parents.add(test_id[:cut])
+            cut = test_id.find("/", cut + 1)
+    return frozenset(ids) - parents
 
 
 def _disagreements(other: str, kept: _Reading, dropped: _Reading) -> tuple[IntegrityFlag, ...]:
@@ -272,7 +294,7 @@ def _disagreements(other: str, kept: _Reading, dropped: _Reading) -> tuple[Integ
     some execution (or flaky) where the copy read never shows it failing (NOT READY), or not
     run where the copy read shows it passed (INSUFFICIENT). Either way the verdict cannot rest
     on the copy read: the two may even be two runs of one suite."""
-    if kept.ids == dropped.ids:
+    if kept.ids == dropped.ids or kept.titles != dropped.titles:
         theirs, ours = dropped.by_id, kept.by_id
         failed = sorted(dropped.bad_ids - kept.bad_ids)
     else:
