@@ -33,6 +33,8 @@ from reportgen.model import InputFile, IntegrityFlag, IntegrityKind, Metric, Out
 
 _BAD = (Outcome.FAILED, Outcome.ERROR)
 _GO_JSON = "gotest-json"
+#: Why a copy of one run written by another reporter is left out (see the module docstring).
+OTHER_REPORTER = "the same tests, written by another reporter"
 _CONVERTED_FROM = "converted from it"
 _CONVERTED_INTO = "converted into it"
 
@@ -214,7 +216,7 @@ def _same_run_other_format(
             found[other] = Duplicate(
                 other,
                 kept,
-                "the same tests, written by another reporter",
+                OTHER_REPORTER,
                 _disagreements(inputs[other].path, a, b),
             )
 
