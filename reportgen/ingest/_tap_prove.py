@@ -100,8 +100,9 @@ def split(text: str) -> tuple[list[Section], list[str], int] | None:
                 continue
             if _CLOCK.fullmatch(line):
                 continue  # --timer's time stamp before the summary
-        if not current.closed:
-            current.body.append(raw)
+        # After a file prove closed on its header line (`skipped: why`) nothing more belongs
+        # to it; whatever comes is still read, never dropped.
+        current.body.append(raw)
     if current is not None and _ends(current):
         _close(current)
     return (sections, [], 0) if sections else None
@@ -155,7 +156,8 @@ def read(console: tuple[list[Section], list[str], int], sink: Sink) -> None:
                 message=f"prove: skipped: {section.skipped}",
                 line=section.line,
             )
-            continue
+            if not any(line.strip() for line in section.body):
+                continue
         parser = parse("\n".join(section.body), sink, offset=section.line)
         bad = emit(parser, sink, suite)
         points += parser.streams[0].points
