@@ -127,3 +127,12 @@ def test_a_summary_that_disagrees_is_not_ready(tmp_path: Path, clean: Path) -> N
     (tmp_path / "failed.log").write_text(failed, encoding="utf-8")
     code, out = verdict(tmp_path, tmp_path / "failed.log")
     assert code == ExitCode.NOT_READY, out
+
+
+def test_lines_after_a_skipped_file_are_still_read(tmp_path: Path, clean: Path) -> None:
+    text = clean.read_text(encoding="utf-8")
+    header = next(x for x in text.splitlines() if x.startswith("t/d.t") and "skipped:" in x)
+    sneaky = text.replace(header, header + "\nnot ok 1 - hidden after the skip")
+    (tmp_path / "sneaky.log").write_text(sneaky, encoding="utf-8")
+    code, out = verdict(tmp_path, tmp_path / "sneaky.log")
+    assert code == ExitCode.NOT_READY, out
