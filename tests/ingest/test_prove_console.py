@@ -136,3 +136,19 @@ def test_lines_after_a_skipped_file_are_still_read(tmp_path: Path, clean: Path) 
     (tmp_path / "sneaky.log").write_text(sneaky, encoding="utf-8")
     code, out = verdict(tmp_path, tmp_path / "sneaky.log")
     assert code == ExitCode.NOT_READY, out
+
+
+def test_prove_without_verbose_beside_results_withholds_ready(tmp_path: Path, clean: Path) -> None:
+    # No TAP to read, but its lines may say a file failed: unread, it keeps READY away.
+    binary = harness_tool("prove", "perl")
+    where = tmp_path / "quiet"
+    (where / "t").mkdir(parents=True)
+    (where / "t" / "fails.t").write_text(FAILS, encoding="utf-8")
+    done = subprocess.run([binary, "t/"], cwd=where, capture_output=True, timeout=120, check=False)
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "prove-v.log").write_bytes(clean.read_bytes())
+    (results / "prove.log").write_bytes(done.stdout)
+    code, out = verdict(tmp_path, results)
+    assert code == ExitCode.INSUFFICIENT, out
+    assert "prove.log: not read: not a results file reportgen recognises (looks like" in out
