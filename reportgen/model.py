@@ -159,6 +159,8 @@ class SkipKind(StrEnum):
     IGNORED = "ignored"
     HIDDEN = "hidden"
     UNREADABLE = "unreadable"
+    #: A report of a known kind that holds no test results (coverage, static analysis).
+    NOT_RESULTS = "not_results"
 
 
 class SkippedPath(Frozen):

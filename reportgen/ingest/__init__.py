@@ -15,7 +15,8 @@ from typing import BinaryIO
 
 from reportgen.errors import DetectionError, InputError, UsageError
 from reportgen.ingest import _stdin, registry
-from reportgen.ingest._duplicates import attempts_shown, find_duplicates
+from reportgen.ingest._duplicates import OTHER_REPORTER, attempts_shown, find_duplicates
+from reportgen.ingest._notresults import not_results
 from reportgen.ingest._scan import (
     IgnoreRules,
     compression,
@@ -377,6 +378,18 @@ def _load(
         )
         if not dup.converted:
             item, other = attempts_shown(item, other), attempts_shown(other, item)
+        if dup.why == OTHER_REPORTER:
+            # Testcases the copy left out holds but does not count (jest-junit's `todo`) are
+            # in the copy read, with what that reporter says of them (Jest's JSON: todo, not
+            # run); a test it shows worse than the copy read flags that copy (see
+            # `_duplicates`). Its other flags stand.
+            item = item.model_copy(
+                update={
+                    "integrity": tuple(
+                        f for f in item.integrity if f.kind is not IntegrityKind.TESTS_UNDECLARED
+                    )
+                }
+            )
         inputs[dup.index] = item.model_copy(
             update={"duplicate_of": other.path, "warnings": (*item.warnings, note)}
         )
@@ -417,7 +430,18 @@ def _read_candidate(
     if not empty or (forced is not None and candidate.explicit):
         ingester = forced or detect(head, name)
     if ingester is None:
+        known = None if empty else not_results(path, candidate.display, head)
+        # Found in a folder or by a glob, a coverage or analysis report beside the results is
+        # listed, not an error; named by its own path (or piped), it was meant as results.
+        if known is not None and not (candidate.literal or candidate.stdin):
+            return SkippedPath(
+                path=candidate.display,
+                reason=f"not test results ({known})",
+                kind=SkipKind.NOT_RESULTS,
+            )
         reason = "file is empty" if empty else "not a results file reportgen recognises"
+        if known is not None:
+            reason = f"not test results: a {known} report"
         if candidate.explicit:
             raise DetectionError(
                 reason,

@@ -36,6 +36,8 @@ from reportgen.ingest.base import first_few
 from reportgen.model import InputFile, IntegrityFlag, IntegrityKind, Metric, Outcome, TestTable
 
 _BAD = (Outcome.FAILED, Outcome.ERROR)
+#: Why a copy of one run written by another reporter is left out (see the module docstring).
+OTHER_REPORTER = "the same tests, written by another reporter"
 _CONVERTED_FROM = "converted from it"
 _CONVERTED_INTO = "converted into it"
 
@@ -290,7 +292,7 @@ def _same_run_other_format(
             found[other] = Duplicate(
                 other,
                 kept,
-                "the same tests, written by another reporter",
+                OTHER_REPORTER,
                 _disagreements(inputs[other].path, a, b, by_title),
             )
 

@@ -35,6 +35,9 @@ _RESULT_TEXT = re.compile(
     rb"(?:TAP version \d|1\.\.\d+\s*$|(?:not )?ok \d+\b|=== RUN|--- (?:PASS|FAIL|SKIP):|"
     rb"(?:ok|FAIL)\s+\S+\s+(?:\d[\d.]*s\b|\[)|Benchmark\w+(?:-\d+)?\s+\d+\s|"
     rb"# \S+ \[\S+\.test\]|"
+    # prove's console without -v (a line per test file, then its summary): no TAP to read,
+    # but it may say that a file failed.
+    rb"\S+\.t \.{2,} |Files=\d+, Tests=\d+,\s+\d+ wallclock secs|"
     # Load and benchmark tools reportgen does not read, whose reports hold failed requests
     # or benchmarks: wrk, ApacheBench, vegeta, Locust, Google Benchmark's and libtest's
     # console tables.

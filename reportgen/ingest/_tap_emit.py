@@ -372,14 +372,16 @@ def _location(data: dict[str, Any] | None) -> tuple[str | None, int | None]:
     return text, None
 
 
-def emit(parser: Parser, sink: Sink) -> None:
-    """Close the parsed streams and write their tests to `sink`."""
+def emit(parser: Parser, sink: Sink, suite: tuple[str, ...] = ()) -> int:
+    """Close the parsed streams and write their tests to `sink`, inside `suite`; return how
+    many failed or errored tests they gave."""
     root = parser.finish()
     emitter = _Emitter(sink)
-    emitter.stream(root, ())
+    bad = emitter.stream(root, suite)
     emitter.batch.flush()
     if emitter.todo_passed:
         sink.warn(
             f"{emitter.todo_passed} TODO test(s) passed; still counted as skipped (todo) "
             "until the TODO is removed"
         )
+    return bad

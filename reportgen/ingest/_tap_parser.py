@@ -248,8 +248,10 @@ class Stream:
 class Parser:
     """Reads a whole TAP document into a tree of streams."""
 
-    def __init__(self, sink: Sink, runs: bool = True) -> None:
+    def __init__(self, sink: Sink, runs: bool = True, offset: int = 0) -> None:
         self.sink = sink
+        #: Lines of the file before the document (one file's part of prove's console).
+        self.offset = offset
         self.streams: list[Stream] = [Stream(depth=0)]
         self.last_point: Point | None = None
         self.buffered: dict[int, Point] = {}
@@ -363,7 +365,7 @@ class Parser:
             if i - base >= len(lines):
                 lines = source.extend()
             raw = lines[i - base]
-            number = i + 1
+            number = i + 1 + self.offset
             # Most lines of a large stream are top-level test points: matched first (no other
             # kind of line starts with `ok` or `not`), without the indentation work below.
             if raw[:1] in _POINT_STARTS and (match := point_match(raw)) and "\t" not in raw:
@@ -819,17 +821,18 @@ def _loose_yaml(text: str) -> dict[str, Any]:
     return result
 
 
-def parse(text: str, sink: Sink, runs: bool = True) -> Parser:
+def parse(text: str, sink: Sink, runs: bool = True, offset: int = 0) -> Parser:
     """Parse a decoded TAP document (`seen_anything` says whether it held any TAP line).
 
     `runs=False` reads every line on its own (the reference the run reader is tested
-    against). Raises `numbers.NumberError` for a number too large to be one.
+    against); `offset` is how many lines of the file come before `text` (line numbers are
+    the file's). Raises `numbers.NumberError` for a number too large to be one.
     """
-    parser = Parser(sink, runs)
+    parser = Parser(sink, runs, offset)
     if "\r" in text:  # a scan, not two copies, when there is none (most files)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     parser.feed(text)
-    parser.exits = _exits(text)
+    parser.exits = [(line, number + offset) for line, number in _exits(text)]
     return parser
 
 

@@ -4,6 +4,9 @@ Trends (http_req_duration, ...) become point estimates (avg, med, p(95), ... in 
 k6 states times in milliseconds); rates (checks, http_req_failed) become ratios with their
 counts (hits = passes, n = passes + fails) so they get exact bounds; counters keep their count
 and per-second rate; each check in `root_group` becomes its own success-rate metric.
+A trend's n is its own `count` (when `summaryTrendStats` asks for it), else that of the counter
+with one value per observation (see `_trend`); an `{expected_response:true}` sub-metric has the
+request count only when no request failed.
 Direction comes from k6's own semantics (a check passing is good, http_req_failed counts
 failures) or the unit's dimension (times lower); counters, gauges and custom rates have none.
 """
@@ -35,6 +38,8 @@ _TIME_TRENDS = re.compile(
 )
 # Trends with one value per request / iteration: their n is that counter's count.
 _N_FROM = {"iteration_duration": "iterations"}
+# The tag k6 gives a request whose response its response callback expected (not failed).
+_EXPECTED = "{expected_response:true}"
 
 
 class K6Ingester(Ingester):
@@ -64,6 +69,14 @@ class K6Ingester(Ingester):
                 counts[name] = values["count"]
             elif isinstance(raw, dict) and "count" in raw:
                 counts[name] = raw["count"]
+        if _every_response_expected(metrics, counts):
+            # No request failed: every response was expected, so each `{expected_response:true}`
+            # sub-metric holds one value per request, as its parent does (with failures its
+            # count is unknown: the export does not give it).
+            for name in metrics:
+                base = name.split("{", 1)[0]
+                if base.startswith("http_req_") and name[len(base) :] == _EXPECTED:
+                    counts.setdefault(name, counts["http_reqs"])
         for name, raw in metrics.items():
             self._metric(name, mapping(raw, source, f"metrics.{name}"), counts, source, sink)
         self._flag_errors(metrics, sink)
@@ -161,13 +174,19 @@ class K6Ingester(Ingester):
             if target is None:
                 continue
             stats[target] = number(value, source, f"{at}.{key}") * factor
-        # Each request (iteration) adds exactly one value to these untagged trends.
+        # Each request (iteration) adds exactly one value to these untagged trends, and to an
+        # `{expected_response:true}` one when no request failed (see `read`).
         n_from = "http_reqs" if base == name and base.startswith("http_req_") else None
         n_from = n_from or (_N_FROM.get(name) if base == name else None)
+        if n_from is None and name != base and name in counts:
+            n_from = name
         n = None
-        if n_from and n_from in counts:
+        if "count" in values:
+            # `summaryTrendStats` asked for the trend's own count: no need to derive one.
+            n = _count(values["count"], source, f"{at}.count")
+        elif n_from and n_from in counts:
             n = int(numbers.finite(counts[n_from]))
-            properties["n_from"] = n_from
+            properties["n_from"] = "http_reqs (no request failed)" if n_from == name else n_from
         sink.metric(
             name=name,
             unit=unit,
@@ -268,6 +287,19 @@ class K6Ingester(Ingester):
         for sub in groups.values() if isinstance(groups, dict) else (groups or []):
             if isinstance(sub, dict):
                 self._checks(sub, source, sink)
+
+
+def _every_response_expected(metrics: dict[str, Any], counts: dict[str, float]) -> bool:
+    """Whether the summary shows that no request failed: `http_req_failed` (whose "passes"
+    are failed requests) has none, and it saw every request `http_reqs` counted."""
+    raw = metrics.get("http_req_failed")
+    if not isinstance(raw, dict) or "http_reqs" not in counts:
+        return False
+    values = _shape(raw)[0]
+    failed, succeeded = values.get("passes"), values.get("fails")
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (failed, succeeded)):
+        return False
+    return failed == 0 and succeeded == counts["http_reqs"] and succeeded > 0
 
 
 def _shape(raw: dict[str, Any]) -> tuple[dict[str, Any], Any, Any]:

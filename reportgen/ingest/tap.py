@@ -18,6 +18,8 @@ How a stream maps onto the model (decided here, tested in tests/ingest/test_tap.
   same way, as a truncated run cannot be told from a complete one without it.
 - Test points that share a description are executions of one test id, each counted on its
   own (a failing one fails it); they are not renamed apart.
+- prove's verbose console (`prove -v t/`) is one stream per test file, read as a suite named
+  after the file (see `reportgen.ingest._tap_prove`).
 - `Bail out!` adds one `error` test (and a warning); processing stops there, as the TAP
   specification says, and that error stands for everything that did not run, so the plans of
   the streams still open are not checked.
@@ -28,7 +30,8 @@ from __future__ import annotations
 import re
 
 from reportgen import numbers
-from reportgen.ingest.base import Ingester, Sink, Source, decode_text
+from reportgen.ingest._tap_prove import is_console, read, split
+from reportgen.ingest.base import HEAD_BYTES, Ingester, Sink, Source, decode_text
 
 #: `TAP version N` (any case), as sniffing and parsing read it.
 VERSION_LINE = re.compile(r"TAP version (\d+)\s*$", re.IGNORECASE)
@@ -53,6 +56,8 @@ class TapIngester(Ingester):
         meaningful = [line for line in lines if line and not line.startswith("#")]
         if not meaningful:
             return 0.0
+        if is_console(lines):
+            return 0.8  # prove -v: a file header, then its TAP
         first = meaningful[0]
         if PLAN_LINE.match(first):
             follows = any(_HEAD_POINT.match(line) for line in meaningful[1:])
@@ -71,6 +76,15 @@ class TapIngester(Ingester):
         from reportgen.ingest._tap_emit import emit
         from reportgen.ingest._tap_parser import parse
 
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        console = split(text) if is_console(text[:HEAD_BYTES].split("\n")[:40]) else None
+        if console is not None:
+            try:
+                read(console, sink)
+            except numbers.NumberError as exc:
+                raise source.error(f"bad number: {exc}") from None
+            return
         try:
             parser = parse(text, sink)
         except numbers.NumberError as exc:

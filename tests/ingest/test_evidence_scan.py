@@ -126,6 +126,10 @@ def test_what_looks_like_results() -> None:
     assert looks_like_results("noext", b'  {"tests": []}')
     assert not looks_like_results("report.html", b"<!DOCTYPE html><html></html>")
     assert not looks_like_results("README.md", b"# readme\n")
+    # prove without -v: a line per test file and its summary, which may say one failed.
+    assert looks_like_results("prove.log", b"t/a.t .. ok\nt/b.t .. \nFailed 1/3 subtests\n")
+    assert looks_like_results("prove.log", b"Files=2, Tests=5,  0 wallclock secs ( 0.02 usr\n")
+    assert not looks_like_results("build.log", b"setup .. ok\n")
     # `go test` without -json: its lines are results, a log line that says ok is not.
     assert looks_like_results("go.log", b"ok  \texample.com/a\t0.012s\n")
     assert looks_like_results("go.log", b"--- FAIL: TestX (0.00s)\n")

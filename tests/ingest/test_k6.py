@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -142,6 +144,7 @@ def test_success_rate_of_http_req_failed_counts_the_requests_that_did_not_fail(
     assert "(529/878)" in proc.stdout
 
 
+SUB_METRIC = "http_req_duration{expected_response:true}"
 LATENCY_CRITERIA = (
     "version: 1\ncriteria:\n"
     "  - id: p95\n    metric: http_req_duration\n    stat: p95\n    max: 500ms\n"
@@ -171,11 +174,96 @@ def test_latency_of_a_run_without_failures_is_judged(tmp_path: Path) -> None:
     clean["metrics"]["http_req_failed"].update(passes=0, fails=100, value=0)
     clean["metrics"]["checks"].update(passes=100, fails=0, value=1)
     clean["root_group"]["checks"]["status is 200"].update(passes=100, fails=0)
+    # --summary-export writes the sub-metric flat, like its parent, and without a count.
+    clean["metrics"]["http_req_duration{expected_response:true}"] = {
+        k: v for k, v in clean["metrics"]["http_req_duration"].items() if k != "thresholds"
+    }
     path = tmp_path / "summary.json"
     path.write_text(json.dumps(clean))
     criteria = tmp_path / "criteria.yaml"
     criteria.write_text(LATENCY_CRITERIA.replace("min: 55%", "min: 90%"))
     proc = run_cli("verdict", "-c", str(criteria), "--json", "-", str(path))
     status = {c["id"]: c["status"] for c in json.loads(proc.stdout)["criteria"]}
-    # (The sub-metric does not say how many requests are behind it: insufficient as before.)
-    assert status == {"p95": "pass", "ok-latency": "insufficient", "failed": "pass"}
+    # No request failed, so every response was expected: the sub-metric holds all 100.
+    assert status == {"p95": "pass", "ok-latency": "pass", "failed": "pass"}, proc.stdout
+    assert proc.returncode == 0
+
+
+def clean_handle_summary(corpus: Path) -> dict[str, Any]:
+    """The corpus handleSummary object as k6 writes it for a run where no request or check
+    failed: the 349 failed requests (and checks) counted as succeeded, nothing else changed."""
+    doc = json.loads((corpus / "k6" / "k6reporter-handlesummary-simple.json").read_text())
+    metrics = doc["metrics"]
+    requests = metrics["http_reqs"]["values"]["count"]
+    metrics["http_req_failed"]["values"].update(passes=0, fails=requests, rate=0)
+    checks = metrics["checks"]["values"]
+    checks.update(passes=checks["passes"] + checks["fails"], fails=0, rate=1)
+
+    def passed(group: dict[str, Any]) -> None:
+        for check in group["checks"]:
+            check.update(passes=check["passes"] + check["fails"], fails=0)
+        for sub in group["groups"]:
+            passed(sub)
+
+    passed(doc["root_group"])
+    return doc
+
+
+def test_expected_response_sub_metric_of_a_clean_run_counts_every_request(
+    tmp_path: Path, corpus: Path
+) -> None:
+    # Before: INSUFFICIENT (3), "the input does not say how many observations are behind it".
+    path = tmp_path / "summary.json"
+    path.write_text(json.dumps(clean_handle_summary(corpus)))
+    tagged = {m.name: m for m in load([str(path)]).metrics}[SUB_METRIC]
+    assert tagged.n == 878 and tagged.properties["n_from"] == "http_reqs (no request failed)"
+    criteria = tmp_path / "criteria.yaml"
+    criteria.write_text(LATENCY_CRITERIA)
+    proc = run_cli("verdict", "-c", str(criteria), "--json", "-", str(path))
+    status = {c["id"]: c["status"] for c in json.loads(proc.stdout)["criteria"]}
+    assert status == {"p95": "pass", "ok-latency": "pass", "failed": "pass"}, proc.stdout
+    assert proc.returncode == 0
+
+
+def _unknown(doc: dict[str, Any]) -> None:
+    del doc["metrics"]["http_req_failed"]  # http.setResponseCallback(null): no failures known
+
+
+def _partly_seen(doc: dict[str, Any]) -> None:
+    # A request sent with responseCallback: null is in http_reqs but not in http_req_failed.
+    doc["metrics"]["http_req_failed"]["values"]["fails"] -= 1
+
+
+def _one_failed(doc: dict[str, Any]) -> None:
+    doc["metrics"]["http_req_failed"]["values"].update(passes=1, fails=877)
+
+
+def _other_tag(doc: dict[str, Any]) -> None:
+    metrics = doc["metrics"]
+    metrics["http_req_duration{status:200}"] = metrics.pop(SUB_METRIC)
+
+
+@pytest.mark.parametrize("change", [_unknown, _partly_seen, _one_failed, _other_tag])
+def test_sub_metric_count_stays_unknown_unless_no_request_failed(
+    tmp_path: Path, corpus: Path, change: Callable[[dict[str, Any]], None]
+) -> None:
+    doc = clean_handle_summary(corpus)
+    change(doc)
+    path = tmp_path / "summary.json"
+    path.write_text(json.dumps(doc))
+    tagged = [m for m in load([str(path)]).metrics if "{" in m.name]
+    assert [m.n for m in tagged] == [None]
+    criteria = tmp_path / "criteria.yaml"
+    criteria.write_text(LATENCY_CRITERIA.replace(SUB_METRIC, tagged[0].name))
+    proc = run_cli("verdict", "-c", str(criteria), "--json", "-", str(path))
+    status = {c["id"]: c["status"] for c in json.loads(proc.stdout)["criteria"]}
+    assert status["ok-latency"] == "insufficient", proc.stdout
+
+
+def test_a_trend_with_its_own_count_uses_it(tmp_path: Path, corpus: Path) -> None:
+    # summaryTrendStats: [..., 'count'] gives every trend its count, sub-metrics included.
+    doc = json.loads((corpus / "k6" / "k6reporter-handlesummary-simple.json").read_text())
+    doc["metrics"][SUB_METRIC]["values"]["count"] = 529
+    path = tmp_path / "summary.json"
+    path.write_text(json.dumps(doc))
+    assert {m.name: m for m in load([str(path)]).metrics}[SUB_METRIC].n == 529

@@ -6,6 +6,7 @@ and testcases from them, `dialect` knows how producers spell times, statuses and
 
 from __future__ import annotations
 
+import glob
 import re
 
 from reportgen.ingest.base import Ingester, Sink, Source
@@ -30,6 +31,8 @@ _ENGINE_REPORT = re.compile(rb"<system-out><!\[CDATA\[\s*unique-id: \[engine:([\
 _JAVA_COMMAND = re.compile(rb'<property name="sun\.java\.command" value="[^"]*"/>')
 #: A report's root suite that declares tests: `tests="` and a count from 1.
 _DECLARES_TESTS = re.compile(rb'<testsuite\b[^>]*\stests="0*[1-9]')
+#: The root suite of a report that declares no test, and its name.
+_EMPTY_SUITE = re.compile(rb'<testsuite\b[^>]*\sname="([\w.$]{1,500})"[^>]*\stests="0"')
 #: Larger files holding no testcase are not looked into: an engine's empty report is ~6 KB.
 _ENGINE_REPORT_MAX = 1 << 20
 #: How much of a sibling report is read for its root suite and properties, and how many are.
@@ -57,8 +60,8 @@ class JUnitIngester(Ingester):
         mark = sink.mark()
         try:
             self._read_document(source, sink)
-            if not sink.records and not sink.integrity:
-                _empty_engine(source, sink)
+            if not sink.records and not sink.integrity and not _empty_engine(source, sink):
+                _nested_outer(source, sink)
             return
         except SeveralDocuments as several:
             sink.rewind(mark)
@@ -95,7 +98,7 @@ class JUnitIngester(Ingester):
         pytest_reruns(sink, start, reader.root, reader.pytest_shaped)
 
 
-def _empty_engine(source: Source, sink: Sink) -> None:
+def _empty_engine(source: Source, sink: Sink) -> bool:
     """Say so when a file holding no result is a JUnit Platform engine's report of no tests
     and another engine's report of the same launcher run, beside it, declares tests.
 
@@ -107,7 +110,7 @@ def _empty_engine(source: Source, sink: Sink) -> None:
     engine = _ENGINE_REPORT.search(data) if len(data) <= _ENGINE_REPORT_MAX else None
     command = _JAVA_COMMAND.search(data) if engine is not None else None
     if engine is None or command is None:
-        return
+        return False
     siblings = sorted(p for p in source.path.parent.glob("TEST-*.xml") if p != source.path)
     for sibling in siblings[:_SIBLINGS_MAX]:
         try:
@@ -120,5 +123,39 @@ def _empty_engine(source: Source, sink: Sink) -> None:
                 f"the JUnit Platform engine {engine.group(1).decode()!r} found no tests; "
                 f"{sibling.name}, of the same launcher run, holds the tests (the console "
                 "launcher writes a report for every engine on the class path)"
+            )
+            return True
+    return False
+
+
+def _nested_outer(source: Source, sink: Sink) -> None:
+    """Say so when a file holding no result is Surefire's empty report of a JUnit 5 class whose
+    tests Surefire wrote into the report of one of its `@Nested` classes, beside it.
+
+    Surefire (3.x, JUnit Platform provider) writes `TEST-Outer.xml` with `tests="0"` and puts
+    Outer's testcases (`classname="Outer"`) in `TEST-Outer$Inner.xml`. Only a sibling of the
+    same JVM run (the same `sun.java.command`, which names the run's booter files) holding
+    testcases of that very class makes the empty report no sign of a run cut short.
+    """
+    with source.open() as handle:
+        data = handle.read(_ENGINE_REPORT_MAX + 1)
+    suite = _EMPTY_SUITE.search(data) if len(data) <= _ENGINE_REPORT_MAX else None
+    command = _JAVA_COMMAND.search(data) if suite is not None else None
+    if suite is None or command is None or b"surefire" not in data[: suite.end()]:
+        return
+    name = suite.group(1).decode("utf-8", errors="replace")
+    case = f'<testcase\\b[^>]*\\sclassname="{re.escape(name)}"'.encode()
+    pattern = f"TEST-{glob.escape(name)}$*.xml"
+    for sibling in sorted(source.path.parent.glob(pattern))[:_SIBLINGS_MAX]:
+        try:
+            with sibling.open("rb") as handle:
+                head = handle.read(_ENGINE_REPORT_MAX)
+        except OSError:
+            continue
+        if command.group(0) in head and re.search(case, head):
+            sink.nothing_to_report(
+                f"Surefire reported no tests for {name}: {sibling.name}, of the same run, "
+                f"holds them (Surefire writes a JUnit 5 class's tests into the report of its "
+                "@Nested class)"
             )
             return
