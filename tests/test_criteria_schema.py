@@ -338,7 +338,8 @@ def test_init_output_validates_against_the_schema(tmp_path: Any) -> None:
     data = yaml.load(text, Loader=criteria.yaml_loader())
     VALIDATOR.validate(data)
     criteria.loads(text, "criteria.yaml")
-    assert len(data["criteria"]) >= 4
+    # No failing tests, and a threshold and a comparison on the one metric its samples decide.
+    assert len(data["criteria"]) >= 3
 
 
 def test_the_sample_and_fixtures_validate() -> None:
@@ -387,5 +388,7 @@ def test_init_output_from_go_benchmarks_loads_and_validates(tmp_path: Any) -> No
     data = yaml.load(proc.stdout, Loader=criteria.yaml_loader())
     VALIDATOR.validate(data)
     criteria.loads(proc.stdout, "criteria.yaml")
-    # allocs/op has no unit criteria know: its threshold is a plain number.
-    assert {c.get("max") for c in data["criteria"]} >= {"1.22 ns", "383 ns", "33 B", 3}
+    # Two runs per benchmark, fewer than min_samples: every threshold and comparison is a
+    # comment saying so, and the list is written empty, not null. (Thresholds in ns, B and
+    # allocs/op written from enough samples: tests/cli/test_init.py, a real go benchmark.)
+    assert data["criteria"] == [] and "has 2 samples, fewer than the 10 required" in proc.stdout

@@ -167,4 +167,8 @@ def test_init_on_a_real_go_benchmark(tmp_path: Path) -> None:
     _assert_decidable(by_id)
     thresholds = [c for cid, c in by_id.items() if cid.endswith("-threshold")]
     assert thresholds and all(c["status"] == "pass" for c in thresholds), text
+    written = {c["id"]: c for c in yaml.safe_load(text)["criteria"]}
+    # allocs/op has no unit criteria know: its threshold is a plain number; B/op is in bytes.
+    assert isinstance(written["benchmarksum-allocs-op-threshold"]["max"], int | float), text
+    assert str(written["benchmarksum-b-op-threshold"]["max"]).endswith(" B"), text
     assert code == 3  # only the baseline comparisons wait (for --baseline)
