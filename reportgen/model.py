@@ -100,6 +100,24 @@ INTEGRITY_KINDS = frozenset(kind.value for kind in IntegrityKind)
 #: incomplete (INSUFFICIENT).
 FAILING_INTEGRITY = frozenset({IntegrityKind.FAILURES_MISSING, IntegrityKind.SUITE_ERROR})
 
+#: The input formats (`InputFile.format`) whose files hold metrics: one of them that holds
+#: nothing may be where a metric criterion's evidence was (tests/ingest/test_registry.py checks
+#: the names against the readers).
+METRIC_FORMATS = frozenset(
+    {
+        "metrics-json",
+        "metrics-csv",
+        "hyperfine",
+        "pytest-benchmark",
+        "google-benchmark",
+        "k6",
+        "jmeter",
+        "criterion",
+        "gobench",
+        "gotest-json",  # go test -json -bench: benchmarks in the test2json stream
+    }
+)
+
 
 class IntegrityFlag(Frozen):
     """A fact an input states about itself that makes it no evidence for READY."""

@@ -18,7 +18,15 @@ from reportgen.criteria import Criterion, Kind
 from reportgen.evaluate.context import Context, Judgement
 from reportgen.evaluate.wording import list_ids
 from reportgen.evaluation import Status
-from reportgen.model import SCOPE_SEPARATOR, IntegrityFlag, IntegrityKind, Outcome, Run
+from reportgen.model import (
+    METRIC_FORMATS,
+    SCOPE_SEPARATOR,
+    IntegrityFlag,
+    IntegrityKind,
+    Outcome,
+    Run,
+)
+from reportgen.patterns import is_glob
 
 #: Characters after which a pattern's literal prefix ends (any wildcard reading).
 _WILDCARDS = "*?["
@@ -148,6 +156,23 @@ def _inputs_with_tests(run: Run) -> set[int]:
     return holding | {i for i in range(len(run.inputs)) if i not in with_metrics}
 
 
+def _empty_metric_inputs(run: Run, crit: Criterion) -> set[int]:
+    """Inputs of a metrics format that hold nothing and say so (a flag), when the criterion's
+    `metric:` could have named what they would have held: a wildcard pattern, or a name found
+    nowhere in the run. Such a file may be where the failing benchmark was (a benchmark binary
+    that crashed before its first result, a load test killed before its first sample)."""
+    pattern = crit.metric
+    if pattern is None:
+        return set()
+    if not is_glob(pattern) and any(m.name == pattern for m in run.metrics):
+        return set()  # the one metric named was found: its own evidence decides it
+    return {
+        i
+        for i, f in enumerate(run.inputs)
+        if f.format in METRIC_FORMATS and f.records == 0 and f.integrity
+    }
+
+
 def _findings(ctx: Context, crit: Criterion, judgement: Judgement) -> list[_Finding]:
     found: list[_Finding] = []
     for baseline, run in ((False, ctx.run), (True, ctx.baseline)):
@@ -156,6 +181,7 @@ def _findings(ctx: Context, crit: Criterion, judgement: Judgement) -> list[_Find
         if baseline and not _uses_baseline(crit):
             continue
         refs = [r for r in judgement.evidence if r.baseline is baseline]
+        empty: set[int] = set()
         by_path = {r.path: r for r in refs}
         if crit.kind is Kind.TESTS:
             candidates = _inputs_with_tests(run)
@@ -166,6 +192,8 @@ def _findings(ctx: Context, crit: Criterion, judgement: Judgement) -> list[_Find
                 for i, f in enumerate(run.inputs)
                 if any(flag.kind is IntegrityKind.BENCHMARK_ERRORS for flag in f.integrity)
             }
+            empty = _empty_metric_inputs(run, crit)
+            candidates |= empty
         for index in sorted(candidates):
             source = run.inputs[index]
             ref = by_path.get(source.path)
@@ -174,6 +202,8 @@ def _findings(ctx: Context, crit: Criterion, judgement: Judgement) -> list[_Find
                 if crit.kind is Kind.TESTS:
                     if not _test_reach(crit, flag):
                         continue
+                elif index in empty:
+                    pass  # it read nothing: every flag of it is why
                 elif ref is None and (
                     flag.kind is not IntegrityKind.BENCHMARK_ERRORS or flag.scope is None
                 ):

@@ -256,6 +256,8 @@ class Parser:
         self.last_point: Point | None = None
         self.buffered: dict[int, Point] = {}
         self.seen_anything = False
+        #: The line of the top-level `TAP version N`, which alone says the document is TAP.
+        self.version_line: int | None = None
         self.bail_line: int | None = None
         #: Whether runs of top-level points are read as columns (see `_run`).
         self.runs = runs
@@ -413,6 +415,8 @@ class Parser:
                 i = base + self._read_yaml(lines, i - base, indent, point, number)
                 continue
             if match := _VERSION.match(text):
+                if depth == 0 and self.version_line is None:
+                    self.version_line = number
                 if depth == 0 and match.group(1) not in ("13", "14"):
                     self.sink.warn(f"TAP version {match.group(1)} (13 and 14 are read)", number)
                 continue

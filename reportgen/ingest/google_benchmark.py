@@ -23,7 +23,7 @@ from reportgen.ingest._metrics_common import (
     unit_factor,
 )
 from reportgen.ingest.base import Ingester, Sink, Source
-from reportgen.model import Direction, IntegrityKind
+from reportgen.model import WORK_PER_OP, Direction, IntegrityKind
 
 _BENCHMARKS = re.compile(r'"benchmarks"\s*:\s*\[')
 _GBENCH_KEYS = re.compile(
@@ -34,6 +34,8 @@ _GBENCH_KEYS = re.compile(
 # Aggregate rows named without run_type (old versions): NAME_mean, NAME_median, ...
 _AGGREGATE_SUFFIX = re.compile(r"^(.*)_(mean|median|stddev|cv|BigO|RMS)$")
 _AGGREGATE_STAT = {"mean": "mean", "median": "median", "stddev": "stdev", "cv": "cv"}
+# The counters the library itself makes rates of (benchmark.h: kIsRate over the run's time).
+_RATES = frozenset({"bytes_per_second", "items_per_second"})
 # Keys of a benchmark row that are not user counters.
 _KNOWN = frozenset(
     {
@@ -58,6 +60,8 @@ class _Series:
     iterations: list[int] = field(default_factory=list)
     label: str | None = None
     time_unit: str | None = None  # as the file states it (ns, us, ms, s)
+    # Metric suffix of a rate the library worked out -> the work per iteration of each row.
+    work: dict[str, list[float]] = field(default_factory=dict)
 
 
 class GoogleBenchmarkIngester(Ingester):
@@ -132,6 +136,10 @@ class GoogleBenchmarkIngester(Ingester):
                         number(value, source, f"{at}.{counter}")
                     )
                     entry.units[suffix] = _counter_unit(counter)
+                    if counter in _RATES:
+                        work = _work_per_iteration(row, run_name or name, float(value), factor)
+                        if work is not None:
+                            entry.work.setdefault(suffix, []).append(work)
             iterations = row.get("iterations")
             if isinstance(iterations, int) and not isinstance(iterations, bool):
                 # A measured row ran at least once; the count divides the timer's resolution.
@@ -206,17 +214,25 @@ class GoogleBenchmarkIngester(Ingester):
                 unit = entry.units[suffix]
                 name = f"{key}{suffix}"
                 timed = unit == "s"
+                work = entry.work.get(suffix, [])
+                # A rate over a per-iteration time carries the timer's resolution over (as Go's
+                # MB/s does): the smallest work, so that it is carried widest.
+                rate = len(work) == len(values) and min(work) > 0
+                own = {**properties, WORK_PER_OP: repr(min(work))} if rate else properties
                 sink.metric(
                     name=name,
                     unit=unit,
                     direction=direction_for_unit(unit),
                     samples=values,
                     n=len(values),
-                    # Times are per-iteration averages over each repetition's iterations.
-                    iterations=min(entry.iterations) if timed and entry.iterations else None,
+                    # Times, and rates worked out from them, are per-iteration averages over
+                    # each repetition's iterations.
+                    iterations=(
+                        min(entry.iterations) if (timed or rate) and entry.iterations else None
+                    ),
                     input_unit=entry.time_unit if timed else None,
                     source=key,
-                    properties=properties,
+                    properties=own,
                 )
         elif entry.aggregates and entry.aggregates.keys() & {"mean", "median"}:
             sink.metric(
@@ -231,6 +247,25 @@ class GoogleBenchmarkIngester(Ingester):
             )
         elif entry.aggregates:
             sink.warn(f"{key!r}: only aggregate rows without a mean or median; nothing to read")
+
+
+def _work_per_iteration(
+    row: dict[str, Any], run_name: str, rate: float, factor: float
+) -> float | None:
+    """The work per iteration behind a rate the library worked out (`SetBytesProcessed`,
+    `SetItemsProcessed`: the total over the seconds the runner judged the run by), in the
+    rate's unit times seconds; None when the row does not hold the time it came from.
+
+    benchmark_runner.cc divides by the CPU time, or by the wall time under `UseRealTime()`
+    or `UseManualTime()` (whose time the JSON writes as `real_time`); the runner names such
+    an instance `.../real_time` or `.../manual_time`. The JSON's times are per iteration, so
+    rate × time is the work of one iteration."""
+    parts = run_name.split("/")
+    column = "real_time" if "real_time" in parts or "manual_time" in parts else "cpu_time"
+    time = row.get(column)
+    if not isinstance(time, int | float) or isinstance(time, bool) or time <= 0:
+        return None
+    return rate * time * factor
 
 
 def _counter_unit(counter: str) -> str:

@@ -173,7 +173,12 @@ class JMeterIngester(Ingester):
             # a failed sample: what it holds is no evidence for READY (kept as a warning too).
             what = short[1] if short[1].startswith("last ") else f"last {short[1]}"
             if not any(elapsed.values()) and not any(failures.values()):
-                raise source.error(f"no samples: the only row is cut short ({what})", short[0])
+                if header is None:
+                    # Nothing but the cut row says this is a JTL at all.
+                    raise source.error(f"no samples: the only row is cut short ({what})", short[0])
+                # Under JMeter's header, the run was killed as it wrote its first sample: a JTL
+                # that holds nothing.
+                what = f"no samples: the only row is cut short ({what})"
             sink.flag(IntegrityKind.ABORTED, f"{what}: {_CUT}", line=short[0])
             _drop_empty(elapsed, failures)
         elif header is not None and width <= len(row) < len(header):
@@ -186,7 +191,18 @@ class JMeterIngester(Ingester):
                 line=reader.line_num + offset,
             )
         if not elapsed:
-            raise source.error("no samples (only a header)", line=offset or None)
+            if not sink.integrity:
+                # JMeter writes the header as the test starts: a plan that ran no sampler, or a
+                # run killed before its first sample was flushed, leaves only the header. That
+                # is a JTL that holds nothing, not a malformed one.
+                sink.flag(
+                    IntegrityKind.NO_RESULTS,
+                    "only a header, no samples: no sampler ran, or the run was killed before "
+                    "its first sample was written (list it under inputs.ignore if it is not "
+                    "evidence)",
+                    line=1,
+                )
+            return
         if first_row is not None and "timeStamp" in columns:
             self._timestamp(first_row[columns["timeStamp"]], sink)
         for label, values in elapsed.items():

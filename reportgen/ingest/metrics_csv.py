@@ -11,6 +11,7 @@ from reportgen import numbers
 from reportgen.ingest._jsonread import head_text, read_bytes
 from reportgen.ingest._metrics_common import direction_for_unit, unit_factor
 from reportgen.ingest.base import HEAD_BYTES, Ingester, Sink, Source, decode_text
+from reportgen.model import IntegrityKind
 
 _HEADER = re.compile(r"^\ufeff?\s*\"?name\"?\s*,\s*\"?value\"?\s*(,\s*\"?unit\"?\s*)?$", re.I)
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
@@ -75,11 +76,22 @@ class MetricsCsvIngester(Ingester):
         values: dict[str, list[float]] = {}
         units: dict[str, tuple[str, int]] = {}  # canonical unit and the line that set it
         try:
-            self._rows(source, reader, values, units)
+            header = self._rows(source, reader, values, units)
         except csv.Error as exc:
             raise source.error(f"malformed CSV: {exc}", line=reader.line_num) from None
         if not values:
-            raise source.error("no metric rows (expected name,value[,unit])")
+            if header is None:
+                # Nothing says this is a metrics CSV at all (comments and blank lines only).
+                raise source.error("no metric rows (expected name,value[,unit])")
+            # The header a script writes before its first measurement, and nothing after it:
+            # a metrics file that holds nothing, as from a run that stopped first.
+            sink.flag(
+                IntegrityKind.NO_RESULTS,
+                "only a header, no metric rows: its run may have stopped before any "
+                "measurement (list it under inputs.ignore if it is not evidence)",
+                line=header,
+            )
+            return
         for name, samples in values.items():
             unit = units[name][0]
             sink.metric(
@@ -97,8 +109,10 @@ class MetricsCsvIngester(Ingester):
         reader: Any,
         values: dict[str, list[float]],
         units: dict[str, tuple[str, int]],
-    ) -> None:
+    ) -> int | None:
+        """Read the rows into `values` and `units`; the line of the header row, if any."""
         first = True
+        header = None
         for row in reader:
             line = reader.line_num
             if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
@@ -106,6 +120,7 @@ class MetricsCsvIngester(Ingester):
             if first:
                 first = False
                 if _HEADER.match(",".join(cell.strip() for cell in row)):
+                    header = line
                     continue
             if len(row) not in (2, 3):
                 raise source.error(
@@ -141,3 +156,4 @@ class MetricsCsvIngester(Ingester):
                     line=line,
                 )
             values[name].append(value * factor)
+        return header

@@ -32,6 +32,7 @@ import re
 from reportgen import numbers
 from reportgen.ingest._tap_prove import is_console, read, split
 from reportgen.ingest.base import HEAD_BYTES, Ingester, Sink, Source, decode_text
+from reportgen.model import IntegrityKind
 
 #: `TAP version N` (any case), as sniffing and parsing read it.
 VERSION_LINE = re.compile(r"TAP version (\d+)\s*$", re.IGNORECASE)
@@ -90,5 +91,15 @@ class TapIngester(Ingester):
         except numbers.NumberError as exc:
             raise source.error(f"bad number: {exc}") from None
         if not parser.seen_anything:
-            raise source.error("no TAP test lines or plan found")
+            if parser.version_line is None:
+                raise source.error("no TAP test lines or plan found")
+            # A producer writes the version line as it starts (node --test, node-tap): one
+            # killed before its first result leaves only that, a TAP stream that holds nothing.
+            sink.flag(
+                IntegrityKind.NO_RESULTS,
+                "a TAP version line, then no plan and no test line: its run may have stopped "
+                "before any result (list it under inputs.ignore if it is not evidence)",
+                line=parser.version_line,
+            )
+            return
         emit(parser, sink)

@@ -9,7 +9,8 @@ import pytest
 
 from reportgen.errors import InputError
 from reportgen.ingest import detect, load
-from reportgen.model import Direction, IntegrityKind
+from reportgen.model import WORK_PER_OP, Direction, IntegrityKind
+from tests.conftest import REPO, run_cli
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "google-benchmark"
 
@@ -132,3 +133,44 @@ def test_a_user_counters_name_does_not_give_it_a_unit_or_direction() -> None:
         metric = by_name[f"BM_Parse/repeats:12 [{counter}]"]
         assert (metric.unit, metric.direction) == ("", None), metric
     assert by_name["BM_Parse/repeats:12"].direction is Direction.LOWER_IS_BETTER
+
+
+def test_rates_carry_the_timer_resolution_of_the_time_they_come_from(tmp_path: Path) -> None:
+    # Real Google Benchmark 1.7.1 output of rates.cc: a 64-byte copy timed over one iteration
+    # (its rates come from a time at the timer's resolution), once by CPU time, once by wall
+    # time (UseRealTime), and once over millions of iterations.
+    path = FIXTURES / "rates.json"
+    raw = [b for b in json.loads(path.read_text())["benchmarks"] if b["run_type"] == "iteration"]
+    by_name = {m.name: m for m in load([str(path)]).metrics}
+    one_cpu, one_real = (
+        "BM_Copy/iterations:1/repeats:12",
+        "BM_Copy/iterations:1/repeats:12/real_time",
+    )
+    for name, column in ((one_cpu, "cpu_time"), (one_real, "real_time")):
+        rows = [b for b in raw if b["run_name"] == name]
+        # bytes_per_second is the bytes over the time the runner judged the run by: times that
+        # time per iteration, it gives back the 64 bytes of SetBytesProcessed, for every row.
+        assert {round(b["bytes_per_second"] * b[column] * 1e-9, 6) for b in rows} == {64.0}
+        rate = by_name[f"{name} [bytes_per_second]"]
+        assert float(rate.properties[WORK_PER_OP]) == pytest.approx(64.0)
+        assert rate.iterations == 1
+        items = by_name[f"{name} [items_per_second]"]
+        assert float(items.properties[WORK_PER_OP]) == pytest.approx(1.0)
+    # Times, and counters the library does not make rates of, carry no work.
+    assert WORK_PER_OP not in by_name[one_cpu].properties
+    (tmp_path / "crit.yaml").write_text(
+        "version: 1\ncriteria:\n"
+        f'  - {{id: cpu, metric: "{one_cpu} [bytes_per_second]", stat: median, min: 1MB/s}}\n'
+        f'  - {{id: real, metric: "{one_real} [items_per_second]", stat: median, min: 1000}}\n'
+        '  - {id: many, metric: "BM_CopyMany/repeats:12 [bytes_per_second]", stat: median, '
+        "min: 1MB/s}\n"
+    )
+    done = run_cli(
+        "verdict", "-c", "crit.yaml", str(path), cwd=tmp_path, env={"PYTHONPATH": str(REPO)}
+    )
+    # The one-iteration rates have no upper bound (both were READY, exit 0); the rate over
+    # millions of iterations is a measurement still.
+    assert done.returncode == 3, done.stdout + done.stderr
+    rows = {line.split()[0]: line.split()[1] for line in done.stdout.splitlines()[2:5]}
+    assert rows == {"cpu": "INSUFFICIENT", "real": "INSUFFICIENT", "many": "PASS"}
+    assert "worked out from per-operation times at or below the timer resolution" in done.stdout

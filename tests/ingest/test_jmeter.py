@@ -202,13 +202,7 @@ def test_truncated_xml_jtl_is_invalid_input(corpus: Path, tmp_path: Path) -> Non
             "1700000000000,1\n1700000000000,100,GET /a,200,OK,t1,text,true\n",
             ":2: row has 2 columns",
         ),
-        # A quote left open to the end of the file: a row cut short, and no other row.
-        (
-            '1700000000000,100,"GET /a,200,OK,t1,text,true\n',
-            ":2: no samples: the only row is cut short (last row ends inside a quoted field)",
-        ),
         ('1700000000000,100,"GET /a" x,200,OK,t1,text,true\n', ":2: malformed CSV"),
-        ("", "no samples"),
     ],
 )
 def test_broken_files(tmp_path: Path, body: str, expected: str) -> None:
@@ -217,6 +211,44 @@ def test_broken_files(tmp_path: Path, body: str, expected: str) -> None:
     with pytest.raises(InputError) as info:
         load([str(path)])
     assert str(path) in str(info.value) and expected in str(info.value)
+
+
+def test_header_only_jtl_holds_nothing(corpus: Path, tmp_path: Path) -> None:
+    # What JMeter 5 writes when the plan runs no sampler, or is killed before its first sample
+    # is flushed: the header it writes as the test starts (the corpus file's own), and nothing.
+    header = (corpus / "jmeter" / "jenkins-perf-jtl-transactions.csv").read_bytes()
+    header = header[: header.index(b"\n") + 1]
+    (tmp_path / "results.jtl").write_bytes(header)
+    run = load([str(tmp_path / "results.jtl")])
+    assert run.metrics == () and run.inputs[0].records == 0
+    (flag,) = run.inputs[0].integrity
+    assert flag.kind is IntegrityKind.NO_RESULTS and flag.line == 1
+    assert "only a header, no samples" in flag.message
+    (tmp_path / "crit.yaml").write_text(
+        'version: 1\ncriteria:\n  - {id: hp, metric: "HP*", stat: median, max: 5s}\n'
+    )
+    # Named, found in a folder or read with --format, it is evidence that holds nothing
+    # (INSUFFICIENT, naming it), not invalid input (it was exit 4).
+    for args in (["results.jtl"], ["."], ["--format", "jmeter", "results.jtl"]):
+        done = run_cli("verdict", "-c", "crit.yaml", *args, cwd=tmp_path, env=_HERE)
+        assert done.returncode == 3, done.stdout + done.stderr
+        assert "results.jtl:1: only a header, no samples" in done.stdout, args
+
+
+def test_only_row_cut_short_is_aborted(tmp_path: Path) -> None:
+    # Killed as it wrote its first sample: under the header, a JTL that holds nothing and says
+    # its run did not finish. Without a header nothing says it is a JTL: still invalid.
+    path = tmp_path / "r.jtl"
+    for body in ('1700000000000,100,"GET /a,200,OK,t1,text,true\n', "1700000000000,100,GET /a,2"):
+        path.write_text(HEADER + body)
+        run = load([str(path)])
+        assert run.metrics == ()
+        (flag,) = run.inputs[0].integrity
+        assert flag.kind is IntegrityKind.ABORTED and flag.line == 2
+        assert flag.message.startswith("no samples: the only row is cut short (last row")
+    path.write_text("1700000000000,100,GET /a,2")
+    with pytest.raises(InputError, match=":1: no samples: the only row is cut short"):
+        load([str(path)], format="jmeter")
 
 
 def test_invalid_utf8_and_empty(tmp_path: Path) -> None:

@@ -8,8 +8,8 @@ import pytest
 
 from reportgen.errors import InputError
 from reportgen.ingest import detect, load
-from reportgen.model import Direction
-from tests.conftest import run_cli
+from reportgen.model import Direction, IntegrityKind
+from tests.conftest import REPO, run_cli
 
 
 def write(tmp_path: Path, text: str, name: str = "metrics.csv") -> Path:
@@ -63,7 +63,7 @@ def test_does_not_claim_jtl(corpus: Path) -> None:
         ("name,value\nlat,12,ms,extra\n", ":2: expected name,value[,unit]: found 4 columns"),
         ("name,value,unit\nlat,12,ms\nlat,1,MB\n", ":3: 'lat' is in 'B' here but in 's' on line 2"),
         ("name,value\n,12\n", ":2: empty metric name"),
-        ("name,value\n", "no metric rows"),
+        ("# measured on ci\n\n", "no metric rows"),
         ('name,value\n"lat,12\n', "malformed CSV"),
         ("", "file is empty"),
     ],
@@ -73,6 +73,26 @@ def test_broken_files(tmp_path: Path, text: str, expected: str) -> None:
     with pytest.raises(InputError) as info:
         load([str(path)], format="metrics-csv")
     assert str(path) in str(info.value) and expected in str(info.value)
+
+
+@pytest.mark.parametrize("header", ["name,value\n", "# measured on ci\nname,value,unit\n\n"])
+def test_header_only_holds_nothing(tmp_path: Path, header: str) -> None:
+    # The header a script writes before its first measurement, and nothing: evidence that
+    # holds nothing (INSUFFICIENT, naming the file), not invalid input (it was exit 4).
+    path = write(tmp_path, header)
+    run = load([str(path)])
+    assert run.metrics == () and run.inputs[0].format == "metrics-csv"
+    (flag,) = run.inputs[0].integrity
+    assert flag.kind is IntegrityKind.NO_RESULTS and "only a header, no metric rows" in flag.message
+    (tmp_path / "crit.yaml").write_text(
+        "version: 1\ncriteria:\n  - {id: lat, metric: latency, stat: max, max: 1s}\n"
+    )
+    for args in (["metrics.csv"], ["."], ["--format", "metrics-csv", "metrics.csv"]):
+        done = run_cli(
+            "verdict", "-c", "crit.yaml", *args, cwd=tmp_path, env={"PYTHONPATH": str(REPO)}
+        )
+        assert done.returncode == 3, done.stdout + done.stderr
+        assert "metrics.csv:" in done.stdout and "only a header, no metric rows" in done.stdout
 
 
 def test_invalid_utf8(tmp_path: Path) -> None:

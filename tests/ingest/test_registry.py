@@ -134,3 +134,24 @@ def test_detecting_the_sample_imports_only_the_readers_it_needs() -> None:
     assert {"reportgen.ingest.junit", "reportgen.ingest.metrics_json"} <= loaded
     others = {"ctrf", "pytest_json", "jest_json", "k6", "hyperfine", "trx", "nunit3", "xunit2"}
     assert not loaded & {f"reportgen.ingest.{name}" for name in others}
+
+
+def test_metric_formats_are_the_readers_that_give_metrics() -> None:
+    # The judging stage tells a metrics input by its format name (model.METRIC_FORMATS): every
+    # name is a registered reader, and every fixture or sample that gives a metric is of one.
+    from reportgen.errors import InputError
+    from reportgen.ingest import load
+    from reportgen.model import METRIC_FORMATS
+
+    assert {entry.name for entry in registry.ENTRIES} >= METRIC_FORMATS
+    giving: set[str] = set()
+    for path in sorted([*FIXTURES.rglob("*"), *SAMPLES.rglob("*")]):
+        if not path.is_file() or detect(path.read_bytes()[:HEAD_BYTES], str(path)) is None:
+            continue
+        try:
+            run = load([str(path)])
+        except InputError:
+            continue
+        giving |= {run.inputs[m.input].format for m in run.metrics}
+    assert giving <= METRIC_FORMATS
+    assert {"gotest-json", "gobench", "google-benchmark", "criterion"} <= giving

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,8 @@ import pytest
 from reportgen.errors import InputError
 from reportgen.ingest import detect, load
 from reportgen.ingest.base import HEAD_BYTES
-from reportgen.model import Outcome, Run
-from tests.conftest import REPO, counts, run_cli
+from reportgen.model import IntegrityKind, Outcome, Run
+from tests.conftest import REPO, counts, harness_tool, run_cli
 
 NODE_SUITE = REPO / "tests" / "fixtures" / "tap" / "node-suite.test.mjs"
 
@@ -401,7 +402,7 @@ def test_sniffing_is_specific() -> None:
     [
         (b"", "empty"),
         (b"TAP version 13\nok 1 - caf\xe9\n", "UTF-8"),
-        (b"TAP version 13\n\nhello world\n", "no TAP test lines"),
+        (b"\nhello world\n1..\n", "no TAP test lines"),
     ],
 )
 def test_broken_files_are_input_errors(tmp_path: Path, content: bytes, needle: str) -> None:
@@ -410,6 +411,45 @@ def test_broken_files_are_input_errors(tmp_path: Path, content: bytes, needle: s
     with pytest.raises(InputError) as info:
         load([str(path)], format="tap")
     assert "broken.tap" in str(info.value) and needle in str(info.value)
+
+
+def test_node_killed_before_its_first_result_holds_nothing(tmp_path: Path) -> None:
+    # node --test writes `TAP version 13` as it starts; killed (a CI timeout) before its first
+    # test reported, that line is all there is: TAP that holds nothing (INSUFFICIENT, naming
+    # the file), not invalid input (it was exit 4), whether named, found or read with --format.
+    node = harness_tool("node", "nodejs")
+    (tmp_path / "hang.test.mjs").write_text(
+        'import { test } from "node:test";\n'
+        'test("waits", async () => { await new Promise((r) => setTimeout(r, 60000)); });\n'
+    )
+    out = tmp_path / "results" / "node.tap"
+    out.parent.mkdir()
+    proc = subprocess.Popen(
+        [node, "--test", "--test-reporter=tap", f"--test-reporter-destination={out}"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(200):  # until the reporter has written its first line
+        if out.exists() and out.read_bytes().endswith(b"\n"):
+            break
+        time.sleep(0.05)
+    proc.kill()
+    proc.wait()
+    assert out.read_text() == "TAP version 13\n"
+    run = load([str(out)])
+    assert run.inputs[0].format == "tap" and len(run.tests) == 0
+    (flag,) = run.inputs[0].integrity
+    assert flag.kind is IntegrityKind.NO_RESULTS and flag.line == 1
+    (tmp_path / "crit.yaml").write_text(
+        "version: 1\ncriteria:\n  - {id: t, tests: {max_failed: 0}}\n"
+    )
+    for args in (["results/node.tap"], ["results"], ["--format", "tap", "results/node.tap"]):
+        done = run_cli(
+            "verdict", "-c", "crit.yaml", *args, cwd=tmp_path, env={"PYTHONPATH": str(REPO)}
+        )
+        assert done.returncode == 3, done.stdout + done.stderr
+        assert "node.tap:1: a TAP version line, then no plan and no test line" in done.stdout
 
 
 def test_broken_file_through_the_cli_is_one_line_and_exit_4(tmp_path: Path) -> None:
