@@ -22,6 +22,11 @@ MAX_DECOMPRESSED = 4 << 30
 _RESULT_SUFFIXES = frozenset(
     {".xml", ".json", ".jsonl", ".ndjson", ".tap", ".trx", ".csv", ".tsv", ".junit", ".jtl"}
 )
+# Endings of a harness's standard output redirected to a file (`go test -bench . > bench.txt`,
+# `prove > prove.out`). Their content tells whether they hold results; an empty one is what the
+# redirect leaves when the harness wrote nothing there (a build failure goes to standard error),
+# so it may be where the results were lost.
+_CAPTURE_SUFFIXES = frozenset({".txt", ".out"})
 _COMPRESSORS: tuple[tuple[bytes, str, Callable[[Path], io.BufferedIOBase]], ...] = (
     (b"\x1f\x8b", ".gz", gzip.GzipFile),
     (b"BZh", ".bz2", bz2.BZ2File),
@@ -54,9 +59,12 @@ def looks_like_results(name: str, head: bytes) -> bool:
 
     Such a file makes the verdict insufficient unless it is ignored: it may hold the failures.
     """
-    if Path(name).suffix.lower() in _RESULT_SUFFIXES:
+    suffix = Path(name).suffix.lower()
+    if suffix in _RESULT_SUFFIXES:
         return True
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not text and suffix in _CAPTURE_SUFFIXES:
+        return True
     if text[:1] in (b"<", b"{", b"[") and not _HTML.match(text):
         return True
     return bool(_RESULT_TEXT.search(head[:4096]))

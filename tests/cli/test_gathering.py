@@ -3,12 +3,13 @@ tests are gathered and judged, never dropped. Results come from real pytest runs
 
 from __future__ import annotations
 
+import subprocess
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli, run_pytest
+from tests.conftest import go_module, run_cli, run_pytest
 
 PASSING = """
 def test_one():
@@ -105,3 +106,34 @@ def test_a_file_named_as_results_and_ignored_is_a_usage_error(
     proc = run_cli(*args, str(tmp_path / "*" / "*.xml"))
     assert proc.returncode == 3, proc.stdout + proc.stderr
     assert "junit.xml: not read: ignored: matches 'junit.xml'" in proc.stdout
+
+
+def test_an_empty_capture_of_a_harness_keeps_the_verdict_from_ready(
+    tmp_path: Path, criteria: Path
+) -> None:
+    # `go test -bench . ./bench/... > bench.txt` with a package path that is not there: go says
+    # so on standard error and leaves bench.txt empty. A passing JUnit file beside it was READY,
+    # the lost benchmark results unmentioned but for "file is empty".
+    results = tmp_path / "results"
+    pytest_junit(tmp_path / "s1", PASSING, results / "junit.xml")
+    (tmp_path / "mod").mkdir()
+    go, env = go_module(tmp_path / "mod", "example.com/mod", {"mod.go": "package mod\n"})
+    with (results / "bench.txt").open("wb") as out:
+        subprocess.run(
+            [go, "test", "-bench", ".", "-run", "^$", "./bench/..."],
+            cwd=tmp_path / "mod",
+            env=env,
+            stdout=out,
+            stderr=subprocess.DEVNULL,
+            timeout=300,
+            check=False,
+        )
+    assert (results / "bench.txt").stat().st_size == 0
+    proc = run_cli("verdict", "-c", str(criteria), str(results))
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "bench.txt: not read: file is empty" in proc.stdout
+    # Ignored as not results, it no longer stands in the way; an empty note of another kind
+    # (no harness writes `.md`) never did.
+    (results / "notes.md").write_bytes(b"")
+    proc = run_cli("verdict", "-c", str(criteria), "--ignore", "bench.txt", str(results))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
