@@ -158,10 +158,11 @@ def _contained(
     metric_keys: dict[int, Counter[tuple[object, ...]]] = {}
     for metric in metrics:
         metric_keys.setdefault(metric.input, Counter())[_metric_key(metric)] += 1
-    rows = tests.rows_by_input()
-    live = [i for i in _by_path(inputs) if i not in found and rows.get(i)]
+    holding = tests.counts_by_input()
+    live = [i for i in _by_path(inputs) if i not in found and holding.get(i)]
     if len(live) < 2:
-        return
+        return  # one input (the common case): no row lists built (a million rows is 26 MB)
+    rows = tests.rows_by_input()
     holders: dict[str, list[int]] = {}
     executions: dict[int, Counter[tuple[str, str]]] = {}
     for i in live:
