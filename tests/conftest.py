@@ -79,6 +79,20 @@ def run_cli(
     )
 
 
+#: The gate most ingest tests judge by: no test failed, and at least one ran.
+ALL_PASS = "version: 1\ncriteria:\n  - id: all-pass\n    tests: {max_failed: 0, min_total: 1}\n"
+
+
+def gate_verdict(tmp_path: Path, *args: str, criteria: str = ALL_PASS) -> tuple[int, str]:
+    """`reportgen verdict -c CRITERIA ARGS` in a subprocess, the criteria written under
+    `tmp_path`: the exit code, and stdout and stderr together. A traceback fails the test."""
+    path = tmp_path / "gate.yaml"
+    path.write_text(criteria, encoding="utf-8")
+    done = run_cli("verdict", "-c", str(path), *args)
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.returncode, done.stdout + done.stderr
+
+
 def run_pytest(
     where: Path,
     *args: str,

@@ -11,17 +11,13 @@ from pathlib import Path
 from reportgen.errors import ExitCode
 from reportgen.ingest import load
 from reportgen.model import IntegrityKind
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, gate_verdict
 
 FIXTURES = REPO / "tests" / "fixtures" / "jest-todo"
-GATE = "version: 1\ncriteria:\n  - id: all-pass\n    tests: {max_failed: 0, min_total: 1}\n"
 
 
 def verdict(tmp_path: Path, *results: Path) -> tuple[int, str]:
-    criteria = tmp_path / "gate.yaml"
-    criteria.write_text(GATE, encoding="utf-8")
-    done = run_cli("verdict", "-c", str(criteria), *map(str, results))
-    return done.returncode, done.stdout + done.stderr
+    return gate_verdict(tmp_path, *map(str, results))
 
 
 def test_both_reporters_of_a_clean_run_are_ready(tmp_path: Path) -> None:

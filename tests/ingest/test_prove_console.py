@@ -13,7 +13,7 @@ import pytest
 from reportgen.errors import ExitCode
 from reportgen.ingest import load
 from reportgen.model import Outcome
-from tests.conftest import harness_tool, run_cli
+from tests.conftest import gate_verdict, harness_tool
 
 CLEAN = {
     "a.t": "use Test::More tests => 2;\nok(1, 'first');\nis(2, 2, 'second');\n",
@@ -25,7 +25,6 @@ CLEAN = {
 FAILS = "use Test::More tests => 3;\nok(1, 'one');\nok(0, 'two');\nok(1, 'three');\n"
 DIES = "use Test::More tests => 3;\nok(1, 'one');\ndie \"boom\\n\";\nok(1, 'two');\n"
 EXITS = "use Test::More tests => 1;\nok(1, 'one');\nexit 3;\n"
-GATE = "version: 1\ncriteria:\n  - id: all-pass\n    tests: {max_failed: 0, min_total: 1}\n"
 
 
 def prove(where: Path, scripts: dict[str, str], *options: str) -> Path:
@@ -43,11 +42,7 @@ def prove(where: Path, scripts: dict[str, str], *options: str) -> Path:
 
 
 def verdict(tmp_path: Path, console: Path, *options: str) -> tuple[int, str]:
-    criteria = tmp_path / "gate.yaml"
-    criteria.write_text(GATE, encoding="utf-8")
-    done = run_cli("verdict", "-c", str(criteria), *options, str(console))
-    assert "Traceback" not in done.stderr, done.stderr
-    return done.returncode, done.stdout + done.stderr
+    return gate_verdict(tmp_path, *options, str(console))
 
 
 @pytest.fixture(scope="module")
