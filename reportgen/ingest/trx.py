@@ -3,7 +3,10 @@
 Each `UnitTestResult` is one test, joined to its `UnitTest` definition by `testId` for the
 class name (display names such as `Should be even number(i: 3)` differ from the method). A
 result with `InnerResults` (data-driven or ordered tests) is counted by its inner results.
-The same `testId` reported twice is a rerun and becomes attempts of one test.
+The same `testId` reported twice is two executions (unmarked repeats), never attempts of one:
+VSTest has no notion of retries (MSTest's `[Retry]` hands it only the final result), and an
+xUnit theory whose data is not enumerated at discovery is one test case whose rows all report
+under its `testId`, often with the same display name.
 `Inconclusive`, `NotExecuted` and `Pending` are skipped, as are `Completed` (ran, pass or fail
 unsaid) and `Warning` (ran with problems), which are no pass; xUnit v3's synthetic
 `[Test Class Cleanup Failure (...)]` results, `Error`, `Aborted`, `NotRunnable`,
@@ -215,8 +218,6 @@ class _ResultReader:
         self.classes = classes
         self.categories = categories
         self.raw = raw
-        # (classname, name) -> testId of the first result with that identity.
-        self.identity: dict[tuple[str | None, str], str] = {}
 
     def result(self, element: etree._Element, parent: str | None = None, row: int = 0) -> None:
         test_id = element.get("testId", "")
@@ -282,11 +283,10 @@ class _ResultReader:
             exc_type = exception.group(1) if exception else None
         output = "\n".join(part for part in (stack, stdout, stderr) if part) or None
 
-        key = (classname, name)
-        first = self.identity.setdefault(key, test_id)
-        # A repeated testId is a rerun of the same test: merge it into attempts. Another test
-        # that happens to share the display name must stay a test of its own.
-        merge = first == test_id and parent is None
+        # A repeated testId stays an execution of its own (merge=False): nothing in a TRX marks
+        # a result as a retry, and the rows of an xUnit theory not enumerated at discovery
+        # share one testId; merged as attempts, a failed row followed by a passing one would
+        # read as a flaky pass.
         self.sink.test(
             name=name,
             classname=classname,
@@ -296,7 +296,7 @@ class _ResultReader:
             type=exc_type,
             output=output,
             properties=properties or None,
-            merge=merge,
+            merge=False,
             # A class, collection or assembly fixture failure belongs to no test.
             unattributed=bool(fixture) and outcome is Outcome.ERROR,
         )

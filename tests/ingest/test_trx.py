@@ -15,6 +15,7 @@ from reportgen.model import IntegrityKind, Outcome
 from tests.conftest import counts, run_cli
 
 NS = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "trx"
 
 
 # Counted by hand from <Results>:
@@ -165,12 +166,11 @@ def test_data_driven_inner_results_are_the_tests(tmp_path: Path) -> None:
     assert {t.id for t in run.tests} == {"Ns.Data::DataTest (row 1)", "Ns.Data::DataTest (row 2)"}
 
 
-def test_a_rerun_of_the_same_test_id_is_one_flaky_test(tmp_path: Path) -> None:
+def test_a_repeated_test_id_is_two_executions_not_attempts(tmp_path: Path) -> None:
     results = (
         '<UnitTestResult testId="a" testName="Ns.C.Retry" outcome="Failed">'
         "<Output><ErrorInfo><Message>first try</Message></ErrorInfo></Output></UnitTestResult>"
         '<UnitTestResult testId="a" testName="Ns.C.Retry" outcome="Passed"/>'
-        # Same display name, different test id: a different test, not a rerun.
         '<UnitTestResult testId="b" testName="Ns.C.Retry" outcome="Passed"/>'
     )
     definitions = "".join(
@@ -179,9 +179,27 @@ def test_a_rerun_of_the_same_test_id_is_one_flaky_test(tmp_path: Path) -> None:
         for i in "ab"
     )
     run = load([str(_trx(tmp_path, results, definitions))])
-    assert counts(run) == (2, 2, 0, 0, 0)
-    flaky = [t for t in run.tests if t.flaky]
-    assert len(flaky) == 1 and len(flaky[0].attempts) == 2
+    assert counts(run) == (3, 2, 1, 0, 0)
+    assert all(len(t.attempts) <= 1 for t in run.tests)
+
+
+# xUnit theory rows reported under one test case (data not enumerated at discovery), two with
+# the same display name: one failed, one passed. Was READY (merged as a flaky pass), exit 0.
+THEORY_ROWS = FIXTURES / "xunit-theory-rows-one-test-id.trx"
+
+
+def test_theory_rows_sharing_a_test_id_keep_the_failed_row(tmp_path: Path) -> None:
+    run = load([str(THEORY_ROWS)])
+    assert counts(run) == (3, 2, 1, 0, 0)
+    rows = [t for t in run.tests if t.id.startswith("DotnetTests.XUnitTests.LogParserTests::")]
+    assert sorted(t.outcome.value for t in rows) == ["failed", "passed"]
+    criteria = tmp_path / "c.yaml"
+    criteria.write_text(
+        "version: 1\nphases:\n  - name: P\n    criteria:\n"
+        "      - id: none-failed\n        tests: {max_failed: 0}\n"
+    )
+    result = run_cli("verdict", "-c", str(criteria), str(THEORY_ROWS))
+    assert result.returncode == 1, result.stdout + result.stderr
 
 
 def test_nunit_and_xunit_files_are_not_trx() -> None:
