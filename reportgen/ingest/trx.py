@@ -2,7 +2,8 @@
 
 Each `UnitTestResult` is one test, joined to its `UnitTest` definition by `testId` for the
 class name (display names such as `Should be even number(i: 3)` differ from the method). A
-result with `InnerResults` (data-driven or ordered tests) is counted by its inner results.
+result with `InnerResults` (data-driven or ordered tests) is counted by its inner results;
+when it says it failed and none of them did, that failure is one more test, an error.
 The same `testId` reported twice is two executions (unmarked repeats), never attempts of one:
 VSTest has no notion of retries (MSTest's `[Retry]` hands it only the final result), and an
 xUnit theory whose data is not enumerated at discovery is one test case whose rows all report
@@ -204,6 +205,17 @@ def _read_run_infos(summary: etree._Element | None, sink: Sink, failing: int) ->
     return errors
 
 
+def _any_failing(results: list[etree._Element]) -> bool:
+    """Whether any of `results`, or of their own inner results, has a failing outcome."""
+    for result in results:
+        if (result.get("outcome") or "").lower() in _FAILING_OUTCOMES:
+            return True
+        inner = child(result, "InnerResults")
+        if inner is not None and _any_failing([x for x in inner if isinstance(x.tag, str)]):
+            return True
+    return False
+
+
 class _ResultReader:
     """Turns UnitTestResult elements (and their inner results) into tests."""
 
@@ -229,6 +241,20 @@ class _ResultReader:
             # Data-driven and ordered tests: the inner results are the tests, not the parent.
             for number, sub in enumerate(inner_results, start=1):
                 self.result(sub, name, number)
+            if outcome_text.lower() in _FAILING_OUTCOMES and not _any_failing(inner_results):
+                # The parent failed where no row did (a data source that did not load, an
+                # ordered test's own failure): read as the rows alone it would pass.
+                output_el = child(element, "Output")
+                info = child(output_el, "ErrorInfo") if output_el is not None else None
+                message = text_of(child(info, "Message")) if info is not None else None
+                self.sink.test(
+                    name=f"{name} (outside its rows)",
+                    classname=self.classes.get(test_id, (None, None))[0],
+                    outcome=Outcome.ERROR,
+                    message=message
+                    or f"the result says {outcome_text} though none of its "
+                    f"{len(inner_results)} inner results failed",
+                )
             return
         self.raw[outcome_text.lower()] += 1
         classname, _method = self.classes.get(test_id, (None, None))

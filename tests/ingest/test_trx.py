@@ -166,6 +166,37 @@ def test_data_driven_inner_results_are_the_tests(tmp_path: Path) -> None:
     assert {t.id for t in run.tests} == {"Ns.Data::DataTest (row 1)", "Ns.Data::DataTest (row 2)"}
 
 
+def test_a_failed_parent_whose_rows_all_passed_is_an_error(tmp_path: Path) -> None:
+    # The parent's outcome was ignored once it had inner results: a data-driven test whose
+    # result says Failed (its data source did not load) over rows that passed was READY.
+    results = (
+        '<UnitTestResult testId="a" testName="DataTest" outcome="Failed" '
+        'resultType="DataDrivenTest"><Output><ErrorInfo><Message>data source not loaded'
+        "</Message></ErrorInfo></Output><InnerResults>"
+        '<UnitTestResult testId="a" testName="DataTest" dataRowInfo="1" outcome="Passed"/>'
+        "</InnerResults></UnitTestResult>"
+        '<UnitTestResult testId="b" testName="Ordered" outcome="Passed" resultType="OrderedTest">'
+        '<InnerResults><UnitTestResult testId="c" testName="Step" outcome="Passed"/>'
+        "</InnerResults></UnitTestResult>"
+    )
+    definitions = (
+        '<UnitTest name="DataTest" id="a"><TestMethod className="Ns.Data" name="DataTest"/>'
+        '</UnitTest><UnitTest name="Step" id="c"><TestMethod className="Ns.O" name="Step"/>'
+        "</UnitTest>"
+    )
+    trx = _trx(tmp_path, results, definitions)
+    run = load([str(trx)])
+    errors = [t for t in run.tests if t.outcome is Outcome.ERROR]
+    assert [(t.id, t.message) for t in errors] == [
+        ("Ns.Data::DataTest (outside its rows)", "data source not loaded")
+    ]
+    # A passing parent over passing rows adds nothing: the rows are the tests.
+    assert counts(run) == (3, 2, 0, 1, 0)
+    criteria = tmp_path / "gate.yaml"
+    criteria.write_text("version: 1\ncriteria:\n  - id: ok\n    tests: {max_failed: 0}\n")
+    assert run_cli("verdict", "-c", str(criteria), str(trx)).returncode == 1
+
+
 def test_a_repeated_test_id_is_two_executions_not_attempts(tmp_path: Path) -> None:
     results = (
         '<UnitTestResult testId="a" testName="Ns.C.Retry" outcome="Failed">'
