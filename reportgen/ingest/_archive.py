@@ -34,6 +34,13 @@ PEEK_BYTES = 4096
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _ARCHIVE_SUFFIXES = (".zip", ".tar", ".tgz", ".tbz2", ".txz", ".tar.gz", ".tar.bz2", ".tar.xz")
+# Packages and documents built on zip or tar: a jar beside Surefire's reports in `target/` holds
+# its `pom.xml`, a `.docx` its XML parts; none is a way results are passed on.
+_PACKAGES = (
+    *(".jar", ".war", ".ear", ".aar", ".apk", ".aab", ".ipa", ".whl", ".egg", ".nupkg"),
+    *(".snupkg", ".vsix", ".xpi", ".crx", ".gem", ".crate", ".epub"),
+    *(".docx", ".xlsx", ".xlsm", ".pptx", ".odt", ".ods", ".odp"),
+)
 # A compressed member is named by what it holds: `junit.xml.gz` holds `junit.xml`.
 _COMPRESSED_SUFFIXES = frozenset({".gz", ".bz2", ".xz", ".zst"})
 # A content-addressed blob (Playwright's `resources/<sha1>.json`, `src@<sha1>.txt`, an HTML
@@ -51,6 +58,8 @@ class _Unlistable(Exception):
 def archived_results(path: Path, names: tuple[str, ...], head: bytes) -> str | None:
     """Why the archive at `path` (going by `names`, starting with `head`) may hold results, or
     None when it is no archive or none of its members looks like results."""
+    if any(n.lower().endswith(_PACKAGES) for n in names):
+        return None
     if head.startswith(_ZIP_MAGIC):
         kind, members = "zip", _zip_members
     elif head[257:262] == b"ustar":

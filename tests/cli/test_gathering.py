@@ -255,3 +255,22 @@ def test_a_truncated_archive_may_hold_results(tmp_path: Path, criteria: Path, ar
     proc = run_cli("verdict", "-c", str(criteria), str(results))
     assert proc.returncode == 3, proc.stdout + proc.stderr
     assert "archive that cannot be listed" in proc.stdout
+
+
+def test_a_jar_beside_surefire_reports_is_no_evidence(tmp_path: Path, criteria: Path) -> None:
+    # `reportgen verdict target/`: Maven's jar (a zip) holds its pom.xml as maven-archiver
+    # writes it, which is no results.
+    target = tmp_path / "target"
+    pytest_junit(tmp_path / "s1", PASSING, target / "surefire-reports" / "TEST-Shard.xml")
+    _pack(
+        target / "app-1.0.zip",
+        {
+            "META-INF/MANIFEST.MF": b"Manifest-Version: 1.0\r\n\r\n",
+            "META-INF/maven/com.example/app/pom.xml": b"<project/>\n",
+            "META-INF/maven/com.example/app/pom.properties": b"version=1.0\n",
+            "com/example/App.class": b"\xca\xfe\xba\xbe",
+        },
+    )
+    (target / "app-1.0.zip").rename(target / "app-1.0.jar")
+    proc = run_cli("verdict", "-c", str(criteria), str(target))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
