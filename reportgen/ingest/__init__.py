@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from reportgen.errors import DetectionError, InputError, UsageError
 from reportgen.ingest import _stdin, registry
+from reportgen.ingest._archive import archived_results
 from reportgen.ingest._duplicates import OTHER_REPORTER, attempts_shown, find_duplicates
 from reportgen.ingest._notresults import not_results
 from reportgen.ingest._scan import (
@@ -430,6 +431,20 @@ def _read_candidate(
     if not empty or (forced is not None and candidate.explicit):
         ingester = forced or detect(head, name)
     if ingester is None:
+        # An archive (a shard's `test-results.zip`) is not read, but one holding results
+        # may hold the failures: evidence, named by its first such member.
+        archived = None if empty else archived_results(path, (name, candidate.display), head)
+        if archived is not None:
+            if candidate.explicit:
+                raise DetectionError(
+                    archived, path=candidate.display, hint="extract it and name what it holds"
+                )
+            return SkippedPath(
+                path=candidate.display,
+                reason=archived,
+                kind=SkipKind.UNRECOGNISED,
+                evidence=True,
+            )
         known = None if empty else not_results(path, candidate.display, head)
         # Found in a folder or by a glob, a coverage or analysis report beside the results is
         # listed, not an error; named by its own path (or piped), it was meant as results.

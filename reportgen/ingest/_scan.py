@@ -59,14 +59,27 @@ def looks_like_results(name: str, head: bytes) -> bool:
 
     Such a file makes the verdict insufficient unless it is ignored: it may hold the failures.
     """
-    suffix = Path(name).suffix.lower()
-    if suffix in _RESULT_SUFFIXES:
+    if results_suffix(name) or empty_capture(name, head):
         return True
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not text and suffix in _CAPTURE_SUFFIXES:
-        return True
     if text[:1] in (b"<", b"{", b"[") and not _HTML.match(text):
         return True
+    return looks_like_result_text(head)
+
+
+def results_suffix(name: str) -> bool:
+    """Whether `name` ends like a file of results (`.xml`, `.json`, `.tap`, ...)."""
+    return Path(name).suffix.lower() in _RESULT_SUFFIXES
+
+
+def empty_capture(name: str, head: bytes) -> bool:
+    """Whether this is a redirected standard output (`.txt`, `.out`) left empty."""
+    blank = not head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return blank and Path(name).suffix.lower() in _CAPTURE_SUFFIXES
+
+
+def looks_like_result_text(head: bytes) -> bool:
+    """Whether `head` starts like results of a line-based format (TAP, go test, benchmarks)."""
     return bool(_RESULT_TEXT.search(head[:4096]))
 
 

@@ -3,8 +3,11 @@ tests are gathered and judged, never dropped. Results come from real pytest runs
 
 from __future__ import annotations
 
+import io
 import subprocess
+import tarfile
 import textwrap
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -136,4 +139,138 @@ def test_an_empty_capture_of_a_harness_keeps_the_verdict_from_ready(
     # (no harness writes `.md`) never did.
     (results / "notes.md").write_bytes(b"")
     proc = run_cli("verdict", "-c", str(criteria), "--ignore", "bench.txt", str(results))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def _pack(archive: Path, files: dict[str, Path | bytes]) -> None:
+    """Write `files` (member name: file to copy, or content) into a zip or tar archive."""
+    archive.parent.mkdir(parents=True, exist_ok=True)
+    if archive.suffix == ".zip":
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+            for name, content in files.items():
+                if isinstance(content, Path):
+                    out.write(content, name)
+                else:
+                    out.writestr(name, content)
+        return
+    mode = {".tar": "w", ".gz": "w:gz", ".tgz": "w:gz", ".xz": "w:xz"}[archive.suffix]
+    with tarfile.open(archive, mode) as tar:  # type: ignore[call-overload]
+        for name, content in files.items():
+            data = content.read_bytes() if isinstance(content, Path) else content
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+
+
+@pytest.mark.parametrize(
+    "archive", ["test-results.zip", "results.tar", "results.tar.gz", "results.tgz", "r.tar.xz"]
+)
+def test_an_archive_holding_results_keeps_the_verdict_from_ready(
+    tmp_path: Path, criteria: Path, archive: str
+) -> None:
+    # A CI job downloads the shards' results as they were uploaded: shard 1's JUnit file, and
+    # shard 2's (failing) in an archive. Its failure was never seen: READY.
+    results = tmp_path / "results"
+    pytest_junit(tmp_path / "s1", PASSING, results / "shard-1.xml")
+    pytest_junit(tmp_path / "s2", FAILING, tmp_path / "shard-2.xml")
+    shots = tmp_path / "shot.png"
+    shots.write_bytes(b"\x89PNG\r\n\x1a\n")
+    _pack(
+        results / archive,
+        {"shard-2/screenshot.png": shots, "shard-2/junit.xml": tmp_path / "shard-2.xml"},
+    )
+    proc = run_cli("verdict", "-c", str(criteria), str(results))
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert f"{archive}: not read: an archive holding results (shard-2/junit.xml)" in proc.stdout
+    proc = run_cli("verdict", "-c", str(criteria), "--ignore", archive, str(results))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # Named by its own path, it is an input error that says what it holds.
+    proc = run_cli("verdict", "-c", str(criteria), str(results / archive))
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    assert "an archive holding results (shard-2/junit.xml)" in proc.stderr
+
+
+def test_an_archive_holding_a_redirected_go_test_output_is_evidence(
+    tmp_path: Path, criteria: Path
+) -> None:
+    # `go test ./... > go-test.out`, archived: the name cannot tell, its first lines do.
+    results = tmp_path / "results"
+    pytest_junit(tmp_path / "s1", PASSING, results / "junit.xml")
+    (tmp_path / "mod").mkdir()
+    go, env = go_module(
+        tmp_path / "mod",
+        "example.com/mod",
+        {
+            "mod_test.go": 'package mod\nimport "testing"\n'
+            'func TestX(t *testing.T) { t.Fatal("no") }\n'
+        },
+    )
+    out = subprocess.run(
+        [go, "test", "-v", "./..."], cwd=tmp_path / "mod", env=env, capture_output=True, timeout=300
+    ).stdout
+    assert b"--- FAIL: TestX" in out
+    _pack(results / "logs.zip", {"logs/go-test.out": out, "logs/NOTES": b"build 42\n"})
+    proc = run_cli("verdict", "-c", str(criteria), str(results))
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "an archive holding results (logs/go-test.out)" in proc.stdout
+
+
+# The members of a Playwright trace (Playwright 1.65.1's tracing code, as bundled in the Python
+# package's driver: `trace.trace`, `trace.network`, `trace.stacks`, response bodies and
+# snapshots as `resources/<sha1>[.<ext from MIME type>]`, sources as `src/<sha1>.<ext>`).
+_SHA1 = "3f786850e387550fdab836ed7e6dc881de23001b"
+PLAYWRIGHT_TRACE: dict[str, Path | bytes] = {
+    "trace.trace": b'{"version":8,"type":"context-options","browserName":"chromium"}\n',
+    "trace.network": b'{"type":"resource-snapshot","snapshot":{"request":{"url":"/api"}}}\n',
+    "trace.stacks": b'{"files":[],"stacks":[]}',
+    f"resources/{_SHA1}.json": b'{"items": []}',
+    f"resources/{_SHA1}.xml": b"<feed/>",
+    f"resources/{_SHA1}.jpeg": b"\xff\xd8\xff",
+    f"resources/{_SHA1}": b"<html></html>",
+    f"src/{_SHA1}.ts": b"test('x', async () => {});\n",
+}
+
+
+def test_a_playwright_trace_beside_the_results_is_no_evidence(
+    tmp_path: Path, criteria: Path
+) -> None:
+    # Playwright writes a trace.zip per test under test-results/: it holds no results, and
+    # blocking on it would stop every Playwright project that keeps traces.
+    results = tmp_path / "results"
+    pytest_junit(tmp_path / "s1", PASSING, results / "junit.xml")
+    _pack(results / "test-results" / "example-chromium" / "trace.zip", PLAYWRIGHT_TRACE)
+    proc = run_cli("verdict", "-c", str(criteria), str(results))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "trace.zip: not read: not a results file" in proc.stdout
+
+
+@pytest.mark.parametrize("archive", ["test-results.zip", "results.tar"])
+def test_a_truncated_archive_may_hold_results(tmp_path: Path, criteria: Path, archive: str) -> None:
+    # The download stopped part way: what it holds cannot be listed, so it may be the failure.
+    results = tmp_path / "results"
+    pytest_junit(tmp_path / "s1", PASSING, results / "shard-1.xml")
+    _pack(tmp_path / archive, PLAYWRIGHT_TRACE)
+    data = (tmp_path / archive).read_bytes()
+    (results / archive).write_bytes(data[: len(data) // 3])
+    proc = run_cli("verdict", "-c", str(criteria), str(results))
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "archive that cannot be listed" in proc.stdout
+
+
+def test_a_jar_beside_surefire_reports_is_no_evidence(tmp_path: Path, criteria: Path) -> None:
+    # `reportgen verdict target/`: Maven's jar (a zip) holds its pom.xml as maven-archiver
+    # writes it, which is no results.
+    target = tmp_path / "target"
+    pytest_junit(tmp_path / "s1", PASSING, target / "surefire-reports" / "TEST-Shard.xml")
+    _pack(
+        target / "app-1.0.zip",
+        {
+            "META-INF/MANIFEST.MF": b"Manifest-Version: 1.0\r\n\r\n",
+            "META-INF/maven/com.example/app/pom.xml": b"<project/>\n",
+            "META-INF/maven/com.example/app/pom.properties": b"version=1.0\n",
+            "com/example/App.class": b"\xca\xfe\xba\xbe",
+        },
+    )
+    (target / "app-1.0.zip").rename(target / "app-1.0.jar")
+    proc = run_cli("verdict", "-c", str(criteria), str(target))
     assert proc.returncode == 0, proc.stdout + proc.stderr

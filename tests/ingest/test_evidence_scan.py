@@ -10,13 +10,15 @@ import json
 import lzma
 import shutil
 import subprocess
+import tarfile
 import textwrap
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from reportgen.errors import DetectionError, ExitCode, InputError
-from reportgen.ingest import load
+from reportgen.ingest import _archive, load
 from reportgen.ingest._scan import IgnoreRules, looks_like_results
 from reportgen.model import IntegrityKind, Outcome, SkipKind
 from tests.conftest import counts, run_pytest
@@ -325,3 +327,31 @@ def test_linked_directories_are_read_once_and_broken_links_listed(
     assert [i.path for i in run.inputs] == [str(results / "one" / "junit.xml")]
     (broken,) = run.skipped
     assert (broken.kind, broken.evidence) == (SkipKind.UNREADABLE, True)
+
+
+def test_an_archive_past_the_listing_limits_counts_as_holding_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A hostile archive costs a bounded listing: past the limits, what it holds is unseen.
+    many = tmp_path / "many.zip"
+    with zipfile.ZipFile(many, "w") as out:
+        for i in range(20):
+            out.writestr(f"shot-{i}.png", b"")
+    long = tmp_path / "long.tar"
+    with tarfile.open(long, "w") as out:
+        out.addfile(tarfile.TarInfo("d/" * 300 + "notes.md"))
+    notes = tmp_path / "notes.tar"
+    with tarfile.open(notes, "w") as out:
+        for i in range(5):
+            out.addfile(tarfile.TarInfo(f"notes-{i}.txt"))  # empty: a lost redirect?
+    monkeypatch.setattr(_archive, "MAX_MEMBERS", 10)
+    monkeypatch.setattr(_archive, "MAX_NAME", 500)
+    monkeypatch.setattr(_archive, "MAX_PEEKS", 0)
+    skipped = {Path(s.path).name: s for s in load([str(tmp_path)]).skipped}
+    for path, why in (
+        (many, "more than 10 members"),
+        (long, "longer than 500 characters"),
+        (notes, "more than 0 members whose name does not tell"),
+    ):
+        assert skipped[path.name].evidence, skipped[path.name]
+        assert why in skipped[path.name].reason
