@@ -19,7 +19,13 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path, PurePosixPath
 
-from reportgen.ingest._scan import empty_capture, looks_like_result_text, results_suffix
+from reportgen.ingest._scan import (
+    ARCHIVE_SUFFIXES,
+    COMPRESSED_SUFFIXES,
+    empty_capture,
+    looks_like_result_text,
+    results_suffix,
+)
 
 #: Members listed at most: past this, the archive counts as holding results unseen.
 MAX_MEMBERS = 50_000
@@ -33,7 +39,6 @@ MAX_PEEKS = 2048
 PEEK_BYTES = 4096
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
-_ARCHIVE_SUFFIXES = (".zip", ".tar", ".tgz", ".tbz2", ".txz", ".tar.gz", ".tar.bz2", ".tar.xz")
 # Packages and documents built on zip or tar: a jar beside Surefire's reports in `target/` holds
 # its `pom.xml`, a `.docx` its XML parts; none is a way results are passed on.
 _PACKAGES = (
@@ -41,8 +46,6 @@ _PACKAGES = (
     *(".snupkg", ".vsix", ".xpi", ".crx", ".gem", ".crate", ".epub"),
     *(".docx", ".xlsx", ".xlsm", ".pptx", ".odt", ".ods", ".odp"),
 )
-# A compressed member is named by what it holds: `junit.xml.gz` holds `junit.xml`.
-_COMPRESSED_SUFFIXES = frozenset({".gz", ".bz2", ".xz", ".zst"})
 # A content-addressed blob (Playwright's `resources/<sha1>.json`, `src@<sha1>.txt`, an HTML
 # report's `data/<sha1>.zip`): a response body, a source or an attachment, never a report.
 _HASHED = re.compile(r"(?:^|[@_.-])[0-9a-f]{40,64}$")
@@ -64,7 +67,7 @@ def archived_results(path: Path, names: tuple[str, ...], head: bytes) -> str | N
         kind, members = "zip", _zip_members
     elif head[257:262] == b"ustar":
         kind, members = "tar", _tar_members
-    elif any(n.lower().endswith(_ARCHIVE_SUFFIXES) for n in names):
+    elif any(n.lower().endswith(ARCHIVE_SUFFIXES) for n in names):
         return "an archive that cannot be opened (a truncated or corrupt archive) may hold results"
     else:
         return None
@@ -98,7 +101,7 @@ def _by_name(member: str) -> bool | None:
     if not parts or any(p.startswith(".") for p in parts):
         return False
     name = parts[-1]
-    while PurePosixPath(name).suffix.lower() in _COMPRESSED_SUFFIXES:
+    while PurePosixPath(name).suffix.lower() in COMPRESSED_SUFFIXES:
         name = name[: -len(PurePosixPath(name).suffix)]
     if _HASHED.search(PurePosixPath(name).stem.lower()):
         return False

@@ -25,8 +25,11 @@ _RESULT_SUFFIXES = frozenset(
 # Endings of a harness's standard output redirected to a file (`go test -bench . > bench.txt`,
 # `prove > prove.out`). Their content tells whether they hold results; an empty one is what the
 # redirect leaves when the harness wrote nothing there (a build failure goes to standard error),
-# so it may be where the results were lost.
+# so it may be where the results were lost. So may an empty archive (a failed download).
 _CAPTURE_SUFFIXES = frozenset({".txt", ".out"})
+ARCHIVE_SUFFIXES = (".zip", ".tar", ".tgz", ".tbz2", ".txz", ".tar.gz", ".tar.bz2", ".tar.xz")
+#: Endings of compressed files, which are named by what they hold (`junit.xml.gz`).
+COMPRESSED_SUFFIXES = frozenset({".gz", ".bz2", ".xz", ".zst"})
 _COMPRESSORS: tuple[tuple[bytes, str, Callable[[Path], io.BufferedIOBase]], ...] = (
     (b"\x1f\x8b", ".gz", gzip.GzipFile),
     (b"BZh", ".bz2", bz2.BZ2File),
@@ -68,14 +71,24 @@ def looks_like_results(name: str, head: bytes) -> bool:
 
 
 def results_suffix(name: str) -> bool:
-    """Whether `name` ends like a file of results (`.xml`, `.json`, `.tap`, ...)."""
-    return Path(name).suffix.lower() in _RESULT_SUFFIXES
+    """Whether `name` ends like a file of results (`.xml`, `.json`, `.tap`, ...), compressed
+    or not (`junit.xml.gz`)."""
+    return held_suffix(name) in _RESULT_SUFFIXES
+
+
+def held_suffix(name: str) -> str:
+    """The ending of `name` once compression endings are taken off (`.xml` for `a.xml.gz`)."""
+    path = Path(name)
+    while path.suffix.lower() in COMPRESSED_SUFFIXES:
+        path = path.with_suffix("")
+    return path.suffix.lower()
 
 
 def empty_capture(name: str, head: bytes) -> bool:
-    """Whether this is a redirected standard output (`.txt`, `.out`) left empty."""
-    blank = not head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    return blank and Path(name).suffix.lower() in _CAPTURE_SUFFIXES
+    """Whether this is a redirected standard output (`.txt`, `.out`) or an archive, left empty."""
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n"):
+        return False
+    return held_suffix(name) in _CAPTURE_SUFFIXES or name.lower().endswith(ARCHIVE_SUFFIXES)
 
 
 def looks_like_result_text(head: bytes) -> bool:

@@ -244,6 +244,20 @@ def test_a_playwright_trace_beside_the_results_is_no_evidence(
     assert "trace.zip: not read: not a results file" in proc.stdout
 
 
+@pytest.mark.parametrize("empty", ["test-results.zip", "shards.tar.gz", "junit.xml.gz"])
+def test_an_empty_archive_or_compressed_file_keeps_the_verdict_from_ready(
+    tmp_path: Path, criteria: Path, empty: str
+) -> None:
+    # A download or upload that failed leaves the archive (or the compressed report) empty:
+    # listed as "file is empty", it did not count, and the passing shard beside it was READY.
+    results = tmp_path / "results"
+    pytest_junit(tmp_path / "s1", PASSING, results / "shard-1.xml")
+    (results / empty).write_bytes(b"")
+    proc = run_cli("verdict", "-c", str(criteria), str(results))
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert f"{empty}: not read: file is empty" in proc.stdout
+
+
 @pytest.mark.parametrize("archive", ["test-results.zip", "results.tar"])
 def test_a_truncated_archive_may_hold_results(tmp_path: Path, criteria: Path, archive: str) -> None:
     # The download stopped part way: what it holds cannot be listed, so it may be the failure.

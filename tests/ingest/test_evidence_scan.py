@@ -140,6 +140,12 @@ def test_what_looks_like_results() -> None:
     assert looks_like_results("x", b"\n\r\n  \n\t ok 1 - a\n")
     assert looks_like_results("x", b"\r\n" * 1000 + b"1..4\r\n")
     assert not looks_like_results("x", b" \n" * 4000)
+    # Empty: a redirected output, an archive or a compressed results file is where results
+    # may have been lost (a harness that wrote nothing, a failed download); a note is not.
+    for name in ("bench.txt", "go-test.out", "test-results.zip", "shards.tar.gz", "junit.xml.gz"):
+        assert looks_like_results(name, b""), name
+    assert not looks_like_results("notes.md", b"")
+    assert not looks_like_results("server.log", b"")
 
 
 def test_an_explicitly_named_empty_file_stays_an_input_error(tmp_path: Path) -> None:
