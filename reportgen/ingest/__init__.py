@@ -26,6 +26,7 @@ from reportgen.ingest._scan import (
     looks_like_results,
 )
 from reportgen.ingest.base import HEAD_BYTES, Ingester, Sink, Source
+from reportgen.ingest.criterion import scan_role as criterion_role
 from reportgen.ingest.registry import all_ingesters, by_name, candidates
 from reportgen.model import (
     Diagnostic,
@@ -332,6 +333,16 @@ def _load(
                     reason=f"ignored: matches {glob_!r}",
                     kind=SkipKind.IGNORED,
                 )
+            )
+            continue
+        # Found by a scan or a glob, a file of Criterion's that is no current results of its
+        # own (a saved baseline, a companion of estimates.json) is listed; named, it is read.
+        role = None
+        if not (candidate.literal or candidate.stdin):
+            role = criterion_role(candidate.path, candidate.relative)
+        if role is not None:
+            skipped.append(
+                SkippedPath(path=candidate.display, reason=role, kind=SkipKind.NOT_RESULTS)
             )
             continue
         head = _read_head(candidate.path, candidate.display)

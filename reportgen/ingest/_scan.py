@@ -54,7 +54,11 @@ _RESULT_TEXT = re.compile(
     rb"test \S+ \.\.\. bench:)",
     re.MULTILINE,
 )
-_HTML = re.compile(rb"^\s*(?:<!doctype html|<html|<svg)", re.IGNORECASE)
+# A page or a picture (an HTML report, the SVG plots Criterion's gnuplot writes after an XML
+# declaration and a doctype) holds no results to read.
+_HTML = re.compile(
+    rb"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!doctype (?:html|svg)|<html|<svg)", re.IGNORECASE
+)
 
 
 def looks_like_results(name: str, head: bytes) -> bool:

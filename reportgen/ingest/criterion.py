@@ -5,13 +5,19 @@ bootstrap confidence intervals, in nanoseconds per iteration. `sample.json` hold
 measurements: `iters[i]` iterations took `times[i]` ns, so each sample is times/iters. When
 both files sit in the same folder, `estimates.json` carries both (one metric) and
 `sample.json` adds nothing, so reading the whole folder counts each benchmark once.
+
+A benchmark's folder `<id>/` holds the current run in `new/`, the previous run Criterion
+compares against in `base/` (a run saved with `--save-baseline NAME` in `NAME/`), the relative
+change in `change/estimates.json` and HTML in `report/`. `scan_role` says which of the files a
+folder scan finds are not this run's results (see the README's Criterion section).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from reportgen.ingest._jsonread import head_text, load_document
@@ -24,6 +30,8 @@ _SAMPLE = re.compile(r'"iters"\s*:\s*\[')
 # Criterion's estimate names -> criteria vocabulary (others are kept as properties).
 _STATS = {"mean": "mean", "median": "median", "std_dev": "stdev"}
 _NS = 1e-9
+# Files Criterion writes in a run folder (`new/`, `base/`, a named baseline).
+_RUN_FILES = frozenset({"benchmark.json", "estimates.json", "sample.json", "tukey.json"})
 
 
 class CriterionIngester(Ingester):
@@ -154,3 +162,55 @@ def _benchmark_id(path: Path) -> str:
             return "/".join(below)
     # Outside any folder (`<stdin>`, a file in the working directory): the name it goes by.
     return folder.name or path.name or str(folder)
+
+
+def scan_role(path: Path, relative: str | None) -> str | None:
+    """Why a file that a folder scan or a glob found is, in Criterion's output, no current
+    results of its own, or None (then the ordinary rules apply).
+
+    `relative` is its path below the folder scanned (None for a glob's match). A saved run
+    (`base/`, a named baseline beside `new/`) is left out only when the scan started above
+    it: the folder itself, named as results or as `--baseline`, is read as that run.
+    Companion files are recognised by their content, so a results file never passes for one.
+    """
+    folder = path.parent
+    beside_new = folder.name != "new" and _is_run(folder.parent / "new")
+    if beside_new and folder.name == "change" and path.name == "estimates.json":
+        return "Criterion's comparison of this run with its baseline (relative change), not results"
+    below = PurePosixPath(relative).parts[:-1] if relative is not None else (folder.name,)
+    if beside_new and folder.name in below and path.name in _RUN_FILES and _is_run(folder):
+        return f"Criterion's saved baseline {folder.name!r} (not this run; give it with --baseline)"
+    if not (folder / "estimates.json").is_file():
+        return None  # a run stopped before its estimates: every file keeps the ordinary rules
+    if path.name == "sample.json":
+        return "its samples are read with estimates.json in the same folder"
+    if path.name == "benchmark.json" and _json_check(path, _benchmark_meta):
+        return "Criterion's description of the benchmark, not results (read with estimates.json)"
+    if path.name == "tukey.json" and _json_check(path, _fences):
+        return "Criterion's outlier fences (Tukey), not results (read with estimates.json)"
+    return None
+
+
+def _is_run(folder: Path) -> bool:
+    """Whether `folder` is a Criterion run folder (its description or its measurements)."""
+    return any((folder / name).is_file() for name in ("benchmark.json", "estimates.json"))
+
+
+def _json_check(path: Path, check: Callable[[Any], bool]) -> bool:
+    try:
+        return check(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return False  # unreadable or truncated: not positively a companion
+
+
+def _benchmark_meta(data: Any) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("full_id"), str)
+
+
+def _fences(data: Any) -> bool:
+    """Criterion's Tukey fences: four numbers (low severe, low mild, high mild, high severe)."""
+    return (
+        isinstance(data, list)
+        and len(data) == 4
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in data)
+    )
