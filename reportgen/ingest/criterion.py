@@ -31,7 +31,12 @@ _SAMPLE = re.compile(r'"iters"\s*:\s*\[')
 _STATS = {"mean": "mean", "median": "median", "std_dev": "stdev"}
 _NS = 1e-9
 # Files Criterion writes in a run folder (`new/`, `base/`, a named baseline).
-_RUN_FILES = frozenset({"benchmark.json", "estimates.json", "sample.json", "tukey.json"})
+_RUN_FILES = frozenset({"benchmark.json", "estimates.json", "sample.json", "tukey.json", "raw.csv"})
+# The header of raw.csv (the csv_output feature, on by default up to Criterion 0.3): the same
+# measurements as sample.json.
+_RAW_CSV_HEADER = (
+    "group,function,value,throughput_num,throughput_type,sample_measured_value,unit,iteration_count"
+)
 
 
 class CriterionIngester(Ingester):
@@ -184,6 +189,8 @@ def scan_role(path: Path, relative: str | None) -> str | None:
         return None  # a run stopped before its estimates: every file keeps the ordinary rules
     if path.name == "sample.json":
         return "its samples are read with estimates.json in the same folder"
+    if path.name == "raw.csv" and _first_line(path) == _RAW_CSV_HEADER:
+        return "Criterion's raw.csv, the measurements sample.json holds (estimates.json is read)"
     if path.name == "benchmark.json" and _json_check(path, _benchmark_meta):
         return "Criterion's description of the benchmark, not results (read with estimates.json)"
     if path.name == "tukey.json" and _json_check(path, _fences):
@@ -201,6 +208,14 @@ def _json_check(path: Path, check: Callable[[Any], bool]) -> bool:
         return check(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError):
         return False  # unreadable or truncated: not positively a companion
+
+
+def _first_line(path: Path) -> str | None:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return handle.readline(4096).strip()
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _benchmark_meta(data: Any) -> bool:

@@ -151,3 +151,18 @@ def test_run_stopped_before_its_estimates_is_insufficient(tmp_path: Path) -> Non
     (stopped,) = [s for s in run.skipped if s.evidence]
     assert stopped.path.endswith("new/benchmark.json")
     assert _verdict(tmp_path, BOUND, str(target))[0] == 3
+
+
+def test_raw_csv_of_older_criterion_is_a_companion(tmp_path: Path) -> None:
+    # Criterion up to 0.3 (csv_output on by default) also writes new/raw.csv: the samples again.
+    target = tmp_path / "target"
+    shutil.copytree(FIXTURES / "target", target)
+    raw = target / "criterion" / "fib" / "20" / "new" / "raw.csv"
+    raw.write_text(
+        "group,function,value,throughput_num,throughput_type,sample_measured_value,unit,"
+        "iteration_count\nfib,,20,,,26100.0,ns,1\n"
+    )
+    assert not any(s.evidence for s in load([str(target)]).skipped)
+    raw.write_text("name,value\nfib,1\n")  # not Criterion's header: the ordinary rules
+    run = load([str(target)])
+    assert str(raw) in [i.path for i in run.inputs] and "fib" in [m.name for m in run.metrics]
