@@ -51,6 +51,7 @@ _PENDING_LIKE = ("pending", "skipped", "disabled")
 #: Attempts of one test read from `invocations` (Jest's `retryTimes` plus one).
 MAX_INVOCATIONS = 1_000
 
+
 class JestJsonIngester(Ingester):
     """Reads the report written by `jest --json` (any Jest from 17 on)."""
 
