@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.errors import InputError
-from reportgen.ingest._jsonread import head_keys, load_document
+from reportgen.ingest._jsonread import HeadKeys, head_keys, load_document
 from reportgen.ingest._safexml import local_name, parse_xml, sniff_root
 from reportgen.ingest.base import Source
 
@@ -44,10 +44,12 @@ def not_results(path: Path, display: str, head: bytes) -> str | None:
     """
     source = Source(path, display, head)
     try:
-        if sniff_root(head) is not None:
-            return _xml_kind(source)
-        if head_keys(head).top:
-            return _json_kind(source, head)
+        root_name = sniff_root(head)
+        if root_name is not None:
+            return _xml_kind(source, root_name[0])
+        keys = head_keys(head)
+        if keys.top:
+            return _json_kind(source, keys)
         if _LCOV_START.match(head):
             return _lcov(path)
         return None
@@ -55,9 +57,8 @@ def not_results(path: Path, display: str, head: bytes) -> str | None:
         return None
 
 
-def _xml_kind(source: Source) -> str | None:
-    root_name = sniff_root(source.head)
-    if root_name is None or root_name[0] not in {"coverage", "report"}:
+def _xml_kind(source: Source, root_name: str) -> str | None:
+    if root_name not in {"coverage", "report"}:
         return None
     with source.open() as handle:
         root = parse_xml(handle.read(), source)
@@ -82,8 +83,7 @@ def _xml_kind(source: Source) -> str | None:
     return None
 
 
-def _json_kind(source: Source, head: bytes) -> str | None:
-    keys = head_keys(head)
+def _json_kind(source: Source, keys: HeadKeys) -> str | None:
     # Only a head that names a candidate's keys is parsed as a whole.
     if not (
         {"runs", "version"} & set(keys.top)
