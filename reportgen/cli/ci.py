@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from reportgen.ci import github
 from reportgen.cli.terminal import raw_stream
 from reportgen.errors import WriteError
 from reportgen.evaluation import Evaluation
@@ -94,6 +93,9 @@ def publish(
     of the gate itself."""
     if ci_system(args) != "github":
         return
+    # Imported here: only a run inside GitHub Actions needs it, and the gate starts faster without.
+    from reportgen.ci import github
+
     run: Run = context.run
     evaluation: Evaluation = context.need_evaluation()
     criteria_path = getattr(args, "criteria", None)

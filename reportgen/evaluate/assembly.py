@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from reportgen.criteria import CriteriaFile, Criterion, Effective, Kind, Severity
 from reportgen.errors import CriteriaError
@@ -20,8 +21,10 @@ from reportgen.evaluation import (
     Verdict,
     Waiver,
 )
-from reportgen.history.facts import FlakyHistory
 from reportgen.model import Run
+
+if TYPE_CHECKING:
+    from reportgen.history.facts import FlakyHistory
 
 Judge = Callable[[Context, Criterion, Effective], Judgement]
 

@@ -7,15 +7,19 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from reportgen import clock, stamps, stats
 from reportgen.criteria import CriteriaFile
 from reportgen.evaluate.wording import days
 from reportgen.evaluation import EvidenceRef, Figures, MetricResult, Status
-from reportgen.history.facts import FlakyHistory
 from reportgen.model import PARAMETER, ROUNDED, WORK_PER_OP, Direction, Metric, Run, TestTable
 from reportgen.patterns import WILDCARD, compile_patterns
 from reportgen.units import DURATION_UNITS, UNITLESS_STATS, direction_for_unit, normalise_unit
+
+if TYPE_CHECKING:
+    # Only named in annotations: the history models stay unimported when no history is read.
+    from reportgen.history.facts import FlakyHistory
 
 #: The step of values an input rounds down (Go's B/op and allocs/op are whole numbers).
 _ROUNDED_STEP = 1.0

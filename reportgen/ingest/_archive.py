@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import re
 import struct
-import tarfile
-import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from reportgen.ingest._scan import (
     ARCHIVE_SUFFIXES,
@@ -26,6 +25,12 @@ from reportgen.ingest._scan import (
     looks_like_result_text,
     results_suffix,
 )
+
+if TYPE_CHECKING:
+    # tarfile and zipfile are imported where an archive is listed: most runs hold none, and
+    # the gate starts faster without them.
+    import tarfile
+    import zipfile
 
 #: Members listed at most: past this, the archive counts as holding results unseen.
 MAX_MEMBERS = 50_000
@@ -123,6 +128,8 @@ def _checked(name: str, count: int) -> str:
 
 def _zip_members(path: Path) -> Iterator[tuple[str, Callable[[], bytes]]]:
     """(name, reader of its first bytes) of each file in a zip archive."""
+    import zipfile
+
     _zip_size_check(path)
     try:
         with zipfile.ZipFile(path) as archive:
@@ -155,6 +162,8 @@ def _zip_size_check(path: Path) -> None:
 
 
 def _zip_peek(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    import zipfile
+
     try:
         with archive.open(info) as member:
             return member.read(PEEK_BYTES)
@@ -172,6 +181,8 @@ def _zip_peek(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
 
 def _tar_members(path: Path) -> Iterator[tuple[str, Callable[[], bytes]]]:
     """(name, reader of its first bytes) of each regular file in a tar archive."""
+    import tarfile
+
     try:
         with tarfile.open(path, "r:") as archive:
             count = 0
@@ -192,6 +203,8 @@ def _tar_members(path: Path) -> Iterator[tuple[str, Callable[[], bytes]]]:
 
 
 def _tar_peek(archive: tarfile.TarFile, info: tarfile.TarInfo) -> bytes:
+    import tarfile
+
     try:
         handle = archive.extractfile(info)
         return handle.read(PEEK_BYTES) if handle is not None else b""
