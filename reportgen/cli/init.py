@@ -32,7 +32,7 @@ from reportgen.cli.common import (
 )
 from reportgen.criteria import CriteriaFile, Criterion, Effective
 from reportgen.errors import CriteriaError, ExitCode, UsageError
-from reportgen.evaluate import threshold
+from reportgen.evaluate import baseline, threshold
 from reportgen.evaluate.context import Context, Judgement, Series, resolve_now
 from reportgen.evaluate.counts import executed
 from reportgen.evaluate.metrics import recording
@@ -171,6 +171,47 @@ def _judge(ctx: Context, eff: Effective, fields: dict[str, Any]) -> Judgement | 
         return str(exc)
 
 
+#: The tolerance a starter comparison takes when the run's own noise allows it.
+TOLERANCE = 5
+
+
+def _comparison(itself: Context, eff: Effective, fields: dict[str, Any]) -> tuple[int, list[str]]:
+    """The regression tolerance (whole percent) a baseline comparison decides with the run as
+    its own baseline (no change), and the comment saying how it was placed; (0, why) when
+    none does, where why says what the evaluator could not decide."""
+
+    def probe(tolerance: int) -> Judgement | str:
+        try:
+            crit = Criterion.model_validate({**fields, "max_regression": f"{tolerance}%"})
+            return baseline.judge(itself, crit, eff)
+        except CriteriaError as exc:
+            return str(exc)
+
+    first = probe(TOLERANCE)
+    if isinstance(first, str):
+        return 0, _comment(f"No baseline comparison: {first.rstrip('.')}.", 2)
+    if first.status is Status.PASS:
+        return TOLERANCE, []
+    # The bounds on a change of nothing straddle the tolerance: the run's noise is wider. A
+    # tolerance beyond the widest bound (with the thresholds' headroom) is one it decides.
+    widest = max((f.ci_high for f in _figures(first) if f.ci_high is not None), default=None)
+    if widest is not None and math.isfinite(widest) and widest > 0:
+        tolerance = max(TOLERANCE + 1, math.ceil(widest * 100 * HEADROOM))
+        second = probe(tolerance)
+        if not isinstance(second, str) and second.status is Status.PASS:
+            return tolerance, _comment(
+                f"this run's own noise bounds a change of nothing within +{widest:.1%} "
+                f"(one-sided {conf(eff.confidence)}): {TOLERANCE}% cannot be decided, so the "
+                "tolerance "
+                f"is that bound +{round((HEADROOM - 1) * 100)}%",
+                4,
+            )
+    return 0, _comment(
+        f"No baseline comparison: with this run as its own baseline, {first.reason.rstrip('.')}.",
+        2,
+    )
+
+
 def _figures(judgement: Judgement) -> list[Figures]:
     """The figures of each series a criterion covered (a metric judged per input has several)."""
     return [i.figures for i in judgement.items] or [judgement.figures]
@@ -303,7 +344,11 @@ def starter(run: Run, paths: list[str]) -> str:
             "  #   tests:",
             '  #     require: ["tests/test_critical.py::*"]',
         ]
-    ctx = Context(run, None, resolve_now())
+    now = resolve_now()
+    ctx = Context(run, None, now)
+    # The run as its own baseline: a comparison it cannot decide (no change at all) no later
+    # baseline of the same harness decides either.
+    itself = Context(run, run, now)
     by_metric: dict[str, list[Series]] = {}
     for series in ctx.series.values():
         by_metric.setdefault(series.metric or series.name, []).append(series)
@@ -311,23 +356,34 @@ def starter(run: Run, paths: list[str]) -> str:
         slug = _slug(name)
         threshold_lines, decided = _threshold(ctx, eff, name, series_of)
         lines += threshold_lines
+        fields: dict[str, Any] = {"id": f"{slug}-no-regression", "metric": name}
+        fields["compare"] = "baseline"
+        point = any(s.samples is None for s in series_of)
+        if point:
+            # Where the threshold holds only on point values, so would the comparison; without
+            # this it is INSUFFICIENT on every baseline the same harness writes.
+            fields["allow_point_estimates"] = True
+        tolerance, notes = _comparison(itself, eff, fields) if decided else (0, [])
         regression = [
             f"  - id: {slug}-no-regression",
             f"    metric: {_quoted(name)}",
             "    compare: baseline",
-            "    max_regression: 5%",
+            f"    max_regression: {tolerance or TOLERANCE}%",
         ]
-        if decided:
+        if point:
+            regression.append("    allow_point_estimates: true  # no samples: weaker evidence")
+        if tolerance:
             lines += [
                 regression[0],
                 "    # needs --baseline PATH (results of the same measurement before the change):",
                 "    # without one this criterion is INSUFFICIENT",
+                *notes,
                 *regression[1:],
             ]
         else:
             # A comparison needs the same evidence from both runs, and this run's is not enough.
             lines += [
-                "  # A baseline comparison is undecidable for the same reason:",
+                *(notes or ["  # A baseline comparison is undecidable for the same reason:"]),
                 *(f"  # {line[2:]}" for line in regression),
             ]
     if not any(line.startswith("  - id:") for line in lines):

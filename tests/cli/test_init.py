@@ -171,4 +171,57 @@ def test_init_on_a_real_go_benchmark(tmp_path: Path) -> None:
     # allocs/op has no unit criteria know: its threshold is a plain number; B/op is in bytes.
     assert isinstance(written["benchmarksum-allocs-op-threshold"]["max"], int | float), text
     assert str(written["benchmarksum-b-op-threshold"]["max"]).endswith(" B"), text
+    # The ns/op comparison is kept at a tolerance its 12 runs' noise can decide (5% or more).
+    assert written["benchmarksum-no-regression"]["max_regression"].endswith("%"), text
     assert code == 3  # only the baseline comparisons wait (for --baseline)
+
+
+def _scaled_k6(source: Path, target: Path, metric: str, factor: float) -> None:
+    """A copy of a k6 summary with every value of `metric` multiplied by `factor`."""
+    summary = json.loads(source.read_text(encoding="utf-8"))
+    values = summary["metrics"][metric]["values"]
+    for key in values:
+        values[key] *= factor
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(summary), encoding="utf-8")
+
+
+def test_init_comparisons_on_point_values_decide_a_baseline(corpus: Path, tmp_path: Path) -> None:
+    """k6 reports summary statistics only. `init` wrote their thresholds with
+    allow_point_estimates but not their baseline comparisons, which were then INSUFFICIENT
+    against every k6 baseline; and a comparison on a statistic at the timer resolution, which
+    no baseline decides, was written as a criterion instead of a comment saying why."""
+    k6 = corpus / "k6" / "k6reporter-handlesummary-simple.json"
+    criteria = tmp_path / "criteria.yaml"
+    made = run_cli("init", str(k6), "-o", str(criteria))
+    assert made.returncode == 0, made.stderr
+    text = criteria.read_text(encoding="utf-8")
+    written = {c["id"]: c for c in yaml.safe_load(text)["criteria"]}
+    sending = written["http-req-sending-no-regression"]
+    assert sending["compare"] == "baseline" and sending["allow_point_estimates"] is True
+    # http_req_blocked's median is 0 ms: its threshold (on p99) is kept, its comparison is not.
+    assert "http-req-blocked-threshold" in written
+    assert "http-req-blocked-no-regression" not in written
+    words = " ".join(text.replace("#", " ").split())
+    assert (
+        "No baseline comparison: with this run as its own baseline, http_req_blocked median is "
+        "at or below the timer resolution" in words
+    )
+
+    _scaled_k6(k6, tmp_path / "base" / "summary.json", "http_req_sending", 1.01)
+    _scaled_k6(k6, tmp_path / "slower" / "summary.json", "http_req_sending", 1.5)
+    verdicts = {}
+    for current in (k6, tmp_path / "slower" / "summary.json"):
+        result = run_cli(
+            "verdict", "--ci", "none", "-c", str(criteria), "--baseline",
+            str(tmp_path / "base"), str(current), "--json", "-",
+        )  # fmt: skip
+        assert result.returncode in (1, 3), result.stderr
+        by_id = {c["id"]: c for c in json.loads(result.stdout)["criteria"]}
+        verdicts[current.parent.name] = by_id["http-req-sending-no-regression"]
+    # Decided both ways on the point values. This k6 run had failed requests, which keep even a
+    # comparison within its tolerance from passing; before, it asked for samples instead.
+    unchanged = verdicts["k6"]["reason"]
+    assert "within the 5% tolerance" in unchanged and "needs samples" not in unchanged
+    assert verdicts["k6"]["status"] == "insufficient" and "run with failures" in unchanged
+    assert verdicts["slower"]["status"] == "fail", verdicts["slower"]["reason"]
