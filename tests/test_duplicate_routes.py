@@ -1,7 +1,9 @@
 """One run read through two routes counts once, where the routes spell its tests differently
 or split it differently: pytest's `--junit-prefix` JUnit beside its JSON report, `go test
 -json` beside gotestsum's JUnit (which writes the parents of subtests, and short or relative
-classnames when asked), and shards beside the merged copy of them (`junitparser merge`).
+classnames when asked), shards beside the merged copy of them (`junitparser merge`), and
+bats' TAP on standard output beside its `--report-formatter junit` report (the TAP names no
+test file, the JUnit report puts each file's tests under a suite named after it).
 
 Every input comes from the real harness, run in the test.
 """
@@ -233,3 +235,45 @@ def test_untimed_streams_of_two_scripts_are_not_parts_of_one(tmp_path: Path) -> 
     run = load([str(tmp_path / "a.tap"), str(tmp_path / "b.tap")])
     assert len(run.tests) == 3
     assert not any(i.duplicate_of for i in run.inputs)
+
+
+def _bats(where: Path, files: dict[str, str]) -> Path:
+    """Run the real bats over `files` with TAP on stdout and its JUnit report beside it, as
+    `bats --formatter tap --report-formatter junit --output DIR` writes them; return DIR."""
+    binary = harness_tool("bats", "bats")
+    out = where / "results"
+    out.mkdir(parents=True)
+    for name, text in files.items():
+        (where / name).write_text(text)
+    done = subprocess.run(
+        [binary, "--formatter", "tap", "--report-formatter", "junit", "--output", str(out)]
+        + [str(where / name) for name in files],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    (out / "bats.tap").write_bytes(done.stdout)
+    return out
+
+
+def _bats_tests(names: range, extra: str = "") -> str:
+    return "".join(f'@test "case {i}" {{ true; }}\n' for i in names) + extra
+
+
+def test_bats_tap_and_its_junit_report_count_once(tmp_path: Path) -> None:
+    # 60 tests in two files, 40 names in both: read twice, 120 passes showed 97% (exit 0).
+    results = _bats(tmp_path, {"a.bats": _bats_tests(range(40)), "b.bats": _bats_tests(range(20))})
+    run = load([str(results)])
+    assert len(run.tests) == 60
+    assert {t.id for t in run.tests} >= {"a.bats::case 0", "b.bats::case 0"}
+    done = _verdict(tmp_path, RATE_97, results)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "bats.tap: holds the same evidence as" in done.stdout
+
+
+def test_a_bats_failure_in_either_copy_still_fails(tmp_path: Path) -> None:
+    failing = _bats_tests(range(10), '@test "broken" { false; }\n@test "later" { skip; }\n')
+    results = _bats(tmp_path, {"a.bats": failing})
+    done = _verdict(tmp_path, MAX_FAILED_0, results)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "a.bats::broken" in done.stdout

@@ -21,8 +21,9 @@ made, so one is read, chosen by what the copies hold and never by the order they
 in; when the copy left out ends a test worse than the copy read (failed, or not run, where
 the other passed), the copy read is flagged so the verdict cannot be READY on it. Two files of
 one format (shards of a matrix, or the suite run twice) are never matched this way. Reporters
-may spell a classname two ways (`--junit-prefix`, gotestsum's short package names) and differ
-on whether a test that ran subtests is a test (see `_aligned`).
+may spell a classname two ways (`--junit-prefix`, gotestsum's short package names), name
+none (bats' TAP beside its JUnit report, see `_unscoped_alike`), and differ on whether a test
+that ran subtests is a test (see `_aligned`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from reportgen.ingest.base import first_few
 from reportgen.model import InputFile, IntegrityFlag, IntegrityKind, Metric, Outcome, TestTable
 
 _BAD = (Outcome.FAILED, Outcome.ERROR)
+#: Outcomes from the worst: which one tests of one name under two scopes end with.
+_WORST = (Outcome.ERROR, Outcome.FAILED, Outcome.SKIPPED, Outcome.PASSED)
 #: Why a copy of one run written by another reporter is left out (see the module docstring).
 OTHER_REPORTER = "the same tests, written by another reporter"
 _CONVERTED_FROM = "converted from it"
@@ -283,19 +286,27 @@ def _same_run_other_format(
             if not a.ids:
                 continue
             by_title = a.ids != b.ids and a.titles == b.titles
+            keep, drop = kept, other
             if a.ids != b.ids and not by_title:
                 mapping = _aligned(a, b)
-                if mapping is None:
+                if mapping is not None:
+                    b = b.renamed(mapping)
+                elif _unscoped_alike(a, b):
+                    # Of copies that show as much, the one that names the test files is read:
+                    # it keeps apart tests of one name in two files.
+                    if a.rank == b.rank and all(s is None for s, _ in a.parts.values()):
+                        keep, drop = other, kept
+                    a, b = a.by_name(), b.by_name()
+                else:
                     continue
-                b = b.renamed(mapping)
             if not _same_metrics(metric_rows.get(kept, []), metric_rows.get(other, [])):
                 continue
-            found[other] = Duplicate(
-                other,
-                kept,
-                OTHER_REPORTER,
-                _disagreements(inputs[other].path, a, b, by_title),
+            read, left = (a, b) if keep == kept else (b, a)
+            found[drop] = Duplicate(
+                drop, keep, OTHER_REPORTER, _disagreements(inputs[drop].path, read, left, by_title)
             )
+            if drop == kept:
+                break
 
 
 @dataclass(frozen=True)
@@ -316,6 +327,8 @@ class _Reading:
     #: subtests (see `_aligned`).
     parts: dict[str, tuple[str | None, str]]
     leaves: dict[str | None, frozenset[str]]
+    #: Executions of each test name, whatever its scope (see `_unscoped_alike`).
+    names: Counter[str]
 
     @classmethod
     def of(cls, tests: TestTable, rows: Sequence[int]) -> _Reading:
@@ -324,6 +337,7 @@ class _Reading:
         bad_ids: set[str] = set()
         bad_titles: set[str] = set()
         parts: dict[str, tuple[str | None, str]] = {}
+        names: Counter[str] = Counter()
         failing = flaky = 0
         for r in rows:
             outcome = tests.outcome_of(r)
@@ -345,6 +359,7 @@ class _Reading:
                     parts[test_id] = (scope, test_id[len(scope) + 2 :])
                 else:
                     parts[test_id] = (None, test_id)
+            names[parts[test_id][1]] += 1
             by_id[test_id] = outcome
             by_title[title] = outcome
             if bad:
@@ -361,6 +376,7 @@ class _Reading:
             (-failing, -flaky, -not_passed),
             parts,
             _leaves(parts.values()),
+            names,
         )
 
     def renamed(self, scopes: dict[str | None, str | None]) -> _Reading:
@@ -382,6 +398,32 @@ class _Reading:
             self.rank,
             parts,
             _leaves(parts.values()),
+            self.names,
+        )
+
+    def by_name(self) -> _Reading:
+        """This reading with each test under its name alone; tests of one name under two
+        scopes become one, which ends as the worse of them did."""
+        by_id: dict[str, Outcome] = {}
+        bad: set[str] = set()
+        for test_id, outcome in self.by_id.items():
+            name = self.parts[test_id][1]
+            prior = by_id.get(name)
+            by_id[name] = outcome if prior is None else min(prior, outcome, key=_WORST.index)
+            if test_id in self.bad_ids:
+                bad.add(name)
+        parts: dict[str, tuple[str | None, str]] = {name: (None, name) for name in by_id}
+        return _Reading(
+            frozenset(by_id),
+            self.titles,
+            by_id,
+            self.by_title,
+            frozenset(bad),
+            self.bad_titles,
+            self.rank,
+            parts,
+            _leaves(parts.values()),
+            self.names,
         )
 
 
@@ -426,6 +468,15 @@ def _aligned(a: _Reading, b: _Reading) -> dict[str | None, str | None] | None:
     if len(set(mapping.values())) != len(mapping):
         return None
     return mapping
+
+
+def _unscoped_alike(a: _Reading, b: _Reading) -> bool:
+    """Whether one of two readings names no scope at all and the other holds tests of the
+    same names, as many times each: bats' TAP names no test file, and its JUnit report
+    (`--report-formatter junit`) puts each file's tests under a suite named after it."""
+    a_bare = all(scope is None for scope, _ in a.parts.values())
+    b_bare = all(scope is None for scope, _ in b.parts.values())
+    return a_bare != b_bare and a.names == b.names
 
 
 def _ends_alike(a: str | None, b: str | None) -> bool:

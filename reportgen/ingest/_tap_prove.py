@@ -13,6 +13,12 @@ after the file, and held to what prove said:
 - `Result: FAIL` with no failure anywhere is one error too;
 - a console without its summary (cut short: files may never have run), or whose `Files=` or
   `Tests=` count disagrees with what it shows, is flagged: tests may be missing.
+
+Captured with standard error (`prove -v t/ > log 2>&1`, `| tee`), the test files' stderr
+(`diag`, warnings) is not where it belongs: prove's own output is buffered and theirs is not,
+so it lands before the header of the file that printed it: after prove's closing words on the
+file before, or before the first header. Lines there that are not TAP are read as the next
+file's: they neither hide a file's end nor keep a console from being one.
 """
 
 from __future__ import annotations
@@ -33,6 +39,9 @@ _STATUS = re.compile(
     r"\(\d+ TODO tests? unexpectedly succeeded\)"
 )
 _CLOCK = re.compile(r"\[\d\d:\d\d:\d\d\]")
+# A line of a TAP stream's own structure (indented in a subtest), as a test file prints it on
+# standard output; any other line may be a test file's standard error.
+_TAP = re.compile(r"\s*(?:(?:not )?ok\b|1\.\.\d|Bail out!|TAP version )")
 _OK = re.compile(r"ok(?:\s+\d+ ms(?: \(.*\))?)?")
 _SUMMARY_START = ("All tests successful.", "Test Summary Report", "Files=")
 _FILES = re.compile(r"Files=(\d+), Tests=(\d+),")
@@ -45,6 +54,7 @@ class Section:
 
     name: str
     line: int  # of its header
+    offset: int = 0  # lines of the console before its body's first line
     body: list[str] = field(default_factory=list)  # its TAP (and whatever else it printed)
     status: list[str] = field(default_factory=list)  # prove's closing words, in order
     skipped: str | None = None
@@ -61,10 +71,15 @@ class Section:
 def is_console(lines: list[str]) -> bool:
     """Whether these first lines open a verbose prove console: a file header, then TAP."""
     meaningful = [line.rstrip() for line in lines if line.strip()]
-    if not meaningful or not (match := _HEADER.match(meaningful[0])) or match.group(2):
+    # Stray standard error may come first (see the module docstring), never a TAP line.
+    first = next((i for i, line in enumerate(meaningful) if _HEADER.match(line)), None)
+    if first is None or any(_TAP.match(line) for line in meaningful[:first]):
+        return False
+    if (match := _HEADER.match(meaningful[first])) is None or match.group(2):
         return False
     return any(
-        line.startswith(("1..", "ok ", "not ok ", "TAP version ")) for line in meaningful[1:]
+        line.startswith(("1..", "ok ", "not ok ", "TAP version "))
+        for line in meaningful[first + 1 :]
     )
 
 
@@ -74,28 +89,30 @@ def split(text: str) -> tuple[list[Section], list[str], int] | None:
 
     A header or the summary is taken as such only where a file can end: at the start, or
     after prove's closing words on the file before (a line of the file's own output that
-    looks like a header stays in its body).
+    looks like a header stays in its body). Lines before the first header that are not TAP
+    (stray standard error) go into the first file's body, where they read as no test.
     """
     lines = text.split("\n")
     sections: list[Section] = []
     current: Section | None = None
+    leading: list[str] = []
     for index, raw in enumerate(lines):
         line = raw.rstrip()
         if current is None:
-            if not line:
-                continue
             if (header := _HEADER.match(line)) is None:
-                return None
-            current = _open(header, index + 1)
+                if _TAP.match(line):
+                    return None
+                leading.append(raw)
+                continue
+            current = _open(header, index + 1, leading)
             sections.append(current)
             continue
         if current.closed or _ends(current):
             if line.startswith(_SUMMARY_START):
-                _close(current)
+                current.body.extend(_close(current))
                 return sections, [x.rstrip() for x in lines[index:]], index + 1
             if (header := _HEADER.match(line)) is not None:
-                _close(current)
-                current = _open(header, index + 1)
+                current = _open(header, index + 1, _close(current))
                 sections.append(current)
                 continue
             if _CLOCK.fullmatch(line):
@@ -104,12 +121,15 @@ def split(text: str) -> tuple[list[Section], list[str], int] | None:
         # to it; whatever comes is still read, never dropped.
         current.body.append(raw)
     if current is not None and _ends(current):
-        _close(current)
+        current.body.extend(_close(current))
     return (sections, [], 0) if sections else None
 
 
-def _open(header: re.Match[str], line: int) -> Section:
-    section = Section(header.group(1), line)
+def _open(header: re.Match[str], line: int, stray: list[str]) -> Section:
+    """The section a header on `line` opens; `stray`, the lines just before the header, start
+    its body, and a blank line stands for the header so that body lines keep their numbers."""
+    body = [*stray, ""] if stray else []
+    section = Section(header.group(1), line, offset=line - len(body), body=body)
     rest = header.group(2).strip()
     if rest.startswith("skipped:"):
         section.skipped = rest.removeprefix("skipped:").strip()
@@ -119,22 +139,34 @@ def _open(header: re.Match[str], line: int) -> Section:
 
 
 def _ends(section: Section) -> bool:
-    """Whether the section's last non-blank line is prove's closing word on the file."""
+    """Whether the section's last line that is TAP or prove's is prove's closing word on the
+    file (stray standard error after it does not count)."""
     for raw in reversed(section.body):
-        if raw.strip():
-            return _STATUS.fullmatch(raw.strip()) is not None
+        line = raw.strip()
+        if _STATUS.fullmatch(line):
+            return True
+        if _TAP.match(raw):
+            return False
     return False
 
 
-def _close(section: Section) -> None:
-    """Move prove's closing words from the end of the body to `status`."""
-    if section.closed:
-        return
+def _close(section: Section) -> list[str]:
+    """Move prove's closing words from the body to `status`; take out and return what was
+    printed after them, or after the last TAP line of a file prove closed on its header (stray
+    standard error of the file that comes next)."""
     body = section.body
-    while body and (not body[-1].strip() or _STATUS.fullmatch(body[-1].strip())):
-        line = body.pop().strip()
-        if line:
-            section.status.insert(0, line)
+    end = len(body)
+    while end and not _STATUS.fullmatch(body[end - 1].strip()) and not _TAP.match(body[end - 1]):
+        end -= 1
+    stray = body[end:]
+    del body[end:]
+    if not section.closed:
+        start = end
+        while start and (not body[start - 1].strip() or _STATUS.fullmatch(body[start - 1].strip())):
+            start -= 1
+        section.status = [line.strip() for line in body[start:] if line.strip()]
+        del body[start:]
+    return stray
 
 
 def read(console: tuple[list[Section], list[str], int], sink: Sink) -> None:
@@ -158,7 +190,7 @@ def read(console: tuple[list[Section], list[str], int], sink: Sink) -> None:
             )
             if not any(line.strip() for line in section.body):
                 continue
-        parser = parse("\n".join(section.body), sink, offset=section.line)
+        parser = parse("\n".join(section.body), sink, offset=section.offset)
         bad = emit(parser, sink, suite)
         points += parser.streams[0].points
         if not section.closed:

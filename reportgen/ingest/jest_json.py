@@ -7,7 +7,9 @@ files (the file is made relative to the directory the report's test files share)
 Statuses: `passed` and `failed` as named; `pending`, `skipped`, `todo` and `disabled` become
 skipped with the original status kept in the `status` property; an unknown status is also
 skipped (never evidence of a pass). A test that passed after `jest.retryTimes` retries
-(`invocations` > 1, `retryReasons`) is flaky. A test file
+(`invocations` > 1, `retryReasons`) is flaky, and so is a passed test that carries failure
+messages (Vitest's JSON, Jest's shape without `invocations`, keeps one per failed attempt of a
+test that passed on a `retry`). A test file
 whose status is failed while none of its tests failed (a syntax error, a throwing
 `beforeAll`, `testExecError`) adds one error test, `[test file failed]`, so a file that
 never ran cannot look green.
@@ -210,6 +212,17 @@ def _read_assertion(
         )
     while len(attempts) < invocations - 1:
         attempts.append(Attempt(outcome=Outcome.FAILED))
+    if outcome is Outcome.PASSED and not attempts:
+        # Vitest writes Jest's shape without `invocations`: a test that passed on a `retry`
+        # keeps the error of each failed attempt in `failureMessages`, its only trace.
+        for failure in failures:
+            attempts.append(
+                Attempt(
+                    outcome=Outcome.FAILED,
+                    message=clean_optional(first_line(failure)),
+                    output=cap_output(failure)[0],
+                )
+            )
     duration = ms_to_s(opt_num(test, "duration", source, at))
     if attempts:
         properties["retries"] = str(len(attempts))

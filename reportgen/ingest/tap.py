@@ -54,11 +54,13 @@ class TapIngester(Ingester):
         boost = 0.1 if path.lower().endswith(".tap") else 0.0
         if any(VERSION_LINE.match(line) for line in lines[:20]):
             return min(1.0, 0.9 + boost)
+        # prove -v: a file header, then its TAP (its scripts' stderr may come first, over
+        # more than the lines looked at below)
+        if is_console(text.splitlines()):
+            return 0.8
         meaningful = [line for line in lines if line and not line.startswith("#")]
         if not meaningful:
             return 0.0
-        if is_console(lines):
-            return 0.8  # prove -v: a file header, then its TAP
         first = meaningful[0]
         if PLAN_LINE.match(first):
             follows = any(_HEAD_POINT.match(line) for line in meaningful[1:])
@@ -79,7 +81,7 @@ class TapIngester(Ingester):
 
         if "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
-        console = split(text) if is_console(text[:HEAD_BYTES].split("\n")[:40]) else None
+        console = split(text) if is_console(text[:HEAD_BYTES].split("\n")) else None
         if console is not None:
             try:
                 read(console, sink)

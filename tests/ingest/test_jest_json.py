@@ -115,3 +115,24 @@ def test_huge_failure_message_is_capped(tmp_path: Path) -> None:
     path.write_text(json.dumps(doc))
     (case,) = list(read(path).tests)
     assert case.outcome is Outcome.FAILED and case.output_truncated > 0
+
+
+def test_vitest_retry_passed_with_failure_messages_is_flaky(tmp_path: Path) -> None:
+    """Vitest's JSON (Jest's shape) has no `invocations`; a test that passed on its third call
+    under `retry: 2` keeps its two failures in `failureMessages`. Before: a plain pass, READY
+    on `max_flaky: 0`."""
+    from tests.conftest import gate_verdict
+
+    path = FIXTURES / "vitest-json" / "vitest3-retry.json"
+    assert detected(path) == "jest-json"
+    tests = {t.name: t for t in read(path).tests}
+    assert tests["stable"].outcome is Outcome.PASSED and not tests["stable"].flaky
+    retried = tests["passes on the third try"]
+    assert retried.outcome is Outcome.PASSED and retried.flaky
+    assert [a.outcome for a in retried.attempts] == [Outcome.FAILED] * 2 + [Outcome.PASSED]
+    code, out = gate_verdict(
+        tmp_path,
+        str(path),
+        criteria="version: 1\ncriteria:\n  - id: steady\n    tests: {max_flaky: 0}\n",
+    )
+    assert code == 1, out

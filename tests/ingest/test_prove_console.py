@@ -27,17 +27,23 @@ DIES = "use Test::More tests => 3;\nok(1, 'one');\ndie \"boom\\n\";\nok(1, 'two'
 EXITS = "use Test::More tests => 1;\nok(1, 'one');\nexit 3;\n"
 
 
-def prove(where: Path, scripts: dict[str, str], *options: str) -> Path:
-    """Run the real `prove -v` on `scripts` in `where`; return the file holding its stdout."""
+def prove(where: Path, scripts: dict[str, str], *options: str, stderr: bool = False) -> Path:
+    """Run the real `prove -v` on `scripts` in `where`; return the file holding its stdout
+    (with `stderr`, its standard error too, as `prove -v t/ > prove.log 2>&1` captures it)."""
     binary = harness_tool("prove", "perl")
     (where / "t").mkdir(parents=True)
     for name, body in scripts.items():
         (where / "t" / name).write_text(body, encoding="utf-8")
-    done = subprocess.run(
-        [binary, "-v", *options, "t/"], cwd=where, capture_output=True, timeout=120, check=False
-    )
     console = where / "prove.log"
-    console.write_bytes(done.stdout)
+    with console.open("wb") as out:
+        subprocess.run(
+            [binary, "-v", *options, "t/"],
+            cwd=where,
+            stdout=out,
+            stderr=subprocess.STDOUT if stderr else subprocess.DEVNULL,
+            timeout=120,
+            check=False,
+        )
     return console
 
 
@@ -151,3 +157,40 @@ def test_prove_without_verbose_beside_results_withholds_ready(tmp_path: Path, cl
     code, out = verdict(tmp_path, results)
     assert code == ExitCode.INSUFFICIENT, out
     assert "prove.log: not read: not a results file reportgen recognises (looks like" in out
+
+
+NOISY = {
+    **CLEAN,
+    "a.t": "use Test::More tests => 2;\ndiag('connecting');\nwarn \"deprecated call\\n\";\n"
+    "ok(1, 'first');\nis(2, 2, 'second');\n",
+    "e.t": "use Test::More;\nok(1, 'epsilon');\nnote('fine');\ndiag('slow disk');\n"
+    "done_testing();\n",
+}
+
+
+@pytest.mark.parametrize("options", [(), ("-j2",)])
+def test_standard_error_captured_with_the_console_is_read_as_no_test(
+    tmp_path: Path, options: tuple[str, ...]
+) -> None:
+    """`prove -v t/ > log 2>&1`: the scripts' diagnostics and warnings land before the header
+    of their file (prove's own output is buffered), after the closing `ok` of the file before
+    or before the first header. Before: exit 4 (not recognised) or NOT READY (plans collided
+    where a header was missed) on a clean run."""
+    console = prove(tmp_path / "run", NOISY, *options, stderr=True)
+    assert "deprecated call" in console.read_text(encoding="utf-8")
+    quiet = prove(tmp_path / "quiet", NOISY, *options)
+    run = load([str(console)])
+    assert {t.id: t.outcome for t in run.tests} == {
+        t.id: t.outcome for t in load([str(quiet)]).tests
+    }
+    assert not any(f.integrity for f in run.inputs)
+    assert verdict(tmp_path, console)[0] == ExitCode.READY
+
+
+def test_standard_error_of_a_failing_file_stays_with_it(tmp_path: Path) -> None:
+    console = prove(tmp_path / "run", {**NOISY, "dies.t": DIES, "fails.t": FAILS}, stderr=True)
+    run = load([str(console)])
+    bad = {t.id for t in run.tests if t.outcome in (Outcome.FAILED, Outcome.ERROR)}
+    assert bad and all(id.startswith(("t/dies.t", "t/fails.t")) for id in bad), bad
+    assert "t/fails.t::two" in bad
+    assert verdict(tmp_path, console)[0] == ExitCode.NOT_READY

@@ -82,3 +82,69 @@ def test_a_dry_run_is_no_run(outputs: dict[str, Path], tmp_path: Path) -> None:
     criteria = _criteria(tmp_path, "  - id: green\n    tests: {max_failed: 0}\n")
     result = run_cli("verdict", "-c", criteria, str(outputs["dry"]))
     assert result.returncode == 3, result.stdout + result.stderr
+
+
+TEARDOWNS = {
+    "__init__.robot": "*** Settings ***\nSuite Teardown    Fail    outer broke\n",
+    "inner/a.robot": "*** Test Cases ***\nA1\n    Log    hi\nA2\n    Skip    nah\n",
+    "setup.robot": (
+        "*** Settings ***\nSuite Setup    Fail    setup broke\n"
+        "*** Test Cases ***\nB1\n    Log    hi\n"
+    ),
+    "skipped/c.robot": (
+        "*** Settings ***\nSuite Teardown    Skip    not here\n"
+        "*** Test Cases ***\nC1\n    Log    hi\nC2\n    Fail    no\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def teardown_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """robot's output.xml of suites whose teardown failed or skipped: robot writes that only
+    on the suite, the tests under it keeping the PASS they ended with."""
+    where = tmp_path_factory.mktemp("robot-teardown")
+    for name, text in TEARDOWNS.items():
+        (where / "suites" / name).parent.mkdir(parents=True, exist_ok=True)
+        (where / "suites" / name).write_text(text)
+    output = where / "output.xml"
+    robot.run(str(where / "suites"), output=str(output), **_quiet())
+    return output
+
+
+def test_a_failed_suite_teardown_fails_its_tests_as_robot_reads_them(
+    teardown_run: Path, tmp_path: Path
+) -> None:
+    from robot.api import ExecutionResult
+
+    robots = {t.name: t.status for t in ExecutionResult(str(teardown_run)).suite.all_tests}
+    assert robots == {"A1": "FAIL", "A2": "SKIP", "B1": "FAIL", "C1": "SKIP", "C2": "SKIP"}
+    ours = {t.name: t.outcome for t in load([str(teardown_run)]).tests}
+    assert ours == {name: robot_outcome(status) for name, status in robots.items()}
+    criteria = _criteria(tmp_path, "  - id: green\n    tests: {max_failed: 0}\n")
+    result = run_cli("verdict", "-c", criteria, str(teardown_run))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Inner.A::A1" in result.stdout
+
+
+def robot_outcome(status: str) -> Outcome:
+    return {"PASS": Outcome.PASSED, "FAIL": Outcome.FAILED, "SKIP": Outcome.SKIPPED}[status]
+
+
+def test_robots_own_totals_catch_a_failure_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should a test's failure be written in a way the reader misses (here: suite teardowns
+    ignored), the file's `<statistics>` totals keep the verdict from READY."""
+    import reportgen.ingest.robot as reader
+
+    (tmp_path / "td.robot").write_text(
+        "*** Settings ***\nSuite Teardown    Fail    broke\n*** Test Cases ***\nT\n    Log    hi\n"
+    )
+    output = tmp_path / "output.xml"
+    robot.run(str(tmp_path / "td.robot"), output=str(output), **_quiet())
+    monkeypatch.setattr(reader, "_teardown", lambda suite: None)
+    run = load([str(output)])
+    assert [t.outcome for t in run.tests] == [Outcome.PASSED]
+    assert [f.message for f in run.inputs[0].integrity] == [
+        "<statistics> declares 1 failed or errored test(s) but shows 0"
+    ]

@@ -56,8 +56,9 @@ _ERROR_STATUS = frozenset({"error", "errored"})
 _TRUE = frozenset({"true", "1", "yes"})
 
 
-#: Counts a suite may declare, checked against its testcases.
-FRAME_COUNTS = ("failures", "errors", "skipped", "disabled", "tests")
+#: Counts a suite may declare, checked against its testcases (PHPUnit's `warnings` include
+#: the tests it did not run, read as skipped).
+FRAME_COUNTS = ("failures", "errors", "skipped", "disabled", "warnings", "tests")
 
 
 def outcome_from_status(get: Any) -> tuple[Outcome, str | None] | None:

@@ -63,6 +63,8 @@ _OUTSIDE_ANY_TEST = ("collection failure", "Test suite failed to run", "Runtime 
 #: How ctest's JUnit says a test skipped itself (`SKIP_RETURN_CODE`, `SKIP_REGULAR_EXPRESSION`):
 #: its other "notrun" tests could not run.
 _CTEST_SKIPS = ("SKIP_RETURN_CODE", "SKIP_REGULAR_EXPRESSION")
+#: The `type` of the <warning> PHPUnit (up to 9) writes on a testcase.
+_PHPUNIT_WARNING = "PHPUnit\\Framework\\Warning"
 #: The `type` of the <skipped> Node's `junit` reporter writes for a `todo` test.
 _NODE_TODO = "todo"
 #: The message of the <skipped> Catch2's JUnit reporter writes beside the failure of a test
@@ -702,7 +704,12 @@ class Reader:
                 # googletest's root declares its disabled tests but not the skipped ones.
                 if said > found["skipped"]:
                     problems.append(f"disabled={said} but it skips {found['skipped']}")
-            elif said != found["skipped"] and declared.get("skipped", 0) != found["skipped"]:
+            elif (
+                not said <= found["skipped"] <= said + declared.get("warnings", 0)
+                and declared.get("skipped", 0) != found["skipped"]
+            ):
+                # PHPUnit counts the tests it did not run for a warning (read as skipped)
+                # under `warnings`, not `skipped`.
                 problems.append(f"skipped={said} but it contains {found['skipped']}")
         if problems:
             self._warn_at(
@@ -888,6 +895,7 @@ class Reader:
         # `[!mayfail]` and `[!shouldfail]`); any other skip beside a failure is no excuse.
         expected_failure = False
         skip_message: str | None = None
+        warning: str | None = None  # the text of PHPUnit's <warning>, if any
         for child in children:
             ctag = child.tag
             if not isinstance(ctag, str):
@@ -940,6 +948,8 @@ class Reader:
                     body = skip_text
                 if type_ == "pytest.xfail":
                     properties["xfail"] = message or "true"
+            elif kind == "warning" and child.get("type") == _PHPUNIT_WARNING:
+                warning = self._text(child) or ""
             elif kind in ("flakyFailure", "flakyError", "rerunFailure", "rerunError"):
                 attempts.append(self._attempt(child, kind))
                 if kind.startswith("flaky"):
@@ -958,6 +968,15 @@ class Reader:
                         properties[pname] = (
                             self._restore(value if value is not None else prop.text) or ""
                         )
+        if outcome is None and warning is not None and get("assertions") == "0":
+            # PHPUnit writes a test it did not run as a <warning> with no assertion: one whose
+            # @depends names no test, and a "Warning" testcase for a class with no test in it
+            # ("No tests found in class") or a test method that is not public. The first
+            # line of the text repeats the test's name.
+            outcome = Outcome.SKIPPED
+            why = warning.strip().partition("\n")[2].strip() or warning.strip()
+            message = f"not run: {first_line(why) or 'PHPUnit warning'}"
+            body = warning
         if outcome is None:
             stated = outcome_from_status(get)
             if stated is not None:
