@@ -15,6 +15,7 @@ from reportgen.criteria import CriteriaFile, loads
 from reportgen.errors import CriteriaError
 from reportgen.evaluate import evaluate
 from reportgen.evaluation import CriterionResult, Evaluation, Status
+from reportgen.ingest import load
 from reportgen.model import Direction, Metric, Run
 from tests.conftest import run_cli
 from tests.test_evaluate import NOW, metric_run, quantiles
@@ -72,6 +73,36 @@ def test_per_operation_averages_carry_the_resolution_over_their_iterations() -> 
     assert averaged.status is Status.PASS
     single = only(judge(metric_run(timings("t", values)), item))
     assert single.status is Status.INSUFFICIENT and "timer resolution" in single.reason
+
+
+def test_identical_timings_may_be_one_tick_of_a_coarse_timer(tmp_path: Path) -> None:
+    # A 15.6 ms timer (Windows' default tick) that rounds reads 14 ms and 20 ms alike as
+    # 15.6 ms: twenty identical timings on each side show no grid but the value itself, so a
+    # 43% regression read as "no change" is not a pass (it was, on a 0.1 ms grid read off the
+    # last printed digit), and neither is a 17 ms p95 limit on values that may be 20 ms.
+    def metrics(path: Path, values: list[float], **extra: Any) -> str:
+        entry = {"name": "t", "unit": "ms", "samples": values, **extra}
+        doc = {"version": 1, "timestamp": "2026-11-30T00:00:00Z", "metrics": [entry]}
+        path.write_text(json.dumps(doc))
+        return str(path)
+
+    criteria = loads(
+        "version: 1\ncriteria:\n"
+        "  - {id: reg, metric: t, compare: baseline, max_regression: 5%}\n"
+        "  - {id: p95, metric: t, stat: p95, max: 17ms}\n"
+    )
+
+    def verdict(**extra: Any) -> list[Status]:
+        base = load([metrics(tmp_path / "base.json", [15.6] * 60, **extra)])
+        cur = load([metrics(tmp_path / "cur.json", [15.6] * 60, **extra)])
+        return [r.status for r in evaluate(cur, criteria, base, now=NOW).criteria]
+
+    assert verdict() == [Status.INSUFFICIENT, Status.INSUFFICIENT]
+    # The input's own resolution is the grid: then the same records decide.
+    assert verdict(resolution=0.1) == [Status.PASS, Status.PASS]
+    # Averages over many iterations are on the timer's step over them, as before.
+    runs = [metric_run(timings("t", [0.0156] * 20, iterations=1000), path=p) for p in "ab"]
+    assert only(judge(runs[1], REGRESSION, baseline=runs[0])).status is Status.PASS
 
 
 def test_zeros_stand_for_anything_up_to_the_resolution() -> None:
