@@ -133,6 +133,19 @@ def test_a_mean_just_over_its_limit_is_not_passed_on_the_point_value() -> None:
     assert bound is not None and result.figures.ci_high == pytest.approx(bound, rel=1e-3)
 
 
+def test_a_mean_of_skewed_timings_is_not_passed_on_a_t_bound() -> None:
+    # 20 timings drawn (seed 0) from a lognormal with median 10 ms and sigma 1: the true mean
+    # is 16.49 ms, above a 16 ms limit. The plain t bound (15.14 ms) passed it: right-skewed
+    # samples that miss the tail understate both the mean and its spread. Their skewness
+    # (G1 1.4) needs more than 25 G1^2 = 51 samples before the t bound holds.
+    ms = [11.34, 8.76, 18.97, 11.11, 5.85, 14.36, 36.84, 25.78, 4.95, 2.82]
+    ms += [5.36, 10.42, 0.98, 8.03, 2.88, 4.81, 5.8, 7.29, 15.09, 28.36]
+    run = metric_run(timings("t", [v / 1e3 for v in ms]))
+    result = only(judge(run, {"id": "m", "metric": "t", "stat": "mean", "max": "16ms"}))
+    assert result.status is Status.INSUFFICIENT
+    assert result.to_decide is not None and "about 52 samples" in result.to_decide
+
+
 def test_a_point_percentile_from_too_few_observations_is_insufficient() -> None:
     # p95 from 20 observations is their 19th value: no 95% statement about p95 (needs 59).
     metric = Metric(name="t", unit="s", stats={"p95": 0.5}, n=20)

@@ -756,7 +756,8 @@ def test_ratio_beyond_p_exact_small_case() -> None:
 
 
 def test_mean_bound_matches_scipy_t_interval() -> None:
-    x = _lognormal_quantiles(1.0, 0.2, 12)
+    # Symmetric samples (no skew): the plain t interval.
+    x = [1.0 + 0.1 * scipy.stats.norm.ppf((i + 0.5) / 12) for i in range(12)]
     b = stats.mean_bound(x, 0.95, "upper")
     lo, hi = scipy.stats.t.interval(0.90, 11, loc=np.mean(x), scale=scipy.stats.sem(x))
     assert b.bound == pytest.approx(hi, rel=1e-12)
@@ -764,8 +765,26 @@ def test_mean_bound_matches_scipy_t_interval() -> None:
     assert stats.mean_bound([1.0], 0.95).bound is None
 
 
+def test_mean_bound_widens_towards_the_long_tail() -> None:
+    # Right skew: the upper bound takes the Edgeworth term, the lower one stays the plain t.
+    x = _lognormal_quantiles(1.0, 0.2, 12)
+    g1 = scipy.stats.skew(x, bias=False)
+    t = scipy.stats.t.ppf(0.95, 11)
+    q = t + g1 * (1 + 2 * t * t) / (6 * math.sqrt(12))
+    upper = stats.mean_bound(x, 0.95, "upper")
+    assert upper.bound == pytest.approx(np.mean(x) + q * scipy.stats.sem(x), rel=1e-9)
+    lo, _ = scipy.stats.t.interval(0.90, 11, loc=np.mean(x), scale=scipy.stats.sem(x))
+    assert stats.mean_bound(x, 0.95, "lower").bound == pytest.approx(lo, rel=1e-12)
+    # Skew beyond Cochran's rule (n > 25 G1^2): no upper bound, and the n it would need.
+    heavy = _lognormal_quantiles(1.0, 1.0, 30)
+    g1 = scipy.stats.skew(heavy, bias=False)
+    none = stats.mean_bound(heavy, 0.95, "upper")
+    assert none.bound is None and none.needs == math.floor(25 * g1 * g1) + 1
+    assert stats.mean_bound(heavy, 0.95, "lower").bound is not None
+
+
 def test_mean_bound_holds_for_every_value_the_records_allow() -> None:
-    x = [0.003] * 8 + [0.004] * 4
+    x = [0.003] * 6 + [0.004] * 6
     b = stats.mean_bound(x, 0.95, "upper", quantum=0.001)
     assert b.bound is not None
     rng = np.random.default_rng(11)
