@@ -1052,6 +1052,12 @@ def ratio_bounds(
             high = math.exp(
                 _kth_differences(_sorted_log(x_lo), _sorted_log(y_hi), (mn + 1 - k,))[0]
             )
+        # Samples that follow each other in the order measured hold less evidence than their
+        # number: each bound moves away from the estimate by the serial inflation's root.
+        spread = math.sqrt(max(serial_inflation(x), serial_inflation(y)))
+        low, high, low_sharp, high_sharp = (
+            _away(b, shift, spread) for b in (low, high, low_sharp, high_sharp)
+        )
     return RatioBounds(
         ratio=math.exp(shift),
         low=low,
@@ -1064,6 +1070,52 @@ def ratio_bounds(
         low_sharp=low_sharp,
         high_sharp=high_sharp,
     )
+
+
+def _away(bound: float, log_centre: float, factor: float) -> float:
+    """A ratio bound moved `factor` times as far from the estimate, in log space."""
+    if factor == 1.0 or not 0.0 < bound < math.inf:
+        return bound
+    return math.exp(log_centre + factor * (math.log(bound) - log_centre))
+
+
+#: The largest lag-1 autocorrelation `serial_inflation` reads (an inflation of 39).
+_SERIAL_MAX = 0.95
+
+
+def serial_inflation(samples: Sequence[float] | Any) -> float:
+    """How much serial dependence inflates the variance of a location estimate from `samples`
+    in the order measured: (1 + r) / (1 - r), at least 1.
+
+    r is the lag-1 autocorrelation of the ranks (ties averaged; ranks, so one slow run does
+    not dominate), corrected for its small-sample bias, r + (1 + 3r) / n (Marriott & Pope
+    1954; E[r] = rho - (1 + 3 rho) / n for AR(1)), capped at 0.95. (1 + r) / (1 - r) is the
+    long-run variance of an AR(1) series over its variance: n samples with lag-1 correlation
+    rho hold the evidence of n (1 - rho) / (1 + rho) independent ones. Independent samples
+    read about 1. Fewer than 3 samples: 1.
+    """
+    values = [float(v) for v in samples]
+    n = len(values)
+    if n < 3:
+        return 1.0
+    order = sorted(range(n), key=values.__getitem__)
+    ranks = [0.0] * n
+    i = 0
+    while i < n:
+        j = i
+        while j + 1 < n and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for t in range(i, j + 1):
+            ranks[order[t]] = (i + j) / 2.0 + 1.0
+        i = j + 1
+    centre = (n + 1) / 2.0
+    dev = [r - centre for r in ranks]
+    total = math.fsum(d * d for d in dev)
+    if total <= 0.0:
+        return 1.0
+    r1 = math.fsum(a * b for a, b in itertools.pairwise(dev)) / total
+    corrected = min(r1 + (1.0 + 3.0 * max(r1, 0.0)) / n, _SERIAL_MAX)
+    return max(1.0, (1.0 + corrected) / (1.0 - corrected))
 
 
 def ratio_beyond_p(
@@ -1182,6 +1234,8 @@ def mean_bound(
         needs = math.floor(25.0 * toward * toward) + 1
         return ValueBound("mean", estimate, None, side, confidence, n, needs)
     q = t + toward * (1.0 + 2.0 * t * t) / (6.0 * math.sqrt(n))
+    # Serial dependence in the order measured: fewer independent samples than n.
+    s *= math.sqrt(serial_inflation(values))
     bound = centre + sign * q * s / math.sqrt(n)
     return ValueBound("mean", estimate, bound, side, confidence, n)
 

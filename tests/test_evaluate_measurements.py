@@ -346,6 +346,35 @@ def test_holm_applies_to_fails_not_to_passes() -> None:
     assert only(judge(same, {**REGRESSION, "metric": "*"}, baseline=base)).status is Status.PASS
 
 
+def test_serially_dependent_timings_hold_less_evidence(tmp_path: Path) -> None:
+    # hyperfine runs in the order run, each side AR(1) in log time (phi 0.8, sigma 0.1: a
+    # machine whose speed wanders), the current one truly 10% slower. Read as 30 independent
+    # runs the bounds were +3.6% at most and the 5% gate passed (10% of such seeds do); the
+    # runs hold the evidence of about 30 / 6 and 30 / 3 (`stats.serial_inflation`).
+    import numpy as np
+
+    rng = np.random.default_rng(9)
+
+    def runs(scale: float) -> list[float]:
+        log = [rng.normal(0, 0.1)]
+        steps = rng.normal(0, 0.1 * math.sqrt(1 - 0.8**2), 30)
+        for e in steps[1:]:
+            log.append(0.8 * log[-1] + e)
+        return [round(scale * math.exp(v), 6) for v in log]
+
+    paths = []
+    for name, times in (("base", runs(0.1)), ("cur", runs(0.11))):
+        result = {"command": "t", "mean": sum(times) / 30, "times": times, "exit_codes": [0] * 30}
+        (tmp_path / f"{name}.json").write_text(json.dumps({"results": [result]}))
+        paths.append(str(tmp_path / f"{name}.json"))
+    criteria = loads(
+        "version: 1\ncriteria: [{id: r, metric: t, compare: baseline, max_regression: 5%}]"
+    )
+    evaluation = evaluate(load([paths[1]]), criteria, load([paths[0]]), now=NOW)
+    assert only(evaluation).status is Status.INSUFFICIENT
+    assert only(evaluation).figures.ci_high > 0.05
+
+
 def test_unequal_spreads_widen_the_comparison() -> None:
     base = metric_run(timings("t", quantiles(0.1, 0.05, 200)), path="b")
     cur = metric_run(timings("t", quantiles(0.1, 0.3, 10)))

@@ -755,9 +755,16 @@ def test_ratio_beyond_p_exact_small_case() -> None:
 # --- mean, stdev, cv ---------------------------------------------------------------------------
 
 
+def _unsorted(values: list[float]) -> list[float]:
+    """The values in an order without serial dependence (sorted, they read as a drift)."""
+    n = len(values)
+    return [values[i] for i in sorted(range(n), key=lambda i: (i * 0.6180339887498949) % 1)]
+
+
 def test_mean_bound_matches_scipy_t_interval() -> None:
-    # Symmetric samples (no skew): the plain t interval.
-    x = [1.0 + 0.1 * scipy.stats.norm.ppf((i + 0.5) / 12) for i in range(12)]
+    # Symmetric samples (no skew) in no particular order: the plain t interval.
+    x = _unsorted([1.0 + 0.1 * scipy.stats.norm.ppf((i + 0.5) / 12) for i in range(12)])
+    assert stats.serial_inflation(x) == 1.0
     b = stats.mean_bound(x, 0.95, "upper")
     lo, hi = scipy.stats.t.interval(0.90, 11, loc=np.mean(x), scale=scipy.stats.sem(x))
     assert b.bound == pytest.approx(hi, rel=1e-12)
@@ -767,7 +774,7 @@ def test_mean_bound_matches_scipy_t_interval() -> None:
 
 def test_mean_bound_widens_towards_the_long_tail() -> None:
     # Right skew: the upper bound takes the Edgeworth term, the lower one stays the plain t.
-    x = _lognormal_quantiles(1.0, 0.2, 12)
+    x = _unsorted(_lognormal_quantiles(1.0, 0.2, 12))
     g1 = scipy.stats.skew(x, bias=False)
     t = scipy.stats.t.ppf(0.95, 11)
     q = t + g1 * (1 + 2 * t * t) / (6 * math.sqrt(12))
@@ -776,7 +783,7 @@ def test_mean_bound_widens_towards_the_long_tail() -> None:
     lo, _ = scipy.stats.t.interval(0.90, 11, loc=np.mean(x), scale=scipy.stats.sem(x))
     assert stats.mean_bound(x, 0.95, "lower").bound == pytest.approx(lo, rel=1e-12)
     # Skew beyond Cochran's rule (n > 25 G1^2): no upper bound, and the n it would need.
-    heavy = _lognormal_quantiles(1.0, 1.0, 30)
+    heavy = _unsorted(_lognormal_quantiles(1.0, 1.0, 30))
     g1 = scipy.stats.skew(heavy, bias=False)
     none = stats.mean_bound(heavy, 0.95, "upper")
     assert none.bound is None and none.needs == math.floor(25 * g1 * g1) + 1
