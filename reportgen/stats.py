@@ -1094,20 +1094,10 @@ def serial_inflation(samples: Sequence[float] | Any) -> float:
     rho hold the evidence of n (1 - rho) / (1 + rho) independent ones. Independent samples
     read about 1. Fewer than 3 samples: 1.
     """
-    values = [float(v) for v in samples]
-    n = len(values)
+    n = len(samples)
     if n < 3:
         return 1.0
-    order = sorted(range(n), key=values.__getitem__)
-    ranks = [0.0] * n
-    i = 0
-    while i < n:
-        j = i
-        while j + 1 < n and values[order[j + 1]] == values[order[i]]:
-            j += 1
-        for t in range(i, j + 1):
-            ranks[order[t]] = (i + j) / 2.0 + 1.0
-        i = j + 1
+    ranks = _average_ranks(samples)
     centre = (n + 1) / 2.0
     dev = [r - centre for r in ranks]
     total = math.fsum(d * d for d in dev)
@@ -1116,6 +1106,36 @@ def serial_inflation(samples: Sequence[float] | Any) -> float:
     r1 = math.fsum(a * b for a, b in itertools.pairwise(dev)) / total
     corrected = min(r1 + (1.0 + 3.0 * max(r1, 0.0)) / n, _SERIAL_MAX)
     return max(1.0, (1.0 + corrected) / (1.0 - corrected))
+
+
+def _average_ranks(samples: Sequence[float] | Any) -> list[float]:
+    """1-based ranks, ties given their average (half-integers: exact on both paths)."""
+    if _small(samples):
+        values = [float(v) for v in samples]
+        n = len(values)
+        order = sorted(range(n), key=values.__getitem__)
+        ranks = [0.0] * n
+        i = 0
+        while i < n:
+            j = i
+            while j + 1 < n and values[order[j + 1]] == values[order[i]]:
+                j += 1
+            for t in range(i, j + 1):
+                ranks[order[t]] = (i + j) / 2.0 + 1.0
+            i = j + 1
+        return ranks
+    import numpy as np
+
+    v = np.asarray(samples, dtype=float)
+    by_value = np.argsort(v, kind="stable")
+    ordered = v[by_value]
+    # Each run of equal values: its first and last position, the rank their mean.
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    ends = np.r_[starts[1:], v.size] - 1
+    run_rank = (starts + ends) / 2.0 + 1.0
+    placed = np.empty(v.size)
+    placed[by_value] = np.repeat(run_rank, ends - starts + 1)
+    return [float(r) for r in placed]
 
 
 def ratio_beyond_p(
