@@ -1247,16 +1247,17 @@ def mean_bound(
     h = _half_width(lows, highs)
     s = math.sqrt(_vvar(mids)) + h * math.sqrt(n / (n - 1))
     centre = _vmean(highs if sign > 0 else lows)
-    t = t_quantile(n - 1, confidence)
+    # Serial dependence in the order measured: the samples hold the evidence of n / inflation
+    # independent ones, which sets the spread of the mean and the t quantile's df.
+    inflation = serial_inflation(values)
+    t = t_quantile(max(n / inflation - 1.0, 1.0), confidence)
     # Skew towards the bound: positive when the tail on the bound's side is the long one.
     toward = max(sign * _skewness(mids), 0.0) if skew else 0.0
     if n <= 25.0 * toward * toward:
         needs = math.floor(25.0 * toward * toward) + 1
         return ValueBound("mean", estimate, None, side, confidence, n, needs)
     q = t + toward * (1.0 + 2.0 * t * t) / (6.0 * math.sqrt(n))
-    # Serial dependence in the order measured: fewer independent samples than n.
-    s *= math.sqrt(serial_inflation(values))
-    bound = centre + sign * q * s / math.sqrt(n)
+    bound = centre + sign * q * s * math.sqrt(inflation) / math.sqrt(n)
     return ValueBound("mean", estimate, bound, side, confidence, n)
 
 
