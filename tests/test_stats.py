@@ -809,6 +809,21 @@ def test_stdev_bound_is_near_chi_square_for_normal_data() -> None:
     assert stats.stdev_bound(x[:9], 0.95).bound is None  # below Bonett's floor
 
 
+def test_mean_bound_takes_serially_dependent_samples_at_their_effective_size() -> None:
+    # 20 values of an AR(1) in log (phi 0.8, sigma 0.1, seed 7): true mean exp(0.005). Their
+    # rank lag-1 autocorrelation reads an inflation of 4.6, so they hold the evidence of
+    # about 4 independent samples: s times its root and t on 20 / 4.6 - 1 df. On n - 1 df the
+    # bound was 0.996, below the true mean.
+    rng = np.random.default_rng(7)
+    log = [rng.normal(0, 0.1)]
+    for e in rng.normal(0, 0.1 * math.sqrt(1 - 0.8**2), 20)[1:]:
+        log.append(0.8 * log[-1] + e)
+    x = [round(math.exp(v), 4) for v in log]
+    assert stats.serial_inflation(x) == pytest.approx(4.6115, rel=1e-4)
+    bound = stats.mean_bound(x, 0.95, "upper").bound
+    assert bound is not None and bound > math.exp(0.005)
+
+
 def test_cv_bound_exceeds_the_estimate() -> None:
     x = _unsorted(_lognormal_quantiles(1.0, 0.1, 50))
     b = stats.cv_bound(x, 0.95, "upper")
