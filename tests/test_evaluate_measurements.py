@@ -15,6 +15,7 @@ from reportgen.criteria import CriteriaFile, loads
 from reportgen.errors import CriteriaError
 from reportgen.evaluate import evaluate
 from reportgen.evaluation import CriterionResult, Evaluation, Status
+from reportgen.ingest import load
 from reportgen.model import Direction, Metric, Run
 from tests.conftest import run_cli
 from tests.test_evaluate import NOW, metric_run, quantiles
@@ -74,6 +75,36 @@ def test_per_operation_averages_carry_the_resolution_over_their_iterations() -> 
     assert single.status is Status.INSUFFICIENT and "timer resolution" in single.reason
 
 
+def test_identical_timings_may_be_one_tick_of_a_coarse_timer(tmp_path: Path) -> None:
+    # A 15.6 ms timer (Windows' default tick) that rounds reads 14 ms and 20 ms alike as
+    # 15.6 ms: twenty identical timings on each side show no grid but the value itself, so a
+    # 43% regression read as "no change" is not a pass (it was, on a 0.1 ms grid read off the
+    # last printed digit), and neither is a 17 ms p95 limit on values that may be 20 ms.
+    def metrics(path: Path, values: list[float], **extra: Any) -> str:
+        entry = {"name": "t", "unit": "ms", "samples": values, **extra}
+        doc = {"version": 1, "timestamp": "2026-11-30T00:00:00Z", "metrics": [entry]}
+        path.write_text(json.dumps(doc))
+        return str(path)
+
+    criteria = loads(
+        "version: 1\ncriteria:\n"
+        "  - {id: reg, metric: t, compare: baseline, max_regression: 5%}\n"
+        "  - {id: p95, metric: t, stat: p95, max: 17ms}\n"
+    )
+
+    def verdict(**extra: Any) -> list[Status]:
+        base = load([metrics(tmp_path / "base.json", [15.6] * 60, **extra)])
+        cur = load([metrics(tmp_path / "cur.json", [15.6] * 60, **extra)])
+        return [r.status for r in evaluate(cur, criteria, base, now=NOW).criteria]
+
+    assert verdict() == [Status.INSUFFICIENT, Status.INSUFFICIENT]
+    # The input's own resolution is the grid: then the same records decide.
+    assert verdict(resolution=0.1) == [Status.PASS, Status.PASS]
+    # Averages over many iterations are on the timer's step over them, as before.
+    runs = [metric_run(timings("t", [0.0156] * 20, iterations=1000), path=p) for p in "ab"]
+    assert only(judge(runs[1], REGRESSION, baseline=runs[0])).status is Status.PASS
+
+
 def test_zeros_stand_for_anything_up_to_the_resolution() -> None:
     # Eleven of twelve at 0.00 ms: the median is not "0 s" but anything the records allow
     # (zeros up to the resolution, and 0 and 3 ms are all the grid the data show: 3 ms).
@@ -100,6 +131,19 @@ def test_a_mean_just_over_its_limit_is_not_passed_on_the_point_value() -> None:
     assert result.status is Status.INSUFFICIENT
     bound = stats.mean_bound(values, 0.95, "upper").bound
     assert bound is not None and result.figures.ci_high == pytest.approx(bound, rel=1e-3)
+
+
+def test_a_mean_of_skewed_timings_is_not_passed_on_a_t_bound() -> None:
+    # 20 timings drawn (seed 0) from a lognormal with median 10 ms and sigma 1: the true mean
+    # is 16.49 ms, above a 16 ms limit. The plain t bound (15.14 ms) passed it: right-skewed
+    # samples that miss the tail understate both the mean and its spread. Their skewness
+    # (G1 1.4) needs more than 25 G1^2 = 51 samples before the t bound holds.
+    ms = [11.34, 8.76, 18.97, 11.11, 5.85, 14.36, 36.84, 25.78, 4.95, 2.82]
+    ms += [5.36, 10.42, 0.98, 8.03, 2.88, 4.81, 5.8, 7.29, 15.09, 28.36]
+    run = metric_run(timings("t", [v / 1e3 for v in ms]))
+    result = only(judge(run, {"id": "m", "metric": "t", "stat": "mean", "max": "16ms"}))
+    assert result.status is Status.INSUFFICIENT
+    assert result.to_decide is not None and "about 52 samples" in result.to_decide
 
 
 def test_a_point_percentile_from_too_few_observations_is_insufficient() -> None:
@@ -300,6 +344,35 @@ def test_holm_applies_to_fails_not_to_passes() -> None:
     # Passes are not corrected: two clear passes pass at the nominal level.
     same = metric_run(timings("a", base_values), timings("b", base_values))
     assert only(judge(same, {**REGRESSION, "metric": "*"}, baseline=base)).status is Status.PASS
+
+
+def test_serially_dependent_timings_hold_less_evidence(tmp_path: Path) -> None:
+    # hyperfine runs in the order run, each side AR(1) in log time (phi 0.8, sigma 0.1: a
+    # machine whose speed wanders), the current one truly 10% slower. Read as 30 independent
+    # runs the bounds were +3.6% at most and the 5% gate passed (10% of such seeds do); the
+    # runs hold the evidence of about 30 / 6 and 30 / 3 (`stats.serial_inflation`).
+    import numpy as np
+
+    rng = np.random.default_rng(9)
+
+    def runs(scale: float) -> list[float]:
+        log = [rng.normal(0, 0.1)]
+        steps = rng.normal(0, 0.1 * math.sqrt(1 - 0.8**2), 30)
+        for e in steps[1:]:
+            log.append(0.8 * log[-1] + e)
+        return [round(scale * math.exp(v), 6) for v in log]
+
+    paths = []
+    for name, times in (("base", runs(0.1)), ("cur", runs(0.11))):
+        result = {"command": "t", "mean": sum(times) / 30, "times": times, "exit_codes": [0] * 30}
+        (tmp_path / f"{name}.json").write_text(json.dumps({"results": [result]}))
+        paths.append(str(tmp_path / f"{name}.json"))
+    criteria = loads(
+        "version: 1\ncriteria: [{id: r, metric: t, compare: baseline, max_regression: 5%}]"
+    )
+    evaluation = evaluate(load([paths[1]]), criteria, load([paths[0]]), now=NOW)
+    assert only(evaluation).status is Status.INSUFFICIENT
+    assert only(evaluation).figures.ci_high > 0.05
 
 
 def test_unequal_spreads_widen_the_comparison() -> None:

@@ -755,8 +755,16 @@ def test_ratio_beyond_p_exact_small_case() -> None:
 # --- mean, stdev, cv ---------------------------------------------------------------------------
 
 
+def _unsorted(values: list[float]) -> list[float]:
+    """The values in an order without serial dependence (sorted, they read as a drift)."""
+    n = len(values)
+    return [values[i] for i in sorted(range(n), key=lambda i: (i * 0.6180339887498949) % 1)]
+
+
 def test_mean_bound_matches_scipy_t_interval() -> None:
-    x = _lognormal_quantiles(1.0, 0.2, 12)
+    # Symmetric samples (no skew) in no particular order: the plain t interval.
+    x = _unsorted([1.0 + 0.1 * scipy.stats.norm.ppf((i + 0.5) / 12) for i in range(12)])
+    assert stats.serial_inflation(x) == 1.0
     b = stats.mean_bound(x, 0.95, "upper")
     lo, hi = scipy.stats.t.interval(0.90, 11, loc=np.mean(x), scale=scipy.stats.sem(x))
     assert b.bound == pytest.approx(hi, rel=1e-12)
@@ -764,8 +772,26 @@ def test_mean_bound_matches_scipy_t_interval() -> None:
     assert stats.mean_bound([1.0], 0.95).bound is None
 
 
+def test_mean_bound_widens_towards_the_long_tail() -> None:
+    # Right skew: the upper bound takes the Edgeworth term, the lower one stays the plain t.
+    x = _unsorted(_lognormal_quantiles(1.0, 0.2, 12))
+    g1 = scipy.stats.skew(x, bias=False)
+    t = scipy.stats.t.ppf(0.95, 11)
+    q = t + g1 * (1 + 2 * t * t) / (6 * math.sqrt(12))
+    upper = stats.mean_bound(x, 0.95, "upper")
+    assert upper.bound == pytest.approx(np.mean(x) + q * scipy.stats.sem(x), rel=1e-9)
+    lo, _ = scipy.stats.t.interval(0.90, 11, loc=np.mean(x), scale=scipy.stats.sem(x))
+    assert stats.mean_bound(x, 0.95, "lower").bound == pytest.approx(lo, rel=1e-12)
+    # Skew beyond Cochran's rule (n > 25 G1^2): no upper bound, and the n it would need.
+    heavy = _unsorted(_lognormal_quantiles(1.0, 1.0, 30))
+    g1 = scipy.stats.skew(heavy, bias=False)
+    none = stats.mean_bound(heavy, 0.95, "upper")
+    assert none.bound is None and none.needs == math.floor(25 * g1 * g1) + 1
+    assert stats.mean_bound(heavy, 0.95, "lower").bound is not None
+
+
 def test_mean_bound_holds_for_every_value_the_records_allow() -> None:
-    x = [0.003] * 8 + [0.004] * 4
+    x = [0.003] * 6 + [0.004] * 6
     b = stats.mean_bound(x, 0.95, "upper", quantum=0.001)
     assert b.bound is not None
     rng = np.random.default_rng(11)
@@ -783,8 +809,23 @@ def test_stdev_bound_is_near_chi_square_for_normal_data() -> None:
     assert stats.stdev_bound(x[:9], 0.95).bound is None  # below Bonett's floor
 
 
+def test_mean_bound_takes_serially_dependent_samples_at_their_effective_size() -> None:
+    # 20 values of an AR(1) in log (phi 0.8, sigma 0.1, seed 7): true mean exp(0.005). Their
+    # rank lag-1 autocorrelation reads an inflation of 4.6, so they hold the evidence of
+    # about 4 independent samples: s times its root and t on 20 / 4.6 - 1 df. On n - 1 df the
+    # bound was 0.996, below the true mean.
+    rng = np.random.default_rng(7)
+    log = [rng.normal(0, 0.1)]
+    for e in rng.normal(0, 0.1 * math.sqrt(1 - 0.8**2), 20)[1:]:
+        log.append(0.8 * log[-1] + e)
+    x = [round(math.exp(v), 4) for v in log]
+    assert stats.serial_inflation(x) == pytest.approx(4.6115, rel=1e-4)
+    bound = stats.mean_bound(x, 0.95, "upper").bound
+    assert bound is not None and bound > math.exp(0.005)
+
+
 def test_cv_bound_exceeds_the_estimate() -> None:
-    x = _lognormal_quantiles(1.0, 0.1, 50)
+    x = _unsorted(_lognormal_quantiles(1.0, 0.1, 50))
     b = stats.cv_bound(x, 0.95, "upper")
     assert b.bound is not None and b.bound > b.estimate
     low = stats.cv_bound(x, 0.95, "lower")

@@ -94,6 +94,7 @@ def test_one_sample_statistics_agree(kind: str, n: int, monkeypatch: pytest.Monk
     calls: list[Callable[[], Any]] = [
         lambda: stats.detect_quantum(values),
         lambda: tuple(stats.recorded_values(values, **kw)),
+        lambda: stats.serial_inflation(values),
     ]
     for side in ("upper", "lower"):
         for fn in (stats.mean_bound, stats.stdev_bound, stats.cv_bound, stats.decile_cv_bound):

@@ -180,15 +180,39 @@ def recording(series: Series, eff: Effective) -> tuple[float, float]:
 
     Durations: the criteria's `timer_resolution`, divided by the iterations behind each
     per-operation average, or the input's own stated resolution if coarser. The quantum is the
-    larger of that and the grid detected in the values (`stats.detect_quantum`).
+    larger of that and the grid detected in the values (`stats.detect_quantum`), or, for one
+    timing per sample repeated identically (`_one_tick`), the value itself.
     """
     resolution = series.resolution or 0.0
     if series.unit == "s":
         resolution = max(resolution, eff.timer_resolution / (series.iterations or 1))
     # Values rounded down are judged at the middle of their step (`Series.judged_samples`),
     # so the step is their quantum: v + step/2 give or take step/2 is [v, v + step].
-    quantum = max(resolution, series.quantum or 0.0, series.rounded_down or 0.0)
+    quantum = max(resolution, series.quantum or 0.0, series.rounded_down or 0.0, _one_tick(series))
     return resolution, max(quantum, _rate_quantum(series, eff))
+
+
+def _one_tick(series: Series) -> float:
+    """The grid that identical timings may have been recorded on: the value itself.
+
+    Timings from a fine timer never repeat exactly; every sample recording the same duration
+    is what a coarse timer does (15.6 ms on Windows), and with no second value there is no gap
+    to show how coarse: each tick of the timer a multiple of it, the value may be one tick.
+    14 ms and 20 ms both read 15.6 ms there, so 0.1 ms (the last printed digit) would pass a
+    30% regression. Only for one timing per sample whose input states no resolution: an
+    average over many iterations is on the timer's step over them, and a stated resolution
+    is the grid."""
+    samples = series.samples
+    if (
+        series.unit != "s"
+        or series.resolution is not None
+        or (series.iterations or 1) > 1
+        or samples is None
+        or len(samples) < 2
+        or any(x != samples[0] for x in samples)
+    ):
+        return 0.0
+    return abs(samples[0])
 
 
 def _rate_quantum(series: Series, eff: Effective) -> float:

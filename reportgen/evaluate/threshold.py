@@ -138,11 +138,7 @@ def _bounded(
         passes = upper.bound is not None and all(
             upper.bound <= lim.value for lim, op in limits if op == "<="
         )
-        lower = (
-            None
-            if passes and ops == {"<="}
-            else stats.percentile_bound(lows, q, c, "lower")
-        )
+        lower = None if passes and ops == {"<="} else stats.percentile_bound(lows, q, c, "lower")
         need = upper if "<=" in ops or lower is None else lower
         missing = f"{need.min_n} samples needed for a {conf(c)} bound on {stat}; {n} observed"
         return decide_bounds(
@@ -178,19 +174,27 @@ def _bounded(
         )
     kwargs = {"resolution": resolution, "quantum": quantum}
     estimate: float | None
-    if stat == "mean":
+    if stat in ("mean", "throughput"):
         estimate = sample_stat(samples, stat, series.unit)
-        low = stats.mean_bound(judged, c, "lower", **kwargs).bound
-        high = stats.mean_bound(judged, c, "upper", **kwargs).bound
-        missing = "at least 2 samples for a bound on the mean"
-    elif stat == "throughput":
-        # Operations per second are n / total time: bounded through the mean's bounds.
-        estimate = sample_stat(samples, stat, series.unit)
-        mean_low = stats.mean_bound(judged, c, "lower", **kwargs).bound
-        mean_high = stats.mean_bound(judged, c, "upper", **kwargs).bound
-        low = 1.0 / mean_high if mean_high is not None and mean_high > 0 else None
-        high = (1.0 / mean_low if mean_low > 0 else float("inf")) if mean_low is not None else None
-        missing = "at least 2 samples for a bound on the throughput"
+        below = stats.mean_bound(judged, c, "lower", resolution=resolution, quantum=quantum)
+        above = stats.mean_bound(judged, c, "upper", resolution=resolution, quantum=quantum)
+        mean_low, mean_high = below.bound, above.bound
+        if stat == "mean":
+            low, high = mean_low, mean_high
+        else:
+            # Operations per second are n / total time: bounded through the mean's bounds.
+            low = 1.0 / mean_high if mean_high is not None and mean_high > 0 else None
+            high = (
+                (1.0 / mean_low if mean_low > 0 else float("inf")) if mean_low is not None else None
+            )
+        needs = max(b.needs or 0 for b in (below, above))
+        missing = (
+            f"about {needs} samples ({n} now): these are too skewed for a t bound on the mean "
+            "(the central limit theorem needs n > 25 x skewness squared); or judge the median "
+            "or a percentile, which need no such rule"
+            if needs
+            else f"at least 2 samples for a bound on the {stat}"
+        )
     elif stat in ("stdev", "cv"):
         bound = stats.stdev_bound if stat == "stdev" else stats.cv_bound
         estimate = sample_stat(samples, stat, series.unit)
