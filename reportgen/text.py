@@ -24,16 +24,24 @@ _ANSI = re.compile(
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 # Printable ASCII, tab and newline: deleting these from ASCII text leaves only what needs cleaning.
 _ASCII_KEPT = bytes(range(0x20, 0x7F)) + b"\t\n"
+# The ASCII characters `_CONTROL` matches.
+_ASCII_CONTROLS = tuple(map(chr, (*range(0x09), *range(0x0B, 0x20), 0x7F)))
+# Length from which ASCII text is scanned once per control character (see `_is_clean`).
+_SCAN_FROM = 4096
 
 
 def _is_clean(text: str) -> bool:
     """Whether `clean_text` would leave `text` as it is.
 
-    ASCII text (nearly every name) is checked with a byte translation, several times faster
-    than the regular expression, which only non-ASCII text needs.
+    ASCII text (nearly every name) is checked without the regular expression, which only
+    non-ASCII text needs: printable ASCII (most strings) by `isprintable`, long text (a batch
+    of names joined) by looking for each control character (a `memchr` each, which reads at
+    memory speed), and the rest by a byte translation.
     """
     if text.isascii():
-        return not text.encode("ascii").translate(None, _ASCII_KEPT)
+        if len(text) >= _SCAN_FROM:
+            return not any(map(text.__contains__, _ASCII_CONTROLS))
+        return text.isprintable() or not text.encode("ascii").translate(None, _ASCII_KEPT)
     return _CONTROL.search(text) is None
 
 

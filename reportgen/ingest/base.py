@@ -363,11 +363,24 @@ class Sink:
             suite=suite,
             suites=suites,
             input=self.input_index,
-            details={k: self._clean_detail(**v) for k, v in details.items()} if details else None,
+            details=self._clean_details(details) if details else None,
             files=files,
             lines=lines,
         )
         self.records += count
+
+    def _clean_details(self, details: Mapping[int, Mapping[str, Any]]) -> dict[int, Any]:
+        """`_clean_detail` of each row's details. Rows often share one mapping (a reader gives
+        every `# SKIP not on linux` row the same): it is cleaned once. The cleaned mapping is
+        shared too, as the table copies what it keeps; a cut warns once per kind anyway."""
+        done: dict[int, dict[str, Any]] = {}
+        cleaned = {}
+        for row, detail in details.items():
+            fields = done.get(id(detail))
+            if fields is None:
+                fields = done[id(detail)] = self._clean_detail(**detail)
+            cleaned[row] = fields
+        return cleaned
 
     def _clean_detail(
         self,
