@@ -25,6 +25,7 @@ from reportgen.ingest._scan import (
     inner_name,
     looks_like_results,
 )
+from reportgen.ingest._surefire import surefire_dump
 from reportgen.ingest.base import HEAD_BYTES, Ingester, Sink, Source
 from reportgen.ingest.criterion import scan_role as criterion_role
 from reportgen.ingest.registry import all_ingesters, by_name, candidates
@@ -455,6 +456,15 @@ def _read_candidate(
                 reason=archived,
                 kind=SkipKind.UNRECOGNISED,
                 evidence=True,
+            )
+        dump = None if empty else surefire_dump(path, name, head)
+        if dump is not None and not candidate.explicit:
+            problem, why = dump
+            return SkippedPath(
+                path=candidate.display,
+                reason=why,
+                kind=SkipKind.UNRECOGNISED if problem else SkipKind.NOT_RESULTS,
+                evidence=problem,
             )
         known = None if empty else not_results(path, candidate.display, head)
         # Found in a folder or by a glob, a coverage or analysis report beside the results is
