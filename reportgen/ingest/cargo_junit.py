@@ -26,8 +26,9 @@ _STATUS = re.compile(
     rb"Downloading|Downloaded|Unpacking|Building|Waiting|Documenting|Removed|Running|"
     rb"Doc-tests)\s"
 )
-# The line that starts a test binary's run, and its name.
-_BINARY = re.compile(rb"[ \t]*(?:Running|Doc-tests)\s+(.*?)\s*$")
+# The line that starts a test binary's run, and its name: `Running tests/integ.rs
+# (target/debug/deps/integ-6a21baa472736a34)`, `Doc-tests demo` (not a test's own "Running").
+_BINARY = re.compile(rb"[ \t]*(?:Running\s+(\S.*\(\S+\))|Doc-tests\s+(\S+))\s*$")
 _DOCUMENT = re.compile(rb"[ \t]*(?:<\?xml\s|<testsuites[\s>/])")
 _DOCUMENT_END = re.compile(rb"</testsuites>\s*$|<testsuites\b[^>]*/>\s*$")
 # rustdoc's build and run times of merged doctests, after their document: no results.
@@ -107,9 +108,10 @@ class CargoJunitIngester(Ingester):
                 named = _BINARY.match(line)
                 if named is not None:
                     close(binary)
-                    binary = _Binary(named.group(1).decode("utf-8", "replace"), number)
+                    name = named.group(1) or b"the doctests of " + named.group(2)
+                    binary = _Binary(name.decode("utf-8", "replace"), number)
                     continue
-                if _STATUS.match(line):
+                if _STATUS.match(line) and not line.lstrip().startswith(b"Running"):
                     continue
                 if _TEST_FAILED.match(text):
                     if binary is not None and binary.failed:
