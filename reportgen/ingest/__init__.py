@@ -17,6 +17,7 @@ from reportgen.errors import DetectionError, InputError, UsageError
 from reportgen.ingest import _stdin, registry
 from reportgen.ingest._archive import archived_results
 from reportgen.ingest._duplicates import OTHER_REPORTER, attempts_shown, find_duplicates
+from reportgen.ingest._harness_logs import pabot_log, surefire_dump
 from reportgen.ingest._notresults import not_results
 from reportgen.ingest._scan import (
     IgnoreRules,
@@ -25,7 +26,6 @@ from reportgen.ingest._scan import (
     inner_name,
     looks_like_results,
 )
-from reportgen.ingest._surefire import surefire_dump
 from reportgen.ingest.base import HEAD_BYTES, Ingester, Sink, Source
 from reportgen.ingest.criterion import scan_role as criterion_role
 from reportgen.ingest.registry import all_ingesters, by_name, candidates
@@ -457,9 +457,9 @@ def _read_candidate(
                 kind=SkipKind.UNRECOGNISED,
                 evidence=True,
             )
-        dump = None if empty else surefire_dump(path, name, head)
-        if dump is not None and not candidate.explicit:
-            problem, why = dump
+        told = None if empty else surefire_dump(path, name, head) or pabot_log(path, name, head)
+        if told is not None and not candidate.explicit:
+            problem, why = told
             return SkippedPath(
                 path=candidate.display,
                 reason=why,

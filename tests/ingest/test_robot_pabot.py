@@ -1,6 +1,7 @@
 """pabot's output folder (committed real output, tests/fixtures/robot-pabot): besides the
 merged and per-process output.xml, it holds pabot's manager log, whose lines start with
-`[INFO]`, and each process's empty `robot_stderr.out`; neither is results."""
+`[INFO]`, and each process's empty `robot_stderr.out`; neither is results. The log is read for
+pabot's word that a process's results were left out of the merged output.xml."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from reportgen.ingest import load
 from tests.conftest import REPO, gate_verdict
 
 OUT = REPO / "tests" / "fixtures" / "robot-pabot" / "out"
+KILLED = REPO / "tests" / "fixtures" / "robot-pabot" / "killed"
 
 
 def test_a_clean_pabot_run_is_ready(tmp_path: Path) -> None:
@@ -30,3 +32,20 @@ def test_an_empty_standard_output_capture_still_withholds(tmp_path: Path) -> Non
     (results / "pabot_results" / "0" / "robot_stdout.out").write_bytes(b"")
     code, out = gate_verdict(tmp_path, str(results))
     assert code == ExitCode.INSUFFICIENT, out
+
+
+def test_a_killed_robot_process_is_not_ready(tmp_path: Path) -> None:
+    code, out = gate_verdict(tmp_path, str(KILLED))
+    assert code == ExitCode.INSUFFICIENT, out
+
+
+def test_the_manager_log_tells_of_a_process_that_left_no_output(tmp_path: Path) -> None:
+    # Robot killed before it wrote output.xml: only pabot's log says so.
+    results = tmp_path / "out"
+    shutil.copytree(KILLED, results)
+    (results / "pabot_results" / "1" / "output.xml").unlink()
+    code, out = gate_verdict(tmp_path, str(results))
+    assert code == ExitCode.INSUFFICIENT, out
+    (skip,) = (s for s in load([str(results)]).skipped if s.evidence)
+    assert skip.path.endswith("pabot_manager.log")
+    assert "[ERROR]   Reading XML source" in skip.reason

@@ -1,4 +1,8 @@
-"""Surefire's and Failsafe's dump files (`[date].dump`, `[date]-jvmRun[N].dump`,
+"""Files a harness writes beside its results that tell whether the run went well: read for
+that, never for results. Each reader returns (whether it tells of a problem, the reason to
+list the file), or None when the file is not its kind.
+
+Surefire's and Failsafe's dump files (`[date].dump`, `[date]-jvmRun[N].dump`,
 `[date].dumpstream`) beside their reports: what went wrong in a forked JVM.
 
 Surefire writes one when a fork timed out (`forkedProcessTimeoutInSeconds`: a thread dump, the
@@ -59,3 +63,30 @@ def surefire_dump(path: Path, name: str, head: bytes) -> tuple[bool, str] | None
         f"not test results (Surefire's dump of {warnings} line(s) a test wrote to the forked "
         "JVM's native output stream)"
     )
+
+
+# pabot's manager log (`pabot_results/pabot_manager.log`): a level in brackets starts a line.
+_PABOT_LOG = "pabot_manager.log"
+_PABOT_LEVEL = re.compile(r"\[(?:TRACE|DEBUG|INFO|WARNING|ERROR)\]\s")
+# What pabot writes when a process's results did not make it into the merged output.xml
+# (robot killed: "Reading XML source '...' failed", "Skipping '...' from final result").
+_PABOT_PROBLEM = re.compile(r"\[ERROR\]\s|\[WARNING\]\s+Skipping .* from final result")
+
+
+def pabot_log(path: Path, name: str, head: bytes) -> tuple[bool, str] | None:
+    """For pabot's manager log: a problem when it has an `[ERROR]` line or says it left a
+    process's output out of the merged result, else not results."""
+    if Path(name).name != _PABOT_LOG:
+        return None
+    if not _PABOT_LEVEL.match(head.lstrip(b"\xef\xbb\xbf \t\r\n").decode("utf-8", "replace")):
+        return None
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for raw in handle:
+            if _PABOT_PROBLEM.match(raw):
+                line = raw.strip()
+                shown = line if len(line) <= 100 else line[:97] + "..."
+                return True, (
+                    f"pabot's log tells of a problem ({shown}): a process's results may be "
+                    "missing from the merged output.xml"
+                )
+    return False, "not test results (pabot's manager log, without an error)"
