@@ -17,6 +17,7 @@ from reportgen.errors import DetectionError, InputError, UsageError
 from reportgen.ingest import _stdin, registry
 from reportgen.ingest._archive import archived_results
 from reportgen.ingest._duplicates import OTHER_REPORTER, attempts_shown, find_duplicates
+from reportgen.ingest._harness_logs import pabot_log, surefire_dump
 from reportgen.ingest._notresults import not_results
 from reportgen.ingest._scan import (
     IgnoreRules,
@@ -455,6 +456,15 @@ def _read_candidate(
                 reason=archived,
                 kind=SkipKind.UNRECOGNISED,
                 evidence=True,
+            )
+        told = None if empty else surefire_dump(path, name, head) or pabot_log(path, name, head)
+        if told is not None and not candidate.explicit:
+            problem, why = told
+            return SkippedPath(
+                path=candidate.display,
+                reason=why,
+                kind=SkipKind.UNRECOGNISED if problem else SkipKind.NOT_RESULTS,
+                evidence=problem,
             )
         known = None if empty else not_results(path, candidate.display, head)
         # Found in a folder or by a glob, a coverage or analysis report beside the results is

@@ -27,6 +27,16 @@ _RESULT_SUFFIXES = frozenset(
 # redirect leaves when the harness wrote nothing there (a build failure goes to standard error),
 # so it may be where the results were lost. So may an empty archive (a failed download).
 _CAPTURE_SUFFIXES = frozenset({".txt", ".out"})
+# A capture named as standard error (`stderr.out`, pabot's `robot_stderr.out`) beside the
+# standard output: empty is how a clean run leaves it, and the results were not sent there.
+_STDERR_NAME = re.compile(r"(?:.*[._\-/\\])?stderr", re.IGNORECASE)
+# A JSON array's first element: a file starting with `[` is JSON only if one follows, not a
+# log whose lines start with a bracketed level or time (`[INFO]    ...`, `[2026-12-01 ...]`).
+# Cut short after `[` or its first value, it may be a truncated array.
+_JSON_ARRAY = re.compile(
+    rb"\[\s*(?:\Z|[\[{\"\]]|(?:-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null|NaN|-?Infinity)"
+    rb"\s*(?:[,\]]|\Z))"
+)
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tgz", ".tbz2", ".txz", ".tar.gz", ".tar.bz2", ".tar.xz")
 #: Endings of compressed files, which are named by what they hold (`junit.xml.gz`).
 COMPRESSED_SUFFIXES = frozenset({".gz", ".bz2", ".xz", ".zst"})
@@ -69,7 +79,9 @@ def looks_like_results(name: str, head: bytes) -> bool:
     if results_suffix(name) or empty_capture(name, head):
         return True
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if text[:1] in (b"<", b"{", b"[") and not _HTML.match(text):
+    if text[:1] in (b"<", b"{") and not _HTML.match(text):
+        return True
+    if _JSON_ARRAY.match(text):
         return True
     return looks_like_result_text(head)
 
@@ -82,17 +94,27 @@ def results_suffix(name: str) -> bool:
 
 def held_suffix(name: str) -> str:
     """The ending of `name` once compression endings are taken off (`.xml` for `a.xml.gz`)."""
+    return _held_name(name).suffix.lower()
+
+
+def _held_name(name: str) -> Path:
     path = Path(name)
     while path.suffix.lower() in COMPRESSED_SUFFIXES:
         path = path.with_suffix("")
-    return path.suffix.lower()
+    return path
 
 
 def empty_capture(name: str, head: bytes) -> bool:
-    """Whether this is a redirected standard output (`.txt`, `.out`) or an archive, left empty."""
+    """Whether this is a redirected standard output (`.txt`, `.out`) or an archive, left empty.
+
+    A standard error capture (`stderr.out`, `robot_stderr.out`) is not one.
+    """
     if head.lstrip(b"\xef\xbb\xbf \t\r\n"):
         return False
-    return held_suffix(name) in _CAPTURE_SUFFIXES or name.lower().endswith(ARCHIVE_SUFFIXES)
+    if name.lower().endswith(ARCHIVE_SUFFIXES):
+        return True
+    held = _held_name(name)
+    return held.suffix.lower() in _CAPTURE_SUFFIXES and not _STDERR_NAME.fullmatch(held.stem)
 
 
 def looks_like_result_text(head: bytes) -> bool:

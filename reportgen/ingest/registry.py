@@ -54,6 +54,13 @@ ENTRIES: tuple[Entry, ...] = (
         ('"config"',),
     ),
     Entry("tap", "reportgen.ingest.tap:TapIngester", "any"),
+    Entry(
+        "cargo-junit",
+        "reportgen.ingest.cargo_junit:CargoJunitIngester",
+        "any",
+        ("<?xml", "<testsuites", "--format junit", "--format=junit"),
+        "utf-8",
+    ),
     Entry("trx", "reportgen.ingest.trx:TrxIngester", "xml", ("TestRun",)),
     Entry("nunit3", "reportgen.ingest.nunit3:NUnit3Ingester", "xml", ("test-run",)),
     Entry("xunit2", "reportgen.ingest.xunit2:XUnit2Ingester", "xml", ("assembl",)),

@@ -146,6 +146,17 @@ def test_what_looks_like_results() -> None:
         assert looks_like_results(name, b""), name
     assert not looks_like_results("notes.md", b"")
     assert not looks_like_results("server.log", b"")
+    # A standard error capture beside the output is empty in a clean run.
+    for name in ("robot_stderr.out", "stderr.txt", "go-test.stderr.out", "ci/stderr.out.gz"):
+        assert not looks_like_results(name, b""), name
+    assert looks_like_results("nostderr.txt", b"")
+
+
+def test_a_json_array_looks_like_results_and_a_bracketed_log_does_not() -> None:
+    for head in (b"[]", b' [\n  {"name": "a"}', b"[1, 2]", b"[ null ]", b"[", b"[12"):
+        assert looks_like_results("x", head), head
+    for head in (b"[INFO]    Initialized logging\n", b"[2026-12-01 19:05:07] start\n", b"[x]"):
+        assert not looks_like_results("x", head), head
 
 
 def test_an_explicitly_named_empty_file_stays_an_input_error(tmp_path: Path) -> None:
