@@ -61,7 +61,13 @@ _RESULT_TEXT = re.compile(
     # console tables.
     rb"Running \d+\S* test @ |This is ApacheBench|Requests/sec:|Requests per second:|"
     rb"Requests\s+\[total, rate|Type\s+Name\s+# reqs|Benchmark\s+Time\s+CPU\s+Iterations|"
-    rb"test \S+ \.\.\. bench:)",
+    rb"test \S+ \.\.\. bench:|"
+    # Rust's libtest console as `cargo test > test.log` captures it (cargo-junit reads only
+    # its JUnit documents): what cargo ran, each test's line, the result and cargo's failure.
+    rb"running \d+ tests?\s*$|test \S+ \.\.\. (?:ok|FAILED|ignored)\b|"
+    rb"test result: (?:ok|FAILED)\.|Running (?:unittests )?\S+ \(target[/\\]|Doc-tests \S+\s*$|"
+    rb"Finished `test` profile|"
+    rb"error: test failed, to rerun pass)",
     re.MULTILINE,
 )
 # A page or a picture (an HTML report, the SVG plots Criterion's gnuplot writes after an XML

@@ -50,3 +50,19 @@ def test_output_cut_after_a_running_line_is_not_ready(tmp_path: Path) -> None:
     (flag,) = load([str(cut)]).inputs[0].integrity
     assert "tests/integ.rs" in flag.message
     assert "its JUnit document is missing" in flag.message
+
+
+def test_a_console_capture_beside_results_keeps_the_gate_from_ready(tmp_path: Path) -> None:
+    """`cargo test > test.log` (libtest's console, which no reader takes) beside a passing
+    JUnit file: it shows a binary that aborted. Before, READY (0): the log was only "not a
+    results file reportgen recognises"; now it looks like results, as go test's text does."""
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "test.log").write_bytes((FIXTURES / "console-abort.log").read_bytes())
+    (results / "junit.xml").write_text(
+        '<testsuite name="s" tests="1"><testcase classname="a" name="b" time="0.1"/></testsuite>',
+        encoding="utf-8",
+    )
+    code, out = gate_verdict(tmp_path, str(results))
+    assert code == ExitCode.INSUFFICIENT, out
+    assert "test.log: not read" in out and "looks like results" in out
