@@ -1,8 +1,8 @@
-"""Reports that CI jobs write beside test results but that hold none: coverage and static
-analysis. A file no reader took is listed as "not test results" only when its whole content is
-positively one of these formats (root element and required attributes, or required keys);
-anything else keeps the "looks like results" rule, so a results file is never waved through
-for its name or its first bytes.
+"""Reports that CI jobs write beside test results but that hold none: coverage, static
+analysis, and Maven Failsafe's summary of a clean run. A file no reader took is listed as "not
+test results" only when its whole content is positively one of these formats (root element and
+required attributes, or required keys); anything else keeps the "looks like results" rule, so a
+results file is never waved through for its name or its first bytes.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ _TEST_ELEMENTS = frozenset(
     {"testsuite", "testsuites", "testcase", "test-case", "test-suite", "UnitTestResult", "test"}
 )
 _COBERTURA_CHILDREN = frozenset({"sources", "packages"})
+_FAILSAFE_COUNTS = frozenset({"completed", "errors", "failures", "skipped"})
+_FAILSAFE_CHILDREN = _FAILSAFE_COUNTS | {"flakes", "failureMessage"}
 _JACOCO_CHILDREN = frozenset({"sessioninfo", "group", "package", "counter"})
 _CLOVER_CHILDREN = frozenset({"project", "testproject"})
 _ISTANBUL_FILE_KEYS = frozenset({"statementMap", "fnMap", "branchMap", "s", "f", "b"})
@@ -58,7 +60,7 @@ def not_results(path: Path, display: str, head: bytes) -> str | None:
 
 
 def _xml_kind(source: Source, root_name: str) -> str | None:
-    if root_name not in {"coverage", "report"}:
+    if root_name not in {"coverage", "report", "failsafe-summary"}:
         return None
     with source.open() as handle:
         root = parse_xml(handle.read(), source)
@@ -66,6 +68,8 @@ def _xml_kind(source: Source, root_name: str) -> str | None:
         return None
     name = local_name(root.tag)
     children = {local_name(c.tag) for c in root if isinstance(c.tag, str)}
+    if name == "failsafe-summary":
+        return "Failsafe summary of a clean run" if _clean_failsafe(root, children) else None
     if name == "coverage":
         if {"line-rate", "branch-rate"} <= set(root.attrib) and children <= _COBERTURA_CHILDREN:
             return "Cobertura coverage"
@@ -81,6 +85,30 @@ def _xml_kind(source: Source, root_name: str) -> str | None:
     ):
         return "JaCoCo coverage"
     return None
+
+
+def _clean_failsafe(root: Any, children: set[str]) -> bool:
+    """Whether Maven Failsafe's `failsafe-summary.xml` says its run passed: tests completed,
+    none failed or errored, no fork timed out or crashed (`failureMessage`), and no failure
+    code (`result` 255 failed, 254 no tests; `null` or absent when it passed).
+
+    Its tests are in the TEST-*.xml reports beside it, which are read; a summary that says
+    anything else is left unrecognised, so it keeps the verdict from READY (a crashed fork's
+    tests have no report to show it)."""
+    if not children <= _FAILSAFE_CHILDREN or not children >= _FAILSAFE_COUNTS:
+        return False
+    if root.get("result") not in (None, "null", "0") or root.get("timeout") != "false":
+        return False
+    counts = {local_name(c.tag): (c.text or "").strip() for c in root if isinstance(c.tag, str)}
+    if not all(counts[key].isascii() and counts[key].isdigit() for key in _FAILSAFE_COUNTS):
+        return False
+    message = counts.get("failureMessage", "")
+    return (
+        int(counts["completed"]) > 0
+        and int(counts["errors"]) == 0
+        and int(counts["failures"]) == 0
+        and not message
+    )
 
 
 def _json_kind(source: Source, keys: HeadKeys) -> str | None:
