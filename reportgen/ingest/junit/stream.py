@@ -322,7 +322,9 @@ class Stream:
 
     def _pass(self, data: bytes) -> bytes:
         """`data` as read, unless a reference to a forbidden character needs cleaning."""
-        if _ANY_BAD_REF.search(data) or (
+        # Most chunks hold no `&` at all: one memchr rules them out, several times faster than
+        # the regular expression's scan of every byte (which chunks with an `&` still get).
+        if (b"&" in data and _ANY_BAD_REF.search(data)) or (
             self._tail and _ANY_BAD_REF.search(self._tail + data[:_REF_HEAD])
         ):
             raise NeedsCleaning
