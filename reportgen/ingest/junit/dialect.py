@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import posixpath
 import re
+import struct
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence, Set
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
 
 #: Distinct `time` values remembered per file.
 _SECONDS_MEMO = 1 << 16
+#: A C double in native byte order, as `array("d")` holds it.
+_DOUBLE = struct.Struct("d")
 
 _TIME_UNITS = {
     "ns": 1e-9,
@@ -122,25 +125,26 @@ def parse_timestamp(text: str) -> Stamp | None:
     return stamp
 
 
-class _Seconds(dict[str, float]):
-    """Plain `time` attributes and their seconds, filled on demand; raises ValueError for
-    anything that needs `Times.one` (units, commas, negative, nanoseconds, ...).
+class _Seconds(dict[str, bytes]):
+    """Plain `time` attributes and their seconds as a packed C double, filled on demand; raises
+    ValueError for anything that needs `Times.one` (units, commas, negative, nanoseconds, ...).
 
     Producers write times with a fixed number of decimals, so values repeat a lot, and a
-    lookup costs less than `float`.
+    lookup costs less than `float`. The packed form lets a batch become an `array("d")` by
+    one join: filling the array from floats converts each through a slow argument parser.
     """
 
     __slots__ = ()
 
-    def __missing__(self, text: str) -> float:
+    def __missing__(self, text: str) -> bytes:
         value = float(text)
         # NaN passes, which is right: NaN is how "unknown" is stored.
         if not 0.0 <= value < 1e6 and value == value:
             raise ValueError(text)
         if len(self) >= _SECONDS_MEMO:
             self.clear()
-        self[text] = value
-        return value
+        packed = self[text] = _DOUBLE.pack(value)
+        return packed
 
 
 class Times:
@@ -159,7 +163,7 @@ class Times:
         """Seconds for a batch of `time` attributes (NaN for unknown), converted in bulk."""
         if not self.ns:
             try:
-                return array("d", map(self._plain, texts))
+                return array("d", b"".join(map(self._plain, texts)))
             except ValueError:
                 pass
         return array("d", (math.nan if (v := self.one(text)) is None else v for text in texts))
