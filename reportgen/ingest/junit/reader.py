@@ -36,6 +36,7 @@ from reportgen.ingest.junit.stream import (
     NeedsCleaning,
     SeveralDocuments,
     Stream,
+    lazy_regex,
     localname,
 )
 from reportgen.model import (
@@ -79,7 +80,7 @@ _BOOST_MASTER = "boost_test"
 #: unittest-xml-reporting: the suite of a failing class or module fixture, its testcase's name,
 #: and the classname of a module that failed to load.
 _PYTHON_ERROR_HOLDER = "unittest.suite._ErrorHolder"
-_PYTHON_FIXTURE = re.compile(r"(setUpClass|tearDownClass|setUpModule|tearDownModule) \(([\w.]+)\)")
+_python_fixture = lazy_regex(r"(setUpClass|tearDownClass|setUpModule|tearDownModule) \(([\w.]+)\)")
 _PYTHON_LOAD_FAILURE = "unittest.loader._FailedTest"
 #: The `hostname` Catch2's JUnit reporter writes on its suite (a placeholder, "to be done").
 _CATCH2_HOST = "tbd"
@@ -1129,7 +1130,7 @@ class Reader:
         if classname == _PYTHON_LOAD_FAILURE and re.fullmatch(r"[\w.]+", name):
             return "[load error]", name
         if not classname and frame is not None and frame.name.startswith(_PYTHON_ERROR_HOLDER):
-            match = _PYTHON_FIXTURE.fullmatch(name)
+            match = _python_fixture().fullmatch(name)
             if match is not None:
                 return match.group(1), match.group(2)
         return None
