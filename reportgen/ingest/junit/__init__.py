@@ -16,6 +16,7 @@ from reportgen.ingest.junit.stream import (
     ROOTS,
     NeedsCleaning,
     SeveralDocuments,
+    lazy_regex,
     root_name,
     split_documents,
 )
@@ -26,20 +27,20 @@ __all__ = ["ROOTS", "JUnitIngester", "root_name"]
 #: report of one test engine. It writes one report per engine on the class path when that
 #: engine finishes, with tests or without (`TEST-junit-vintage.xml` with `tests="0"` beside
 #: the Jupiter tests).
-_ENGINE_REPORT = re.compile(rb"<system-out><!\[CDATA\[\s*unique-id: \[engine:([\w.-]{1,100})\]")
+_engine_report = lazy_regex(rb"<system-out><!\[CDATA\[\s*unique-id: \[engine:([\w.-]{1,100})\]")
 #: The launcher's command line, which every engine report of one run records alike.
-_JAVA_COMMAND = re.compile(rb'<property name="sun\.java\.command" value="[^"]*"/>')
+_java_command = lazy_regex(rb'<property name="sun\.java\.command" value="[^"]*"/>')
 #: A report's root suite that declares tests: `tests="` and a count from 1.
-_DECLARES_TESTS = re.compile(rb'<testsuite\b[^>]*\stests="0*[1-9]')
+_declares_tests = lazy_regex(rb'<testsuite\b[^>]*\stests="0*[1-9]')
 #: The root suite of a report that declares no test, and its name.
-_EMPTY_SUITE = re.compile(rb'<testsuite\b[^>]*\sname="([\w.$]{1,500})"[^>]*\stests="0"')
+_empty_suite = lazy_regex(rb'<testsuite\b[^>]*\sname="([\w.$]{1,500})"[^>]*\stests="0"')
 #: Larger files holding no testcase are not looked into: an engine's empty report is ~6 KB.
 _ENGINE_REPORT_MAX = 1 << 20
 #: How much of a sibling report is read for its root suite and properties, and how many are.
 _SIBLING_HEAD = 1 << 16
 _SIBLINGS_MAX = 64
 #: What rustdoc writes after its merged doctests' `<testsuites>`: timings, no test results.
-_RUSTDOC_TIMES = re.compile(rb"""\s*<report(?:\s+\w+\s*=\s*"[^"<]*")*\s*(?:/>|>\s*</report>)\s*""")
+_rustdoc_times = lazy_regex(rb"""\s*<report(?:\s+\w+\s*=\s*"[^"<]*")*\s*(?:/>|>\s*</report>)\s*""")
 
 
 class JUnitIngester(Ingester):
@@ -68,7 +69,7 @@ class JUnitIngester(Ingester):
             parts = split_documents(source)
             if len(parts) < 2:
                 raise several.error from None
-        documents = [part for part in parts if not _RUSTDOC_TIMES.fullmatch(part.data)]
+        documents = [part for part in parts if not _rustdoc_times().fullmatch(part.data)]
         sink.warn(
             f"{len(documents)} XML documents one after another (as `cargo test -- --format "
             "junit` writes one per test binary): each read as a file of its own"
@@ -107,8 +108,8 @@ def _empty_engine(source: Source, sink: Sink) -> bool:
     """
     with source.open() as handle:
         data = handle.read(_ENGINE_REPORT_MAX + 1)
-    engine = _ENGINE_REPORT.search(data) if len(data) <= _ENGINE_REPORT_MAX else None
-    command = _JAVA_COMMAND.search(data) if engine is not None else None
+    engine = _engine_report().search(data) if len(data) <= _ENGINE_REPORT_MAX else None
+    command = _java_command().search(data) if engine is not None else None
     if engine is None or command is None:
         return False
     siblings = sorted(p for p in source.path.parent.glob("TEST-*.xml") if p != source.path)
@@ -118,7 +119,7 @@ def _empty_engine(source: Source, sink: Sink) -> bool:
                 head = handle.read(_SIBLING_HEAD)
         except OSError:
             continue
-        if command.group(0) in head and _DECLARES_TESTS.search(head):
+        if command.group(0) in head and _declares_tests().search(head):
             sink.nothing_to_report(
                 f"the JUnit Platform engine {engine.group(1).decode()!r} found no tests; "
                 f"{sibling.name}, of the same launcher run, holds the tests (the console "
@@ -139,8 +140,8 @@ def _nested_outer(source: Source, sink: Sink) -> None:
     """
     with source.open() as handle:
         data = handle.read(_ENGINE_REPORT_MAX + 1)
-    suite = _EMPTY_SUITE.search(data) if len(data) <= _ENGINE_REPORT_MAX else None
-    command = _JAVA_COMMAND.search(data) if suite is not None else None
+    suite = _empty_suite().search(data) if len(data) <= _ENGINE_REPORT_MAX else None
+    command = _java_command().search(data) if suite is not None else None
     if suite is None or command is None or b"surefire" not in data[: suite.end()]:
         return
     name = suite.group(1).decode("utf-8", errors="replace")

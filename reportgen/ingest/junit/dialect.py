@@ -5,12 +5,14 @@ from __future__ import annotations
 import math
 import posixpath
 import re
+import struct
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence, Set
 from typing import TYPE_CHECKING, Any
 
 from reportgen import stamps
+from reportgen.ingest.junit.stream import lazy_regex
 from reportgen.model import SCOPE_SEPARATOR, Outcome, is_absolute_path
 from reportgen.stamps import Stamp
 
@@ -19,6 +21,8 @@ if TYPE_CHECKING:
 
 #: Distinct `time` values remembered per file.
 _SECONDS_MEMO = 1 << 16
+#: A C double in native byte order, as `array("d")` holds it.
+_DOUBLE = struct.Struct("d")
 
 _TIME_UNITS = {
     "ns": 1e-9,
@@ -33,7 +37,7 @@ _TIME_UNITS = {
     "m": 60.0,
     "h": 3600.0,
 }
-_TIME_WITH_UNIT = re.compile(r"^\s*([0-9.,]+(?:[eE][-+]?\d+)?)\s*([A-Za-zµμ]+)\s*$")
+_time_with_unit = lazy_regex(r"^\s*([0-9.,]+(?:[eE][-+]?\d+)?)\s*([A-Za-zµμ]+)\s*$")
 
 #: testcase `status` / `result` values meaning "did not run" (ctest, googletest, Bazel, tst;
 #: behave's `untested`, which it writes without a <skipped/> under `--no-skipped`, for every
@@ -83,7 +87,7 @@ def parse_time_text(text: str) -> float | None:
     """Seconds from the less common spellings: `1,234.5`, `0,03`, `80.803us`, `1.5 s`."""
     value = text.strip()
     factor = 1.0
-    match = _TIME_WITH_UNIT.match(value)
+    match = _time_with_unit().match(value)
     if match is not None:
         unit = match.group(2)
         if unit not in _TIME_UNITS:
@@ -123,25 +127,26 @@ def parse_timestamp(text: str) -> Stamp | None:
     return stamp
 
 
-class _Seconds(dict[str, float]):
-    """Plain `time` attributes and their seconds, filled on demand; raises ValueError for
-    anything that needs `Times.one` (units, commas, negative, nanoseconds, ...).
+class _Seconds(dict[str, bytes]):
+    """Plain `time` attributes and their seconds as a packed C double, filled on demand; raises
+    ValueError for anything that needs `Times.one` (units, commas, negative, nanoseconds, ...).
 
     Producers write times with a fixed number of decimals, so values repeat a lot, and a
-    lookup costs less than `float`.
+    lookup costs less than `float`. The packed form lets a batch become an `array("d")` by
+    one join: filling the array from floats converts each through a slow argument parser.
     """
 
     __slots__ = ()
 
-    def __missing__(self, text: str) -> float:
+    def __missing__(self, text: str) -> bytes:
         value = float(text)
         # NaN passes, which is right: NaN is how "unknown" is stored.
         if not 0.0 <= value < 1e6 and value == value:
             raise ValueError(text)
         if len(self) >= _SECONDS_MEMO:
             self.clear()
-        self[text] = value
-        return value
+        packed = self[text] = _DOUBLE.pack(value)
+        return packed
 
 
 class Times:
@@ -160,7 +165,7 @@ class Times:
         """Seconds for a batch of `time` attributes (NaN for unknown), converted in bulk."""
         if not self.ns:
             try:
-                return array("d", map(self._plain, texts))
+                return array("d", b"".join(map(self._plain, texts)))
             except ValueError:
                 pass
         return array("d", (math.nan if (v := self.one(text)) is None else v for text in texts))
@@ -211,12 +216,12 @@ _NODE_CLASSNAME = "test"
 _NODE_SUMMARY = frozenset(
     ("tests", "suites", "pass", "fail", "cancelled", "skipped", "todo", "duration_ms")
 )
-_SUMMARY_LINE = re.compile(r"\s*([a-z_]+) \d+(?:\.\d+)?\s*")
+_summary_line = lazy_regex(r"\s*([a-z_]+) \d+(?:\.\d+)?\s*")
 
 
 def summary_key(comment: str) -> str | None:
     """The key of a comment of Node's run summary (`tests 9` -> `tests`), else None."""
-    match = _SUMMARY_LINE.fullmatch(comment)
+    match = _summary_line().fullmatch(comment)
     if match is None or match.group(1) not in _NODE_SUMMARY:
         return None
     return match.group(1)
@@ -450,7 +455,7 @@ _PYTEST_SUITE_KEYS = frozenset(
 )
 #: pytest's suite timestamp: Python's `isoformat()` of the start, with microseconds (and the
 #: UTC offset from pytest 7 on). Robot's xUnit file also has microseconds, but no hostname.
-_PYTEST_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}(?:[+-]\d\d:\d\d)?")
+_pytest_timestamp = lazy_regex(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}(?:[+-]\d\d:\d\d)?")
 
 
 def pytest_suite(attrib: Mapping[str, str]) -> bool:
@@ -460,7 +465,7 @@ def pytest_suite(attrib: Mapping[str, str]) -> bool:
     return (
         len(attrib) == len(_PYTEST_SUITE_KEYS)
         and frozenset(attrib) == _PYTEST_SUITE_KEYS
-        and bool(_PYTEST_TIMESTAMP.fullmatch(attrib.get("timestamp") or ""))
+        and bool(_pytest_timestamp().fullmatch(attrib.get("timestamp") or ""))
     )
 
 
@@ -510,13 +515,13 @@ def pytest_reruns(sink: Sink, start: int, root: Mapping[str, str], shaped: bool)
 # --- TAP::Formatter::JUnit ----------------------------------------------------------------
 #: The testcase name TAP::Formatter::JUnit (`prove --formatter TAP::Formatter::JUnit`) gives a
 #: test point: its number, then its description.
-_TAP_CASE = re.compile(r"\d+(?: .*)?", re.DOTALL)
+_tap_case = lazy_regex(r"\d+(?: .*)?", re.DOTALL)
 #: The testcases its `--timer` option adds before and after a file's test points.
 _TAP_TIMER_CASES = ("(init)", "(teardown)")
 #: A top-level test point of the TAP stream it keeps in a suite's <system-out>.
-_TAP_POINT_LINE = re.compile(r"^(?:not )?ok\b", re.MULTILINE)
+_tap_point_line = lazy_regex(r"^(?:not )?ok\b", re.MULTILINE)
 #: The plan of a file that skipped all its tests (`skip_all`).
-_TAP_SKIP_ALL = re.compile(r"^1\.\.0\b", re.MULTILINE)
+_tap_skip_all = lazy_regex(r"^1\.\.0\b", re.MULTILINE)
 
 
 def tap_formatter_junit(
@@ -537,18 +542,18 @@ def tap_formatter_junit(
     whose testcases are exactly the stream's top-level test points, named by their numbers,
     is read so.
     """
-    if not _TAP_POINT_LINE.search(text) and not _TAP_SKIP_ALL.search(text):
+    if not _tap_point_line().search(text) and not _tap_skip_all().search(text):
         return 0, 0  # no TAP stream (nearly every suite's output): its rows are not looked at
     rows = [sink.identity(row) for row in range(start, sink.rows)]
     if any(
-        c is not None or not (_TAP_CASE.fullmatch(n) or n in _TAP_TIMER_CASES)
+        c is not None or not (_tap_case().fullmatch(n) or n in _TAP_TIMER_CASES)
         for n, c, _s, _f in rows
     ):
         return 0, 0
     numbered = [row for row, (n, _c, _s, _f) in enumerate(rows, start) if n not in _TAP_TIMER_CASES]
-    if len(_TAP_POINT_LINE.findall(text)) != len(numbered):
+    if len(_tap_point_line().findall(text)) != len(numbered):
         return 0, 0
-    if not numbered and not _TAP_SKIP_ALL.search(text):
+    if not numbered and not _tap_skip_all().search(text):
         return 0, 0
     # Imported here: only files that hold such a suite need the TAP parser.
     from reportgen.ingest._tap_parser import Point, Synthetic, parse

@@ -36,6 +36,7 @@ from reportgen.ingest.junit.stream import (
     NeedsCleaning,
     SeveralDocuments,
     Stream,
+    lazy_regex,
     localname,
 )
 from reportgen.model import (
@@ -47,6 +48,10 @@ from reportgen.model import (
     TestTableBuilder,
 )
 
+#: The outcomes, bound once: on Python 3.11 every attribute read off an Enum class goes through
+#: the slow path for metaclasses that define `__getattr__` (~1,500 instructions a read, some
+#: twenty reads per failed or skipped testcase).
+_PASSED, _FAILED, _ERROR, _SKIPPED = Outcome.PASSED, Outcome.FAILED, Outcome.ERROR, Outcome.SKIPPED
 #: The one-byte outcome code of a passed test in a bulk add.
 _PASSED_CODE = bytes((OUTCOME_CODE[Outcome.PASSED],))
 #: Plain passed tests handed to the Sink at once.
@@ -77,7 +82,7 @@ _BOOST_MASTER = "boost_test"
 #: unittest-xml-reporting: the suite of a failing class or module fixture, its testcase's name,
 #: and the classname of a module that failed to load.
 _PYTHON_ERROR_HOLDER = "unittest.suite._ErrorHolder"
-_PYTHON_FIXTURE = re.compile(r"(setUpClass|tearDownClass|setUpModule|tearDownModule) \(([\w.]+)\)")
+_python_fixture = lazy_regex(r"(setUpClass|tearDownClass|setUpModule|tearDownModule) \(([\w.]+)\)")
 _PYTHON_LOAD_FAILURE = "unittest.loader._FailedTest"
 #: The `hostname` Catch2's JUnit reporter writes on its suite (a placeholder, "to be done").
 _CATCH2_HOST = "tbd"
@@ -617,8 +622,8 @@ class Reader:
         message = self._message(attrib.get("message")) or attrib.get("type") or None
         what = f"suite {name!r}" if name else "a suite"
         text = f"{what} reports a {kind} outside any test" + (f": {message}" if message else "")
-        outcome = Outcome.FAILED if kind == "failure" else Outcome.ERROR
-        if outcome is Outcome.FAILED:
+        outcome = _FAILED if kind == "failure" else _ERROR
+        if outcome is _FAILED:
             self.n_failed += 1
         else:
             self.n_errors += 1
@@ -737,7 +742,7 @@ class Reader:
                 name=name,
                 classname=name,
                 suite=frame.path,
-                outcome=Outcome.SKIPPED,
+                outcome=_SKIPPED,
                 message="pending: mocha-junit-reporter counts it but does not write it",
                 file=frame.file,
             )
@@ -757,7 +762,7 @@ class Reader:
             self.sink.test(
                 name=f"[ignored test {number} of {missing}]",
                 suite=frame.path,
-                outcome=Outcome.SKIPPED,
+                outcome=_SKIPPED,
                 message="ignored: libtest's JUnit output counts it but does not name it",
             )
         self.n_skipped += missing
@@ -902,7 +907,7 @@ class Reader:
                 continue
             kind = ctag.rpartition("}")[2] if ctag[0] == "{" else ctag
             if kind in ("failure", "error"):
-                this = Outcome.FAILED if kind == "failure" else Outcome.ERROR
+                this = _FAILED if kind == "failure" else _ERROR
                 if shown is None:
                     shown = this
                     shown_body = self._text(child)
@@ -914,7 +919,7 @@ class Reader:
                     extra = self._text(child)
                     if extra:
                         outputs.append(extra)
-                    if outcome is Outcome.SKIPPED and message in (None, "true"):
+                    if outcome is _SKIPPED and message in (None, "true"):
                         message = self._message(child.get("message")) or first_line(extra)
                     continue
                 outcome = this
@@ -928,11 +933,11 @@ class Reader:
                 # A test marked skipped is not counted as failed even when the harness also
                 # wrote its failure (Node: a failing `todo` test; node itself reports it as
                 # todo, not fail). The failure text is kept.
-                failed_message = message if outcome in (Outcome.FAILED, Outcome.ERROR) else None
+                failed_message = message if outcome in (_FAILED, _ERROR) else None
                 if failed_message is not None and body:
                     outputs.insert(0, body)
                     body = None
-                outcome = Outcome.SKIPPED
+                outcome = _SKIPPED
                 skip_text = self._text(child)
                 message = self._message(child.get("message")) or first_line(skip_text)
                 skip_message = message
@@ -985,8 +990,8 @@ class Reader:
                 # Only rerun elements: every execution failed.
                 outcome = attempts[-1].outcome
             else:
-                outcome = Outcome.PASSED
-        if outcome is Outcome.SKIPPED and shown is not None and not expected_failure:
+                outcome = _PASSED
+        if outcome is _SKIPPED and shown is not None and not expected_failure:
             # A test that failed and then skipped itself (googletest: an EXPECT that failed,
             # then GTEST_SKIP(); Node: t.skip() then a throw) failed: its harness says so in
             # its exit status and its own summary. The skip's text is kept in the output.
@@ -997,7 +1002,7 @@ class Reader:
                     outputs.insert(0, body)
                 body = shown_body
         not_run = (
-            outcome is Outcome.SKIPPED
+            outcome is _SKIPPED
             and skipped_child
             and (get("status") or "").strip().lower() == "notrun"
             and get("result") is None
@@ -1009,14 +1014,14 @@ class Reader:
         # (1970) and only the test's own file:line; the failure of SetUpTestSuite is written
         # nowhere in the XML. A test that called GTEST_SKIP() has a start time.
         gtest_not_run = (
-            outcome is Outcome.SKIPPED
+            outcome is _SKIPPED
             and skipped_child
             and get("result") == "skipped"
             and (get("timestamp") or "").startswith(_GTEST_NEVER_STARTED)
             and (skip_message or "").strip() == f"{get('file')}:{get('line')}"
         )
         if gtest_not_run:
-            outcome = Outcome.ERROR
+            outcome = _ERROR
             message = (
                 "not run: googletest skipped it without running it (a failed SetUpTestSuite "
                 "or Environment SetUp, or --gtest_fail_fast)"
@@ -1027,9 +1032,9 @@ class Reader:
             # as failed ("Not Run"). The tests it skips on request say so in the message
             # (SKIP_RETURN_CODE=77, SKIP_REGULAR_EXPRESSION_MATCHED); its disabled tests are
             # status="disabled"; googletest's notrun carries result="suppressed".
-            outcome = Outcome.ERROR
+            outcome = _ERROR
             message = f"not run: {message}" if message else "not run"
-        if outcome is Outcome.SKIPPED and (get("status") or "").strip().lower() == _UNTESTED:
+        if outcome is _SKIPPED and (get("status") or "").strip().lower() == _UNTESTED:
             # behave writes `untested` for a scenario it never reached, never for one it was
             # told to skip (tags, @skip: `skipped`): every scenario after a before_all or
             # before_feature hook failed (the hook's error is written nowhere), after --stop,
@@ -1041,33 +1046,33 @@ class Reader:
                 "(--stop, an interrupt) or it was a dry run",
                 scope=classname,
             )
-        if outcome is Outcome.FAILED:
+        if outcome is _FAILED:
             self.n_failed += 1
         elif gtest_not_run:
             self.n_skipped += 1  # googletest counts it as skipped, and not as an error
-        elif outcome is Outcome.ERROR:
+        elif outcome is _ERROR:
             self.n_errors += 1
             if not_run:
                 self.n_skipped += 1  # ctest counts it as skipped in the suite's attributes
-        elif outcome is Outcome.SKIPPED:
+        elif outcome is _SKIPPED:
             self.n_skipped += 1
             # Node counts a failing `todo` (<skipped> and <failure>) among both its skipped and
             # its failed tests: so do the suite's declared-count checks (it stays skipped).
-            if shown is Outcome.FAILED:
+            if shown is _FAILED:
                 self.n_failed += 1
-            elif shown is Outcome.ERROR:
+            elif shown is _ERROR:
                 self.n_errors += 1
         if attempts:
             # The recorded execution comes first for reruns (Surefire writes <failure> then
             # <rerunFailure>s) and last for flaky passes (the reruns failed before the pass).
             final = Attempt(outcome=outcome, duration=duration, message=message, type=type_)
             attempts = [*attempts, final] if flaky else [final, *attempts]
-        failing = outcome in (Outcome.FAILED, Outcome.ERROR)
+        failing = outcome in (_FAILED, _ERROR)
         if nameless and failing:
             # Surefire writes a failing @BeforeAll / @AfterAll (class setup or teardown) as a
             # testcase with an empty name: an error of the class, which belongs to no test and
             # counts against every selection that reaches into the class.
-            name = "[suite error]" if outcome is Outcome.ERROR else "[suite failure]"
+            name = "[suite error]" if outcome is _ERROR else "[suite failure]"
         elif nameless:
             # The line is that of the first testcase without a name.
             self._warn_at("testcase without a name", "noname", 0, once="noname")
@@ -1086,7 +1091,7 @@ class Reader:
             place = self._outside_test(name, classname, get, frame)
             if place is not None:
                 name, classname = place
-                if name == "[suite error]" and outcome is Outcome.FAILED:
+                if name == "[suite error]" and outcome is _FAILED:
                     name = "[suite failure]"
                 unattributed = True
                 line = None  # the producer's line is that of some test, not of the failure
@@ -1144,13 +1149,13 @@ class Reader:
         if classname == _PYTHON_LOAD_FAILURE and re.fullmatch(r"[\w.]+", name):
             return "[load error]", name
         if not classname and frame is not None and frame.name.startswith(_PYTHON_ERROR_HOLDER):
-            match = _PYTHON_FIXTURE.fullmatch(name)
+            match = _python_fixture().fullmatch(name)
             if match is not None:
                 return match.group(1), match.group(2)
         return None
 
     def _attempt(self, child: Any, kind: str) -> Attempt:
-        outcome = Outcome.FAILED if kind.endswith("Failure") else Outcome.ERROR
+        outcome = _FAILED if kind.endswith("Failure") else _ERROR
         parts: list[str] = []
         text = child.text
         if text and text.strip():
