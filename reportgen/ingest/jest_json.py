@@ -165,6 +165,15 @@ def _read_file(
     return len(assertions)
 
 
+def _failed_attempt(text: str) -> Attempt:
+    """A failed attempt of a retried test, from the error it left (its first line the message)."""
+    return Attempt(
+        outcome=Outcome.FAILED,
+        message=clean_optional(first_line(text)),
+        output=cap_output(text)[0],
+    )
+
+
 def _read_assertion(
     test: dict[str, Any], source: Source, sink: Sink, at: str, file_name: str, path: str | None
 ) -> str:
@@ -193,14 +202,7 @@ def _read_assertion(
 
     attempts: list[Attempt] = []
     retries = [str(r) for r in opt_arr(test, "retryReasons", source, at)]
-    for reason in retries:
-        attempts.append(
-            Attempt(
-                outcome=Outcome.FAILED,
-                message=clean_optional(first_line(reason)),
-                output=cap_output(reason)[0],
-            )
-        )
+    attempts.extend(_failed_attempt(reason) for reason in retries)
     # Jest 29 fills retryReasons only with logErrorsBeforeRetry; invocations is always set.
     invocations = opt_int(test, "invocations", source, at) or 0
     if invocations > MAX_INVOCATIONS:
@@ -215,14 +217,7 @@ def _read_assertion(
     if outcome is Outcome.PASSED and not attempts:
         # Vitest writes Jest's shape without `invocations`: a test that passed on a `retry`
         # keeps the error of each failed attempt in `failureMessages`, its only trace.
-        for failure in failures:
-            attempts.append(
-                Attempt(
-                    outcome=Outcome.FAILED,
-                    message=clean_optional(first_line(failure)),
-                    output=cap_output(failure)[0],
-                )
-            )
+        attempts.extend(_failed_attempt(failure) for failure in failures)
     duration = ms_to_s(opt_num(test, "duration", source, at))
     if attempts:
         properties["retries"] = str(len(attempts))
