@@ -10,7 +10,7 @@ import pytest
 
 from reportgen.errors import ExitCode
 from reportgen.ingest import load
-from reportgen.model import IntegrityKind
+from reportgen.model import IntegrityKind, SkipKind
 from tests.conftest import REPO, gate_verdict
 
 FIXTURES = REPO / "tests" / "fixtures" / "cargo-junit"
@@ -65,4 +65,6 @@ def test_a_console_capture_beside_results_keeps_the_gate_from_ready(tmp_path: Pa
     )
     code, out = gate_verdict(tmp_path, str(results))
     assert code == ExitCode.INSUFFICIENT, out
-    assert "test.log: not read" in out and "looks like results" in out
+    (skipped,) = load([str(results)]).skipped
+    assert skipped.path.endswith("test.log")
+    assert skipped.kind is SkipKind.UNRECOGNISED and skipped.evidence  # looks like results
