@@ -25,6 +25,7 @@ from reportgen.ingest._scan import (
     looks_like_result_text,
     results_suffix,
 )
+from reportgen.text import clean_text
 
 if TYPE_CHECKING:
     # tarfile and zipfile are imported where an archive is listed: most runs hold none, and
@@ -92,7 +93,8 @@ def archived_results(path: Path, names: tuple[str, ...], head: bytes) -> str | N
                 # output counts: XML or JSON alone would take a trace's JSON lines for results.
                 held = empty_capture(member, head) or looks_like_result_text(head)
             if held:
-                return f"an archive holding results ({member}): extract it, or ignore it"
+                shown = clean_text(member)
+                return f"an archive holding results ({shown}): extract it, or ignore it"
     except _Unlistable as exc:
         return f"a {kind} archive that cannot be listed ({exc}) may hold results"
     return None

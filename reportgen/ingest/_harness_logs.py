@@ -20,10 +20,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from reportgen.text import clean_text
+
 _SUFFIXES = (".dump", ".dumpstream")
 _HEADER = re.compile(r"# Created at \d{4}-\d\d-\d\dT")
 # The warning entries of a clean run (Surefire 3.x says "channel", 2.x "STDOUT").
 _WARNING = re.compile(r"Corrupted (?:channel|STDOUT) by directly writing to native stream in ")
+
+
+def _shown(line: str, width: int) -> str:
+    """A line of the file as a reason quotes it: cleaned (it is input text) and cut to `width`."""
+    line = clean_text(line)
+    return line if len(line) <= width else line[: width - 3] + "..."
 
 
 def surefire_dump(path: Path, name: str, head: bytes) -> tuple[bool, str] | None:
@@ -49,10 +57,9 @@ def surefire_dump(path: Path, name: str, head: bytes) -> tuple[bool, str] | None
                 continue
             expect_entry = False
             if not _WARNING.match(line):
-                shown = line if len(line) <= 80 else line[:77] + "..."
                 return True, (
-                    f"Surefire's dump of a forked JVM's problem ({shown}): its tests' reports "
-                    "may be incomplete (a fork that timed out, crashed or lost its channel)"
+                    f"Surefire's dump of a forked JVM's problem ({_shown(line, 80)}): its tests' "
+                    "reports may be incomplete (a fork that timed out, crashed or lost its channel)"
                 )
             warnings += 1
     if not warnings:
@@ -83,10 +90,8 @@ def pabot_log(path: Path, name: str, head: bytes) -> tuple[bool, str] | None:
     with path.open(encoding="utf-8", errors="replace") as handle:
         for raw in handle:
             if _PABOT_PROBLEM.match(raw):
-                line = raw.strip()
-                shown = line if len(line) <= 100 else line[:97] + "..."
                 return True, (
-                    f"pabot's log tells of a problem ({shown}): a process's results may be "
-                    "missing from the merged output.xml"
+                    f"pabot's log tells of a problem ({_shown(raw.strip(), 100)}): a process's "
+                    "results may be missing from the merged output.xml"
                 )
     return False, "not test results (pabot's manager log, without an error)"

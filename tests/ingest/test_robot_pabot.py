@@ -49,3 +49,14 @@ def test_the_manager_log_tells_of_a_process_that_left_no_output(tmp_path: Path) 
     (skip,) = (s for s in load([str(results)]).skipped if s.evidence)
     assert skip.path.endswith("pabot_manager.log")
     assert "[ERROR]   Reading XML source" in skip.reason
+
+
+def test_the_quoted_log_line_is_cleaned_input_text(tmp_path: Path) -> None:
+    # The reason quotes the log's line: input text, cleaned at ingest like every other.
+    folder = tmp_path / "pabot_results"
+    folder.mkdir()
+    (folder / "pabot_manager.log").write_bytes(
+        b"[INFO] start\n[ERROR] Reading XML source '\x1b[31mout.xml\x1b[0m' failed\x07\n"
+    )
+    (skipped,) = load([str(folder)]).skipped
+    assert skipped.evidence and "Reading XML source 'out.xml' failed)" in skipped.reason
