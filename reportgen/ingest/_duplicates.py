@@ -294,7 +294,7 @@ def _same_run_other_format(
                 elif _unscoped_alike(a, b):
                     # Of copies that show as much, the one that names the test files is read:
                     # it keeps apart tests of one name in two files.
-                    if a.rank == b.rank and all(s is None for s, _ in a.parts.values()):
+                    if a.rank == b.rank and a.unscoped:
                         keep, drop = other, kept
                     a, b = a.by_name(), b.by_name()
                 else:
@@ -401,6 +401,11 @@ class _Reading:
             self.names,
         )
 
+    @property
+    def unscoped(self) -> bool:
+        """Whether no test is under a scope (a classname, a file): TAP's plain names."""
+        return all(scope is None for scope, _ in self.parts.values())
+
     def by_name(self) -> _Reading:
         """This reading with each test under its name alone; tests of one name under two
         scopes become one, which ends as the worse of them did."""
@@ -474,9 +479,7 @@ def _unscoped_alike(a: _Reading, b: _Reading) -> bool:
     """Whether one of two readings names no scope at all and the other holds tests of the
     same names, as many times each: bats' TAP names no test file, and its JUnit report
     (`--report-formatter junit`) puts each file's tests under a suite named after it."""
-    a_bare = all(scope is None for scope, _ in a.parts.values())
-    b_bare = all(scope is None for scope, _ in b.parts.values())
-    return a_bare != b_bare and a.names == b.names
+    return a.unscoped != b.unscoped and a.names == b.names
 
 
 def _ends_alike(a: str | None, b: str | None) -> bool:
