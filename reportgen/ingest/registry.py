@@ -30,7 +30,6 @@ class Entry(NamedTuple):
     decode: str | None = None
 
 
-# Order only breaks ties in `reportgen formats`; detection goes by score.
 #: cargo's status verbs, one of which starts a cargo-junit capture (its sniff's first line):
 #: marks of their own, since every XML file holds `<?xml` and would import that reader for nothing.
 _CARGO_VERBS = (
@@ -52,6 +51,7 @@ _CARGO_VERBS = (
     "Doc-tests",
 )
 
+# Order only breaks ties in `reportgen formats`; detection goes by score.
 ENTRIES: tuple[Entry, ...] = (
     Entry("junit", "reportgen.ingest.junit:JUnitIngester", "xml-bytes"),
     Entry("ctrf", "reportgen.ingest.ctrf:CtrfIngester", "object", ('"reportFormat"', '"results"')),
