@@ -14,6 +14,7 @@ import bisect
 import functools
 import itertools
 import math
+import operator
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,8 +24,6 @@ from typing import Any
 _PURE_MAX_VALUES = 5_000
 #: Baseline comparisons up to this many pairs (m * n) are handled on lists.
 _PURE_MAX_PAIRS = 1 << 16
-#: The exact Mann–Whitney null distribution is built on lists up to this many cell updates.
-_PURE_MAX_NULL_CELLS = 250_000
 
 
 def _pairwise(a: Sequence[float], lo: int, n: int) -> float:
@@ -260,46 +259,25 @@ _EXACT_MAX_PAIRS = 2500
 def _mann_whitney_null_cdf(m: int, n: int) -> tuple[float, ...]:
     """P(U <= u) for u = 0 .. m*n under H0, for samples of m and n without ties.
 
-    Recursion on the largest observation of the pooled sample: it belongs to the second sample
-    with probability n/(m+n), and then beats all m values of the first one, so
-    p[m, n](u) = n/(m+n) p[m, n-1](u - m) + m/(m+n) p[m-1, n](u). All terms are positive, so
-    floating point stays accurate (unlike counting with binomial coefficients).
+    The number of orderings with U = u is the coefficient of q^u in the Gaussian binomial
+    [m+n choose m]_q = prod_{i=1..m} (1 - q^(n+i)) / (1 - q^i), built factor by factor in exact
+    integers: multiplying by (1 - q^k) is one subtraction of the list shifted by k, dividing by
+    (1 - q^i) one running sum along each residue class mod i. That is 2m passes over m*n + 1
+    integers, each a slice operation, where the textbook recursion on (m, n) takes m*n passes
+    in the interpreter; the counts are exact, and each probability is rounded once.
     """
     if m > n:  # U's null distribution is the same for (m, n) and (n, m); loop over the shorter
         m, n = n, m
-    if m * (m + 1) * n * (n + 1) // 4 <= _PURE_MAX_NULL_CELLS:
-        return _mann_whitney_null_cdf_lists(m, n)
-    import numpy as np
-
-    one = np.ones(1)
-    prev = [one] * (n + 1)  # prev[j] = p[i - 1, j]
+    top = m * n
+    counts = [1] + [0] * top
     for i in range(1, m + 1):
-        cur = [one]
-        for j in range(1, n + 1):
-            arr = np.zeros(i * j + 1)
-            arr[i:] += (j / (i + j)) * cur[j - 1]
-            arr[: (i - 1) * j + 1] += (i / (i + j)) * prev[j]
-            cur.append(arr)
-        prev = cur
-    return tuple(np.cumsum(prev[n]).tolist())
-
-
-def _mann_whitney_null_cdf_lists(m: int, n: int) -> tuple[float, ...]:
-    """`_mann_whitney_null_cdf` on lists (m <= n), the same products and sums in the same order."""
-    one = [1.0]
-    prev = [one] * (n + 1)
-    for i in range(1, m + 1):
-        cur = [one]
-        for j in range(1, n + 1):
-            wj, wi = j / (i + j), i / (i + j)
-            left, below = cur[j - 1], prev[j]
-            # numpy adds the first term to zeros (exact), then the second on top of it.
-            arr = [0.0] * i + [wj * v for v in left]
-            for t, v in enumerate(below):
-                arr[t] += wi * v
-            cur.append(arr)
-        prev = cur
-    return tuple(itertools.accumulate(prev[n]))
+        k = n + i
+        if k <= top:  # the right-hand slices are copies, so this reads the counts before it
+            counts[k:] = map(operator.sub, counts[k:], counts[: top + 1 - k])
+        for r in range(i):
+            counts[r::i] = itertools.accumulate(counts[r::i])
+    total = math.comb(m + n, m)
+    return tuple(c / total for c in itertools.accumulate(counts))
 
 
 @functools.lru_cache(maxsize=4096)
