@@ -498,3 +498,25 @@ def test_a_direction_disagreement_in_metrics_json_is_exit_4(tmp_path: Path) -> N
     proc = run_cli("verdict", "-c", str(criteria), "--baseline", str(base), str(cur))
     assert proc.returncode == 4, proc.stdout + proc.stderr  # was READY (exit 0)
     assert "higher_is_better in the baseline" in proc.stderr
+
+
+def test_a_point_percentile_of_too_few_samples_is_no_baseline_comparison(tmp_path: Path) -> None:
+    # 20 current timings (metrics JSON) against a baseline that reports only its p99 over
+    # 5,000 requests: the p99 of 20 values is their largest but one, and with the current run
+    # truly 10% slower it read as "within 5%" 59% of the time (300 seeds). Now INSUFFICIENT,
+    # as the same point percentile is against a threshold.
+    def doc(name: str, entry: dict[str, Any]) -> str:
+        path = tmp_path / f"{name}.json"
+        metric = {"name": "t", "unit": "ms", **entry}
+        path.write_text(json.dumps({"version": 1, "metrics": [metric]}))
+        return str(path)
+
+    current = doc("cur", {"samples": quantiles(110.0, 0.1, 20)})
+    baseline = doc("base", {"stats": {"p99": 130.0}, "n": 5000})
+    criteria = loads(
+        "version: 1\ncriteria: [{id: r, metric: t, compare: baseline, max_regression: 5%, "
+        "stat: p99, allow_point_estimates: true}]"
+    )
+    result = only(evaluate(load([current]), criteria, load([baseline]), now=NOW))
+    assert result.status is Status.INSUFFICIENT
+    assert "needs 299" in result.reason
