@@ -418,7 +418,10 @@ def test_point_estimate_missing_the_statistic_is_insufficient() -> None:
 
 def test_robust_cv_ignores_an_outlier_plain_cv_does_not() -> None:
     # 59 steady values and one stray: under 10%, so the interdecile range does not see it.
-    samples = [1.0 + (i % 5) * 0.01 for i in range(59)] + [5.0]
+    # The steady values in an order without serial dependence (a repeating ramp reads as one).
+    steady = [1.0 + (i % 5) * 0.01 for i in range(59)]
+    samples = [steady[i] for i in sorted(range(59), key=lambda i: (i * 0.6180339887498949) % 1)]
+    samples.append(5.0)
     run = metric_run(samples_metric("t", samples))
     robust = only(judge(run, {"id": "v", "metric": "t", "max_cv": "10%"}))
     plain = only(judge(run, {"id": "v", "metric": "t", "max_cv": "10%", "cv_method": "plain"}))

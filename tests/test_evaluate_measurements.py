@@ -375,6 +375,63 @@ def test_serially_dependent_timings_hold_less_evidence(tmp_path: Path) -> None:
     assert only(evaluation).figures.ci_high > 0.05
 
 
+def _wandering_runs(seed: int, n: int, rho: float) -> list[float]:
+    """hyperfine-style run times in the order run: AR(1) in log time (sigma 0.1, lag-1
+    correlation rho) around 0.1 s, a machine whose speed wanders."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    log = [rng.normal(0, 0.1)]
+    for e in rng.normal(0, 0.1 * math.sqrt(1 - rho * rho), n)[1:]:
+        log.append(rho * log[-1] + e)
+    return [round(0.1 * math.exp(v), 6) for v in log]
+
+
+# The true p95 is 0.1 s x exp(0.1 z(0.95)) = 117.8 ms, the median 100 ms, the robust CV 0.1003
+# and the mean 100.5 ms; every limit is just inside the truth, so READY is wrong.
+_P95, _ROBUST_CV = 0.1 * math.exp(0.1 * 1.6448536), 0.100275
+
+
+@pytest.mark.parametrize(
+    ("criterion", "seed", "n", "rho"),
+    [
+        (f"{{id: x, metric: t, stat: p95, max: {_P95 * 980:.3f}ms}}", 1, 100, 0.9),
+        (f"{{id: x, metric: t, stat: p95, max: {_P95 * 980:.3f}ms}}", 4, 100, 0.9),
+        ("{id: x, metric: t, stat: median, max: 98ms}", 4, 30, 0.8),
+        (f"{{id: x, metric: t, max_cv: {_ROBUST_CV * 0.98:.5f}}}", 1, 100, 0.9),
+        (f"{{id: x, metric: t, max_cv: {_ROBUST_CV * 0.98:.5f}}}", 33, 100, 0.9),
+        ("{id: x, metric: t, stat: mean, max: 99.5ms}", 36, 30, 0.8),
+    ],
+)
+def test_order_statistics_and_the_mean_of_wandering_runs_are_not_ready(
+    tmp_path: Path, criterion: str, seed: int, n: int, rho: float
+) -> None:
+    # Before: each of these passed (order-statistic bounds read the runs as independent; the
+    # mean read the lag-1 correlation at its noisy value and s about its own mean); over 300
+    # such seeds at the limit, p95 passed 24-42% of the time at rho 0.8-0.9, the median
+    # 24-36%, the robust CV 12-23% at rho 0.9, the mean 6-11%.
+    times = _wandering_runs(seed, n, rho)
+    result = {"command": "t", "mean": sum(times) / n, "times": times, "exit_codes": [0] * n}
+    path = tmp_path / "hyperfine.json"
+    path.write_text(json.dumps({"results": [result]}))
+    criteria = loads(f"version: 1\ncriteria:\n  - {criterion}\n")
+    outcome = only(evaluate(load([str(path)]), criteria, None, now=NOW))
+    assert outcome.status is Status.INSUFFICIENT
+
+
+def test_a_percentile_of_wandering_runs_says_how_little_evidence_they_hold(
+    tmp_path: Path,
+) -> None:
+    times = _wandering_runs(1, 100, 0.9)
+    result = {"command": "t", "mean": sum(times) / 100, "times": times, "exit_codes": [0] * 100}
+    path = tmp_path / "hyperfine.json"
+    path.write_text(json.dumps({"results": [result]}))
+    criteria = loads("version: 1\ncriteria: [{id: x, metric: t, stat: p95, max: 1s}]")
+    outcome = only(evaluate(load([str(path)]), criteria, None, now=NOW))
+    assert outcome.status is Status.INSUFFICIENT
+    assert outcome.to_decide is not None and "independent ones" in outcome.to_decide
+
+
 def test_unequal_spreads_widen_the_comparison() -> None:
     base = metric_run(timings("t", quantiles(0.1, 0.05, 200)), path="b")
     cur = metric_run(timings("t", quantiles(0.1, 0.3, 10)))
@@ -441,3 +498,25 @@ def test_a_direction_disagreement_in_metrics_json_is_exit_4(tmp_path: Path) -> N
     proc = run_cli("verdict", "-c", str(criteria), "--baseline", str(base), str(cur))
     assert proc.returncode == 4, proc.stdout + proc.stderr  # was READY (exit 0)
     assert "higher_is_better in the baseline" in proc.stderr
+
+
+def test_a_point_percentile_of_too_few_samples_is_no_baseline_comparison(tmp_path: Path) -> None:
+    # 20 current timings (metrics JSON) against a baseline that reports only its p99 over
+    # 5,000 requests: the p99 of 20 values is their largest but one, and with the current run
+    # truly 10% slower it read as "within 5%" 59% of the time (300 seeds). Now INSUFFICIENT,
+    # as the same point percentile is against a threshold.
+    def doc(name: str, entry: dict[str, Any]) -> str:
+        path = tmp_path / f"{name}.json"
+        metric = {"name": "t", "unit": "ms", **entry}
+        path.write_text(json.dumps({"version": 1, "metrics": [metric]}))
+        return str(path)
+
+    current = doc("cur", {"samples": quantiles(110.0, 0.1, 20)})
+    baseline = doc("base", {"stats": {"p99": 130.0}, "n": 5000})
+    criteria = loads(
+        "version: 1\ncriteria: [{id: r, metric: t, compare: baseline, max_regression: 5%, "
+        "stat: p99, allow_point_estimates: true}]"
+    )
+    result = only(evaluate(load([current]), criteria, load([baseline]), now=NOW))
+    assert result.status is Status.INSUFFICIENT
+    assert "needs 299" in result.reason

@@ -29,6 +29,7 @@ from reportgen.evaluate.metrics import (
 from reportgen.evaluate.wording import conf, fmt, signed_pct
 from reportgen.evaluation import Figures, Status
 from reportgen.model import Direction
+from reportgen.statistic import percentile_q
 from reportgen.units import format_value
 
 
@@ -446,6 +447,11 @@ def _to_decide(job: _Pending, eff: Effective, lower_better: bool) -> str:
     return text
 
 
+#: A change is judged both ways (a regression or an improvement), so each side's percentile
+#: needs what either bound would.
+SIDES = ("upper", "lower")
+
+
 def _baseline_point(
     cur: Series, base: Series, crit: Criterion, eff: Effective, direction: Direction
 ) -> Item:
@@ -475,6 +481,20 @@ def _baseline_point(
             f"{cur.name} has no positive {stat} on both sides to compare",
             f"record raw samples or a {stat} of {cur.name} in both runs",
         )
+    q = percentile_q(stat)
+    if q is not None and 0 < q < 1:
+        # As against a threshold: a percentile of fewer observations than its own bound needs
+        # says nothing about that percentile (p99 of 20 values is their largest but one).
+        need = max(stats.min_samples_for_percentile(q, eff.confidence, side) for side in SIDES)
+        for side_name, s in (("current", cur), ("baseline", base)):
+            count = len(s.samples) if s.samples else s.n
+            if count is not None and count < need:
+                return item(
+                    Status.INSUFFICIENT,
+                    f"the {side_name} {cur.name} {stat} is a point value from {count} "
+                    f"observations; a {conf(eff.confidence)} bound on {stat} needs {need}",
+                    f"at least {need} observations per side needed",
+                )
     for s, v in ((cur, now), (base, then)):
         if s.unit == "s" and v <= eff.timer_resolution:
             return item(

@@ -133,14 +133,26 @@ def _bounded(
     high: float | None
     if q is not None:
         ops = {op for _q, op in limits}
-        upper = stats.percentile_bound(highs, q, c, "upper")
+        # Samples that follow each other in the order measured hold less evidence than their
+        # number (`stats.serial_inflation`): the ranks are taken on the samples they hold.
+        inflation = stats.serial_inflation(judged)
+        upper = stats.percentile_bound(highs, q, c, "upper", inflation=inflation)
         # Each side costs a sort and a rank; the failing side only when the passing one fails.
         passes = upper.bound is not None and all(
             upper.bound <= lim.value for lim, op in limits if op == "<="
         )
-        lower = None if passes and ops == {"<="} else stats.percentile_bound(lows, q, c, "lower")
+        lower = (
+            None
+            if passes and ops == {"<="}
+            else stats.percentile_bound(lows, q, c, "lower", inflation=inflation)
+        )
         need = upper if "<=" in ops or lower is None else lower
         missing = f"{need.min_n} samples needed for a {conf(c)} bound on {stat}; {n} observed"
+        if need.effective_n < n:
+            missing += (
+                f", which follow each other in the order measured and hold the evidence of "
+                f"about {need.effective_n} independent ones"
+            )
         return decide_bounds(
             label,
             stats.percentile(samples, q),
