@@ -18,8 +18,10 @@ from reportgen.errors import CriteriaError
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted(
-    [ROOT / "samples" / "phase4-websocket" / "criteria.yaml"]
-    + list((ROOT / "tests" / "fixtures" / "verdict").glob("*.yaml"))
+    [
+        ROOT / "samples" / "phase4-websocket" / "criteria.yaml",
+        *(ROOT / "tests" / "fixtures" / "verdict").glob("*.yaml"),
+    ]
 )
 SAMPLE = (ROOT / "samples" / "phase4-websocket" / "criteria.yaml").read_text(encoding="utf-8")
 
@@ -78,8 +80,8 @@ def _reference(text: str, monkeypatch: pytest.MonkeyPatch) -> object:
 def _mutations(seed: int, count: int) -> list[str]:
     """Texts one edit away from the sample: a character deleted, or a YAML token inserted."""
     rng = random.Random(seed)
-    tokens = [":", "-", " ", "\t", "\n", "#", '"', "'", "[", "]", "{", "}", "&x ", "*x", "!!int ",
-              "? ", "|", ">", "%", "@", "1e3", "0x1F", "~", "null", "yes", "2026-01-01"]  # fmt: skip
+    tokens = [":", "-", " ", "\t", "\n", "#", '"', "'", "[", "]", "{", "}", "&x ", "*x", "? "]
+    tokens += ["!!int ", "|", ">", "%", "@", "1e3", "0x1F", "~", "null", "yes", "2026-01-01"]
     texts = []
     for _ in range(count):
         at = rng.randrange(len(SAMPLE))
