@@ -9,7 +9,9 @@ Playwright as a failure and stays one, with `status=xpass`); `flaky` is passed a
 `skipped` is skipped with the reason from its `skip`/`fixme` annotation. Interrupted results
 are errors. Top-level `errors` (global setup, a test file that failed to load) become error
 tests. Reports merged from shards (`merge-reports`) read like any other; separate shard files
-are separate inputs. The `stats` block of newer versions is checked against the tests.
+are separate inputs, and one that names its shard (`config.shard`) needs the run's other
+shards beside it (see `_shards`). The `stats` block of newer versions is checked against the
+tests.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from reportgen.ingest._jsonread import (
     opt_str,
     type_name,
 )
+from reportgen.ingest._shards import Shard
 from reportgen.ingest.base import Ingester, Sink, Source, cap_output, clean_optional, first_line
 from reportgen.model import Attempt, Outcome
 
@@ -82,6 +85,9 @@ class PlaywrightJsonIngester(Ingester):
         doc = obj(load_document(source), source, "document")
         if "suites" not in doc:
             raise source.error("suites: missing (not a Playwright JSON report?)")
+        config = doc.get("config")
+        if isinstance(config, dict):
+            _note_shard(config, source, sink)
         counts: dict[str, int] = dict.fromkeys(_STATUSES, 0)
         for index, raw in enumerate(opt_arr(doc, "suites", source, "document")):
             _walk(
@@ -117,6 +123,29 @@ class PlaywrightJsonIngester(Ingester):
             note_timestamp(sink, opt_str(stats, "startTime", source, "stats"))
             declared = {k: opt_int(stats, k, source, "stats") for k in _STATUSES}
             check_declared(sink, declared, counts, "stats", bad=("unexpected",))
+            if sink.shard is not None and not sink.records:
+                # A finished shard (the `stats` block is written at the end) that was given
+                # nothing: more shards than test files. The other shards must still be read.
+                sink.nothing_to_report(
+                    f"Playwright shard {sink.shard.current} of {sink.shard.total} was given "
+                    "no tests (the run has fewer test files than shards)"
+                )
+
+
+def _note_shard(config: dict[str, Any], source: Source, sink: Sink) -> None:
+    """Which shard of a split run (`--shard=1/3`) the report holds: the others must be read
+    too (see `_shards`). A run not split writes `"shard": null`."""
+    shard = config.get("shard")
+    if shard is None:
+        return
+    shard = obj(shard, source, "config.shard")
+    current = opt_int(shard, "current", source, "config.shard")
+    total = opt_int(shard, "total", source, "config.shard")
+    if current is None or total is None or not 1 <= current <= total:
+        raise source.error(
+            f"config.shard: expected current between 1 and total, got {current} of {total}"
+        )
+    sink.shard = Shard(current, total, "Playwright", "`npx playwright merge-reports`")
 
 
 def _walk(
