@@ -69,3 +69,26 @@ def test_merged_report_declares_no_shard(corpus: Path) -> None:
     shard = corpus / "playwright" / "daun-pw-report-valid.json"
     [messages] = _missing([shard]).values()
     assert len(messages) == 1 and "shard 1 of 2" in messages[0]
+
+
+LAST_ATTEMPT = """\
+version: 1
+defaults: {repeats: last_attempt}
+criteria:
+  - id: all-pass
+    tests: {max_failed: 0, min_total: 1}
+  - id: required
+    tests: {require: ["login.spec.js › form::remembers the user"]}
+"""
+
+
+@pytest.mark.parametrize("repeats", ["each", "last_attempt"])
+def test_one_failing_repeat_fails_whatever_the_rule(tmp_path: Path, repeats: str) -> None:
+    # --repeat-each=3 with the second repeat failing: before, `repeats: last_attempt` let the
+    # passing third repeat decide (READY, exit 0), though Playwright marks its retries and a
+    # repeat is no retry.
+    report = FIXTURES / "repeat-each-3" / "pw.json"
+    criteria = LAST_ATTEMPT.replace("last_attempt", repeats)
+    code, out = gate_verdict(tmp_path, str(report), criteria=criteria)
+    assert code == ExitCode.NOT_READY, out
+    assert out.count("login.spec.js › form::remembers the user") >= 2, out
