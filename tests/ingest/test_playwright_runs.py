@@ -92,3 +92,17 @@ def test_one_failing_repeat_fails_whatever_the_rule(tmp_path: Path, repeats: str
     code, out = gate_verdict(tmp_path, str(report), criteria=criteria)
     assert code == ExitCode.NOT_READY, out
     assert out.count("login.spec.js › form::remembers the user") >= 2, out
+
+
+def test_a_rerun_of_the_failed_tests_is_not_the_run(tmp_path: Path) -> None:
+    # `--last-failed` after a failing run: one passing test of two. Before: READY (exit 0).
+    rerun = FIXTURES / "rerun" / "last-failed" / "pw.json"
+    [messages] = _missing([rerun]).values()
+    assert len(messages) == 1 and "--last-failed" in messages[0]
+    code, out = gate_verdict(tmp_path, str(rerun))
+    assert code == ExitCode.INSUFFICIENT, out
+    # Beside the full run it reran, the failure there decides.
+    full = FIXTURES / "rerun" / "full-run" / "pw.json"
+    assert _missing([full]) == {str(full): []}
+    code, out = gate_verdict(tmp_path, str(full), str(rerun))
+    assert code == ExitCode.NOT_READY, out
