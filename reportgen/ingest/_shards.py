@@ -12,7 +12,6 @@ shard and are read like any run.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -36,22 +35,21 @@ def missing_shards(
 ) -> dict[int, IntegrityFlag]:
     """The flag of each read input (by index) whose split run lacks a shard.
 
-    Reports of one harness that declare the same total are one split run; each shard number
-    must be there as often as the most frequent one (two runs of a 2-way split give 1, 1, 2,
-    2; a third `1` alone means its `2` is missing). A report left out as a copy of another
-    (`duplicate_of`) is not counted: the copy read carries its shard, or, when that is a
-    report merged from the shards, holds the whole run.
+    Reports of one harness that declare the same total are one split run, and every shard
+    number from 1 to the total must be among them. A report left out as a copy of another
+    (`duplicate_of`: the same bytes, or a part of the report merged from the shards) is there
+    through the copy read, so it counts as present but is not flagged itself.
     """
     groups: dict[tuple[str, int], list[int]] = {}
     for index, shard in shards.items():
-        if inputs[index].duplicate_of is None and shard.total > 1:
+        if shard.total > 1:
             groups.setdefault((shard.harness, shard.total), []).append(index)
     flags: dict[int, IntegrityFlag] = {}
-    for (harness, total), members in groups.items():
-        seen = Counter(shards[i].current for i in members)
-        most = max(seen.values())
-        short = [n for n in range(1, total + 1) if seen[n] < most]
-        if not short:
+    for (_harness, total), members in groups.items():
+        present = {shards[i].current for i in members}
+        short = [n for n in range(1, total + 1) if n not in present]
+        kept = [i for i in members if inputs[i].duplicate_of is None]
+        if not short or not kept:
             continue
         absent = (
             f"the reports of shards {', '.join(str(n) for n in short)} of {total} are not "
@@ -60,11 +58,11 @@ def missing_shards(
             else f"the report of shard {short[0]} of {total} is not among the inputs, so the "
             "tests it ran are unseen"
         )
-        for index in members:
+        for index in kept:
             shard = shards[index]
             flags[index] = IntegrityFlag(
                 kind=IntegrityKind.TESTS_MISSING,
-                message=f"{harness} shard {shard.current} of {total}: {absent}; give every "
+                message=f"{shard.harness} shard {shard.current} of {total}: {absent}; give every "
                 f"shard's report, or the one {shard.whole} makes of them",
             )
     return flags

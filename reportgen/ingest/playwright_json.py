@@ -11,8 +11,8 @@ are errors. Top-level `errors` (global setup, a test file that failed to load) b
 tests. Reports merged from shards (`merge-reports`) read like any other; separate shard files
 are separate inputs, and one that names its shard (`config.shard`) needs the run's other
 shards beside it (see `_shards`); one of `--last-failed` or `--only-changed` (its
-`config.argv`) is flagged as holding part of the suite. The `stats` block of newer versions is checked against the
-tests.
+`config.argv`) is flagged as holding part of the suite. The `stats` block of newer versions
+is checked against the tests.
 """
 
 from __future__ import annotations

@@ -106,3 +106,14 @@ def test_a_rerun_of_the_failed_tests_is_not_the_run(tmp_path: Path) -> None:
     assert _missing([full]) == {str(full): []}
     code, out = gate_verdict(tmp_path, str(full), str(rerun))
     assert code == ExitCode.NOT_READY, out
+
+
+def test_shards_beside_the_report_merged_from_them(tmp_path: Path) -> None:
+    # Shards 1 and 2 are read as parts of the merged report; shard 3, given nothing, is no
+    # part of it but its siblings are there (through the merged copy): READY. Flagging the
+    # empty shard alone here was caught while writing the shard check.
+    merged = FIXTURES / "merged"
+    paths = [*(merged / f"shard-{n}-of-3.json" for n in (1, 2, 3)), merged / "merged.json"]
+    assert all(not m for m in _missing(paths).values())
+    code, out = gate_verdict(tmp_path, *map(str, paths))
+    assert code == ExitCode.READY, out
