@@ -495,7 +495,9 @@ class Settings(Frozen):
         default=None,
         description="Tests criteria: how unmarked repeats of one test id count. `each` "
         "(default): every execution counts and any failing one fails; `last_attempt`: the "
-        "last execution of an id in each input decides (a pass after a failure is flaky).",
+        "last execution of an id in each input decides (a pass after a failure is flaky), "
+        "except in reports that mark their retries (Playwright, Jest, Mocha JSON), where a "
+        "repeat is no retry and every execution counts.",
     )
 
 

@@ -164,7 +164,7 @@ def new_failures_check(ctx: Context, spec: TestsSpec, eff: Effective, selected: 
         if spec.select
         else list(range(len(base_table)))
     )
-    base_rows = repeats.count(base_table, base_rows, eff.repeats).rows
+    base_rows = repeats.count(base_table, base_rows, eff.repeats, repeats.retries_marked(base)).rows
     before = _outcomes_by_id(base_table, base_rows)
     now = _outcomes_by_id(ctx.run.tests, selected)
     matching = _match(before, now, _titles(base_table, base_rows), _titles(ctx.run.tests, selected))

@@ -6,18 +6,32 @@ whose last attempt decided. An id that simply occurs again (pytest-rerunfailures
 `go test -count=N`, `test.each` rows sharing a title) is, by default (`repeats: each`), that
 many executions: each counts as a trial and any failing one fails. `repeats: last_attempt`
 lets a team whose reporter writes retries in order, unmarked, say that the last one decides.
+It never applies to a report whose format writes every retry as attempts of one test
+(`RETRIES_MARKED`): there an id that occurs again is another run of the test, never a retry
+(Playwright's `--repeat-each`, Jest's `test.each` rows of one title), and each execution
+counts whatever the rule.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from reportgen.criteria import Repeats
-from reportgen.model import Outcome, TestTable
+from reportgen.model import Outcome, Run, TestTable
 
 _BAD = (Outcome.FAILED, Outcome.ERROR)
+
+#: Formats (`InputFile.format`) that write each retry as an attempt of one test (Playwright's
+#: `results`, Jest's `invocations` and Vitest's `failureMessages`, Mocha's `currentRetry`) and
+#: never as a test of its own: a repeated id in them is not a retry.
+RETRIES_MARKED = frozenset({"playwright-json", "jest-json", "mocha-json"})
+
+
+def retries_marked(run: Run) -> frozenset[int]:
+    """The inputs of `run` (by index) whose format marks every retry (`RETRIES_MARKED`)."""
+    return frozenset(i for i, f in enumerate(run.inputs) if f.format in RETRIES_MARKED)
 
 
 @dataclass(frozen=True)
@@ -31,6 +45,9 @@ class Counted:
     #: Test ids (per input) that ran more than once among the rows given.
     repeated: int
     rule: Repeats
+    #: Of those, ids whose every execution counted under `last_attempt`: their report marks
+    #: its retries, so a repeat in it is no retry (see `RETRIES_MARKED`).
+    kept: int = 0
 
     def note(self) -> str | None:
         """The sentence saying which rule was used, when it mattered or was chosen."""
@@ -38,6 +55,16 @@ class Counted:
         if self.rule is Repeats.LAST_ATTEMPT:
             if not self.repeated:
                 return "no test ran more than once (repeats: last_attempt)"
+            if self.kept:
+                return (
+                    f"{tests} ran more than once: every execution counted for {self.kept} "
+                    "whose report marks its retries (a repeat there is no retry), the last "
+                    "run decided for the others (repeats: last_attempt)"
+                    if self.kept < self.repeated
+                    else f"{tests} ran more than once: every execution counted, as their "
+                    "reports mark their retries (a repeat there is no retry; repeats: "
+                    "last_attempt)"
+                )
             return f"{tests} ran more than once: the last run decided (repeats: last_attempt)"
         if not self.repeated:
             return None
@@ -46,11 +73,16 @@ class Counted:
     @property
     def unit(self) -> str:
         """What the counts count: executions when a test ran more than once, else tests."""
-        return "executions" if self.repeated and self.rule is Repeats.EACH else "tests"
+        each = self.rule is Repeats.EACH or self.kept
+        return "executions" if self.repeated and each else "tests"
 
 
-def count(table: TestTable, rows: Sequence[int], rule: Repeats) -> Counted:
-    """Apply `rule` to `rows` (in table order): keep all of them, or the last of each id."""
+def count(
+    table: TestTable, rows: Sequence[int], rule: Repeats, marked: Collection[int] = ()
+) -> Counted:
+    """Apply `rule` to `rows` (in table order): keep all of them, or the last of each id.
+    `marked` are the inputs whose format marks its retries (`retries_marked`): every
+    execution of theirs is kept under either rule."""
     keys = [table.repeat_key(i) for i in rows]
     seen = Counter(keys)
     repeated = sum(1 for n in seen.values() if n > 1)
@@ -60,18 +92,24 @@ def count(table: TestTable, rows: Sequence[int], rule: Repeats) -> Counted:
         return Counted(list(rows), _mixed(table, rows, keys, seen), repeated, rule)
     last: dict[tuple[int, int, int, str], int] = {}
     failed_before: set[tuple[int, int, int, str]] = set()
+    every: list[int] = []  # rows of repeated ids in inputs that mark their retries
+    every_keys: list[tuple[int, int, int, str]] = []
     for i, key in zip(rows, keys, strict=True):
+        if key[0] in marked and seen[key] > 1:
+            every.append(i)
+            every_keys.append(key)
+            continue
         previous = last.get(key)
         if previous is not None and table.outcome_of(previous) in _BAD:
             failed_before.add(key)
         last[key] = i
-    kept = sorted(last.values())
+    kept = sorted([*last.values(), *every])
     flaky = frozenset(
         i
         for key, i in last.items()
         if key in failed_before and table.outcome_of(i) is Outcome.PASSED
-    )
-    return Counted(kept, flaky, repeated, rule)
+    ) | _mixed(table, every, every_keys, seen)
+    return Counted(kept, flaky, repeated, rule, kept=len(set(every_keys)))
 
 
 def _mixed(

@@ -48,7 +48,7 @@ def judge(ctx: Context, crit: Criterion, eff: Effective) -> Judgement:
         selected.extend(integrity.unattributed_in_scope(ctx, spec.select, selected))
     else:
         selected = list(range(len(table)))
-    counted = repeats.count(table, selected, eff.repeats)
+    counted = repeats.count(table, selected, eff.repeats, repeats.retries_marked(ctx.run))
     selected = counted.rows
     counts = repeats.outcome_counts(table, selected)
     checks: list[Check] = []
@@ -159,7 +159,8 @@ def require_check(
     `repeats: last_attempt`, the last execution of each)."""
     table = ctx.run.tests
     # One pass over the run with every pattern, then each pattern over the rows that matched.
-    candidates = repeats.count(table, ctx.select_tests(patterns), rule).rows
+    marked = repeats.retries_marked(ctx.run)
+    candidates = repeats.count(table, ctx.select_tests(patterns), rule, marked).rows
     missing: list[str] = []
     failing: list[str] = []
     skipped: list[str] = []

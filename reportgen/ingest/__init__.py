@@ -26,6 +26,7 @@ from reportgen.ingest._scan import (
     inner_name,
     looks_like_results,
 )
+from reportgen.ingest._shards import Shard, missing_shards
 from reportgen.ingest.base import HEAD_BYTES, Ingester, Sink, Source
 from reportgen.ingest.criterion import scan_role as criterion_role
 from reportgen.ingest.registry import all_ingesters, by_name, candidates
@@ -317,6 +318,7 @@ def _load(
     metrics: list[Metric] = []
     inputs: list[InputFile] = []
     skipped: list[SkippedPath] = []
+    shards: dict[int, Shard] = {}  # input index -> the shard of a split run that it holds
     rules = IgnoreRules(ignore)
     for candidate in expand_paths(paths, skipped, exclude, spool):
         glob_ = rules.match(candidate.display, candidate.relative) if rules else None
@@ -361,6 +363,7 @@ def _load(
                 len(inputs),
                 tests,
                 metrics,
+                shards,
                 progress,
             )
         else:
@@ -375,6 +378,7 @@ def _load(
                     len(inputs),
                     tests,
                     metrics,
+                    shards,
                     progress,
                 )
         if isinstance(entry, SkippedPath):
@@ -392,6 +396,10 @@ def _load(
         if not dup.converted:
             item, other = attempts_shown(item, other), attempts_shown(other, item)
         if dup.why == OTHER_REPORTER:
+            # The same run written by a reporter that does not say which shard it holds
+            # (Playwright's junit beside its json): the copy read is that shard.
+            if dup.index in shards:
+                shards.setdefault(dup.same_as, shards[dup.index])
             # Testcases the copy left out holds but does not count (jest-junit's `todo`) are
             # in the copy read, with what that reporter says of them (Jest's JSON: todo, not
             # run); a test it shows worse than the copy read flags that copy (see
@@ -417,6 +425,14 @@ def _load(
                 }
             )
         inputs[dup.same_as] = other
+    for index, flag in missing_shards(inputs, shards).items():
+        item = inputs[index]
+        inputs[index] = item.model_copy(
+            update={
+                "integrity": (*item.integrity, flag),
+                "warnings": (*item.warnings, Diagnostic(path=item.path, message=flag.message)),
+            }
+        )
     dropped = {i for i, item in enumerate(inputs) if item.duplicate_of is not None}
     if dropped:
         table = table.without_inputs(dropped)
@@ -433,6 +449,7 @@ def _read_candidate(
     index: int,
     tests: TestTableBuilder,
     metrics: list[Metric],
+    shards: dict[int, Shard],
     progress: Callable[[str], None] | None,
 ) -> InputFile | SkippedPath:
     """Read one found file (`path` holds its content, `name` is what it goes by for
@@ -492,7 +509,7 @@ def _read_candidate(
         )
     if progress is not None:
         progress(candidate.display)
-    return _read_one(candidate, path, head, ingester, index, tests, metrics)
+    return _read_one(candidate, path, head, ingester, index, tests, metrics, shards)
 
 
 def _read_one(
@@ -503,6 +520,7 @@ def _read_one(
     index: int,
     tests: TestTableBuilder,
     metrics: list[Metric],
+    shards: dict[int, Shard],
 ) -> InputFile:
     hasher = _Hasher(candidate.path)
     hasher.start()
@@ -523,6 +541,8 @@ def _read_one(
             f"this {ingester.name} file holds no test, metric or error: its run may have "
             "stopped before any result (list it under inputs.ignore if it is not evidence)",
         )
+    if sink.shard is not None:
+        shards[index] = sink.shard
     return InputFile(
         path=candidate.display,
         format=ingester.name,

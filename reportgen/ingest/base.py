@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Any, ClassVar, TypeVar
 
 from reportgen.errors import InputError
+from reportgen.ingest._shards import Shard
 from reportgen.model import (
     OUTCOME_CODE,
     OUTPUT_CAP,
@@ -137,6 +138,8 @@ class Sink:
         #: The producer's own statement that its run had nothing to report (see
         #: `nothing_to_report`): a file holding no result is then no sign of a run cut short.
         self.nothing_found = False
+        #: The part of a split run the file says it holds (Playwright's `config.shard`).
+        self.shard: Shard | None = None
 
     def test(
         self,

@@ -9,7 +9,10 @@ Playwright as a failure and stays one, with `status=xpass`); `flaky` is passed a
 `skipped` is skipped with the reason from its `skip`/`fixme` annotation. Interrupted results
 are errors. Top-level `errors` (global setup, a test file that failed to load) become error
 tests. Reports merged from shards (`merge-reports`) read like any other; separate shard files
-are separate inputs. The `stats` block of newer versions is checked against the tests.
+are separate inputs, and one that names its shard (`config.shard`) needs the run's other
+shards beside it (see `_shards`); one of `--last-failed` or `--only-changed` (its
+`config.argv`) is flagged as holding part of the suite. The `stats` block of newer versions
+is checked against the tests.
 """
 
 from __future__ import annotations
@@ -29,8 +32,9 @@ from reportgen.ingest._jsonread import (
     opt_str,
     type_name,
 )
+from reportgen.ingest._shards import Shard
 from reportgen.ingest.base import Ingester, Sink, Source, cap_output, clean_optional, first_line
-from reportgen.model import Attempt, Outcome
+from reportgen.model import Attempt, IntegrityKind, Outcome
 
 _RESULT: dict[str, Outcome] = {
     "passed": Outcome.PASSED,
@@ -82,6 +86,10 @@ class PlaywrightJsonIngester(Ingester):
         doc = obj(load_document(source), source, "document")
         if "suites" not in doc:
             raise source.error("suites: missing (not a Playwright JSON report?)")
+        config = doc.get("config")
+        if isinstance(config, dict):
+            _note_shard(config, source, sink)
+            _note_rerun(config, sink)
         counts: dict[str, int] = dict.fromkeys(_STATUSES, 0)
         for index, raw in enumerate(opt_arr(doc, "suites", source, "document")):
             _walk(
@@ -117,6 +125,55 @@ class PlaywrightJsonIngester(Ingester):
             note_timestamp(sink, opt_str(stats, "startTime", source, "stats"))
             declared = {k: opt_int(stats, k, source, "stats") for k in _STATUSES}
             check_declared(sink, declared, counts, "stats", bad=("unexpected",))
+            if sink.shard is not None and not sink.records:
+                # A finished shard (the `stats` block is written at the end) that was given
+                # nothing: more shards than test files. The other shards must still be read.
+                sink.nothing_to_report(
+                    f"Playwright shard {sink.shard.current} of {sink.shard.total} was given "
+                    "no tests (the run has fewer test files than shards)"
+                )
+
+
+def _note_shard(config: dict[str, Any], source: Source, sink: Sink) -> None:
+    """Which shard of a split run (`--shard=1/3`) the report holds: the others must be read
+    too (see `_shards`). A run not split writes `"shard": null`."""
+    shard = config.get("shard")
+    if shard is None:
+        return
+    shard = obj(shard, source, "config.shard")
+    current = opt_int(shard, "current", source, "config.shard")
+    total = opt_int(shard, "total", source, "config.shard")
+    if current is None or total is None or not 1 <= current <= total:
+        raise source.error(
+            f"config.shard: expected current between 1 and total, got {current} of {total}"
+        )
+    sink.shard = Shard(current, total, "Playwright", "`npx playwright merge-reports`")
+
+
+#: Options of `playwright test` that run only part of the suite chosen from the state of an
+#: earlier run or of the checkout, not by the command line's own files and filters.
+_PARTIAL_OPTIONS = {
+    "--last-failed": "only the tests that failed in the run before it",
+    "--only-changed": "only the test files changed since a git ref, and those importing them",
+}
+
+
+def _note_rerun(config: dict[str, Any], sink: Sink) -> None:
+    """A run of `--last-failed` or `--only-changed` (newer reports keep the command line in
+    `config.argv`) holds a part of the suite that depends on what came before it: read as
+    the run, a rerun that passed the tests that had failed would stand for the whole suite."""
+    argv = config.get("argv")
+    if not isinstance(argv, list):
+        return
+    for arg in argv:
+        option = arg.partition("=")[0] if isinstance(arg, str) else None
+        if option in _PARTIAL_OPTIONS:
+            sink.flag(
+                IntegrityKind.TESTS_MISSING,
+                f"run with {option} (config.argv): it holds {_PARTIAL_OPTIONS[option]}, "
+                "not the whole suite; give the report of a full run",
+            )
+            return
 
 
 def _walk(
