@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 import math
@@ -895,7 +894,7 @@ class CriteriaFile(Frozen):
             seen.add(criterion.id)
         for w, waiver in enumerate(self.waivers):
             if waiver.criterion not in seen:
-                close = difflib.get_close_matches(waiver.criterion, sorted(seen), n=1)
+                close = _close_matches(waiver.criterion, sorted(seen), n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise _located(
                     ("waivers", w, "criterion"),
@@ -1119,7 +1118,7 @@ def _describe(err: Any, data: Any, root: Any) -> tuple[int | None, str]:
     if kind == "extra_forbidden":
         unknown = path[-1] if path else "?"
         parent = _model_fields_at(path[:-1], data)
-        close = difflib.get_close_matches(str(unknown), parent, n=1) if parent else []
+        close = _close_matches(str(unknown), parent, n=1) if parent else []
         hint = f"; did you mean {close[0]!r}?" if close else ""
         owner = _display_path(path[:-1], data)
         return line, f"{owner + ': ' if owner else ''}unknown key {unknown!r}{hint}"
@@ -1220,6 +1219,13 @@ def _check_depth(data: Any, display: str) -> None:
             stack.extend((v, depth + 1) for v in value.values())
         elif isinstance(value, list):
             stack.extend((v, depth + 1) for v in value)
+
+
+def _close_matches(word: str, names: Sequence[str], n: int) -> list[str]:
+    """difflib's closest names, imported only when a file names something wrong."""
+    import difflib
+
+    return difflib.get_close_matches(word, names, n=n)
 
 
 def _compose_with_libyaml(yaml: Any, text: str) -> tuple[Any, Any] | None:

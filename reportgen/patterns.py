@@ -8,7 +8,6 @@ that matches nothing is reported with the closest real names, found with difflib
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Sequence
 
@@ -50,6 +49,8 @@ def matches(pattern: str, name: str) -> bool:
 
 def closest(pattern: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     """Up to `n` real names most like `pattern` (its wildcards left out), best first."""
+    import difflib  # only a pattern that matches nothing gets here
+
     literal = WILDCARD.sub("", pattern)
     pool: list[str] = []
     for name in candidates:

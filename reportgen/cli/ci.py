@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -78,6 +77,8 @@ def _append(path: str, text: str) -> None:
 
 
 def _token() -> str:
+    import secrets  # hashlib and hmac come with it: only a GitHub Actions run needs a token
+
     return "reportgen-" + secrets.token_hex(16)
 
 
