@@ -114,7 +114,8 @@ class _Finding:
 #: (a run that finished) does not fit.
 _TO_DECIDE = {
     IntegrityKind.ATTEMPTS_HIDDEN: "every attempt of the retried tests: give pytest's "
-    "--junitxml of the same run beside its JSON report, or run them without the retry",
+    "--junitxml of the same run beside its JSON report, or run them without the retry "
+    "(googletest: one XML per --gtest_repeat iteration, each from a run of its own)",
     IntegrityKind.BENCHMARK_ERRORS: "a run in which no benchmark run, request or check "
     "failed (the success-rate metrics judge the failures themselves)",
     IntegrityKind.MIXED_LABELS: "a baseline of one machine or configuration: name its labels "

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from reportgen.ingest import load
-from reportgen.model import Outcome, Run
+from reportgen.model import IntegrityKind, Outcome, Run
 from tests.conftest import run_cli
 
 
@@ -58,7 +58,9 @@ def _outcomes(run: Run) -> dict[str, Outcome]:
 
 GTEST = """
 #include <gtest/gtest.h>
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 TEST(Math, Adds) { EXPECT_EQ(2, 1 + 1); }
 TEST(Math, SkipAfterFail) { EXPECT_EQ(1, 2); GTEST_SKIP() << "skip after fail"; }
 TEST(Math, SkipsItself) { GTEST_SKIP() << "no gpu"; }
@@ -69,6 +71,21 @@ class Env : public ::testing::Test {
 };
 TEST_F(Env, One) { EXPECT_TRUE(true); }
 TEST_F(Env, Two) { EXPECT_TRUE(true); }
+// Fails in the first --gtest_repeat iteration only (one process runs them all).
+TEST(Repeat, FailsFirstTime) {
+  static int runs = 0;
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  if (std::getenv("FAIL_FIRST")) EXPECT_GT(runs, 0);
+  ++runs;
+}
+// A global environment whose SetUp and TearDown take time: inside the run's `time`.
+struct Slow : ::testing::Environment {
+  void SetUp() override {
+    if (std::getenv("SLOW_ENV")) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  void TearDown() override { SetUp(); }
+};
+static auto* const slow = ::testing::AddGlobalTestEnvironment(new Slow);
 """
 
 
@@ -127,6 +144,29 @@ def test_googletest_fail_fast_leaves_the_rest_not_run(tmp_path: Path, gtest: Pat
     assert outcomes["SkipAfterFail"] is Outcome.FAILED
     assert outcomes["One"] is Outcome.ERROR and outcomes["Two"] is Outcome.ERROR
     assert outcomes["DISABLED_Later"] is Outcome.SKIPPED
+
+
+def test_googletest_repeat_keeps_only_the_last_iteration(tmp_path: Path, gtest: Path) -> None:
+    # googletest rewrites its XML after each --gtest_repeat iteration: a test that failed in
+    # the first of three and passed in the others exits 1, yet the file shows a clean pass and
+    # said READY. Its root's timestamp (the program's start) and time (the last iteration's)
+    # show the suites ran after the run the file describes: INSUFFICIENT.
+    out = tmp_path / "gtest.xml"
+    argv = [str(gtest), "--gtest_filter=Repeat.*", f"--gtest_output=xml:{out}"]
+    assert _run([*argv, "--gtest_repeat=3"], tmp_path, FAIL_FIRST="1", SLOW_ENV="1") == 1
+    run = load([str(out)])
+    assert _outcomes(run) == {"FailsFirstTime": Outcome.PASSED}
+    assert [f.kind for f in run.inputs[0].integrity] == [IntegrityKind.ATTEMPTS_HIDDEN]
+    criteria = _criteria(tmp_path, "  - id: ok\n    tests: {max_failed: 0}\n")
+    result = run_cli("verdict", "--ci", "none", "-c", criteria, str(out))
+    assert result.returncode == 3, result.stdout
+    assert "--gtest_repeat" in result.stdout
+    # One iteration, with an environment whose setup and teardown take time, or shuffled:
+    # nothing hidden, READY.
+    for extra in ([], ["--gtest_shuffle"]):
+        assert _run([*argv, *extra], tmp_path, SLOW_ENV="1") == 0
+        assert not load([str(out)]).inputs[0].integrity
+        assert run_cli("verdict", "--ci", "none", "-c", criteria, str(out)).returncode == 0
 
 
 NODE_SKIP_THEN_THROW = """

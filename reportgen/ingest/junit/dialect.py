@@ -512,6 +512,68 @@ def pytest_reruns(sink: Sink, start: int, root: Mapping[str, str], shaped: bool)
     )
 
 
+# --- googletest's --gtest_repeat ----------------------------------------------------------
+#: The name googletest gives its root `<testsuites>`, and the attributes it always writes there
+#: (besides `random_seed` under --gtest_shuffle and properties recorded outside any test).
+_GTEST_ROOT = "AllTests"
+_GTEST_ROOT_KEYS = frozenset({"tests", "failures", "disabled", "errors", "time", "timestamp"})
+#: googletest's timestamps: local time, no zone, to the millisecond (to the second before 1.10).
+_gtest_timestamp = lazy_regex(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?")
+#: How far a single iteration's suites may seem to run past the root's `time`: both are cut to
+#: the millisecond, and the program's start is stamped a moment before the iteration's timer.
+_GTEST_SLACK = 0.005
+#: ... plus this share of the run's time, for a system clock slewed against the steady one.
+_GTEST_DRIFT = 0.001
+
+
+def _gtest_seconds(text: str | None) -> float | None:
+    try:
+        value = float(text or "")
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value >= 0 else None
+
+
+def gtest_repeated(root: Mapping[str, str], suites: Sequence[tuple[str, str]]) -> str | None:
+    """Why a googletest XML holds only the last of several `--gtest_repeat` iterations, or None.
+
+    googletest rewrites its XML at the end of each iteration, so a failure in any iteration
+    but the last is written nowhere. The root keeps what tells: its `timestamp` is when the
+    program started, before the first iteration, and its `time` how long the last iteration
+    took; each suite (`suites`: its `timestamp` and `time`) has its own start and time. In one
+    iteration every suite ends within the root's time; a suite that ends later ran in a later
+    iteration. Iterations too quick to show in milliseconds are not seen.
+    """
+    if root.get("name") != _GTEST_ROOT or not root.keys() >= _GTEST_ROOT_KEYS:
+        return None
+    began = root["timestamp"]
+    length = _gtest_seconds(root["time"])
+    if length is None or not _gtest_timestamp().fullmatch(began):
+        return None
+    start = stamps.read(began)
+    if start is None:
+        return None
+    latest = 0.0
+    for stamp_text, time_text in suites:
+        took = _gtest_seconds(time_text)
+        if took is None or not _gtest_timestamp().fullmatch(stamp_text):
+            continue
+        stamp = stamps.read(stamp_text)
+        if stamp is None or stamp.earliest < start.earliest:
+            continue  # a suite googletest never started (1970)
+        latest = max(latest, (stamp.earliest - start.earliest).total_seconds() + took)
+    # A timestamp to the second may be up to a second early.
+    resolution = 0.0 if "." in began else 1.0
+    if latest <= length + resolution + _GTEST_SLACK + length * _GTEST_DRIFT:
+        return None
+    return (
+        f"googletest's XML says the run took {length:.3f}s, yet its suites ran until "
+        f"{latest:.3f}s after the program started: it holds the last of several --gtest_repeat "
+        "iterations, and googletest writes only that one, so whether an earlier iteration "
+        "failed is unknown"
+    )
+
+
 # --- TAP::Formatter::JUnit ----------------------------------------------------------------
 #: The testcase name TAP::Formatter::JUnit (`prove --formatter TAP::Formatter::JUnit`) gives a
 #: test point: its number, then its description.

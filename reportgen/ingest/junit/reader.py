@@ -22,6 +22,7 @@ from reportgen.ingest.base import Sink, Source, clean_optional, clean_text, firs
 from reportgen.ingest.junit.dialect import (
     FRAME_COUNTS,
     Times,
+    gtest_repeated,
     is_pytest,
     outcome_from_status,
     parse_count,
@@ -222,6 +223,9 @@ class Reader:
         self.summary: set[str] = set()
         #: The root element has closed: a syntax error after it may be a next document.
         self.closed = False
+        #: (timestamp, time) of each suite in a root named as googletest names its root: what
+        #: shows a --gtest_repeat run (see `dialect.gtest_repeated`).
+        self.root_suites: list[tuple[str, str]] = []
 
     # The hot path: `start` and `end` run once per testcase, from C.
     def run(self) -> None:
@@ -380,6 +384,10 @@ class Reader:
             stream.close()
         if self.times.ns:
             sink.warn("times are integers in nanoseconds (container-structure-test); converted")
+        if self.root_suites:
+            repeated = gtest_repeated(self.root, self.root_suites)
+            if repeated is not None:
+                sink.flag(IntegrityKind.ATTEMPTS_HIDDEN, repeated)
         if self.fixups:
             self._resolve_lines()
 
@@ -602,6 +610,8 @@ class Reader:
             declared.pop("tests", None)
         if host is not None:
             self.hosts.append((self.sink.rows, host))
+        if len(self.frames) == 1 and self.root.get("name") == "AllTests":
+            self.root_suites.append((get("timestamp") or "", get("time") or ""))
         self.files.append((self.sink.rows, file))
         ordinal = self.n_outer
         self.n_outer = ordinal + 1
