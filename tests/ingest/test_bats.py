@@ -63,3 +63,65 @@ def test_a_failing_setup_file_is_no_pass(
 def test_a_passing_run_is_ready(reports: dict[str, Path], tmp_path: Path, kind: str) -> None:
     code, out = _verdict(tmp_path, reports[f"good.bats.{kind}"])
     assert code == 0, out
+
+
+#: A run in which bats retries one test (`BATS_TEST_RETRIES`): it fails on its first attempt
+#: unless the file `passed-before` exists beside it.
+RETRY_FILES = {
+    "first.bats": '@test "steady" { true; }\n',
+    "retry.bats": "BATS_TEST_RETRIES=2\n"
+    '@test "flaky" {\n'
+    '  [ -e "$BATS_TEST_DIRNAME/passed-before" ] && return 0\n'
+    '  touch "$BATS_TEST_DIRNAME/passed-before"\n'
+    "  false\n"
+    "}\n"
+    '@test "after" { true; }\n',
+    "later.bats": '@test "later" { true; }\n',
+}
+
+
+def _retry_run(where: Path, formatter: str, *, retried: bool) -> Path:
+    """The report (`junit` or `tap`, on standard output) of one run of RETRY_FILES."""
+    bats = harness_tool("bats", "bats")
+    for name, body in RETRY_FILES.items():
+        (where / name).write_text(body)
+    mark = where / "passed-before"
+    mark.unlink(missing_ok=True)
+    if not retried:
+        mark.touch()
+    done = subprocess.run(
+        [bats, "--formatter", formatter, *RETRY_FILES],
+        cwd=where,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout
+    out = where / f"run.{'xml' if formatter == 'junit' else 'tap'}"
+    out.write_bytes(done.stdout)
+    return out
+
+
+def test_a_retried_test_in_the_junit_report_is_no_clean_pass(tmp_path: Path) -> None:
+    # bats 1.8 writes every attempt's `begin N name` line and keeps only the last attempt; its
+    # JUnit formatter then names the retried test, and every later one, by the whole `begin`
+    # line (`begin 2 flaky`): the run exits 0 and its report read as a clean pass, READY even
+    # under `max_flaky: 0`. Its TAP shows no trace of the retry, and beside it lifted nothing.
+    junit = _retry_run(tmp_path, "junit", retried=True)
+    assert b'name="begin 2 flaky"' in junit.read_bytes()
+    tap = _retry_run(tmp_path, "tap", retried=True)
+    listing = run_cli("ls", str(junit)).stdout
+    assert "retry.bats::flaky " in listing and "later.bats::later " in listing
+    assert "begin" not in listing
+    criteria = tmp_path / "criteria.yaml"
+    criteria.write_text(
+        "version: 1\ncriteria:\n  - id: f\n    tests: {max_failed: 0, max_flaky: 0}\n"
+    )
+    for inputs in ([junit], [junit, tap]):
+        done = run_cli("verdict", "-c", str(criteria), *map(str, inputs))
+        assert done.returncode == 3, done.stdout
+        assert "BATS_TEST_RETRIES" in done.stdout
+    # The same run without a retry: READY.
+    junit = _retry_run(tmp_path, "junit", retried=False)
+    assert b"begin" not in junit.read_bytes()
+    assert run_cli("verdict", "-c", str(criteria), str(junit)).returncode == 0

@@ -10,7 +10,7 @@ import glob
 import re
 
 from reportgen.ingest.base import Ingester, Sink, Source
-from reportgen.ingest.junit.dialect import canonical_ids, pytest_reruns
+from reportgen.ingest.junit.dialect import bats_retries, canonical_ids, pytest_reruns
 from reportgen.ingest.junit.reader import Reader
 from reportgen.ingest.junit.stream import (
     ROOTS,
@@ -97,6 +97,7 @@ class JUnitIngester(Ingester):
         canonical_ids(sink, start, reader.hosts, reader.root, reader.files, reader.summary)
         # pytest writes a rerun attempt like a pass; read it as the failed attempt it was.
         pytest_reruns(sink, start, reader.root, reader.pytest_shaped)
+        bats_retries(sink, start, reader.root)
 
 
 def _empty_engine(source: Source, sink: Sink) -> bool:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from reportgen import stamps
 from reportgen.ingest.junit.stream import lazy_regex
-from reportgen.model import SCOPE_SEPARATOR, Outcome, is_absolute_path
+from reportgen.model import SCOPE_SEPARATOR, IntegrityKind, Outcome, is_absolute_path
 from reportgen.stamps import Stamp
 
 if TYPE_CHECKING:
@@ -510,6 +510,44 @@ def pytest_reruns(sink: Sink, start: int, root: Mapping[str, str], shaped: bool)
         "another of the same id: read as failed rerun attempts (pytest's JUnit XML writes an "
         "attempt that pytest-rerunfailures or flaky reruns as an empty testcase)"
     )
+
+
+# --- bats' retries -------------------------------------------------------------------------
+#: What bats' JUnit formatter (1.8) names a test once a retry has put its count of `begin`
+#: lines ahead of the tests: the whole `begin <index> <name>` line.
+_bats_begin = lazy_regex(r"begin (\d+) (.+)")
+
+
+def bats_retries(sink: Sink, start: int, root: Mapping[str, str]) -> None:
+    """Read the test names bats' JUnit report spells as `begin N name` after a retry, and
+    flag the file: the retry's failed attempt is written nowhere.
+
+    bats (`BATS_TEST_RETRIES`) writes a `begin N name` line for every attempt of a test, and
+    its JUnit formatter takes the name from that line by cutting it at the count of `begin`
+    lines seen so far: from the first retry on, the count runs ahead and the testcase is
+    named by the whole line (`begin 1 flaky`), in that file and every later one of the run.
+    The TAP stream of the same run shows no retry at all.
+    """
+    end = sink.rows
+    if end <= start or root.keys() != {"time"}:
+        return
+    retried: list[str] = []
+    for row in range(start, end):
+        name, classname, suite, file = sink.identity(row)
+        if not classname or not classname.endswith(".bats") or suite[-1:] != (classname,):
+            return  # not bats' report: every testcase of it is in a suite named after its file
+        match = _bats_begin().fullmatch(name)
+        if match is not None:
+            sink.set_identity(row, name=match.group(2), classname=classname, suite=suite, file=file)
+            retried.append(f"{classname}::{match.group(2)}")
+    if retried:
+        sink.flag(
+            IntegrityKind.ATTEMPTS_HIDDEN,
+            f"bats retried a test (BATS_TEST_RETRIES) at or before {retried[0]}: its JUnit "
+            "report keeps only the last attempt of each test, and names the tests from there "
+            f"on by bats' `begin N` line ({len(retried)} read back without it), so which tests "
+            "failed before passing is unknown",
+        )
 
 
 # --- googletest's --gtest_repeat ----------------------------------------------------------
