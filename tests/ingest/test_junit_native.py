@@ -78,14 +78,19 @@ TEST(Repeat, FailsFirstTime) {
   if (std::getenv("FAIL_FIRST")) EXPECT_GT(runs, 0);
   ++runs;
 }
-// A global environment whose SetUp and TearDown take time: inside the run's `time`.
-struct Slow : ::testing::Environment {
+// A global environment whose SetUp and TearDown take time (inside the run's `time`), and
+// whose SetUp may skip the whole run.
+static void slow_down() {
+  if (std::getenv("SLOW_ENV")) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}
+struct Global : ::testing::Environment {
   void SetUp() override {
-    if (std::getenv("SLOW_ENV")) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    slow_down();
+    if (std::getenv("GLOBAL_SKIP")) GTEST_SKIP() << "no device";
   }
-  void TearDown() override { SetUp(); }
+  void TearDown() override { slow_down(); }
 };
-static auto* const slow = ::testing::AddGlobalTestEnvironment(new Slow);
+static auto* const global = ::testing::AddGlobalTestEnvironment(new Global);
 """
 
 
@@ -133,6 +138,34 @@ def test_googletest_tests_skipped_after_their_suite_setup_failed_are_no_skips(
     assert run_cli("verdict", "--ci", "none", "-c", criteria, str(out)).returncode == 1
     # Without the failure, the same suite passes, and a skip of its own stays a skip.
     assert _run(argv, tmp_path) == 0
+    assert set(_outcomes(load([str(out)])).values()) == {Outcome.PASSED}
+
+
+@pytest.mark.parametrize("tz", ["UTC0", "EST5", "JST-9"])
+def test_googletest_never_started_tests_are_seen_in_any_time_zone(
+    tmp_path: Path, gtest: Path, tz: str
+) -> None:
+    # googletest writes the start time of a test it never started as the epoch in local time:
+    # `1969-12-31T19:00:00.000` in New York. Only UTC's spelling was known, so elsewhere the
+    # tests a failed SetUpTestSuite kept from running were plain skips, and beside a passing
+    # test `max_failed: 0` said READY (exit 0) while googletest exited 1.
+    out = tmp_path / "gtest.xml"
+    argv = [str(gtest), "--gtest_filter=Math.Adds:Env.*", f"--gtest_output=xml:{out}"]
+    assert _run(argv, tmp_path, SETUP_FAIL="1", TZ=tz) == 1
+    outcomes = _outcomes(load([str(out)]))
+    assert outcomes == {"Adds": Outcome.PASSED, "One": Outcome.ERROR, "Two": Outcome.ERROR}
+    criteria = _criteria(tmp_path, "  - id: ok\n    tests: {max_failed: 0}\n")
+    assert run_cli("verdict", "--ci", "none", "-c", criteria, str(out)).returncode == 1
+    # A global Environment whose SetUp calls GTEST_SKIP(): googletest runs nothing and exits
+    # 0, writing each test as status="run" result="completed", the shape of a pass, with the
+    # never-set start time. Read as passes: READY. They did not run: no evidence.
+    assert _run(argv, tmp_path, GLOBAL_SKIP="1", TZ=tz) == 0
+    run = load([str(out)])
+    assert set(_outcomes(run).values()) == {Outcome.SKIPPED}
+    assert not [w for w in run.warnings if "declares" in w.message]
+    assert run_cli("verdict", "--ci", "none", "-c", criteria, str(out)).returncode == 3
+    # The same tests run: passes.
+    assert _run(argv, tmp_path, TZ=tz) == 0
     assert set(_outcomes(load([str(out)])).values()) == {Outcome.PASSED}
 
 

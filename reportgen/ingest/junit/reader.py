@@ -91,8 +91,10 @@ _CATCH2_HOST = "tbd"
 _LIBTEST_SUITE = {"name": "test", "package": "test", "id": "0"}
 #: The name mocha-junit-reporter gives Mocha's root suite (its default `rootSuiteTitle`).
 _MOCHA_ROOT_SUITE = "Root Suite"
-#: The `timestamp` googletest writes for a test it never started.
-_GTEST_NEVER_STARTED = "1970-01-01T00:00:00"
+#: The dates googletest's `timestamp` of a test it never started begins with: the epoch in the
+#: machine's local time (`1969-12-31T19:00:00.000` in New York, `1970-01-01T09:00:00.000` in
+#: Tokyo).
+_GTEST_NEVER_STARTED = ("1970-01-01T", "1969-12-31T")
 #: behave's status of a scenario it never reached (see `_case_fields`).
 _UNTESTED = "untested"
 #: A suite property `reportgen convert --to junit` writes for each integrity flag of the input
@@ -1023,11 +1025,12 @@ class Reader:
         # stopped the run: its XML then says result="skipped", the never-set start time
         # (1970) and only the test's own file:line; the failure of SetUpTestSuite is written
         # nowhere in the XML. A test that called GTEST_SKIP() has a start time.
+        never_started = (get("timestamp") or "").startswith(_GTEST_NEVER_STARTED)
         gtest_not_run = (
             outcome is _SKIPPED
             and skipped_child
             and get("result") == "skipped"
-            and (get("timestamp") or "").startswith(_GTEST_NEVER_STARTED)
+            and never_started
             and (skip_message or "").strip() == f"{get('file')}:{get('line')}"
         )
         if gtest_not_run:
@@ -1035,6 +1038,23 @@ class Reader:
             message = (
                 "not run: googletest skipped it without running it (a failed SetUpTestSuite "
                 "or Environment SetUp, or --gtest_fail_fast)"
+            )
+        # When a global Environment's SetUp calls GTEST_SKIP(), googletest runs no test, exits
+        # 0 and writes every test as status="run" result="completed" with no element, as a
+        # pass is written, but with the never-set start time: not run, and not counted as
+        # skipped in the suite's attributes.
+        gtest_never_ran = (
+            outcome is _PASSED
+            and never_started
+            and not children
+            and get("result") == "completed"
+            and get("status") == "run"
+        )
+        if gtest_never_ran:
+            outcome = _SKIPPED
+            message = (
+                "not run: googletest never started it (a global Environment's SetUp called "
+                "GTEST_SKIP())"
             )
         if not_run:
             # ctest writes a test it could not run (executable missing, a fixture it needs
@@ -1064,7 +1084,7 @@ class Reader:
             self.n_errors += 1
             if not_run:
                 self.n_skipped += 1  # ctest counts it as skipped in the suite's attributes
-        elif outcome is _SKIPPED:
+        elif outcome is _SKIPPED and not gtest_never_ran:
             self.n_skipped += 1
             # Node counts a failing `todo` (<skipped> and <failure>) among both its skipped and
             # its failed tests: so do the suite's declared-count checks (it stays skipped).
