@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from reportgen.ingest import load
 from tests.conftest import harness_tool, run_cli
 
 #: One bats file per case.
@@ -125,3 +126,35 @@ def test_a_retried_test_in_the_junit_report_is_no_clean_pass(tmp_path: Path) -> 
     junit = _retry_run(tmp_path, "junit", retried=False)
     assert b"begin" not in junit.read_bytes()
     assert run_cli("verdict", "-c", str(criteria), str(junit)).returncode == 0
+
+
+def test_a_junit_report_of_a_run_cut_short_is_no_pass(tmp_path: Path) -> None:
+    # A test file's process killed midway (here by its own test): bats exits 1 and its TAP
+    # plan shows the test that never ran, but its JUnit report holds only the tests that ran,
+    # all passed, and says so only in the last one's <system-out> ("bats warning: Executed 3
+    # instead of expected 4 tests"); the later file's test is named `begin 4 b one`. It read
+    # as a clean pass: READY. Now the test that never ran is an error (as in the TAP).
+    bats = harness_tool("bats", "bats")
+    (tmp_path / "a.bats").write_text(
+        '@test "one" { true; }\n@test "two kills its file" { kill -9 $PPID; }\n'
+        '@test "three" { true; }\n'
+    )
+    (tmp_path / "b.bats").write_text('@test "b one" { true; }\n')
+    done = subprocess.run(
+        [bats, "--formatter", "junit", "a.bats", "b.bats"],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert b"Executed 3 instead of expected 4 tests" in done.stdout
+    junit = tmp_path / "run.xml"
+    junit.write_bytes(done.stdout)
+    listing = run_cli("ls", str(junit)).stdout
+    assert "b.bats::b one " in listing and "begin" not in listing
+    code, out = _verdict(tmp_path, junit)
+    assert code == 1, out
+    run = load([str(junit)])
+    assert any("1 never ran" in w.message for w in run.warnings)
+    assert not run.inputs[0].integrity  # no retry is claimed

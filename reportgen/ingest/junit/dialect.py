@@ -516,6 +516,8 @@ def pytest_reruns(sink: Sink, start: int, root: Mapping[str, str], shaped: bool)
 #: What bats' JUnit formatter (1.8) names a test once a retry has put its count of `begin`
 #: lines ahead of the tests: the whole `begin <index> <name>` line.
 _bats_begin = lazy_regex(r"begin (\d+) (.+)")
+#: The error the reader records for tests bats never ran (see `Reader._bats_cut_short`).
+BATS_CUT_SHORT = "[bats run cut short]"
 
 
 def bats_retries(sink: Sink, start: int, root: Mapping[str, str]) -> None:
@@ -526,26 +528,33 @@ def bats_retries(sink: Sink, start: int, root: Mapping[str, str]) -> None:
     its JUnit formatter takes the name from that line by cutting it at the count of `begin`
     lines seen so far: from the first retry on, the count runs ahead and the testcase is
     named by the whole line (`begin 1 flaky`), in that file and every later one of the run.
-    The TAP stream of the same run shows no retry at all.
+    The TAP stream of the same run shows no retry at all. A test that never began puts the
+    count behind and names the later tests so too: when the run was cut short (the reader
+    counts the tests that never ran as an error) the names are read back, and nothing more.
     """
     end = sink.rows
     if end <= start or root.keys() != {"time"}:
         return
-    retried: list[str] = []
+    renamed: list[str] = []
+    cut_short = False
     for row in range(start, end):
         name, classname, suite, file = sink.identity(row)
+        if name == BATS_CUT_SHORT and classname is None:
+            cut_short = True
+            continue
         if not classname or not classname.endswith(".bats") or suite[-1:] != (classname,):
             return  # not bats' report: every testcase of it is in a suite named after its file
         match = _bats_begin().fullmatch(name)
         if match is not None:
-            sink.set_identity(row, name=match.group(2), classname=classname, suite=suite, file=file)
-            retried.append(f"{classname}::{match.group(2)}")
-    if retried:
+            title = match.group(2)
+            sink.set_identity(row, name=title, classname=classname, suite=suite, file=file)
+            renamed.append(f"{classname}::{title}")
+    if renamed and not cut_short:
         sink.flag(
             IntegrityKind.ATTEMPTS_HIDDEN,
-            f"bats retried a test (BATS_TEST_RETRIES) at or before {retried[0]}: its JUnit "
+            f"bats retried a test (BATS_TEST_RETRIES) at or before {renamed[0]}: its JUnit "
             "report keeps only the last attempt of each test, and names the tests from there "
-            f"on by bats' `begin N` line ({len(retried)} read back without it), so which tests "
+            f"on by bats' `begin N` line ({len(renamed)} read back without it), so which tests "
             "failed before passing is unknown",
         )
 

@@ -20,6 +20,7 @@ from reportgen.errors import InputError
 from reportgen.ingest._safexml import SAFE_PARSER_OPTIONS
 from reportgen.ingest.base import Sink, Source, clean_optional, clean_text, first_line
 from reportgen.ingest.junit.dialect import (
+    BATS_CUT_SHORT,
     FRAME_COUNTS,
     Times,
     gtest_repeated,
@@ -69,6 +70,9 @@ _OUTSIDE_ANY_TEST = ("collection failure", "Test suite failed to run", "Runtime 
 #: How ctest's JUnit says a test skipped itself (`SKIP_RETURN_CODE`, `SKIP_REGULAR_EXPRESSION`):
 #: its other "notrun" tests could not run.
 _CTEST_SKIPS = ("SKIP_RETURN_CODE", "SKIP_REGULAR_EXPRESSION")
+#: What bats prints when its run stopped before every test it counted ran (a test file's
+#: process was killed or exited); its JUnit formatter puts it in a testcase's <system-out>.
+_bats_cut_short = lazy_regex(r"bats warning: Executed (\d+) instead of expected (\d+) tests")
 #: The `type` of the <warning> PHPUnit (up to 9) writes on a testcase.
 _PHPUNIT_WARNING = "PHPUnit\\Framework\\Warning"
 #: The `type` of the <skipped> Node's `junit` reporter writes for a `todo` test.
@@ -228,6 +232,8 @@ class Reader:
         #: (timestamp, time) of each suite in a root named as googletest names its root: what
         #: shows a --gtest_repeat run (see `dialect.gtest_repeated`).
         self.root_suites: list[tuple[str, str]] = []
+        #: bats' warning that its run stopped short, as a testcase of a `.bats` file wrote it.
+        self.bats_short: re.Match[str] | None = None
 
     # The hot path: `start` and `end` run once per testcase, from C.
     def run(self) -> None:
@@ -386,6 +392,8 @@ class Reader:
             stream.close()
         if self.times.ns:
             sink.warn("times are integers in nanoseconds (container-structure-test); converted")
+        if self.bats_short is not None and self.root.keys() == {"time"}:
+            self._bats_cut_short(self.bats_short)
         if self.root_suites:
             repeated = gtest_repeated(self.root, self.root_suites)
             if repeated is not None:
@@ -735,6 +743,28 @@ class Reader:
                 frame.ordinal,
             )
 
+    def _bats_cut_short(self, warning: re.Match[str]) -> None:
+        """bats' run stopped before every test it counted ran: its TAP plan shows the tests
+        that never ran, but its JUnit report holds only those that did, and says so only in
+        the output of the test that ran last. They count as an error that belongs to no test
+        (which file they were in is not written), as the TAP's missing tests do."""
+        ran, planned = int(warning.group(1)), int(warning.group(2))
+        missing = planned - ran
+        if missing <= 0:
+            return
+        text = (
+            f"bats ran {ran} of the {planned} tests it counted ({warning.group(0)}): "
+            f"{missing} never ran, counted as an error"
+        )
+        self.sink.test(
+            name=BATS_CUT_SHORT,
+            outcome=_ERROR,
+            message=text,
+            merge=False,
+            unattributed=True,
+        )
+        self.sink.warn(text)
+
     def _mocha_pending(self, frame: _Frame) -> None:
         """Record the pending tests (`it.skip`, `it('todo')`) mocha-junit-reporter counts in a
         suite's `tests` and its root's `skipped` but writes no testcase for (without its
@@ -975,6 +1005,8 @@ class Reader:
                 text = self._text(child)
                 if text and text.strip():
                     outputs.append(f"[{kind}]\n{text}")
+                    if classname and classname.endswith(".bats"):
+                        self.bats_short = _bats_cut_short().search(text) or self.bats_short
             elif kind == "properties":
                 for prop in child:
                     if not isinstance(prop.tag, str) or localname(prop.tag) != "property":
