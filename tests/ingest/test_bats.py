@@ -158,3 +158,23 @@ def test_a_junit_report_of_a_run_cut_short_is_no_pass(tmp_path: Path) -> None:
     run = load([str(junit)])
     assert any("1 never ran" in w.message for w in run.warnings)
     assert not run.inputs[0].integrity  # no retry is claimed
+
+
+def test_a_test_named_like_a_begin_line_is_left_as_it_is(tmp_path: Path) -> None:
+    # Only a run of `begin N name` names to the end of the run is bats' count gone off.
+    bats = harness_tool("bats", "bats")
+    (tmp_path / "a.bats").write_text(
+        '@test "begin 1 phase commit" { true; }\n@test "x" { true; }\n'
+    )
+    done = subprocess.run(
+        [bats, "--formatter", "junit", "a.bats"],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
+    junit = tmp_path / "run.xml"
+    junit.write_bytes(done.stdout)
+    run = load([str(junit)])
+    assert {t.name for t in run.tests} == {"begin 1 phase commit", "x"}
+    assert not run.inputs[0].integrity

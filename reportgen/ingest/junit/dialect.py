@@ -535,21 +535,31 @@ def bats_retries(sink: Sink, start: int, root: Mapping[str, str]) -> None:
     end = sink.rows
     if end <= start or root.keys() != {"time"}:
         return
-    renamed: list[str] = []
+    found: list[tuple[int, str]] = []
     cut_short = False
+    last = None  # whether the last testcase is named by a `begin` line
     for row in range(start, end):
-        name, classname, suite, file = sink.identity(row)
+        name, classname, suite, _file = sink.identity(row)
         if name == BATS_CUT_SHORT and classname is None:
             cut_short = True
             continue
         if not classname or not classname.endswith(".bats") or suite[-1:] != (classname,):
             return  # not bats' report: every testcase of it is in a suite named after its file
         match = _bats_begin().fullmatch(name)
-        if match is not None:
-            title = match.group(2)
-            sink.set_identity(row, name=title, classname=classname, suite=suite, file=file)
-            renamed.append(f"{classname}::{title}")
-    if renamed and not cut_short:
+        # `N` is the test's number in the run, never below its place in the report.
+        last = match is not None and int(match.group(1)) >= row - start + 1
+        if last and match is not None:
+            found.append((row, match.group(2)))
+    # Once the count is off it stays off to the end of the run: a test merely named
+    # `begin 2 phase commit` is not followed by names of that shape to the last one.
+    if not found or not last:
+        return
+    renamed: list[str] = []
+    for row, title in found:
+        _name, classname, suite, file = sink.identity(row)
+        sink.set_identity(row, name=title, classname=classname, suite=suite, file=file)
+        renamed.append(f"{classname}::{title}")
+    if not cut_short:
         sink.flag(
             IntegrityKind.ATTEMPTS_HIDDEN,
             f"bats retried a test (BATS_TEST_RETRIES) at or before {renamed[0]}: its JUnit "
