@@ -169,6 +169,21 @@ def test_googletest_never_started_tests_are_seen_in_any_time_zone(
     assert set(_outcomes(load([str(out)])).values()) == {Outcome.PASSED}
 
 
+def test_googletest_list_of_tests_is_no_run(tmp_path: Path, gtest: Path) -> None:
+    # `--gtest_list_tests` with --gtest_output (or GTEST_OUTPUT set, as CMake's test discovery
+    # then writes it) lists the tests without running any: testcases with a name, file and
+    # line only, the shape of passes. Left where the run's XML should be (the run crashed and
+    # wrote nothing), it read as a clean pass: READY. It holds no results.
+    out = tmp_path / "gtest.xml"
+    argv = [str(gtest), "--gtest_list_tests", "--gtest_filter=Math.*"]
+    assert _run([*argv, f"--gtest_output=xml:{out}"], tmp_path) == 0
+    run = load([str(out)])
+    assert len(run.tests) == 0
+    assert [f.kind for f in run.inputs[0].integrity] == [IntegrityKind.NO_RESULTS]
+    criteria = _criteria(tmp_path, "  - id: ok\n    tests: {max_failed: 0}\n")
+    assert run_cli("verdict", "--ci", "none", "-c", criteria, str(out)).returncode == 3
+
+
 def test_googletest_fail_fast_leaves_the_rest_not_run(tmp_path: Path, gtest: Path) -> None:
     out = tmp_path / "gtest.xml"
     argv = [str(gtest), "--gtest_fail_fast", "--gtest_filter=Math.*:Env.*"]

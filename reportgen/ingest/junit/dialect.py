@@ -570,9 +570,10 @@ def bats_retries(sink: Sink, start: int, root: Mapping[str, str]) -> None:
 
 
 # --- googletest's --gtest_repeat ----------------------------------------------------------
-#: The name googletest gives its root `<testsuites>`, and the attributes it always writes there
-#: (besides `random_seed` under --gtest_shuffle and properties recorded outside any test).
-_GTEST_ROOT = "AllTests"
+#: The name googletest gives its root `<testsuites>` (of a run, and of a list of its tests), and
+#: the attributes it always writes there on a run (besides `random_seed` under --gtest_shuffle
+#: and properties recorded outside any test).
+GTEST_ROOT = "AllTests"
 _GTEST_ROOT_KEYS = frozenset({"tests", "failures", "disabled", "errors", "time", "timestamp"})
 #: googletest's timestamps: local time, no zone, to the millisecond (to the second before 1.10).
 _gtest_timestamp = lazy_regex(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?")
@@ -601,7 +602,7 @@ def gtest_repeated(root: Mapping[str, str], suites: Sequence[tuple[str, str]]) -
     iteration every suite ends within the root's time; a suite that ends later ran in a later
     iteration. Iterations too quick to show in milliseconds are not seen.
     """
-    if root.get("name") != _GTEST_ROOT or not root.keys() >= _GTEST_ROOT_KEYS:
+    if root.get("name") != GTEST_ROOT or not root.keys() >= _GTEST_ROOT_KEYS:
         return None
     began = root["timestamp"]
     length = _gtest_seconds(root["time"])

@@ -22,6 +22,7 @@ from reportgen.ingest.base import Sink, Source, clean_optional, clean_text, firs
 from reportgen.ingest.junit.dialect import (
     BATS_CUT_SHORT,
     FRAME_COUNTS,
+    GTEST_ROOT,
     Times,
     gtest_repeated,
     is_pytest,
@@ -620,7 +621,7 @@ class Reader:
             declared.pop("tests", None)
         if host is not None:
             self.hosts.append((self.sink.rows, host))
-        if len(self.frames) == 1 and self.root.get("name") == "AllTests":
+        if len(self.frames) == 1 and self.root.get("name") == GTEST_ROOT:
             self.root_suites.append((get("timestamp") or "", get("time") or ""))
         self.files.append((self.sink.rows, file))
         ordinal = self.n_outer
