@@ -23,6 +23,9 @@ from reportgen.ingest.junit.stream import (
 from reportgen.model import IntegrityKind
 
 __all__ = ["ROOTS", "JUnitIngester", "root_name"]
+
+#: What the root of googletest's XML of a run says and that of its list of tests does not.
+_GTEST_RUN_KEYS = frozenset({"failures", "errors", "time", "timestamp"})
 #: How JUnit Platform's legacy XML reporter (the console launcher's `--reports-dir`) ends the
 #: report of one test engine. It writes one report per engine on the class path when that
 #: engine finishes, with tests or without (`TEST-junit-vintage.xml` with `tests="0"` beside
@@ -94,7 +97,7 @@ class JUnitIngester(Ingester):
             sink.rewind(mark)
             reader = Reader(source, sink)
             reader.run()
-        if reader.root.get("name") == GTEST_ROOT and reader.root.keys() == {"tests", "name"}:
+        if reader.root.get("name") == GTEST_ROOT and not reader.root.keys() & _GTEST_RUN_KEYS:
             # googletest's list of its tests (--gtest_list_tests with --gtest_output, as CMake's
             # test discovery runs it): the root of a run always says its failures and time.
             listed = sink.rows - start
