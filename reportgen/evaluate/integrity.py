@@ -113,8 +113,10 @@ class _Finding:
 #: What decides a criterion left insufficient by flags of one kind, where the general advice
 #: (a run that finished) does not fit.
 _TO_DECIDE = {
-    IntegrityKind.ATTEMPTS_HIDDEN: "every attempt of the retried tests: give pytest's "
-    "--junitxml of the same run beside its JSON report, or run them without the retry",
+    IntegrityKind.ATTEMPTS_HIDDEN: "every attempt of the retried tests and every repeated "
+    "iteration: a report that records each (pytest's --junitxml beside its JSON report), or a "
+    "run without the retry (BATS_TEST_RETRIES) or repeat (--gtest_repeat: a run, and XML, per "
+    "iteration)",
     IntegrityKind.BENCHMARK_ERRORS: "a run in which no benchmark run, request or check "
     "failed (the success-rate metrics judge the failures themselves)",
     IntegrityKind.MIXED_LABELS: "a baseline of one machine or configuration: name its labels "

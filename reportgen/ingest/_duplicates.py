@@ -529,15 +529,21 @@ def _disagreements(
     return tuple(flags)
 
 
+#: (format of a copy that hides attempts, format of another reporter's copy of the same run
+#: that records every attempt): pytest's JUnit XML writes each attempt of a retried test where
+#: its pytest-json-report keeps only the last. Other copies hide what the flagged one hides
+#: (bats' TAP shows no retry, where its JUnit report at least shows that one happened).
+_ATTEMPTS_RECORDED = frozenset({("pytest-json", "junit")})
+
+
 def attempts_shown(item: InputFile, other: InputFile) -> InputFile:
     """`item` without its `attempts_hidden` flags (and their warnings) when `other` is another
-    reporter's copy of the same run that hides no attempt: pytest's JUnit XML writes each
-    attempt of a retried test where its pytest-json-report keeps only the last, and the run
-    is judged on the copy that shows them (see `_same_run_other_format`)."""
+    reporter's copy of the same run that records every attempt (`_ATTEMPTS_RECORDED`), so the
+    run is judged on the copy that shows them (see `_same_run_other_format`)."""
     hidden = [f for f in item.integrity if f.kind is IntegrityKind.ATTEMPTS_HIDDEN]
     if (
         not hidden
-        or item.format == other.format
+        or (item.format, other.format) not in _ATTEMPTS_RECORDED
         or any(f.kind is IntegrityKind.ATTEMPTS_HIDDEN for f in other.integrity)
     ):
         return item

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from reportgen.ingest import load
-from reportgen.model import Outcome, Run
+from reportgen.model import IntegrityKind, Outcome, Run
 from tests.conftest import run_cli
 
 
@@ -58,7 +58,9 @@ def _outcomes(run: Run) -> dict[str, Outcome]:
 
 GTEST = """
 #include <gtest/gtest.h>
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 TEST(Math, Adds) { EXPECT_EQ(2, 1 + 1); }
 TEST(Math, SkipAfterFail) { EXPECT_EQ(1, 2); GTEST_SKIP() << "skip after fail"; }
 TEST(Math, SkipsItself) { GTEST_SKIP() << "no gpu"; }
@@ -69,6 +71,26 @@ class Env : public ::testing::Test {
 };
 TEST_F(Env, One) { EXPECT_TRUE(true); }
 TEST_F(Env, Two) { EXPECT_TRUE(true); }
+// Fails in the first --gtest_repeat iteration only (one process runs them all).
+TEST(Repeat, FailsFirstTime) {
+  static int runs = 0;
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  if (std::getenv("FAIL_FIRST")) EXPECT_GT(runs, 0);
+  ++runs;
+}
+// A global environment whose SetUp and TearDown take time (inside the run's `time`), and
+// whose SetUp may skip the whole run.
+static void slow_down() {
+  if (std::getenv("SLOW_ENV")) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}
+struct Global : ::testing::Environment {
+  void SetUp() override {
+    slow_down();
+    if (std::getenv("GLOBAL_SKIP")) GTEST_SKIP() << "no device";
+  }
+  void TearDown() override { slow_down(); }
+};
+static auto* const global = ::testing::AddGlobalTestEnvironment(new Global);
 """
 
 
@@ -119,6 +141,49 @@ def test_googletest_tests_skipped_after_their_suite_setup_failed_are_no_skips(
     assert set(_outcomes(load([str(out)])).values()) == {Outcome.PASSED}
 
 
+@pytest.mark.parametrize("tz", ["UTC0", "EST5", "JST-9"])
+def test_googletest_never_started_tests_are_seen_in_any_time_zone(
+    tmp_path: Path, gtest: Path, tz: str
+) -> None:
+    # googletest writes the start time of a test it never started as the epoch in local time:
+    # `1969-12-31T19:00:00.000` in New York. Only UTC's spelling was known, so elsewhere the
+    # tests a failed SetUpTestSuite kept from running were plain skips, and beside a passing
+    # test `max_failed: 0` said READY (exit 0) while googletest exited 1.
+    out = tmp_path / "gtest.xml"
+    argv = [str(gtest), "--gtest_filter=Math.Adds:Env.*", f"--gtest_output=xml:{out}"]
+    assert _run(argv, tmp_path, SETUP_FAIL="1", TZ=tz) == 1
+    outcomes = _outcomes(load([str(out)]))
+    assert outcomes == {"Adds": Outcome.PASSED, "One": Outcome.ERROR, "Two": Outcome.ERROR}
+    criteria = _criteria(tmp_path, "  - id: ok\n    tests: {max_failed: 0}\n")
+    assert run_cli("verdict", "--ci", "none", "-c", criteria, str(out)).returncode == 1
+    # A global Environment whose SetUp calls GTEST_SKIP(): googletest runs nothing and exits
+    # 0, writing each test as status="run" result="completed", the shape of a pass, with the
+    # never-set start time. Read as passes: READY. They did not run: no evidence.
+    assert _run(argv, tmp_path, GLOBAL_SKIP="1", TZ=tz) == 0
+    run = load([str(out)])
+    assert set(_outcomes(run).values()) == {Outcome.SKIPPED}
+    assert not [w for w in run.warnings if "declares" in w.message]
+    assert run_cli("verdict", "--ci", "none", "-c", criteria, str(out)).returncode == 3
+    # The same tests run: passes.
+    assert _run(argv, tmp_path, TZ=tz) == 0
+    assert set(_outcomes(load([str(out)])).values()) == {Outcome.PASSED}
+
+
+def test_googletest_list_of_tests_is_no_run(tmp_path: Path, gtest: Path) -> None:
+    # `--gtest_list_tests` with --gtest_output (or GTEST_OUTPUT set, as CMake's test discovery
+    # then writes it) lists the tests without running any: testcases with a name, file and
+    # line only, the shape of passes. Left where the run's XML should be (the run crashed and
+    # wrote nothing), it read as a clean pass: READY. It holds no results.
+    out = tmp_path / "gtest.xml"
+    argv = [str(gtest), "--gtest_list_tests", "--gtest_filter=Math.*"]
+    assert _run([*argv, f"--gtest_output=xml:{out}"], tmp_path) == 0
+    run = load([str(out)])
+    assert len(run.tests) == 0
+    assert [f.kind for f in run.inputs[0].integrity] == [IntegrityKind.NO_RESULTS]
+    criteria = _criteria(tmp_path, "  - id: ok\n    tests: {max_failed: 0}\n")
+    assert run_cli("verdict", "--ci", "none", "-c", criteria, str(out)).returncode == 3
+
+
 def test_googletest_fail_fast_leaves_the_rest_not_run(tmp_path: Path, gtest: Path) -> None:
     out = tmp_path / "gtest.xml"
     argv = [str(gtest), "--gtest_fail_fast", "--gtest_filter=Math.*:Env.*"]
@@ -127,6 +192,29 @@ def test_googletest_fail_fast_leaves_the_rest_not_run(tmp_path: Path, gtest: Pat
     assert outcomes["SkipAfterFail"] is Outcome.FAILED
     assert outcomes["One"] is Outcome.ERROR and outcomes["Two"] is Outcome.ERROR
     assert outcomes["DISABLED_Later"] is Outcome.SKIPPED
+
+
+def test_googletest_repeat_keeps_only_the_last_iteration(tmp_path: Path, gtest: Path) -> None:
+    # googletest rewrites its XML after each --gtest_repeat iteration: a test that failed in
+    # the first of three and passed in the others exits 1, yet the file shows a clean pass and
+    # said READY. Its root's timestamp (the program's start) and time (the last iteration's)
+    # show the suites ran after the run the file describes: INSUFFICIENT.
+    out = tmp_path / "gtest.xml"
+    argv = [str(gtest), "--gtest_filter=Repeat.*", f"--gtest_output=xml:{out}"]
+    assert _run([*argv, "--gtest_repeat=3"], tmp_path, FAIL_FIRST="1", SLOW_ENV="1") == 1
+    run = load([str(out)])
+    assert _outcomes(run) == {"FailsFirstTime": Outcome.PASSED}
+    assert [f.kind for f in run.inputs[0].integrity] == [IntegrityKind.ATTEMPTS_HIDDEN]
+    criteria = _criteria(tmp_path, "  - id: ok\n    tests: {max_failed: 0}\n")
+    result = run_cli("verdict", "--ci", "none", "-c", criteria, str(out))
+    assert result.returncode == 3, result.stdout
+    assert "--gtest_repeat" in result.stdout
+    # One iteration, with an environment whose setup and teardown take time, or shuffled:
+    # nothing hidden, READY.
+    for extra in ([], ["--gtest_shuffle"]):
+        assert _run([*argv, *extra], tmp_path, SLOW_ENV="1") == 0
+        assert not load([str(out)]).inputs[0].integrity
+        assert run_cli("verdict", "--ci", "none", "-c", criteria, str(out)).returncode == 0
 
 
 NODE_SKIP_THEN_THROW = """

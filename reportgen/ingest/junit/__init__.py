@@ -10,7 +10,7 @@ import glob
 import re
 
 from reportgen.ingest.base import Ingester, Sink, Source
-from reportgen.ingest.junit.dialect import canonical_ids, pytest_reruns
+from reportgen.ingest.junit.dialect import GTEST_ROOT, bats_retries, canonical_ids, pytest_reruns
 from reportgen.ingest.junit.reader import Reader
 from reportgen.ingest.junit.stream import (
     ROOTS,
@@ -20,9 +20,12 @@ from reportgen.ingest.junit.stream import (
     root_name,
     split_documents,
 )
+from reportgen.model import IntegrityKind
 
 __all__ = ["ROOTS", "JUnitIngester", "root_name"]
 
+#: What the root of googletest's XML of a run says and that of its list of tests does not.
+_GTEST_RUN_KEYS = frozenset({"failures", "errors", "time", "timestamp"})
 #: How JUnit Platform's legacy XML reporter (the console launcher's `--reports-dir`) ends the
 #: report of one test engine. It writes one report per engine on the class path when that
 #: engine finishes, with tests or without (`TEST-junit-vintage.xml` with `tests="0"` beside
@@ -94,9 +97,21 @@ class JUnitIngester(Ingester):
             sink.rewind(mark)
             reader = Reader(source, sink)
             reader.run()
+        if reader.root.get("name") == GTEST_ROOT and not reader.root.keys() & _GTEST_RUN_KEYS:
+            # googletest's list of its tests (--gtest_list_tests with --gtest_output, as CMake's
+            # test discovery runs it): the root of a run always says its failures and time.
+            listed = sink.rows - start
+            sink.rewind(mark)
+            sink.flag(
+                IntegrityKind.NO_RESULTS,
+                f"googletest's list of its tests (--gtest_list_tests with --gtest_output): it "
+                f"names {listed} tests and ran none",
+            )
+            return
         canonical_ids(sink, start, reader.hosts, reader.root, reader.files, reader.summary)
         # pytest writes a rerun attempt like a pass; read it as the failed attempt it was.
         pytest_reruns(sink, start, reader.root, reader.pytest_shaped)
+        bats_retries(sink, start, reader.root)
 
 
 def _empty_engine(source: Source, sink: Sink) -> bool:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from reportgen import stamps
 from reportgen.ingest.junit.stream import lazy_regex
-from reportgen.model import SCOPE_SEPARATOR, Outcome, is_absolute_path
+from reportgen.model import SCOPE_SEPARATOR, IntegrityKind, Outcome, is_absolute_path
 from reportgen.stamps import Stamp
 
 if TYPE_CHECKING:
@@ -509,6 +509,126 @@ def pytest_reruns(sink: Sink, start: int, root: Mapping[str, str], shaped: bool)
         f"{len(rows)} execution(s) of {which} carry no outcome and are followed by "
         "another of the same id: read as failed rerun attempts (pytest's JUnit XML writes an "
         "attempt that pytest-rerunfailures or flaky reruns as an empty testcase)"
+    )
+
+
+# --- bats' retries -------------------------------------------------------------------------
+#: What bats' JUnit formatter (1.8) names a test once a retry has put its count of `begin`
+#: lines ahead of the tests: the whole `begin <index> <name>` line.
+_bats_begin = lazy_regex(r"begin (\d+) (.+)")
+#: The error the reader records for tests bats never ran (see `Reader._bats_cut_short`).
+BATS_CUT_SHORT = "[bats run cut short]"
+
+
+def bats_retries(sink: Sink, start: int, root: Mapping[str, str]) -> None:
+    """Read the test names bats' JUnit report spells as `begin N name` after a retry, and
+    flag the file: the retry's failed attempt is written nowhere.
+
+    bats (`BATS_TEST_RETRIES`) writes a `begin N name` line for every attempt of a test, and
+    its JUnit formatter takes the name from that line by cutting it at the count of `begin`
+    lines seen so far: from the first retry on, the count runs ahead and the testcase is
+    named by the whole line (`begin 1 flaky`), in that file and every later one of the run.
+    The TAP stream of the same run shows no retry at all. A test that never began puts the
+    count behind and names the later tests so too: when the run was cut short (the reader
+    counts the tests that never ran as an error) the names are read back, and nothing more.
+    """
+    end = sink.rows
+    if end <= start or root.keys() != {"time"}:
+        return
+    found: list[tuple[int, str]] = []
+    cut_short = False
+    last = None  # whether the last testcase is named by a `begin` line
+    for row in range(start, end):
+        name, classname, suite, _file = sink.identity(row)
+        if name == BATS_CUT_SHORT and classname is None:
+            cut_short = True
+            continue
+        if not classname or not classname.endswith(".bats") or suite[-1:] != (classname,):
+            return  # not bats' report: every testcase of it is in a suite named after its file
+        match = _bats_begin().fullmatch(name)
+        # `N` is the test's number in the run, never below its place in the report.
+        last = match is not None and int(match.group(1)) >= row - start + 1
+        if last and match is not None:
+            found.append((row, match.group(2)))
+    # Once the count is off it stays off to the end of the run: a test merely named
+    # `begin 2 phase commit` is not followed by names of that shape to the last one.
+    if not found or not last:
+        return
+    renamed: list[str] = []
+    for row, title in found:
+        _name, classname, suite, file = sink.identity(row)
+        sink.set_identity(row, name=title, classname=classname, suite=suite, file=file)
+        renamed.append(f"{classname}::{title}")
+    if not cut_short:
+        sink.flag(
+            IntegrityKind.ATTEMPTS_HIDDEN,
+            f"bats retried a test (BATS_TEST_RETRIES) at or before {renamed[0]}: its JUnit "
+            "report keeps only the last attempt of each test, and names the tests from there "
+            f"on by bats' `begin N` line ({len(renamed)} read back without it), so which tests "
+            "failed before passing is unknown",
+        )
+
+
+# --- googletest's --gtest_repeat ----------------------------------------------------------
+#: The name googletest gives its root `<testsuites>` (of a run, and of a list of its tests), and
+#: the attributes it always writes there on a run (besides `random_seed` under --gtest_shuffle
+#: and properties recorded outside any test).
+GTEST_ROOT = "AllTests"
+_GTEST_ROOT_KEYS = frozenset({"tests", "failures", "disabled", "errors", "time", "timestamp"})
+#: googletest's timestamps: local time, no zone, to the millisecond (to the second before 1.10).
+_gtest_timestamp = lazy_regex(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?")
+#: How far a single iteration's suites may seem to run past the root's `time`: both are cut to
+#: the millisecond, and the program's start is stamped a moment before the iteration's timer.
+_GTEST_SLACK = 0.005
+#: ... plus this share of the run's time, for a system clock slewed against the steady one.
+_GTEST_DRIFT = 0.001
+
+
+def _gtest_seconds(text: str | None) -> float | None:
+    try:
+        value = float(text or "")
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value >= 0 else None
+
+
+def gtest_repeated(root: Mapping[str, str], suites: Sequence[tuple[str, str]]) -> str | None:
+    """Why a googletest XML holds only the last of several `--gtest_repeat` iterations, or None.
+
+    googletest rewrites its XML at the end of each iteration, so a failure in any iteration
+    but the last is written nowhere. The root keeps what tells: its `timestamp` is when the
+    program started, before the first iteration, and its `time` how long the last iteration
+    took; each suite (`suites`: its `timestamp` and `time`) has its own start and time. In one
+    iteration every suite ends within the root's time; a suite that ends later ran in a later
+    iteration. Iterations too quick to show in milliseconds are not seen.
+    """
+    if root.get("name") != GTEST_ROOT or not root.keys() >= _GTEST_ROOT_KEYS:
+        return None
+    began = root["timestamp"]
+    length = _gtest_seconds(root["time"])
+    if length is None or not _gtest_timestamp().fullmatch(began):
+        return None
+    start = stamps.read(began)
+    if start is None:
+        return None
+    latest = 0.0
+    for stamp_text, time_text in suites:
+        took = _gtest_seconds(time_text)
+        if took is None or not _gtest_timestamp().fullmatch(stamp_text):
+            continue
+        stamp = stamps.read(stamp_text)
+        if stamp is None or stamp.earliest < start.earliest:
+            continue  # a suite googletest never started (1970)
+        latest = max(latest, (stamp.earliest - start.earliest).total_seconds() + took)
+    # A timestamp to the second may be up to a second early.
+    resolution = 0.0 if "." in began else 1.0
+    if latest <= length + resolution + _GTEST_SLACK + length * _GTEST_DRIFT:
+        return None
+    return (
+        f"googletest's XML says the run took {length:.3f}s, yet its suites ran until "
+        f"{latest:.3f}s after the program started: it holds the last of several --gtest_repeat "
+        "iterations, and googletest writes only that one, so whether an earlier iteration "
+        "failed is unknown"
     )
 
 

@@ -20,8 +20,11 @@ from reportgen.errors import InputError
 from reportgen.ingest._safexml import SAFE_PARSER_OPTIONS
 from reportgen.ingest.base import Sink, Source, clean_optional, clean_text, first_line
 from reportgen.ingest.junit.dialect import (
+    BATS_CUT_SHORT,
     FRAME_COUNTS,
+    GTEST_ROOT,
     Times,
+    gtest_repeated,
     is_pytest,
     outcome_from_status,
     parse_count,
@@ -68,6 +71,9 @@ _OUTSIDE_ANY_TEST = ("collection failure", "Test suite failed to run", "Runtime 
 #: How ctest's JUnit says a test skipped itself (`SKIP_RETURN_CODE`, `SKIP_REGULAR_EXPRESSION`):
 #: its other "notrun" tests could not run.
 _CTEST_SKIPS = ("SKIP_RETURN_CODE", "SKIP_REGULAR_EXPRESSION")
+#: What bats prints when its run stopped before every test it counted ran (a test file's
+#: process was killed or exited); its JUnit formatter puts it in a testcase's <system-out>.
+_bats_cut_short = lazy_regex(r"bats warning: Executed (\d+) instead of expected (\d+) tests")
 #: The `type` of the <warning> PHPUnit (up to 9) writes on a testcase.
 _PHPUNIT_WARNING = "PHPUnit\\Framework\\Warning"
 #: The `type` of the <skipped> Node's `junit` reporter writes for a `todo` test.
@@ -90,8 +96,10 @@ _CATCH2_HOST = "tbd"
 _LIBTEST_SUITE = {"name": "test", "package": "test", "id": "0"}
 #: The name mocha-junit-reporter gives Mocha's root suite (its default `rootSuiteTitle`).
 _MOCHA_ROOT_SUITE = "Root Suite"
-#: The `timestamp` googletest writes for a test it never started.
-_GTEST_NEVER_STARTED = "1970-01-01T00:00:00"
+#: The dates googletest's `timestamp` of a test it never started begins with: the epoch in the
+#: machine's local time (`1969-12-31T19:00:00.000` in New York, `1970-01-01T09:00:00.000` in
+#: Tokyo).
+_GTEST_NEVER_STARTED = ("1970-01-01T", "1969-12-31T")
 #: behave's status of a scenario it never reached (see `_case_fields`).
 _UNTESTED = "untested"
 #: A suite property `reportgen convert --to junit` writes for each integrity flag of the input
@@ -222,6 +230,11 @@ class Reader:
         self.summary: set[str] = set()
         #: The root element has closed: a syntax error after it may be a next document.
         self.closed = False
+        #: (timestamp, time) of each suite in a root named as googletest names its root: what
+        #: shows a --gtest_repeat run (see `dialect.gtest_repeated`).
+        self.root_suites: list[tuple[str, str]] = []
+        #: bats' warning that its run stopped short, as a testcase of a `.bats` file wrote it.
+        self.bats_short: re.Match[str] | None = None
 
     # The hot path: `start` and `end` run once per testcase, from C.
     def run(self) -> None:
@@ -380,6 +393,12 @@ class Reader:
             stream.close()
         if self.times.ns:
             sink.warn("times are integers in nanoseconds (container-structure-test); converted")
+        if self.bats_short is not None and self.root.keys() == {"time"}:
+            self._bats_cut_short(self.bats_short)
+        if self.root_suites:
+            repeated = gtest_repeated(self.root, self.root_suites)
+            if repeated is not None:
+                sink.flag(IntegrityKind.ATTEMPTS_HIDDEN, repeated)
         if self.fixups:
             self._resolve_lines()
 
@@ -602,6 +621,8 @@ class Reader:
             declared.pop("tests", None)
         if host is not None:
             self.hosts.append((self.sink.rows, host))
+        if len(self.frames) == 1 and self.root.get("name") == GTEST_ROOT:
+            self.root_suites.append((get("timestamp") or "", get("time") or ""))
         self.files.append((self.sink.rows, file))
         ordinal = self.n_outer
         self.n_outer = ordinal + 1
@@ -722,6 +743,28 @@ class Reader:
                 "outer",
                 frame.ordinal,
             )
+
+    def _bats_cut_short(self, warning: re.Match[str]) -> None:
+        """bats' run stopped before every test it counted ran: its TAP plan shows the tests
+        that never ran, but its JUnit report holds only those that did, and says so only in
+        the output of the test that ran last. They count as an error that belongs to no test
+        (which file they were in is not written), as the TAP's missing tests do."""
+        ran, planned = int(warning.group(1)), int(warning.group(2))
+        missing = planned - ran
+        if missing <= 0:
+            return
+        text = (
+            f"bats ran {ran} of the {planned} tests it counted ({warning.group(0)}): "
+            f"{missing} never ran, counted as an error"
+        )
+        self.sink.test(
+            name=BATS_CUT_SHORT,
+            outcome=_ERROR,
+            message=text,
+            merge=False,
+            unattributed=True,
+        )
+        self.sink.warn(text)
 
     def _mocha_pending(self, frame: _Frame) -> None:
         """Record the pending tests (`it.skip`, `it('todo')`) mocha-junit-reporter counts in a
@@ -963,6 +1006,8 @@ class Reader:
                 text = self._text(child)
                 if text and text.strip():
                     outputs.append(f"[{kind}]\n{text}")
+                    if classname and classname.endswith(".bats"):
+                        self.bats_short = _bats_cut_short().search(text) or self.bats_short
             elif kind == "properties":
                 for prop in child:
                     if not isinstance(prop.tag, str) or localname(prop.tag) != "property":
@@ -1013,11 +1058,12 @@ class Reader:
         # stopped the run: its XML then says result="skipped", the never-set start time
         # (1970) and only the test's own file:line; the failure of SetUpTestSuite is written
         # nowhere in the XML. A test that called GTEST_SKIP() has a start time.
+        never_started = (get("timestamp") or "").startswith(_GTEST_NEVER_STARTED)
         gtest_not_run = (
             outcome is _SKIPPED
             and skipped_child
             and get("result") == "skipped"
-            and (get("timestamp") or "").startswith(_GTEST_NEVER_STARTED)
+            and never_started
             and (skip_message or "").strip() == f"{get('file')}:{get('line')}"
         )
         if gtest_not_run:
@@ -1025,6 +1071,23 @@ class Reader:
             message = (
                 "not run: googletest skipped it without running it (a failed SetUpTestSuite "
                 "or Environment SetUp, or --gtest_fail_fast)"
+            )
+        # When a global Environment's SetUp calls GTEST_SKIP(), googletest runs no test, exits
+        # 0 and writes every test as status="run" result="completed" with no element, as a
+        # pass is written, but with the never-set start time: not run, and not counted as
+        # skipped in the suite's attributes.
+        gtest_never_ran = (
+            outcome is _PASSED
+            and never_started
+            and not children
+            and get("result") == "completed"
+            and get("status") == "run"
+        )
+        if gtest_never_ran:
+            outcome = _SKIPPED
+            message = (
+                "not run: googletest never started it (a global Environment's SetUp called "
+                "GTEST_SKIP())"
             )
         if not_run:
             # ctest writes a test it could not run (executable missing, a fixture it needs
@@ -1054,7 +1117,7 @@ class Reader:
             self.n_errors += 1
             if not_run:
                 self.n_skipped += 1  # ctest counts it as skipped in the suite's attributes
-        elif outcome is _SKIPPED:
+        elif outcome is _SKIPPED and not gtest_never_ran:
             self.n_skipped += 1
             # Node counts a failing `todo` (<skipped> and <failure>) among both its skipped and
             # its failed tests: so do the suite's declared-count checks (it stays skipped).
