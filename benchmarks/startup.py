@@ -31,12 +31,7 @@ SAMPLE = ROOT / "samples" / "phase4-websocket"
 
 #: What any command that validates with pydantic pays before its own work: importing pydantic
 #: and building one model. Printed beside the verdict so that what is reportgen's own shows.
-PYDANTIC_FLOOR = (
-    "from pydantic import BaseModel\n"
-    "class Floor(BaseModel):\n"
-    "    x: int\n"
-    "Floor(x=1)\n"
-)
+PYDANTIC_FLOOR = "from pydantic import BaseModel\nclass Floor(BaseModel):\n    x: int\nFloor(x=1)\n"
 COMMANDS: dict[str, list[str]] = {
     "python -c pass": [sys.executable, "-c", "pass"],
     "pydantic floor": [sys.executable, "-c", PYDANTIC_FLOOR],

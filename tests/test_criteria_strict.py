@@ -25,8 +25,7 @@ def _tab_indented(document: object) -> str:
         # Compact JSON is read by the YAML parser (JSON is YAML).
         (
             "compact.json",
-            '{"version": 1, "criteria": [{"id": "a", "tests": {"max_failed": 0}}], '
-            '"version": 1}\n',
+            '{"version": 1, "criteria": [{"id": "a", "tests": {"max_failed": 0}}], "version": 1}\n',
             1,
             "version",
         ),

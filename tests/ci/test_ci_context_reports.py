@@ -51,9 +51,7 @@ def github_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 def _report(tmp_path: Path, env: dict[str, str], *names: str, extra: tuple[str, ...] = ()) -> None:
     outputs = [arg for name in names for arg in ("-o", str(tmp_path / name))]
-    result = run_cli(
-        "report", "-c", CRITERIA, *SAMPLE, *outputs, "--ci", "github", *extra, env=env
-    )
+    result = run_cli("report", "-c", CRITERIA, *SAMPLE, *outputs, "--ci", "github", *extra, env=env)
     assert result.returncode == 1, result.stderr
 
 
@@ -238,9 +236,7 @@ def test_verdict_json_names_the_gitlab_merge_request(tmp_path: Path) -> None:
         "run_url": "https://gitlab.example/g/p/-/jobs/9",
         "job": "reportgen",
     }
-    result = run_cli(
-        "report", "-c", CRITERIA, *SAMPLE, "-o", str(tmp_path / "r.md"), env=env
-    )
+    result = run_cli("report", "-c", CRITERIA, *SAMPLE, "-o", str(tmp_path / "r.md"), env=env)
     header = (tmp_path / "r.md").read_text(encoding="utf-8").split("## ", 1)[0]
     assert (
         "**CI:** GitLab CI job reportgen · [run](https://gitlab.example/g/p/-/jobs/9) · commit "

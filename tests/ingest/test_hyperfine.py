@@ -110,8 +110,7 @@ def test_a_timing_of_a_command_that_sometimes_fails_is_no_pass(tmp_path: Path) -
     assert 0 < codes.count(1) < len(codes)
     criteria = tmp_path / "criteria.yaml"
     criteria.write_text(
-        "version: 1\ncriteria:\n  - id: fast\n    metric: flaky\n    stat: median\n"
-        "    max: 10s\n"
+        "version: 1\ncriteria:\n  - id: fast\n    metric: flaky\n    stat: median\n    max: 10s\n"
     )
     proc = run_cli("verdict", "-c", str(criteria), str(out))
     assert proc.returncode == 3, proc.stdout + proc.stderr

@@ -179,8 +179,10 @@ def test_large_run_lists_every_failure_on_screen_and_caps_paper() -> None:
     assert len(doc.findall(".//details")) == 1000
     paper = lhtml.fromstring(render_html(v, for_pdf=True))
     assert len(paper.find_class("name")) == 50
-    assert "950 more failures: every failing test is listed in the HTML report and in the " \
+    assert (
+        "950 more failures: every failing test is listed in the HTML report and in the "
         "verdict JSON" in paper.text_content()
+    )
 
 
 def test_phase4_sample_golden(tmp_path: Path) -> None:
