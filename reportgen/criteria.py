@@ -53,6 +53,16 @@ class Quantity:
     def __str__(self) -> str:
         return self.text
 
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        # Every field of this type names its own validator, serializer and JSON schema (the
+        # Annotated types below), and pydantic still asks for the type's own schema: an opaque
+        # one spares building the dataclass's schema once per field, most of the criteria
+        # validator's build time.
+        from pydantic_core import core_schema
+
+        return core_schema.any_schema()
+
 
 def _text(raw: Any) -> str:
     if isinstance(raw, float) and raw.is_integer():
