@@ -189,3 +189,29 @@ def test_hyperfine_runs_with_a_slower_tail_are_not_ready(tmp_path: Path) -> None
         str(tmp_path / "cur.json"),
     )
     assert proc.returncode == 1, proc.stdout + proc.stderr
+
+
+def test_the_records_and_serial_dependence_widen_a_percentile_ratio() -> None:
+    base = quantiles(100.0, 0.1, 300)
+    cur = quantiles(104.0, 0.1, 300)
+    sharp = stats.statistic_ratio(base, cur, "p95", edge=1.1, above=True)
+    # On a 5 ms grid each value stands for 5 ms around it: the bounds only move outwards.
+    coarse = stats.statistic_ratio(
+        base, cur, "p95", edge=1.1, above=True, resolution=(5.0, 5.0), quantum=(5.0, 5.0)
+    )
+    assert sharp.low is not None and sharp.high is not None
+    assert coarse.low is not None and coarse.high is not None
+    assert coarse.low < sharp.low and coarse.high > sharp.high and coarse.widened
+    # Sorted, the current run reads as a drift: its samples hold the evidence of far fewer.
+    drifting = stats.statistic_ratio(base, sorted(cur), "p95", edge=1.1, above=True)
+    assert drifting.high is None and drifting.needs[1] > 300
+
+
+def test_the_p_value_beyond_the_edge_agrees_with_the_bound() -> None:
+    base = quantiles(100.0, 0.1, 300)
+    for ratio, beyond in ((1.2, True), (1.12, False)):
+        cur = split(100.0, 0.1, _sigma_for(0.95, ratio), 300)
+        found = stats.statistic_ratio(base, cur, "p95", edge=1.1, above=True)
+        assert found.low is not None
+        assert (found.low > 1.1) is beyond
+        assert (found.p_beyond is not None and found.p_beyond <= 0.05) is beyond

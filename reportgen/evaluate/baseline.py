@@ -2,7 +2,9 @@
 
 With samples on both sides the change is a ratio of medians (Hodges–Lehmann) with one-sided
 bounds at `confidence` that hold under ties, timer resolution and unequal spreads
-(`stats.ratio_bounds`); a metric passes on its own bound, and fails only when the test beyond
+(`stats.ratio_bounds`), or, when the criterion names a percentile, the mean, min or max, the
+ratio of that statistic on its own bounds (`stats.statistic_ratio`: the tail can worsen while
+the median stays); a metric passes on its own bound, and fails only when the test beyond
 the tolerance survives Holm's correction across the metrics a glob covers. The direction comes
 from the criteria file, the input or the unit, never the name; without one the criterion is an
 error. Point estimates only when allowed, with enough observations behind them.
