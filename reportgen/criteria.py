@@ -679,8 +679,10 @@ class Criterion(Settings):
         json_schema_extra={"pattern": _STATISTIC},
         default=None,
         description="mean, median, min, max, pNN, count, success_rate, throughput, stdev or "
-        "cv. With `compare: baseline`, the statistic compared when a side has only point "
-        "estimates (default median).",
+        "cv. With `compare: baseline`, the statistic whose change is judged (default median: "
+        "the Hodges–Lehmann ratio of medians); a percentile or the mean on its own ratio "
+        "bounds, min and max as observed; others only as point values "
+        "(allow_point_estimates).",
     )
     direction: DirectionName | None = Field(
         default=None,

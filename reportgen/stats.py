@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from reportgen.statistic import percentile_q
+
 #: Samples up to this size are handled on lists: importing numpy costs more than the arithmetic.
 _PURE_MAX_VALUES = 5_000
 #: Baseline comparisons up to this many pairs (m * n) are handled on lists.
@@ -218,15 +220,24 @@ def percentile_bound(
         raise ValueError(f"q must be in (0, 1), got {q!r}")
     if not inflation >= 1.0:
         raise ValueError(f"inflation must be >= 1, got {inflation!r}")
-    min_n = min_samples_for_percentile(q, confidence, side)
     ordered = sorted(float(x) for x in samples)
     n = len(ordered)
     estimate = _sorted_percentile(ordered, q) if n else math.nan
+    rank, needed, effective = _inflated_rank(n, q, confidence, side, inflation)
+    bound = None if rank is None else ordered[rank - 1]
+    return PercentileBound(q, n, estimate, bound, rank, side, confidence, needed, effective)
+
+
+def _inflated_rank(
+    n: int, q: float, confidence: float, side: str, inflation: float
+) -> tuple[int | None, int, int]:
+    """(rank or None, samples needed, effective samples) of `percentile_bound`."""
+    min_n = min_samples_for_percentile(q, confidence, side)
     # Any sample is evidence of one: a series that follows itself completely still has X_1.
     effective = n if inflation == 1.0 else max(min(n, 1), math.floor(n / inflation))
     needed = min_n if inflation == 1.0 else math.ceil(min_n * inflation)
     if effective < min_n:
-        return PercentileBound(q, n, estimate, None, None, side, confidence, needed, effective)
+        return None, needed, effective
     rank = _percentile_rank(n, q, confidence, side)
     if effective < n:
         # The share scales the variance, not the binomial's extremes: never a rank nearer the
@@ -236,9 +247,7 @@ def percentile_bound(
             rank = max(rank, 1 - (-(scaled - 1) * n // effective))
         else:
             rank = min(rank, scaled * n // effective)
-    return PercentileBound(
-        q, n, estimate, ordered[rank - 1], rank, side, confidence, needed, effective
-    )
+    return rank, needed, effective
 
 
 @functools.lru_cache(maxsize=4096)
@@ -1462,3 +1471,165 @@ def decile_cv_bound(
         return ValueBound("robust_cv", shown, None, side, confidence, n)
     bound = max(top - bottom, 0.0) / _DECILE_SPAN / centre
     return ValueBound("robust_cv", shown, bound, side, confidence, n)
+
+
+# --- baseline comparison of one statistic other than the median -----------------------------
+
+
+@dataclass(frozen=True)
+class StatisticRatio:
+    """One-sided bounds on current/baseline of a percentile, the mean, the minimum or the
+    maximum (`statistic_ratio`)."""
+
+    stat: str
+    ratio: float  # the statistic of the current samples over the baseline's, as recorded
+    low: float | None  # lower bound at `confidence`; None: a side has too few samples for it
+    high: float | None  # upper bound at `confidence`, likewise
+    confidence: float
+    #: Samples (baseline, current) each side needs for both of its bounds: 0 when it has them.
+    needs: tuple[int, int]
+    exact: bool  # min and max: the observed values over what their records allow, no level
+    widened: bool  # whether resolution or quantum moved a bound by 0.01% or more
+    #: One-sided p-value for "beyond `edge`" (Bonferroni over the two sides, inverted); None
+    #: when the bound at `confidence` is not beyond it (then p > 1 - confidence).
+    p_beyond: float | None
+
+
+class _Run:
+    """One side's bounds on a statistic, at any confidence: the recorded values sorted once."""
+
+    def __init__(
+        self, values: Sequence[float], stat: str, q: float | None, rec: tuple[float, float]
+    ) -> None:
+        self.stat, self.q, self.resolution, self.quantum = stat, q, rec[0], rec[1]
+        self.values = [float(v) for v in values]
+        lows, highs = recorded_values(self.values, *rec)
+        self.widened = any(a < b for a, b in zip(lows, highs, strict=True))
+        self.lows, self.highs = sorted(lows), sorted(highs)
+        # The rank autocorrelation in the order measured, as for `percentile_bound`.
+        self.inflation = serial_inflation(self.values) if q is not None else 1.0
+
+    def estimate(self) -> float:
+        if self.q is not None:
+            return percentile(self.values, self.q)
+        if self.stat == "mean":
+            return math.fsum(self.values) / len(self.values)
+        return min(self.values) if self.stat == "min" else max(self.values)
+
+    def bounds(self, confidence: float) -> tuple[float | None, float | None, int]:
+        """(lower, upper, samples needed for both) at `confidence` each."""
+        n = len(self.values)
+        if self.q is not None:
+            found: list[float | None] = []
+            needed = 0
+            for side, ordered in (("lower", self.lows), ("upper", self.highs)):
+                rank, need, _ = _inflated_rank(n, self.q, confidence, side, self.inflation)
+                found.append(None if rank is None else ordered[rank - 1])
+                needed = max(needed, need)
+            return found[0], found[1], needed if None in found else 0
+        if self.stat == "mean":
+            below, above = (
+                mean_bound(
+                    self.values, confidence, side, resolution=self.resolution, quantum=self.quantum
+                )
+                for side in ("lower", "upper")
+            )
+            missing = below.bound is None or above.bound is None
+            needs = max(below.needs or 0, above.needs or 0, 2)
+            return below.bound, above.bound, needs if missing else 0
+        pick = min if self.stat == "min" else max
+        return pick(self.lows), pick(self.highs), 0
+
+
+def _quotient(top: float | None, bottom: float | None) -> float | None:
+    """A bound on a ratio of positive statistics from bounds on each: None without one, 0 for
+    a top at or below 0, unbounded for a bottom at or below 0."""
+    if top is None or bottom is None:
+        return None
+    if top <= 0:
+        return 0.0
+    return top / bottom if bottom > 0 else math.inf
+
+
+def statistic_ratio(
+    baseline: Sequence[float],
+    current: Sequence[float],
+    stat: str,
+    confidence: float = 0.95,
+    *,
+    edge: float,
+    above: bool,
+    resolution: tuple[float, float] = (0.0, 0.0),
+    quantum: tuple[float, float] = (0.0, 0.0),
+) -> StatisticRatio:
+    """One-sided bounds at `confidence` on current/baseline of `stat` itself: a percentile
+    (pNN, 0 < q < 1, not the median), the mean, the minimum or the maximum.
+
+    Percentiles and the mean: a bound on each side at 1 - (1 - c)/2, combined Bonferroni-style
+    (upper = current's upper / baseline's lower, lower = current's lower / baseline's upper),
+    so each ratio bound holds at c whatever the two runs' shapes. Percentiles take the
+    distribution-free order-statistic bound (`percentile_bound`) with each side's serial
+    inflation; the mean the skew-corrected t bound (`mean_bound`). Each value stands for its
+    `recorded_range` (upper bounds on the highs, lower on the lows). Too few samples for a
+    side's bounds give None and `needs` the samples that side needs. min and max: the observed
+    values over what their records allow, exact (no claim about unseen runs).
+
+    p_beyond: for "current/baseline beyond `edge`" (above it when `above`, else below it), the
+    smallest 1 - c' at which the c' bound is beyond the edge, found by bisection; only when
+    the bound at `confidence` is (p <= 1 - c then), else None.
+    """
+    _check_confidence(confidence)
+    q = percentile_q_of(stat)
+    if q is None and stat not in ("mean", "min", "max"):
+        raise ValueError(f"no ratio bound for {stat!r}")
+    base = _Run(baseline, stat, q, (resolution[0], quantum[0]))
+    cur = _Run(current, stat, q, (resolution[1], quantum[1]))
+    exact = q is None and stat != "mean"
+
+    def at(level: float) -> tuple[float | None, float | None, tuple[int, int]]:
+        each = level if exact else 1.0 - (1.0 - level) / 2.0
+        b_low, b_high, b_needs = base.bounds(each)
+        c_low, c_high, c_needs = cur.bounds(each)
+        return _quotient(c_low, b_high), _quotient(c_high, b_low), (b_needs, c_needs)
+
+    def beyond(low: float | None, high: float | None) -> bool:
+        bound = low if above else high
+        return bound is not None and (bound > edge if above else bound < edge)
+
+    low, high, needs = at(confidence)
+    p: float | None = None
+    if beyond(low, high):
+        if exact:
+            p = 0.0
+        else:
+            # The bound moves out as 1 - c' grows; the smallest such level on a log scale.
+            lo, hi = math.log(1e-12), math.log(1.0 - confidence)
+            if beyond(*at(1.0 - math.exp(lo))[:2]):
+                hi = lo
+            else:
+                for _ in range(30):
+                    mid = 0.5 * (lo + hi)
+                    lo, hi = (lo, mid) if beyond(*at(1.0 - math.exp(mid))[:2]) else (mid, hi)
+            p = math.exp(hi)
+    b_est, c_est = base.estimate(), cur.estimate()
+    ratio = c_est / b_est if b_est > 0 else math.inf
+    widened = False
+    if base.widened or cur.widened:
+        # Whether the records moved a bound visibly (0.01% or more), against the same bounds
+        # on the values as if exact.
+        base, cur = _Run(baseline, stat, q, (0.0, 0.0)), _Run(current, stat, q, (0.0, 0.0))
+        sharp = at(confidence)[:2]
+        widened = any(
+            a is not None
+            and b is not None
+            and (not 0 < a < math.inf or not 0 < b < math.inf or abs(math.log(a / b)) > 1e-4)
+            for a, b in zip((low, high), sharp, strict=True)
+        )
+    return StatisticRatio(stat, ratio, low, high, confidence, needs, exact, widened, p)
+
+
+def percentile_q_of(stat: str) -> float | None:
+    """The quantile of a `pNN` statistic strictly between 0 and 1 other than the median, which
+    `statistic_ratio` bounds; None for any other statistic."""
+    q = percentile_q(stat) if stat != "median" else None
+    return q if q is not None and 0.0 < q < 1.0 and q != 0.5 else None

@@ -2,7 +2,9 @@
 
 With samples on both sides the change is a ratio of medians (Hodges–Lehmann) with one-sided
 bounds at `confidence` that hold under ties, timer resolution and unequal spreads
-(`stats.ratio_bounds`); a metric passes on its own bound, and fails only when the test beyond
+(`stats.ratio_bounds`), or, when the criterion names a percentile, the mean, min or max, the
+ratio of that statistic on its own bounds (`stats.statistic_ratio`: the tail can worsen while
+the median stays); a metric passes on its own bound, and fails only when the test beyond
 the tolerance survives Holm's correction across the metrics a glob covers. The direction comes
 from the criteria file, the input or the unit, never the name; without one the criterion is an
 error. Point estimates only when allowed, with enough observations behind them.
@@ -110,9 +112,29 @@ class _Pending:
     base: Series
     direction: Direction
     edge: float
-    bounds: stats.RatioBounds
-    p_beyond: float
+    #: The ratio of medians (Hodges–Lehmann); None when the criterion names another statistic.
+    bounds: stats.RatioBounds | None
+    #: The ratio of the statistic the criterion names (a percentile, the mean, min or max).
+    statistic: stats.StatisticRatio | None
+    p_beyond: float | None  # None: not beyond the edge at `confidence` (p above alpha)
     recorded: tuple[tuple[float, float], tuple[float, float]]  # (resolution, quantum) per side
+
+
+#: The statistics compared on their own ratio bounds rather than the ratio of medians.
+BOUNDED_ALONE = ("mean", "min", "max")
+
+
+def _compared_stat(crit: Criterion) -> str | None:
+    """The statistic a comparison with samples on both sides bounds the ratio of: None for the
+    median (no `stat`, `median`, `p50`: the Hodges–Lehmann shift), else the criterion's."""
+    if crit.stat is None or percentile_q(crit.stat) == 0.5:
+        return None
+    return crit.stat
+
+
+def _bounded(stat: str) -> bool:
+    """Whether `statistic_ratio` bounds the change of `stat`."""
+    return stat in BOUNDED_ALONE or stats.percentile_q_of(stat) is not None
 
 
 def baseline_items(ctx: Context, crit: Criterion, eff: Effective, names: list[str]) -> list[Item]:
@@ -135,38 +157,94 @@ def baseline_items(ctx: Context, crit: Criterion, eff: Effective, names: list[st
             items.append(early)
             continue
         assert base is not None and direction is not None
+        stat = _compared_stat(crit)
         if cur.samples is None or base.samples is None:
             items.append(_baseline_point(cur, base, crit, eff, direction))
             continue
-        pending[idx] = _compute(cur, base, crit, eff, direction)
+        if stat is not None and not _bounded(stat):
+            items.append(
+                _baseline_point(cur, base, crit, eff, direction)
+                if crit.allow_point_estimates
+                else _unbounded(cur, base, stat)
+            )
+            continue
+        pending[idx] = _compute(cur, base, crit, eff, direction, stat)
         items.append(None)
     adjusted: dict[int, float] = {}
     if pending:
         order = sorted(pending)
-        adj = stats.holm([pending[i].p_beyond for i in order])
+        # A metric not beyond the edge at `confidence` has p above alpha: read as 1, it moves
+        # no other metric's adjusted p-value (Holm's adjusts each by the smaller ones only).
+        raw = [pending[i].p_beyond for i in order]
+        adj = stats.holm([1.0 if p is None else p for p in raw])
         adjusted = dict(zip(order, adj, strict=True))
     out: list[Item] = []
     for idx, maybe in enumerate(items):
         if maybe is not None:
             out.append(maybe)
             continue
-        judged = _baseline_judge(pending[idx], crit, eff, adjusted[idx], len(pending))
-        judged.p_value = pending[idx].p_beyond
-        judged.adjusted_p_value = adjusted[idx] if len(pending) > 1 else None
+        job = pending[idx]
+        if job.statistic is not None:
+            judged = _statistic_judge(job, crit, eff, adjusted[idx], len(pending))
+        else:
+            judged = _baseline_judge(job, crit, eff, adjusted[idx], len(pending))
+        judged.p_value = job.p_beyond
+        judged.adjusted_p_value = (
+            adjusted[idx] if len(pending) > 1 and job.p_beyond is not None else None
+        )
         out.append(judged)
     return out
 
 
+def _unbounded(cur: Series, base: Series, stat: str) -> Item:
+    """A change of a statistic without a ratio bound here (stdev, cv, count, ...): no verdict
+    from the medians' (the criterion asked about something else)."""
+    return Item(
+        cur.name,
+        Status.INSUFFICIENT,
+        f"comparing the {stat} of {cur.name} with the baseline's has no confidence bound "
+        "(a change of the median, a percentile, the mean, min or max has)",
+        Figures(stat="change", unit="ratio", n=cur.count, n_baseline=base.count),
+        "compare the median, a percentile, the mean, min or max, or set "
+        "allow_point_estimates: true (the point values, weaker evidence)",
+        cur.inputs,
+        base.inputs,
+    )
+
+
 def _compute(
-    cur: Series, base: Series, crit: Criterion, eff: Effective, direction: Direction
+    cur: Series,
+    base: Series,
+    crit: Criterion,
+    eff: Effective,
+    direction: Direction,
+    stat: str | None,
 ) -> _Pending:
     assert cur.samples is not None and base.samples is not None
     rec_base, rec_cur = recording(base, eff), recording(cur, eff)
     resolution = (rec_base[0], rec_cur[0])
     quantum = (rec_base[1], rec_cur[1])
-    edge = _tolerance(crit, direction, stats.percentile(base.samples, 0.5))
     # Bounds on the samples as judged (values rounded down at the middle of their step).
     base_judged, cur_judged = base.judged_samples or base.samples, cur.judged_samples or cur.samples
+    if stat is not None:
+        # The criterion asks about this statistic (the tail, the mean): the medians' shift says
+        # nothing about it, so its own ratio is bounded.
+        centre = sample_stat(base.samples, stat, base.unit)
+        edge = _tolerance(crit, direction, centre if centre is not None else 0.0)
+        ratio = stats.statistic_ratio(
+            base_judged,
+            cur_judged,
+            stat,
+            eff.confidence,
+            edge=edge,
+            above=direction is Direction.LOWER_IS_BETTER,
+            resolution=resolution,
+            quantum=quantum,
+        )
+        return _Pending(
+            cur, base, direction, edge, None, ratio, ratio.p_beyond, (rec_base, rec_cur)
+        )
+    edge = _tolerance(crit, direction, stats.percentile(base.samples, 0.5))
     bounds = stats.ratio_bounds(
         base_judged, cur_judged, eff.confidence, resolution=resolution, quantum=quantum
     )
@@ -178,7 +256,7 @@ def _compute(
         resolution=resolution,
         quantum=quantum,
     )
-    return _Pending(cur, base, direction, edge, bounds, p_beyond, (rec_base, rec_cur))
+    return _Pending(cur, base, direction, edge, bounds, None, p_beyond, (rec_base, rec_cur))
 
 
 def _baseline_precheck(
@@ -298,7 +376,8 @@ def _baseline_judge(
     job: _Pending, crit: Criterion, eff: Effective, adjusted_p: float, family: int
 ) -> Item:
     cur, base, estimate, edge = job.cur, job.base, job.bounds, job.edge
-    assert cur.samples is not None and base.samples is not None
+    assert cur.samples is not None and base.samples is not None and estimate is not None
+    assert job.p_beyond is not None
     lower_better = job.direction is Direction.LOWER_IS_BETTER
     base_median = stats.percentile(base.samples, 0.5)
     cur_median = stats.percentile(cur.samples, 0.5)
@@ -369,6 +448,113 @@ def _baseline_judge(
     )
 
 
+def _statistic_judge(
+    job: _Pending, crit: Criterion, eff: Effective, adjusted_p: float, family: int
+) -> Item:
+    """The change of the statistic the criterion names, on its own ratio bounds: pass when the
+    bound on the passing side is within the tolerance, fail when the other is beyond it (and
+    survives Holm); too few samples for a bound is INSUFFICIENT, or the point values with
+    `allow_point_estimates`."""
+    cur, base, found, edge = job.cur, job.base, job.statistic, job.edge
+    assert cur.samples is not None and base.samples is not None and found is not None
+    stat = found.stat
+    lower_better = job.direction is Direction.LOWER_IS_BETTER
+    then = sample_stat(base.samples, stat, base.unit)
+    now = sample_stat(cur.samples, stat, cur.unit)
+    change = found.ratio - 1.0
+    low = None if found.low is None else found.low - 1.0
+    high = None if found.high is None else found.high - 1.0
+    regression = change > 0 if lower_better else change < 0
+    level = eff.confidence
+    figures = Figures(
+        stat="change",
+        unit="ratio",
+        value=change,
+        ci_low=low,
+        ci_high=high,
+        # An observed minimum or maximum is exact: its bounds are what the records allow.
+        confidence=None if found.exact else 2.0 * level - 1.0,
+        n=len(cur.samples),
+        n_baseline=len(base.samples),
+        baseline_value=then,
+        threshold=edge - 1.0,
+        comparison="<=" if lower_better else ">=",
+        change=change,
+        regression=regression,
+    )
+    word = "regressed" if regression else ("improved" if change != 0 else "is unchanged")
+    values = f"{stat} {fmt(then, cur.unit)} → {fmt(now, cur.unit)}"
+    if found.exact:
+        ci = f"the observed values, {_pct(low)} to {_pct(high)} over what their records allow"
+    else:
+        ci = (
+            f"one-sided {conf(level)} bounds {_pct(low)} and {_pct(high)}, from a "
+            f"{conf(1.0 - (1.0 - level) / 2.0)} bound on each run's {stat}"
+        )
+    head = f"{cur.name} {stat} {word} by {signed_pct(change)} against the baseline ({ci}; {values})"
+    tol = _tolerance_text(crit)
+
+    def item(status: Status, reason: str, to_decide: str | None = None) -> Item:
+        return Item(cur.name, status, reason, figures, to_decide, cur.inputs, base.inputs)
+
+    passing, failing = (found.high, found.low) if lower_better else (found.low, found.high)
+    inside = passing is not None and (passing <= edge if lower_better else passing >= edge)
+    beyond = failing is not None and (failing > edge if lower_better else failing < edge)
+    if inside:
+        return item(Status.PASS, f"{head}, within the {tol} tolerance")
+    if beyond and adjusted_p <= 1.0 - level:
+        return item(Status.FAIL, f"{head}, beyond the {tol} tolerance")
+    if beyond:
+        return item(
+            Status.INSUFFICIENT,
+            f"{head}: beyond the {tol} tolerance on its own bound, but not after Holm's "
+            f"correction over {family} metrics (adjusted p = {adjusted_p:.3g})",
+            "more samples per side",
+        )
+    counts = (len(base.samples), len(cur.samples))
+    short = [
+        (side, need, have)
+        for side, need, have in zip(("baseline", "current"), found.needs, counts, strict=True)
+        if need
+    ]
+    if short:
+        if crit.allow_point_estimates and passing is None:
+            # No bound to pass on: the point values, as for a side without samples.
+            return _baseline_point(cur, base, crit, eff, job.direction)
+        observed = " and ".join(f"{have} {side}" for side, _need, have in short)
+        needed = " and ".join(f"{need} {side}" for side, need, _have in short)
+        why = (
+            ": these are too skewed for a t bound on the mean (the central limit theorem needs "
+            "n > 25 x skewness squared); a percentile needs no such rule"
+            if stat == "mean"
+            else ""
+        )
+        return item(
+            Status.INSUFFICIENT,
+            f"{head}: {observed} samples are too few for {conf(level)} bounds on the change "
+            f"of {stat}{why}",
+            f"at least {needed} samples needed for {conf(level)} bounds on the change of "
+            f"{stat} ({observed} observed), or allow_point_estimates: true (weaker evidence)",
+        )
+    if found.exact:
+        step = format_value(max(job.recorded[0][1], job.recorded[1][1]), cur.unit)
+        return item(
+            Status.INSUFFICIENT,
+            f"{head}: the values the records allow straddle the {tol} tolerance",
+            f"a timer finer than {step}: the recorded resolution alone keeps it open",
+        )
+    timer = ""
+    if found.widened:
+        step = format_value(max(job.recorded[0][1], job.recorded[1][1]), cur.unit)
+        timer = f", and a timer finer than {step}: the recorded resolution widens the bounds"
+    return item(
+        Status.INSUFFICIENT,
+        f"{head}: the bounds straddle the {tol} tolerance",
+        f"more samples per side ({counts[0]} and {counts[1]} now): each run's bound on its "
+        f"{stat} narrows about as 1/sqrt(n){timer}",
+    )
+
+
 def _resolution_matters(estimate: stats.RatioBounds) -> bool:
     """Whether the recorded resolution moved a bound visibly (0.01% or more)."""
     pairs = ((estimate.low, estimate.low_sharp), (estimate.high, estimate.high_sharp))
@@ -393,6 +579,7 @@ def _pct(value: float | None) -> str:
 def _to_decide(job: _Pending, eff: Effective, lower_better: bool) -> str:
     """How much finer a timer, or how many more samples, would decide a straddling result."""
     estimate, edge = job.bounds, job.edge
+    assert estimate is not None
     decides_sharp = (
         estimate.high_sharp is not None
         and estimate.low_sharp is not None
