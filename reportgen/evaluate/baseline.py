@@ -381,27 +381,10 @@ def _baseline_judge(
     lower_better = job.direction is Direction.LOWER_IS_BETTER
     base_median = stats.percentile(base.samples, 0.5)
     cur_median = stats.percentile(cur.samples, 0.5)
-    change = estimate.ratio - 1.0
-    low = None if estimate.low is None else estimate.low - 1.0
-    high = None if estimate.high is None else estimate.high - 1.0
-    regression = change > 0 if lower_better else change < 0
     level = eff.confidence
-    figures = Figures(
-        stat="change",
-        unit="ratio",
-        value=change,
-        ci_low=low,
-        ci_high=high,
-        # Two one-sided bounds at c together are a two-sided interval at 2c - 1.
-        confidence=2.0 * level - 1.0,
-        n=len(cur.samples),
-        n_baseline=len(base.samples),
-        baseline_value=base_median,
-        threshold=edge - 1.0,
-        comparison="<=" if lower_better else ">=",
-        change=change,
-        regression=regression,
-    )
+    # Two one-sided bounds at c together are a two-sided interval at 2c - 1.
+    figures, change, low, high = _change_figures(job, estimate, 2.0 * level - 1.0, base_median)
+    regression = bool(figures.regression)
     word = "regressed" if regression else ("improved" if change != 0 else "is unchanged")
     medians = f"median {fmt(base_median, cur.unit)} → {fmt(cur_median, cur.unit)}"
     tol = _tolerance_text(crit)
@@ -461,27 +444,11 @@ def _statistic_judge(
     lower_better = job.direction is Direction.LOWER_IS_BETTER
     then = sample_stat(base.samples, stat, base.unit)
     now = sample_stat(cur.samples, stat, cur.unit)
-    change = found.ratio - 1.0
-    low = None if found.low is None else found.low - 1.0
-    high = None if found.high is None else found.high - 1.0
-    regression = change > 0 if lower_better else change < 0
     level = eff.confidence
-    figures = Figures(
-        stat="change",
-        unit="ratio",
-        value=change,
-        ci_low=low,
-        ci_high=high,
-        # An observed minimum or maximum is exact: its bounds are what the records allow.
-        confidence=None if found.exact else 2.0 * level - 1.0,
-        n=len(cur.samples),
-        n_baseline=len(base.samples),
-        baseline_value=then,
-        threshold=edge - 1.0,
-        comparison="<=" if lower_better else ">=",
-        change=change,
-        regression=regression,
-    )
+    # An observed minimum or maximum is exact: its bounds are what the records allow.
+    confidence = None if found.exact else 2.0 * level - 1.0
+    figures, change, low, high = _change_figures(job, found, confidence, then)
+    regression = bool(figures.regression)
     word = "regressed" if regression else ("improved" if change != 0 else "is unchanged")
     values = f"{stat} {fmt(then, cur.unit)} → {fmt(now, cur.unit)}"
     if found.exact:
@@ -553,6 +520,37 @@ def _statistic_judge(
         f"more samples per side ({counts[0]} and {counts[1]} now): each run's bound on its "
         f"{stat} narrows about as 1/sqrt(n){timer}",
     )
+
+
+def _change_figures(
+    job: _Pending,
+    bounds: stats.RatioBounds | stats.StatisticRatio,
+    confidence: float | None,
+    baseline_value: float | None,
+) -> tuple[Figures, float, float | None, float | None]:
+    """Figures of a change against the baseline from a ratio and its bounds (`ratio`, `low`,
+    `high`), and the change and its bounds as fractions (+0.25 = 25% up)."""
+    assert job.cur.samples is not None and job.base.samples is not None
+    lower_better = job.direction is Direction.LOWER_IS_BETTER
+    change = bounds.ratio - 1.0
+    low = None if bounds.low is None else bounds.low - 1.0
+    high = None if bounds.high is None else bounds.high - 1.0
+    figures = Figures(
+        stat="change",
+        unit="ratio",
+        value=change,
+        ci_low=low,
+        ci_high=high,
+        confidence=confidence,
+        n=len(job.cur.samples),
+        n_baseline=len(job.base.samples),
+        baseline_value=baseline_value,
+        threshold=job.edge - 1.0,
+        comparison="<=" if lower_better else ">=",
+        change=change,
+        regression=change > 0 if lower_better else change < 0,
+    )
+    return figures, change, low, high
 
 
 def _resolution_matters(estimate: stats.RatioBounds) -> bool:
