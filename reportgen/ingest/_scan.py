@@ -4,6 +4,7 @@ compressed files read through a temporary copy."""
 from __future__ import annotations
 
 import bz2
+import codecs
 import gzip
 import io
 import lzma
@@ -167,6 +168,59 @@ def decompressed(
             raise InputError(
                 f"cannot decompress: {exc} (a truncated or corrupt archive)", path=display
             ) from exc
+        yield target
+
+
+#: How much of a head tells BOM-less UTF-16 from other bytes.
+_UTF16_SAMPLE = 512
+
+
+def utf16_text(head: bytes) -> str | None:
+    """The codec of a UTF-16 text file that is not XML, from its head, else None.
+
+    Windows leaves results so: PowerShell 5's `>` and `Out-File` write UTF-16LE with a BOM
+    (`go test -json > results.json`, `prove -v > prove.txt`); .NET's writers can leave it out.
+    BOM-less UTF-16 is recognised by its zero bytes: in the head, every code unit's high
+    byte zero (ASCII text) but for a few, and no low byte zero (text holds no NUL). XML is
+    left to the XML readers, which honour a BOM and the declaration as the XML rules say.
+    """
+    even = head[: len(head) - len(head) % 2]
+    if even.startswith((b"\xff\xfe", b"\xfe\xff")):
+        codec = "utf-16"
+    else:
+        sample = even[:_UTF16_SAMPLE]
+        if len(sample) < 4:
+            return None
+        low_first, high_first = sample[0::2], sample[1::2]
+        if high_first.count(0) * 10 >= len(high_first) * 9 and 0 not in low_first:
+            codec = "utf-16-le"
+        elif low_first.count(0) * 10 >= len(low_first) * 9 and 0 not in high_first:
+            codec = "utf-16-be"
+        else:
+            return None
+    text = even.decode(codec, errors="replace")
+    return None if text.lstrip("\ufeff \t\r\n").startswith("<") else codec
+
+
+@contextmanager
+def transcoded(path: Path, display: str, codec: str) -> Iterator[Path]:
+    """A temporary file holding `path`'s UTF-16 text as UTF-8 (no BOM), removed afterwards.
+
+    Every reader then reads one encoding, and a UTF-16 file found in a folder is recognised
+    by content like the same file in UTF-8, not skipped as unrecognised bytes. Code units
+    that do not decode (a file cut mid-character when its writer was killed) become U+FFFD,
+    so what follows is the reader's own word on a cut file.
+    """
+    with tempfile.TemporaryDirectory(prefix="reportgen-") as tmp:
+        target = Path(tmp) / PurePosixPath(Path(display).name).name
+        decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+        try:
+            with path.open("rb") as source, target.open("wb") as sink:
+                while chunk := source.read(1 << 20):
+                    sink.write(decoder.decode(chunk).encode("utf-8"))
+                sink.write(decoder.decode(b"", final=True).encode("utf-8"))
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror or exc}", path=display) from exc
         yield target
 
 
