@@ -336,6 +336,10 @@ def _normal_path(path: str) -> str:
     for prefix in ("file://", "_/"):
         if text.startswith(prefix):
             text = text[len(prefix) - 1 :] if prefix == "_/" else text[len(prefix) :]
+    if text[1:3] == ":/" and text[:1].isalpha():
+        # Windows names one drive `C:` or `c:` (Jest keeps the case of the directory it was
+        # started in): spelled two ways, the test files would share no directory.
+        text = text[0].upper() + text[1:]
     return text
 
 
