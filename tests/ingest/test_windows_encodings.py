@@ -12,6 +12,7 @@ skipped unseen while a clean JUnit file beside it carried READY (exit 0).
 from __future__ import annotations
 
 import subprocess
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -182,3 +183,36 @@ def test_a_utf16_xml_file_is_left_to_the_xml_readers() -> None:
     assert utf16_text(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00") is None
     assert utf16_text(b"SQLite format 3\x00\x10\x00\x01\x01\x00@  \x00\x00\x00") is None
     assert utf16_text(b"ok 1 - a\n") is None
+
+
+def test_a_utf16_console_inside_an_archive_is_evidence(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # A job uploads its PowerShell-captured console zipped. Before: the member's UTF-16 head
+    # looked like no results, the archive was skipped unseen and the clean file READY (0).
+    console = PS5(_prove_console(tmp_path_factory.mktemp("prove")))
+    results = tmp_path / "results"
+    results.mkdir()
+    with zipfile.ZipFile(results / "logs.zip", "w") as archive:
+        archive.writestr("prove.txt", console)
+    (results / "junit.xml").write_text(CLEAN_JUNIT, encoding="utf-8")
+    code, out = gate_verdict(tmp_path, str(results))
+    assert code == ExitCode.INSUFFICIENT, out
+    assert "logs.zip" in out and "prove.txt" in out
+
+
+def test_an_empty_utf16_capture_is_evidence(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # `perl t/a.t > tap.out` in PowerShell 5 when the script does not compile: perl writes
+    # nothing to standard output, PowerShell its BOM. Before: "not a results file", not
+    # evidence, and the clean file beside it READY (0).
+    stdout = _perl_tap(tmp_path_factory.mktemp("tap"), "use strict;\nok(1 'x');\n")
+    assert stdout == b""
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "tap.out").write_bytes(PS5(stdout))
+    (results / "junit.xml").write_text(CLEAN_JUNIT, encoding="utf-8")
+    code, out = gate_verdict(tmp_path, str(results))
+    assert code == ExitCode.INSUFFICIENT, out
+    assert "tap.out" in out
