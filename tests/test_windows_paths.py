@@ -6,6 +6,9 @@ dotted module path pytest's junitxml gives the same test (`tests.unit.test_x::te
 `require` written from the JUnit report's ids matched nothing (INSUFFICIENT, exit 3, on a clean
 run), and a baseline read from the JUnit report could not pair the tests for `new_failures`.
 Drive letters spelled `C:` and `c:` in one report left every id with the checkout's path.
+A test file's relative Windows path in a classname or scope
+(`[chromium] › tests\\unit\\add.spec.ts`) kept its `\\`: a `require` written with `/` matched
+nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import pytest
 
 from reportgen.errors import ExitCode
 from reportgen.ingest import load
+from reportgen.model import make_test_id
 from tests.conftest import gate_verdict
 
 
@@ -88,3 +92,51 @@ def test_drive_letter_paths_are_made_relative(
     want = sorted(t.id for t in load([str(source)]).tests)
     assert sorted(t.id for t in load([str(windows)]).tests) == want
     assert not any(":" in i.split("::")[0] for i in want)
+
+
+def _respelled(corpus_file: Path, target: Path, sep: str) -> Path:
+    """The corpus's Playwright JSON with its spec files moved under `tests/unit/`, the path
+    spelled with `sep` (`\\` as a reporter that does not normalise paths writes it on
+    Windows)."""
+    doc = json.loads(corpus_file.read_text(encoding="utf-8"))
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("file", "title") and isinstance(value, str) and value.endswith(".ts"):
+                    node[key] = sep.join(("tests", "unit", value.rsplit("/", 1)[-1]))
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(doc)
+    target.write_text(json.dumps(doc), encoding="utf-8")
+    return target
+
+
+def test_a_windows_file_path_in_a_scope_is_spelled_with_slashes(
+    tmp_path: Path, corpus: Path
+) -> None:
+    # Before: `[chromium] › tests\unit\add.spec.ts › add::adds`; a require written with `/`
+    # matched nothing (INSUFFICIENT, 3) -> it sees the failure (NOT READY, 1).
+    source = corpus / "playwright" / "daun-pw-report-valid.json"
+    posix = _respelled(source, tmp_path / "posix.json", "/")
+    windows = _respelled(source, tmp_path / "windows.json", "\\")
+    ids = sorted(t.id for t in load([str(windows)]).tests)
+    assert ids == sorted(t.id for t in load([str(posix)]).tests)
+    assert "[chromium] › tests/unit/add.spec.ts › add::adds" in ids
+    code, out = gate_verdict(
+        tmp_path,
+        str(windows),
+        criteria="version: 1\ncriteria:\n  - id: r\n"
+        '    tests: {require: ["[chromium] › tests/unit/add.spec.ts › *"]}\n',
+    )
+    assert code == ExitCode.NOT_READY, out
+
+
+def test_a_namespace_classname_keeps_its_backslashes() -> None:
+    # PHPUnit's class: a PHP namespace, no file path.
+    assert make_test_id("testAdd", "App\\Tests\\CalcTest", ()) == "App\\Tests\\CalcTest::testAdd"
+    assert make_test_id("adds", "src\\a.test.js › outer", ()) == "src/a.test.js › outer::adds"
