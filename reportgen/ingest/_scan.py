@@ -177,7 +177,7 @@ _UTF16_SAMPLE = 512
 
 
 def utf16_text(head: bytes) -> str | None:
-    """The codec of a UTF-16 text file that is not XML, from its head, else None.
+    """The codec of a UTF-16 (or UTF-32) text file that is not XML, from its head, else None.
 
     Windows leaves results so: PowerShell 5's `>` and `Out-File` write UTF-16LE with a BOM
     (`go test -json > results.json`, `prove -v > prove.txt`); .NET's writers can leave it out.
@@ -193,6 +193,9 @@ def _utf16(head: bytes) -> str | None:
     """The codec of a UTF-16 head, else None. BOM-less UTF-16 is recognised by its zero
     bytes: every code unit's high byte zero (ASCII text) but for a few, and no low byte zero
     (text holds no NUL)."""
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        # UTF-32 (PowerShell's `-Encoding utf32`), whose BOM starts like UTF-16LE's.
+        return "utf-32"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
     sample = head[: min(len(head) - len(head) % 2, _UTF16_SAMPLE)]
@@ -207,7 +210,8 @@ def _utf16(head: bytes) -> str | None:
 
 
 def _utf8(head: bytes, codec: str) -> bytes:
-    even = head[: len(head) - len(head) % 2]
+    unit = 4 if codec == "utf-32" else 2
+    even = head[: len(head) - len(head) % unit]
     return even.decode(codec, errors="replace").lstrip("\ufeff").encode("utf-8")
 
 

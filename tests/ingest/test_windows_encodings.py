@@ -36,6 +36,7 @@ WRITERS: dict[str, Callable[[bytes], bytes]] = {
     "ps7-out-file": lambda data: _crlf(data).encode("utf-8"),
     "utf16le-no-bom": lambda data: _crlf(data).encode("utf-16-le"),
     "utf16be-bom": lambda data: b"\xfe\xff" + _crlf(data).encode("utf-16-be"),
+    "ps-utf32": lambda data: ("\ufeff" + _crlf(data)).encode("utf-32-le"),
 }
 PS5 = WRITERS["ps5-out-file"]
 
@@ -179,6 +180,7 @@ def test_a_utf16_xml_file_is_left_to_the_xml_readers() -> None:
     assert utf16_text(xml.encode("utf-16-le")) is None
     assert utf16_text(b"\xff\xfe" + "1..2\r\n".encode("utf-16-le")) == "utf-16"
     assert utf16_text("ok 1 - a\r\n".encode("utf-16-be")) == "utf-16-be"
+    assert utf16_text("\ufeff1..2\r\nok 1\r\n".encode("utf-32-le")) == "utf-32"
     # Bytes with zeros that are no UTF-16 text: a picture, a database, plain UTF-8.
     assert utf16_text(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00") is None
     assert utf16_text(b"SQLite format 3\x00\x10\x00\x01\x01\x00@  \x00\x00\x00") is None
