@@ -950,11 +950,17 @@ def load(path: str | Path) -> CriteriaFile:
                 f"criteria file is too large ({size} bytes; at most {MAX_CRITERIA_BYTES})",
                 path=display,
             )
-        text = Path(path).read_text(encoding="utf-8")
+        data = Path(path).read_bytes()
+        # YAML is UTF-8 or UTF-16 (with a BOM): PowerShell 5's `>` and `Out-File` write the
+        # latter, so a criteria file a Windows job writes is UTF-16.
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            text = data.decode("utf-16")
+        else:
+            text = data.decode("utf-8")
     except FileNotFoundError:
         raise CriteriaError("criteria file not found", path=display) from None
     except UnicodeDecodeError:
-        raise CriteriaError("criteria file is not UTF-8 text", path=display) from None
+        raise CriteriaError("criteria file is not UTF-8 or UTF-16 text", path=display) from None
     except OSError as exc:
         raise CriteriaError(f"cannot read: {exc.strerror or exc}", path=display) from None
     return loads(text, display)

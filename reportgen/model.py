@@ -278,6 +278,16 @@ def id_scope(classname: str | None, suite: Sequence[str]) -> str | None:
     """What precedes `::` in a canonical id: the classname; else the suite path without the
     test file, its describe blocks joined by ` › `; else the test file alone; else None."""
     if classname:
+        if "\\" in classname:
+            # A test file's Windows path in the classname (jest-junit's `{filepath}`, or the
+            # file among Playwright's `[project] › file › describe`) is spelled with `/`, as
+            # a file in the suite path is: `select` and `require` are written with `/`, and
+            # a baseline run on another system has the same ids. A namespace (PHPUnit's
+            # `App\\Tests\\CalcTest`) is no file and keeps its `\\`.
+            return SCOPE_SEPARATOR.join(
+                part.replace("\\", "/") if _is_file(part) else part
+                for part in classname.split(SCOPE_SEPARATOR)
+            )
         return classname
     blocks = [part for part in suite if not _is_file(part)]
     if blocks:
@@ -299,9 +309,9 @@ def make_test_id(name: str, classname: str | None, suite: Sequence[str]) -> str:
     if scope is None:
         return name
     if classname:
-        if name != classname and name.endswith(" " + classname):
-            return f"{name[: -len(classname) - 1]}::{classname}"
-        return f"{classname}::{name}"
+        if name != scope and name.endswith(" " + scope):
+            return f"{name[: -len(scope) - 1]}::{scope}"
+        return f"{scope}::{name}"
     return _suite_id(scope, name)
 
 
@@ -336,6 +346,10 @@ def _normal_path(path: str) -> str:
     for prefix in ("file://", "_/"):
         if text.startswith(prefix):
             text = text[len(prefix) - 1 :] if prefix == "_/" else text[len(prefix) :]
+    if text[1:3] == ":/" and text[:1].isalpha():
+        # Windows names one drive `C:` or `c:` (Jest keeps the case of the directory it was
+        # started in): spelled two ways, the test files would share no directory.
+        text = text[0].upper() + text[1:]
     return text
 
 

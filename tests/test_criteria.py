@@ -309,3 +309,28 @@ def test_metrics_map_patterns_read_brackets_as_written() -> None:
     assert cf.direction_for(crit, "BenchmarkCache [hit-pct]") == "higher_is_better"
     assert cf.direction_for(crit, "BenchmarkCache h") == "lower_is_better"
     assert cf.direction_for(crit, "BenchmarkCache") == "lower_is_better"
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda text: b"\xff\xfe" + text.encode("utf-16-le"),  # PowerShell 5 `>` / Out-File
+        lambda text: b"\xfe\xff" + text.encode("utf-16-be"),
+        lambda text: b"\xef\xbb\xbf" + text.encode("utf-8"),  # PowerShell 5 -Encoding utf8
+    ],
+    ids=["utf-16le-bom", "utf-16be-bom", "utf-8-bom"],
+)
+def test_a_criteria_file_written_by_powershell_is_read(tmp_path: Path, encode: Any) -> None:
+    # Before: the UTF-16 ones were "criteria file is not UTF-8 text" (exit 4).
+    source = REPO / "samples" / "phase4-websocket" / "criteria.yaml"
+    text = source.read_text(encoding="utf-8").replace("\n", "\r\n")
+    windows = tmp_path / "criteria.yaml"
+    windows.write_bytes(encode(text))
+    assert criteria.load(windows) == criteria.load(source)
+
+
+def test_a_criteria_file_in_neither_encoding_names_both(tmp_path: Path) -> None:
+    path = tmp_path / "criteria.yaml"
+    path.write_bytes("version: 1\n# caf\u00e9\n".encode("latin-1"))
+    with pytest.raises(CriteriaError, match="not UTF-8 or UTF-16 text"):
+        criteria.load(path)

@@ -8,7 +8,7 @@ import hashlib
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -25,6 +25,8 @@ from reportgen.ingest._scan import (
     decompressed,
     inner_name,
     looks_like_results,
+    transcoded,
+    utf16_text,
 )
 from reportgen.ingest._shards import Shard, missing_shards
 from reportgen.ingest.base import HEAD_BYTES, Ingester, Sink, Source
@@ -352,12 +354,23 @@ def _load(
         if candidate.stdin and not head.strip() and len(head) < HEAD_BYTES:
             skipped.append(_stdin.empty())
             continue
-        packed = compression(head)
-        if packed is None:
+        with ExitStack() as held:
+            path, name = candidate.path, candidate.display
+            packed = compression(head)
+            if packed is not None:
+                suffix, opener = packed
+                path = held.enter_context(decompressed(path, candidate.display, opener))
+                name = inner_name(candidate.display, suffix)
+                head = _read_head(path, candidate.display)
+            codec = utf16_text(head)
+            if codec is not None:
+                # One decoding step for every text format (see `transcoded`).
+                path = held.enter_context(transcoded(path, candidate.display, codec))
+                head = _read_head(path, candidate.display)
             entry = _read_candidate(
                 candidate,
-                candidate.path,
-                candidate.display,
+                path,
+                name,
                 head,
                 forced,
                 len(inputs),
@@ -366,21 +379,6 @@ def _load(
                 shards,
                 progress,
             )
-        else:
-            suffix, opener = packed
-            with decompressed(candidate.path, candidate.display, opener) as plain:
-                entry = _read_candidate(
-                    candidate,
-                    plain,
-                    inner_name(candidate.display, suffix),
-                    _read_head(plain, candidate.display),
-                    forced,
-                    len(inputs),
-                    tests,
-                    metrics,
-                    shards,
-                    progress,
-                )
         if isinstance(entry, SkippedPath):
             skipped.append(entry)
         else:

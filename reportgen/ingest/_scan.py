@@ -4,6 +4,7 @@ compressed files read through a temporary copy."""
 from __future__ import annotations
 
 import bz2
+import codecs
 import gzip
 import io
 import lzma
@@ -82,6 +83,7 @@ def looks_like_results(name: str, head: bytes) -> bool:
 
     Such a file makes the verdict insufficient unless it is ignored: it may hold the failures.
     """
+    head = utf8_head(head)
     if results_suffix(name) or empty_capture(name, head):
         return True
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -115,7 +117,7 @@ def empty_capture(name: str, head: bytes) -> bool:
 
     A standard error capture (`stderr.out`, `robot_stderr.out`) is not one.
     """
-    if head.lstrip(b"\xef\xbb\xbf \t\r\n"):
+    if utf8_head(head).lstrip(b"\xef\xbb\xbf \t\r\n"):
         return False
     if name.lower().endswith(ARCHIVE_SUFFIXES):
         return True
@@ -125,7 +127,7 @@ def empty_capture(name: str, head: bytes) -> bool:
 
 def looks_like_result_text(head: bytes) -> bool:
     """Whether `head` starts like results of a line-based format (TAP, go test, benchmarks)."""
-    return bool(_RESULT_TEXT.search(head[:4096]))
+    return bool(_RESULT_TEXT.search(utf8_head(head[:8192])[:4096]))
 
 
 def compression(head: bytes) -> tuple[str, Callable[[Path], io.BufferedIOBase]] | None:
@@ -167,6 +169,79 @@ def decompressed(
             raise InputError(
                 f"cannot decompress: {exc} (a truncated or corrupt archive)", path=display
             ) from exc
+        yield target
+
+
+#: How much of a head tells BOM-less UTF-16 from other bytes.
+_UTF16_SAMPLE = 512
+
+
+def utf16_text(head: bytes) -> str | None:
+    """The codec of a UTF-16 (or UTF-32) text file that is not XML, from its head, else None.
+
+    Windows leaves results so: PowerShell 5's `>` and `Out-File` write UTF-16LE with a BOM
+    (`go test -json > results.json`, `prove -v > prove.txt`); .NET's writers can leave it out.
+    XML is left to the XML readers, which honour a BOM and the declaration as the XML rules say.
+    """
+    codec = _utf16(head)
+    if codec is None or _utf8(head, codec).lstrip(b" \t\r\n").startswith(b"<"):
+        return None
+    return codec
+
+
+def _utf16(head: bytes) -> str | None:
+    """The codec of a UTF-16 head, else None. BOM-less UTF-16 is recognised by its zero
+    bytes: every code unit's high byte zero (ASCII text) but for a few, and no low byte zero
+    (text holds no NUL)."""
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        # UTF-32 (PowerShell's `-Encoding utf32`), whose BOM starts like UTF-16LE's.
+        return "utf-32"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    sample = head[: min(len(head) - len(head) % 2, _UTF16_SAMPLE)]
+    if len(sample) < 4:
+        return None
+    low_first, high_first = sample[0::2], sample[1::2]
+    if high_first.count(0) * 10 >= len(high_first) * 9 and 0 not in low_first:
+        return "utf-16-le"
+    if low_first.count(0) * 10 >= len(low_first) * 9 and 0 not in high_first:
+        return "utf-16-be"
+    return None
+
+
+def _utf8(head: bytes, codec: str) -> bytes:
+    unit = 4 if codec == "utf-32" else 2
+    even = head[: len(head) - len(head) % unit]
+    return even.decode(codec, errors="replace").lstrip("\ufeff").encode("utf-8")
+
+
+def utf8_head(head: bytes) -> bytes:
+    """`head` as UTF-8 when it is UTF-16 (see `utf16_text`), else as it is: what the checks
+    on raw heads (an empty capture, result text, an archive's members) look at, so that a
+    UTF-16 file or member is judged as its UTF-8 twin is."""
+    codec = _utf16(head)
+    return head if codec is None else _utf8(head, codec)
+
+
+@contextmanager
+def transcoded(path: Path, display: str, codec: str) -> Iterator[Path]:
+    """A temporary file holding `path`'s UTF-16 text as UTF-8 (no BOM), removed afterwards.
+
+    Every reader then reads one encoding, and a UTF-16 file found in a folder is recognised
+    by content like the same file in UTF-8, not skipped as unrecognised bytes. Code units
+    that do not decode (a file cut mid-character when its writer was killed) become U+FFFD,
+    so what follows is the reader's own word on a cut file.
+    """
+    with tempfile.TemporaryDirectory(prefix="reportgen-") as tmp:
+        target = Path(tmp) / PurePosixPath(Path(display).name).name
+        decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+        try:
+            with path.open("rb") as source, target.open("wb") as sink:
+                while chunk := source.read(1 << 20):
+                    sink.write(decoder.decode(chunk).encode("utf-8"))
+                sink.write(decoder.decode(b"", final=True).encode("utf-8"))
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror or exc}", path=display) from exc
         yield target
 
 

@@ -128,7 +128,7 @@ def mangle_nodeid(nodeid: str) -> tuple[str | None, str]:
     """
     path, bracket, params = nodeid.partition("[")
     names = path.split("::")
-    names[0] = _without_py(names[0].replace("/", "."))
+    names[0] = _without_py(_dotted(names[0]))
     names[-1] += bracket + params
     classname = ".".join(names[:-1])
     return (classname or None), names[-1]
@@ -145,9 +145,17 @@ def _mangle(nodeid: str, known: dict[Any, Any]) -> tuple[str | None, str]:
         classname = known[head]
     except KeyError:
         names = head.split("::")
-        names[0] = _without_py(names[0].replace("/", "."))
+        names[0] = _without_py(_dotted(names[0]))
         classname = known[head] = ".".join(names) or None
     return classname, last + bracket + params
+
+
+def _dotted(path: str) -> str:
+    """A test file's path as junitxml's classname spells it: `tests/unit/test_x.py` ->
+    `tests.unit.test_x.py`. A `\\` separates directories too (a node id written on Windows
+    by a tool that does not normalise it as pytest does), or the same test of a JUnit report
+    beside it would have another id and `require: tests.unit.test_x::*` would match nothing."""
+    return path.replace("/", ".").replace("\\", ".")
 
 
 def _without_py(module: str) -> str:
@@ -565,7 +573,7 @@ def _plain_rows(tests: list[Any], known: dict[Any, Any]) -> _Plain | None:
             continue  # no class path, or colons `split` cuts elsewhere: `_read_test` reads it
         if head not in known:
             parts = head.split("::")
-            parts[0] = _without_py(parts[0].replace("/", "."))
+            parts[0] = _without_py(_dotted(parts[0]))
             known[head] = ".".join(parts) or None
         files[head] = head.partition("::")[0] or None
     if len(files) < len(distinct):
