@@ -133,7 +133,7 @@ def test_cut_output_is_insufficient_not_ready(tmp_path: Path) -> None:
     path.write_text("".join(lines[:-1]))  # without its closing PASS
     crit = tmp_path / "crit.yaml"
     crit.write_text(
-        "version: 1\ncriteria:\n  - id: m\n    metric: BenchmarkSum\n    stat: median\n"
+        "version: 1\ncriteria:\n  - id: m\n    metric: BenchmarkSum\n    stat: max\n"
         "    max: 1ms\n    min_samples: 3\n"
     )
     whole = run_cli("verdict", "-c", str(crit), str(FIXTURES / "sum-v.txt"))
