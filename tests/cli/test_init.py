@@ -171,9 +171,15 @@ def test_init_on_a_real_go_benchmark(tmp_path: Path) -> None:
     # allocs/op has no unit criteria know: its threshold is a plain number; B/op is in bytes.
     assert isinstance(written["benchmarksum-allocs-op-threshold"]["max"], int | float), text
     assert str(written["benchmarksum-b-op-threshold"]["max"]).endswith(" B"), text
-    # The ns/op comparison is kept at a tolerance its 12 runs' noise can decide (5% or more).
-    assert written["benchmarksum-no-regression"]["max_regression"].endswith("%"), text
-    assert code == 3  # only the baseline comparisons wait (for --baseline)
+    # The ns/op comparison is kept at a tolerance its 12 runs' noise can decide (5% or more);
+    # runs that drift on a busy machine may leave none that decides, and then it is commented
+    # out with the evaluator's reason, never written as a criterion that cannot be decided.
+    if "benchmarksum-no-regression" in written:
+        assert written["benchmarksum-no-regression"]["max_regression"].endswith("%"), text
+    else:
+        assert "  # - id: benchmarksum-no-regression" in text, text
+    # Only the baseline comparisons written wait (for --baseline).
+    assert code == (3 if any(cid.endswith("-no-regression") for cid in written) else 0), text
 
 
 def _scaled_k6(source: Path, target: Path, metric: str, factor: float) -> None:
