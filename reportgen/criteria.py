@@ -1253,29 +1253,19 @@ def _compose_with_libyaml(yaml: Any, text: str) -> tuple[Any, Any] | None:
     which costs more than the rest of a small verdict's reading. It is only a fast path: a file
     with an alias or nested deeper than MAX_CRITERIA_DEPTH, or one libyaml cannot parse, goes
     to the pure-Python loader, which refuses it with the same words as always. Both share the
-    constructors and scalar rules (`_loaders`), so a file both read gives the same data.
-    The events are checked before libyaml composes the tree, because its composer recurses
-    without a limit and resolves aliases, which is what the checks keep out.
+    composer with those limits, the constructors and the scalar rules (`_loaders`), so a file
+    both read gives the same data.
     """
     libyaml_loader = _loaders()[1]
     if libyaml_loader is None or "\t" in text:  # libyaml takes tabs where PyYAML refuses them
         return None
-    depth = 0
     try:
-        for event in yaml.parse(text, Loader=yaml.CBaseLoader):
-            if isinstance(event, yaml.NodeEvent):
-                if isinstance(event, yaml.AliasEvent) or depth >= MAX_CRITERIA_DEPTH:
-                    return None
-                if isinstance(event, yaml.CollectionStartEvent):
-                    depth += 1
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
         loader = libyaml_loader(text)
     except yaml.YAMLError:
         return None
     try:
         return loader, loader.get_single_node()
-    except yaml.YAMLError:  # more than one document: the reference loader words it
+    except yaml.YAMLError:
         loader.dispose()
         return None
 
@@ -1348,16 +1338,13 @@ def _loaders() -> tuple[Any, Any]:
     }
     Scalars.add_implicit_resolver(_FLOAT_TAG, _YAML_FLOAT, list("-+0123456789."))
 
-    class Loader(Reader, Scanner, Parser, Composer, Constructor, Scalars):
-        depth = 0
+    class Limits(Composer):
+        """PyYAML's composer, refusing aliases and nesting past MAX_CRITERIA_DEPTH."""
 
-        def __init__(self, stream: Any) -> None:
-            Reader.__init__(self, stream)
-            Scanner.__init__(self)
-            Parser.__init__(self)
-            Composer.__init__(self)
-            Constructor.__init__(self)
-            Scalars.__init__(self)
+        depth = 0
+        # Given by the parser each loader is built with (PyYAML's Parser or libyaml's CParser).
+        check_event: Any
+        peek_event: Any
 
         def compose_node(self, parent: Any, index: Any) -> Any:
             if self.check_event(yaml.AliasEvent):
@@ -1374,13 +1361,25 @@ def _loaders() -> tuple[Any, Any]:
             finally:
                 self.depth -= 1
 
+    class Loader(Reader, Scanner, Parser, Limits, Constructor, Scalars):
+        def __init__(self, stream: Any) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Limits.__init__(self)
+            Constructor.__init__(self)
+            Scalars.__init__(self)
+
     if not getattr(yaml, "__with_libyaml__", False):
         return Loader, None
     from yaml._yaml import CParser
 
-    class LibyamlLoader(CParser, Constructor, Scalars):
+    # libyaml gives the events; the tree is composed by `Limits`, ahead of CParser's own
+    # composer, which recurses without a limit and resolves aliases.
+    class LibyamlLoader(Limits, CParser, Constructor, Scalars):
         def __init__(self, stream: Any) -> None:
             CParser.__init__(self, stream)
+            Limits.__init__(self)
             Constructor.__init__(self)
             Scalars.__init__(self)
 
