@@ -14,9 +14,6 @@ nothing.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,7 +21,7 @@ import pytest
 from reportgen.errors import ExitCode
 from reportgen.ingest import load
 from reportgen.model import make_test_id
-from tests.conftest import gate_verdict
+from tests.conftest import gate_verdict, run_pytest
 
 
 def test_a_windows_node_id_gives_the_junit_id(tmp_path: Path) -> None:
@@ -39,23 +36,8 @@ def test_a_windows_node_id_gives_the_junit_id(tmp_path: Path) -> None:
         "    @pytest.mark.parametrize('n', [1, 2])\n    def test_b(self, n):\n        pass\n"
     )
     report, junit = tmp_path / "report.json", tmp_path / "junit.xml"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "--json-report",
-            f"--json-report-file={report}",
-            f"--junitxml={junit}",
-        ],
-        cwd=suite,
-        env=os.environ,
-        capture_output=True,
-        timeout=120,
-        check=True,
+    run_pytest(
+        suite, "--json-report", f"--json-report-file={report}", f"--junitxml={junit}", check=True
     )
     doc = json.loads(report.read_text())
     for row in (*doc["tests"], *doc.get("collectors", ())):
