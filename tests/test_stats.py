@@ -825,7 +825,9 @@ def test_mean_bound_takes_serially_dependent_samples_at_their_effective_size() -
 
 
 def test_cv_bound_exceeds_the_estimate() -> None:
-    x = _unsorted(_lognormal_quantiles(1.0, 0.1, 50))
+    # 300 values: the upper bound needs n > 25 x the squared deviations' skewness squared
+    # (about 2.8 on near-normal values: some 200 samples); 50 of these needed 130.
+    x = _unsorted(_lognormal_quantiles(1.0, 0.1, 300))
     b = stats.cv_bound(x, 0.95, "upper")
     assert b.bound is not None and b.bound > b.estimate
     low = stats.cv_bound(x, 0.95, "lower")

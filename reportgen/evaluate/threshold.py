@@ -211,8 +211,13 @@ def _bounded(
         bound = stats.stdev_bound if stat == "stdev" else stats.cv_bound
         estimate = sample_stat(samples, stat, series.unit)
         low = bound(judged, c, "lower", **kwargs).bound
-        high = bound(judged, c, "upper", **kwargs).bound
-        missing = f"at least 10 samples for a bound on the {stat} (Bonett); {n} observed"
+        above = bound(judged, c, "upper", **kwargs)
+        high = above.bound
+        missing = (
+            _too_long_tailed(stat, above.needs, n)
+            if above.needs
+            else f"at least 10 samples for a bound on the {stat} (Bonett); {n} observed"
+        )
     else:  # pragma: no cover - the criteria validator admits no other statistic
         raise AssertionError(stat)
     if estimate is None:
@@ -232,6 +237,15 @@ def _bounded(
         n=n,
         missing=missing,
         straddle=straddle,
+    )
+
+
+def _too_long_tailed(stat: str, needs: int, n: int) -> str:
+    """What a spread too long-tailed for an upper bound on the stdev or CV needs."""
+    return (
+        f"about {needs} samples ({n} now): the squared deviations are too skewed for a bound on "
+        f"the {stat} (the central limit theorem for the variance needs n > 25 x their skewness "
+        "squared); or bound the spread with max_cv (the robust CV), which needs no such rule"
     )
 
 

@@ -75,19 +75,29 @@ def variance_item(series: Series, crit: Criterion, eff: Effective) -> Item:
         base,
         item,
         n=n,
-        missing=_missing_bound(series, eff, robust, n, resolution),
+        missing=_missing_bound(series, eff, robust, n, resolution, upper.needs),
         straddle=f"more samples ({n} now): the bounds on the CV narrow about as 1/sqrt(n)",
     )
 
 
-def _missing_bound(series: Series, eff: Effective, robust: bool, n: int, resolution: float) -> str:
-    """What a missing upper bound on the CV needs: more samples when there are too few; else
-    the bound of its denominator (median or mean) came out at 0, as values at or below the
-    resolution stand for anything down to 0."""
+def _missing_bound(
+    series: Series, eff: Effective, robust: bool, n: int, resolution: float, needs: int | None
+) -> str:
+    """What a missing upper bound on the CV needs: more samples when there are too few or the
+    samples are too skewed for the plain CV's bounds (`needs`); else the bound of its
+    denominator (median or mean) came out at 0, as values at or below the resolution stand for
+    anything down to 0."""
     needed = stats.min_samples_for_percentile(0.9, 1 - (1 - eff.confidence) / 3) if robust else 10
     what = "robust CV" if robust else "CV"
     if n < needed:
         return f"at least {needed} samples for a bound on the {what}; {n} observed"
+    if needs:
+        return (
+            f"about {needs} samples ({n} now): these are too skewed for a bound on the plain CV "
+            "(the central limit theorem needs n > 25 x skewness squared, of the values for the "
+            "mean and of their squared deviations for the stdev); or cv_method: robust, which "
+            "needs no such rule"
+        )
     centre = "median" if robust else "mean"
     samples = series.samples or ()
     tiny = sum(1 for x in samples if abs(x) <= resolution) if resolution > 0 else 0
