@@ -6,7 +6,7 @@ import functools
 import json
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,17 +18,17 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    PlainSerializer,
-    PlainValidator,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     ValidationError,
-    WithJsonSchema,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, core_schema
 
 from reportgen import numbers, statistic, units
 from reportgen.errors import CriteriaError
 from reportgen.model import Frozen
+from reportgen.regex import lazy_regex
 from reportgen.units import UnitError
 
 #: Largest finite JSON number: a bound that refuses infinity in the schema.
@@ -52,16 +52,6 @@ class Quantity:
 
     def __str__(self) -> str:
         return self.text
-
-    @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
-        # Every field of this type names its own validator, serializer and JSON schema (the
-        # Annotated types below), and pydantic still asks for the type's own schema: an opaque
-        # one spares building the dataclass's schema once per field, most of the criteria
-        # validator's build time.
-        from pydantic_core import core_schema
-
-        return core_schema.any_schema()
 
 
 def _text(raw: Any) -> str:
@@ -190,7 +180,7 @@ def _version(raw: Any) -> Any:
     return raw
 
 
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_date = lazy_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _day(raw: Any) -> date:
@@ -198,7 +188,7 @@ def _day(raw: Any) -> date:
     as text, as the JSON data model and the schema see them)."""
     if isinstance(raw, date) and not isinstance(raw, datetime):
         return raw
-    if isinstance(raw, str) and _DATE.fullmatch(raw):
+    if isinstance(raw, str) and _date().fullmatch(raw):
         try:
             return date.fromisoformat(raw)
         except ValueError:
@@ -299,61 +289,77 @@ _DAY_PATTERN = units.anchored(
 )
 
 
+class _Scalar:
+    """How pydantic validates, serializes and describes one criteria type: one annotation.
+
+    One object instead of `PlainValidator`, `PlainSerializer` and `WithJsonSchema`: pydantic
+    inspects every annotation of every field each time it builds the criteria validator, and
+    `verdict` builds it on every start. The type's own schema is never asked for, so a
+    `Quantity` dataclass is not described to pydantic once per field.
+    """
+
+    __slots__ = ("_json_schema", "_serialise", "_validate")
+
+    def __init__(
+        self,
+        validate: Callable[[Any], Any],
+        json_schema: dict[str, Any],
+        serialise: Callable[[Any], Any] | None = None,
+    ) -> None:
+        self._validate = validate
+        self._json_schema = json_schema
+        self._serialise = serialise
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        serialization = (
+            None
+            if self._serialise is None
+            else core_schema.plain_serializer_function_ser_schema(self._serialise)
+        )
+        return core_schema.no_info_plain_validator_function(
+            self._validate, serialization=serialization
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        return dict(self._json_schema)
+
+
 def _serialise(q: Quantity) -> str:
     return q.text
 
 
-AnyQuantity = Annotated[
-    Quantity,
-    PlainValidator(_quantity),
-    PlainSerializer(_serialise, return_type=str),
-    WithJsonSchema(_QUANTITY_SCHEMA),
-]
-Duration = Annotated[
-    Quantity,
-    PlainValidator(_duration),
-    PlainSerializer(_serialise, return_type=str),
-    WithJsonSchema(_DURATION_SCHEMA),
-]
-Age = Annotated[
-    Quantity,
-    PlainValidator(_age),
-    PlainSerializer(_serialise, return_type=str),
-    WithJsonSchema(_AGE_SCHEMA),
-]
-Fraction = Annotated[
-    Quantity,
-    PlainValidator(_fraction),
-    PlainSerializer(_serialise, return_type=str),
-    WithJsonSchema(_PERCENT_SCHEMA),
-]
-RateFloor = Annotated[
-    Quantity,
-    PlainValidator(_rate_floor),
-    PlainSerializer(_serialise, return_type=str),
-    WithJsonSchema(_RATE_FLOOR_SCHEMA),
-]
-Confidence = Annotated[float, PlainValidator(_confidence), WithJsonSchema(_CONFIDENCE_SCHEMA)]
+AnyQuantity = Annotated[Quantity, _Scalar(_quantity, _QUANTITY_SCHEMA, _serialise)]
+Duration = Annotated[Quantity, _Scalar(_duration, _DURATION_SCHEMA, _serialise)]
+Age = Annotated[Quantity, _Scalar(_age, _AGE_SCHEMA, _serialise)]
+Fraction = Annotated[Quantity, _Scalar(_fraction, _PERCENT_SCHEMA, _serialise)]
+RateFloor = Annotated[Quantity, _Scalar(_rate_floor, _RATE_FLOOR_SCHEMA, _serialise)]
+Confidence = Annotated[float, _Scalar(_confidence, _CONFIDENCE_SCHEMA)]
 # Whole numbers; text and booleans are refused. The bound comes first so that the schema
 # states it as `minimum`.
 Count = Annotated[int, Field(ge=0), BeforeValidator(_count)]
 Positive = Annotated[int, Field(ge=1), BeforeValidator(_count)]
 AtLeastTwo = Annotated[int, Field(ge=2), BeforeValidator(_count)]
-Boolean = Annotated[bool, PlainValidator(_boolean), WithJsonSchema({"type": "boolean"})]
+Boolean = Annotated[bool, _Scalar(_boolean, {"type": "boolean"})]
 Day = Annotated[
     date,
-    PlainValidator(_day),
-    PlainSerializer(lambda d: d.isoformat(), return_type=str),
-    WithJsonSchema({"type": "string", "pattern": _DAY_PATTERN, "description": "YYYY-MM-DD"}),
+    _Scalar(
+        _day,
+        {"type": "string", "pattern": _DAY_PATTERN, "description": "YYYY-MM-DD"},
+        lambda d: d.isoformat(),
+    ),
 ]
 #: A glob: a string with something besides blanks.
 _GLOB_SCHEMA = {"type": "string", "pattern": f"[^{_BLANKS.encode('unicode_escape').decode()}]"}
 Patterns = Annotated[
     tuple[str, ...],
-    PlainValidator(lambda raw: _patterns(raw)),
-    PlainSerializer(lambda value: list(value), return_type=list[str]),
-    WithJsonSchema(
-        {"anyOf": [_GLOB_SCHEMA, {"type": "array", "items": _GLOB_SCHEMA, "minItems": 1}]}
+    _Scalar(
+        lambda raw: _patterns(raw),
+        {"anyOf": [_GLOB_SCHEMA, {"type": "array", "items": _GLOB_SCHEMA, "minItems": 1}]},
+        list,
     ),
 ]
 
@@ -367,9 +373,11 @@ def _globs(raw: Any) -> tuple[str, ...]:
 
 Globs = Annotated[
     tuple[str, ...],
-    PlainValidator(lambda raw: _globs(raw)),
-    PlainSerializer(lambda value: list(value), return_type=list[str]),
-    WithJsonSchema({"anyOf": [_GLOB_SCHEMA, {"type": "array", "items": _GLOB_SCHEMA}]}),
+    _Scalar(
+        lambda raw: _globs(raw),
+        {"anyOf": [_GLOB_SCHEMA, {"type": "array", "items": _GLOB_SCHEMA}]},
+        list,
+    ),
 ]
 
 
@@ -1067,7 +1075,7 @@ def _check_duplicate_keys(node: Any, display: str) -> None:
             stack.extend(current.value)
 
 
-_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
+_json_token = lazy_regex(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
 
 
 def _json_duplicate_key(text: str) -> tuple[str, int] | None:
@@ -1079,7 +1087,7 @@ def _json_duplicate_key(text: str) -> tuple[str, int] | None:
     stack: list[set[str] | None] = []  # a set per open object, None per open array
     previous: str | None = None
     pending: tuple[str, int] | None = None  # a string token that may be a key
-    for match in _JSON_TOKEN.finditer(text):
+    for match in _json_token().finditer(text):
         token = match.group()
         if token == ":" and pending is not None and stack and stack[-1] is not None:
             key, start = pending

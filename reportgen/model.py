@@ -23,6 +23,8 @@ from typing import Any, overload
 from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, model_validator
 from pydantic_core import core_schema
 
+from reportgen.regex import lazy_regex
+
 #: Version of the saved run JSON (`schemas/run.schema.json`); bump on incompatible change.
 RUN_SCHEMA_VERSION = 1
 
@@ -253,7 +255,7 @@ class TestCase(Frozen):
 #: Joins the describe blocks of a suite path in a canonical id (Jest's and Playwright's own).
 SCOPE_SEPARATOR = " › "
 # A suite named after a source file (Jest, CTRF and TAP put the test file in the suite path).
-_SOURCE_FILE = re.compile(
+_source_file = lazy_regex(
     r"\.(?:[cm]?[jt]sx?|py|go|rb|java|kts?|cs|fs|vb|php|phpt|rs|swift|scala|feature|dart|exs?)$",
     re.IGNORECASE,
 )
@@ -267,11 +269,11 @@ def is_absolute_path(text: str) -> bool:
 
 def is_source_file(part: str) -> bool:
     """Whether a suite name is a test file (it ends like a source file)."""
-    return bool(_SOURCE_FILE.search(part))
+    return bool(_source_file().search(part))
 
 
 def _is_file(part: str) -> bool:
-    return bool(_SOURCE_FILE.search(part)) or is_absolute_path(part)
+    return bool(_source_file().search(part)) or is_absolute_path(part)
 
 
 def id_scope(classname: str | None, suite: Sequence[str]) -> str | None:
@@ -315,7 +317,7 @@ def make_test_id(name: str, classname: str | None, suite: Sequence[str]) -> str:
     return _suite_id(scope, name)
 
 
-_PROJECT = re.compile(r"^\[[^\]]*\]$")
+_project = lazy_regex(r"^\[[^\]]*\]$")
 
 
 def full_title(scope: str | None, name: str) -> str:
@@ -325,7 +327,7 @@ def full_title(scope: str | None, name: str) -> str:
     title = name.strip()
     if not scope or scope.strip() == title:
         return title  # a producer that writes the full title as classname and name
-    parts = [p for p in scope.split(SCOPE_SEPARATOR) if not _is_file(p) and not _PROJECT.match(p)]
+    parts = [p for p in scope.split(SCOPE_SEPARATOR) if not _is_file(p) and not _project().match(p)]
     return " ".join([*parts, title])
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from reportgen.regex import lazy_regex
+
 # CSI sequences (colours, cursor moves), OSC sequences (titles, hyperlinks) and lone
 # two-character escapes. Test output is full of them and they must never reach a report.
-_ANSI = re.compile(
+_ansi = lazy_regex(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC, terminated by BEL or ST (or unterminated)
     r"|\x1b[@-Z\\-_]"  # other Fe escapes
@@ -21,10 +23,10 @@ _ANSI = re.compile(
 )
 # C0 and C1 controls except tab and newline; DEL too. Lone surrogates (`\ud800` from a JSON
 # escape) cannot be encoded by any writer: they go too.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_control = lazy_regex(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 # Printable ASCII, tab and newline: deleting these from ASCII text leaves only what needs cleaning.
 _ASCII_KEPT = bytes(range(0x20, 0x7F)) + b"\t\n"
-# The ASCII characters `_CONTROL` matches.
+# The ASCII characters `_control` matches.
 _ASCII_CONTROLS = tuple(map(chr, (*range(0x09), *range(0x0B, 0x20), 0x7F)))
 # Length from which ASCII text is scanned once per control character (see `_is_clean`).
 _SCAN_FROM = 4096
@@ -42,7 +44,7 @@ def _is_clean(text: str) -> bool:
         if len(text) >= _SCAN_FROM:
             return not any(map(text.__contains__, _ASCII_CONTROLS))
         return text.isprintable() or not text.encode("ascii").translate(None, _ASCII_KEPT)
-    return _CONTROL.search(text) is None
+    return _control().search(text) is None
 
 
 def clean_text(text: str) -> str:
@@ -51,10 +53,10 @@ def clean_text(text: str) -> str:
     if _is_clean(text):
         return text
     if "\x1b" in text or "\x9b" in text:
-        text = _ANSI.sub("", text)
+        text = _ansi().sub("", text)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", text)
+    return _control().sub("", text)
 
 
 def clean_optional(text: str | None) -> str | None:
@@ -140,7 +142,7 @@ def terminal_text(text: str) -> str:
     ):
         return text
     if "\x1b" in text or "\x9b" in text:
-        text = _ANSI.sub("", text)
+        text = _ansi().sub("", text)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _TERMINAL_UNSAFE.sub(_visible, text)

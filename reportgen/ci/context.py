@@ -8,19 +8,19 @@ file GitHub names; nothing is guessed, and a value the environment does not give
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Mapping
 from urllib.parse import urlsplit
 
 from pydantic import Field
 
 from reportgen.model import Frozen
+from reportgen.regex import lazy_regex
 
-_PR_REF = re.compile(r"^refs/pull/(\d+)/")
-_PR_URL = re.compile(r"/pull/(\d+)/?$")
+_pr_ref = lazy_regex(r"^refs/pull/(\d+)/")
+_pr_url = lazy_regex(r"/pull/(\d+)/?$")
 # What a link target may hold: no space, quote, bracket, backslash or `&` (an entity in
 # Markdown), so the URL can sit in a Markdown link or an HTML attribute as it is.
-_LINKABLE = re.compile(r"https://[A-Za-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9._~:/?#@!$+,;=%-]*)?")
+_linkable = lazy_regex(r"https://[A-Za-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9._~:/?#@!$+,;=%-]*)?")
 #: Each system as people name it, for report headers.
 SYSTEM_NAMES = {
     "github-actions": "GitHub Actions",
@@ -54,7 +54,7 @@ class CiContext(Frozen):
 def link_url(url: str | None) -> str | None:
     """`url` when it is a well-formed https URL safe to use as a link target as it is, else
     None (a report then shows the value as text)."""
-    if not url or not _LINKABLE.fullmatch(url):
+    if not url or not _linkable().fullmatch(url):
         return None
     parts = urlsplit(url)
     return url if parts.scheme == "https" and parts.hostname else None
@@ -77,7 +77,7 @@ def _github_event_pr(env: Mapping[str, str]) -> str | None:
 def _github(env: Mapping[str, str]) -> dict[str, str | None]:
     server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
     repo, run_id = env.get("GITHUB_REPOSITORY"), env.get("GITHUB_RUN_ID")
-    ref = _PR_REF.match(env.get("GITHUB_REF", ""))
+    ref = _pr_ref().match(env.get("GITHUB_REF", ""))
     pr = ref.group(1) if ref else _github_event_pr(env)
     return {
         "commit": env.get("GITHUB_SHA"),
@@ -129,7 +129,7 @@ def _buildkite(env: Mapping[str, str]) -> dict[str, str | None]:
 
 
 def _circleci(env: Mapping[str, str]) -> dict[str, str | None]:
-    pr = _PR_URL.search(env.get("CIRCLE_PULL_REQUEST", ""))
+    pr = _pr_url().search(env.get("CIRCLE_PULL_REQUEST", ""))
     return {
         "commit": env.get("CIRCLE_SHA1"),
         "branch": env.get("CIRCLE_BRANCH"),

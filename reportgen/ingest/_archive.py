@@ -10,7 +10,6 @@ when a member looks like results.
 
 from __future__ import annotations
 
-import re
 import struct
 import zlib
 from collections.abc import Callable, Iterator
@@ -25,6 +24,7 @@ from reportgen.ingest._scan import (
     looks_like_result_text,
     results_suffix,
 )
+from reportgen.regex import lazy_regex
 from reportgen.text import clean_text
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ _PACKAGES = (
 )
 # A content-addressed blob (Playwright's `resources/<sha1>.json`, `src@<sha1>.txt`, an HTML
 # report's `data/<sha1>.zip`): a response body, a source or an attachment, never a report.
-_HASHED = re.compile(r"(?:^|[@_.-])[0-9a-f]{40,64}$")
+_hashed = lazy_regex(r"(?:^|[@_.-])[0-9a-f]{40,64}$")
 # End of central directory: signature, disk numbers, entries on this disk, entries in all.
 _EOCD = b"PK\x05\x06"
 _EOCD_SEARCH = 22 + 0xFFFF
@@ -110,7 +110,7 @@ def _by_name(member: str) -> bool | None:
     name = parts[-1]
     while PurePosixPath(name).suffix.lower() in COMPRESSED_SUFFIXES:
         name = name[: -len(PurePosixPath(name).suffix)]
-    if _HASHED.search(PurePosixPath(name).stem.lower()):
+    if _hashed().search(PurePosixPath(name).stem.lower()):
         return False
     return True if results_suffix(name) else None
 

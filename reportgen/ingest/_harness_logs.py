@@ -17,15 +17,15 @@ without Surefire's `# Created at` header is left to the other rules.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+from reportgen.regex import lazy_regex
 from reportgen.text import clean_text
 
 _SUFFIXES = (".dump", ".dumpstream")
-_HEADER = re.compile(r"# Created at \d{4}-\d\d-\d\dT")
+_header = lazy_regex(r"# Created at \d{4}-\d\d-\d\dT")
 # The warning entries of a clean run (Surefire 3.x says "channel", 2.x "STDOUT").
-_WARNING = re.compile(r"Corrupted (?:channel|STDOUT) by directly writing to native stream in ")
+_warning = lazy_regex(r"Corrupted (?:channel|STDOUT) by directly writing to native stream in ")
 
 
 def _shown(line: str, width: int) -> str:
@@ -43,20 +43,20 @@ def surefire_dump(path: Path, name: str, head: bytes) -> tuple[bool, str] | None
     """
     if not name.lower().endswith(_SUFFIXES):
         return None
-    if not _HEADER.match(head.lstrip(b"\xef\xbb\xbf \t\r\n").decode("utf-8", "replace")):
+    if not _header().match(head.lstrip(b"\xef\xbb\xbf \t\r\n").decode("utf-8", "replace")):
         return None
     warnings = 0
     expect_entry = False
     with path.open(encoding="utf-8", errors="replace") as handle:
         for raw in handle:
             line = raw.strip()
-            if _HEADER.match(line):
+            if _header().match(line):
                 expect_entry = True
                 continue
             if not expect_entry or not line:
                 continue
             expect_entry = False
-            if not _WARNING.match(line):
+            if not _warning().match(line):
                 return True, (
                     f"Surefire's dump of a forked JVM's problem ({_shown(line, 80)}): its tests' "
                     "reports may be incomplete (a fork that timed out, crashed or lost its channel)"
@@ -74,10 +74,10 @@ def surefire_dump(path: Path, name: str, head: bytes) -> tuple[bool, str] | None
 
 # pabot's manager log (`pabot_results/pabot_manager.log`): a level in brackets starts a line.
 _PABOT_LOG = "pabot_manager.log"
-_PABOT_LEVEL = re.compile(r"\[(?:TRACE|DEBUG|INFO|WARNING|ERROR)\]\s")
+_pabot_level = lazy_regex(r"\[(?:TRACE|DEBUG|INFO|WARNING|ERROR)\]\s")
 # What pabot writes when a process's results did not make it into the merged output.xml
 # (robot killed: "Reading XML source '...' failed", "Skipping '...' from final result").
-_PABOT_PROBLEM = re.compile(r"\[ERROR\]\s|\[WARNING\]\s+Skipping .* from final result")
+_pabot_problem = lazy_regex(r"\[ERROR\]\s|\[WARNING\]\s+Skipping .* from final result")
 
 
 def pabot_log(path: Path, name: str, head: bytes) -> tuple[bool, str] | None:
@@ -85,11 +85,11 @@ def pabot_log(path: Path, name: str, head: bytes) -> tuple[bool, str] | None:
     process's output out of the merged result, else not results."""
     if Path(name).name != _PABOT_LOG:
         return None
-    if not _PABOT_LEVEL.match(head.lstrip(b"\xef\xbb\xbf \t\r\n").decode("utf-8", "replace")):
+    if not _pabot_level().match(head.lstrip(b"\xef\xbb\xbf \t\r\n").decode("utf-8", "replace")):
         return None
     with path.open(encoding="utf-8", errors="replace") as handle:
         for raw in handle:
-            if _PABOT_PROBLEM.match(raw):
+            if _pabot_problem().match(raw):
                 return True, (
                     f"pabot's log tells of a problem ({_shown(raw.strip(), 100)}): a process's "
                     "results may be missing from the merged output.xml"

@@ -11,9 +11,10 @@ from typing import Any
 
 from reportgen import numbers, stamps
 from reportgen.ingest.base import Sink, Source, decode_text
+from reportgen.regex import lazy_regex
 
 # Strings (with escapes) and the structural characters of JSON; everything else is skipped.
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:]', re.DOTALL)
+_token = lazy_regex(r'"(?:[^"\\]|\\.)*"|[{}\[\]:]', re.DOTALL)
 
 
 class HeadKeys:
@@ -52,7 +53,7 @@ def head_keys(head: bytes) -> HeadKeys:
     # The top-level key whose value we are inside (only tracked for object values).
     parent: str | None = None
     pending: str | None = None  # the last string token, a key if a ':' follows
-    for match in _TOKEN.finditer(text):
+    for match in _token().finditer(text):
         token = match.group()
         if token[0] == '"':
             pending = token

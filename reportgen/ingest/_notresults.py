@@ -7,7 +7,6 @@ results file is never waved through for its name or its first bytes.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from reportgen.errors import InputError
 from reportgen.ingest._jsonread import HeadKeys, head_keys, load_document
 from reportgen.ingest._safexml import local_name, parse_xml, sniff_root
 from reportgen.ingest.base import Source
+from reportgen.regex import lazy_regex
 
 # Elements of test results formats: a coverage-rooted document holding any of them is not
 # taken for coverage (it may be a results file in disguise).
@@ -31,9 +31,9 @@ _ISTANBUL_FILE_KEYS = frozenset({"statementMap", "fnMap", "branchMap", "s", "f",
 _ISTANBUL_SUMMARY_KEYS = frozenset({"lines", "statements", "functions", "branches"})
 _ISTANBUL_COUNT_KEYS = frozenset({"total", "covered", "pct"})
 # An lcov tracefile starts with a test name or a source file record.
-_LCOV_START = re.compile(rb"\s*(?:TN|SF):")
+_lcov_start = lazy_regex(rb"\s*(?:TN|SF):")
 # Every line of an lcov tracefile: a record `KEY:value` of the geninfo format, or its end.
-_LCOV_LINE = re.compile(
+_lcov_line = lazy_regex(
     r"(?:(?:TN|SF|VER|FN|FNDA|FNF|FNH|FNL|FNA|DA|BRDA|BRF|BRH|LF|LH):.*|end_of_record)"
 )
 
@@ -52,7 +52,7 @@ def not_results(path: Path, display: str, head: bytes) -> str | None:
         keys = head_keys(head)
         if keys.top:
             return _json_kind(source, keys)
-        if _LCOV_START.match(head):
+        if _lcov_start().match(head):
             return _lcov(path)
         return None
     except (InputError, OSError, UnicodeDecodeError):
@@ -178,7 +178,7 @@ def _lcov(path: Path) -> str | None:
             line = raw.strip()
             if not line:
                 continue
-            if not _LCOV_LINE.fullmatch(line):
+            if not _lcov_line().fullmatch(line):
                 return None
             records += line.startswith("SF:")
             ends += line == "end_of_record"

@@ -4,11 +4,11 @@ the TRX, NUnit 3 and xUnit.net readers.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from reportgen import numbers
 from reportgen.ingest.base import Source
+from reportgen.regex import lazy_regex
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -29,9 +29,9 @@ SAFE_PARSER_OPTIONS: dict[str, bool] = {
 
 # The first element start tag: comments (`<!--`), processing instructions (`<?`) and the
 # DOCTYPE (`<!`) never match, so whatever precedes it is the prologue.
-_ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)([^>]*)>")
-_ROOT_TEXT = re.compile(r"<([A-Za-z_][\w.:-]*)([^>]*)>")
-_XMLNS = re.compile(r"""xmlns\s*=\s*["']([^"']*)["']""")
+_root = lazy_regex(rb"<([A-Za-z_][\w.:-]*)([^>]*)>")
+_root_text = lazy_regex(r"<([A-Za-z_][\w.:-]*)([^>]*)>")
+_xmlns = lazy_regex(r"""xmlns\s*=\s*["']([^"']*)["']""")
 
 
 def local_name(tag: object) -> str:
@@ -52,12 +52,12 @@ def sniff_root(head: bytes) -> tuple[str, str, str] | None:
     text = _head_text(head).lstrip()
     if not text.startswith("<"):
         return None
-    match = _ROOT_TEXT.search(text)
+    match = _root_text().search(text)
     if match is None:
         return None
     name = match.group(1).rpartition(":")[2]
     attrs = match.group(2)
-    ns = _XMLNS.search(attrs)
+    ns = _xmlns().search(attrs)
     return name, ns.group(1) if ns else "", attrs
 
 
@@ -74,7 +74,7 @@ def parse_xml(data: bytes, source: Source) -> etree._Element:
     probe = data
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         probe = data.decode("utf-16", errors="replace").encode("utf-8", errors="replace")
-    root_tag = _ROOT.search(probe)
+    root_tag = _root().search(probe)
     prologue = probe[: root_tag.start()] if root_tag else probe
     if b"<!ENTITY" in prologue:
         at = prologue.count(b"\n", 0, prologue.index(b"<!ENTITY")) + 1

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from reportgen.errors import InputError
+from reportgen.regex import lazy_regex
 
 #: Decompressed size at which a compressed input is refused (a decompression bomb, not results).
 MAX_DECOMPRESSED = 4 << 30
@@ -30,11 +31,11 @@ _RESULT_SUFFIXES = frozenset(
 _CAPTURE_SUFFIXES = frozenset({".txt", ".out"})
 # A capture named as standard error (`stderr.out`, pabot's `robot_stderr.out`) beside the
 # standard output: empty is how a clean run leaves it, and the results were not sent there.
-_STDERR_NAME = re.compile(r"(?:.*[._\-/\\])?stderr", re.IGNORECASE)
+_stderr_name = lazy_regex(r"(?:.*[._\-/\\])?stderr", re.IGNORECASE)
 # A JSON array's first element: a file starting with `[` is JSON only if one follows, not a
 # log whose lines start with a bracketed level or time (`[INFO]    ...`, `[2026-12-01 ...]`).
 # Cut short after `[` or its first value, it may be a truncated array.
-_JSON_ARRAY = re.compile(
+_json_array = lazy_regex(
     rb"\[\s*(?:\Z|[\[{\"\]]|(?:-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null|NaN|-?Infinity)"
     rb"\s*(?:[,\]]|\Z))"
 )
@@ -49,7 +50,7 @@ _COMPRESSORS: tuple[tuple[bytes, str, Callable[[Path], io.BufferedIOBase]], ...]
 # Text that starts like results of a line-based format: TAP, go test, benchmark lines. The
 # indentation takes no line break: from every line start, `\s*` would run over all the blank
 # lines after it (quadratic in a head of blank lines).
-_RESULT_TEXT = re.compile(
+_result_text = lazy_regex(
     rb"^[ \t\r\f\v]*"
     rb"(?:TAP version \d|1\.\.\d+\s*$|(?:not )?ok \d+\b|=== RUN|--- (?:PASS|FAIL|SKIP):|"
     rb"(?:ok|FAIL)\s+\S+\s+(?:\d[\d.]*s\b|\[)|Benchmark\w+(?:-\d+)?\s+\d+\s|"
@@ -73,7 +74,7 @@ _RESULT_TEXT = re.compile(
 )
 # A page or a picture (an HTML report, the SVG plots Criterion's gnuplot writes after an XML
 # declaration and a doctype) holds no results to read.
-_HTML = re.compile(
+_html = lazy_regex(
     rb"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!doctype (?:html|svg)|<html|<svg)", re.IGNORECASE
 )
 
@@ -87,9 +88,9 @@ def looks_like_results(name: str, head: bytes) -> bool:
     if results_suffix(name) or empty_capture(name, head):
         return True
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if text[:1] in (b"<", b"{") and not _HTML.match(text):
+    if text[:1] in (b"<", b"{") and not _html().match(text):
         return True
-    if _JSON_ARRAY.match(text):
+    if _json_array().match(text):
         return True
     return looks_like_result_text(head)
 
@@ -122,12 +123,12 @@ def empty_capture(name: str, head: bytes) -> bool:
     if name.lower().endswith(ARCHIVE_SUFFIXES):
         return True
     held = _held_name(name)
-    return held.suffix.lower() in _CAPTURE_SUFFIXES and not _STDERR_NAME.fullmatch(held.stem)
+    return held.suffix.lower() in _CAPTURE_SUFFIXES and not _stderr_name().fullmatch(held.stem)
 
 
 def looks_like_result_text(head: bytes) -> bool:
     """Whether `head` starts like results of a line-based format (TAP, go test, benchmarks)."""
-    return bool(_RESULT_TEXT.search(utf8_head(head[:8192])[:4096]))
+    return bool(_result_text().search(utf8_head(head[:8192])[:4096]))
 
 
 def compression(head: bytes) -> tuple[str, Callable[[Path], io.BufferedIOBase]] | None:

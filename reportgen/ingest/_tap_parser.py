@@ -24,7 +24,7 @@ from operator import contains, itemgetter
 from typing import Any
 
 from reportgen import numbers
-from reportgen.ingest.base import WHOLE_FILE, Sink
+from reportgen.ingest.base import Sink, whole_file_name
 from reportgen.ingest.tap import PLAN_LINE as _PLAN
 from reportgen.ingest.tap import VERSION_LINE as _VERSION
 from reportgen.model import OUTCOME_CODE as _CODE
@@ -566,7 +566,7 @@ class Parser:
             and point.number not in (None, stream.points + 1)
             # Node numbers its report of a whole test file (`Sink.whole_file`) within that
             # file, not the stream: that point is out of sequence in every run that has one.
-            and not (depth == 0 and WHOLE_FILE.fullmatch(description))
+            and not (depth == 0 and whole_file_name().fullmatch(description))
         ):
             stream.misnumbered = (stream.points + 1, point.number, number)
         if not stream.announced:

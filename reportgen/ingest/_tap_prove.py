@@ -28,24 +28,25 @@ from dataclasses import dataclass, field
 
 from reportgen.ingest.base import Sink
 from reportgen.model import IntegrityKind, Outcome
+from reportgen.regex import lazy_regex
 
 # `t/a.t .. ` (the name padded with dots to the longest one), after `[hh:mm:ss] ` with --timer;
 # the rest of the line is prove's word on the file when it has no TAP to show (`skipped: why`).
 _HEADER = re.compile(r"(?:\[\d\d:\d\d:\d\d\] )?(\S+) \.{2,} ?(.*)$")
 # prove's closing words on one file: `ok` (with --timer, its time), or the failure report.
-_STATUS = re.compile(
+_status = lazy_regex(
     r"ok(?:\s+\d+ ms(?: \(.*\))?)?|Failed \d+/\d+ subtests|All \d+ subtests passed|"
     r"No subtests run|No tests run!|\(less \d+ skipped subtests?: \d+ okay\)|"
     r"\(\d+ TODO tests? unexpectedly succeeded\)"
 )
-_CLOCK = re.compile(r"\[\d\d:\d\d:\d\d\]")
+_clock = lazy_regex(r"\[\d\d:\d\d:\d\d\]")
 # A line of a TAP stream's own structure (indented in a subtest), as a test file prints it on
 # standard output; any other line may be a test file's standard error.
-_TAP = re.compile(r"\s*(?:(?:not )?ok\b|1\.\.\d|Bail out!|TAP version )")
-_OK = re.compile(r"ok(?:\s+\d+ ms(?: \(.*\))?)?")
+_tap = lazy_regex(r"\s*(?:(?:not )?ok\b|1\.\.\d|Bail out!|TAP version )")
+_ok = lazy_regex(r"ok(?:\s+\d+ ms(?: \(.*\))?)?")
 _SUMMARY_START = ("All tests successful.", "Test Summary Report", "Files=")
-_FILES = re.compile(r"Files=(\d+), Tests=(\d+),")
-_RESULT = re.compile(r"Result: (\w+)")
+_files = lazy_regex(r"Files=(\d+), Tests=(\d+),")
+_result = lazy_regex(r"Result: (\w+)")
 
 
 @dataclass
@@ -65,7 +66,7 @@ class Section:
 
     @property
     def failed(self) -> bool:
-        return self.skipped is None and not (self.status and _OK.fullmatch(self.status[0]))
+        return self.skipped is None and not (self.status and _ok().fullmatch(self.status[0]))
 
 
 def is_console(lines: list[str]) -> bool:
@@ -73,7 +74,7 @@ def is_console(lines: list[str]) -> bool:
     meaningful = [line.rstrip() for line in lines if line.strip()]
     # Stray standard error may come first (see the module docstring), never a TAP line.
     first = next((i for i, line in enumerate(meaningful) if _HEADER.match(line)), None)
-    if first is None or any(_TAP.match(line) for line in meaningful[:first]):
+    if first is None or any(_tap().match(line) for line in meaningful[:first]):
         return False
     if (match := _HEADER.match(meaningful[first])) is None or match.group(2):
         return False
@@ -100,7 +101,7 @@ def split(text: str) -> tuple[list[Section], list[str], int] | None:
         line = raw.rstrip()
         if current is None:
             if (header := _HEADER.match(line)) is None:
-                if _TAP.match(line):
+                if _tap().match(line):
                     return None
                 leading.append(raw)
                 continue
@@ -115,7 +116,7 @@ def split(text: str) -> tuple[list[Section], list[str], int] | None:
                 current = _open(header, index + 1, _close(current))
                 sections.append(current)
                 continue
-            if _CLOCK.fullmatch(line):
+            if _clock().fullmatch(line):
                 continue  # --timer's time stamp before the summary
         # After a file prove closed on its header line (`skipped: why`) nothing more belongs
         # to it; whatever comes is still read, never dropped.
@@ -143,9 +144,9 @@ def _ends(section: Section) -> bool:
     file (stray standard error after it does not count)."""
     for raw in reversed(section.body):
         line = raw.strip()
-        if _STATUS.fullmatch(line):
+        if _status().fullmatch(line):
             return True
-        if _TAP.match(raw):
+        if _tap().match(raw):
             return False
     return False
 
@@ -156,13 +157,17 @@ def _close(section: Section) -> list[str]:
     standard error of the file that comes next)."""
     body = section.body
     end = len(body)
-    while end and not _STATUS.fullmatch(body[end - 1].strip()) and not _TAP.match(body[end - 1]):
+    while (
+        end and not _status().fullmatch(body[end - 1].strip()) and not _tap().match(body[end - 1])
+    ):
         end -= 1
     stray = body[end:]
     del body[end:]
     if not section.closed:
         start = end
-        while start and (not body[start - 1].strip() or _STATUS.fullmatch(body[start - 1].strip())):
+        while start and (
+            not body[start - 1].strip() or _status().fullmatch(body[start - 1].strip())
+        ):
             start -= 1
         section.status = [line.strip() for line in body[start:] if line.strip()]
         del body[start:]
@@ -208,8 +213,8 @@ def read(console: tuple[list[Section], list[str], int], sink: Sink) -> None:
 def _check_summary(
     sink: Sink, summary: list[str], line: int, files: int, points: int, bad: int
 ) -> None:
-    counts = next((m for s in summary if (m := _FILES.match(s))), None)
-    result = next((m.group(1) for s in summary if (m := _RESULT.fullmatch(s))), None)
+    counts = next((m for s in summary if (m := _files().match(s))), None)
+    result = next((m.group(1) for s in summary if (m := _result().fullmatch(s))), None)
     if counts is None or result is None:
         sink.flag(
             IntegrityKind.TESTS_MISSING,

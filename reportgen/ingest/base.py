@@ -25,6 +25,7 @@ from reportgen.model import (
     Outcome,
     TestTableBuilder,
 )
+from reportgen.regex import lazy_regex
 from reportgen.text import (
     clean_mapping,
     clean_name,
@@ -47,7 +48,9 @@ MAX_UNIT_CHARS = 64
 MAX_MESSAGE_CHARS = 64_000
 #: A test named by the absolute path of a JavaScript or TypeScript file, outside any suite:
 #: how Node's test runner reports a test file from which no test reported.
-WHOLE_FILE = re.compile(r"(?:/|[A-Za-z]:[\\/]|\\\\).*\.[cm]?[jt]sx?", re.IGNORECASE | re.DOTALL)
+whole_file_name = lazy_regex(
+    r"(?:/|[A-Za-z]:[\\/]|\\\\).*\.[cm]?[jt]sx?", re.IGNORECASE | re.DOTALL
+)
 
 
 def cap_output(text: str | None, cap: int = OUTPUT_CAP) -> tuple[str | None, int]:
@@ -275,7 +278,7 @@ class Sink:
         else None. Node writes such a test when no test of the file reported: the file defines
         none, or it exited (`process.exit` in a test) before its tests reported, so the tests
         it held, if any, are lost and the run cannot show that every test ran."""
-        if not WHOLE_FILE.fullmatch(name):
+        if not whole_file_name().fullmatch(name):
             return None
         why = (
             f"node reported the test file {name} as one test with no test in it: it defines "

@@ -24,9 +24,10 @@ from reportgen.ingest._jsonread import head_text, load_document
 from reportgen.ingest._metrics_common import mapping, number, sequence
 from reportgen.ingest.base import Ingester, Sink, Source
 from reportgen.model import Direction
+from reportgen.regex import lazy_regex
 
-_ESTIMATE = re.compile(r'"(?:point_estimate|confidence_interval|standard_error)"\s*:')
-_SAMPLE = re.compile(r'"iters"\s*:\s*\[')
+_estimate = lazy_regex(r'"(?:point_estimate|confidence_interval|standard_error)"\s*:')
+_sample = lazy_regex(r'"iters"\s*:\s*\[')
 # Criterion's estimate names -> criteria vocabulary (others are kept as properties).
 _STATS = {"mean": "mean", "median": "median", "std_dev": "stdev"}
 _NS = 1e-9
@@ -53,9 +54,9 @@ class CriterionIngester(Ingester):
         text = head_text(head).lstrip()
         if not text.startswith("{") and not text.startswith("["):
             return 0.0
-        if _ESTIMATE.search(text) and re.search(r'"(?:mean|median)"\s*:', text):
+        if _estimate().search(text) and re.search(r'"(?:mean|median)"\s*:', text):
             return 0.9
-        if _SAMPLE.search(text) and re.search(r'"times"\s*:', text):
+        if _sample().search(text) and re.search(r'"times"\s*:', text):
             return 0.85
         return 0.0
 

@@ -16,11 +16,11 @@ from reportgen.ingest.junit.stream import (
     ROOTS,
     NeedsCleaning,
     SeveralDocuments,
-    lazy_regex,
     root_name,
     split_documents,
 )
 from reportgen.model import IntegrityKind
+from reportgen.regex import lazy_regex
 
 __all__ = ["ROOTS", "JUnitIngester", "root_name"]
 

@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping, Sequence, Set
 from typing import TYPE_CHECKING, Any
 
 from reportgen import stamps
-from reportgen.ingest.junit.stream import lazy_regex
 from reportgen.model import SCOPE_SEPARATOR, IntegrityKind, Outcome, is_absolute_path
+from reportgen.regex import lazy_regex
 from reportgen.stamps import Stamp
 
 if TYPE_CHECKING:
@@ -200,9 +200,9 @@ class Times:
 
 # --- canonical ids ------------------------------------------------------------------------
 #: A test file of a JavaScript harness (Playwright names its suites and classes after it).
-_JS_FILE = re.compile(r"\.[cm]?[jt]sx?$", re.IGNORECASE)
+_js_file = lazy_regex(r"\.[cm]?[jt]sx?$", re.IGNORECASE)
 #: A suite named after a test file's path (jest-junit's `{filepath}` suite names).
-_JS_PATH = re.compile(r"(?:[\\/].*|\.(?:test|spec))\.[cm]?[jt]sx?$", re.IGNORECASE)
+_js_path = lazy_regex(r"(?:[\\/].*|\.(?:test|spec))\.[cm]?[jt]sx?$", re.IGNORECASE)
 #: jest-junit's default `suiteName`, the root's name.
 _JEST_JUNIT_ROOT = "jest tests"
 #: mocha-junit-reporter's default `testsuitesTitle`, the root's name.
@@ -268,7 +268,7 @@ def canonical_ids(
         _node_whole_files(sink, start, end)
         return
     name, classname, suite, _file = sink.identity(start)
-    if classname and suite and suite[-1] == classname and _JS_FILE.search(classname):
+    if classname and suite and suite[-1] == classname and _js_file().search(classname):
         if hosts and "id" in root:
             _playwright(sink, start, end, hosts)
         else:
@@ -296,7 +296,7 @@ def _node_whole_files(sink: Sink, start: int, end: int) -> None:
 
 def _playwright(sink: Sink, start: int, end: int, hosts: Sequence[tuple[int, str]]) -> None:
     rows = [sink.identity(row) for row in range(start, end)]
-    if not all(c and s and s[-1] == c and _JS_FILE.search(c) for _n, c, s, _f in rows):
+    if not all(c and s and s[-1] == c and _js_file().search(c) for _n, c, s, _f in rows):
         return
     firsts = [first for first, _host in hosts]
     for row, (name, file, _suite, _file) in enumerate(rows, start):
@@ -313,7 +313,7 @@ def _playwright(sink: Sink, start: int, end: int, hosts: Sequence[tuple[int, str
 
 def _vitest(sink: Sink, start: int, end: int) -> None:
     rows = [sink.identity(row) for row in range(start, end)]
-    if not all(c and s and s[-1] == c and _JS_FILE.search(c) for _n, c, s, _f in rows):
+    if not all(c and s and s[-1] == c and _js_file().search(c) for _n, c, s, _f in rows):
         return
     shared = _shared_dir([c for _n, c, _s, _f in rows if c])
     for row, (name, path, _suite, _file) in enumerate(rows, start):
@@ -393,7 +393,7 @@ def _jest_junit_by_file(sink: Sink, start: int, end: int) -> None:
 
 
 def _is_js_path(name: str) -> bool:
-    return bool(_JS_PATH.search(name.replace("\\", "/")))
+    return bool(_js_path().search(name.replace("\\", "/")))
 
 
 def _mocha_junit(

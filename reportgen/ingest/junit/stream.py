@@ -5,26 +5,15 @@ invalid UTF-8 repaired and characters XML 1.0 forbids removed, each with one war
 from __future__ import annotations
 
 import codecs
-import functools
 import io
 import itertools
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO, AnyStr
+from typing import IO
 
 from reportgen.errors import InputError
 from reportgen.ingest.base import Sink, Source
-
-
-def lazy_regex(pattern: AnyStr, flags: int = 0) -> Callable[[], re.Pattern[AnyStr]]:
-    """`re.compile(pattern, flags)` on the first call, that same pattern on every later one.
-
-    For the patterns only rare inputs need: compiling them all at import was a visible share
-    of starting any command that reads a JUnit file (`reportgen verdict` on a small run).
-    """
-    return functools.cache(functools.partial(re.compile, pattern, flags))
-
+from reportgen.regex import lazy_regex
 
 #: Root elements of the JUnit family. TRX (`TestRun`), NUnit (`test-run`) and xUnit.net
 #: (`assemblies`) are other ingesters' formats; XML names are case-sensitive.
@@ -50,7 +39,7 @@ _bad_ref = lazy_regex(
     rb"&#(?:[xX]0*(?:[0-8bBcCeEfF]|1[0-9aAc-fC-F])|0*(?:[0-8]|1[124-9]|2[0-689]|3[01]));"
 )
 
-_ANY_BAD_REF = re.compile(
+_any_bad_ref = lazy_regex(
     rb"&#(?:[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));"
 )
 #: How far across a chunk boundary pass-through looks for a character reference: where the
@@ -336,8 +325,8 @@ class Stream:
         """`data` as read, unless a reference to a forbidden character needs cleaning."""
         # Most chunks hold no `&` at all: one memchr rules them out, several times faster than
         # the regular expression's scan of every byte (which chunks with an `&` still get).
-        if (b"&" in data and _ANY_BAD_REF.search(data)) or (
-            self._tail and _ANY_BAD_REF.search(self._tail + data[:_REF_HEAD])
+        if (b"&" in data and _any_bad_ref().search(data)) or (
+            self._tail and _any_bad_ref().search(self._tail + data[:_REF_HEAD])
         ):
             raise NeedsCleaning
         self._tail = data[-_REF_TAIL:]
@@ -466,7 +455,7 @@ class Stream:
             data = data.replace(b"\x1b", _ESC_PLACEHOLDER_BYTES)
         # Character references to forbidden characters are rare; one regex search finds both
         # kinds faster than a substring test for "&#".
-        if _ANY_BAD_REF.search(data):
+        if _any_bad_ref().search(data):
             if _esc_ref().search(data):
                 self.had_escape = True
                 data = _esc_ref().sub(_ESC_PLACEHOLDER_BYTES, data)
