@@ -30,6 +30,7 @@ from reportgen.ingest.junit.dialect import (
     parse_count,
     parse_timestamp,
     pytest_suite,
+    robot_merged_suite,
     summary_key,
     tap_formatter_junit,
 )
@@ -114,7 +115,17 @@ _GET_TIME = itemgetter("time")
 class _Frame:
     """A testsuite (or another element around testcases) being read."""
 
-    __slots__ = ("declared", "file", "libtest", "name", "ordinal", "path", "start", "tag")
+    __slots__ = (
+        "declared",
+        "file",
+        "libtest",
+        "merged",
+        "name",
+        "ordinal",
+        "path",
+        "start",
+        "tag",
+    )
 
     def __init__(
         self,
@@ -137,6 +148,8 @@ class _Frame:
         self.ordinal = ordinal
         #: Rust libtest's suite, which counts ignored tests but leaves them out.
         self.libtest = False
+        #: A suite Robot Framework's xUnit writer wrote after `rebot --merge` merged it.
+        self.merged = False
 
 
 class _Child:
@@ -628,6 +641,7 @@ class Reader:
         self.n_outer = ordinal + 1
         frame = _Frame(tag, name, path, file, declared, self._snapshot(), ordinal)
         frame.libtest = all(get(key) == value for key, value in _LIBTEST_SUITE.items())
+        frame.merged = robot_merged_suite(attrib)
         if ordinal == 1 and name == _MOCHA_ROOT_SUITE and parent is not None:
             # mocha-junit-reporter writes Mocha's root suite first, under a <testsuites>
             # that counts the pending tests as skipped.
@@ -662,6 +676,8 @@ class Reader:
         self.sink.flag(IntegrityKind.SUITE_ERROR, text, scope=place)
 
     def _close_suite(self, frame: _Frame) -> None:
+        if frame.merged:
+            self._robot_merged(frame)
         declared = frame.declared
         if not declared:
             return
@@ -743,6 +759,25 @@ class Reader:
                 "outer",
                 frame.ordinal,
             )
+
+    def _robot_merged(self, frame: _Frame) -> None:
+        """Flag the tests of a suite `rebot --merge` merged (see `dialect.robot_merged_suite`):
+        its xUnit file keeps each test's last status, so which of them failed before a rerun
+        passed them is unknown. Robot names a test's class by its suite's full name, so the
+        suite's own tests (not those of the suites inside it, merged or not) are those whose
+        classname is the suite path."""
+        full = ".".join(frame.path)
+        sink = self.sink
+        if not any(sink.identity(row)[1] == full for row in range(frame.start[1], sink.rows)):
+            return
+        sink.flag(
+            IntegrityKind.ATTEMPTS_HIDDEN,
+            f"suite {full!r} has no start time: Robot Framework's `rebot --merge` merged it "
+            "from several runs (a --rerunfailed run), and its xUnit file keeps only each "
+            "test's merged status, so which tests failed before a rerun passed them is "
+            "unknown (give the merged output.xml, which records it)",
+            scope=full,
+        )
 
     def _bats_cut_short(self, warning: re.Match[str]) -> None:
         """bats' run stopped before every test it counted ran: its TAP plan shows the tests
