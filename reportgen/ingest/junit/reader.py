@@ -123,6 +123,7 @@ class _Frame:
         "name",
         "ordinal",
         "path",
+        "retried",
         "start",
         "tag",
     )
@@ -150,6 +151,9 @@ class _Frame:
         self.libtest = False
         #: A suite Robot Framework's xUnit writer wrote after `rebot --merge` merged it.
         self.merged = False
+        #: `Reader.n_retried` when the suite opened: what it was when the suite closes tells
+        #: whether the suite holds a test the file marks rerun (see `Reader._close_suite`).
+        self.retried = 0
 
 
 class _Child:
@@ -211,6 +215,8 @@ class Reader:
         self.n_failed = 0
         self.n_errors = 0
         self.n_skipped = 0
+        #: Testcases read so far that mark their reruns (Surefire's `flakyFailure`, ...).
+        self.n_retried = 0
         self.times = Times(sink.warn)
         self.earliest: datetime | None = None
         #: Elements started outside testcases so far (the ordinal of the next one).
@@ -642,6 +648,7 @@ class Reader:
         frame = _Frame(tag, name, path, file, declared, self._snapshot(), ordinal)
         frame.libtest = all(get(key) == value for key, value in _LIBTEST_SUITE.items())
         frame.merged = robot_merged_suite(attrib)
+        frame.retried = self.n_retried
         if ordinal == 1 and name == _MOCHA_ROOT_SUITE and parent is not None:
             # mocha-junit-reporter writes Mocha's root suite first, under a <testsuites>
             # that counts the pending tests as skipped.
@@ -723,7 +730,11 @@ class Reader:
             declared_bad=sum(said_bad) if said_bad else None,
             bad=found["failures"] + found["errors"],
             scope=None if frame.name in ROOTS or not frame.path else place,
-            held=self._undeclared(declared.get("tests"), distinct, s_rows, frame.name),
+            # Surefire writes the tests its last rerun round ran as `tests`, so a suite with
+            # a rerun test declares fewer than it ran: that under-count is left to the warning.
+            held=None
+            if self.n_retried > frame.retried
+            else self._undeclared(declared.get("tests"), distinct, s_rows, frame.name),
         )
         problems: list[str] = []
         if subtests:
@@ -1034,6 +1045,8 @@ class Reader:
             elif kind == "warning" and child.get("type") == _PHPUNIT_WARNING:
                 warning = self._text(child) or ""
             elif kind in ("flakyFailure", "flakyError", "rerunFailure", "rerunError"):
+                if not attempts:
+                    self.n_retried += 1
                 attempts.append(self._attempt(child, kind))
                 if kind.startswith("flaky"):
                     flaky = True
