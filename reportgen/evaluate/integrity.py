@@ -114,7 +114,8 @@ class _Finding:
 #: (a run that finished) does not fit.
 _TO_DECIDE = {
     IntegrityKind.ATTEMPTS_HIDDEN: "every attempt of the retried tests and every repeated "
-    "iteration: a report that records each (pytest's --junitxml beside its JSON report), or a "
+    "iteration: a report that records each (pytest's --junitxml beside its JSON report, the "
+    "merged output.xml beside Robot Framework's xUnit file), or a "
     "run without the retry (BATS_TEST_RETRIES) or repeat (--gtest_repeat: a run, and XML, per "
     "iteration)",
     IntegrityKind.BENCHMARK_ERRORS: "a run in which no benchmark run, request or check "

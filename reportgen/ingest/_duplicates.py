@@ -531,9 +531,11 @@ def _disagreements(
 
 #: (format of a copy that hides attempts, format of another reporter's copy of the same run
 #: that records every attempt): pytest's JUnit XML writes each attempt of a retried test where
-#: its pytest-json-report keeps only the last. Other copies hide what the flagged one hides
-#: (bats' TAP shows no retry, where its JUnit report at least shows that one happened).
-_ATTEMPTS_RECORDED = frozenset({("pytest-json", "junit")})
+#: its pytest-json-report keeps only the last, and the output.xml of a `rebot --merge` keeps
+#: each merged test's earlier status where its xUnit file keeps only the last. Other copies
+#: hide what the flagged one hides (bats' TAP shows no retry, where its JUnit report at least
+#: shows that one happened).
+_ATTEMPTS_RECORDED = frozenset({("pytest-json", "junit"), ("junit", "robot")})
 
 
 def attempts_shown(item: InputFile, other: InputFile) -> InputFile:

@@ -16,6 +16,7 @@ from tests.conftest import REPO, run_cli
 FIXTURES = REPO / "tests" / "fixtures" / "junit-counts"
 JEST_TODO = FIXTURES / "jest-junit-todo.xml"
 SUREFIRE_RERUN = FIXTURES / "surefire-rerun-flaky.xml"
+SUREFIRE_UNTIMED = FIXTURES / "surefire-rerun-untimed.xml"
 
 
 def _criteria(tmp_path: Path, body: str) -> str:
@@ -51,6 +52,24 @@ def test_surefires_count_after_a_rerun_is_only_a_warning(tmp_path: Path) -> None
     criteria = _criteria(tmp_path, "  - id: ok\n    tests: {select: '**', max_failed: 0}\n")
     proc = run_cli("verdict", "-c", criteria, str(SUREFIRE_RERUN))
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_surefire_rerun_count_beside_a_pass_that_took_no_time_is_ready(tmp_path: Path) -> None:
+    # Before: INSUFFICIENT (3), "declares 12 test(s) but holds 13: the producer did not count
+    # some of them": Surefire's `tests` after a rerun is its last round's, and the one test not
+    # rerun took under a millisecond, the shape of a test that never ran. mvn passed.
+    run = load([str(SUREFIRE_UNTIMED)])
+    (item,) = run.inputs
+    assert item.integrity == ()
+    assert any("declares tests=12 but it contains 13" in w.message for w in item.warnings)
+    assert {t.name: t.duration for t in run.tests if not t.flaky} == {"b": 0.0}
+    assert sum(t.flaky for t in run.tests) == 12
+    criteria = _criteria(tmp_path, "  - id: ok\n    tests: {max_failed: 0, min_total: 13}\n")
+    proc = run_cli("verdict", "-c", criteria, str(SUREFIRE_UNTIMED))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    criteria = _criteria(tmp_path, "  - id: ok\n    tests: {max_flaky: 0}\n")
+    proc = run_cli("verdict", "-c", criteria, str(SUREFIRE_UNTIMED))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
 
 
 NODE_TODO = """

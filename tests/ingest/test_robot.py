@@ -148,3 +148,73 @@ def test_robots_own_totals_catch_a_failure_not_read(
     assert [f.message for f in run.inputs[0].integrity] == [
         "<statistics> declares 1 failed or errored test(s) but shows 0"
     ]
+
+
+# --- xUnit files of a `rebot --merge` --------------------------------------------------------
+MERGED_SUITES = {
+    "flaky.robot": SUITE.replace("${CURDIR}/marker", "${MARKER}"),
+    "steady.robot": "*** Test Cases ***\nAlways\n    Log    ok\n",
+}
+
+
+@pytest.fixture(scope="module")
+def merged_xunit(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A directory of two suites run once (Sometimes fails), its `--rerunfailed` run (it
+    passes), and `rebot --merge` of the two writing output.xml and the xUnit file; the xUnit
+    file of the first run, and of `rebot` combining (not merging) the two outputs."""
+    where = tmp_path_factory.mktemp("robot-merged")
+    for name, text in MERGED_SUITES.items():
+        (where / "suites" / name).parent.mkdir(parents=True, exist_ok=True)
+        (where / "suites" / name).write_text(text)
+    out = {n: where / f"{n}.xml" for n in ("first", "rerun", "merged", "xunit", "first-x", "both")}
+    marker = f"MARKER:{where / 'marker'}"
+    suites = str(where / "suites")
+    first, rerun = str(out["first"]), str(out["rerun"])
+    robot.run(suites, output=first, xunit=str(out["first-x"]), variable=[marker], **_quiet())
+    robot.run(suites, output=rerun, rerunfailed=first, variable=[marker], **_quiet())
+    merged, xunit = str(out["merged"]), str(out["xunit"])
+    robot.rebot(first, rerun, merge=True, output=merged, xunit=xunit, **_quiet())
+    robot.rebot(first, rerun, output="NONE", xunit=str(out["both"]), **_quiet())
+    return out
+
+
+def test_a_merged_xunit_file_hides_the_failed_attempt(
+    merged_xunit: dict[str, Path], tmp_path: Path
+) -> None:
+    # Before: READY (0) for both criteria: rebot's xUnit file writes the merged Sometimes as a
+    # plain pass. The merged suite has `timestamp=""`; its tests are INSUFFICIENT (3).
+    run = load([str(merged_xunit["xunit"])])
+    assert {t.name: t.outcome for t in run.tests}["Sometimes"] is Outcome.PASSED
+    assert [f.scope for f in run.inputs[0].integrity] == ["Suites.Flaky"]
+    body = "  - id: green\n    tests: {max_failed: 0, max_flaky: 0, min_total: 3}\n"
+    result = run_cli("verdict", "-c", _criteria(tmp_path, body), str(merged_xunit["xunit"]))
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "rebot --merge" in result.stdout
+    # The suite the rerun did not reach keeps its start time and its tests are evidence.
+    body = "  - id: steady\n    tests: {select: ['Suites.Steady::*'], max_flaky: 0}\n"
+    result = run_cli("verdict", "-c", _criteria(tmp_path, body), str(merged_xunit["xunit"]))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_merged_output_xml_beside_it_shows_the_rerun(
+    merged_xunit: dict[str, Path], tmp_path: Path
+) -> None:
+    # One run by two writers: read once, from output.xml, which records the failed attempt.
+    files = [str(merged_xunit["xunit"]), str(merged_xunit["merged"])]
+    body = "  - id: green\n    tests: {max_failed: 0, min_total: 3}\n"
+    result = run_cli("verdict", "-c", _criteria(tmp_path, body), *files)
+    assert result.returncode == 0, result.stdout + result.stderr
+    body = "  - id: green\n    tests: {max_failed: 0, max_flaky: 0}\n"
+    result = run_cli("verdict", "-c", _criteria(tmp_path, body), *files)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Sometimes" in result.stdout
+
+
+@pytest.mark.parametrize("which", ["first-x", "both"])
+def test_xunit_files_robot_did_not_merge_keep_their_start_times(
+    merged_xunit: dict[str, Path], which: str
+) -> None:
+    # robot's own xUnit file, and rebot combining two outputs (its root has no start time but
+    # holds no test of its own), are not merged runs.
+    run = load([str(merged_xunit[which])])
+    assert not run.inputs[0].integrity

@@ -569,6 +569,28 @@ def bats_retries(sink: Sink, start: int, root: Mapping[str, str]) -> None:
         )
 
 
+# --- Robot Framework's xUnit file of a `rebot --merge` -----------------------------------
+#: The attributes Robot Framework's xUnit writer (7.x) puts on a `<testsuite>`, in its order.
+_ROBOT_SUITE_KEYS = ("name", "tests", "errors", "failures", "skipped", "time", "timestamp")
+
+
+def robot_merged_suite(attrib: Mapping[str, str]) -> bool:
+    """Whether a `<testsuite>` is one Robot Framework's xUnit writer wrote for a suite that
+    `rebot --merge` merged from several outputs.
+
+    rebot's merger clears the start time of every suite it finds in both outputs (the root,
+    and each suite of a test a `--rerunfailed` run ran again), and the xUnit writer then
+    writes `timestamp=""`: a run robot wrote itself, pabot's merged run and a suite only one
+    output holds keep theirs. The xUnit file keeps only each test's merged status, so a test
+    that failed and passed on the rerun reads as a plain pass there (output.xml says so).
+    """
+    return (
+        tuple(attrib) == _ROBOT_SUITE_KEYS
+        and attrib.get("timestamp") == ""
+        and attrib.get("errors") == "0"
+    )
+
+
 # --- googletest's --gtest_repeat ----------------------------------------------------------
 #: The name googletest gives its root `<testsuites>` (of a run, and of a list of its tests), and
 #: the attributes it always writes there on a run (besides `random_seed` under --gtest_shuffle

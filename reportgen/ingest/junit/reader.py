@@ -30,6 +30,7 @@ from reportgen.ingest.junit.dialect import (
     parse_count,
     parse_timestamp,
     pytest_suite,
+    robot_merged_suite,
     summary_key,
     tap_formatter_junit,
 )
@@ -114,7 +115,18 @@ _GET_TIME = itemgetter("time")
 class _Frame:
     """A testsuite (or another element around testcases) being read."""
 
-    __slots__ = ("declared", "file", "libtest", "name", "ordinal", "path", "start", "tag")
+    __slots__ = (
+        "declared",
+        "file",
+        "libtest",
+        "merged",
+        "name",
+        "ordinal",
+        "path",
+        "retried",
+        "start",
+        "tag",
+    )
 
     def __init__(
         self,
@@ -137,6 +149,11 @@ class _Frame:
         self.ordinal = ordinal
         #: Rust libtest's suite, which counts ignored tests but leaves them out.
         self.libtest = False
+        #: A suite Robot Framework's xUnit writer wrote after `rebot --merge` merged it.
+        self.merged = False
+        #: `Reader.n_retried` when the suite opened: what it was when the suite closes tells
+        #: whether the suite holds a test the file marks rerun (see `Reader._close_suite`).
+        self.retried = 0
 
 
 class _Child:
@@ -198,6 +215,8 @@ class Reader:
         self.n_failed = 0
         self.n_errors = 0
         self.n_skipped = 0
+        #: Testcases read so far that mark their reruns (Surefire's `flakyFailure`, ...).
+        self.n_retried = 0
         self.times = Times(sink.warn)
         self.earliest: datetime | None = None
         #: Elements started outside testcases so far (the ordinal of the next one).
@@ -628,6 +647,8 @@ class Reader:
         self.n_outer = ordinal + 1
         frame = _Frame(tag, name, path, file, declared, self._snapshot(), ordinal)
         frame.libtest = all(get(key) == value for key, value in _LIBTEST_SUITE.items())
+        frame.merged = robot_merged_suite(attrib)
+        frame.retried = self.n_retried
         if ordinal == 1 and name == _MOCHA_ROOT_SUITE and parent is not None:
             # mocha-junit-reporter writes Mocha's root suite first, under a <testsuites>
             # that counts the pending tests as skipped.
@@ -662,6 +683,8 @@ class Reader:
         self.sink.flag(IntegrityKind.SUITE_ERROR, text, scope=place)
 
     def _close_suite(self, frame: _Frame) -> None:
+        if frame.merged:
+            self._robot_merged(frame)
         declared = frame.declared
         if not declared:
             return
@@ -707,7 +730,11 @@ class Reader:
             declared_bad=sum(said_bad) if said_bad else None,
             bad=found["failures"] + found["errors"],
             scope=None if frame.name in ROOTS or not frame.path else place,
-            held=self._undeclared(declared.get("tests"), distinct, s_rows, frame.name),
+            # Surefire writes the tests its last rerun round ran as `tests`, so a suite with
+            # a rerun test declares fewer than it ran: that under-count is left to the warning.
+            held=None
+            if self.n_retried > frame.retried
+            else self._undeclared(declared.get("tests"), distinct, s_rows, frame.name),
         )
         problems: list[str] = []
         if subtests:
@@ -743,6 +770,25 @@ class Reader:
                 "outer",
                 frame.ordinal,
             )
+
+    def _robot_merged(self, frame: _Frame) -> None:
+        """Flag the tests of a suite `rebot --merge` merged (see `dialect.robot_merged_suite`):
+        its xUnit file keeps each test's last status, so which of them failed before a rerun
+        passed them is unknown. Robot names a test's class by its suite's full name, so the
+        suite's own tests (not those of the suites inside it, merged or not) are those whose
+        classname is the suite path."""
+        full = ".".join(frame.path)
+        sink = self.sink
+        if not any(sink.identity(row)[1] == full for row in range(frame.start[1], sink.rows)):
+            return
+        sink.flag(
+            IntegrityKind.ATTEMPTS_HIDDEN,
+            f"suite {full!r} has no start time: Robot Framework's `rebot --merge` merged it "
+            "from several runs (a --rerunfailed run), and its xUnit file keeps only each "
+            "test's merged status, so which tests failed before a rerun passed them is "
+            "unknown (give the merged output.xml, which records it)",
+            scope=full,
+        )
 
     def _bats_cut_short(self, warning: re.Match[str]) -> None:
         """bats' run stopped before every test it counted ran: its TAP plan shows the tests
@@ -999,6 +1045,8 @@ class Reader:
             elif kind == "warning" and child.get("type") == _PHPUNIT_WARNING:
                 warning = self._text(child) or ""
             elif kind in ("flakyFailure", "flakyError", "rerunFailure", "rerunError"):
+                if not attempts:
+                    self.n_retried += 1
                 attempts.append(self._attempt(child, kind))
                 if kind.startswith("flaky"):
                     flaky = True
