@@ -198,3 +198,32 @@ def test_ctest_output_junit(tmp_path: Path) -> None:
     assert cases["skipper"].outcome is Outcome.SKIPPED
     assert len(run.tests) == 4
     assert run.warnings == ()
+
+
+def test_pytest_junit_names_with_ampersands_read_as_pytest_wrote_them(tmp_path: Path) -> None:
+    # pytest escapes `&`, `<` and `"` in its JUnit attributes; the names read back must be the
+    # ones pytest collected, or ids stop matching other formats, `require` and baselines.
+    (tmp_path / "test_amp.py").write_text(
+        textwrap.dedent(
+            """
+            import pytest
+
+            class TestR_and_D:
+                @pytest.mark.parametrize("v", ["a&b", "x<y", 'q"r', "&#38;"])
+                def test_case(self, v):
+                    assert v
+            """
+        )
+    )
+    report = tmp_path / "junit.xml"
+    proc = run_pytest(tmp_path, f"--junitxml={report}", "test_amp.py", timeout=120)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert b"&amp;" in report.read_bytes()  # the escaping this test is about
+    listed = run_pytest(tmp_path, "--collect-only", "test_amp.py", timeout=120)
+    collected = sorted(
+        line.split("::")[-1] for line in listed.stdout.splitlines() if "::test_case[" in line
+    )
+    assert len(collected) == 4, listed.stdout[-2000:]
+    run = load([str(report)])
+    assert sorted(case.name for case in run.tests) == collected
+    assert {case.classname for case in run.tests} == {"test_amp.TestR_and_D"}

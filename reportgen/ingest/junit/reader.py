@@ -373,12 +373,15 @@ class Reader:
             return None
 
         target = _Target(start, end, chars.append, close, comment)
-        # Entity declarations are refused before parsing (see Stream).
         # Comments reach `comment` (Node's run summary), which keeps nothing else of them.
+        # Entity declarations are refused before parsing (see Stream), so resolving internal
+        # entities expands only XML's own (`&amp;`, `&lt;`, ...), as a tree parse does: left
+        # unresolved, libxml2 (2.14) hands a target parser every `&` of an attribute as
+        # `&#38;`, and `a &amp; b` became a test named `a &#38; b`. External entities stay off.
         parser = etree.XMLParser(
             target=target,
             encoding=stream.lxml_encoding,
-            **{**SAFE_PARSER_OPTIONS, "remove_comments": False},
+            **{**SAFE_PARSER_OPTIONS, "remove_comments": False, "resolve_entities": "internal"},
         )
         feed = parser.feed
         read = stream.read
