@@ -7,7 +7,6 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -28,6 +27,7 @@ from pydantic_core import PydanticCustomError, core_schema
 from reportgen import numbers, statistic, units
 from reportgen.errors import CriteriaError
 from reportgen.model import Frozen
+from reportgen.records import record
 from reportgen.regex import lazy_regex
 from reportgen.units import UnitError
 
@@ -38,7 +38,7 @@ _NONNEG_NUMBER = units.NUMBER_PATTERN.replace("[+-]?", r"\+?", 1)
 _BLANKS = " \t\n\r\f\v"
 
 
-@dataclass(frozen=True)
+@record
 class Quantity:
     """A number read from the criteria file, in its canonical unit, with the text it came from.
 
@@ -522,7 +522,7 @@ class Defaults(Settings):
     """File-wide statistical settings."""
 
 
-@dataclass(frozen=True)
+@record
 class Effective:
     """Settings in force for one criterion, after defaults and overrides."""
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+
+from reportgen.records import record
 
 # .NET writes 7 fractional digits: cut to the 6 a datetime holds (Python < 3.11 refused more).
 _LONG_FRACTION = re.compile(r"(\.\d{6})\d+")
@@ -14,7 +15,7 @@ AHEAD_OF_UTC = timedelta(hours=14)
 BEHIND_UTC = timedelta(hours=12)
 
 
-@dataclass(frozen=True)
+@record
 class Stamp:
     """The instants a timestamp's text can mean: one when it names a zone, else a range.
 

@@ -17,9 +17,9 @@ import math
 import operator
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from reportgen.records import record
 from reportgen.statistic import percentile_q
 
 #: Samples up to this size are handled on lists: importing numpy costs more than the arithmetic.
@@ -83,7 +83,7 @@ def _small(*samples: Sequence[float] | Any) -> bool:
     return math.prod(len(s) for s in samples) <= _PURE_MAX_PAIRS if len(samples) > 1 else True
 
 
-@dataclass(frozen=True)
+@record
 class RateBounds:
     """One-sided exact (Clopper–Pearson) bounds for a binomial proportion."""
 
@@ -95,7 +95,7 @@ class RateBounds:
     confidence: float
 
 
-@dataclass(frozen=True)
+@record
 class PercentileBound:
     """Distribution-free one-sided confidence bound for a quantile from order statistics."""
 
@@ -111,7 +111,7 @@ class PercentileBound:
     effective_n: int
 
 
-@dataclass(frozen=True)
+@record
 class RatioEstimate:
     """Hodges–Lehmann shift of log values, read as a ratio of medians current/baseline."""
 
@@ -846,7 +846,7 @@ def _t_sf(df: float, z: float) -> float:
 # --- baseline comparison: ratio of medians, one-sided, valid under ties and unequal spread ---
 
 
-@dataclass(frozen=True)
+@record
 class RatioBounds:
     """One-sided confidence bounds for current/baseline (ratio of medians) at `confidence`."""
 
@@ -1215,7 +1215,7 @@ def ratio_beyond_p(
 # --- bounds for the mean, the spread and the CV --------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class ValueBound:
     """A one-sided confidence bound for one statistic; bound None when the data cannot give one."""
 
@@ -1496,7 +1496,7 @@ def decile_cv_bound(
 # --- baseline comparison of one statistic other than the median -----------------------------
 
 
-@dataclass(frozen=True)
+@record
 class StatisticRatio:
     """One-sided bounds on current/baseline of a percentile, the mean, the minimum or the
     maximum (`statistic_ratio`)."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 
 from reportgen import numbers
 from reportgen.model import Direction
+from reportgen.records import record
 
 #: Seconds per duration unit. `min` is minutes; `m` is accepted as minutes only in criteria.
 DURATION_UNITS: dict[str, float] = {
@@ -77,7 +77,7 @@ class UnitError(ValueError):
     """A quantity that cannot be parsed or whose unit is unknown."""
 
 
-@dataclass(frozen=True)
+@record
 class Written:
     """A quantity as a criteria file writes it: the exact number, its unit, and its value."""
 

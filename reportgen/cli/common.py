@@ -11,12 +11,12 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from reportgen.cli.terminal import raw_stream
 from reportgen.errors import CriteriaError, ExitCode, ReportgenError, UsageError, WriteError
+from reportgen.records import record
 from reportgen.text import terminal_text
 
 if TYPE_CHECKING:
@@ -260,7 +260,7 @@ def make_parent(target: str) -> None:
         ) from exc
 
 
-@dataclass
+@record(frozen=False)
 class _Staged:
     """An output rendered and waiting to be put in place."""
 

@@ -13,7 +13,6 @@ error. Point estimates only when allowed, with enough observations behind them.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from reportgen import stats
 from reportgen.criteria import Criterion, Effective
@@ -31,6 +30,7 @@ from reportgen.evaluate.metrics import (
 from reportgen.evaluate.wording import conf, fmt, signed_pct
 from reportgen.evaluation import Figures, Status
 from reportgen.model import Direction
+from reportgen.records import record
 from reportgen.statistic import percentile_q
 from reportgen.units import format_value
 
@@ -104,7 +104,7 @@ def _direction(ctx: Context, crit: Criterion, series: Series, base: Series) -> D
     )
 
 
-@dataclass
+@record(frozen=False)
 class _Pending:
     """A comparison with samples on both sides, computed before Holm decides the fails."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -15,6 +15,7 @@ from reportgen.evaluate.wording import days
 from reportgen.evaluation import EvidenceRef, Figures, MetricResult, Status
 from reportgen.model import PARAMETER, ROUNDED, WORK_PER_OP, Direction, Metric, Run, TestTable
 from reportgen.patterns import WILDCARD, compile_patterns
+from reportgen.records import record
 from reportgen.units import DURATION_UNITS, UNITLESS_STATS, direction_for_unit, normalise_unit
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ def resolve_now(now: datetime | None = None) -> datetime:
 # --- intermediate results --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Stale:
     """Why inputs cannot be shown to be young enough for max_age, and what would show it
     (None: the criterion's usual advice, to run again)."""
@@ -53,7 +54,7 @@ class Stale:
     to_decide: str | None = None
 
 
-@dataclass
+@record(frozen=False)
 class Judgement:
     """What a criterion's evidence says, before waivers."""
 
@@ -76,7 +77,7 @@ def combine(statuses: Iterable[Status]) -> Status:
 # --- metric series ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Series:
     """The records of one metric name in one run that are judged together.
 

@@ -9,7 +9,7 @@ reason should read.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from reportgen import stats
 from reportgen.criteria import DEFAULT_HISTORY_WINDOW, Effective, Quantity, TestsSpec
@@ -18,10 +18,11 @@ from reportgen.evaluate.repeats import list_repeated
 from reportgen.evaluate.wording import conf, list_ids
 from reportgen.evaluation import Figures, Status
 from reportgen.model import Outcome, TestTable
+from reportgen.records import record
 from reportgen.units import format_percent
 
 
-@dataclass
+@record(frozen=False)
 class Check:
     """One check's finding within a `tests` criterion."""
 
@@ -32,7 +33,7 @@ class Check:
     ids: list[str] = field(default_factory=list)  # tests this check singles out
 
 
-@dataclass(frozen=True)
+@record
 class Tally:
     """The selected tests of a criterion, counted once for every check."""
 
@@ -51,7 +52,7 @@ def executed(counts: dict[Outcome, int]) -> int:
     return counts[Outcome.PASSED] + counts[Outcome.FAILED] + counts[Outcome.ERROR]
 
 
-@dataclass(frozen=True)
+@record
 class Limit:
     """A limit on how many of the selected tests are of one sort.
 

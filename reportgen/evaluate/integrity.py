@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from reportgen.criteria import Criterion, Kind
 from reportgen.evaluate.context import Context, Judgement
@@ -27,6 +26,7 @@ from reportgen.model import (
     Run,
 )
 from reportgen.patterns import is_glob
+from reportgen.records import record
 
 #: Characters after which a pattern's literal prefix ends (any wildcard reading).
 _WILDCARDS = "*?["
@@ -101,7 +101,7 @@ def unattributed_in_scope(
 # --- integrity flags and unread files --------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class _Finding:
     path: str
     message: str

@@ -7,7 +7,6 @@ import math
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from reportgen import stats
 from reportgen.criteria import Criterion, Effective, Quantity
@@ -16,6 +15,7 @@ from reportgen.evaluate.context import GLOB, Context, Judgement, Series, combine
 from reportgen.evaluate.wording import conf, fmt, list_ids
 from reportgen.evaluation import Figures, MetricResult, Status
 from reportgen.patterns import did_you_mean
+from reportgen.records import record
 from reportgen.statistic import harness_keys, percentile_q
 from reportgen.units import format_value, threshold_problem
 
@@ -23,7 +23,7 @@ from reportgen.units import format_value, threshold_problem
 ItemsJudge = Callable[[Context, Criterion, Effective, list[str]], list["Item"]]
 
 
-@dataclass
+@record(frozen=False)
 class Item:
     """One metric's judgement within a criterion."""
 

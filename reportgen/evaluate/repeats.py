@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 
 from reportgen.criteria import Repeats
 from reportgen.model import Outcome, Run, TestTable
+from reportgen.records import record
 
 _BAD = (Outcome.FAILED, Outcome.ERROR)
 
@@ -34,7 +34,7 @@ def retries_marked(run: Run) -> frozenset[int]:
     return frozenset(i for i, f in enumerate(run.inputs) if f.format in RETRIES_MARKED)
 
 
-@dataclass(frozen=True)
+@record
 class Counted:
     """The rows a tests criterion counts, and what the repeats rule did to them."""
 

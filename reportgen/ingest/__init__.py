@@ -9,7 +9,6 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -42,6 +41,7 @@ from reportgen.model import (
     SkippedPath,
     TestTableBuilder,
 )
+from reportgen.records import record
 
 __all__ = ["Candidate", "detect", "expand_paths", "load"]
 
@@ -50,7 +50,7 @@ MIN_SCORE = 0.2
 _GLOB_CHARS = set("*?[")
 
 
-@dataclass(frozen=True)
+@record
 class Candidate:
     """A file found while expanding the command-line paths."""
 

@@ -31,10 +31,10 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from reportgen.ingest.base import first_few
 from reportgen.model import InputFile, IntegrityFlag, IntegrityKind, Metric, Outcome, TestTable
+from reportgen.records import record
 
 _BAD = (Outcome.FAILED, Outcome.ERROR)
 #: Outcomes from the worst: which one tests of one name under two scopes end with.
@@ -49,7 +49,7 @@ _CONVERTED_INTO = "converted into it"
 TIME_TOLERANCE = 0.0011
 
 
-@dataclass(frozen=True)
+@record
 class Duplicate:
     """An input whose evidence another input already holds."""
 
@@ -309,7 +309,7 @@ def _same_run_other_format(
                 break
 
 
-@dataclass(frozen=True)
+@record
 class _Reading:
     """What one input says about the tests it holds, for matching two reporters of a run."""
 

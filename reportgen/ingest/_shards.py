@@ -13,12 +13,12 @@ shard and are read like any run.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from reportgen.model import InputFile, IntegrityFlag, IntegrityKind
+from reportgen.records import record
 
 
-@dataclass(frozen=True)
+@record
 class Shard:
     """The part of a split run that one input holds, as the input declares it."""
 

@@ -24,10 +24,11 @@ file's: they neither hide a file's end nor keep a console from being one.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from reportgen.ingest.base import Sink
 from reportgen.model import IntegrityKind, Outcome
+from reportgen.records import record
 from reportgen.regex import lazy_regex
 
 # `t/a.t .. ` (the name padded with dots to the longest one), after `[hh:mm:ss] ` with --timer;
@@ -49,7 +50,7 @@ _files = lazy_regex(r"Files=(\d+), Tests=(\d+),")
 _result = lazy_regex(r"Result: (\w+)")
 
 
-@dataclass
+@record(frozen=False)
 class Section:
     """One test file of the console."""
 

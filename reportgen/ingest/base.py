@@ -7,7 +7,6 @@ import re
 from abc import ABC, abstractmethod
 from array import array
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, ClassVar, TypeVar
 
@@ -25,6 +24,7 @@ from reportgen.model import (
     Outcome,
     TestTableBuilder,
 )
+from reportgen.records import record
 from reportgen.regex import lazy_regex
 from reportgen.text import (
     clean_mapping,
@@ -84,7 +84,7 @@ def first_few(names: Sequence[str], count: int = 3) -> str:
     return f"{shown} and {len(names) - count} more" if len(names) > count else shown
 
 
-@dataclass(frozen=True)
+@record
 class Source:
     """A file handed to an ingester: its path as the user gave it and its first bytes."""
 
@@ -104,7 +104,7 @@ class Source:
         return InputError(message, path=self.display, line=line, hint=hint)
 
 
-@dataclass(frozen=True)
+@record
 class _Mark:
     """What a Sink held at one point (see `Sink.mark`)."""
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
 from typing import TYPE_CHECKING
+
+from reportgen.records import record
 
 if TYPE_CHECKING:
     from reportgen.evaluation import Evaluation
@@ -34,7 +35,7 @@ class Needs(Enum):
     VIEW = "view"
 
 
-@dataclass(frozen=True)
+@record
 class RenderContext:
     """Everything an output may be rendered from; the report view is built on first use."""
 
@@ -81,7 +82,7 @@ class RenderContext:
         )
 
 
-@dataclass(frozen=True)
+@record
 class Output:
     """One output: its name (for `--to`), suffixes, help text, input and renderer module."""
 

@@ -8,11 +8,11 @@ import codecs
 import io
 import itertools
 import re
-from dataclasses import dataclass
 from typing import IO
 
 from reportgen.errors import InputError
 from reportgen.ingest.base import Sink, Source
+from reportgen.records import record
 from reportgen.regex import lazy_regex
 
 #: Root elements of the JUnit family. TRX (`TestRun`), NUnit (`test-run`) and xUnit.net
@@ -139,7 +139,7 @@ _token = lazy_regex(
 _declaration_end = lazy_regex(rb"\s*<\?xml\s.*?\?>", re.S)
 
 
-@dataclass(frozen=True)
+@record
 class Part(Source):
     """One document of a file holding several, padded so that its lines keep their numbers."""
 
