@@ -267,6 +267,24 @@ def stat_unit(stat: str, unit: str) -> str:
     return unit
 
 
+def stat_direction(stat: str, unit: str, direction: Direction) -> Direction:
+    """Which way statistic `stat` of values in `unit` gets better, when the values themselves
+    get better `direction`: a spread (`stdev`, `cv`) is never better wider, a success rate
+    always higher, and a throughput of durations (n over their sum) rises as they fall; any
+    other statistic is in the values' unit and goes their way."""
+    if stat in ("stdev", "cv"):
+        return Direction.LOWER_IS_BETTER
+    if stat == "success_rate":
+        return Direction.HIGHER_IS_BETTER
+    if stat == "throughput" and unit == "s":
+        return (
+            Direction.HIGHER_IS_BETTER
+            if direction is Direction.LOWER_IS_BETTER
+            else Direction.LOWER_IS_BETTER
+        )
+    return direction
+
+
 def threshold_kind_matches(kind: str, unit: str) -> bool:
     """Whether a threshold of quantity kind `kind` ("s", "ratio", "B", "B/s", "") can be compared
     with values in `unit`: a percentage only with a ratio, a duration, size or rate of bytes only
