@@ -458,3 +458,45 @@ def test_one_metric_in_two_units_decides_nothing(tmp_path: Path) -> None:
     # One unit in every input decides as before.
     alone = run_cli("verdict", "-c", str(crit), str(HYPERFINE))
     assert alone.returncode == 0, alone.stdout + alone.stderr
+
+
+# --- b.ReportMetric in a unit of a known dimension -------------------------------------------
+
+HIT_RATE = """\
+package cache
+
+import "testing"
+
+func BenchmarkCache(b *testing.B) {
+	hits := 0
+	for i := 0; i < b.N; i++ {
+		if i%40 != 0 {
+			hits++
+		}
+	}
+	b.ReportMetric(100*float64(hits)/float64(b.N), "%")
+}
+"""
+
+
+@pytest.mark.parametrize(("threshold", "code"), [("95%", 0), ("99%", 1)])
+def test_go_custom_metric_in_percent_is_a_ratio(tmp_path: Path, threshold: str, code: int) -> None:
+    """`b.ReportMetric(x, "%")` is read as a ratio, as a metrics file's `%` is, so that a
+    percentage threshold holds against it. Before: kept in a unit `%` no threshold fitted,
+    `min: 95%` was exit 4 ("needs values that are a ratio or percent, and these are in %")."""
+    go, env = go_module(tmp_path, "example.com/cache", {"cache_test.go": HIT_RATE})
+    bench = subprocess.run(
+        [go, "test", "-run", "^$", "-bench", ".", "-count=10", "-benchtime=4000x"],
+        cwd=tmp_path,
+        capture_output=True,
+        env=env,
+        timeout=300,
+        check=True,
+    )
+    out = tmp_path / "bench.txt"
+    out.write_bytes(bench.stdout)
+    assert b"97.50 %" in bench.stdout
+    body = f'  - {{id: hits, metric: "BenchmarkCache [%]", stat: mean, min: "{threshold}"}}\n'
+    proc = run_cli("verdict", "-c", str(_criteria(tmp_path, body)), str(out))
+    assert proc.returncode == code, proc.stdout + proc.stderr
+    assert "97.5%" in proc.stdout
