@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -500,3 +501,39 @@ def test_go_custom_metric_in_percent_is_a_ratio(tmp_path: Path, threshold: str, 
     proc = run_cli("verdict", "-c", str(_criteria(tmp_path, body)), str(out))
     assert proc.returncode == code, proc.stdout + proc.stderr
     assert "97.5%" in proc.stdout
+
+
+# --- KB in an input: 1000 or 1024 bytes ------------------------------------------------------
+
+
+def test_kb_in_an_input_is_not_converted_by_a_guess(tmp_path: Path) -> None:
+    """GNU time's `%M` is the peak resident set in "Kbytes", which are KiB; a metrics CSV
+    that says `KB` was read as 1000 bytes, so 51,572 KiB (50.4 MiB) passed `max: 50MiB`
+    (READY, exit 0). KB is kept as written: a threshold in another size unit is exit 4, a
+    plain number of KB is held against the values as they are."""
+    gnu_time = shutil.which("time")
+    if gnu_time is None or not Path(gnu_time).is_file():
+        pytest.skip("GNU time is not installed (apt-get install time)")
+    rows = ["name,value,unit"]
+    for _ in range(10):
+        peak = tmp_path / "peak.txt"
+        subprocess.run(
+            [gnu_time, "-f", "%M", "-o", str(peak), sys.executable, "-c", "b = bytearray(1 << 24)"],
+            check=True,
+            timeout=60,
+        )
+        rows.append(f"peak_rss,{peak.read_text().split()[-1]},KB")
+    csv = tmp_path / "rss.csv"
+    csv.write_text("\n".join(rows) + "\n")
+    largest = max(int(row.split(",")[1]) for row in rows[1:])
+
+    body = "  - {id: memory, metric: peak_rss, stat: max, max: 1GiB}\n"
+    proc = run_cli("verdict", "-c", str(_criteria(tmp_path, body)), str(csv))
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    assert "give the input's unit as kB or KiB" in proc.stderr
+    # Page-sized steps: the values stand for their 4 KB grid (docs/statistics.md).
+    for limit, code in ((largest + 100, 0), (largest - 100, 1)):
+        body = f"  - {{id: memory, metric: peak_rss, stat: max, max: {limit}}}\n"
+        proc = run_cli("verdict", "-c", str(_criteria(tmp_path, body)), str(csv))
+        assert proc.returncode == code, proc.stdout + proc.stderr
+        assert f"{largest} KB" in proc.stdout
