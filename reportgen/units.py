@@ -171,6 +171,10 @@ def normalise_unit(value: float, unit: str) -> tuple[float, str]:
     """Convert a harness value to the canonical unit of its kind (seconds, bytes)."""
     if unit in DURATION_UNITS:
         return value * DURATION_UNITS[unit], "s"
+    if (per := time_per_work(unit)) is not None:
+        # The time of one operation, iteration, item... is a duration, as Go's ns/op is: the
+        # same quantity a harness that states no denominator gives (pytest-benchmark, hyperfine).
+        return value * per, "s"
     if unit in SIZE_UNITS:
         return value * SIZE_UNITS[unit], "B"
     if unit in SIZE_RATE_UNITS:
@@ -178,6 +182,15 @@ def normalise_unit(value: float, unit: str) -> tuple[float, str]:
     if unit == "%":
         return value / 100.0, "ratio"
     return value, unit
+
+
+def time_per_work(unit: str) -> float | None:
+    """Seconds per unit of a time per unit of work, `ns/op`, `ms/iter`, `sec/op`, `us/item`
+    (a duration over one of WORK_PER_SECOND), else None."""
+    head, slash, per = unit.partition("/")
+    if slash and head in DURATION_UNITS and per in WORK_PER_SECOND and per not in ("", "1"):
+        return DURATION_UNITS[head]
+    return None
 
 
 def format_duration(seconds: float) -> str:

@@ -537,3 +537,56 @@ def test_kb_in_an_input_is_not_converted_by_a_guess(tmp_path: Path) -> None:
         proc = run_cli("verdict", "-c", str(_criteria(tmp_path, body)), str(csv))
         assert proc.returncode == code, proc.stdout + proc.stderr
         assert f"{largest} KB" in proc.stdout
+
+
+BATCH = """\
+package batch
+
+import (
+	"testing"
+	"time"
+)
+
+// Each operation handles 4 items in about 1 ms.
+func BenchmarkBatch(b *testing.B) {
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		time.Sleep(time.Millisecond)
+	}
+	b.ReportMetric(float64(time.Since(start).Nanoseconds())/float64(4*b.N), "ns/item")
+}
+"""
+
+
+@pytest.mark.parametrize(("threshold", "code"), [("2ms", 0), ("100us", 1)])
+def test_go_time_per_item_is_a_duration(tmp_path: Path, threshold: str, code: int) -> None:
+    """`b.ReportMetric(x, "ns/item")` is a time per unit of work, as `ns/op` is: read in
+    seconds, lower is better. Before: kept in `ns/item`, so `max: 2ms` was exit 4 ("a duration,
+    and the values are in ns/item") and a baseline comparison needed a direction."""
+    go, env = go_module(tmp_path, "example.com/batch", {"batch_test.go": BATCH})
+    bench = subprocess.run(
+        [go, "test", "-run", "^$", "-bench", ".", "-count=12", "-benchtime=20x"],
+        cwd=tmp_path,
+        capture_output=True,
+        env=env,
+        timeout=300,
+        check=True,
+    )
+    out = tmp_path / "bench.txt"
+    out.write_bytes(bench.stdout)
+    assert b" ns/item" in bench.stdout
+    body = f'  - {{id: item, metric: "BenchmarkBatch [ns/item]", stat: max, max: {threshold}}}\n'
+    proc = run_cli("verdict", "-c", str(_criteria(tmp_path, body)), str(out))
+    assert proc.returncode == code, proc.stdout + proc.stderr
+    listing = run_cli("ls", str(out))
+    assert "BenchmarkBatch [ns/item]  [unit s, n=12, lower_is_better]" in listing.stdout
+
+
+@pytest.mark.parametrize(
+    ("unit", "seconds"),
+    [("ns/op", 1e-9), ("ms/iter", 1e-3), ("sec/op", 1.0), ("µs/item", 1e-6), ("ns/errors", None)],
+)
+def test_time_per_work_unit(unit: str, seconds: float | None) -> None:
+    assert units.time_per_work(unit) == seconds
+    if seconds is not None:
+        assert units.normalise_unit(2.0, unit) == (2.0 * seconds, "s")
