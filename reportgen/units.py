@@ -24,11 +24,11 @@ DURATION_UNITS: dict[str, float] = {
     "h": 3600.0,
 }
 
-#: Bytes per size unit.
+#: Bytes per size unit. Not `KB`: 1000 bytes to some, 1024 to others (GNU time's "Kbytes"
+#: of `%M` are KiB), so an input's `KB` is kept as written (see AMBIGUOUS_SIZE_UNITS).
 SIZE_UNITS: dict[str, float] = {
     "B": 1.0,
     "kB": 1e3,
-    "KB": 1e3,
     "MB": 1e6,
     "GB": 1e9,
     "KiB": 1024.0,
@@ -44,12 +44,14 @@ SIZE_RATE_UNITS: dict[str, float] = {f"{unit}/s": factor for unit, factor in SIZ
 #: Statistics that are not in the metric's unit (never rescaled, compared as plain numbers).
 UNITLESS_STATS = frozenset({"count", "cv"})
 
-#: Size units a criteria file may write: not `KB`, which means 1000 or 1024 bytes by habit.
-CRITERIA_SIZE_UNITS: dict[str, float] = {k: v for k, v in SIZE_UNITS.items() if k != "KB"}
-#: Rates of bytes a criteria file may write (`100MB/s`): not `KB/s`, for the same reason.
-CRITERIA_SIZE_RATE_UNITS: dict[str, float] = {
-    k: v for k, v in SIZE_RATE_UNITS.items() if k != "KB/s"
-}
+#: Size units that mean 1000 or 1024 bytes by habit: an input's values in them are kept in
+#: them, never converted by a guess (a threshold needs a plain number in the same unit), and a
+#: criteria file may not write them.
+AMBIGUOUS_SIZE_UNITS = frozenset({"KB", "KB/s"})
+#: Size units a criteria file may write.
+CRITERIA_SIZE_UNITS: dict[str, float] = SIZE_UNITS
+#: Rates of bytes a criteria file may write (`100MB/s`).
+CRITERIA_SIZE_RATE_UNITS: dict[str, float] = SIZE_RATE_UNITS
 #: Duration units a criteria file may write: the harness ones, and `m` for minutes.
 CRITERIA_DURATION_UNITS: dict[str, float] = {**DURATION_UNITS, "m": 60.0}
 #: Seconds per unit an age (`max_age`) may also be written in: days and weeks.
@@ -169,6 +171,10 @@ def normalise_unit(value: float, unit: str) -> tuple[float, str]:
     """Convert a harness value to the canonical unit of its kind (seconds, bytes)."""
     if unit in DURATION_UNITS:
         return value * DURATION_UNITS[unit], "s"
+    if (per := time_per_work(unit)) is not None:
+        # The time of one operation, iteration, item... is a duration, as Go's ns/op is: the
+        # same quantity a harness that states no denominator gives (pytest-benchmark, hyperfine).
+        return value * per, "s"
     if unit in SIZE_UNITS:
         return value * SIZE_UNITS[unit], "B"
     if unit in SIZE_RATE_UNITS:
@@ -176,6 +182,15 @@ def normalise_unit(value: float, unit: str) -> tuple[float, str]:
     if unit == "%":
         return value / 100.0, "ratio"
     return value, unit
+
+
+def time_per_work(unit: str) -> float | None:
+    """Seconds per unit of a time per unit of work, `ns/op`, `ms/iter`, `sec/op`, `us/item`
+    (a duration over one of WORK_PER_SECOND), else None."""
+    head, slash, per = unit.partition("/")
+    if slash and head in DURATION_UNITS and per in WORK_PER_SECOND and per not in ("", "1"):
+        return DURATION_UNITS[head]
+    return None
 
 
 def format_duration(seconds: float) -> str:
@@ -208,7 +223,8 @@ def format_value(value: float, unit: str) -> str:
             if abs(value) >= factor:
                 return f"{value / factor:.3g} {name}{per}"
         return f"{value:.0f} {unit}" if unit == "B" else f"{value:.3g} {unit}"
-    text = f"{value:.4g}"
+    # A count of KB is shown whole: 5.157e+04 KB would hide the digits a threshold is held to.
+    text = f"{value:.6g}" if unit in AMBIGUOUS_SIZE_UNITS else f"{value:.4g}"
     return f"{text} {unit}".rstrip()
 
 
@@ -228,13 +244,14 @@ def direction_for_unit(unit: str) -> Direction | None:
     good or bad: None, as for ratios, counts and plain numbers (an error rate and a success
     rate are both ratios). A name is never read (`https` contains "tps", `password` "pass").
     """
-    if unit in ("s", "B"):
+    if unit in ("s", "B", "KB"):
+        # KB is a size whichever kilobyte it means.
         return Direction.LOWER_IS_BETTER
     if unit == "Hz":
         return Direction.HIGHER_IS_BETTER
     if unit.endswith("/s"):
         work = unit[: -len("/s")].strip()
-        if work in WORK_PER_SECOND or work in SIZE_UNITS:
+        if work in WORK_PER_SECOND or work in SIZE_UNITS or unit in AMBIGUOUS_SIZE_UNITS:
             return Direction.HIGHER_IS_BETTER
     return None
 
@@ -267,6 +284,24 @@ def stat_unit(stat: str, unit: str) -> str:
     return unit
 
 
+def stat_direction(stat: str, unit: str, direction: Direction) -> Direction:
+    """Which way statistic `stat` of values in `unit` gets better, when the values themselves
+    get better `direction`: a spread (`stdev`, `cv`) is never better wider, a success rate
+    always higher, and a throughput of durations (n over their sum) rises as they fall; any
+    other statistic is in the values' unit and goes their way."""
+    if stat in ("stdev", "cv"):
+        return Direction.LOWER_IS_BETTER
+    if stat == "success_rate":
+        return Direction.HIGHER_IS_BETTER
+    if stat == "throughput" and unit == "s":
+        return (
+            Direction.HIGHER_IS_BETTER
+            if direction is Direction.LOWER_IS_BETTER
+            else Direction.LOWER_IS_BETTER
+        )
+    return direction
+
+
 def threshold_kind_matches(kind: str, unit: str) -> bool:
     """Whether a threshold of quantity kind `kind` ("s", "ratio", "B", "B/s", "") can be compared
     with values in `unit`: a percentage only with a ratio, a duration, size or rate of bytes only
@@ -292,6 +327,15 @@ def threshold_problem(kind: str, text: str, unit: str) -> str | None:
     bytes has no unit (25 could be ms or s; 100 on Go's `[MB/s]` could be B/s or MB/s), a
     percentage needs a ratio (a unitless 71.3 may be a percent or a fraction), and a duration,
     size or rate of bytes needs its own dimension."""
+    if unit in AMBIGUOUS_SIZE_UNITS and kind != "":
+        # The values were kept in the input's KB: converting the threshold to them would
+        # guess which kilobyte the input meant.
+        return (
+            f"{text} is {_DIMENSION_WORD.get(kind, kind)}, and the values are in {unit}, 1000 "
+            f"bytes to some and 1024 to others: give the input's unit as "
+            f"{unit.replace('KB', 'kB')} or {unit.replace('KB', 'KiB')}, or a plain number "
+            f"of {unit}"
+        )
     if kind == "":
         if unit in _UNIT_EXAMPLES:
             a, b = _UNIT_EXAMPLES[unit]

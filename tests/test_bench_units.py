@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -458,3 +459,134 @@ def test_one_metric_in_two_units_decides_nothing(tmp_path: Path) -> None:
     # One unit in every input decides as before.
     alone = run_cli("verdict", "-c", str(crit), str(HYPERFINE))
     assert alone.returncode == 0, alone.stdout + alone.stderr
+
+
+# --- b.ReportMetric in a unit of a known dimension -------------------------------------------
+
+HIT_RATE = """\
+package cache
+
+import "testing"
+
+func BenchmarkCache(b *testing.B) {
+	hits := 0
+	for i := 0; i < b.N; i++ {
+		if i%40 != 0 {
+			hits++
+		}
+	}
+	b.ReportMetric(100*float64(hits)/float64(b.N), "%")
+}
+"""
+
+
+@pytest.mark.parametrize(("threshold", "code"), [("95%", 0), ("99%", 1)])
+def test_go_custom_metric_in_percent_is_a_ratio(tmp_path: Path, threshold: str, code: int) -> None:
+    """`b.ReportMetric(x, "%")` is read as a ratio, as a metrics file's `%` is, so that a
+    percentage threshold holds against it. Before: kept in a unit `%` no threshold fitted,
+    `min: 95%` was exit 4 ("needs values that are a ratio or percent, and these are in %")."""
+    go, env = go_module(tmp_path, "example.com/cache", {"cache_test.go": HIT_RATE})
+    bench = subprocess.run(
+        [go, "test", "-run", "^$", "-bench", ".", "-count=10", "-benchtime=4000x"],
+        cwd=tmp_path,
+        capture_output=True,
+        env=env,
+        timeout=300,
+        check=True,
+    )
+    out = tmp_path / "bench.txt"
+    out.write_bytes(bench.stdout)
+    assert b"97.50 %" in bench.stdout
+    body = f'  - {{id: hits, metric: "BenchmarkCache [%]", stat: mean, min: "{threshold}"}}\n'
+    proc = run_cli("verdict", "-c", str(_criteria(tmp_path, body)), str(out))
+    assert proc.returncode == code, proc.stdout + proc.stderr
+    assert "97.5%" in proc.stdout
+
+
+# --- KB in an input: 1000 or 1024 bytes ------------------------------------------------------
+
+
+def test_kb_in_an_input_is_not_converted_by_a_guess(tmp_path: Path) -> None:
+    """GNU time's `%M` is the peak resident set in "Kbytes", which are KiB; a metrics CSV
+    that says `KB` was read as 1000 bytes, so 51,572 KiB (50.4 MiB) passed `max: 50MiB`
+    (READY, exit 0). KB is kept as written: a threshold in another size unit is exit 4, a
+    plain number of KB is held against the values as they are."""
+    gnu_time = shutil.which("time")
+    if gnu_time is None or not Path(gnu_time).is_file():
+        pytest.skip("GNU time is not installed (apt-get install time)")
+    rows = ["name,value,unit"]
+    for _ in range(10):
+        peak = tmp_path / "peak.txt"
+        subprocess.run(
+            [gnu_time, "-f", "%M", "-o", str(peak), sys.executable, "-c", "b = bytearray(1 << 24)"],
+            check=True,
+            timeout=60,
+        )
+        rows.append(f"peak_rss,{peak.read_text().split()[-1]},KB")
+    csv = tmp_path / "rss.csv"
+    csv.write_text("\n".join(rows) + "\n")
+    largest = max(int(row.split(",")[1]) for row in rows[1:])
+
+    body = "  - {id: memory, metric: peak_rss, stat: max, max: 1GiB}\n"
+    proc = run_cli("verdict", "-c", str(_criteria(tmp_path, body)), str(csv))
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    assert "give the input's unit as kB or KiB" in proc.stderr
+    # Page-sized steps: the values stand for their 4 KB grid (docs/statistics.md).
+    for limit, code in ((largest + 100, 0), (largest - 100, 1)):
+        body = f"  - {{id: memory, metric: peak_rss, stat: max, max: {limit}}}\n"
+        proc = run_cli("verdict", "-c", str(_criteria(tmp_path, body)), str(csv))
+        assert proc.returncode == code, proc.stdout + proc.stderr
+        assert f"{largest} KB" in proc.stdout
+
+
+BATCH = """\
+package batch
+
+import (
+	"testing"
+	"time"
+)
+
+// Each operation handles 4 items in about 1 ms.
+func BenchmarkBatch(b *testing.B) {
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		time.Sleep(time.Millisecond)
+	}
+	b.ReportMetric(float64(time.Since(start).Nanoseconds())/float64(4*b.N), "ns/item")
+}
+"""
+
+
+@pytest.mark.parametrize(("threshold", "code"), [("2ms", 0), ("100us", 1)])
+def test_go_time_per_item_is_a_duration(tmp_path: Path, threshold: str, code: int) -> None:
+    """`b.ReportMetric(x, "ns/item")` is a time per unit of work, as `ns/op` is: read in
+    seconds, lower is better. Before: kept in `ns/item`, so `max: 2ms` was exit 4 ("a duration,
+    and the values are in ns/item") and a baseline comparison needed a direction."""
+    go, env = go_module(tmp_path, "example.com/batch", {"batch_test.go": BATCH})
+    bench = subprocess.run(
+        [go, "test", "-run", "^$", "-bench", ".", "-count=12", "-benchtime=20x"],
+        cwd=tmp_path,
+        capture_output=True,
+        env=env,
+        timeout=300,
+        check=True,
+    )
+    out = tmp_path / "bench.txt"
+    out.write_bytes(bench.stdout)
+    assert b" ns/item" in bench.stdout
+    body = f'  - {{id: item, metric: "BenchmarkBatch [ns/item]", stat: max, max: {threshold}}}\n'
+    proc = run_cli("verdict", "-c", str(_criteria(tmp_path, body)), str(out))
+    assert proc.returncode == code, proc.stdout + proc.stderr
+    listing = run_cli("ls", str(out))
+    assert "BenchmarkBatch [ns/item]  [unit s, n=12, lower_is_better]" in listing.stdout
+
+
+@pytest.mark.parametrize(
+    ("unit", "seconds"),
+    [("ns/op", 1e-9), ("ms/iter", 1e-3), ("sec/op", 1.0), ("µs/item", 1e-6), ("ns/errors", None)],
+)
+def test_time_per_work_unit(unit: str, seconds: float | None) -> None:
+    assert units.time_per_work(unit) == seconds
+    if seconds is not None:
+        assert units.normalise_unit(2.0, unit) == (2.0 * seconds, "s")

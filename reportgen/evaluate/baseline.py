@@ -19,6 +19,7 @@ from reportgen.criteria import Criterion, Effective
 from reportgen.evaluate.context import Context, Judgement, Series
 from reportgen.evaluate.metrics import (
     Item,
+    check_stat,
     check_units,
     criteria_error,
     judge_metric,
@@ -32,7 +33,7 @@ from reportgen.evaluation import Figures, Status
 from reportgen.model import Direction
 from reportgen.records import record
 from reportgen.statistic import percentile_q
-from reportgen.units import format_value
+from reportgen.units import format_value, stat_direction, stat_unit
 
 
 def judge(ctx: Context, crit: Criterion, eff: Effective) -> Judgement:
@@ -147,7 +148,11 @@ def baseline_items(ctx: Context, crit: Criterion, eff: Effective, names: list[st
         cur = ctx.series[name]
         base = ctx.base_series.get(name)
         if base is not None:
-            check_units(crit, cur, "change", cur.unit)
+            if crit.stat is not None:
+                check_stat(crit, cur, crit.stat)
+            # `max_regression_abs` is in the unit of the statistic compared (a throughput of
+            # durations is per second, a success rate a ratio).
+            check_units(crit, cur, "change", stat_unit(crit.stat or "median", cur.unit))
             unrecorded = _unrecorded_parameters(cur, base)
             if unrecorded is not None:
                 ctx.warnings.append(unrecorded)
@@ -637,6 +642,23 @@ def _to_decide(job: _Pending, eff: Effective, lower_better: bool) -> str:
 SIDES = ("upper", "lower")
 
 
+def _success_share(s: Series, direction: Direction) -> float | None:
+    """The share of successes of ratio `s`: its hits of n (else its rate), or the share of the
+    others when it gets better lower, since it then counts failures (k6's `http_req_failed`
+    counts failed requests as its "passes"), as against a threshold."""
+    if s.hits is not None and s.n:
+        share: float | None = s.hits / s.n
+    else:
+        share = (
+            sample_stat(s.samples, "success_rate", s.unit)
+            if s.samples
+            else point_stat(s, "success_rate")
+        )
+    if share is None:
+        return None
+    return 1.0 - share if direction is Direction.LOWER_IS_BETTER else share
+
+
 def _baseline_point(
     cur: Series, base: Series, crit: Criterion, eff: Effective, direction: Direction
 ) -> Item:
@@ -653,6 +675,13 @@ def _baseline_point(
     if not crit.stat and (now is None or then is None):
         stat = "mean"
         now, then = value(cur, stat), value(base, stat)
+    if stat == "success_rate":
+        now, then = _success_share(cur, direction), _success_share(base, direction)
+    # The statistic's own unit and direction: a throughput of durations rises as they fall
+    # (judged the durations' way, a 30% drop in operations per second read as an
+    # improvement), a success rate is higher better and a spread lower, whatever the metric.
+    unit = stat_unit(stat, cur.unit)
+    direction = stat_direction(stat, cur.unit, direction)
     figures = Figures(
         stat="change", unit="ratio", n=cur.count, n_baseline=base.count, point_estimate=True
     )
@@ -680,8 +709,8 @@ def _baseline_point(
                     f"observations; a {conf(eff.confidence)} bound on {stat} needs {need}",
                     f"at least {need} observations per side needed",
                 )
-    for s, v in ((cur, now), (base, then)):
-        if s.unit == "s" and v <= eff.timer_resolution:
+    for v in (now, then):
+        if unit == "s" and v <= eff.timer_resolution:
             return item(
                 Status.INSUFFICIENT,
                 f"{cur.name} {stat} is at or below the timer resolution: not a measurement",
@@ -705,7 +734,7 @@ def _baseline_point(
     word = "regressed" if regression else ("improved" if change != 0 else "is unchanged")
     head = (
         f"{cur.name} {word} by {signed_pct(change)} against the baseline ({stat} "
-        f"{fmt(then, cur.unit)} → {fmt(now, cur.unit)}; point estimates, no interval: weaker "
+        f"{fmt(then, unit)} → {fmt(now, unit)}; point estimates, no interval: weaker "
         "evidence)"
     )
     ok = ratio <= edge if lower_better else ratio >= edge

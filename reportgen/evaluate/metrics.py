@@ -280,6 +280,22 @@ def criteria_error(crit: Criterion, message: str, hint: str | None = None) -> Cr
     return CriteriaError(f"criterion {crit.id!r}: {message}", hint=hint)
 
 
+def check_stat(crit: Criterion, series: Series, stat: str) -> None:
+    """Raise unless `series` has statistic `stat`: a success rate is a share of successes
+    (a ratio), and a ratio has no throughput."""
+    if stat == "success_rate" and series.unit != "ratio":
+        raise criteria_error(
+            crit,
+            f"success_rate needs a ratio (a share of successes); {series.name} is in "
+            f"{series.unit or 'plain numbers'}",
+            "use throughput for events per second, or another statistic",
+        )
+    if stat == "throughput" and series.unit == "ratio":
+        raise criteria_error(
+            crit, f"{series.name} is a ratio, not a duration or a counter: it has no throughput"
+        )
+
+
 def check_units(crit: Criterion, series: Series, stat: str, unit: str) -> None:
     """Raise unless every threshold of `crit` can be held against `stat` of `series` (in
     `unit`) without guessing a unit."""

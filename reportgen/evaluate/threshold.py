@@ -17,8 +17,8 @@ from reportgen.criteria import Criterion, Effective, Quantity
 from reportgen.evaluate.context import Context, Judgement, Series, combine
 from reportgen.evaluate.metrics import (
     Item,
+    check_stat,
     check_units,
-    criteria_error,
     decide_bounds,
     finer_recording,
     judge_metric,
@@ -49,17 +49,7 @@ def judge(ctx: Context, crit: Criterion, eff: Effective) -> Judgement:
 def threshold_item(series: Series, crit: Criterion, eff: Effective) -> Item:
     """One metric's statistic against the criterion's `min` and/or `max`."""
     stat = crit.stat or "mean"
-    if stat == "success_rate" and series.unit != "ratio":
-        raise criteria_error(
-            crit,
-            f"success_rate needs a ratio (a share of successes); {series.name} is in "
-            f"{series.unit or 'plain numbers'}",
-            "use throughput for events per second, or another statistic",
-        )
-    if stat == "throughput" and series.unit == "ratio":
-        raise criteria_error(
-            crit, f"{series.name} is a ratio, not a duration or a counter: it has no throughput"
-        )
+    check_stat(crit, series, stat)
     unit = stat_unit(stat, series.unit)
     check_units(crit, series, stat, unit)
     limits = [(q, op) for q, op in ((crit.min, ">="), (crit.max, "<=")) if q is not None]

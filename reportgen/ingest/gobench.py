@@ -27,6 +27,7 @@ from reportgen.ingest._jsonread import read_bytes
 from reportgen.ingest._metrics_common import direction_for_unit
 from reportgen.ingest.base import Ingester, Sink, Source, decode_text
 from reportgen.model import ROUNDED, WORK_PER_OP, Direction, IntegrityKind, Outcome
+from reportgen.units import normalise_unit
 
 # Name, optional -procs, iteration count, then value/unit pairs (tab or space separated).
 _LINE = re.compile(r"^(Benchmark\S*?)(?:-(\d+))?\s+(\d+)((?:\s+[-+\d.eE]+\s+\S+)+)\s*$")
@@ -60,6 +61,15 @@ _UNITS: dict[str, tuple[float, str, str, Direction | None]] = {
 #: Units the testing package prints as whole numbers rounded down (`AllocsPerOp`,
 #: `AllocedBytesPerOp`: total / N in integer division).
 ROUNDED_DOWN_UNITS = frozenset({"B/op", "allocs/op"})
+
+
+def _custom_unit(unit: str) -> tuple[float, str, str, Direction | None]:
+    """A `b.ReportMetric` unit as `_UNITS` gives the testing package's own: read in its
+    dimension's canonical unit as every metrics input is (`%` as a ratio, `ms` as seconds,
+    `kB/s` as B/s), so that a threshold in that unit (`min: 95%`) holds against it; named as
+    printed, with a direction only if that dimension gives one."""
+    factor, canonical = normalise_unit(1.0, unit)
+    return factor, canonical, f" [{unit}]", direction_for_unit(canonical)
 
 
 def parse_bench_line(line: str) -> tuple[str, int | None, int, list[tuple[float, str]]] | None:
@@ -146,9 +156,7 @@ class BenchResults:
         for value, unit in pairs:
             if not math.isfinite(value) or value < 0:
                 raise source.error(f"{name}: {value} {unit} is not a measurement", line=lineno)
-            factor, canonical, suffix, direction = _UNITS.get(
-                unit, (1.0, unit, f" [{unit}]", direction_for_unit(unit))
-            )
+            factor, canonical, suffix, direction = _UNITS.get(unit) or _custom_unit(unit)
             entry = self.series.setdefault(f"{name}{suffix}", _Series(canonical, direction, unit))
             if entry.unit != canonical:
                 raise source.error(f"{name}: unit {unit} changed", line=lineno)
