@@ -217,7 +217,14 @@ def test_throughput_from_durations_is_bounded_through_the_mean() -> None:
     ],
 )
 def test_success_rates_with_counts_get_clopper_pearson(hits: int, n: int, expected: Status) -> None:
-    metric = Metric(name="ok", unit="ratio", stats={"rate": hits / n}, n=n, hits=hits)
+    metric = Metric(
+        name="ok",
+        unit="ratio",
+        direction=Direction.HIGHER_IS_BETTER,
+        stats={"rate": hits / n},
+        n=n,
+        hits=hits,
+    )
     result = only(
         judge(metric_run(metric), {"id": "r", "metric": "ok", "stat": "success_rate", "min": "99%"})
     )
@@ -227,7 +234,9 @@ def test_success_rates_with_counts_get_clopper_pearson(hits: int, n: int, expect
 
 
 def test_a_rate_without_counts_is_a_point_value() -> None:
-    metric = Metric(name="ok", unit="ratio", stats={"rate": 1.0}, n=500)
+    metric = Metric(
+        name="ok", unit="ratio", direction=Direction.HIGHER_IS_BETTER, stats={"rate": 1.0}, n=500
+    )
     item = {"id": "r", "metric": "ok", "stat": "success_rate", "min": "99%"}
     assert only(judge(metric_run(metric), item)).status is Status.INSUFFICIENT
     allowed = only(judge(metric_run(metric), {**item, "allow_point_estimates": True}))

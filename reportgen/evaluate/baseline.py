@@ -27,6 +27,7 @@ from reportgen.evaluate.metrics import (
     point_stat,
     recording,
     sample_stat,
+    success_share,
 )
 from reportgen.evaluate.wording import conf, fmt, signed_pct
 from reportgen.evaluation import Figures, Status
@@ -642,23 +643,6 @@ def _to_decide(job: _Pending, eff: Effective, lower_better: bool) -> str:
 SIDES = ("upper", "lower")
 
 
-def _success_share(s: Series, direction: Direction) -> float | None:
-    """The share of successes of ratio `s`: its hits of n (else its rate), or the share of the
-    others when it gets better lower, since it then counts failures (k6's `http_req_failed`
-    counts failed requests as its "passes"), as against a threshold."""
-    if s.hits is not None and s.n:
-        share: float | None = s.hits / s.n
-    else:
-        share = (
-            sample_stat(s.samples, "success_rate", s.unit)
-            if s.samples
-            else point_stat(s, "success_rate")
-        )
-    if share is None:
-        return None
-    return 1.0 - share if direction is Direction.LOWER_IS_BETTER else share
-
-
 def _baseline_point(
     cur: Series, base: Series, crit: Criterion, eff: Effective, direction: Direction
 ) -> Item:
@@ -676,7 +660,7 @@ def _baseline_point(
         stat = "mean"
         now, then = value(cur, stat), value(base, stat)
     if stat == "success_rate":
-        now, then = _success_share(cur, direction), _success_share(base, direction)
+        now, then = success_share(cur, direction), success_share(base, direction)
     # The statistic's own unit and direction: a throughput of durations rises as they fall
     # (judged the durations' way, a 30% drop in operations per second read as an
     # improvement), a success rate is higher better and a spread lower, whatever the metric.

@@ -14,6 +14,7 @@ from reportgen.errors import CriteriaError
 from reportgen.evaluate.context import GLOB, Context, Judgement, Series, combine, matching_names
 from reportgen.evaluate.wording import conf, fmt, list_ids
 from reportgen.evaluation import Figures, MetricResult, Status
+from reportgen.model import Direction
 from reportgen.patterns import did_you_mean
 from reportgen.records import record
 from reportgen.statistic import harness_keys, percentile_q
@@ -294,6 +295,44 @@ def check_stat(crit: Criterion, series: Series, stat: str) -> None:
         raise criteria_error(
             crit, f"{series.name} is a ratio, not a duration or a counter: it has no throughput"
         )
+
+
+def success_share(s: Series, direction: Direction) -> float | None:
+    """The share of successes of ratio `s`: its hits of n (else its rate), or the share of the
+    others when it gets better lower, since it then counts failures (k6's `http_req_failed`
+    counts failed requests as its "passes")."""
+    if s.hits is not None and s.n:
+        share: float | None = s.hits / s.n
+    else:
+        share = (
+            sample_stat(s.samples, "success_rate", s.unit)
+            if s.samples
+            else point_stat(s, "success_rate")
+        )
+    if share is None:
+        return None
+    return 1.0 - share if direction is Direction.LOWER_IS_BETTER else share
+
+
+def success_direction(ctx: Context, crit: Criterion, series: Series) -> Direction:
+    """Whether ratio `series` counts successes (higher is better) or failures (lower is
+    better), for its `success_rate`: the criteria file's word, else its input's. Neither
+    raises: a rate's hits are successes or failures by its meaning alone (a k6 custom Rate of
+    `res.status !== 200` counts errors), and guessed, all requests failing would read as all
+    succeeding."""
+    said = ctx.criteria.direction_for(crit, series.name) if ctx.criteria is not None else None
+    if said is not None:
+        return Direction(said)
+    if series.direction is not None:
+        return series.direction
+    raise criteria_error(
+        crit,
+        f"{series.name} is a ratio, and neither its input nor the criteria file says whether "
+        "it counts successes or failures, which its success_rate needs",
+        "add direction: higher_is_better (it counts successes) or lower_is_better (it counts "
+        f"failures) to the criterion, or metrics: {{{series.name!r}: {{direction: ...}}}} to "
+        "the criteria file",
+    )
 
 
 def check_units(crit: Criterion, series: Series, stat: str, unit: str) -> None:

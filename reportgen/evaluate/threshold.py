@@ -26,6 +26,8 @@ from reportgen.evaluate.metrics import (
     point_stat,
     recording,
     sample_stat,
+    success_direction,
+    success_share,
 )
 from reportgen.evaluate.wording import conf, fmt
 from reportgen.evaluation import Figures, Status
@@ -42,11 +44,14 @@ _NEEDS_POINT_PERMISSION = (
 def judge(ctx: Context, crit: Criterion, eff: Effective) -> Judgement:
     """Every metric `crit.metric` covers, against the criterion's bounds."""
     return judge_metric(
-        ctx, crit, eff, lambda c, cr, e, names: [threshold_item(c.series[n], cr, e) for n in names]
+        ctx,
+        crit,
+        eff,
+        lambda c, cr, e, names: [threshold_item(c, c.series[n], cr, e) for n in names],
     )
 
 
-def threshold_item(series: Series, crit: Criterion, eff: Effective) -> Item:
+def threshold_item(ctx: Context, series: Series, crit: Criterion, eff: Effective) -> Item:
     """One metric's statistic against the criterion's `min` and/or `max`."""
     stat = crit.stat or "mean"
     check_stat(crit, series, stat)
@@ -66,10 +71,12 @@ def threshold_item(series: Series, crit: Criterion, eff: Effective) -> Item:
     def item(status: Status, reason: str, figures: Figures, to_decide: str | None = None) -> Item:
         return Item(series.name, status, reason, figures, to_decide, series.inputs)
 
-    if stat == "success_rate" and series.hits is not None and series.n:
-        return _success_rate(series, unit, limits, eff, base, item)
+    # A ratio's successes are its hits or the others, as the criteria file or input says.
+    direction = success_direction(ctx, crit, series) if stat == "success_rate" else None
+    if direction is not None and series.hits is not None and series.n:
+        return _success_rate(series, direction, unit, limits, eff, base, item)
     if series.samples is None:
-        return _threshold_point(series, crit, eff, stat, unit, limits, base, item)
+        return _threshold_point(series, crit, eff, stat, unit, limits, base, item, direction)
     samples = series.samples
     n = len(samples)
     if stat == "count":
@@ -88,7 +95,7 @@ def threshold_item(series: Series, crit: Criterion, eff: Effective) -> Item:
         )
     if stat == "success_rate":
         # Ratios recorded one per sample without counts: their mean has no exact bound.
-        return _sampled_point(series, crit, stat, unit, limits, base, item)
+        return _sampled_point(series, crit, stat, unit, limits, base, item, direction)
     return _bounded(series, stat, unit, limits, eff, base, item)
 
 
@@ -241,6 +248,7 @@ def _too_long_tailed(stat: str, needs: int, n: int) -> str:
 
 def _success_rate(
     series: Series,
+    direction: Direction,
     unit: str,
     limits: list[tuple[Quantity, str]],
     eff: Effective,
@@ -249,11 +257,12 @@ def _success_rate(
 ) -> Item:
     """A share of successes with known counts: exact Clopper–Pearson bounds.
 
-    A ratio whose input says lower is better counts failures (k6's `http_req_failed` counts
-    failed requests as its "passes"): its successes are the others."""
+    A ratio that is better lower (the criteria file's word, else its input's) counts failures
+    (k6's `http_req_failed` counts failed requests as its "passes"): its successes are the
+    others."""
     assert series.hits is not None and series.n
     successes = series.hits
-    if series.direction is Direction.LOWER_IS_BETTER:
+    if direction is Direction.LOWER_IS_BETTER:
         successes = series.n - series.hits
     rate = stats.clopper_pearson(successes, series.n, eff.confidence)
     return decide_bounds(
@@ -322,10 +331,16 @@ def _sampled_point(
     limits: list[tuple[Quantity, str]],
     base: Figures,
     item: ItemFactory,
+    direction: Direction | None,
 ) -> Item:
-    """A statistic of samples that has no bound here: only as an allowed point value."""
+    """A statistic of samples that has no bound here: only as an allowed point value.
+    `direction` is a success rate's (see `success_share`)."""
     assert series.samples is not None
-    value = sample_stat(series.samples, stat, series.unit)
+    value = (
+        success_share(series, direction)
+        if direction is not None
+        else sample_stat(series.samples, stat, series.unit)
+    )
     if value is None:
         return item(
             Status.INSUFFICIENT, f"{stat} of {series.name} is undefined for these samples", base
@@ -360,8 +375,11 @@ def _threshold_point(
     limits: list[tuple[Quantity, str]],
     base: Figures,
     item: ItemFactory,
+    direction: Direction | None,
 ) -> Item:
-    value = point_stat(series, stat)
+    """A harness-reported statistic against the limits, as an allowed point value.
+    `direction` is a success rate's (see `success_share`)."""
+    value = success_share(series, direction) if direction is not None else point_stat(series, stat)
     if value is None:
         have = ", ".join(sorted(series.stats)) or "nothing"
         return item(

@@ -267,3 +267,39 @@ def test_a_trend_with_its_own_count_uses_it(tmp_path: Path, corpus: Path) -> Non
     path = tmp_path / "summary.json"
     path.write_text(json.dumps(doc))
     assert {m.name: m for m in load([str(path)]).metrics}[SUB_METRIC].n == 529
+
+
+def _with_custom_rate(corpus: Path, tmp_path: Path, passes: int, fails: int) -> Path:
+    """The corpus summary plus a custom Rate as k6 writes one (`new Rate("errors")` added
+    `res.status !== 200` per request): its "passes" are the trues, here the errors."""
+    data = json.loads((corpus / "k6" / "k6reporter-handlesummary-simple.json").read_text())
+    data["metrics"]["errors"] = {
+        "type": "rate",
+        "contains": "default",
+        "values": {"rate": passes / (passes + fails), "passes": passes, "fails": fails},
+    }
+    path = tmp_path / "summary.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_success_rate_of_a_custom_rate_needs_its_direction(tmp_path: Path, corpus: Path) -> None:
+    # Every request an error: read as successes, 878 of 878 "passes" made this READY.
+    path = _with_custom_rate(corpus, tmp_path, 878, 0)
+    criteria = tmp_path / "criteria.yaml"
+    body = "  - id: ok\n    metric: errors\n    stat: success_rate\n    min: 99%\n"
+    criteria.write_text("version: 1\ncriteria:\n" + body)
+    proc = run_cli("verdict", "-c", str(criteria), str(path))
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    assert "errors" in proc.stderr and "direction" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+    said = "version: 1\nmetrics:\n  errors:\n    direction: lower_is_better\ncriteria:\n" + body
+    criteria.write_text(said)
+    proc = run_cli("verdict", "-c", str(criteria), str(path))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "(0/878)" in proc.stdout
+
+    clean = _with_custom_rate(corpus, tmp_path, 0, 878)
+    proc = run_cli("verdict", "-c", str(criteria), str(clean))
+    assert "(878/878)" in proc.stdout, proc.stdout + proc.stderr
