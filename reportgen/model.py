@@ -280,6 +280,8 @@ def id_scope(classname: str | None, suite: Sequence[str]) -> str | None:
     """What precedes `::` in a canonical id: the classname; else the suite path without the
     test file, its describe blocks joined by ` › `; else the test file alone; else None."""
     if classname:
+        classname = classname.strip()
+    if classname:
         if "\\" in classname:
             # A test file's Windows path in the classname (jest-junit's `{filepath}`, or the
             # file among Playwright's `[project] › file › describe`) is spelled with `/`, as
@@ -291,7 +293,7 @@ def id_scope(classname: str | None, suite: Sequence[str]) -> str | None:
                 for part in classname.split(SCOPE_SEPARATOR)
             )
         return classname
-    blocks = [part for part in suite if not _is_file(part)]
+    blocks = [part.strip() for part in suite if not _is_file(part)]
     if blocks:
         return SCOPE_SEPARATOR.join(blocks)
     if suite:
@@ -302,12 +304,15 @@ def id_scope(classname: str | None, suite: Sequence[str]) -> str | None:
 def make_test_id(name: str, classname: str | None, suite: Sequence[str]) -> str:
     """The canonical id of a test, the same whichever format the result came in.
 
-    `scope::name` (see `id_scope`), or the name alone without a scope. Two spellings of
+    `scope::name` (see `id_scope`), or the name alone without a scope, with no space before
+    or after the name or a part of the scope: TAP cannot keep them (its readers strip each
+    line's description) where JUnit and JSON reporters of the same run do. Two spellings of
     the full title are undone so that they give the id of the short one: a name that begins
     with its describe blocks joined by spaces (CTRF's Jest reporter writes Jest's `fullName`),
     and a classname that is the title with the name the full title (mocha-junit-reporter).
     """
     scope = id_scope(classname, suite)
+    name = name.strip()
     if scope is None:
         return name
     if classname:
@@ -515,7 +520,7 @@ class TestTable(Sequence[TestCase]):
     def id_of(self, i: int) -> str:
         """The canonical id of execution `i` (see `make_test_id`)."""
         scope = self.scope_of(i)
-        name = self._names[i]
+        name = self._names[i].strip()
         if scope is None:
             return name
         if self._classnames[self._class_idx[i]] is None:
@@ -1146,6 +1151,14 @@ class TestTableBuilder:
         self._class_idx[row] = self._intern_class(classname or None)
         self._suite_idx[row] = self._intern_suite(suite)
         self._file_idx[row] = self._file_lookup[file]
+
+    def names_holding(self, start: int, text: str) -> list[int]:
+        """Rows `start`..end whose name holds `text`."""
+        names = self._names[start:]
+        # Nearly every file has none: one search of the joined names tells so.
+        if text not in "\n".join(names):
+            return []
+        return [start + i for i, name in enumerate(names) if text in name]
 
     def passes_repeated_later(self, start: int) -> list[int]:
         """Rows `start`..end that passed and whose id occurs again after them in those rows

@@ -252,6 +252,10 @@ class Sink:
         id once the whole input has shown which dialect it is)."""
         self._tests.set_identity(row, name, classname, suite, file)
 
+    def names_holding(self, row: int, text: str) -> list[int]:
+        """Executions from `row` on whose name holds `text`."""
+        return self._tests.names_holding(row, text)
+
     def passes_repeated_later(self, row: int) -> list[int]:
         """Executions from `row` on that passed and are not the last of their id."""
         return self._tests.passes_repeated_later(row)
