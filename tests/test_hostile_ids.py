@@ -136,3 +136,25 @@ def test_pytest_junit_and_json_report_agree_on_escaped_names(tmp_path: Path, raw
         tmp_path, str(junit), criteria=_require(smile.replace("::", ".py::", 1))
     )
     assert code == 1 and "INSUFFICIENT" not in out, out
+
+
+# --- Mocha: its JSON and xunit reporters ---------------------------------------------------------
+
+MOCHA_XUNIT = Path(__file__).parent / "fixtures" / "ids" / "mocha-xunit"
+
+
+def test_mocha_xunit_reads_as_mocha_json(tmp_path: Path) -> None:
+    # Mocha's own xunit reporter names the describe path as classname (empty outside any
+    # describe block, where the suite `Mocha Tests` stood in for it) and the file on each
+    # testcase: it reads to the JSON reporter's `file › describe path::title`.
+    json_report, xunit = MOCHA_XUNIT / "mocha.json", MOCHA_XUNIT / "mocha.xunit.xml"
+    ids = _ids(json_report)
+    assert _ids(xunit) == ids
+    assert ("a.spec.js::top 🙂", Outcome.FAILED) in ids
+    assert ('db/a.spec.js › outer & <co> "q" \'s::Case', Outcome.PASSED) in ids
+    code, out = gate_verdict(tmp_path, str(json_report), str(xunit))
+    assert code == 1 and "n=13 " in out, out
+    code, out = gate_verdict(
+        tmp_path, str(xunit), criteria=_require("db/a.spec.js › outer & <co> \"q\" ''s::Case")
+    )
+    assert code == 0, out

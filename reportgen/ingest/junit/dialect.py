@@ -261,6 +261,8 @@ def canonical_ids(
     - mocha-junit-reporter: name the full title, classname the title, the file on the suite;
       read as Mocha's JSON reporter's `file › describe path::title`. A test outside any
       describe block (classname and name both its title) has no file: it reads as its title.
+    - Mocha's own `xunit` reporter: one suite `Mocha Tests`, the describe path as classname,
+      the file on each testcase: read as Mocha's JSON reporter's id too.
     """
     end = sink.rows
     if start >= end:
@@ -282,6 +284,8 @@ def canonical_ids(
         _mocha_junit(sink, start, end, root, files)
     elif root.get("name") == _JEST_JUNIT_ROOT and suite and _is_js_path(suite[-1]):
         _jest_junit_by_file(sink, start, end)
+    elif not root and suite == (_MOCHA_ROOT,):
+        _mocha_xunit(sink, start, end)
 
 
 #: What Node's `junit` reporter writes for `"` in a test or suite name, once parsed: it escapes
@@ -454,6 +458,25 @@ def _mocha_junit(
             classname=SCOPE_SEPARATOR.join(parts) if place else None,
             suite=parts,
             file=file,
+        )
+
+
+def _mocha_xunit(sink: Sink, start: int, end: int) -> None:
+    """Mocha's own `xunit` reporter: one suite named `Mocha Tests` (its root), the describe
+    path (Mocha's full title of the parent, space-joined) as classname, empty outside any
+    describe block, the title as name and the test file on every testcase; read as Mocha's
+    JSON reporter reads (`file › describe path::title`, `file::title`). Without the file
+    (Mocha before 8.2 wrote none) the ids stay `describe path::title`."""
+    rows = [sink.identity(row) for row in range(start, end)]
+    if not all(f and s == (_MOCHA_ROOT,) for _n, _c, s, f in rows):
+        return
+    files = [f for _n, _c, _s, f in rows if f]
+    shared = "" if any(is_absolute_path(f) for f in files) else _shared_dir(files)
+    for row, (name, describe, _suite, file) in enumerate(rows, start):
+        assert file is not None
+        parts = (_below(file, shared), describe) if describe else (_below(file, shared),)
+        sink.set_identity(
+            row, name=name, classname=SCOPE_SEPARATOR.join(parts), suite=parts, file=file
         )
 
 
