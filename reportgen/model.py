@@ -1187,20 +1187,28 @@ class TestTableBuilder:
         message: str | None,
         type: str | None,
         properties: dict[str, str] | None = None,
+        unattributed: bool = False,
     ) -> None:
         """Give `row` another outcome (a dialect whose writer leaves an outcome out, read
-        back to what the execution was)."""
+        back to what the execution was); `unattributed` makes it an error of no test."""
         self._outcomes[row] = _OUTCOME_CODE[outcome]
         detail = self._details.get(row)
         if detail is None:
             detail = self._details[row] = _Detail()
         detail.message, detail.type = message, type
+        if unattributed:
+            detail.unattributed = True
         if properties:
             detail.properties = {**(detail.properties or {}), **properties}
 
     def outcome(self, row: int) -> Outcome:
         """The outcome of `row`."""
         return _OUTCOMES[self._outcomes[row]]
+
+    def message(self, row: int) -> str | None:
+        """The message of `row`, if any."""
+        detail = self._details.get(row)
+        return detail.message if detail else None
 
     def distinct_since(self, start: int) -> int:
         """Distinct test ids among rows `start`..end (a repeated id counts once)."""

@@ -152,8 +152,11 @@ def test_mocha_xunit_reads_as_mocha_json(tmp_path: Path) -> None:
     assert _ids(xunit) == ids
     assert ("a.spec.js::top 🙂", Outcome.FAILED) in ids
     assert ('db/a.spec.js › outer & <co> "q" \'s::Case', Outcome.PASSED) in ids
+    # A failed `before all` hook, a failed testcase there, is the JSON reporter's error of
+    # its suite: one run read once, its failures kept.
+    assert ('hooks.spec.js › hooks::"before all" hook for "never"', Outcome.ERROR) in ids
     code, out = gate_verdict(tmp_path, str(json_report), str(xunit))
-    assert code == 1 and "n=13 " in out, out
+    assert code == 1 and "n=15 " in out, out
     code, out = gate_verdict(
         tmp_path, str(xunit), criteria=_require("db/a.spec.js › outer & <co> \"q\" ''s::Case")
     )

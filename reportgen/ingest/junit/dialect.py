@@ -461,6 +461,10 @@ def _mocha_junit(
         )
 
 
+#: How the title of a failed Mocha hook begins (`"before all" hook for "connects"`).
+_MOCHA_HOOKS = ('"before all" hook', '"before each" hook', '"after all" hook', '"after each" hook')
+
+
 def _mocha_xunit(sink: Sink, start: int, end: int) -> None:
     """Mocha's own `xunit` reporter: one suite named `Mocha Tests` (its root), the describe
     path (Mocha's full title of the parent, space-joined) as classname, empty outside any
@@ -478,6 +482,16 @@ def _mocha_xunit(sink: Sink, start: int, end: int) -> None:
         sink.set_identity(
             row, name=name, classname=SCOPE_SEPARATOR.join(parts), suite=parts, file=file
         )
+        if name.startswith(_MOCHA_HOOKS) and sink.outcome(row) is Outcome.FAILED:
+            # A failed hook, written as a failed testcase: the JSON reporter's error of its
+            # suite (the tests it guarded were not run, and neither report lists them).
+            sink.set_outcome(
+                row,
+                Outcome.ERROR,
+                message=sink.message(row),
+                type="hook failure",
+                unattributed=True,
+            )
 
 
 def _file_at(
