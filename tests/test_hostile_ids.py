@@ -16,7 +16,7 @@ import pytest
 
 from reportgen.ingest import load
 from reportgen.model import Outcome
-from tests.conftest import gate_verdict, run_pytest
+from tests.conftest import gate_verdict, run_cli, run_pytest
 
 
 def _ids(path: Path) -> list[tuple[str, Outcome]]:
@@ -161,3 +161,15 @@ def test_mocha_xunit_reads_as_mocha_json(tmp_path: Path) -> None:
         tmp_path, str(xunit), criteria=_require("db/a.spec.js › outer & <co> \"q\" ''s::Case")
     )
     assert code == 0, out
+
+
+def test_node_tap_converted_to_junit_keeps_its_ids(tmp_path: Path) -> None:
+    # `reportgen convert --to junit` wrote a test without a classname (TAP's describe path)
+    # under the suite path joined by `.`: read back, `outer.inner::adds`, another id.
+    tap, _junit = _node_reports(tmp_path)
+    converted = tmp_path / "converted.xml"
+    done = run_cli("convert", str(tap), "--to", "junit", "-o", str(converted))
+    assert done.returncode == 0, done.stderr
+    assert _ids(converted) == _ids(tap)
+    code, out = gate_verdict(tmp_path, str(tap), str(converted))
+    assert code == 1 and "n=5 " in out, out
