@@ -272,13 +272,30 @@ def is_source_file(part: str) -> bool:
     return bool(_source_file().search(part))
 
 
+def is_machine_path(name: str) -> bool:
+    """Whether a suite or class name is a path of the machine that ran the tests: an absolute
+    path that names a file (`/ci/app/test/a.spec.js`), or one that only a path begins with (a
+    drive letter, `file://`, go's `_/`, a UNC share). A POSIX `/...` whose last part has no
+    extension is a describe block's title (`describe('/api/users')`): made relative to the
+    directory it shares with the other paths of its input, it would give another id in each
+    format of one run (TAP names the test files, Node's JUnit does not)."""
+    if not is_absolute_path(name):
+        return False
+    if not name.startswith("/"):
+        return True
+    stem, dot, extension = name.rpartition("/")[2].rpartition(".")
+    return bool(dot and stem and extension.isalnum())
+
+
 def _is_file(part: str) -> bool:
-    return bool(_source_file().search(part)) or is_absolute_path(part)
+    return bool(_source_file().search(part)) or is_machine_path(part)
 
 
 def id_scope(classname: str | None, suite: Sequence[str]) -> str | None:
     """What precedes `::` in a canonical id: the classname; else the suite path without the
     test file, its describe blocks joined by ` › `; else the test file alone; else None."""
+    if classname:
+        classname = classname.strip()
     if classname:
         if "\\" in classname:
             # A test file's Windows path in the classname (jest-junit's `{filepath}`, or the
@@ -291,7 +308,7 @@ def id_scope(classname: str | None, suite: Sequence[str]) -> str | None:
                 for part in classname.split(SCOPE_SEPARATOR)
             )
         return classname
-    blocks = [part for part in suite if not _is_file(part)]
+    blocks = [part.strip() for part in suite if not _is_file(part)]
     if blocks:
         return SCOPE_SEPARATOR.join(blocks)
     if suite:
@@ -302,12 +319,15 @@ def id_scope(classname: str | None, suite: Sequence[str]) -> str | None:
 def make_test_id(name: str, classname: str | None, suite: Sequence[str]) -> str:
     """The canonical id of a test, the same whichever format the result came in.
 
-    `scope::name` (see `id_scope`), or the name alone without a scope. Two spellings of
+    `scope::name` (see `id_scope`), or the name alone without a scope, with no space before
+    or after the name or a part of the scope: TAP cannot keep them (its readers strip each
+    line's description) where JUnit and JSON reporters of the same run do. Two spellings of
     the full title are undone so that they give the id of the short one: a name that begins
     with its describe blocks joined by spaces (CTRF's Jest reporter writes Jest's `fullName`),
     and a classname that is the title with the name the full title (mocha-junit-reporter).
     """
     scope = id_scope(classname, suite)
+    name = name.strip()
     if scope is None:
         return name
     if classname:
@@ -515,7 +535,7 @@ class TestTable(Sequence[TestCase]):
     def id_of(self, i: int) -> str:
         """The canonical id of execution `i` (see `make_test_id`)."""
         scope = self.scope_of(i)
-        name = self._names[i]
+        name = self._names[i].strip()
         if scope is None:
             return name
         if self._classnames[self._class_idx[i]] is None:
@@ -1147,6 +1167,14 @@ class TestTableBuilder:
         self._suite_idx[row] = self._intern_suite(suite)
         self._file_idx[row] = self._file_lookup[file]
 
+    def names_holding(self, start: int, text: str) -> list[int]:
+        """Rows `start`..end whose name holds `text`."""
+        names = self._names[start:]
+        # Nearly every file has none: one search of the joined names tells so.
+        if text not in "\n".join(names):
+            return []
+        return [start + i for i, name in enumerate(names) if text in name]
+
     def passes_repeated_later(self, start: int) -> list[int]:
         """Rows `start`..end that passed and whose id occurs again after them in those rows
         (an execution that is not the last of its id)."""
@@ -1174,20 +1202,28 @@ class TestTableBuilder:
         message: str | None,
         type: str | None,
         properties: dict[str, str] | None = None,
+        unattributed: bool = False,
     ) -> None:
         """Give `row` another outcome (a dialect whose writer leaves an outcome out, read
-        back to what the execution was)."""
+        back to what the execution was); `unattributed` makes it an error of no test."""
         self._outcomes[row] = _OUTCOME_CODE[outcome]
         detail = self._details.get(row)
         if detail is None:
             detail = self._details[row] = _Detail()
         detail.message, detail.type = message, type
+        if unattributed:
+            detail.unattributed = True
         if properties:
             detail.properties = {**(detail.properties or {}), **properties}
 
     def outcome(self, row: int) -> Outcome:
         """The outcome of `row`."""
         return _OUTCOMES[self._outcomes[row]]
+
+    def message(self, row: int) -> str | None:
+        """The message of `row`, if any."""
+        detail = self._details.get(row)
+        return detail.message if detail else None
 
     def distinct_since(self, start: int) -> int:
         """Distinct test ids among rows `start`..end (a repeated id counts once)."""
@@ -1222,26 +1258,30 @@ class TestTableBuilder:
         file_ids = set(self._file_idx[start:])
         files = {i: f for i in file_ids if (f := self._files[i])}
         if not any(is_absolute_path(f) for f in files.values()) and not any(
-            is_absolute_path(part) for part in (*self._classnames, *self._flat_suites()) if part
+            is_machine_path(part) for part in (*self._classnames, *self._flat_suites()) if part
         ):
             return  # no absolute path among all names yet: no need to find the rows' ones
         suite_ids = set(self._suite_idx[start:])
         class_ids = set(self._class_idx[start:])
-        found = [part for i in suite_ids for part in self._suites[i] if is_absolute_path(part)]
+        # Suite and class names are paths only when they look like one (`is_machine_path`).
+        found = [part for i in suite_ids for part in self._suites[i] if is_machine_path(part)]
         # A classname may be a path, or begin with one (Jest's `file › describe › ...`).
         found += [
             head
             for i in class_ids
             if (name := self._classnames[i]) is not None
-            and is_absolute_path(head := name.split(SCOPE_SEPARATOR, 1)[0])
+            and is_machine_path(head := name.split(SCOPE_SEPARATOR, 1)[0])
         ]
         found += [f for f in files.values() if is_absolute_path(f)]
         if not found:
             return
         root = common_root(found)
 
-        def fix(text: str) -> str:
+        def fix_file(text: str) -> str:
             return _relative(text, root) if is_absolute_path(text) else text
+
+        def fix(text: str) -> str:
+            return _relative(text, root) if is_machine_path(text) else text
 
         def fix_class(name: str) -> str:
             head, sep, rest = name.partition(SCOPE_SEPARATOR)
@@ -1254,7 +1294,9 @@ class TestTableBuilder:
             i: self._intern_class(None if (c := self._classnames[i]) is None else fix_class(c))
             for i in class_ids
         }
-        file_map = {i: self._file_lookup[fix(f)] if (f := self._files[i]) else i for i in file_ids}
+        file_map = {
+            i: self._file_lookup[fix_file(f)] if (f := self._files[i]) else i for i in file_ids
+        }
         for column, mapping in (
             (self._suite_idx, suite_map),
             (self._class_idx, class_map),

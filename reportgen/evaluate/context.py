@@ -442,9 +442,10 @@ class Context:
 def _prefixes_of(classname: str | None) -> tuple[str, ...]:
     """Other spellings of what precedes a test's name that a pattern may use: pytest's path
     spelling of a dotted classname, since pytest's JUnit XML names
-    `tests/test_x.py::TestC::test_y` as classname `tests.test_x.TestC`."""
+    `tests/test_x.py::TestC::test_y` as classname `tests.test_x.TestC`, and a test module in
+    the rootdir's own directory's `test_x.py::test_y` as classname `test_x`."""
     prefixes: list[str] = []
-    if classname and "." in classname and "/" not in classname:
+    if classname and "/" not in classname:
         parts = classname.split(".")
         for k in range(1, len(parts) + 1):
             prefixes.append("::".join(["/".join(parts[:k]) + ".py", *parts[k:], ""]))

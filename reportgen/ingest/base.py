@@ -252,6 +252,10 @@ class Sink:
         id once the whole input has shown which dialect it is)."""
         self._tests.set_identity(row, name, classname, suite, file)
 
+    def names_holding(self, row: int, text: str) -> list[int]:
+        """Executions from `row` on whose name holds `text`."""
+        return self._tests.names_holding(row, text)
+
     def passes_repeated_later(self, row: int) -> list[int]:
         """Executions from `row` on that passed and are not the last of their id."""
         return self._tests.passes_repeated_later(row)
@@ -264,13 +268,26 @@ class Sink:
         message: str | None,
         type: str | None,
         properties: dict[str, str] | None = None,
+        unattributed: bool = False,
     ) -> None:
-        """Re-read the outcome of `row` once the whole input shows what it was."""
-        self._tests.set_outcome(row, outcome, message=message, type=type, properties=properties)
+        """Re-read the outcome of `row` once the whole input shows what it was
+        (`unattributed`: an error that belongs to no test, see `TestCase.unattributed`)."""
+        self._tests.set_outcome(
+            row,
+            outcome,
+            message=message,
+            type=type,
+            properties=properties,
+            unattributed=unattributed,
+        )
 
     def outcome(self, row: int) -> Outcome:
         """The outcome recorded for `row`."""
         return self._tests.outcome(row)
+
+    def message(self, row: int) -> str | None:
+        """The message recorded for `row`, if any."""
+        return self._tests.message(row)
 
     def whole_file(self, name: str, line: int | None = None) -> str | None:
         """When `name`, a passed test outside any suite, is Node's report of a whole test file

@@ -85,12 +85,12 @@ def _rerun(parent: etree._Element, tag: str, attempt: Attempt) -> None:
         element.set("time", _seconds(attempt.duration))
 
 
-def _testcase(parent: etree._Element, case: TestCase, suite_name: str) -> None:
+def _testcase(parent: etree._Element, case: TestCase, classname: str) -> None:
     from lxml import etree
 
     element = etree.SubElement(parent, "testcase")
     element.set("name", xml_text(case.name or "(unnamed)"))
-    element.set("classname", xml_text(case.classname or suite_name))
+    element.set("classname", xml_text(classname))
     element.set("time", _seconds(case.duration))
     _set(element, "file", case.file)
     if case.line is not None:
@@ -174,7 +174,9 @@ def render_junit(run: Run) -> str:
         if input_index < len(paths):
             _provenance(element, run.inputs[input_index], flagged)
         for i in rows:
-            _testcase(element, tests[i], name)
+            # A test without a classname (TAP, CTRF) gets the scope of its id, the describe
+            # blocks joined by ` › `, so that the file reads back to the same id.
+            _testcase(element, tests[i], tests.classname_of(i) or tests.scope_of(i) or name)
     for input_index in sorted(set(range(len(paths))) - {i for i, _ in groups}):
         if run.inputs[input_index].integrity:
             # An input that holds no test still says what it lacks (a run that stopped first).

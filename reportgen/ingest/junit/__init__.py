@@ -10,7 +10,13 @@ import glob
 import re
 
 from reportgen.ingest.base import Ingester, Sink, Source
-from reportgen.ingest.junit.dialect import GTEST_ROOT, bats_retries, canonical_ids, pytest_reruns
+from reportgen.ingest.junit.dialect import (
+    GTEST_ROOT,
+    bats_retries,
+    canonical_ids,
+    pytest_escapes,
+    pytest_reruns,
+)
 from reportgen.ingest.junit.reader import Reader
 from reportgen.ingest.junit.stream import (
     ROOTS,
@@ -109,6 +115,7 @@ class JUnitIngester(Ingester):
             )
             return
         canonical_ids(sink, start, reader.hosts, reader.root, reader.files, reader.summary)
+        pytest_escapes(sink, start, reader.root, reader.pytest_shaped)
         # pytest writes a rerun attempt like a pass; read it as the failed attempt it was.
         pytest_reruns(sink, start, reader.root, reader.pytest_shaped)
         bats_retries(sink, start, reader.root)

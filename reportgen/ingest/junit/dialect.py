@@ -15,6 +15,7 @@ from reportgen import stamps
 from reportgen.model import SCOPE_SEPARATOR, IntegrityKind, Outcome, is_absolute_path
 from reportgen.regex import lazy_regex
 from reportgen.stamps import Stamp
+from reportgen.text import clean_text
 
 if TYPE_CHECKING:
     from reportgen.ingest.base import Sink
@@ -260,11 +261,14 @@ def canonical_ids(
     - mocha-junit-reporter: name the full title, classname the title, the file on the suite;
       read as Mocha's JSON reporter's `file › describe path::title`. A test outside any
       describe block (classname and name both its title) has no file: it reads as its title.
+    - Mocha's own `xunit` reporter: one suite `Mocha Tests`, the describe path as classname,
+      the file on each testcase: read as Mocha's JSON reporter's id too.
     """
     end = sink.rows
     if start >= end:
         return
     if not root and summary >= _NODE_SUMMARY and sink.drop_classname(start, _NODE_CLASSNAME):
+        _node_quotes(sink, start, end)
         _node_whole_files(sink, start, end)
         return
     name, classname, suite, _file = sink.identity(start)
@@ -280,6 +284,29 @@ def canonical_ids(
         _mocha_junit(sink, start, end, root, files)
     elif root.get("name") == _JEST_JUNIT_ROOT and suite and _is_js_path(suite[-1]):
         _jest_junit_by_file(sink, start, end)
+    elif not root and suite == (_MOCHA_ROOT,):
+        _mocha_xunit(sink, start, end)
+
+
+#: What Node's `junit` reporter writes for `"` in a test or suite name, once parsed: it escapes
+#: `"` as `&quot;` and then `&` as `&amp;` (`escapeAttribute`), so the XML says `&amp;quot;`.
+_NODE_QUOTE = "&quot;"
+
+
+def _node_quotes(sink: Sink, start: int, end: int) -> None:
+    """Read Node's doubly escaped `"` back (see `_NODE_QUOTE`), so that a name holding `"`
+    has the id Node's TAP reporter gives it (a name written `&quot;` cannot be told apart and
+    reads as `"` too)."""
+    for row in range(start, end):
+        name, classname, suite, file = sink.identity(row)
+        if _NODE_QUOTE in name or any(_NODE_QUOTE in part for part in suite):
+            sink.set_identity(
+                row,
+                name=name.replace(_NODE_QUOTE, '"'),
+                classname=classname,
+                suite=tuple(part.replace(_NODE_QUOTE, '"') for part in suite),
+                file=file,
+            )
 
 
 def _node_whole_files(sink: Sink, start: int, end: int) -> None:
@@ -434,6 +461,39 @@ def _mocha_junit(
         )
 
 
+#: How the title of a failed Mocha hook begins (`"before all" hook for "connects"`).
+_MOCHA_HOOKS = ('"before all" hook', '"before each" hook', '"after all" hook', '"after each" hook')
+
+
+def _mocha_xunit(sink: Sink, start: int, end: int) -> None:
+    """Mocha's own `xunit` reporter: one suite named `Mocha Tests` (its root), the describe
+    path (Mocha's full title of the parent, space-joined) as classname, empty outside any
+    describe block, the title as name and the test file on every testcase; read as Mocha's
+    JSON reporter reads (`file › describe path::title`, `file::title`). Without the file
+    (Mocha before 8.2 wrote none) the ids stay `describe path::title`."""
+    rows = [sink.identity(row) for row in range(start, end)]
+    if not all(f and s == (_MOCHA_ROOT,) for _n, _c, s, f in rows):
+        return
+    files = [f for _n, _c, _s, f in rows if f]
+    shared = "" if any(is_absolute_path(f) for f in files) else _shared_dir(files)
+    for row, (name, describe, _suite, file) in enumerate(rows, start):
+        assert file is not None
+        parts = (_below(file, shared), describe) if describe else (_below(file, shared),)
+        sink.set_identity(
+            row, name=name, classname=SCOPE_SEPARATOR.join(parts), suite=parts, file=file
+        )
+        if name.startswith(_MOCHA_HOOKS) and sink.outcome(row) is Outcome.FAILED:
+            # A failed hook, written as a failed testcase: the JSON reporter's error of its
+            # suite (the tests it guarded were not run, and neither report lists them).
+            sink.set_outcome(
+                row,
+                Outcome.ERROR,
+                message=sink.message(row),
+                type="hook failure",
+                unattributed=True,
+            )
+
+
 def _file_at(
     row: int, firsts: Sequence[int], suite_files: Sequence[tuple[int, str | None]]
 ) -> str | None:
@@ -474,6 +534,37 @@ def is_pytest(root: Mapping[str, str], suite: str | None, shaped: bool = False) 
     first suite (pytest's default `junit_suite_name`), or the attributes of its suites
     (`shaped`, see `pytest_suite`) say so."""
     return shaped or root.get("name") == _PYTEST_ROOT or suite == _PYTEST_SUITE
+
+
+#: pytest's JUnit writer spells a character it holds illegal in XML `#x` and its code in hex
+#: (`bin_xml_escape`), in a testcase's name only: the C0 controls but tab and line breaks,
+#: DEL, U+FFFE and U+FFFF in two or four digits, and (its character class is misspelt) every
+#: character above U+FFFF, an emoji among them, in five or six (`test_x[🙂]` is written
+#: `test_x[#x1F642]` when ids are not ASCII-escaped).
+_pytest_escape = lazy_regex(r"#x(10[0-9A-F]{4}|[1-9A-F][0-9A-F]{4}|FFF[EF]|[01][0-9A-F]|7F)")
+_XML_LEGAL_CONTROLS = (0x09, 0x0A, 0x0D)
+
+
+def _pytest_unescaped(match: re.Match[str]) -> str:
+    code = int(match.group(1), 16)
+    if code >= 0x10000 or code in (0x7F, 0xFFFE, 0xFFFF):
+        return chr(code)
+    return match.group() if code in _XML_LEGAL_CONTROLS else chr(code)
+
+
+def pytest_escapes(sink: Sink, start: int, root: Mapping[str, str], shaped: bool) -> None:
+    """Read back the characters pytest's JUnit writer spelled `#x..` in test names (see
+    `_pytest_escape`), so that the id is the one pytest-json-report and pytest's own output
+    give (`test_x[🙂]`); controls among them are then removed, as from every name."""
+    if start >= sink.rows or not is_pytest(root, next(iter(sink.identity(start)[2]), None), shaped):
+        return
+    for row in sink.names_holding(start, "#x"):
+        name, classname, suite, file = sink.identity(row)
+        unescaped = _pytest_escape().sub(_pytest_unescaped, name)
+        if unescaped != name:
+            sink.set_identity(
+                row, name=clean_text(unescaped), classname=classname, suite=suite, file=file
+            )
 
 
 def pytest_reruns(sink: Sink, start: int, root: Mapping[str, str], shaped: bool) -> None:
