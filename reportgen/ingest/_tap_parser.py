@@ -255,9 +255,7 @@ class Parser:
         self.offset = offset
         self.streams: list[Stream] = [Stream(depth=0)]
         self.last_point: Point | None = None
-        #: Points whose line ended with `{` (a buffered subtest opens), by depth, with the text
-        #: after their number: a name that ends with `{` (Node's TAP) when no block follows.
-        self.buffered: dict[int, tuple[Point, str]] = {}
+        self.buffered: dict[int, Point] = {}
         self.seen_anything = False
         #: The line of the top-level `TAP version N`, which alone says the document is TAP.
         self.version_line: int | None = None
@@ -441,7 +439,7 @@ class Parser:
                 stream.announced.append((match.group(1) or "").strip() or "(subtest)")
                 continue
             if text == "}" and depth in self.buffered:
-                parent = self.buffered.pop(depth)[0]
+                parent = self.buffered.pop(depth)
                 closed = self._sync(depth)
                 if closed is not None and closed.entries:
                     parent.children = closed
@@ -545,8 +543,6 @@ class Parser:
         closed = self._sync(depth) if len(streams) != depth + 1 else None
         stream = streams[depth]
         negated, digits, rest = match.groups()
-        if self.buffered:
-            self._no_blocks(depth)
         description, directive, reason, duration, buffered = _split_description(rest)
         point = Point(
             negated is None,
@@ -583,15 +579,7 @@ class Parser:
         stream.points += 1
         self.last_point = point
         if buffered:
-            self.buffered[depth] = (point, rest)
-
-    def _no_blocks(self, depth: int) -> None:
-        """A point or plan at `depth` follows points at that depth or deeper whose line ended
-        with `{`: no buffered subtest opened there (its lines would be deeper, then `}`), so
-        the `{` ends their name (`it('returns {')` in Node's TAP, which escapes no `{`)."""
-        for at in [at for at in self.buffered if at >= depth]:
-            point, rest = self.buffered.pop(at)
-            point.description = _split_description(rest, braces=False)[0]
+            self.buffered[depth] = point
 
     def _plan(self, count: int, comment: str | None, depth: int, number: int) -> None:
         self.seen_anything = True
@@ -608,8 +596,6 @@ class Parser:
             )
             return
         stream.plan, stream.plan_line = count, number
-        if self.buffered:
-            self._no_blocks(depth)
         if comment:
             directive = _DIRECTIVE.match(comment.strip())
             stream.plan_reason = (directive.group(2) if directive else comment).strip() or "skip"
@@ -655,7 +641,7 @@ class Parser:
             while len(self.streams) > 1:
                 stream = self.streams.pop()
                 self._adopt_orphan(self.streams[-1], stream)
-        for point, _rest in self.buffered.values():
+        for point in self.buffered.values():
             self.sink.warn("subtest block opened with '{' never closed", point.line)
         root = self.streams[0]
         if self.exits:
@@ -749,15 +735,12 @@ def _point_number(digits: str) -> int:
     return numbers.parse_int(digits)
 
 
-def _split_description(
-    text: str, braces: bool = True
-) -> tuple[str, str | None, str, float | None, bool]:
-    """Description, directive (SKIP/TODO), its reason, a `time=` duration, buffered `{`
-    (read as part of the description when not `braces`)."""
+def _split_description(text: str) -> tuple[str, str | None, str, float | None, bool]:
+    """Description, directive (SKIP/TODO), its reason, a `time=` duration, buffered `{`."""
     if "#" not in text and "\\" not in text:
         # No comment, directive or escape (most points): only the `{` of a buffered subtest.
         text = text.strip()
-        if braces and text.endswith("{"):
+        if text.endswith("{"):
             return text[:-1].rstrip(), None, "", None, True
         return text, None, "", None, False
     directive: str | None = None
@@ -773,7 +756,7 @@ def _split_description(
         text = text[:cut]
     text = text.strip()
     buffered = False
-    if braces and text.endswith("{") and not directive:
+    if text.endswith("{") and not directive:
         buffered = True
         text = text[:-1].rstrip()
     text = text.replace("\\#", "#").replace("\\\\", "\\")
