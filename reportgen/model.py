@@ -272,23 +272,8 @@ def is_source_file(part: str) -> bool:
     return bool(_source_file().search(part))
 
 
-def is_machine_path(name: str) -> bool:
-    """Whether a suite or class name is a path of the machine that ran the tests: an absolute
-    path that names a file (`/ci/app/test/a.spec.js`), or one that only a path begins with (a
-    drive letter, `file://`, go's `_/`, a UNC share). A POSIX `/...` whose last part has no
-    extension is a describe block's title (`describe('/api/users')`): made relative to the
-    directory it shares with the other paths of its input, it would give another id in each
-    format of one run (TAP names the test files, Node's JUnit does not)."""
-    if not is_absolute_path(name):
-        return False
-    if not name.startswith("/"):
-        return True
-    stem, dot, extension = name.rpartition("/")[2].rpartition(".")
-    return bool(dot and stem and extension.isalnum())
-
-
 def _is_file(part: str) -> bool:
-    return bool(_source_file().search(part)) or is_machine_path(part)
+    return bool(_source_file().search(part)) or is_absolute_path(part)
 
 
 def id_scope(classname: str | None, suite: Sequence[str]) -> str | None:
@@ -1258,30 +1243,26 @@ class TestTableBuilder:
         file_ids = set(self._file_idx[start:])
         files = {i: f for i in file_ids if (f := self._files[i])}
         if not any(is_absolute_path(f) for f in files.values()) and not any(
-            is_machine_path(part) for part in (*self._classnames, *self._flat_suites()) if part
+            is_absolute_path(part) for part in (*self._classnames, *self._flat_suites()) if part
         ):
             return  # no absolute path among all names yet: no need to find the rows' ones
         suite_ids = set(self._suite_idx[start:])
         class_ids = set(self._class_idx[start:])
-        # Suite and class names are paths only when they look like one (`is_machine_path`).
-        found = [part for i in suite_ids for part in self._suites[i] if is_machine_path(part)]
+        found = [part for i in suite_ids for part in self._suites[i] if is_absolute_path(part)]
         # A classname may be a path, or begin with one (Jest's `file › describe › ...`).
         found += [
             head
             for i in class_ids
             if (name := self._classnames[i]) is not None
-            and is_machine_path(head := name.split(SCOPE_SEPARATOR, 1)[0])
+            and is_absolute_path(head := name.split(SCOPE_SEPARATOR, 1)[0])
         ]
         found += [f for f in files.values() if is_absolute_path(f)]
         if not found:
             return
         root = common_root(found)
 
-        def fix_file(text: str) -> str:
-            return _relative(text, root) if is_absolute_path(text) else text
-
         def fix(text: str) -> str:
-            return _relative(text, root) if is_machine_path(text) else text
+            return _relative(text, root) if is_absolute_path(text) else text
 
         def fix_class(name: str) -> str:
             head, sep, rest = name.partition(SCOPE_SEPARATOR)
@@ -1294,9 +1275,7 @@ class TestTableBuilder:
             i: self._intern_class(None if (c := self._classnames[i]) is None else fix_class(c))
             for i in class_ids
         }
-        file_map = {
-            i: self._file_lookup[fix_file(f)] if (f := self._files[i]) else i for i in file_ids
-        }
+        file_map = {i: self._file_lookup[fix(f)] if (f := self._files[i]) else i for i in file_ids}
         for column, mapping in (
             (self._suite_idx, suite_map),
             (self._class_idx, class_map),

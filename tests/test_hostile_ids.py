@@ -46,12 +46,11 @@ NODE_HOSTILE = textwrap.dedent(
 )
 
 
-def _node_reports(where: Path, source: str = NODE_HOSTILE) -> tuple[Path, Path]:
-    """The TAP and JUnit reports of one `node --test` run of `source`."""
+def _node_reports(where: Path) -> tuple[Path, Path]:
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed (apt-get install nodejs)")
-    (where / "hostile.test.js").write_text(source, encoding="utf-8")
+    (where / "hostile.test.js").write_text(NODE_HOSTILE, encoding="utf-8")
     tap, junit = where / "run.tap", where / "run.xml"
     subprocess.run(
         [
@@ -174,34 +173,3 @@ def test_node_tap_converted_to_junit_keeps_its_ids(tmp_path: Path) -> None:
     assert _ids(converted) == _ids(tap)
     code, out = gate_verdict(tmp_path, str(tap), str(converted))
     assert code == 1 and "n=5 " in out, out
-
-
-NODE_ROUTES = textwrap.dedent(
-    """
-    const { describe, it } = require('node:test');
-    const assert = require('node:assert');
-    describe('/api/users', () => {
-      it('GET returns 200', () => {});
-      describe('POST', () => { it('creates', () => {}); });
-    });
-    describe('/api/orders', () => {
-      it('GET returns 200', () => { assert.fail('500'); });
-    });
-    """
-)
-
-
-def test_describe_titles_spelt_like_paths_are_kept(tmp_path: Path) -> None:
-    # A describe block named after an HTTP route looks like an absolute path: it was made
-    # relative to the directory shared with the input's other paths, which TAP's test file
-    # locations make `/` (`api/users`) and Node's JUnit, without files, `/api` (`users`).
-    tap, junit = _node_reports(tmp_path, NODE_ROUTES)
-    ids = _ids(tap)
-    assert _ids(junit) == ids
-    assert ("/api/users › POST::creates", Outcome.PASSED) in ids
-    assert ("/api/orders::GET returns 200", Outcome.FAILED) in ids
-    for report in (tap, junit):
-        code, out = gate_verdict(
-            tmp_path, str(report), criteria=_require("/api/users › POST::creates")
-        )
-        assert code == 0, out
