@@ -366,6 +366,11 @@ def test_a_rate_from_times_at_the_timer_resolution_is_no_measurement(tmp_path: P
         )
         out.write_text(proc.stdout)
         verdict = run_cli("verdict", "-c", str(criteria), str(out))
+        at_resolution = "per-operation times at or below the timer resolution" in verdict.stdout
+        if expected == 0 and verdict.returncode == 3:
+            # Measured, but 20 runs that drift on a loaded machine are serially dependent and
+            # hold too few independent ones for the median's bound: not the timer's doing.
+            assert "independent" in verdict.stdout and not at_resolution, verdict.stdout
+            continue
         assert verdict.returncode == expected, verdict.stdout + verdict.stderr
-        if expected == 3:
-            assert "per-operation times at or below the timer resolution" in verdict.stdout
+        assert at_resolution == (expected == 3), verdict.stdout
