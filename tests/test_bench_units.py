@@ -25,6 +25,23 @@ def _criteria(tmp_path: Path, body: str) -> Path:
     return path
 
 
+def _go_bench(where: Path, package: str, source: str, *flags: str) -> Path:
+    """Run the real `go test -bench` in `where` on one test file of package `package`; the
+    file its output is written to."""
+    go, env = go_module(where, f"example.com/{package}", {f"{package}_test.go": source})
+    bench = subprocess.run(
+        [go, "test", "-run", "^$", "-bench", ".", *flags],
+        cwd=where,
+        capture_output=True,
+        env=env,
+        timeout=300,
+        check=True,
+    )
+    out = where / "bench.txt"
+    out.write_bytes(bench.stdout)
+    return out
+
+
 def _throughput(tmp_path: Path, threshold: str) -> Path:
     return _criteria(
         tmp_path,
@@ -140,22 +157,9 @@ def test_bytes_per_op_stand_for_their_whole_step(
 def test_real_go_zero_allocs_is_not_zero(tmp_path: Path) -> None:
     """Runs go on the same benchmark: whatever this machine prints, a zero-allocation gate on
     a benchmark that allocates is never READY."""
-    go, env = go_module(
-        tmp_path,
-        "example.com/alloc",
-        {"a_test.go": (FIXTURES / "gobench" / "pooled_test.go.txt").read_text()},
-    )
-    bench = subprocess.run(
-        [go, "test", "-run", "^$", "-bench", ".", "-count=10", "-benchmem", "-benchtime=6400x"],
-        cwd=tmp_path,
-        capture_output=True,
-        env=env,
-        timeout=300,
-        check=True,
-    )
-    out = tmp_path / "bench.txt"
-    out.write_bytes(bench.stdout)
-    assert b"0 allocs/op" in bench.stdout
+    pooled = (FIXTURES / "gobench" / "pooled_test.go.txt").read_text()
+    out = _go_bench(tmp_path, "alloc", pooled, "-count=10", "-benchmem", "-benchtime=6400x")
+    assert b"0 allocs/op" in out.read_bytes()
     proc = run_cli("verdict", "-c", str(_criteria(tmp_path, POOLED_CRITERIA)), str(out))
     assert proc.returncode == 3, proc.stdout + proc.stderr
 
@@ -230,19 +234,7 @@ def _sizes(tmp_path: Path, cpu: str) -> Path:
     """The real `go test -bench` of sub-benchmarks `size-512` and `size-1024` at `-cpu`."""
     where = tmp_path / f"cpu{cpu}"
     where.mkdir()
-    go, env = go_module(where, "example.com/enc", {"enc_test.go": SIZES})
-    flags = ["-benchtime", "200x", "-count", "2", "-cpu", cpu]
-    bench = subprocess.run(
-        [go, "test", "-run", "^$", "-bench", ".", *flags],
-        cwd=where,
-        capture_output=True,
-        env=env,
-        timeout=300,
-        check=True,
-    )
-    out = where / "bench.txt"
-    out.write_bytes(bench.stdout)
-    return out
+    return _go_bench(where, "enc", SIZES, "-benchtime", "200x", "-count", "2", "-cpu", cpu)
 
 
 def test_a_sub_benchmark_name_ending_in_digits_is_no_gomaxprocs(tmp_path: Path) -> None:
@@ -485,18 +477,8 @@ def test_go_custom_metric_in_percent_is_a_ratio(tmp_path: Path, threshold: str, 
     """`b.ReportMetric(x, "%")` is read as a ratio, as a metrics file's `%` is, so that a
     percentage threshold holds against it. Before: kept in a unit `%` no threshold fitted,
     `min: 95%` was exit 4 ("needs values that are a ratio or percent, and these are in %")."""
-    go, env = go_module(tmp_path, "example.com/cache", {"cache_test.go": HIT_RATE})
-    bench = subprocess.run(
-        [go, "test", "-run", "^$", "-bench", ".", "-count=10", "-benchtime=4000x"],
-        cwd=tmp_path,
-        capture_output=True,
-        env=env,
-        timeout=300,
-        check=True,
-    )
-    out = tmp_path / "bench.txt"
-    out.write_bytes(bench.stdout)
-    assert b"97.50 %" in bench.stdout
+    out = _go_bench(tmp_path, "cache", HIT_RATE, "-count=10", "-benchtime=4000x")
+    assert b"97.50 %" in out.read_bytes()
     body = f'  - {{id: hits, metric: "BenchmarkCache [%]", stat: mean, min: "{threshold}"}}\n'
     proc = run_cli("verdict", "-c", str(_criteria(tmp_path, body)), str(out))
     assert proc.returncode == code, proc.stdout + proc.stderr
@@ -563,18 +545,8 @@ def test_go_time_per_item_is_a_duration(tmp_path: Path, threshold: str, code: in
     """`b.ReportMetric(x, "ns/item")` is a time per unit of work, as `ns/op` is: read in
     seconds, lower is better. Before: kept in `ns/item`, so `max: 2ms` was exit 4 ("a duration,
     and the values are in ns/item") and a baseline comparison needed a direction."""
-    go, env = go_module(tmp_path, "example.com/batch", {"batch_test.go": BATCH})
-    bench = subprocess.run(
-        [go, "test", "-run", "^$", "-bench", ".", "-count=12", "-benchtime=20x"],
-        cwd=tmp_path,
-        capture_output=True,
-        env=env,
-        timeout=300,
-        check=True,
-    )
-    out = tmp_path / "bench.txt"
-    out.write_bytes(bench.stdout)
-    assert b" ns/item" in bench.stdout
+    out = _go_bench(tmp_path, "batch", BATCH, "-count=12", "-benchtime=20x")
+    assert b" ns/item" in out.read_bytes()
     body = f'  - {{id: item, metric: "BenchmarkBatch [ns/item]", stat: max, max: {threshold}}}\n'
     proc = run_cli("verdict", "-c", str(_criteria(tmp_path, body)), str(out))
     assert proc.returncode == code, proc.stdout + proc.stderr
