@@ -201,8 +201,8 @@ def _any_pattern() -> str:
         "",
         "%",
         *units.CRITERIA_DURATION_UNITS,
-        *units.CRITERIA_SIZE_UNITS,
-        *units.CRITERIA_SIZE_RATE_UNITS,
+        *units.SIZE_UNITS,
+        *units.SIZE_RATE_UNITS,
     ]
     return units.quantity_pattern(names)
 

@@ -46,12 +46,8 @@ UNITLESS_STATS = frozenset({"count", "cv"})
 
 #: Size units that mean 1000 or 1024 bytes by habit: an input's values in them are kept in
 #: them, never converted by a guess (a threshold needs a plain number in the same unit), and a
-#: criteria file may not write them.
+#: criteria file may not write them (it writes the sizes and rates above).
 AMBIGUOUS_SIZE_UNITS = frozenset({"KB", "KB/s"})
-#: Size units a criteria file may write.
-CRITERIA_SIZE_UNITS: dict[str, float] = SIZE_UNITS
-#: Rates of bytes a criteria file may write (`100MB/s`).
-CRITERIA_SIZE_RATE_UNITS: dict[str, float] = SIZE_RATE_UNITS
 #: Duration units a criteria file may write: the harness ones, and `m` for minutes.
 CRITERIA_DURATION_UNITS: dict[str, float] = {**DURATION_UNITS, "m": 60.0}
 #: Seconds per unit an age (`max_age`) may also be written in: days and weeks.
@@ -120,7 +116,7 @@ def read_quantity(text: str, extra: Mapping[str, float] | None = None) -> Writte
     seconds = CRITERIA_DURATION_UNITS.get(unit) or (extra or {}).get(unit)
     if seconds is not None:
         return Written(number, unit, float(number) * seconds, "s")
-    if unit in ("KB", "KB/s"):
+    if unit in AMBIGUOUS_SIZE_UNITS:
         # 1000 bytes to some, 1024 to others: a threshold must say which.
         raise UnitError(
             f"{text[:40]!r}: KB is ambiguous; write kB (1000 bytes) or KiB (1024)"
@@ -128,8 +124,8 @@ def read_quantity(text: str, extra: Mapping[str, float] | None = None) -> Writte
         )
     if unit in SIZE_UNITS:
         return Written(number, unit, float(number) * SIZE_UNITS[unit], "B")
-    if unit in CRITERIA_SIZE_RATE_UNITS:
-        return Written(number, unit, float(number) * CRITERIA_SIZE_RATE_UNITS[unit], "B/s")
+    if unit in SIZE_RATE_UNITS:
+        return Written(number, unit, float(number) * SIZE_RATE_UNITS[unit], "B/s")
     raise UnitError(
         f"unknown unit {unit!r} in {text!r} (durations: ns us ms s min; percent: %; sizes: B kB "
         "MB; rates of bytes: B/s kB/s MB/s)"

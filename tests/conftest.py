@@ -155,6 +155,23 @@ def go_module(where: Path, module: str, files: dict[str, str]) -> tuple[str, dic
     return go, env
 
 
+def go_bench(where: Path, package: str, source: str, *flags: str) -> Path:
+    """Run the real `go test -bench` in `where` on one test file of package `package` (a
+    module of its own, see `go_module`) with `flags`; return the file its output went to."""
+    go, env = go_module(where, f"example.com/{package}", {f"{package}_test.go": source})
+    bench = subprocess.run(
+        [go, "test", "-run", "^$", "-bench", ".", *flags],
+        cwd=where,
+        capture_output=True,
+        env=env,
+        timeout=300,
+        check=True,
+    )
+    out = where / "bench.txt"
+    out.write_bytes(bench.stdout)
+    return out
+
+
 def run_ctest(where: Path, cmake_lists: str, env: dict[str, str] | None = None) -> Path:
     """Configure `cmake_lists` in `where` and run its tests with real ctest; return the JUnit
     file ctest wrote. Skips when cmake/ctest are missing or too old for `--output-junit`."""

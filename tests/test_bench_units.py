@@ -13,7 +13,7 @@ import pytest
 
 from reportgen import units
 from reportgen.ingest import load
-from tests.conftest import go_module, run_cli
+from tests.conftest import go_bench, run_cli
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 GO_BENCH = FIXTURES / "gobench" / "bench.txt"  # real go 1.19 output: BenchmarkAlloc [MB/s]
@@ -23,23 +23,6 @@ def _criteria(tmp_path: Path, body: str) -> Path:
     path = tmp_path / "criteria.yaml"
     path.write_text("version: 1\ndefaults: {min_samples: 3}\ncriteria:\n" + body)
     return path
-
-
-def _go_bench(where: Path, package: str, source: str, *flags: str) -> Path:
-    """Run the real `go test -bench` in `where` on one test file of package `package`; the
-    file its output is written to."""
-    go, env = go_module(where, f"example.com/{package}", {f"{package}_test.go": source})
-    bench = subprocess.run(
-        [go, "test", "-run", "^$", "-bench", ".", *flags],
-        cwd=where,
-        capture_output=True,
-        env=env,
-        timeout=300,
-        check=True,
-    )
-    out = where / "bench.txt"
-    out.write_bytes(bench.stdout)
-    return out
 
 
 def _throughput(tmp_path: Path, threshold: str) -> Path:
@@ -158,7 +141,7 @@ def test_real_go_zero_allocs_is_not_zero(tmp_path: Path) -> None:
     """Runs go on the same benchmark: whatever this machine prints, a zero-allocation gate on
     a benchmark that allocates is never READY."""
     pooled = (FIXTURES / "gobench" / "pooled_test.go.txt").read_text()
-    out = _go_bench(tmp_path, "alloc", pooled, "-count=10", "-benchmem", "-benchtime=6400x")
+    out = go_bench(tmp_path, "alloc", pooled, "-count=10", "-benchmem", "-benchtime=6400x")
     assert b"0 allocs/op" in out.read_bytes()
     proc = run_cli("verdict", "-c", str(_criteria(tmp_path, POOLED_CRITERIA)), str(out))
     assert proc.returncode == 3, proc.stdout + proc.stderr
@@ -234,7 +217,7 @@ def _sizes(tmp_path: Path, cpu: str) -> Path:
     """The real `go test -bench` of sub-benchmarks `size-512` and `size-1024` at `-cpu`."""
     where = tmp_path / f"cpu{cpu}"
     where.mkdir()
-    return _go_bench(where, "enc", SIZES, "-benchtime", "200x", "-count", "2", "-cpu", cpu)
+    return go_bench(where, "enc", SIZES, "-benchtime", "200x", "-count", "2", "-cpu", cpu)
 
 
 def test_a_sub_benchmark_name_ending_in_digits_is_no_gomaxprocs(tmp_path: Path) -> None:
@@ -477,7 +460,7 @@ def test_go_custom_metric_in_percent_is_a_ratio(tmp_path: Path, threshold: str, 
     """`b.ReportMetric(x, "%")` is read as a ratio, as a metrics file's `%` is, so that a
     percentage threshold holds against it. Before: kept in a unit `%` no threshold fitted,
     `min: 95%` was exit 4 ("needs values that are a ratio or percent, and these are in %")."""
-    out = _go_bench(tmp_path, "cache", HIT_RATE, "-count=10", "-benchtime=4000x")
+    out = go_bench(tmp_path, "cache", HIT_RATE, "-count=10", "-benchtime=4000x")
     assert b"97.50 %" in out.read_bytes()
     body = f'  - {{id: hits, metric: "BenchmarkCache [%]", stat: mean, min: "{threshold}"}}\n'
     proc = run_cli("verdict", "-c", str(_criteria(tmp_path, body)), str(out))
@@ -545,7 +528,7 @@ def test_go_time_per_item_is_a_duration(tmp_path: Path, threshold: str, code: in
     """`b.ReportMetric(x, "ns/item")` is a time per unit of work, as `ns/op` is: read in
     seconds, lower is better. Before: kept in `ns/item`, so `max: 2ms` was exit 4 ("a duration,
     and the values are in ns/item") and a baseline comparison needed a direction."""
-    out = _go_bench(tmp_path, "batch", BATCH, "-count=12", "-benchtime=20x")
+    out = go_bench(tmp_path, "batch", BATCH, "-count=12", "-benchtime=20x")
     assert b" ns/item" in out.read_bytes()
     body = f'  - {{id: item, metric: "BenchmarkBatch [ns/item]", stat: max, max: {threshold}}}\n'
     proc = run_cli("verdict", "-c", str(_criteria(tmp_path, body)), str(out))

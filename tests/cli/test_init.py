@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.conftest import REPO, go_module, run_cli, run_pytest
+from tests.conftest import REPO, go_bench, run_cli, run_pytest
 
 SAMPLE = REPO / "samples" / "phase4-websocket"
 
@@ -152,17 +151,7 @@ func BenchmarkSum(b *testing.B) {
 def test_init_on_a_real_go_benchmark(tmp_path: Path) -> None:
     """12 `go test -bench -benchmem` runs: the thresholds written (ns/op, and Go's rounded-down
     B/op and allocs/op) pass on the run they came from."""
-    go, env = go_module(tmp_path, "example.com/gob", {"b_test.go": BENCH})
-    done = subprocess.run(
-        [go, "test", "-run", "^$", "-bench", ".", "-benchmem", "-count=12", "-benchtime=2000x"],
-        cwd=tmp_path,
-        capture_output=True,
-        env=env,
-        timeout=300,
-        check=True,
-    )
-    out = tmp_path / "bench.txt"
-    out.write_bytes(done.stdout)
+    out = go_bench(tmp_path, "gob", BENCH, "-benchmem", "-count=12", "-benchtime=2000x")
     text, code, by_id = _init_then_verdict(tmp_path, out)
     _assert_decidable(by_id)
     thresholds = [c for cid, c in by_id.items() if cid.endswith("-threshold")]
