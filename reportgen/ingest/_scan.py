@@ -69,7 +69,14 @@ _result_text = lazy_regex(
     rb"running \d+ tests?\s*$|test \S+ \.\.\. (?:ok|FAILED|ignored)\b|"
     rb"test result: (?:ok|FAILED)\.|Running (?:unittests )?\S+ \(target[/\\]|Doc-tests \S+\s*$|"
     rb"Finished `test` profile|"
-    rb"error: test failed, to rerun pass)",
+    rb"error: test failed, to rerun pass|"
+    # Consoles of test runners whose reports reportgen reads, kept beside them (`node --test`
+    # with its spec reporter, `pytest | tee`): a run that failed there may be missing from the
+    # reports given. Node's spec marks (U+2714 passed, U+2716 failed) and its summary (U+2139),
+    # pytest's session header, progress line (`..F.s  [100%]`, in -q too) and summary line.
+    rb"\xe2\x9c[\x94\x96] .+ \(\d[\d.]*m?s\)|\xe2\x84\xb9 (?:tests|fail) \d+|"
+    rb"=+ test session starts =+|(?:\S+\.py )?[.FEsxX]+ +\[ *\d+%\]|"
+    rb"=+ (?:[^=\n]*\b)?\d+ (?:passed|failed|errors?)\b[^=\n]* in \d)",
     re.MULTILINE,
 )
 # A page or a picture (an HTML report, the SVG plots Criterion's gnuplot writes after an XML

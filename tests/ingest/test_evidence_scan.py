@@ -8,6 +8,7 @@ import bz2
 import gzip
 import json
 import lzma
+import os
 import shutil
 import subprocess
 import tarfile
@@ -21,7 +22,7 @@ from reportgen.errors import DetectionError, ExitCode, InputError
 from reportgen.ingest import _archive, load
 from reportgen.ingest._scan import IgnoreRules, looks_like_results
 from reportgen.model import IntegrityKind, Outcome, SkipKind
-from tests.conftest import counts, run_pytest
+from tests.conftest import counts, harness_tool, run_cli, run_pytest
 
 SUITE = """
 def test_one():
@@ -372,3 +373,45 @@ def test_an_archive_past_the_listing_limits_counts_as_holding_results(
     ):
         assert skipped[path.name].evidence, skipped[path.name]
         assert why in skipped[path.name].reason
+
+
+def test_a_test_runners_console_beside_its_report_keeps_the_verdict_from_ready(
+    tmp_path: Path,
+) -> None:
+    # A passing run's JUnit, and the console of a run that failed kept beside it: node's spec
+    # reporter (`✖ flaky`) and pytest's (`1 failed`). Before: "not a results file" and READY.
+    node = harness_tool("node", "nodejs")
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "a.test.js").write_text(
+        "const test = require('node:test');\nconst assert = require('node:assert');\n"
+        "test('adds', () => assert.strictEqual(1 + 1, 2));\n"
+        "test('flaky', () => { if (process.env.FAIL) assert.fail('boom'); });\n"
+    )
+    results = tmp_path / "results"
+    results.mkdir()
+
+    def node_test(reporter: str, destination: Path, fail: bool) -> None:
+        env = {**os.environ, **({"FAIL": "1"} if fail else {})}
+        subprocess.run(
+            [node, "--test", f"--test-reporter={reporter}",
+             f"--test-reporter-destination={destination}", "t/"],
+            cwd=tmp_path, env=env, capture_output=True, timeout=120, check=False,
+        )  # fmt: skip
+
+    node_test("junit", results / "junit.xml", fail=False)
+    criteria = tmp_path / "crit.yaml"
+    criteria.write_text("version: 1\ncriteria:\n  - id: all\n    tests: {max_failed: 0}\n")
+    assert run_cli("verdict", "-c", str(criteria), str(results)).returncode == 0
+    node_test("spec", results / "spec.txt", fail=True)
+    assert "flaky" in (results / "spec.txt").read_text(encoding="utf-8")
+    done = run_cli("verdict", "-c", str(criteria), str(results))
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "spec.txt: not read: not a results file reportgen recognises" in done.stdout
+    (results / "spec.txt").unlink()
+
+    console = pytest_suite(tmp_path / "suite")
+    assert console.returncode == 1 and " failed" in console.stdout
+    (results / "pytest.log").write_text(console.stdout, encoding="utf-8")
+    done = run_cli("verdict", "-c", str(criteria), str(results))
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "pytest.log: not read: not a results file reportgen recognises" in done.stdout
